@@ -1,0 +1,3 @@
+from nqtrack.cli import main
+
+main()

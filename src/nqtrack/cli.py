@@ -1,0 +1,736 @@
+"""The command line: parse arguments, call the core and the store, render.
+
+Heavy modules (sqlite-utils, dateutil, tabulate, Rich, the importers) are imported
+inside the commands that need them, so that `nqtrack --help` and the morning
+`nqtrack overdue` start fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import getpass
+import os
+import sqlite3
+import sys
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Annotated, Any, List, Optional
+
+import typer
+
+
+from nqtrack import __version__
+from nqtrack.errors import DatabaseLocked, InvalidInput, UserError
+from nqtrack.i18n import _, set_language
+
+app = typer.Typer(
+    name="nqtrack",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    help="""Track how the tasks assigned by resolutions and documents are carried out.
+
+\b
+Example:
+  nqtrack --db register.db import examples/tasks.csv
+  nqtrack --db register.db overdue""",
+)
+unit_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Units (đơn vị): add, list, rename.")
+doc_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Documents (văn bản): add, list, show.")
+app.add_typer(unit_app, name="unit")
+app.add_typer(doc_app, name="doc")
+
+FormatOption = Annotated[
+    str, typer.Option("--format", "-f", help="table, markdown, csv or json.", metavar="FORMAT")
+]
+
+
+@dataclass
+class Session:
+    """What the global options decided, for the command that runs next."""
+
+    db_path: str = ""
+    today: date = field(default_factory=date.today)
+    lang: str = "vi"
+    busy_timeout: float = 10.0
+    _store: Any = None
+
+    def store(self):
+        if self._store is None:
+            from nqtrack.store import Store
+
+            self._store = Store(self.db_path, busy_timeout=self.busy_timeout)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+session = Session()
+
+
+def default_db_path() -> str:
+    env = os.environ.get("NQTRACK_DB")
+    if env:
+        return env
+    from platformdirs import user_data_dir
+
+    return os.path.join(user_data_dir("nqtrack", appauthor=False), "nqtrack.db")
+
+
+def fail(message: str, code: int = 2) -> None:
+    typer.echo(f"{_('Error')}: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def handles_errors(fn):
+    """Turn the errors a user can cause into one translated line and an exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except UserError as exc:
+            fail(_(exc.message, **exc.args_), exc.exit_code)
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                locked = DatabaseLocked("database is locked: {path}", path=session.db_path)
+                fail(_(locked.message, **locked.args_), locked.exit_code)
+            raise
+        finally:
+            session.close()
+
+    return wrapper
+
+
+def parse_day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    from nqtrack.core.dates import DateError, parse_date
+
+    try:
+        return parse_date(value)
+    except DateError as exc:
+        raise InvalidInput("bad date for {option}: {reason}", option=option, reason=str(exc)) from None
+
+
+def check_format(fmt: str) -> str:
+    from nqtrack.render import FORMATS
+
+    fmt = fmt.lower()
+    if fmt not in FORMATS:
+        raise InvalidInput("unknown format '{value}'; use one of: {formats}", value=fmt, formats=", ".join(FORMATS))
+    return fmt
+
+
+def who(by: str | None) -> str:
+    if by:
+        return by
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in the environment (some containers)
+        return str(os.getuid()) if hasattr(os, "getuid") else "unknown"
+
+
+def show_date(value: str | None) -> str:
+    from nqtrack.core.dates import format_date
+
+    if not value:
+        return ""
+    return format_date(date.fromisoformat(value), session.lang)
+
+
+def local_time(recorded_at: str) -> str:
+    """A recording time (stored in UTC) as the local clock showed it."""
+    from datetime import datetime
+
+    return datetime.fromisoformat(recorded_at).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"nqtrack {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    db: Annotated[Optional[str], typer.Option("--db", help="The SQLite file. Default: $NQTRACK_DB, else the per-user data folder.", metavar="PATH")] = None,
+    today: Annotated[Optional[str], typer.Option("--today", help="The day to treat as today (YYYY-MM-DD). Also $NQTRACK_TODAY.", metavar="DATE")] = None,
+    lang: Annotated[Optional[str], typer.Option("--lang", help="Language of labels and messages: vi (default) or en. Also $NQTRACK_LANG.", metavar="vi|en")] = None,
+    busy_timeout: Annotated[Optional[float], typer.Option("--busy-timeout", help="Seconds to wait for a locked database (default 10). Also $NQTRACK_BUSY_TIMEOUT.", metavar="SECONDS")] = None,
+    version: Annotated[bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Print the version.")] = False,
+) -> None:
+    try:
+        session.lang = set_language(lang)
+    except ValueError:
+        set_language("en")
+        fail(_("unknown language '{lang}'; use vi or en", lang=lang or os.environ.get("NQTRACK_LANG")))
+    session.db_path = db or default_db_path()
+    session._store = None
+    session.busy_timeout = float(busy_timeout or os.environ.get("NQTRACK_BUSY_TIMEOUT") or 10)
+    today_text = today or os.environ.get("NQTRACK_TODAY")
+    try:
+        session.today = parse_day(today_text, "--today") or date.today()
+    except UserError as exc:
+        fail(_(exc.message, **exc.args_), exc.exit_code)
+
+
+# -- init, info --------------------------------------------------------------------
+
+
+@app.command()
+@handles_errors
+def init() -> None:
+    """Create the database, or upgrade it to this version's schema.
+
+    \b
+    Example:
+      nqtrack --db register.db init
+    """
+    store = session.store()
+    typer.echo(_("Database ready: {path} (schema {version}).", path=store.path, version=store.applied_migrations()))
+
+
+@app.command()
+@handles_errors
+def info(fmt: FormatOption = "table") -> None:
+    """Where the database is, its schema version and how much it holds.
+
+    \b
+    Example:
+      nqtrack info --format json
+    """
+    from nqtrack.render import emit_rows
+
+    fmt = check_format(fmt)
+    store = session.store()
+    counts = store.counts()
+    data = {"database": store.path, "schema_version": store.applied_migrations(), **counts}
+    labels = {
+        "database": _("Database"), "schema_version": _("Schema version"), "units": _("Units"),
+        "documents": _("Documents"), "tasks": _("Tasks"), "events": _("Journal events"),
+    }
+    rows = [{"key": labels[k], "value": v} for k, v in data.items()]
+    emit_rows(rows, [("key", ""), ("value", "")], fmt, json_data=data)
+
+
+# -- units -------------------------------------------------------------------------
+
+
+@unit_app.command("add")
+@handles_errors
+def unit_add(
+    name: Annotated[str, typer.Argument(help="The unit's full name.")],
+    code: Annotated[Optional[str], typer.Option("--code", help="Short code, e.g. VP.")] = None,
+    parent: Annotated[Optional[str], typer.Option("--parent", help="The unit above it (code, name or alias).")] = None,
+    alias: Annotated[Optional[List[str]], typer.Option("--alias", help="Another name it goes by; repeatable.")] = None,
+    email: Annotated[Optional[str], typer.Option("--email", help="Address for reminders.")] = None,
+) -> None:
+    """Add a unit (đơn vị).
+
+    \b
+    Example:
+      nqtrack unit add "Vụ Tổ chức cán bộ" --code TCCB --alias "Vụ TCCB"
+    """
+    store = session.store()
+    parent_id = store.resolve_unit(parent).id if parent else None
+    with store.transaction():
+        unit = store.add_unit(name, code=code, parent_id=parent_id, aliases=alias or (), email=email)
+    typer.echo(_("Unit {name} added.", name=unit.name))
+
+
+@unit_app.command("list")
+@handles_errors
+def unit_list(fmt: FormatOption = "table") -> None:
+    """List the units.
+
+    \b
+    Example:
+      nqtrack unit list --format csv
+    """
+    from nqtrack.render import emit_rows
+
+    fmt = check_format(fmt)
+    store = session.store()
+    names = store.unit_names()
+    rows = [
+        {"id": u.id, "code": u.code, "name": u.name, "parent": names.get(u.parent_id), "aliases": u.aliases, "email": u.email}
+        for u in store.list_units()
+    ]
+    columns = [("id", "#"), ("code", _("Code")), ("name", _("Name")), ("parent", _("Parent unit")), ("aliases", _("Aliases")), ("email", "Email")]
+    emit_rows(rows, columns, fmt)
+
+
+@unit_app.command("rename")
+@handles_errors
+def unit_rename(
+    unit: Annotated[str, typer.Argument(help="The unit (code, name or alias).")],
+    new_name: Annotated[str, typer.Argument(help="Its new name; the old one stays as an alias.")],
+) -> None:
+    """Rename a unit; the old name is kept as an alias so old files still match.
+
+    \b
+    Example:
+      nqtrack unit rename TCCB "Vụ Tổ chức - Cán bộ"
+    """
+    store = session.store()
+    renamed = store.rename_unit(store.resolve_unit(unit), new_name)
+    typer.echo(_("Unit renamed to {name}.", name=renamed.name))
+
+
+# -- documents ---------------------------------------------------------------------
+
+
+@doc_app.command("add")
+@handles_errors
+def doc_add(
+    symbol: Annotated[str, typer.Argument(help="Number and symbol, e.g. 07-NQ/ĐUK or 30/2020/NĐ-CP.")],
+    title: Annotated[Optional[str], typer.Option("--title", help="Its subject (trích yếu).")] = None,
+    doc_type: Annotated[Optional[str], typer.Option("--type", help="Kind of document; read from the symbol if left out.")] = None,
+    issued_on: Annotated[Optional[str], typer.Option("--issued-on", help="Date of issue (day first).")] = None,
+    received_on: Annotated[Optional[str], typer.Option("--received-on", help="Date received.")] = None,
+    issuer: Annotated[Optional[str], typer.Option("--issuer", help="Who issued it; read from the symbol if left out.")] = None,
+    implements: Annotated[Optional[str], typer.Option("--implements", help="The document this one carries out.")] = None,
+) -> None:
+    """Add a document (văn bản).
+
+    \b
+    Example:
+      nqtrack doc add 07-NQ/ĐUK --issued-on 31/08/2017 --title "Nghị quyết về ..."
+    """
+    store = session.store()
+    issued = parse_day(issued_on, "--issued-on")
+    received = parse_day(received_on, "--received-on")
+    parent_id = store.resolve_document(implements).id if implements else None
+    with store.transaction():
+        doc = store.add_document(
+            symbol, title=title, doc_type=doc_type, issued_on=issued, received_on=received,
+            issuer=issuer, parent_id=parent_id,
+        )
+    typer.echo(_("Document {symbol} added.", symbol=doc.symbol))
+
+
+@doc_app.command("list")
+@handles_errors
+def doc_list(fmt: FormatOption = "table") -> None:
+    """List the documents with how many of their tasks are done.
+
+    \b
+    Example:
+      nqtrack doc list --format markdown
+    """
+    from nqtrack.render import emit_rows
+
+    fmt = check_format(fmt)
+    rows = session.store().list_documents()
+    if fmt in ("table", "markdown"):
+        for row in rows:
+            row["issued_on"] = show_date(row["issued_on"])
+    columns = [
+        ("id", "#"), ("symbol", _("Symbol")), ("doc_type", _("Type")), ("issued_on", _("Issued on")),
+        ("issuer", _("Issuer")), ("title", _("Title")), ("parent_symbol", _("Implements")),
+        ("tasks", _("Tasks")), ("done", _("Done")),
+    ]
+    emit_rows(rows, columns, fmt)
+
+
+@doc_app.command("show")
+@handles_errors
+def doc_show(
+    document: Annotated[str, typer.Argument(help="The document's symbol.")],
+    fmt: FormatOption = "table",
+) -> None:
+    """Show a document and how far each of its tasks is.
+
+    \b
+    Example:
+      nqtrack doc show 07-NQ/ĐUK
+    """
+    from nqtrack.render import emit_rows
+
+    fmt = check_format(fmt)
+    store = session.store()
+    doc = store.resolve_document(document)
+    tasks = [task_row(t) for t in store.list_tasks(document_ids=[doc.id])]
+    data = {"document": doc.__dict__, "tasks": tasks}
+    if fmt == "table":
+        from nqtrack.render import console
+
+        out = console()
+        out.print(f"{doc.symbol} — {doc.title or ''}")
+        out.print(f"{_('Type')}: {doc.doc_type or ''}   {_('Issued on')}: {show_date(doc.issued_on)}   {_('Issuer')}: {doc.issuer or ''}")
+    emit_rows(
+        [display_task_row(t) for t in tasks] if fmt in ("table", "markdown") else tasks,
+        TASK_COLUMNS(), fmt, title=_("Tasks of {symbol}", symbol=doc.symbol), json_data=data,
+    )
+
+
+# -- tasks -------------------------------------------------------------------------
+
+
+def TASK_COLUMNS() -> list[tuple[str, str]]:
+    return [
+        ("id", _("No.")), ("code", _("Code")), ("title", _("Title")), ("document", _("Document")),
+        ("lead_unit", _("Lead unit")), ("deadline", _("Deadline")), ("state", _("State")),
+        ("progress", _("Progress")), ("completed_on", _("Completed on")),
+    ]
+
+
+def task_row(task: dict[str, Any]) -> dict[str, Any]:
+    """The machine form of a task in listings (JSON, CSV)."""
+    return {
+        "id": task["id"], "code": task["code"], "title": task["title"], "document": task["document"],
+        "source": task["source"], "lead_unit": task["lead_unit"],
+        "coordinating_units": task["coordinating_units"], "assignee": task["assignee"],
+        "assigned_on": task["assigned_on"], "deadline": task["deadline"],
+        "original_deadline": task["original_deadline"], "deadline_text": task["deadline_text"],
+        "product": task["product"], "state": task["state"], "progress": task["progress"],
+        "completed_on": task["completed_on"], "recurring": bool(task["recurring"]), "note": task["note"],
+    }
+
+
+def display_task_row(row: dict[str, Any]) -> dict[str, Any]:
+    """The human form: translated state, dates as the language writes them."""
+    shown = dict(row)
+    for key in ("deadline", "original_deadline", "assigned_on", "completed_on"):
+        shown[key] = show_date(row.get(key))
+    shown["state"] = _(row["state"])
+    return shown
+
+
+def resolve_units(store, refs: Optional[List[str]]) -> list[int]:
+    return [store.resolve_unit(ref).id for ref in refs or []]
+
+
+def parse_deadline_option(text: str):
+    from nqtrack.core.dates import DateError, parse_deadline
+
+    try:
+        return parse_deadline(text)
+    except DateError as exc:
+        raise InvalidInput("bad deadline: {reason}", reason=str(exc)) from None
+
+
+def effective_day(on: Optional[str]) -> date:
+    day = parse_day(on, "--on") or session.today
+    if day > session.today:
+        raise InvalidInput(
+            "the change takes effect on {on}, after today ({today})", on=day.isoformat(), today=session.today.isoformat()
+        )
+    return day
+
+
+@app.command()
+@handles_errors
+def assign(
+    title_or_task: Annotated[str, typer.Argument(metavar="TITLE|TASK", help="The new task's title, or the number or code of a task to re-assign.")],
+    doc: Annotated[Optional[str], typer.Option("--doc", help="The document that gives the task (its symbol).")] = None,
+    lead: Annotated[Optional[str], typer.Option("--lead", help="Lead unit (đơn vị chủ trì).")] = None,
+    with_: Annotated[Optional[List[str]], typer.Option("--with", help="Coordinating unit (đơn vị phối hợp); repeatable.")] = None,
+    to: Annotated[Optional[str], typer.Option("--to", help="Assignee (người thực hiện).")] = None,
+    due: Annotated[Optional[str], typer.Option("--due", help="Deadline: a date (day first) or a text such as 'Quý II/2026'.")] = None,
+    product: Annotated[Optional[str], typer.Option("--product", help="What the task must produce.")] = None,
+    source: Annotated[Optional[str], typer.Option("--source", help="Who gave the task, e.g. 'Thủ tướng Chính phủ'.")] = None,
+    assigned_on: Annotated[Optional[str], typer.Option("--assigned-on", help="The day it was given (default today).")] = None,
+    code: Annotated[Optional[str], typer.Option("--code", help="An external code, unique.")] = None,
+    on: Annotated[Optional[str], typer.Option("--on", help="For a re-assignment: the day it takes effect (default today).")] = None,
+    by: Annotated[Optional[str], typer.Option("--by", help="Who records this (default: the OS user).")] = None,
+) -> None:
+    """Give a new task to a lead unit, or re-assign an existing task.
+
+    \b
+    Examples:
+      nqtrack assign "Xây dựng kế hoạch thực hiện" --doc 07-NQ/ĐUK --lead VP --with TCCB --due 30/06/2026
+      nqtrack assign 12 --lead KHTC --with VP
+    """
+    store = session.store()
+    existing = None
+    try:
+        existing = store.resolve_task(title_or_task)
+    except UserError:
+        existing = None
+    recorder = who(by)
+    if existing is not None and not (doc or due or product or source or assigned_on or code):
+        if not (lead or with_ is not None or to):
+            raise InvalidInput("nothing to change: give --lead or --with")
+        day = effective_day(on)
+        changes: dict[str, Any] = {}
+        if lead:
+            changes["lead_unit_id"] = store.resolve_unit(lead).id
+        if with_ is not None:
+            changes["coordinating_units"] = resolve_units(store, with_)
+        if to:
+            changes["assignee"] = to
+        with store.transaction():
+            store.change_task(existing["id"], changes, effective_on=day, by=recorder, kind="reassigned")
+        typer.echo(_("Task {id} re-assigned.", id=existing["id"]))
+        return
+    if not lead:
+        raise InvalidInput("a new task needs a title and --lead")
+    lead_id = store.resolve_unit(lead).id
+    coordinating = resolve_units(store, with_)
+    document_id = store.resolve_document(doc).id if doc else None
+    deadline = parse_deadline_option(due) if due else None
+    given_on = parse_day(assigned_on, "--assigned-on") or session.today
+    values = {
+        "title": title_or_task, "code": code, "document_id": document_id, "source": source,
+        "lead_unit_id": lead_id, "assignee": to, "assigned_on": given_on,
+        "deadline": deadline.date if deadline else None,
+        "deadline_text": deadline.text if deadline else None,
+        "recurring": bool(deadline and deadline.recurring), "product": product, "state": "new",
+    }
+    with store.transaction():
+        task_id = store.create_task(values, coordinating, effective_on=given_on, by=recorder)
+    typer.echo(_("Task {id} created.", id=task_id))
+
+
+@app.command()
+@handles_errors
+def update(
+    task: Annotated[str, typer.Argument(help="The task's number or code.")],
+    state: Annotated[Optional[str], typer.Option("--state", help="new, in_progress, done, paused or cancelled (Vietnamese names too).")] = None,
+    progress: Annotated[Optional[int], typer.Option("--progress", help="Per cent done, 0-100.")] = None,
+    on: Annotated[Optional[str], typer.Option("--on", help="The day the change takes effect (default today); with --state done, the completion date.")] = None,
+    deadline: Annotated[Optional[str], typer.Option("--deadline", help="A new deadline (extension); needs --reason.")] = None,
+    reason: Annotated[Optional[str], typer.Option("--reason", help="Why the deadline changes.")] = None,
+    note: Annotated[Optional[str], typer.Option("--note", help="A note for the journal.")] = None,
+    product: Annotated[Optional[str], typer.Option("--product", help="The product (e.g. the report submitted).")] = None,
+    by: Annotated[Optional[str], typer.Option("--by", help="Who records this (default: the OS user).")] = None,
+) -> None:
+    """Record progress, completion, an extension, a product or a note.
+
+    \b
+    Examples:
+      nqtrack update 12 --state done --on 15/10/2022 --product "Báo cáo số 45/BC-VP"
+      nqtrack update NV-2022-0007 --deadline 31/12/2022 --reason "Theo Thông báo 123/TB-VP"
+    """
+    from nqtrack.core.states import StateError, parse_state
+
+    store = session.store()
+    current = store.resolve_task(task)
+    day = effective_day(on)
+    new_state = None
+    if state is not None:
+        try:
+            new_state = parse_state(state).value
+        except StateError:
+            raise InvalidInput(
+                "unknown state '{value}'; use one of: {states}", value=state,
+                states="new, in_progress, done, paused, cancelled",
+            ) from None
+    if progress is not None and not 0 <= progress <= 100:
+        raise InvalidInput("progress must be between 0 and 100")
+    new_deadline = None
+    if deadline is not None:
+        if not reason:
+            raise InvalidInput("--reason is required with --deadline (why the deadline changes)")
+        new_deadline = parse_deadline_option(deadline)
+    recorder = who(by)
+    from nqtrack.store import now_utc
+
+    recorded_at = now_utc()
+    changed: list[str] = []
+    with store.transaction():
+        def apply(changes: dict[str, Any], kind: str, event_note: str | None) -> None:
+            changed.extend(
+                store.change_task(
+                    current["id"], changes, effective_on=day, by=recorder, kind=kind,
+                    note=event_note, recorded_at=recorded_at,
+                )
+            )
+
+        if new_state is not None:
+            changes: dict[str, Any] = {"state": new_state}
+            if new_state == "done":
+                changes["completed_on"] = day
+                if progress is None:
+                    changes["progress"] = 100
+            else:
+                changes["completed_on"] = None
+            apply(changes, "completed" if new_state == "done" else "updated", note)
+        if new_deadline is not None:
+            apply(
+                {"deadline": new_deadline.date, "deadline_text": new_deadline.text, "recurring": new_deadline.recurring},
+                "extended", reason,
+            )
+        plain = {}
+        if progress is not None:
+            plain["progress"] = progress
+        if product is not None:
+            plain["product"] = product
+        if plain:
+            apply(plain, "updated", note)
+        if not changed and note:
+            apply({}, "note", note)
+    if changed:
+        typer.echo(_("Task {id} updated: {fields}.", id=current["id"], fields=", ".join(changed)))
+    elif note:
+        typer.echo(_("Task {id}: note recorded.", id=current["id"]))
+    else:
+        typer.echo(_("Task {id}: nothing changed.", id=current["id"]))
+
+
+@app.command("list")
+@handles_errors
+def list_(
+    unit: Annotated[Optional[List[str]], typer.Option("--unit", help="Lead unit; repeatable.")] = None,
+    source: Annotated[Optional[List[str]], typer.Option("--source", help="Source (nguồn giao); repeatable.")] = None,
+    document: Annotated[Optional[List[str]], typer.Option("--document", "--doc", help="Document symbol; repeatable.")] = None,
+    state: Annotated[Optional[List[str]], typer.Option("--state", help="State; repeatable.")] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only tasks overdue today.")] = False,
+    due_before: Annotated[Optional[str], typer.Option("--due-before", help="Deadline on or before this day.")] = None,
+    due_after: Annotated[Optional[str], typer.Option("--due-after", help="Deadline on or after this day.")] = None,
+    search: Annotated[Optional[str], typer.Option("--search", "--text", help="Words in the title or code, accents optional.")] = None,
+    limit: Annotated[Optional[int], typer.Option("--limit", help="At most this many tasks.")] = None,
+    fmt: FormatOption = "table",
+) -> None:
+    """List tasks, filtered.
+
+    \b
+    Example:
+      nqtrack list --unit VP --state in_progress --search "bao cao"
+    """
+    from nqtrack.core.states import StateError, parse_state
+    from nqtrack.render import emit_rows
+
+    fmt = check_format(fmt)
+    store = session.store()
+    states = []
+    for s in state or []:
+        try:
+            states.append(parse_state(s).value)
+        except StateError:
+            raise InvalidInput(
+                "unknown state '{value}'; use one of: {states}", value=s,
+                states="new, in_progress, done, paused, cancelled",
+            ) from None
+    rows = store.list_tasks(
+        unit_ids=resolve_units(store, unit),
+        sources=resolve_sources(store, source),
+        document_ids=[store.resolve_document(d).id for d in document or []],
+        states=states,
+        overdue_on=session.today if overdue else None,
+        due_before=parse_day(due_before, "--due-before"),
+        due_after=parse_day(due_after, "--due-after"),
+        text=search,
+        limit=limit,
+    )
+    tasks = [task_row(t) for t in rows]
+    shown = [display_task_row(t) for t in tasks] if fmt in ("table", "markdown") else tasks
+    emit_rows(shown, TASK_COLUMNS(), fmt, empty_message=_("No tasks."))
+
+
+def resolve_sources(store, refs: Optional[List[str]]) -> list[str]:
+    """Sources as stored, matched to what was typed without regard to accents or case."""
+    if not refs:
+        return []
+    from nqtrack.core.text import fold
+
+    wanted = {fold(r) for r in refs}
+    found = [s for s in store.distinct_sources() if fold(s) in wanted]
+    return found or ["\x00no such source"]
+
+
+@app.command()
+@handles_errors
+def show(
+    task: Annotated[str, typer.Argument(help="The task's number or code.")],
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Show the fields as they were on this day, rebuilt from the journal.")] = None,
+    fmt: FormatOption = "table",
+) -> None:
+    """Show every field of a task and its full history from the journal.
+
+    \b
+    Example:
+      nqtrack show 12
+      nqtrack show NV-2022-0007 --as-of 30/09/2022
+    """
+    from nqtrack.core.states import fields_as_of, timing_class
+    from nqtrack.render import console, emit_rows, json_text
+
+    fmt = check_format(fmt)
+    store = session.store()
+    current = store.resolve_task(task)
+    day = parse_day(as_of, "--as-of") or session.today
+    names = store.unit_names()
+    if as_of:
+        fields = fields_as_of(current, store.journal(current["id"]), day)
+        if fields.get("lead_unit_id") != current["lead_unit_id"]:
+            fields["lead_unit"] = names.get(int(fields["lead_unit_id"])) if fields.get("lead_unit_id") else None
+        current = {**current, **fields}
+    row = task_row(current)
+
+    def as_date(v):
+        return date.fromisoformat(v) if v else None
+
+    row["timing"] = timing_class(current["state"], as_date(current["deadline"]), as_date(current["completed_on"]), day).value
+    row["as_of"] = day.isoformat()
+
+    def unit_list_text(value: str | None) -> str | None:
+        if not value:
+            return value
+        return "; ".join(names.get(int(i), i) for i in value.split(","))
+
+    history = []
+    for e in store.task_events(current["id"]):
+        old, new = e["old_value"], e["new_value"]
+        if e["field"] == "lead_unit_id":
+            old = names.get(int(old)) if old else old
+            new = names.get(int(new)) if new else new
+        elif e["field"] == "coordinating_units":
+            old, new = unit_list_text(old), unit_list_text(new)
+        elif e["field"] is None:
+            new = None  # the creation snapshot: its fields are shown above
+        history.append({
+            "id": e["id"], "kind": e["kind"], "field": e["field"], "old_value": old, "new_value": new,
+            "effective_on": e["effective_on"], "recorded_at": e["recorded_at"],
+            "recorded_by": e["recorded_by"], "note": e["note"], "batch_id": e["batch_id"],
+        })
+    if fmt == "json":
+        sys.stdout.write(json_text({"task": row, "history": history}))
+        return
+    labels = [
+        ("id", _("No.")), ("code", _("Code")), ("title", _("Title")), ("document", _("Document")),
+        ("source", _("Source")), ("lead_unit", _("Lead unit")), ("coordinating_units", _("Coordinating units")),
+        ("assignee", _("Assignee")), ("assigned_on", _("Assigned on")), ("deadline", _("Deadline")),
+        ("original_deadline", _("Original deadline")), ("deadline_text", _("Deadline as written")),
+        ("product", _("Product")), ("state", _("State")), ("progress", _("Progress")),
+        ("completed_on", _("Completed on")), ("recurring", _("Recurring")), ("note", _("Note")),
+        ("timing", _("Timing")),
+    ]
+    shown = display_task_row(row)
+    shown["timing"] = _(row["timing"])
+    shown["recurring"] = _("yes") if row["recurring"] else _("no")
+    field_rows = [{"field": label, "value": shown.get(key)} for key, label in labels]
+    hist_rows = [
+        {**h, "kind": _(h["kind"]), "effective_on": show_date(h["effective_on"]),
+         "recorded_at": local_time(h["recorded_at"])}
+        for h in history
+    ]
+    hist_columns = [
+        ("effective_on", _("Effective")), ("recorded_at", _("Recorded")), ("recorded_by", _("By")),
+        ("kind", _("Event")), ("field", _("Field")), ("old_value", _("Old")), ("new_value", _("New")),
+        ("note", _("Note")),
+    ]
+    if fmt == "csv":
+        emit_rows(history, hist_columns, fmt)
+        return
+    emit_rows(field_rows, [("field", ""), ("value", "")], fmt, title=f"#{row['id']} ({show_date(row['as_of'])})")
+    if fmt == "table":
+        console().print()
+    else:
+        sys.stdout.write("\n")
+    emit_rows(hist_rows, hist_columns, fmt, title=_("History"))
+
+
+def main() -> None:
+    app(prog_name="nqtrack")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,134 @@
+"""Messages and labels in Vietnamese (the default) and English.
+
+Message ids are the English texts; `_()` looks them up in the catalog of the chosen
+language and fills in `{named}` arguments. Machine formats (JSON keys, CSV headers)
+never go through here.
+"""
+
+from __future__ import annotations
+
+import os
+
+LANGUAGES = ("vi", "en")
+_language = "vi"
+
+VI: dict[str, str] = {
+    # errors
+    "unknown task: '{ref}'": "không có nhiệm vụ '{ref}'",
+    "unknown unit: '{ref}'": "không có đơn vị '{ref}'",
+    "unknown document: '{ref}'": "không có văn bản '{ref}'",
+    "'{ref}' fits several units: {names}": "'{ref}' khớp với nhiều đơn vị: {names}",
+    "'{ref}' fits several documents: {names}": "'{ref}' khớp với nhiều văn bản: {names}",
+    "database is locked: {path}": "cơ sở dữ liệu đang bị khóa: {path}",
+    "not an nqtrack database: {path} ({reason})": "không phải cơ sở dữ liệu nqtrack: {path} ({reason})",
+    "a unit needs a name": "đơn vị phải có tên",
+    "a unit named '{name}' already exists": "đã có đơn vị tên '{name}'",
+    "a document needs a number and symbol": "văn bản phải có số, ký hiệu",
+    "a task needs a title": "nhiệm vụ phải có nội dung",
+    "a task with code '{code}' already exists": "đã có nhiệm vụ mã '{code}'",
+    "bad date for {option}: {reason}": "ngày không hợp lệ ở {option}: {reason}",
+    "bad deadline: {reason}": "thời hạn không hợp lệ: {reason}",
+    "unknown state '{value}'; use one of: {states}": "trạng thái '{value}' không hợp lệ; dùng một trong: {states}",
+    "progress must be between 0 and 100": "tiến độ phải từ 0 đến 100",
+    "--reason is required with --deadline (why the deadline changes)": "cần --reason khi đổi --deadline (lý do gia hạn)",
+    "the change takes effect on {on}, after today ({today})": "ngày hiệu lực {on} sau ngày hôm nay ({today})",
+    "nothing to change: give --lead or --with": "không có gì để thay đổi: cần --lead hoặc --with",
+    "a new task needs a title and --lead": "nhiệm vụ mới cần nội dung và --lead",
+    "unknown language '{lang}'; use vi or en": "ngôn ngữ '{lang}' không hợp lệ; dùng vi hoặc en",
+    "unknown format '{value}'; use one of: {formats}": "định dạng '{value}' không hợp lệ; dùng một trong: {formats}",
+    "Error": "Lỗi",
+    # confirmations
+    "Task {id} created.": "Đã tạo nhiệm vụ {id}.",
+    "Task {id} updated: {fields}.": "Đã cập nhật nhiệm vụ {id}: {fields}.",
+    "Task {id}: note recorded.": "Nhiệm vụ {id}: đã ghi chú.",
+    "Task {id}: nothing changed.": "Nhiệm vụ {id}: không có thay đổi.",
+    "Task {id} re-assigned.": "Đã giao lại nhiệm vụ {id}.",
+    "Unit {name} added.": "Đã thêm đơn vị {name}.",
+    "Unit renamed to {name}.": "Đã đổi tên đơn vị thành {name}.",
+    "Document {symbol} added.": "Đã thêm văn bản {symbol}.",
+    "Database ready: {path} (schema {version}).": "Cơ sở dữ liệu sẵn sàng: {path} (phiên bản {version}).",
+    "No tasks.": "Không có nhiệm vụ nào.",
+    # labels
+    "Database": "Cơ sở dữ liệu",
+    "Schema version": "Phiên bản lược đồ",
+    "Units": "Đơn vị",
+    "Documents": "Văn bản",
+    "Tasks": "Nhiệm vụ",
+    "Journal events": "Sự kiện nhật ký",
+    "No.": "Số",
+    "Code": "Mã",
+    "Name": "Tên",
+    "Parent unit": "Đơn vị cấp trên",
+    "Aliases": "Tên khác",
+    "Symbol": "Số, ký hiệu",
+    "Type": "Loại",
+    "Issued on": "Ngày ban hành",
+    "Issuer": "Cơ quan ban hành",
+    "Title": "Nội dung",
+    "Implements": "Thực hiện văn bản",
+    "Done": "Hoàn thành",
+    "Document": "Văn bản",
+    "Source": "Nguồn giao",
+    "Lead unit": "Đơn vị chủ trì",
+    "Coordinating units": "Đơn vị phối hợp",
+    "Assignee": "Người thực hiện",
+    "Assigned on": "Ngày giao",
+    "Deadline": "Thời hạn",
+    "Original deadline": "Thời hạn ban đầu",
+    "Deadline as written": "Thời hạn (nguyên văn)",
+    "Product": "Sản phẩm",
+    "State": "Trạng thái",
+    "Progress": "Tiến độ",
+    "Completed on": "Ngày hoàn thành",
+    "Recurring": "Thường xuyên",
+    "Note": "Ghi chú",
+    "Timing": "Tình hình",
+    "History": "Lịch sử",
+    "Effective": "Hiệu lực",
+    "Recorded": "Ghi nhận lúc",
+    "By": "Người ghi",
+    "Event": "Sự kiện",
+    "Field": "Trường",
+    "Old": "Cũ",
+    "New": "Mới",
+    "yes": "có",
+    "no": "không",
+    "Tasks of {symbol}": "Nhiệm vụ của văn bản {symbol}",
+    # states and timing classes
+    "new": "chưa thực hiện",
+    "in_progress": "đang thực hiện",
+    "done": "hoàn thành",
+    "paused": "tạm dừng",
+    "cancelled": "hủy",
+    "completed_on_time": "hoàn thành đúng hạn",
+    "completed_late": "hoàn thành quá hạn",
+    "overdue": "quá hạn",
+    # event kinds
+    "created": "tạo mới",
+    "imported": "nhập từ tệp",
+    "updated": "cập nhật",
+    "extended": "gia hạn",
+    "reassigned": "giao lại",
+    "completed": "hoàn thành",
+    "note": "ghi chú",
+}
+
+CATALOGS = {"vi": VI, "en": {}}
+
+
+def set_language(lang: str | None) -> str:
+    global _language
+    lang = (lang or os.environ.get("NQTRACK_LANG") or "vi").strip().lower()
+    if lang not in LANGUAGES:
+        raise ValueError(lang)
+    _language = lang
+    return lang
+
+
+def language() -> str:
+    return _language
+
+
+def _(message: str, **args: object) -> str:
+    text = CATALOGS[_language].get(message, message)
+    return text.format(**args) if args else text

@@ -1,0 +1,106 @@
+"""Schema migrations. Never edit one that has shipped: add a new function below.
+
+Each migration runs in its own transaction (sqlite-utils `Migrations`).
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+MIGRATION_SET = "nqtrack"
+migrations = Migrations(MIGRATION_SET)
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT
+        );
+        CREATE TABLE units (
+            id INTEGER PRIMARY KEY,
+            code TEXT UNIQUE,
+            name TEXT NOT NULL,
+            parent_id INTEGER REFERENCES units(id),
+            aliases TEXT,
+            email TEXT
+        );
+        -- every folded name, alias and code of a unit, for accent-insensitive look-up
+        CREATE TABLE unit_keys (
+            unit_id INTEGER NOT NULL REFERENCES units(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            PRIMARY KEY (key, unit_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE documents (
+            id INTEGER PRIMARY KEY,
+            symbol TEXT NOT NULL,
+            symbol_key TEXT NOT NULL,
+            style TEXT NOT NULL,
+            doc_type TEXT,
+            number TEXT,
+            year INTEGER,
+            issuer TEXT,
+            issued_on TEXT,
+            received_on TEXT,
+            title TEXT,
+            parent_id INTEGER REFERENCES documents(id)
+        );
+        CREATE INDEX documents_symbol_key ON documents(symbol_key);
+        CREATE TABLE tasks (
+            id INTEGER PRIMARY KEY,
+            code TEXT UNIQUE,
+            document_id INTEGER REFERENCES documents(id),
+            title TEXT NOT NULL,
+            title_key TEXT NOT NULL,
+            source TEXT,
+            lead_unit_id INTEGER REFERENCES units(id),
+            assignee TEXT,
+            assigned_on TEXT,
+            deadline TEXT,
+            original_deadline TEXT,
+            deadline_text TEXT,
+            product TEXT,
+            state TEXT NOT NULL DEFAULT 'new'
+                CHECK (state IN ('new', 'in_progress', 'done', 'paused', 'cancelled')),
+            progress INTEGER CHECK (progress BETWEEN 0 AND 100),
+            completed_on TEXT,
+            recurring INTEGER NOT NULL DEFAULT 0,
+            note TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX tasks_state_deadline ON tasks(state, deadline);
+        CREATE INDEX tasks_state_completed ON tasks(state, completed_on);
+        CREATE INDEX tasks_lead_state_deadline ON tasks(lead_unit_id, state, deadline);
+        CREATE INDEX tasks_deadline ON tasks(deadline);
+        CREATE INDEX tasks_assigned_on ON tasks(assigned_on);
+        CREATE INDEX tasks_source ON tasks(source);
+        CREATE INDEX tasks_document_title ON tasks(document_id, title_key);
+        CREATE TABLE task_units (
+            task_id INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            PRIMARY KEY (task_id, unit_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX task_units_unit ON task_units(unit_id, task_id);
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            task_id INTEGER NOT NULL REFERENCES tasks(id),
+            kind TEXT NOT NULL,
+            field TEXT,
+            old_value TEXT,
+            new_value TEXT,
+            effective_on TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            recorded_by TEXT NOT NULL,
+            note TEXT,
+            batch_id TEXT
+        );
+        CREATE INDEX events_task_field ON events(task_id, field, id);
+        CREATE INDEX events_effective ON events(effective_on, task_id);
+        CREATE INDEX events_recorded ON events(recorded_at, task_id);
+        CREATE INDEX events_batch ON events(batch_id);
+        """
+    )

@@ -1,0 +1,599 @@
+"""The store: the only module that speaks SQL.
+
+Reads go through the plain sqlite3 connection (so that read-only commands start
+fast); writes and migrations go through sqlite-utils, which is imported lazily.
+Every write is one `BEGIN IMMEDIATE` transaction, so concurrent writers queue on
+the busy timeout instead of failing on a lock upgrade.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+
+from nqtrack.core.states import Event
+from nqtrack.core.symbols import parse_symbol, symbol_key
+from nqtrack.core.text import fold, nfc
+from nqtrack.errors import Ambiguous, DatabaseError, DatabaseLocked, InvalidInput, NotFound
+
+# How many migrations this version ships; when the database has applied this many,
+# the migration machinery (and sqlite-utils) is not even imported.
+SCHEMA_VERSION = 1
+MIGRATION_SET = "nqtrack"
+DEFAULT_BUSY_TIMEOUT = 10.0
+
+# Fields of a task that the journal tracks, in display order.
+TASK_FIELDS = (
+    "code", "document_id", "title", "source", "lead_unit_id", "coordinating_units",
+    "assignee", "assigned_on", "deadline", "deadline_text", "product", "state",
+    "progress", "completed_on", "recurring", "note",
+)
+
+
+def now_utc() -> str:
+    """The recording time: UTC, microseconds, so that text order is time order."""
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _value(v: Any) -> str | None:
+    """How a field's value is written into the journal."""
+    if v is None or v == "":
+        return None
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, date):
+        return v.isoformat()
+    return str(v)
+
+
+@dataclass
+class Unit:
+    id: int
+    code: str | None
+    name: str
+    parent_id: int | None
+    aliases: str | None
+    email: str | None = None
+
+
+@dataclass
+class Document:
+    id: int
+    symbol: str
+    style: str
+    doc_type: str | None
+    number: str | None
+    year: int | None
+    issuer: str | None
+    issued_on: str | None
+    received_on: str | None
+    title: str | None
+    parent_id: int | None
+
+
+def _is_locked(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+class Store:
+    def __init__(self, path: str | Path, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> None:
+        self.path = str(path)
+        self.busy_timeout = busy_timeout
+        self._db = None  # sqlite_utils.Database, made on first write
+        new_file = self.path != ":memory:" and not os.path.exists(self.path)
+        if new_file:
+            parent = os.path.dirname(os.path.abspath(self.path))
+            os.makedirs(parent, exist_ok=True)
+            # owner and group only: the register is not for every account on the machine
+            fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o660)
+            os.close(fd)
+            os.chmod(self.path, 0o660)
+        try:
+            self.conn = sqlite3.connect(self.path, timeout=busy_timeout)
+            self.conn.row_factory = sqlite3.Row
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            self._migrate_if_needed()
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError) and _is_locked(exc):
+                raise DatabaseLocked("database is locked: {path}", path=self.path) from None
+            raise DatabaseError("not an nqtrack database: {path} ({reason})", path=self.path, reason=str(exc)) from None
+
+    # -- connection and schema -------------------------------------------------
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @property
+    def db(self):
+        """The sqlite-utils view of the same connection, for writes."""
+        if self._db is None:
+            from sqlite_utils import Database
+
+            self._db = Database(self.conn, execute_plugins=False, recursive_triggers=False)
+        return self._db
+
+    def applied_migrations(self) -> int:
+        try:
+            row = self.conn.execute(
+                "SELECT count(*) FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATION_SET]
+            ).fetchone()
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return 0
+            raise
+        return row[0]
+
+    def _migrate_if_needed(self) -> None:
+        mode = self.conn.execute("PRAGMA journal_mode").fetchone()[0]
+        if mode != "wal" and self.path != ":memory:":
+            self.conn.execute("PRAGMA journal_mode = WAL")
+        if self.applied_migrations() >= SCHEMA_VERSION:
+            return
+        self.migrate()
+
+    def migrate(self, migration_set=None) -> None:
+        """Apply pending migrations, each in its own transaction."""
+        from nqtrack.migrations import migrations
+
+        (migration_set or migrations).apply(self.db)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction; rolled back whole on any error."""
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if _is_locked(exc):
+                raise DatabaseLocked("database is locked: {path}", path=self.path) from None
+            raise
+        try:
+            yield
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        else:
+            try:
+                self.conn.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                if _is_locked(exc):
+                    raise DatabaseLocked("database is locked: {path}", path=self.path) from None
+                raise
+
+    def counts(self) -> dict[str, int]:
+        return {
+            table: self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("units", "documents", "tasks", "events")
+        }
+
+    # -- settings ----------------------------------------------------------------
+
+    def get_setting(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def set_setting(self, key: str, value: str | None) -> None:
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO settings(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [key, value],
+            )
+
+    # -- units -------------------------------------------------------------------
+
+    def _unit_keys(self, unit: Unit) -> set[str]:
+        names = [unit.name, unit.code or ""] + (unit.aliases or "").split(";")
+        return {fold(n) for n in names if fold(n)}
+
+    def _write_unit_keys(self, unit: Unit) -> None:
+        self.conn.execute("DELETE FROM unit_keys WHERE unit_id = ?", [unit.id])
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO unit_keys(unit_id, key) VALUES (?, ?)",
+            [(unit.id, key) for key in sorted(self._unit_keys(unit))],
+        )
+
+    def add_unit(
+        self,
+        name: str,
+        code: str | None = None,
+        parent_id: int | None = None,
+        aliases: Sequence[str] = (),
+        email: str | None = None,
+    ) -> Unit:
+        """Insert a unit; call inside a transaction."""
+        name = nfc(name)
+        if not name:
+            raise InvalidInput("a unit needs a name")
+        code = nfc(code) if code else None
+        alias_text = ";".join(nfc(a) for a in aliases if nfc(a)) or None
+        # names and codes identify a unit; aliases may be shared ("Pháp chế"), and a
+        # look-up that fits several units is then refused as ambiguous
+        for candidate in (name, code):
+            if candidate and any(fold(candidate) in (fold(u.name), fold(u.code)) for u in self.find_units(candidate)):
+                raise InvalidInput("a unit named '{name}' already exists", name=candidate)
+        cur = self.conn.execute(
+            "INSERT INTO units(code, name, parent_id, aliases, email) VALUES (?, ?, ?, ?, ?)",
+            [code, name, parent_id, alias_text, email],
+        )
+        unit = Unit(cur.lastrowid, code, name, parent_id, alias_text, email)
+        self._write_unit_keys(unit)
+        return unit
+
+    def rename_unit(self, unit: Unit, new_name: str, keep_old_as_alias: bool = True) -> Unit:
+        new_name = nfc(new_name)
+        others = [u for u in self.find_units(new_name) if u.id != unit.id]
+        if others:
+            raise InvalidInput("a unit named '{name}' already exists", name=new_name)
+        aliases = [a for a in (unit.aliases or "").split(";") if a]
+        if keep_old_as_alias and unit.name not in aliases:
+            aliases.append(unit.name)
+        unit = Unit(unit.id, unit.code, new_name, unit.parent_id, ";".join(aliases) or None, unit.email)
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE units SET name = ?, aliases = ? WHERE id = ?", [unit.name, unit.aliases, unit.id]
+            )
+            self._write_unit_keys(unit)
+        return unit
+
+    def _unit(self, row: sqlite3.Row) -> Unit:
+        return Unit(row["id"], row["code"], row["name"], row["parent_id"], row["aliases"], row["email"])
+
+    def find_units(self, ref: str) -> list[Unit]:
+        rows = self.conn.execute(
+            "SELECT DISTINCT u.* FROM unit_keys k JOIN units u ON u.id = k.unit_id WHERE k.key = ? ORDER BY u.id",
+            [fold(ref)],
+        ).fetchall()
+        return [self._unit(r) for r in rows]
+
+    def resolve_unit(self, ref: str) -> Unit:
+        """A unit by code, name or alias, accents and case ignored; one or an error."""
+        found = self.find_units(ref)
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise NotFound("unknown unit: '{ref}'", ref=ref)
+        raise Ambiguous(
+            "'{ref}' fits several units: {names}", ref=ref, names=", ".join(u.name for u in found)
+        )
+
+    def unit(self, unit_id: int) -> Unit:
+        row = self.conn.execute("SELECT * FROM units WHERE id = ?", [unit_id]).fetchone()
+        if row is None:
+            raise NotFound("unknown unit: '{ref}'", ref=str(unit_id))
+        return self._unit(row)
+
+    def list_units(self) -> list[Unit]:
+        return [self._unit(r) for r in self.conn.execute("SELECT * FROM units ORDER BY id")]
+
+    def unit_names(self) -> dict[int, str]:
+        return {r[0]: r[1] for r in self.conn.execute("SELECT id, name FROM units")}
+
+    def subunit_ids(self, unit_id: int) -> list[int]:
+        """The unit and every unit below it in the hierarchy."""
+        rows = self.conn.execute(
+            """WITH RECURSIVE tree(id) AS (
+                   SELECT ? UNION SELECT u.id FROM units u JOIN tree ON u.parent_id = tree.id)
+               SELECT id FROM tree""",
+            [unit_id],
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    # -- documents ---------------------------------------------------------------
+
+    def _document(self, row: sqlite3.Row) -> Document:
+        return Document(
+            row["id"], row["symbol"], row["style"], row["doc_type"], row["number"], row["year"],
+            row["issuer"], row["issued_on"], row["received_on"], row["title"], row["parent_id"],
+        )
+
+    def add_document(
+        self,
+        symbol: str,
+        *,
+        title: str | None = None,
+        doc_type: str | None = None,
+        issued_on: date | None = None,
+        received_on: date | None = None,
+        issuer: str | None = None,
+        parent_id: int | None = None,
+    ) -> Document:
+        """Insert a document; call inside a transaction."""
+        parsed = parse_symbol(symbol)
+        if not parsed.text:
+            raise InvalidInput("a document needs a number and symbol")
+        cur = self.conn.execute(
+            """INSERT INTO documents(symbol, symbol_key, style, doc_type, number, year, issuer,
+                                     issued_on, received_on, title, parent_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [
+                parsed.text, symbol_key(parsed.text), parsed.style,
+                doc_type or parsed.type_name, parsed.number,
+                parsed.year or (issued_on.year if issued_on else None),
+                issuer or parsed.issuer, _value(issued_on), _value(received_on),
+                nfc(title) if title else None, parent_id,
+            ],
+        )
+        return self.document(cur.lastrowid)
+
+    def document(self, doc_id: int) -> Document:
+        row = self.conn.execute("SELECT * FROM documents WHERE id = ?", [doc_id]).fetchone()
+        if row is None:
+            raise NotFound("unknown document: '{ref}'", ref=str(doc_id))
+        return self._document(row)
+
+    def find_documents(self, ref: str) -> list[Document]:
+        rows = self.conn.execute(
+            "SELECT * FROM documents WHERE symbol_key = ? ORDER BY issued_on, id", [symbol_key(ref)]
+        ).fetchall()
+        return [self._document(r) for r in rows]
+
+    def resolve_document(self, ref: str) -> Document:
+        found = self.find_documents(ref)
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise NotFound("unknown document: '{ref}'", ref=ref)
+        raise Ambiguous(
+            "'{ref}' fits several documents: {names}",
+            ref=ref,
+            names=", ".join(f"{d.symbol} ({d.issued_on or '?'})" for d in found),
+        )
+
+    def list_documents(self) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            """SELECT d.*, p.symbol AS parent_symbol,
+                      count(t.id) AS tasks,
+                      coalesce(sum(t.state = 'done'), 0) AS done
+               FROM documents d
+               LEFT JOIN documents p ON p.id = d.parent_id
+               LEFT JOIN tasks t ON t.document_id = d.id
+               GROUP BY d.id ORDER BY d.issued_on, d.id"""
+        ).fetchall()
+        return [dict(r) for r in rows]
+
+    # -- tasks: reading ----------------------------------------------------------
+
+    _TASK_SELECT = """
+        SELECT t.*, d.symbol AS document, u.name AS lead_unit,
+               (SELECT group_concat(cu.name, '; ') FROM task_units tu JOIN units cu ON cu.id = tu.unit_id
+                 WHERE tu.task_id = t.id) AS coordinating_units
+        FROM tasks t
+        LEFT JOIN documents d ON d.id = t.document_id
+        LEFT JOIN units u ON u.id = t.lead_unit_id
+    """
+
+    def task(self, task_id: int) -> dict[str, Any]:
+        row = self.conn.execute(self._TASK_SELECT + " WHERE t.id = ?", [task_id]).fetchone()
+        if row is None:
+            raise NotFound("unknown task: '{ref}'", ref=str(task_id))
+        return dict(row)
+
+    def resolve_task(self, ref: str) -> dict[str, Any]:
+        """A task by its number (`12` or `#12`) or its code."""
+        ref = ref.strip()
+        row = self.conn.execute("SELECT id FROM tasks WHERE code = ?", [ref]).fetchone()
+        if row is None and ref.lstrip("#").isdigit():
+            row = self.conn.execute("SELECT id FROM tasks WHERE id = ?", [int(ref.lstrip("#"))]).fetchone()
+        if row is None:
+            raise NotFound("unknown task: '{ref}'", ref=ref)
+        return self.task(row[0])
+
+    def coordinating_unit_ids(self, task_id: int) -> list[int]:
+        rows = self.conn.execute(
+            "SELECT unit_id FROM task_units WHERE task_id = ? ORDER BY unit_id", [task_id]
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def task_events(self, task_id: int) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            "SELECT * FROM events WHERE task_id = ? ORDER BY id", [task_id]
+        ).fetchall()
+        return [dict(r) for r in rows]
+
+    def journal(self, task_id: int) -> list[Event]:
+        return [
+            Event(e["id"], e["field"], e["old_value"], e["new_value"], e["effective_on"], e["recorded_at"])
+            for e in self.task_events(task_id)
+        ]
+
+    def list_tasks(
+        self,
+        *,
+        unit_ids: Sequence[int] = (),
+        sources: Sequence[str] = (),
+        document_ids: Sequence[int] = (),
+        states: Sequence[str] = (),
+        overdue_on: date | None = None,
+        due_before: date | None = None,
+        due_after: date | None = None,
+        text: str | None = None,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
+        where: list[str] = []
+        params: list[Any] = []
+
+        def any_of(column: str, values: Sequence[Any]) -> None:
+            where.append(f"{column} IN ({','.join('?' * len(values))})")
+            params.extend(values)
+
+        if unit_ids:
+            any_of("t.lead_unit_id", unit_ids)
+        if sources:
+            any_of("t.source", sources)
+        if document_ids:
+            any_of("t.document_id", document_ids)
+        if states:
+            any_of("t.state", states)
+        if overdue_on:
+            where.append("t.state IN ('new', 'in_progress', 'paused') AND t.deadline < ?")
+            params.append(overdue_on.isoformat())
+        if due_before:
+            where.append("t.deadline <= ?")
+            params.append(due_before.isoformat())
+        if due_after:
+            where.append("t.deadline >= ?")
+            params.append(due_after.isoformat())
+        if text:
+            for word in fold(text).split():
+                where.append(
+                    "(t.title_key LIKE ? ESCAPE '\\' OR lower(coalesce(t.code, '')) LIKE ? ESCAPE '\\')"
+                )
+                pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+                params.extend([pattern, pattern])
+        sql = self._TASK_SELECT
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY t.id"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [dict(r) for r in self.conn.execute(sql, params)]
+
+    def distinct_sources(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT DISTINCT source FROM tasks WHERE source IS NOT NULL")]
+
+    def find_task_by_code(self, code: str) -> dict[str, Any] | None:
+        row = self.conn.execute("SELECT id FROM tasks WHERE code = ?", [code]).fetchone()
+        return self.task(row[0]) if row else None
+
+    def find_task_by_title(self, document_id: int | None, title: str) -> dict[str, Any] | None:
+        row = self.conn.execute(
+            "SELECT id FROM tasks WHERE document_id IS ? AND title_key = ? ORDER BY id LIMIT 1",
+            [document_id, fold(title)],
+        ).fetchone()
+        return self.task(row[0]) if row else None
+
+    # -- tasks: writing (call inside `transaction()`) -----------------------------
+
+    def _event(
+        self,
+        task_id: int,
+        kind: str,
+        field: str | None,
+        old: Any,
+        new: Any,
+        effective_on: date,
+        recorded_at: str,
+        by: str,
+        note: str | None = None,
+        batch_id: str | None = None,
+    ) -> None:
+        self.conn.execute(
+            """INSERT INTO events(task_id, kind, field, old_value, new_value, effective_on,
+                                  recorded_at, recorded_by, note, batch_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [task_id, kind, field, _value(old), _value(new), effective_on.isoformat(),
+             recorded_at, by, note, batch_id],
+        )
+
+    def create_task(
+        self,
+        values: dict[str, Any],
+        coordinating_ids: Iterable[int],
+        *,
+        effective_on: date,
+        by: str,
+        kind: str = "created",
+        note: str | None = None,
+        batch_id: str | None = None,
+        recorded_at: str | None = None,
+    ) -> int:
+        """Insert a task and its creation event (which holds the initial fields)."""
+        recorded_at = recorded_at or now_utc()
+        title = nfc(values["title"])
+        if not title:
+            raise InvalidInput("a task needs a title")
+        row = {field: _value(values.get(field)) for field in TASK_FIELDS if field != "coordinating_units"}
+        row.update(
+            title=title,
+            title_key=fold(title),
+            state=values.get("state") or "new",
+            recurring=1 if values.get("recurring") else 0,
+            original_deadline=_value(values.get("deadline")),
+            created_at=recorded_at,
+            updated_at=recorded_at,
+        )
+        row["document_id"] = values.get("document_id")
+        row["lead_unit_id"] = values.get("lead_unit_id")
+        row["progress"] = values.get("progress")
+        columns = list(row)
+        try:
+            cur = self.conn.execute(
+                f"INSERT INTO tasks({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                [row[c] for c in columns],
+            )
+        except sqlite3.IntegrityError as exc:
+            if "tasks.code" in str(exc):
+                raise InvalidInput("a task with code '{code}' already exists", code=values.get("code")) from None
+            raise
+        task_id = cur.lastrowid
+        coordinating = sorted(set(coordinating_ids) - {values.get("lead_unit_id")})
+        self.conn.executemany(
+            "INSERT INTO task_units(task_id, unit_id) VALUES (?, ?)", [(task_id, u) for u in coordinating]
+        )
+        snapshot = {c: row[c] for c in TASK_FIELDS if c in row}
+        snapshot["coordinating_units"] = ",".join(map(str, coordinating)) or None
+        self._event(
+            task_id, kind, None, None, json.dumps(snapshot, ensure_ascii=False, sort_keys=True),
+            effective_on, recorded_at, by, note, batch_id,
+        )
+        return task_id
+
+    def change_task(
+        self,
+        task_id: int,
+        changes: dict[str, Any],
+        *,
+        effective_on: date,
+        by: str,
+        kind: str = "updated",
+        note: str | None = None,
+        batch_id: str | None = None,
+        recorded_at: str | None = None,
+    ) -> list[str]:
+        """Apply field changes, one journal event per changed field; returns the changed fields.
+
+        A note with no change is journaled on its own (kind 'note')."""
+        recorded_at = recorded_at or now_utc()
+        current = self.conn.execute("SELECT * FROM tasks WHERE id = ?", [task_id]).fetchone()
+        if current is None:
+            raise NotFound("unknown task: '{ref}'", ref=str(task_id))
+        changed: list[str] = []
+        updates: dict[str, Any] = {}
+        for field, new in changes.items():
+            if field == "coordinating_units":
+                old_ids = self.coordinating_unit_ids(task_id)
+                lead = updates.get("lead_unit_id", current["lead_unit_id"])
+                new_ids = sorted(set(new) - {lead})
+                if new_ids == old_ids:
+                    continue
+                self.conn.execute("DELETE FROM task_units WHERE task_id = ?", [task_id])
+                self.conn.executemany(
+                    "INSERT INTO task_units(task_id, unit_id) VALUES (?, ?)", [(task_id, u) for u in new_ids]
+                )
+                old_v, new_v = ",".join(map(str, old_ids)) or None, ",".join(map(str, new_ids)) or None
+            else:
+                old_v, new_v = _value(current[field]), _value(new)
+                if old_v == new_v:
+                    continue
+                updates[field] = new_v
+                if field == "title":
+                    updates["title_key"] = fold(new_v or "")
+            self._event(task_id, kind, field, old_v, new_v, effective_on, recorded_at, by, note, batch_id)
+            changed.append(field)
+        if updates:
+            updates["updated_at"] = recorded_at
+            sets = ", ".join(f"{c} = ?" for c in updates)
+            self.conn.execute(f"UPDATE tasks SET {sets} WHERE id = ?", [*updates.values(), task_id])
+        if not changed and note:
+            self._event(task_id, "note", None, None, None, effective_on, recorded_at, by, note, batch_id)
+        return changed

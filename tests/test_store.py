@@ -1,0 +1,96 @@
+"""The store: schema, migrations, files, transactions."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from datetime import date
+
+import pytest
+
+from nqtrack import store as store_module
+from nqtrack.migrations import migrations
+from nqtrack.store import SCHEMA_VERSION, Store
+
+
+def test_schema_version_constant_matches_the_migrations():
+    assert SCHEMA_VERSION == len(migrations._migrations)
+
+
+def test_new_database_is_wal_and_private(tmp_path):
+    path = tmp_path / "new.db"
+    s = Store(path)
+    assert s.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert s.applied_migrations() == SCHEMA_VERSION
+    s.close()
+    mode = stat.S_IMODE(os.stat(path).st_mode)
+    assert mode & stat.S_IROTH == 0 and mode & stat.S_IWOTH == 0
+
+
+def test_indexes_on_what_overdue_and_report_filter(tmp_path):
+    s = Store(tmp_path / "i.db")
+    indexed = {r[0] for r in s.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tasks'")}
+    for name in ("tasks_state_deadline", "tasks_lead_state_deadline", "tasks_source", "tasks_assigned_on"):
+        assert name in indexed
+
+
+def test_a_database_of_this_version_upgrades_under_the_next(tmp_path, monkeypatch):
+    path = tmp_path / "old.db"
+    s = Store(path)
+    with s.transaction():
+        unit = s.add_unit("Văn phòng Bộ", code="VP")
+        s.create_task({"title": "Việc cũ", "lead_unit_id": unit.id}, [], effective_on=date(2022, 1, 1), by="t")
+    s.close()
+
+    def m999_add_priority(db):
+        db.execute("ALTER TABLE tasks ADD COLUMN priority INTEGER NOT NULL DEFAULT 0")
+
+    # the next version ships one more migration
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    monkeypatch.setattr(migrations, "_migrations", list(migrations._migrations))
+    migrations(name="m999_add_priority")(m999_add_priority)
+    upgraded = Store(path)
+    assert upgraded.applied_migrations() == SCHEMA_VERSION + 1
+    row = upgraded.conn.execute("SELECT title, priority FROM tasks").fetchone()
+    assert tuple(row) == ("Việc cũ", 0)
+    upgraded.close()
+    # opening again applies nothing twice
+    again = Store(path)
+    assert again.applied_migrations() == SCHEMA_VERSION + 1
+
+
+def test_a_failing_migration_leaves_the_database_as_it_was(tmp_path, monkeypatch):
+    path = tmp_path / "fail.db"
+    Store(path).close()
+
+    def m998_broken(db):
+        db.execute("ALTER TABLE tasks ADD COLUMN half_done INTEGER")
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    monkeypatch.setattr(migrations, "_migrations", list(migrations._migrations))
+    migrations(name="m998_broken")(m998_broken)
+    with pytest.raises(RuntimeError):
+        Store(path)
+    con = sqlite3.connect(path)
+    columns = [r[1] for r in con.execute("PRAGMA table_info(tasks)")]
+    assert "half_done" not in columns
+
+
+def test_transaction_rolls_back_whole(tmp_path):
+    s = Store(tmp_path / "t.db")
+    with pytest.raises(ValueError):
+        with s.transaction():
+            s.add_unit("Văn phòng Bộ")
+            raise ValueError("stop")
+    assert s.list_units() == []
+
+
+def test_not_a_database(tmp_path):
+    from nqtrack.errors import DatabaseError
+
+    path = tmp_path / "junk.db"
+    path.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(DatabaseError):
+        Store(path)
