@@ -597,3 +597,184 @@ class Store:
         if not changed and note:
             self._event(task_id, "note", None, None, None, effective_on, recorded_at, by, note, batch_id)
         return changed
+
+    # -- as-of views: overdue and report -------------------------------------------
+    #
+    # The current columns of a task are its fields as of today, as known now. For
+    # another day A (or moment K) only the tasks whose journal holds something that
+    # took effect after A (or was recorded after K) can differ; their fields are
+    # replayed in SQL into a temporary table, with the rule of core.states, and the
+    # other tasks are read straight from their indexed columns.
+
+    ASOF_FIELDS = ("state", "deadline", "completed_on", "lead_unit_id", "source", "assigned_on", "document_id")
+    _INTEGER_FIELDS = ("lead_unit_id", "document_id")
+    _FAR_FUTURE = "9999-12-31"
+
+    def _replay_sql(self, field: str) -> str:
+        value = f"""COALESCE(
+            (SELECT json_array(e.new_value) FROM events e
+              WHERE e.task_id = t.id AND e.field = '{field}' AND e.effective_on <= :as_of
+                AND e.recorded_at <= :known_at ORDER BY e.id DESC LIMIT 1),
+            (SELECT json_array(e.old_value) FROM events e
+              WHERE e.task_id = t.id AND e.field = '{field}' ORDER BY e.id LIMIT 1),
+            json_array(t.{field})) ->> '$[0]'"""
+        if field in self._INTEGER_FIELDS:
+            value = f"CAST({value} AS INTEGER)"
+        return f"{value} AS {field}"
+
+    def prepare_as_of(self, as_of: date, known_at: str | None = None) -> None:
+        """Fill temp.asof_fix with the replayed fields of the tasks that need it."""
+        params = {"as_of": as_of.isoformat(), "known_at": known_at or self._FAR_FUTURE}
+        self.conn.execute("DROP TABLE IF EXISTS temp.asof_fix")
+        self.conn.execute(
+            f"""CREATE TEMP TABLE asof_fix AS
+                WITH later(task_id) AS (
+                    SELECT task_id FROM events WHERE effective_on > :as_of AND field IS NOT NULL
+                    UNION SELECT task_id FROM events WHERE recorded_at > :known_at)
+                SELECT t.id AS id, t.created_at > :known_at AS hidden,
+                       {', '.join(self._replay_sql(f) for f in self.ASOF_FIELDS)}
+                FROM later JOIN tasks t ON t.id = later.task_id""",
+            params,
+        )
+        self.conn.execute("CREATE INDEX temp.asof_fix_id ON asof_fix(id)")
+
+    def _as_of_relation(self, where: str) -> str:
+        """Tasks as of the prepared day, filtered by `where` (over the ASOF_FIELDS and id)."""
+        columns = ", ".join(("id",) + self.ASOF_FIELDS)
+        return f"""
+            SELECT {columns} FROM tasks
+             WHERE ({where}) AND NOT EXISTS (SELECT 1 FROM temp.asof_fix f WHERE f.id = tasks.id)
+            UNION ALL
+            SELECT {columns} FROM temp.asof_fix WHERE NOT hidden AND ({where})"""
+
+    @staticmethod
+    def _filters(
+        unit_ids: Sequence[int] = (),
+        sources: Sequence[str] = (),
+        document_ids: Sequence[int] = (),
+        role: str = "lead",
+    ) -> tuple[str, dict[str, Any]]:
+        """A WHERE clause over the as-of columns, with named parameters."""
+        where: list[str] = []
+        params: dict[str, Any] = {}
+
+        def marks(prefix: str, values: Sequence[Any]) -> str:
+            names = [f"{prefix}{i}" for i in range(len(values))]
+            params.update(zip(names, values))
+            return ",".join(":" + n for n in names)
+
+        if unit_ids:
+            units = marks("unit", unit_ids)
+            coordinating = f"id IN (SELECT task_id FROM task_units WHERE unit_id IN ({units}))"
+            lead = f"lead_unit_id IN ({units})"
+            where.append({"coordinating": coordinating, "any": f"({lead} OR {coordinating})"}.get(role, lead))
+        if sources:
+            where.append(f"source IN ({marks('source', sources)})")
+        if document_ids:
+            where.append(f"document_id IN ({marks('doc', document_ids)})")
+        return " AND ".join(where) or "1", params
+
+    # Terms of core.figures.classify, one SQL expression each (see its docstring).
+    _COUNT_TERMS = {
+        "r_cancelled": "received AND cancelled",
+        "r_total": "received AND NOT cancelled",
+        "r_with_deadline": "received AND NOT cancelled AND deadline IS NOT NULL",
+        "r_completed_with_deadline": "received AND NOT cancelled AND deadline IS NOT NULL AND completed",
+        "r_completed_without_deadline": "received AND NOT cancelled AND deadline IS NULL AND completed",
+        "r_previous_year": "NOT cancelled AND coalesce(assigned_on BETWEEN :prev_start AND :prev_end, 0)",
+        "w_open_without_deadline":
+            "deadline IS NULL AND NOT cancelled AND NOT completed AND (assigned_on IS NULL OR assigned_on <= :end)",
+        "w_cancelled": "cancelled AND due",
+        "w_due_in_period": "workload AND due",
+        "w_carried_over": "workload AND carried",
+        "w_extended": "workload AND extended",
+        "w_completed_on_time": "workload AND completed AND completed_on <= deadline",
+        "w_completed_late": "workload AND completed AND completed_on > deadline",
+        "w_overdue": "workload AND NOT completed AND deadline < :as_of",
+        "w_in_progress": "workload AND NOT completed AND deadline >= :as_of",
+    }
+
+    def report_counts(
+        self,
+        start: date,
+        end: date,
+        as_of: date,
+        prev_start: date,
+        prev_end: date,
+        *,
+        known_at: str | None = None,
+        unit_ids: Sequence[int] = (),
+        sources: Sequence[str] = (),
+        document_ids: Sequence[int] = (),
+        prepared: bool = False,
+    ) -> list[dict[str, Any]]:
+        """Raw counts of core.figures per (lead unit, source), as of `as_of` known at `known_at`."""
+        if not prepared:
+            self.prepare_as_of(as_of, known_at)
+        where, params = self._filters(unit_ids, sources, document_ids)
+        params.update(
+            start=start.isoformat(), end=end.isoformat(), as_of=as_of.isoformat(),
+            prev_start=prev_start.isoformat(), prev_end=prev_end.isoformat(),
+            known_at=known_at or self._FAR_FUTURE,
+        )
+        # Only tasks that can count anywhere, each term on an index of its own.
+        candidates = f"""({where}) AND (
+            assigned_on BETWEEN :start AND :end
+            OR assigned_on BETWEEN :prev_start AND :prev_end
+            OR deadline BETWEEN :start AND :end
+            OR (state IN ('new', 'in_progress', 'paused') AND deadline < :start)
+            OR (state = 'done' AND completed_on >= :start AND deadline < :start)
+            OR (state IN ('new', 'in_progress', 'paused') AND deadline IS NULL))"""
+        sums = ",\n".join(f"coalesce(sum({term}), 0) AS {key}" for key, term in self._COUNT_TERMS.items())
+        sql = f"""
+            WITH asof AS ({self._as_of_relation(candidates)}),
+            base AS (
+                SELECT asof.*, state = 'cancelled' AS cancelled,
+                       coalesce(state = 'done' AND completed_on <= :as_of, 0) AS completed,
+                       coalesce(assigned_on BETWEEN :start AND :end, 0) AS received,
+                       coalesce(deadline BETWEEN :start AND :end, 0) AS due
+                FROM asof),
+            carried AS (
+                SELECT base.*, coalesce(NOT cancelled AND deadline < :start
+                                        AND NOT (completed AND completed_on < :start), 0) AS carried
+                FROM base),
+            flagged AS (
+                SELECT carried.*, (NOT cancelled AND (due OR carried)) AS workload,
+                       EXISTS (SELECT 1 FROM events e WHERE e.task_id = carried.id AND e.field = 'deadline'
+                                AND e.kind = 'extended' AND e.effective_on BETWEEN :start AND :end
+                                AND e.effective_on <= :as_of AND e.recorded_at <= :known_at) AS extended
+                FROM carried)
+            SELECT lead_unit_id, source, {sums}
+            FROM flagged GROUP BY lead_unit_id, source"""
+        return [dict(r) for r in self.conn.execute(sql, params)]
+
+    def overdue_rows(
+        self,
+        as_of: date,
+        due_until: date,
+        *,
+        known_at: str | None = None,
+        unit_ids: Sequence[int] = (),
+        sources: Sequence[str] = (),
+        document_ids: Sequence[int] = (),
+        role: str = "lead",
+        prepared: bool = False,
+    ) -> list[dict[str, Any]]:
+        """Open tasks (new, in progress, paused) whose deadline is before `due_until`, as of `as_of`."""
+        if not prepared:
+            self.prepare_as_of(as_of, known_at)
+        where, params = self._filters(unit_ids, sources, document_ids, role)
+        params["due_until"] = due_until.isoformat()
+        candidates = f"({where}) AND state IN ('new', 'in_progress', 'paused') AND deadline <= :due_until"
+        sql = f"""
+            WITH asof AS ({self._as_of_relation(candidates)})
+            SELECT a.id, t.code, t.title, d.symbol AS document, a.lead_unit_id, u.name AS lead_unit,
+                   (SELECT group_concat(cu.name, '; ') FROM task_units tu JOIN units cu ON cu.id = tu.unit_id
+                     WHERE tu.task_id = a.id) AS coordinating_units,
+                   t.assignee, a.deadline, t.original_deadline, a.state, a.source
+            FROM asof a
+            JOIN tasks t ON t.id = a.id
+            LEFT JOIN documents d ON d.id = a.document_id
+            LEFT JOIN units u ON u.id = a.lead_unit_id
+            ORDER BY a.deadline, a.id"""
+        return [dict(r) for r in self.conn.execute(sql, params)]
