@@ -728,6 +728,232 @@ def show(
     emit_rows(hist_rows, hist_columns, fmt, title=_("History"))
 
 
+@app.command()
+@handles_errors
+def overdue(
+    within: Annotated[int, typer.Option("--within", help="Also list tasks due within this many days (default 7).")] = 7,
+    unit: Annotated[Optional[List[str]], typer.Option("--unit", help="Only this unit (code, name or alias); repeatable.")] = None,
+    role: Annotated[str, typer.Option("--role", help="With --unit: lead (default), coordinating or any.")] = "lead",
+    source: Annotated[Optional[List[str]], typer.Option("--source", help="Only tasks from this source; repeatable.")] = None,
+    document: Annotated[Optional[List[str]], typer.Option("--document", "--doc", help="Only tasks of this document; repeatable.")] = None,
+    assignee: Annotated[Optional[str], typer.Option("--assignee", help="Only tasks of this person (part of the name, accents optional).")] = None,
+    min_days: Annotated[int, typer.Option("--min-days", help="Only tasks overdue by at least this many days.")] = 0,
+    group: Annotated[str, typer.Option("--group", help="Group the list by unit (default), month, document or none.")] = "unit",
+    limit: Annotated[Optional[int], typer.Option("--limit", help="List at most this many overdue tasks (the totals stay whole).")] = None,
+    exit_status: Annotated[bool, typer.Option("--exit-status", help="Exit with status 3 when anything is overdue.")] = False,
+    fmt: FormatOption = "table",
+) -> None:
+    """The morning view: overdue tasks, those carried over from earlier months, and those due soon.
+
+    \b
+    Examples:
+      nqtrack overdue
+      nqtrack overdue --unit VP --within 14 --format markdown
+      nqtrack --today 2022-11-15 overdue --format csv > qua-han.csv
+    """
+    from datetime import timedelta
+
+    from nqtrack import render_overdue
+    from nqtrack.core.backlog import GROUPS, build_backlog
+
+    fmt = check_format(fmt)
+    if group not in GROUPS:
+        raise InvalidInput("unknown group '{value}'; use one of: {values}", value=group, values=", ".join(GROUPS))
+    if role not in ("lead", "coordinating", "any"):
+        raise InvalidInput("unknown role '{value}'; use one of: {values}", value=role, values="lead, coordinating, any")
+    if within < 0 or min_days < 0 or (limit is not None and limit < 1):
+        raise InvalidInput("--within, --min-days and --limit take positive numbers")
+    store = session.store()
+    today = session.today
+    rows = store.overdue_rows(
+        today,
+        today + timedelta(days=within),
+        unit_ids=resolve_units(store, unit),
+        sources=resolve_sources(store, source),
+        document_ids=[store.resolve_document(d).id for d in document or []],
+        role=role,
+    )
+    backlog = build_backlog(rows, today, within, min_days=min_days, assignee=assignee)
+    render_overdue.emit(backlog, fmt, group, limit)
+    if exit_status and backlog.overdue:
+        raise typer.Exit(3)
+
+
+def resolve_period(month, quarter, year, start, end, cutoff):
+    from nqtrack.core.periods import PeriodError, parse_month, parse_quarter, range_period, year_period
+
+    chosen = [x for x in (month, quarter, year, start or end) if x]
+    if len(chosen) != 1 or (bool(start) != bool(end)):
+        raise InvalidInput("give one period: --month, --quarter, --year, or --from with --to")
+    try:
+        if month:
+            return parse_month(month, session.today, cutoff)
+        if quarter:
+            return parse_quarter(quarter, cutoff)
+        if year:
+            if not year.strip().isdigit():
+                raise PeriodError(f"'{year}' is not a year")
+            return year_period(int(year), cutoff)
+        return range_period(parse_day(start, "--from"), parse_day(end, "--to"))
+    except PeriodError as exc:
+        raise InvalidInput("bad period: {reason}", reason=str(exc)) from None
+
+
+def end_of_day_utc(day: date) -> str:
+    """The last moment of `day` on the local clock, as a UTC recording time."""
+    from datetime import datetime, time, timezone
+
+    return datetime.combine(day, time.max).astimezone().astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+@app.command()
+@handles_errors
+def report(
+    month: Annotated[Optional[str], typer.Option("--month", help="YYYY-MM, 'this' or 'last'.")] = None,
+    quarter: Annotated[Optional[str], typer.Option("--quarter", help="YYYY-Qn, e.g. 2022-Q3.")] = None,
+    year: Annotated[Optional[str], typer.Option("--year", help="YYYY.")] = None,
+    start: Annotated[Optional[str], typer.Option("--from", help="First day of a custom period.")] = None,
+    end: Annotated[Optional[str], typer.Option("--to", help="Last day of a custom period.")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Count as of this day (default: the earlier of the period's end and today).")] = None,
+    known_on: Annotated[Optional[str], typer.Option("--known-on", help="Use only what was recorded by the end of this day (reproduces a report already sent).")] = None,
+    cutoff: Annotated[Optional[int], typer.Option("--cutoff", help="Count months from this day of the month before (15: Nghị định 09/2019). Default: the stored setting.")] = None,
+    unit: Annotated[Optional[List[str]], typer.Option("--unit", help="Only this lead unit; repeatable.")] = None,
+    include_subunits: Annotated[bool, typer.Option("--include-subunits", help="With --unit: its sub-units too.")] = False,
+    source: Annotated[Optional[List[str]], typer.Option("--source", help="Only this source; repeatable.")] = None,
+    document: Annotated[Optional[List[str]], typer.Option("--document", "--doc", help="Only tasks of this document; repeatable.")] = None,
+    output: Annotated[Optional[str], typer.Option("--output", "-o", help="Write to this file (atomically) instead of standard output.")] = None,
+    fmt: FormatOption = "table",
+) -> None:
+    """The statistical report for a month, quarter, year or any period.
+
+    \b
+    Examples:
+      nqtrack report --month last
+      nqtrack report --quarter 2022-Q3 --format markdown --output bao-cao-quy-3.md
+      nqtrack report --month 2022-10 --known-on 2022-11-01 --format json
+    """
+    from datetime import timedelta
+
+    from nqtrack import render_report
+    from nqtrack.core.backlog import build_backlog
+    from nqtrack.core.figures import breakdown, views
+    from nqtrack.core.periods import previous_year, trend_months
+
+    fmt = check_format(fmt)
+    store = session.store()
+    if cutoff is None:
+        stored = store.get_setting("cutoff")
+        cutoff = int(stored) if stored else None
+    if cutoff is not None and not 1 <= cutoff <= 28:
+        raise InvalidInput("--cutoff takes a day from 1 to 28")
+    period = resolve_period(month, quarter, year, start, end, None if cutoff in (None, 1) else cutoff)
+    day = parse_day(as_of, "--as-of") or min(period.end, session.today)
+    known_day = parse_day(known_on, "--known-on")
+    known_at = end_of_day_utc(known_day) if known_day else None
+    unit_ids = resolve_units(store, unit)
+    if include_subunits:
+        unit_ids = sorted({sub for u in unit_ids for sub in store.subunit_ids(u)})
+    filters = {
+        "unit_ids": unit_ids,
+        "sources": resolve_sources(store, source),
+        "document_ids": [store.resolve_document(d).id for d in document or []],
+    }
+    previous = previous_year(period)
+    groups = store.report_counts(period.start, period.end, day, previous.start, previous.end, known_at=known_at, **filters)
+    figures = breakdown(groups, store.unit_names())
+    trend = []
+    for m in trend_months(period):
+        m_day = min(m.end, day)
+        if m.start > day:
+            continue
+        m_prev = previous_year(m)
+        workload = views(_sum(store.report_counts(m.start, m.end, m_day, m_prev.start, m_prev.end, known_at=known_at, **filters)))["workload"]
+        trend.append({"month": f"{m.year}-{m.number:02d}", "from": m.start, "to": m.end, "as_of": m_day,
+                      "total": workload["total"], "completed": workload["completed"],
+                      "completion_rate": workload["completion_rate"]})
+    rows = store.overdue_rows(day, day - timedelta(days=1), known_at=known_at, **filters)
+    backlog = build_backlog(rows, day, 0)
+    overdue_tasks = sorted(backlog.overdue + backlog.paused, key=lambda t: (-t["days_overdue"], t["id"]))
+    names = store.unit_names()
+    data = {
+        "period": {"from": period.start, "to": period.end, "as_of": day, "known_on": known_day,
+                   "kind": period.kind, "label": period.label(), "cutoff": cutoff if period.kind != "range" else None},
+        "filters": {
+            "units": [names[u] for u in unit_ids],
+            "sources": filters["sources"] if source else [],
+            "documents": [store.document(d).symbol for d in filters["document_ids"]],
+        },
+        **figures,
+        "trend": trend,
+        "overdue_tasks": [
+            {k: t.get(k) for k in ("id", "code", "title", "document", "lead_unit", "assignee", "deadline",
+                                   "original_deadline", "days_overdue", "carried_over", "state")}
+            for t in overdue_tasks
+        ],
+    }
+    if output:
+        write_atomically(output, lambda stream: render_report.render(data, fmt, stream))
+    else:
+        render_report.render(data, fmt)
+
+
+def _sum(groups):
+    from nqtrack.core.figures import add_counts
+
+    return add_counts(groups)
+
+
+def write_atomically(path: str, write) -> None:
+    """Write through a temporary file in the same folder, then rename: never half a file."""
+    import tempfile
+
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".nqtrack-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
+            write(stream)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+@app.command()
+@handles_errors
+def config(
+    key: Annotated[Optional[str], typer.Argument(help="A setting: cutoff (report periods, e.g. 15), office (issuing office name).")] = None,
+    value: Annotated[Optional[str], typer.Argument(help="Its new value; '-' clears it. Leave out to print it.")] = None,
+) -> None:
+    """Read or change a stored setting.
+
+    \b
+    Examples:
+      nqtrack config cutoff 15
+      nqtrack config
+    """
+    store = session.store()
+    known = ("cutoff", "office", "lang")
+    if key is None:
+        for k in known:
+            typer.echo(f"{k} = {store.get_setting(k) or ''}")
+        return
+    if key not in known:
+        raise InvalidInput("unknown setting '{value}'; use one of: {values}", value=key, values=", ".join(known))
+    if value is None:
+        typer.echo(store.get_setting(key) or "")
+        return
+    if key == "cutoff" and value != "-" and not (value.isdigit() and 1 <= int(value) <= 28):
+        raise InvalidInput("--cutoff takes a day from 1 to 28")
+    if key == "lang" and value not in ("vi", "en", "-"):
+        raise InvalidInput("unknown language '{lang}'; use vi or en", lang=value)
+    store.set_setting(key, None if value == "-" else value)
+    typer.echo(f"{key} = {'' if value == '-' else value}")
+
+
 def main() -> None:
     app(prog_name="nqtrack")
 

@@ -140,3 +140,29 @@ def views(raw: Mapping[str, int]) -> dict[str, dict[str, object]]:
         "open_without_deadline": raw["w_open_without_deadline"],
     }
     return {"received": received, "workload": workload}
+
+
+def breakdown(
+    groups: list[Mapping[str, object]], unit_names: Mapping[int, str]
+) -> dict[str, object]:
+    """Totals, `by_unit` and `by_source` from the counts per (lead unit, source)."""
+    from nqtrack.core.text import fold
+
+    by_unit: dict[object, list] = {}
+    by_source: dict[object, list] = {}
+    for group in groups:
+        by_unit.setdefault(group["lead_unit_id"], []).append(group)
+        by_source.setdefault(group["source"], []).append(group)
+
+    def items(grouped: dict, key: str, name) -> list[dict[str, object]]:
+        out = [{key: name(k), **views(add_counts(v))} for k, v in grouped.items()]
+        out = [item for item in out if item["received"]["total"] or item["workload"]["total"]
+               or item["received"]["cancelled"] or item["workload"]["cancelled"]
+               or item["workload"]["open_without_deadline"]]
+        return sorted(out, key=lambda item: (item[key] is None, fold(item[key] or "")))
+
+    return {
+        **views(add_counts(groups)),
+        "by_unit": items(by_unit, "unit", lambda k: unit_names.get(k) if k is not None else None),
+        "by_source": items(by_source, "source", lambda k: k),
+    }
