@@ -954,6 +954,162 @@ def config(
     typer.echo(f"{key} = {'' if value == '-' else value}")
 
 
+@app.command("import")
+@handles_errors
+def import_(
+    file: Annotated[str, typer.Argument(help="A CSV, TSV, Excel 'Unicode text' or XLSX file; '-' reads standard input.")],
+    kind: Annotated[str, typer.Option("--kind", help="tasks (default), units or documents.")] = "tasks",
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="The XLSX sheet to read (default: the first).")] = None,
+    encoding: Annotated[str, typer.Option("--encoding", help="auto (default), utf-8, utf-16, cp1258, tcvn3, vni, ...")] = "auto",
+    delimiter: Annotated[Optional[str], typer.Option("--delimiter", help="Column separator (default: sniffed among , ; tab).")] = None,
+    map_: Annotated[Optional[List[str]], typer.Option("--map", help="'Header=field' for a column the importer does not know; repeatable.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check everything and print the summary, write nothing.")] = False,
+    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Land the good rows; write the bad ones to --rejects.")] = False,
+    rejects: Annotated[Optional[str], typer.Option("--rejects", help="With --skip-invalid: the CSV file for rejected rows, with a reason column.")] = None,
+    strict_units: Annotated[bool, typer.Option("--strict-units", help="Refuse rows naming units not in the register, instead of creating them.")] = False,
+    by: Annotated[Optional[str], typer.Option("--by", help="Who records this (default: the OS user).")] = None,
+) -> None:
+    """Import tasks (or units, documents) from a spreadsheet, all rows or none.
+
+    \b
+    Examples:
+      nqtrack import examples/units.csv --kind units
+      nqtrack import examples/tasks.csv
+      nqtrack import "Danh muc nhiem vu 2022.xlsx" --sheet "Phụ lục" --dry-run
+    """
+    from nqtrack.importing import importer as imp
+    from nqtrack.importing.columns import KINDS, parse_map_options
+    from nqtrack.importing.reader import ReadError
+
+    if kind not in KINDS:
+        raise InvalidInput("unknown kind '{value}'; use one of: {values}", value=kind, values=", ".join(KINDS))
+    try:
+        overrides = parse_map_options(map_ or [], kind)
+    except ValueError as exc:
+        raise InvalidInput("bad --map '{value}': use 'Header=field' with a field of {values}", value=str(exc),
+                           values=", ".join(imp.COLUMNS[kind])) from None
+    if skip_invalid and not rejects:
+        raise InvalidInput("--skip-invalid needs --rejects FILE for the rows it leaves out")
+    source = sys.stdin.buffer.read() if file == "-" else file
+    options = imp.Options(
+        kind=kind, sheet=sheet, encoding=encoding, delimiter=delimiter, overrides=overrides, dry_run=dry_run,
+        skip_invalid=skip_invalid, strict_units=strict_units, by=who(by), today=session.today,
+        source_name="<stdin>" if file == "-" else file,
+    )
+    store = session.store()
+    with import_progress() as progress:
+        importer = imp.Importer(store, options, progress)
+        try:
+            summary = importer.run(source)
+        except ReadError as exc:
+            raise InvalidInput("cannot import: {reason}", reason=str(exc)) from None
+        except imp.ImportFailed as failed:
+            print_problems(failed.summary)
+            raise typer.Exit(2) from None
+    if summary.problems and rejects:
+        write_rejects(source, options, summary, rejects)
+    print_import_summary(summary)
+
+
+class import_progress:
+    """A row counter on stderr, shown only on a terminal and only past a few thousand rows."""
+
+    def __enter__(self):
+        self._progress = None
+        self._task = None
+        self.rows = 0
+        return self if sys.stderr.isatty() else None
+
+    def __call__(self, rows: int) -> None:
+        self.rows += rows
+        if self._progress is None and self.rows >= 5000:
+            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            from nqtrack.render import console
+
+            self._progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                                      console=console(stderr=True), transient=True)
+            self._progress.start()
+            self._task = self._progress.add_task("")
+        if self._progress is not None:
+            self._progress.update(self._task, description=_("{rows} rows read", rows=self.rows))
+
+    def __exit__(self, *exc):
+        if self._progress is not None:
+            self._progress.stop()
+        return False
+
+
+def problem_line(p) -> str:
+    from nqtrack.i18n import translate_reason
+
+    where = _("row {row} (line {line})", row=p.row, line=p.line)
+    if p.column:
+        where += ", " + _("column '{column}'", column=p.column)
+    reason = translate_reason(p.reason)
+    if p.value and f"'{p.value}'" not in p.reason:
+        reason = f"'{p.value}': {reason}"
+    return f"{where}: {reason}"
+
+
+def print_problems(summary) -> None:
+    from nqtrack.importing.importer import MAX_SHOWN_PROBLEMS
+
+    problems = summary.problems
+    typer.echo(_("Error") + ": " + _("{count} invalid rows; nothing was imported.", count=len({p.row for p in problems})), err=True)
+    for p in problems[:MAX_SHOWN_PROBLEMS]:
+        typer.echo("  " + problem_line(p), err=True)
+    if len(problems) > MAX_SHOWN_PROBLEMS:
+        typer.echo("  " + _("… and {count} more problems.", count=len(problems) - MAX_SHOWN_PROBLEMS), err=True)
+
+
+def write_rejects(source, options, summary, path: str) -> None:
+    """The rejected rows as they were read, with the reasons in a last column."""
+    import csv
+    import io
+
+    from nqtrack.importing.columns import is_known_header
+    from nqtrack.importing.reader import read_table
+    from nqtrack.render import neutralise
+
+    reasons: dict[int, list[str]] = {}
+    for p in summary.problems:
+        reasons.setdefault(p.line, []).append(problem_line(p))
+    table = read_table(source, sheet=options.sheet, encoding=options.encoding, delimiter=options.delimiter,
+                       expected_headers=is_known_header(options.kind), name=options.source_name)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(list(table.headers) + [_("Reason")])
+    for line, cells in table.rows:
+        if line in reasons:
+            writer.writerow([neutralise("" if c is None else str(c)) for c in cells] + ["; ".join(reasons[line])])
+    write_atomically(path, lambda stream: stream.write("\ufeff" + out.getvalue()))
+
+
+def print_import_summary(summary) -> None:
+    lines = [
+        _("Dry run: nothing was written.") if summary.dry_run else None,
+        _("{rows} rows: {created} created, {updated} updated, {unchanged} unchanged, {rejected} rejected.",
+          rows=summary.rows, created=summary.created, updated=summary.updated, unchanged=summary.unchanged,
+          rejected=summary.rejected),
+    ]
+    if summary.new_units:
+        lines.append(_("New units ({count}): {names}", count=len(summary.new_units), names=", ".join(summary.new_units)))
+    if summary.new_documents:
+        lines.append(_("New documents ({count}): {names}", count=len(summary.new_documents), names=", ".join(summary.new_documents)))
+    if summary.converted_cells:
+        lines.append(_("{count} cells typed in TCVN3 or VNI were converted to Unicode.", count=summary.converted_cells))
+    if summary.ignored_columns:
+        lines.append(_("Columns ignored: {names}", names=", ".join(summary.ignored_columns)))
+    if summary.rejected:
+        lines.append(_("Rejected rows were written with their reasons to the --rejects file."))
+    if summary.batch_id and not summary.dry_run:
+        lines.append(_("Import batch: {batch}", batch=summary.batch_id))
+    for line in lines:
+        if line:
+            typer.echo(line)
+
+
 def main() -> None:
     app(prog_name="nqtrack")
 

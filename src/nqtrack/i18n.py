@@ -8,6 +8,7 @@ never go through here.
 from __future__ import annotations
 
 import os
+import re
 
 LANGUAGES = ("vi", "en")
 _language = "vi"
@@ -39,6 +40,26 @@ VI: dict[str, str] = {
     "unknown group '{value}'; use one of: {values}": "cách nhóm '{value}' không hợp lệ; dùng một trong: {values}",
     "unknown role '{value}'; use one of: {values}": "vai trò '{value}' không hợp lệ; dùng một trong: {values}",
     "--within, --min-days and --limit take positive numbers": "--within, --min-days và --limit phải là số dương",
+    "unknown kind '{value}'; use one of: {values}": "loại '{value}' không hợp lệ; dùng một trong: {values}",
+    "bad --map '{value}': use 'Header=field' with a field of {values}":
+        "--map '{value}' không hợp lệ: dùng 'Tiêu đề=trường' với trường là một trong {values}",
+    "--skip-invalid needs --rejects FILE for the rows it leaves out": "--skip-invalid cần --rejects TỆP để ghi các dòng bị loại",
+    "cannot import: {reason}": "không nhập được: {reason}",
+    "{rows} rows read": "đã đọc {rows} dòng",
+    "row {row} (line {line})": "dòng {row} (dòng {line} của tệp)",
+    "column '{column}'": "cột '{column}'",
+    "{count} invalid rows; nothing was imported.": "{count} dòng không hợp lệ; chưa nhập dòng nào.",
+    "… and {count} more problems.": "… và {count} lỗi khác.",
+    "Reason": "Lý do",
+    "Dry run: nothing was written.": "Chạy thử: không ghi gì vào cơ sở dữ liệu.",
+    "{rows} rows: {created} created, {updated} updated, {unchanged} unchanged, {rejected} rejected.":
+        "{rows} dòng: {created} tạo mới, {updated} cập nhật, {unchanged} không đổi, {rejected} bị loại.",
+    "New units ({count}): {names}": "Đơn vị mới ({count}): {names}",
+    "New documents ({count}): {names}": "Văn bản mới ({count}): {names}",
+    "{count} cells typed in TCVN3 or VNI were converted to Unicode.": "{count} ô gõ bằng TCVN3 hoặc VNI đã được chuyển sang Unicode.",
+    "Columns ignored: {names}": "Các cột không dùng: {names}",
+    "Rejected rows were written with their reasons to the --rejects file.": "Các dòng bị loại đã được ghi kèm lý do vào tệp --rejects.",
+    "Import batch: {batch}": "Lô nhập: {batch}",
     "Error": "Lỗi",
     # confirmations
     "Task {id} created.": "Đã tạo nhiệm vụ {id}.",
@@ -186,6 +207,31 @@ VI: dict[str, str] = {
 }
 
 CATALOGS = {"vi": VI, "en": {}}
+
+# Reasons that come from the parsers with a value inside them.
+_REASON_PATTERNS_VI = [
+    (re.compile(r"^'(.*)' is not a date$"), "'{0}' không phải là ngày hợp lệ (ngày/tháng/năm)"),
+    (re.compile(r"^'(.*)' is not a deadline$"), "'{0}' không phải là thời hạn hợp lệ"),
+    (re.compile(r"^a task needs a title$"), "nhiệm vụ phải có nội dung"),
+    (re.compile(r"^a completed task needs its completion date \('Ngày hoàn thành'\)$"),
+     "nhiệm vụ đã hoàn thành phải có 'Ngày hoàn thành'"),
+    (re.compile(r"^the completion date is after today$"), "ngày hoàn thành sau ngày hôm nay"),
+    (re.compile(r"^the same task as row (\d+)$"), "trùng với nhiệm vụ ở dòng {0}"),
+    (re.compile(r"^unknown unit '(.*)' \(--strict-units\)$"), "không có đơn vị '{0}' (--strict-units)"),
+    (re.compile(r"^unknown state; .*$"), "trạng thái không hợp lệ; dùng Chưa thực hiện, Đang thực hiện, Hoàn thành, Tạm dừng, Hủy"),
+    (re.compile(r"^progress must be between 0 and 100$"), "tiến độ phải từ 0 đến 100"),
+    (re.compile(r"^progress is not a number$"), "tiến độ không phải là số"),
+]
+
+
+def translate_reason(reason: str) -> str:
+    """A parser's English reason in the chosen language."""
+    if _language == "vi":
+        for pattern, text in _REASON_PATTERNS_VI:
+            match = pattern.match(reason)
+            if match:
+                return text.format(*match.groups())
+    return reason
 
 
 def set_language(lang: str | None) -> str:

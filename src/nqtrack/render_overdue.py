@@ -159,26 +159,26 @@ def print_table(b: Backlog, group: str, limit: int | None) -> None:
     if not (b.overdue or b.paused or b.due_soon):
         return
     if b.units:
-        out.print(_table(_unit_rows(b), _unit_columns(), None, Table, Text))
+        out.print(_table(_unit_rows(b), _unit_columns(), None, Table, Text, out.width))
     if b.aging:
         out.print(Text(aging_line(b)))
     for title, rows, columns in _sections(b, group, limit):
         if not rows:
             out.print(Text(title))
             continue
-        out.print(_table(rows, columns, title, Table, Text))
+        out.print(_table(rows, columns, title, Table, Text, out.width))
 
 
-def _table(rows, columns, title, Table, Text):
+def _table(rows, columns, title, Table, Text, width: int = 160):
     table = Table(title=title, title_justify="left")
     for key, label in columns:
         if key == "title":
-            # the title takes what the terminal has left, cut with an ellipsis
-            table.add_column(label, no_wrap=True, overflow="ellipsis", ratio=1, min_width=20)
+            # the title gets what the terminal has left after the other columns, cut with an ellipsis
+            table.add_column(label, no_wrap=True, overflow="ellipsis", max_width=max(24, width - 110))
         elif key in ("days", "overdue", "carried_over", "due_soon", "paused"):
             table.add_column(label, justify="right", no_wrap=True)
         else:
-            table.add_column(label, no_wrap=key in ("ref", "deadline", "carried"))
+            table.add_column(label, no_wrap=key in ("ref", "deadline", "carried", "document", "extended"))
     for row in rows:
         table.add_row(*(Text(str(row.get(key, ""))) for key, _ in columns))
     return table

@@ -266,6 +266,16 @@ class Store:
             "'{ref}' fits several units: {names}", ref=ref, names=", ".join(u.name for u in found)
         )
 
+    def set_unit_parent(self, unit_id: int, parent_id: int | None) -> None:
+        if parent_id is not None and parent_id in self.subunit_ids(unit_id):
+            raise InvalidInput("a unit cannot be placed under itself")
+        self.conn.execute("UPDATE units SET parent_id = ? WHERE id = ?", [parent_id, unit_id])
+
+    def set_document_parent(self, doc_id: int, parent_id: int | None) -> None:
+        if parent_id == doc_id:
+            raise InvalidInput("a document cannot implement itself")
+        self.conn.execute("UPDATE documents SET parent_id = ? WHERE id = ?", [parent_id, doc_id])
+
     def unit(self, unit_id: int) -> Unit:
         row = self.conn.execute("SELECT * FROM units WHERE id = ?", [unit_id]).fetchone()
         if row is None:

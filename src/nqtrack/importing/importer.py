@@ -1,0 +1,491 @@
+"""Bulk import of tasks, units and documents: validate the whole file, then write it
+in one transaction, or nothing.
+
+Two passes over the file keep memory flat in its size: the first parses and checks
+every row (keeping only the problems and the names of new units and documents),
+the second parses again and writes, in the single transaction of the import.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from nqtrack.core.dates import DateError, parse_date, parse_deadline
+from nqtrack.core.states import StateError, parse_state
+from nqtrack.core.symbols import find_symbol, parse_symbol, symbol_key
+from nqtrack.core.text import fold, nfc
+from nqtrack.importing.columns import COLUMNS, REQUIRED, is_known_header, map_headers
+from nqtrack.importing.reader import ReadError, Table, read_table
+
+MAX_SHOWN_PROBLEMS = 20
+
+
+@dataclass
+class Problem:
+    row: int  # 1-based number of the data row
+    line: int  # line (text) or row (XLSX) in the file
+    column: str | None  # the header as written in the file
+    value: str | None
+    reason: str
+
+
+@dataclass
+class Summary:
+    kind: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    new_units: list[str] = field(default_factory=list)
+    new_documents: list[str] = field(default_factory=list)
+    converted_cells: int = 0
+    ignored_columns: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    batch_id: str | None = None
+    dry_run: bool = False
+    encoding: str | None = None
+    source_format: str | None = None
+
+
+class ImportFailed(Exception):
+    """The file had bad rows: nothing was written."""
+
+    def __init__(self, summary: Summary) -> None:
+        super().__init__(f"{len(summary.problems)} problems")
+        self.summary = summary
+
+
+class BadRow(Exception):
+    def __init__(self, column: str | None, value: Any, reason: str) -> None:
+        super().__init__(reason)
+        self.column, self.value, self.reason = column, value, reason
+
+
+@dataclass
+class Options:
+    kind: str = "tasks"
+    sheet: str | None = None
+    encoding: str = "auto"
+    delimiter: str | None = None
+    overrides: dict[str, str] = field(default_factory=dict)
+    dry_run: bool = False
+    skip_invalid: bool = False
+    strict_units: bool = False
+    by: str = "import"
+    today: date = field(default_factory=date.today)
+    source_name: str | None = None
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return nfc(str(value))
+
+
+def split_units(text: str, is_unit: Callable[[str], bool]) -> list[str]:
+    """Unit names in one cell: split on ';', and on ',' only where the pieces are units
+    ("Vụ Phổ biến, giáo dục pháp luật" is one unit's name)."""
+    names: list[str] = []
+    for piece in (p.strip() for p in text.replace("\n", ";").split(";")):
+        if not piece:
+            continue
+        if "," in piece and not is_unit(piece):
+            parts = [p.strip() for p in piece.split(",") if p.strip()]
+            if all(is_unit(p) for p in parts):
+                names.extend(parts)
+                continue
+        names.append(piece)
+    return names
+
+
+class Importer:
+    def __init__(self, store, options: Options, progress: Callable[[int], None] | None = None) -> None:
+        self.store = store
+        self.options = options
+        self.progress = progress
+        self.summary = Summary(options.kind, dry_run=options.dry_run)
+        self._unit_ids: dict[str, int | None] = {}  # folded name → id (None: to create)
+        self._unit_names: dict[str, str] = {}  # folded name → name as first written
+        self._doc_ids: dict[str, int | None] = {}  # symbol key → id (None: to create)
+        self._doc_rows: dict[str, dict[str, Any]] = {}
+        self._seen: dict[tuple, int] = {}  # match key → first data row, to catch duplicates
+
+    # -- reading ---------------------------------------------------------------------
+
+    def _open(self, source: str | Path | bytes) -> tuple[Table, dict[int, str]]:
+        opts = self.options
+        table = read_table(
+            source, sheet=opts.sheet, encoding=opts.encoding, delimiter=opts.delimiter,
+            expected_headers=is_known_header(opts.kind), name=opts.source_name,
+        )
+        mapping, ignored = map_headers(opts.kind, table.headers, opts.overrides)
+        missing = [f for f in REQUIRED[opts.kind] if f not in mapping.values()]
+        if missing:
+            names = ", ".join(f"'{COLUMNS[opts.kind][f][1]}'" for f in missing)
+            raise ReadError(
+                f"no column for {names} in the header row (line {table.header_line}): "
+                f"{', '.join(repr(h) for h in table.headers if h)}; use --map 'Header=field'"
+            )
+        self.summary.ignored_columns = ignored
+        self.summary.encoding, self.summary.source_format = table.encoding, table.source_format
+        return table, mapping
+
+    def _records(self, table: Table, mapping: dict[int, str]) -> Iterator[tuple[int, int, dict[str, Any], dict[str, str]]]:
+        """(data row number, line, {field: cell}, {field: header}) for each non-empty row."""
+        headers = {f: table.headers[i] for i, f in mapping.items()}
+        number = 0
+        for line, cells in table.rows:
+            record = {f: cells[i] if i < len(cells) else None for i, f in mapping.items()}
+            if not any(_text(v) for v in record.values()):
+                continue
+            number += 1
+            if self.progress and number % 1000 == 0:
+                self.progress(1000)
+            yield number, line, record, headers
+
+    # -- units and documents named in rows ---------------------------------------------
+
+    def _unit_known(self, name: str, column: str | None = None) -> bool:
+        key = fold(name)
+        if key not in self._unit_ids:
+            found = self.store.find_units(name)
+            if len(found) > 1:
+                raise BadRow(column, name, f"fits several units: {', '.join(u.name for u in found)}")
+            self._unit_ids[key] = found[0].id if found else None
+        return self._unit_ids[key] is not None or key in self._unit_names
+
+    def _unit_ref(self, name: str, column: str) -> str:
+        """Check a unit name (the first pass notes new ones); returns its folded key."""
+        if not self._unit_known(name, column):
+            if self.options.strict_units:
+                raise BadRow(column, name, f"unknown unit '{name}' (--strict-units)")
+            self._unit_names[fold(name)] = name
+        return fold(name)
+
+    def _doc_ref(self, cell: str) -> str:
+        symbol = find_symbol(cell)
+        text = symbol.text if symbol else cell
+        key = symbol_key(text)
+        if key not in self._doc_ids:
+            found = self.store.find_documents(text)
+            self._doc_ids[key] = found[0].id if found else None
+            if not found:
+                self._doc_rows[key] = {"symbol": text, "cell": cell}
+        return key
+
+    # -- one task row --------------------------------------------------------------
+
+    def parse_task(self, record: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
+        """A row's values, checked; raises BadRow naming the column."""
+
+        def cell(name: str) -> str:
+            return _text(record.get(name))
+
+        def day(name: str) -> date | None:
+            raw = record.get(name)
+            if raw is None or _text(raw) == "":
+                return None
+            try:
+                return parse_date(raw if isinstance(raw, date) else _text(raw))
+            except DateError as exc:
+                raise BadRow(headers[name], _text(raw), str(exc)) from None
+
+        def deadline(name: str):
+            raw = record.get(name)
+            try:
+                return parse_deadline(raw if isinstance(raw, date) else (_text(raw) or None))
+            except DateError as exc:
+                raise BadRow(headers[name], _text(raw), str(exc)) from None
+
+        title = cell("title")
+        if not title:
+            raise BadRow(headers["title"], "", "a task needs a title")
+        row: dict[str, Any] = {"title": title}
+        present = set(record)
+        if "code" in present:
+            row["code"] = cell("code") or None
+        if "document" in present:
+            row["document"] = self._doc_ref(cell("document")) if cell("document") else None
+        if "source" in present:
+            row["source"] = cell("source") or None
+        if "lead_unit" in present:
+            lead = cell("lead_unit")
+            row["lead_unit"] = self._unit_ref(lead, headers["lead_unit"]) if lead else None
+        if "coordinating_units" in present:
+            names = split_units(cell("coordinating_units"), self._unit_known)
+            row["coordinating_units"] = sorted({self._unit_ref(n, headers["coordinating_units"]) for n in names})
+        if "assignee" in present:
+            row["assignee"] = cell("assignee") or None
+        if "assigned_on" in present:
+            row["assigned_on"] = day("assigned_on")
+        if "deadline" in present:
+            row["deadline"] = deadline("deadline")
+        if "extended_deadline" in present and cell("extended_deadline"):
+            extended = deadline("extended_deadline")
+            if extended.date is None:
+                raise BadRow(headers["extended_deadline"], cell("extended_deadline"), "an extension needs a date")
+            row["extended_deadline"] = extended
+        if "product" in present:
+            row["product"] = cell("product") or None
+        if "note" in present:
+            row["note"] = cell("note") or None
+        if "progress" in present and cell("progress"):
+            text = cell("progress").rstrip("%").strip().replace(",", ".")
+            try:
+                progress = float(text)
+            except ValueError:
+                raise BadRow(headers["progress"], cell("progress"), "progress is not a number") from None
+            if progress <= 1 and "%" not in cell("progress") and "." in text:
+                progress *= 100  # a spreadsheet fraction: 0.4 means 40 %
+            if not 0 <= progress <= 100:
+                raise BadRow(headers["progress"], cell("progress"), "progress must be between 0 and 100")
+            row["progress"] = int(round(progress))
+        completed_on = day("completed_on") if "completed_on" in present else None
+        state = None
+        if "status" in present and cell("status"):
+            try:
+                state = parse_state(cell("status")).value
+            except StateError:
+                raise BadRow(
+                    headers["status"], cell("status"),
+                    "unknown state; use Chưa thực hiện, Đang thực hiện, Hoàn thành, Tạm dừng, Hủy (or new, in_progress, done, paused, cancelled)",
+                ) from None
+        if state is None and completed_on is not None:
+            state = "done"
+        if state == "done" and completed_on is None:
+            column = headers.get("completed_on") or headers.get("status")
+            raise BadRow(column, cell("status"), "a completed task needs its completion date ('Ngày hoàn thành')")
+        if state is not None and state != "done" and completed_on is not None:
+            raise BadRow(headers["completed_on"], cell("completed_on"), f"a completion date, but the state is '{cell('status')}'")
+        if completed_on is not None and completed_on > self.options.today:
+            raise BadRow(headers["completed_on"], cell("completed_on"), "the completion date is after today")
+        if state is not None or "status" in present or "completed_on" in present:
+            row["state"] = state or "new"
+            row["completed_on"] = completed_on
+        key = ("code", row["code"]) if row.get("code") else ("title", row.get("document"), fold(title))
+        return row | {"_key": key}
+
+    # -- the two passes ------------------------------------------------------------
+
+    def check(self, source) -> None:
+        """First pass: every row parsed and checked; problems collected."""
+        table, mapping = self._open(source)
+        parse = {"tasks": self.parse_task, "units": self.parse_unit, "documents": self.parse_document}[self.options.kind]
+        for number, line, record, headers in self._records(table, mapping):
+            self.summary.rows += 1
+            try:
+                row = parse(record, headers)
+                key = row.get("_key")
+                if key is not None:
+                    if key in self._seen:
+                        raise BadRow(None, None, f"the same task as row {self._seen[key]}")
+                    self._seen[key] = number
+            except BadRow as bad:
+                self.summary.problems.append(Problem(number, line, bad.column, None if bad.value is None else str(bad.value), bad.reason))
+        self.summary.converted_cells = table.converted_cells
+
+    def run(self, source) -> Summary:
+        """Check, then write in one transaction (rolled back on --dry-run)."""
+        self.check(source)
+        if self.summary.problems and not self.options.skip_invalid:
+            raise ImportFailed(self.summary)
+        self.summary.rejected = len({p.row for p in self.summary.problems})
+        bad_rows = {p.row for p in self.summary.problems}
+        self.summary.batch_id = uuid.uuid4().hex[:12]
+        store = self.store
+
+        class DryRun(Exception):
+            pass
+
+        try:
+            with store.transaction():
+                self._write(source, bad_rows)
+                if self.options.dry_run:
+                    raise DryRun()
+        except DryRun:
+            pass
+        return self.summary
+
+    def _write(self, source, bad_rows: set[int]) -> None:
+        store, opts = self.store, self.options
+        # the units and documents the rows name, created first
+        for key, name in self._unit_names.items():
+            if self._unit_ids.get(key) is None:
+                self._unit_ids[key] = store.add_unit(name).id
+                self.summary.new_units.append(name)
+        for key, doc in self._doc_rows.items():
+            if self._doc_ids.get(key) is None:
+                issued = None
+                try:
+                    issued = parse_date(doc["cell"]) if doc["cell"] != doc["symbol"] else None
+                except DateError:
+                    issued = None
+                self._doc_ids[key] = store.add_document(doc["symbol"], issued_on=issued).id
+                self.summary.new_documents.append(doc["symbol"])
+        if opts.kind != "tasks":
+            self._write_simple(source, bad_rows)
+            return
+        table, mapping = self._open(source)
+        from nqtrack.store import now_utc
+
+        recorded_at = now_utc()
+        for number, _line, record, headers in self._records(table, mapping):
+            if number in bad_rows:
+                continue
+            row = self.parse_task(record, headers)
+            self._write_task(row, recorded_at)
+
+    def _values(self, row: dict[str, Any]) -> dict[str, Any]:
+        """Row fields in the store's terms (ids, dates), only for columns the file has."""
+        values: dict[str, Any] = {}
+        for name in ("code", "title", "source", "assignee", "assigned_on", "product", "note", "progress"):
+            if name in row:
+                values[name] = row[name]
+        if "document" in row:
+            values["document_id"] = self._doc_ids[row["document"]] if row["document"] else None
+        if "lead_unit" in row:
+            values["lead_unit_id"] = self._unit_ids[row["lead_unit"]] if row["lead_unit"] else None
+        if "coordinating_units" in row:
+            values["coordinating_units"] = [self._unit_ids[k] for k in row["coordinating_units"]]
+        if "deadline" in row:
+            d = row["extended_deadline"] if row.get("extended_deadline") else row["deadline"]
+            values.update(deadline=d.date, deadline_text=d.text, recurring=d.recurring)
+        if "state" in row:
+            values["state"] = row["state"]
+            values["completed_on"] = row["completed_on"]
+        return values
+
+    def _write_task(self, row: dict[str, Any], recorded_at: str) -> None:
+        store, opts, batch = self.store, self.options, self.summary.batch_id
+        values = self._values(row)
+        existing = None
+        if row.get("code"):
+            existing = store.find_task_by_code(row["code"])
+        if existing is None:
+            existing = store.find_task_by_title(values.get("document_id"), row["title"])
+            if existing is not None and row.get("code") and existing["code"] and existing["code"] != row["code"]:
+                existing = None
+        common = dict(by=opts.by, batch_id=batch, recorded_at=recorded_at)
+        if existing is None:
+            base = dict(values)
+            coordinating = base.pop("coordinating_units", [])
+            done = base.get("state") == "done"
+            if done:
+                # the completion is an event on its own date, so earlier reports stay right
+                base["state"], base["completed_on"] = "new", None
+            if row.get("extended_deadline") and row.get("deadline"):
+                original = row["deadline"]
+                base.update(deadline=original.date, deadline_text=original.text, recurring=original.recurring)
+            created_on = base.get("assigned_on") or opts.today
+            task_id = store.create_task(base, coordinating, effective_on=created_on, kind="imported", **common)
+            if row.get("extended_deadline") and row.get("deadline") and row["deadline"].date:
+                granted = min(row["deadline"].date, opts.today)
+                store.change_task(task_id, {"deadline": values["deadline"], "deadline_text": values["deadline_text"]},
+                                  effective_on=max(granted, created_on), kind="extended", **common)
+            if done:
+                store.change_task(task_id, {"state": "done", "completed_on": values["completed_on"]},
+                                  effective_on=values["completed_on"], kind="imported", **common)
+            self.summary.created += 1
+            return
+        changes = self._changes(existing, values)
+        if not changes:
+            self.summary.unchanged += 1
+            return
+        completion = {k: changes.pop(k) for k in ("state", "completed_on") if k in changes}
+        if changes:
+            store.change_task(existing["id"], changes, effective_on=opts.today, kind="imported", **common)
+        if completion:
+            effective = completion.get("completed_on") or values.get("completed_on") or opts.today
+            store.change_task(existing["id"], completion, effective_on=effective, kind="imported", **common)
+        self.summary.updated += 1
+
+    def _changes(self, existing: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+        from nqtrack.store import _value
+
+        changes = {}
+        for name, new in values.items():
+            if name == "coordinating_units":
+                if sorted(set(new) - {values.get("lead_unit_id", existing["lead_unit_id"])}) != self.store.coordinating_unit_ids(existing["id"]):
+                    changes[name] = new
+            elif name == "recurring":
+                if bool(new) != bool(existing["recurring"]):
+                    changes[name] = new
+            elif _value(new) != _value(existing[name]):
+                changes[name] = new
+        return changes
+
+    # -- units and documents files ---------------------------------------------------
+
+    def parse_unit(self, record: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
+        name = _text(record.get("name"))
+        if not name:
+            raise BadRow(headers["name"], "", "a unit needs a name")
+        aliases = [a.strip() for a in _text(record.get("aliases")).replace(",", ";").split(";") if a.strip()]
+        return {"name": name, "code": _text(record.get("code")) or None, "parent": _text(record.get("parent")) or None,
+                "aliases": aliases, "email": _text(record.get("email")) or None, "_key": ("unit", fold(name))}
+
+    def parse_document(self, record: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
+        symbol = _text(record.get("symbol"))
+        if not symbol:
+            raise BadRow(headers["symbol"], "", "a document needs a number and symbol")
+
+        def day(name: str) -> date | None:
+            raw = record.get(name)
+            if raw is None or _text(raw) == "":
+                return None
+            try:
+                return parse_date(raw if isinstance(raw, date) else _text(raw))
+            except DateError as exc:
+                raise BadRow(headers[name], _text(raw), str(exc)) from None
+
+        return {"symbol": parse_symbol(symbol).text, "type": _text(record.get("type")) or None,
+                "issued_on": day("issued_on"), "received_on": day("received_on"),
+                "issuer": _text(record.get("issuer")) or None, "title": _text(record.get("title")) or None,
+                "parent": _text(record.get("parent")) or None, "_key": ("doc", symbol_key(symbol), day("issued_on"))}
+
+    def _write_simple(self, source, bad_rows: set[int]) -> None:
+        """Units and documents: create the new ones, fill in what is missing on known ones;
+        parents are linked after all rows are in, so their order does not matter."""
+        store = self.store
+        table, mapping = self._open(source)
+        parents: list[tuple[int, str]] = []
+        for number, _line, record, headers in self._records(table, mapping):
+            if number in bad_rows:
+                continue
+            if self.options.kind == "units":
+                row = self.parse_unit(record, headers)
+                found = [u for u in store.find_units(row["name"]) if fold(u.name) == fold(row["name"])]
+                if found:
+                    self.summary.unchanged += 1
+                    unit_id = found[0].id
+                else:
+                    unit_id = store.add_unit(row["name"], code=row["code"], aliases=row["aliases"], email=row["email"]).id
+                    self.summary.created += 1
+                if row["parent"]:
+                    parents.append((unit_id, row["parent"]))
+            else:
+                row = self.parse_document(record, headers)
+                found = [d for d in store.find_documents(row["symbol"]) if row["issued_on"] is None or d.issued_on in (None, row["issued_on"].isoformat())]
+                if found:
+                    self.summary.unchanged += 1
+                    doc_id = found[0].id
+                else:
+                    doc_id = store.add_document(row["symbol"], title=row["title"], doc_type=row["type"],
+                                                issued_on=row["issued_on"], received_on=row["received_on"],
+                                                issuer=row["issuer"]).id
+                    self.summary.created += 1
+                if row["parent"]:
+                    parents.append((doc_id, row["parent"]))
+        for child, parent in parents:
+            if self.options.kind == "units":
+                store.set_unit_parent(child, store.resolve_unit(parent).id)
+            else:
+                store.set_document_parent(child, store.resolve_document(parent).id)
