@@ -75,11 +75,17 @@ def map_headers(
     fields = set(COLUMNS[kind])
     by_header = {header_key(h): f for h, f in (overrides or {}).items()}
     mapping: dict[int, str] = {}
+    # --map wins over the built-in names: its columns are placed first
+    for i, header in enumerate(headers):
+        field = by_header.get(header_key(header))
+        if field in fields and field not in mapping.values():
+            mapping[i] = field
     ignored: list[str] = []
     for i, header in enumerate(headers):
-        key = header_key(header)
-        field = by_header.get(key) or index.get(key)
-        if field and field in fields and field not in mapping.values():
+        if i in mapping:
+            continue
+        field = index.get(header_key(header))
+        if field and field not in mapping.values():
             mapping[i] = field
         elif header:
             ignored.append(header)
