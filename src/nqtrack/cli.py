@@ -54,7 +54,18 @@ class Session:
     today: date = field(default_factory=date.today)
     lang: str = "vi"
     busy_timeout: float = 10.0
+    today_given: bool = False
     _store: Any = None
+
+    def recorded_at(self) -> str:
+        """The recording moment: now; with --today, that day at the current time of day,
+        so that reproducible runs and tests also record in their own time."""
+        from datetime import datetime, timezone
+
+        now = datetime.now().astimezone()
+        if self.today_given:
+            now = now.replace(year=self.today.year, month=self.today.month, day=self.today.day)
+        return now.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
     def store(self):
         if self._store is None:
@@ -176,6 +187,7 @@ def main_options(
     today_text = today or os.environ.get("NQTRACK_TODAY")
     try:
         session.today = parse_day(today_text, "--today") or date.today()
+        session.today_given = bool(today_text)
     except UserError as exc:
         fail(_(exc.message, **exc.args_), exc.exit_code)
 
@@ -467,7 +479,8 @@ def assign(
         if to:
             changes["assignee"] = to
         with store.transaction():
-            store.change_task(existing["id"], changes, effective_on=day, by=recorder, kind="reassigned")
+            store.change_task(existing["id"], changes, effective_on=day, by=recorder, kind="reassigned",
+                              recorded_at=session.recorded_at())
         typer.echo(_("Task {id} re-assigned.", id=existing["id"]))
         return
     if not lead:
@@ -485,7 +498,8 @@ def assign(
         "recurring": bool(deadline and deadline.recurring), "product": product, "state": "new",
     }
     with store.transaction():
-        task_id = store.create_task(values, coordinating, effective_on=given_on, by=recorder)
+        task_id = store.create_task(values, coordinating, effective_on=given_on, by=recorder,
+                                    recorded_at=session.recorded_at())
     typer.echo(_("Task {id} created.", id=task_id))
 
 
@@ -531,9 +545,7 @@ def update(
             raise InvalidInput("--reason is required with --deadline (why the deadline changes)")
         new_deadline = parse_deadline_option(deadline)
     recorder = who(by)
-    from nqtrack.store import now_utc
-
-    recorded_at = now_utc()
+    recorded_at = session.recorded_at()
     changed: list[str] = []
     with store.transaction():
         def apply(changes: dict[str, Any], kind: str, event_note: str | None) -> None:
@@ -994,7 +1006,7 @@ def import_(
     options = imp.Options(
         kind=kind, sheet=sheet, encoding=encoding, delimiter=delimiter, overrides=overrides, dry_run=dry_run,
         skip_invalid=skip_invalid, strict_units=strict_units, by=who(by), today=session.today,
-        source_name="<stdin>" if file == "-" else file,
+        source_name="<stdin>" if file == "-" else file, recorded_at=session.recorded_at(),
     )
     store = session.store()
     with import_progress() as progress:

@@ -697,7 +697,7 @@ class Store:
         "w_cancelled": "cancelled AND due",
         "w_due_in_period": "workload AND due",
         "w_carried_over": "workload AND carried",
-        "w_extended": "workload AND extended",
+        "w_extended": "NOT cancelled AND extended",
         "w_completed_on_time": "workload AND completed AND completed_on <= deadline",
         "w_completed_late": "workload AND completed AND completed_on > deadline",
         "w_overdue": "workload AND NOT completed AND deadline < :as_of",
@@ -734,7 +734,8 @@ class Store:
             OR deadline BETWEEN :start AND :end
             OR (state IN ('new', 'in_progress', 'paused') AND deadline < :start)
             OR (state = 'done' AND completed_on >= :start AND deadline < :start)
-            OR (state IN ('new', 'in_progress', 'paused') AND deadline IS NULL))"""
+            OR (state IN ('new', 'in_progress', 'paused') AND deadline IS NULL)
+            OR id IN (SELECT task_id FROM events WHERE effective_on BETWEEN :start AND :end AND kind = 'extended'))"""
         sums = ",\n".join(f"coalesce(sum({term}), 0) AS {key}" for key, term in self._COUNT_TERMS.items())
         sql = f"""
             WITH asof AS ({self._as_of_relation(candidates)}),

@@ -59,6 +59,8 @@ def classify(
             out["r_completed_without_deadline"] = int(completed)
     if not cancelled and task.assigned_on is not None and prev_start <= task.assigned_on <= prev_end:
         out["r_previous_year"] = 1
+    # every task whose deadline was extended in the period, wherever its deadline now falls
+    out["w_extended"] = int(task.extended_in_period and not cancelled)
     if task.deadline is None:
         if not cancelled and not completed and (task.assigned_on is None or task.assigned_on <= end):
             out["w_open_without_deadline"] = 1
@@ -72,7 +74,6 @@ def classify(
         return out
     out["w_due_in_period"] = int(due)
     out["w_carried_over"] = int(carried)
-    out["w_extended"] = int(task.extended_in_period)
     if completed:
         key = "w_completed_on_time" if task.completed_on <= task.deadline else "w_completed_late"
         out[key] = 1

@@ -80,6 +80,7 @@ class Options:
     by: str = "import"
     today: date = field(default_factory=date.today)
     source_name: str | None = None
+    recorded_at: str | None = None  # default: now
 
 
 def _text(value: Any) -> str:
@@ -336,7 +337,7 @@ class Importer:
         table, mapping = self._open(source)
         from nqtrack.store import now_utc
 
-        recorded_at = now_utc()
+        recorded_at = opts.recorded_at or now_utc()
         for number, _line, record, headers in self._records(table, mapping):
             if number in bad_rows:
                 continue
