@@ -168,7 +168,8 @@ def test_errors_in_vietnamese(office):
 
 def test_every_command_help_shows_an_example(cli):
     commands = [[], ["init"], ["info"], ["assign"], ["update"], ["list"], ["show"], ["unit", "add"],
-                ["unit", "list"], ["unit", "rename"], ["doc", "add"], ["doc", "list"], ["doc", "show"]]
+                ["unit", "list"], ["unit", "rename"], ["doc", "add"], ["doc", "list"], ["doc", "show"],
+                ["import"], ["overdue"], ["report"], ["config"]]
     for command in commands:
         result = cli.runner.invoke(app, command + ["--help"])
         assert result.exit_code == 0, command

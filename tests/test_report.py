@@ -312,3 +312,16 @@ def test_from_cron_with_a_minimal_environment(small, tmp_path):
                            env=env, capture_output=True, stdin=subprocess.DEVNULL, timeout=120)
     assert table.returncode == 0
     assert "Báo cáo tình hình thực hiện nhiệm vụ tháng 10/2022" in (tmp_path / "r.txt").read_text(encoding="utf-8")
+
+
+def test_include_subunits(cli):
+    cli("unit", "add", "Tổng cục Thi hành án dân sự", "--code", "TC")
+    cli("unit", "add", "Vụ Nghiệp vụ 1", "--code", "NV1", "--parent", "TC")
+    cli("unit", "add", "Văn phòng Bộ", "--code", "VP")
+    for lead, code in (("TC", "A"), ("NV1", "B"), ("VP", "C")):
+        cli("assign", f"Việc {code}", "--lead", lead, "--due", "20/10/2022", "--assigned-on", "2022-10-01", "--code", code, today="2022-10-01")
+    only = json.loads(cli("report", "--month", "2022-10", "--unit", "TC", "--format", "json").stdout)
+    assert only["workload"]["total"] == 1
+    tree = json.loads(cli("report", "--month", "2022-10", "--unit", "TC", "--include-subunits", "--format", "json").stdout)
+    assert tree["workload"]["total"] == 2
+    assert [u["unit"] for u in tree["by_unit"]] == ["Tổng cục Thi hành án dân sự", "Vụ Nghiệp vụ 1"]
