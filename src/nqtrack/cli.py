@@ -1105,10 +1105,14 @@ def print_import_summary(summary) -> None:
           rows=summary.rows, created=summary.created, updated=summary.updated, unchanged=summary.unchanged,
           rejected=summary.rejected),
     ]
+    def some(names: list[str], shown: int = 20) -> str:
+        text = ", ".join(names[:shown])
+        return text + (" " + _("and {count} more", count=len(names) - shown) if len(names) > shown else "")
+
     if summary.new_units:
-        lines.append(_("New units ({count}): {names}", count=len(summary.new_units), names=", ".join(summary.new_units)))
+        lines.append(_("New units ({count}): {names}", count=len(summary.new_units), names=some(summary.new_units)))
     if summary.new_documents:
-        lines.append(_("New documents ({count}): {names}", count=len(summary.new_documents), names=", ".join(summary.new_documents)))
+        lines.append(_("New documents ({count}): {names}", count=len(summary.new_documents), names=some(summary.new_documents)))
     if summary.converted_cells:
         lines.append(_("{count} cells typed in TCVN3 or VNI were converted to Unicode.", count=summary.converted_cells))
     if summary.ignored_columns:

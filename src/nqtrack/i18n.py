@@ -54,6 +54,7 @@ VI: dict[str, str] = {
     "Dry run: nothing was written.": "Chạy thử: không ghi gì vào cơ sở dữ liệu.",
     "{rows} rows: {created} created, {updated} updated, {unchanged} unchanged, {rejected} rejected.":
         "{rows} dòng: {created} tạo mới, {updated} cập nhật, {unchanged} không đổi, {rejected} bị loại.",
+    "and {count} more": "và {count} mục khác",
     "New units ({count}): {names}": "Đơn vị mới ({count}): {names}",
     "New documents ({count}): {names}": "Văn bản mới ({count}): {names}",
     "{count} cells typed in TCVN3 or VNI were converted to Unicode.": "{count} ô gõ bằng TCVN3 hoặc VNI đã được chuyển sang Unicode.",

@@ -7,24 +7,40 @@ precomposed and combining accents and the old and new tone placement (hoà/hòa)
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
-_SPACES = re.compile(r"\s+")
 # đ/Đ carry no combining mark, so NFD leaves them alone; Ð (U+00D0, Icelandic eth)
 # is what many old files use in place of Đ.
-_LETTER_MAP = str.maketrans({"đ": "d", "Đ": "d", "Ð": "d", "ð": "d"})
+_LETTERS = {"đ": "d", "Đ": "d", "Ð": "d", "ð": "d"}
+
+
+def _strip_table() -> dict[int, str]:
+    """Every precomposed Latin letter → its base letter, built once (a translate
+    table is an order of magnitude faster than decomposing text by text)."""
+    table = {ord(k): v for k, v in _LETTERS.items()}
+    for start, end in ((0x00C0, 0x0250), (0x1E00, 0x1F00)):
+        for code in range(start, end):
+            char = chr(code)
+            base = "".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c))
+            if base != char and code not in table:
+                table[code] = base
+    return table
+
+
+_STRIP = _strip_table()
 
 
 def nfc(text: str) -> str:
     """Canonical composed form, trimmed, with inner runs of white space made single."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    return " ".join(unicodedata.normalize("NFC", text).split())
 
 
 def fold(text: str | None) -> str:
     """The accent-, case- and spacing-insensitive key of a text ("Đảng ủy" → "dang uy")."""
     if not text:
         return ""
-    decomposed = unicodedata.normalize("NFD", text.translate(_LETTER_MAP))
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _SPACES.sub(" ", bare.casefold()).strip()
+    bare = unicodedata.normalize("NFC", text).translate(_STRIP)
+    if not bare.isascii():
+        # combining marks NFC could not compose, or letters outside the table
+        bare = "".join(c for c in unicodedata.normalize("NFD", bare) if not unicodedata.combining(c))
+    return " ".join(bare.casefold().split())

@@ -1,14 +1,15 @@
-"""Bulk import of tasks, units and documents: validate the whole file, then write it
-in one transaction, or nothing.
+"""Bulk import of tasks, units and documents: the whole file or nothing.
 
-Two passes over the file keep memory flat in its size: the first parses and checks
-every row (keeping only the problems and the names of new units and documents),
-the second parses again and writes, in the single transaction of the import.
+One streamed pass parses, checks and writes each row inside a single transaction,
+in batches; the first bad row stops the writing (the rest are only checked, to
+report up to 20 problems) and the transaction is rolled back, so memory stays flat
+in the file's size and the database is either the whole import or untouched.
 """
 
 from __future__ import annotations
 
 import uuid
+from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -22,6 +23,10 @@ from nqtrack.importing.columns import COLUMNS, REQUIRED, is_known_header, map_he
 from nqtrack.importing.reader import ReadError, Table, read_table
 
 MAX_SHOWN_PROBLEMS = 20
+
+# Registers repeat the same dates and deadline texts thousands of times.
+_parse_date = lru_cache(maxsize=8192)(parse_date)
+_parse_deadline = lru_cache(maxsize=8192)(parse_deadline)
 
 
 @dataclass
@@ -84,6 +89,8 @@ class Options:
 
 
 def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value  # the reader has already normalised it
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -118,6 +125,11 @@ class Importer:
         self._doc_ids: dict[str, int | None] = {}  # symbol key → id (None: to create)
         self._doc_rows: dict[str, dict[str, Any]] = {}
         self._seen: dict[tuple, int] = {}  # match key → first data row, to catch duplicates
+        self._parents: list[tuple[int, str]] = []
+        self._doc_keys: dict[str, str] = {}  # cell as written → symbol key
+        self._unit_keys: dict[str, str] = {}  # unit name as written → folded key
+        self._by_code: dict[str, dict[str, Any] | None] = {}  # existing tasks of the current chunk
+        self._pending: list = []
 
     # -- reading ---------------------------------------------------------------------
 
@@ -154,8 +166,14 @@ class Importer:
 
     # -- units and documents named in rows ---------------------------------------------
 
+    def _unit_key(self, name: str) -> str:
+        key = self._unit_keys.get(name)
+        if key is None:
+            key = self._unit_keys[name] = fold(name)
+        return key
+
     def _unit_known(self, name: str, column: str | None = None) -> bool:
-        key = fold(name)
+        key = self._unit_key(name)
         if key not in self._unit_ids:
             found = self.store.find_units(name)
             if len(found) > 1:
@@ -168,10 +186,12 @@ class Importer:
         if not self._unit_known(name, column):
             if self.options.strict_units:
                 raise BadRow(column, name, f"unknown unit '{name}' (--strict-units)")
-            self._unit_names[fold(name)] = name
-        return fold(name)
+            self._unit_names[self._unit_key(name)] = name
+        return self._unit_key(name)
 
     def _doc_ref(self, cell: str) -> str:
+        if cell in self._doc_keys:
+            return self._doc_keys[cell]
         symbol = find_symbol(cell)
         text = symbol.text if symbol else cell
         key = symbol_key(text)
@@ -180,6 +200,7 @@ class Importer:
             self._doc_ids[key] = found[0].id if found else None
             if not found:
                 self._doc_rows[key] = {"symbol": text, "cell": cell}
+        self._doc_keys[cell] = key
         return key
 
     # -- one task row --------------------------------------------------------------
@@ -195,14 +216,14 @@ class Importer:
             if raw is None or _text(raw) == "":
                 return None
             try:
-                return parse_date(raw if isinstance(raw, date) else _text(raw))
+                return _parse_date(raw if isinstance(raw, date) else _text(raw))
             except DateError as exc:
                 raise BadRow(headers[name], _text(raw), str(exc)) from None
 
         def deadline(name: str):
             raw = record.get(name)
             try:
-                return parse_deadline(raw if isinstance(raw, date) else (_text(raw) or None))
+                return _parse_deadline(raw if isinstance(raw, date) else (_text(raw) or None))
             except DateError as exc:
                 raise BadRow(headers[name], _text(raw), str(exc)) from None
 
@@ -274,75 +295,82 @@ class Importer:
         key = ("code", row["code"]) if row.get("code") else ("title", row.get("document"), fold(title))
         return row | {"_key": key}
 
-    # -- the two passes ------------------------------------------------------------
-
-    def check(self, source) -> None:
-        """First pass: every row parsed and checked; problems collected."""
-        table, mapping = self._open(source)
-        parse = {"tasks": self.parse_task, "units": self.parse_unit, "documents": self.parse_document}[self.options.kind]
-        for number, line, record, headers in self._records(table, mapping):
-            self.summary.rows += 1
-            try:
-                row = parse(record, headers)
-                key = row.get("_key")
-                if key is not None:
-                    if key in self._seen:
-                        raise BadRow(None, None, f"the same task as row {self._seen[key]}")
-                    self._seen[key] = number
-            except BadRow as bad:
-                self.summary.problems.append(Problem(number, line, bad.column, None if bad.value is None else str(bad.value), bad.reason))
-        self.summary.converted_cells = table.converted_cells
+    # -- one pass: check and write in the same transaction ---------------------------
 
     def run(self, source) -> Summary:
-        """Check, then write in one transaction (rolled back on --dry-run)."""
-        self.check(source)
-        if self.summary.problems and not self.options.skip_invalid:
-            raise ImportFailed(self.summary)
-        self.summary.rejected = len({p.row for p in self.summary.problems})
-        bad_rows = {p.row for p in self.summary.problems}
+        """Read, check and write every row in one transaction; roll it all back when a
+        row is bad (unless --skip-invalid) or on --dry-run, so the database is either
+        the import's whole result or untouched."""
+        table, mapping = self._open(source)
         self.summary.batch_id = uuid.uuid4().hex[:12]
-        store = self.store
+        parse = {"tasks": self.parse_task, "units": self.parse_unit, "documents": self.parse_document}[self.options.kind]
 
-        class DryRun(Exception):
+        class Rollback(Exception):
             pass
 
         try:
-            with store.transaction():
-                self._write(source, bad_rows)
+            with self.store.transaction():
+                self._codeless_tasks = self.store.has_tasks_without_code()
+                chunk: list[dict[str, Any]] = []
+                for number, line, record, headers in self._records(table, mapping):
+                    self.summary.rows += 1
+                    try:
+                        row = parse(record, headers)
+                        key = row.get("_key")
+                        if key in self._seen:
+                            raise BadRow(None, None, f"the same task as row {self._seen[key]}")
+                        self._seen[key] = number
+                    except BadRow as bad:
+                        self.summary.problems.append(
+                            Problem(number, line, bad.column, None if bad.value is None else str(bad.value), bad.reason))
+                        continue
+                    if self.summary.problems and not self.options.skip_invalid:
+                        continue  # the import will fail: only look for more problems
+                    chunk.append(row)
+                    if len(chunk) >= self.BATCH:
+                        self._write_chunk(chunk)
+                        chunk = []
+                self._write_chunk(chunk)
+                self._flush()
+                self._link_parents()
+                self.summary.converted_cells = table.converted_cells
+                if self.summary.problems and not self.options.skip_invalid:
+                    raise ImportFailed(self.summary)
                 if self.options.dry_run:
-                    raise DryRun()
-        except DryRun:
+                    raise Rollback()
+        except Rollback:
             pass
+        self.summary.rejected = len({p.row for p in self.summary.problems})
         return self.summary
 
-    def _write(self, source, bad_rows: set[int]) -> None:
-        store, opts = self.store, self.options
-        # the units and documents the rows name, created first
-        for key, name in self._unit_names.items():
-            if self._unit_ids.get(key) is None:
-                self._unit_ids[key] = store.add_unit(name).id
-                self.summary.new_units.append(name)
-        for key, doc in self._doc_rows.items():
-            if self._doc_ids.get(key) is None:
-                issued = None
-                try:
-                    issued = parse_date(doc["cell"]) if doc["cell"] != doc["symbol"] else None
-                except DateError:
-                    issued = None
-                self._doc_ids[key] = store.add_document(doc["symbol"], issued_on=issued).id
-                self.summary.new_documents.append(doc["symbol"])
-        if opts.kind != "tasks":
-            self._write_simple(source, bad_rows)
-            return
-        table, mapping = self._open(source)
-        from nqtrack.store import now_utc
+    def _write_chunk(self, rows: list[dict[str, Any]]) -> None:
+        """Write rows in order; the tasks their codes name are looked up in one query."""
+        if self.options.kind == "tasks":
+            codes = [row["code"] for row in rows if row.get("code")]
+            self._by_code = dict.fromkeys(codes)
+            self._by_code.update(self.store.tasks_by_codes(codes))
+        write = {"tasks": self._write_task, "units": self._write_unit, "documents": self._write_document}[self.options.kind]
+        for row in rows:
+            write(row)
 
-        recorded_at = opts.recorded_at or now_utc()
-        for number, _line, record, headers in self._records(table, mapping):
-            if number in bad_rows:
-                continue
-            row = self.parse_task(record, headers)
-            self._write_task(row, recorded_at)
+    def _unit_id(self, key: str) -> int:
+        """The id of a unit a row names, creating it the first time a new one is met."""
+        if self._unit_ids.get(key) is None:
+            name = self._unit_names[key]
+            self._unit_ids[key] = self.store.add_unit(name).id
+            self.summary.new_units.append(name)
+        return self._unit_ids[key]
+
+    def _doc_id(self, key: str) -> int:
+        if self._doc_ids.get(key) is None:
+            doc = self._doc_rows[key]
+            try:
+                issued = parse_date(doc["cell"]) if doc["cell"] != doc["symbol"] else None
+            except DateError:
+                issued = None
+            self._doc_ids[key] = self.store.add_document(doc["symbol"], issued_on=issued).id
+            self.summary.new_documents.append(doc["symbol"])
+        return self._doc_ids[key]
 
     def _values(self, row: dict[str, Any]) -> dict[str, Any]:
         """Row fields in the store's terms (ids, dates), only for columns the file has."""
@@ -351,11 +379,11 @@ class Importer:
             if name in row:
                 values[name] = row[name]
         if "document" in row:
-            values["document_id"] = self._doc_ids[row["document"]] if row["document"] else None
+            values["document_id"] = self._doc_id(row["document"]) if row["document"] else None
         if "lead_unit" in row:
-            values["lead_unit_id"] = self._unit_ids[row["lead_unit"]] if row["lead_unit"] else None
+            values["lead_unit_id"] = self._unit_id(row["lead_unit"]) if row["lead_unit"] else None
         if "coordinating_units" in row:
-            values["coordinating_units"] = [self._unit_ids[k] for k in row["coordinating_units"]]
+            values["coordinating_units"] = [self._unit_id(k) for k in row["coordinating_units"]]
         if "deadline" in row:
             d = row["extended_deadline"] if row.get("extended_deadline") else row["deadline"]
             values.update(deadline=d.date, deadline_text=d.text, recurring=d.recurring)
@@ -364,42 +392,49 @@ class Importer:
             values["completed_on"] = row["completed_on"]
         return values
 
-    def _write_task(self, row: dict[str, Any], recorded_at: str) -> None:
-        store, opts, batch = self.store, self.options, self.summary.batch_id
+    BATCH = 2000
+
+    def _write_task(self, row: dict[str, Any]) -> None:
+        from nqtrack.store import LaterEvent, NewTask
+
+        store, opts = self.store, self.options
         values = self._values(row)
-        existing = None
         if row.get("code"):
-            existing = store.find_task_by_code(row["code"])
-        if existing is None:
-            existing = store.find_task_by_title(values.get("document_id"), row["title"])
-            if existing is not None and row.get("code") and existing["code"] and existing["code"] != row["code"]:
-                existing = None
-        common = dict(by=opts.by, batch_id=batch, recorded_at=recorded_at)
+            # a coded row is the task with its code, or a task entered without one
+            existing = self._by_code[row["code"]] if row["code"] in self._by_code else store.task_by_code(row["code"])
+            if existing is None and self._codeless_tasks:
+                existing = store.task_by_title(values.get("document_id"), row["title"], without_code=True)
+        else:
+            existing = store.task_by_title(values.get("document_id"), row["title"])
         if existing is None:
             base = dict(values)
             coordinating = base.pop("coordinating_units", [])
-            done = base.get("state") == "done"
-            if done:
-                # the completion is an event on its own date, so earlier reports stay right
-                base["state"], base["completed_on"] = "new", None
-            if row.get("extended_deadline") and row.get("deadline"):
+            later: list[LaterEvent] = []
+            created_on = base.get("assigned_on") or opts.today
+            if row.get("extended_deadline") and row.get("deadline") and row["deadline"].date:
                 original = row["deadline"]
                 base.update(deadline=original.date, deadline_text=original.text, recurring=original.recurring)
-            created_on = base.get("assigned_on") or opts.today
-            task_id = store.create_task(base, coordinating, effective_on=created_on, kind="imported", **common)
-            if row.get("extended_deadline") and row.get("deadline") and row["deadline"].date:
-                granted = min(row["deadline"].date, opts.today)
-                store.change_task(task_id, {"deadline": values["deadline"], "deadline_text": values["deadline_text"]},
-                                  effective_on=max(granted, created_on), kind="extended", **common)
-            if done:
-                store.change_task(task_id, {"state": "done", "completed_on": values["completed_on"]},
-                                  effective_on=values["completed_on"], kind="imported", **common)
+                # granted by the original deadline at the latest (the file does not say when)
+                granted = max(min(original.date, opts.today), created_on)
+                later.append(LaterEvent("extended", "deadline", original.date, values["deadline"], granted))
+                if original.text != values["deadline_text"]:
+                    later.append(LaterEvent("extended", "deadline_text", original.text, values["deadline_text"], granted))
+            if base.get("state") == "done":
+                # the completion is an event on its own date, so earlier reports stay right
+                base["state"], base["completed_on"] = "new", None
+                done_on = values["completed_on"]
+                later.append(LaterEvent("imported", "state", "new", "done", done_on))
+                later.append(LaterEvent("imported", "completed_on", None, done_on, done_on))
+            self._pending.append(NewTask(base, coordinating, created_on, later))
             self.summary.created += 1
+            if len(self._pending) >= self.BATCH:
+                self._flush()
             return
         changes = self._changes(existing, values)
         if not changes:
             self.summary.unchanged += 1
             return
+        common = dict(by=opts.by, batch_id=self.summary.batch_id, recorded_at=self._recorded_at())
         completion = {k: changes.pop(k) for k in ("state", "completed_on") if k in changes}
         if changes:
             store.change_task(existing["id"], changes, effective_on=opts.today, kind="imported", **common)
@@ -407,6 +442,19 @@ class Importer:
             effective = completion.get("completed_on") or values.get("completed_on") or opts.today
             store.change_task(existing["id"], completion, effective_on=effective, kind="imported", **common)
         self.summary.updated += 1
+
+    def _recorded_at(self) -> str:
+        from nqtrack.store import now_utc
+
+        if self.options.recorded_at is None:
+            self.options.recorded_at = now_utc()
+        return self.options.recorded_at
+
+    def _flush(self) -> None:
+        if self.options.kind == "tasks" and self._pending:
+            self.store.insert_tasks(self._pending, by=self.options.by, kind="imported",
+                                    batch_id=self.summary.batch_id, recorded_at=self._recorded_at())
+        self._pending = []
 
     def _changes(self, existing: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
         from nqtrack.store import _value
@@ -452,41 +500,37 @@ class Importer:
                 "issuer": _text(record.get("issuer")) or None, "title": _text(record.get("title")) or None,
                 "parent": _text(record.get("parent")) or None, "_key": ("doc", symbol_key(symbol), day("issued_on"))}
 
-    def _write_simple(self, source, bad_rows: set[int]) -> None:
-        """Units and documents: create the new ones, fill in what is missing on known ones;
-        parents are linked after all rows are in, so their order does not matter."""
+    def _write_unit(self, row: dict[str, Any]) -> None:
         store = self.store
-        table, mapping = self._open(source)
-        parents: list[tuple[int, str]] = []
-        for number, _line, record, headers in self._records(table, mapping):
-            if number in bad_rows:
-                continue
+        found = [u for u in store.find_units(row["name"]) if fold(u.name) == fold(row["name"])]
+        if found:
+            self.summary.unchanged += 1
+            unit_id = found[0].id
+        else:
+            unit_id = store.add_unit(row["name"], code=row["code"], aliases=row["aliases"], email=row["email"]).id
+            self.summary.created += 1
+        if row["parent"]:
+            self._parents.append((unit_id, row["parent"]))
+
+    def _write_document(self, row: dict[str, Any]) -> None:
+        store = self.store
+        issued = row["issued_on"].isoformat() if row["issued_on"] else None
+        found = [d for d in store.find_documents(row["symbol"]) if issued is None or d.issued_on in (None, issued)]
+        if found:
+            self.summary.unchanged += 1
+            doc_id = found[0].id
+        else:
+            doc_id = store.add_document(row["symbol"], title=row["title"], doc_type=row["type"],
+                                        issued_on=row["issued_on"], received_on=row["received_on"],
+                                        issuer=row["issuer"]).id
+            self.summary.created += 1
+        if row["parent"]:
+            self._parents.append((doc_id, row["parent"]))
+
+    def _link_parents(self) -> None:
+        """Parents are linked once every row is in, so the order of rows does not matter."""
+        for child, parent in self._parents:
             if self.options.kind == "units":
-                row = self.parse_unit(record, headers)
-                found = [u for u in store.find_units(row["name"]) if fold(u.name) == fold(row["name"])]
-                if found:
-                    self.summary.unchanged += 1
-                    unit_id = found[0].id
-                else:
-                    unit_id = store.add_unit(row["name"], code=row["code"], aliases=row["aliases"], email=row["email"]).id
-                    self.summary.created += 1
-                if row["parent"]:
-                    parents.append((unit_id, row["parent"]))
+                self.store.set_unit_parent(child, self.store.resolve_unit(parent).id)
             else:
-                row = self.parse_document(record, headers)
-                found = [d for d in store.find_documents(row["symbol"]) if row["issued_on"] is None or d.issued_on in (None, row["issued_on"].isoformat())]
-                if found:
-                    self.summary.unchanged += 1
-                    doc_id = found[0].id
-                else:
-                    doc_id = store.add_document(row["symbol"], title=row["title"], doc_type=row["type"],
-                                                issued_on=row["issued_on"], received_on=row["received_on"],
-                                                issuer=row["issuer"]).id
-                    self.summary.created += 1
-                if row["parent"]:
-                    parents.append((doc_id, row["parent"]))
-        for child, parent in parents:
-            if self.options.kind == "units":
-                store.set_unit_parent(child, store.resolve_unit(parent).id)
-            else:
-                store.set_document_parent(child, store.resolve_document(parent).id)
+                self.store.set_document_parent(child, self.store.resolve_document(parent).id)
