@@ -20,7 +20,7 @@ import typer
 
 
 from nqtrack import __version__
-from nqtrack.errors import DatabaseLocked, InvalidInput, UserError
+from nqtrack.errors import DatabaseLocked, InvalidInput, NotFound as NotFoundError, UserError
 from nqtrack.i18n import _, set_language
 
 app = typer.Typer(
@@ -404,6 +404,12 @@ def task_row(task: dict[str, Any]) -> dict[str, Any]:
         "product": task["product"], "state": task["state"], "progress": task["progress"],
         "completed_on": task["completed_on"], "recurring": bool(task["recurring"]), "note": task["note"],
     }
+
+
+TASK_ROW_KEYS = (
+    "id", "code", "title", "document", "source", "lead_unit", "coordinating_units", "assignee", "assigned_on",
+    "deadline", "original_deadline", "deadline_text", "product", "state", "progress", "completed_on", "recurring", "note",
+)
 
 
 def display_task_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -1003,6 +1009,9 @@ def import_(
     if skip_invalid and not rejects:
         raise InvalidInput("--skip-invalid needs --rejects FILE for the rows it leaves out")
     source = sys.stdin.buffer.read() if file == "-" else file
+    if is_export(source):
+        import_export(source)
+        return
     options = imp.Options(
         kind=kind, sheet=sheet, encoding=encoding, delimiter=delimiter, overrides=overrides, dry_run=dry_run,
         skip_invalid=skip_invalid, strict_units=strict_units, by=who(by), today=session.today,
@@ -1021,6 +1030,44 @@ def import_(
     if summary.problems and rejects:
         write_rejects(source, options, summary, rejects)
     print_import_summary(summary)
+
+
+def is_export(source) -> bool:
+    """Is this a JSON export of nqtrack (rather than a spreadsheet)?"""
+    if isinstance(source, bytes):
+        head = source[:200]
+    else:
+        try:
+            with open(source, "rb") as f:
+                head = f.read(200)
+        except OSError:
+            return False
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") and b"nqtrack-export" in head
+
+
+def import_export(source) -> None:
+    """Rebuild a register from `nqtrack export` JSON, into an empty database."""
+    import json
+
+    try:
+        raw = source if isinstance(source, bytes) else open(source, "rb").read()
+        data = json.loads(raw.decode("utf-8-sig"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise InvalidInput("cannot import: {reason}", reason=str(exc)) from None
+    if data.get("format") != "nqtrack-export":
+        raise InvalidInput("cannot import: {reason}", reason="not an nqtrack export")
+    store = session.store()
+    if not store.is_empty():
+        raise InvalidInput("a JSON export is restored into an empty database; this one already holds a register")
+    if (data.get("schema") or 0) > store.applied_migrations():
+        raise InvalidInput("cannot import: {reason}", reason="made by a newer nqtrack")
+    try:
+        with store.transaction():
+            counts = store.load_export(data)
+    except sqlite3.IntegrityError as exc:
+        raise InvalidInput("cannot import: {reason}", reason=str(exc)) from None
+    typer.echo(_("Register rebuilt: {units} units, {documents} documents, {tasks} tasks, {events} journal events.",
+                 units=counts["units"], documents=counts["documents"], tasks=counts["tasks"], events=counts["events"]))
 
 
 class import_progress:
@@ -1124,6 +1171,138 @@ def print_import_summary(summary) -> None:
     for line in lines:
         if line:
             typer.echo(line)
+
+
+# -- reliability: backup, restore, check, undo, export ---------------------------------
+
+
+@app.command()
+@handles_errors
+def backup(
+    file: Annotated[Optional[str], typer.Argument(help="Where to write the copy (default: nqtrack-backup-YYYY-MM-DD.db beside the database).")] = None,
+) -> None:
+    """A consistent copy of the database, made while others keep working.
+
+    \b
+    Example:
+      nqtrack backup /mnt/usb/nqtrack-2022-11-15.db
+    """
+    store = session.store()
+    target = file or os.path.join(os.path.dirname(os.path.abspath(store.path)), f"nqtrack-backup-{session.today:%Y-%m-%d}.db")
+    if os.path.abspath(target) == os.path.abspath(store.path):
+        raise InvalidInput("the backup cannot be the database itself")
+    store.backup_to(target)
+    typer.echo(_("Backup written: {path}", path=target))
+
+
+@app.command()
+@handles_errors
+def restore(
+    file: Annotated[str, typer.Argument(help="A backup made by 'nqtrack backup' (or any nqtrack database).")],
+) -> None:
+    """Replace the database with a backup; the replaced one is kept as a backup first.
+
+    \b
+    Example:
+      nqtrack restore nqtrack-backup-2022-11-15.db
+    """
+    from nqtrack.store import Store
+
+    Store.check_is_nqtrack(file)
+    store = session.store()
+    if os.path.abspath(file) == os.path.abspath(store.path):
+        raise InvalidInput("the backup cannot be the database itself")
+    kept = f"{store.path}.before-restore-{session.today:%Y%m%d}-{os.getpid()}.bak"
+    store.backup_to(kept)
+    store.restore_from(file)
+    typer.echo(_("Restored from {file}; the replaced database was kept as {kept}.", file=file, kept=kept))
+
+
+@app.command()
+@handles_errors
+def check(fmt: FormatOption = "table") -> None:
+    """Check the database file and the register's rules; exit 0 only when all hold.
+
+    \b
+    Checks: SQLite integrity and foreign keys; each done task has a completion date;
+    each task has its creation event; each task's fields equal its journal replayed;
+    no deadline before the assigned day without a note.
+
+    \b
+    Example:
+      nqtrack check
+    """
+    from nqtrack.render import emit_rows
+
+    fmt = check_format(fmt)
+    store = session.store()
+    problems = [{"task": None, "problem": p} for p in store.integrity_problems()]
+    problems += [{"task": task, "problem": message} for task, message in store.invariant_problems()]
+    if fmt in ("json", "csv") or problems:
+        emit_rows(problems, [("task", _("No.")), ("problem", _("Problem"))], fmt,
+                  json_data={"ok": not problems, "problems": problems})
+    if fmt not in ("json", "csv"):
+        typer.echo(_("{count} problems found.", count=len(problems)) if problems else _("All checks passed."))
+    if problems:
+        raise typer.Exit(1)
+
+
+@app.command()
+@handles_errors
+def undo(
+    last: Annotated[int, typer.Option("--last", help="Undo the last N changes (default 1).")] = 1,
+    batch: Annotated[Optional[str], typer.Option("--batch", help="Undo a whole import (its batch, printed at the end of the import).")] = None,
+    by: Annotated[Optional[str], typer.Option("--by", help="Who records this (default: the OS user).")] = None,
+) -> None:
+    """Revert the last change(s) or a whole import; the undo is itself in the journal.
+
+    \b
+    Examples:
+      nqtrack undo
+      nqtrack undo --batch 3f2a9c1b7d4e
+    """
+    import uuid
+
+    store = session.store()
+    if last < 1:
+        raise InvalidInput("--last takes a positive number")
+    events = store.batch_events(batch) if batch else [e for group in store.last_changes(last) for e in group]
+    if not events:
+        raise NotFoundError("nothing to undo")
+    with store.transaction():
+        tasks = store.undo_events(events, by=who(by), recorded_at=session.recorded_at(), batch_id=f"undo-{uuid.uuid4().hex[:8]}")
+    typer.echo(_("Undone: {count} events on tasks {tasks}.", count=len(events), tasks=", ".join(map(str, tasks))))
+
+
+@app.command()
+@handles_errors
+def export(
+    file: Annotated[str, typer.Argument(help="Where to write; '-' for standard output.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="json (the whole register with its journal; 'nqtrack import' rebuilds it) or csv (the tasks).")] = "json",
+) -> None:
+    """Write out the whole register.
+
+    \b
+    Examples:
+      nqtrack export register.json
+      nqtrack export --format csv tasks.csv
+    """
+    from nqtrack.render import csv_text, json_text
+
+    store = session.store()
+    if fmt == "json":
+        data = {"format": "nqtrack-export", "version": 1, "schema": store.applied_migrations()}
+        data.update({table: list(store.export_rows(table)) for table in store.EXPORT_TABLES})
+        text = json_text(data)
+    elif fmt == "csv":
+        text = csv_text([task_row(t) for t in store.list_tasks()], TASK_ROW_KEYS)
+    else:
+        raise InvalidInput("unknown format '{value}'; use one of: {formats}", value=fmt, formats="json, csv")
+    if file == "-":
+        sys.stdout.write(text)
+    else:
+        write_atomically(file, lambda stream: stream.write(text))
+        typer.echo(_("Exported to {path}.", path=file))
 
 
 def main() -> None:

@@ -61,6 +61,25 @@ VI: dict[str, str] = {
     "Columns ignored: {names}": "Các cột không dùng: {names}",
     "Rejected rows were written with their reasons to the --rejects file.": "Các dòng bị loại đã được ghi kèm lý do vào tệp --rejects.",
     "Import batch: {batch}": "Lô nhập: {batch}",
+    "the backup cannot be the database itself": "bản sao lưu không thể là chính cơ sở dữ liệu",
+    "Backup written: {path}": "Đã sao lưu: {path}",
+    "Restored from {file}; the replaced database was kept as {kept}.": "Đã khôi phục từ {file}; cơ sở dữ liệu cũ được giữ tại {kept}.",
+    "no such file: {path}": "không có tệp {path}",
+    "Problem": "Vấn đề",
+    "{count} problems found.": "Phát hiện {count} vấn đề.",
+    "All checks passed.": "Mọi kiểm tra đều đạt.",
+    "nothing to undo": "không có gì để hoàn tác",
+    "Undone: {count} events on tasks {tasks}.": "Đã hoàn tác {count} sự kiện của các nhiệm vụ {tasks}.",
+    "cannot undo: task {task}'s '{field}' was changed again since (event #{event})":
+        "không hoàn tác được: trường '{field}' của nhiệm vụ {task} đã được thay đổi sau đó (sự kiện #{event})",
+    "Exported to {path}.": "Đã xuất ra {path}.",
+    "a unit cannot be placed under itself": "đơn vị không thể trực thuộc chính nó",
+    "a document cannot implement itself": "văn bản không thể thực hiện chính nó",
+    "--last takes a positive number": "--last phải là số dương",
+    "a JSON export is restored into an empty database; this one already holds a register":
+        "bản xuất JSON chỉ khôi phục vào cơ sở dữ liệu trống; cơ sở dữ liệu này đã có dữ liệu",
+    "Register rebuilt: {units} units, {documents} documents, {tasks} tasks, {events} journal events.":
+        "Đã dựng lại sổ theo dõi: {units} đơn vị, {documents} văn bản, {tasks} nhiệm vụ, {events} sự kiện nhật ký.",
     "Error": "Lỗi",
     # confirmations
     "Task {id} created.": "Đã tạo nhiệm vụ {id}.",
@@ -205,6 +224,7 @@ VI: dict[str, str] = {
     "reassigned": "giao lại",
     "completed": "hoàn thành",
     "note": "ghi chú",
+    "undo": "hoàn tác",
 }
 
 CATALOGS = {"vi": VI, "en": {}}

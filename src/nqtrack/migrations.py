@@ -29,9 +29,10 @@ def m001_initial(db: Database) -> None:
             email TEXT
         );
         -- every folded name, alias and code of a unit, for accent-insensitive look-up
+        -- columns in primary-key order: SQLite 3.40's quick_check misreports NULLs otherwise
         CREATE TABLE unit_keys (
-            unit_id INTEGER NOT NULL REFERENCES units(id) ON DELETE CASCADE,
             key TEXT NOT NULL,
+            unit_id INTEGER NOT NULL REFERENCES units(id) ON DELETE CASCADE,
             PRIMARY KEY (key, unit_id)
         ) WITHOUT ROWID;
         CREATE TABLE documents (
@@ -102,5 +103,16 @@ def m001_initial(db: Database) -> None:
         CREATE INDEX events_effective ON events(effective_on, task_id);
         CREATE INDEX events_recorded ON events(recorded_at, task_id);
         CREATE INDEX events_batch ON events(batch_id);
+        """
+    )
+
+
+@migrations()
+def m002_undo(db: Database) -> None:
+    # an undo event names the event it reverts, so nothing is undone twice
+    db.executescript(
+        """
+        ALTER TABLE events ADD COLUMN undoes INTEGER REFERENCES events(id);
+        CREATE INDEX events_undoes ON events(undoes) WHERE undoes IS NOT NULL;
         """
     )

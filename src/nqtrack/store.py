@@ -24,9 +24,13 @@ from nqtrack.errors import Ambiguous, DatabaseError, DatabaseLocked, InvalidInpu
 
 # How many migrations this version ships; when the database has applied this many,
 # the migration machinery (and sqlite-utils) is not even imported.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MIGRATION_SET = "nqtrack"
 DEFAULT_BUSY_TIMEOUT = 10.0
+
+# Journal kinds that create a task (their event holds the initial fields as JSON).
+CREATION_KINDS = ("created", "imported")
+CREATION_SQL = ", ".join(f"'{k}'" for k in CREATION_KINDS)
 
 # Fields of a task that the journal tracks, in display order.
 TASK_FIELDS = (
@@ -98,6 +102,21 @@ class Document:
     parent_id: int | None
 
 
+def _fault_pause(point: str) -> None:
+    """Fault injection for the crash tests: with NQTRACK_TEST_PAUSE=point:seconds the
+    process stops there (inside the transaction, or in the middle of a backup), after
+    creating the file named by NQTRACK_TEST_PAUSE_MARKER, so a test can kill it."""
+    setting = os.environ.get("NQTRACK_TEST_PAUSE")
+    if not setting or not setting.startswith(point + ":"):
+        return
+    marker = os.environ.get("NQTRACK_TEST_PAUSE_MARKER")
+    if marker:
+        open(marker, "w").close()
+    import time
+
+    time.sleep(float(setting.split(":", 1)[1]))
+
+
 def _is_locked(exc: sqlite3.OperationalError) -> bool:
     text = str(exc).lower()
     return "locked" in text or "busy" in text
@@ -159,15 +178,84 @@ class Store:
         mode = self.conn.execute("PRAGMA journal_mode").fetchone()[0]
         if mode != "wal" and self.path != ":memory:":
             self.conn.execute("PRAGMA journal_mode = WAL")
-        if self.applied_migrations() >= SCHEMA_VERSION:
+        applied = self.applied_migrations()
+        if applied >= SCHEMA_VERSION:
             return
+        if applied == 0 and self._has_foreign_tables():
+            raise DatabaseError("not an nqtrack database: {path} ({reason})", path=self.path,
+                                reason="it holds other tables")
+        if applied > 0 and self.path != ":memory:":
+            # the schema is about to change: keep the database as it was first
+            self.backup_to(f"{self.path}.before-schema-{SCHEMA_VERSION}-{date.today():%Y%m%d}.bak")
         self.migrate()
+
+    def _has_foreign_tables(self) -> bool:
+        row = self.conn.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        ).fetchone()
+        return row[0] > 0
 
     def migrate(self, migration_set=None) -> None:
         """Apply pending migrations, each in its own transaction."""
         from nqtrack.migrations import migrations
 
         (migration_set or migrations).apply(self.db)
+
+    # -- backup and restore --------------------------------------------------------
+
+    def backup_to(self, target: str) -> None:
+        """A consistent copy while others write (SQLite's online backup), written to a
+        temporary file and renamed, so a backup cut short never looks complete."""
+        folder = os.path.dirname(os.path.abspath(target))
+        os.makedirs(folder, exist_ok=True)
+        partial = f"{target}.partial"
+        if os.path.exists(partial):
+            os.unlink(partial)
+        fd = os.open(partial, os.O_CREAT | os.O_WRONLY, 0o660)
+        os.close(fd)
+        copy = sqlite3.connect(partial)
+        try:
+            self.conn.backup(copy, pages=256, progress=lambda *_: _fault_pause("backup"))
+            copy.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            copy.close()
+        os.replace(partial, target)
+
+    @staticmethod
+    def check_is_nqtrack(path: str) -> int:
+        """The schema version of an nqtrack database file; DatabaseError for anything else."""
+        if not os.path.isfile(path):
+            raise NotFound("no such file: {path}", path=path)
+        try:
+            con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            try:
+                row = con.execute(
+                    "SELECT count(*) FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATION_SET]
+                ).fetchone()
+                con.execute("SELECT id, state, deadline FROM tasks LIMIT 1").fetchall()
+                ok = con.execute("PRAGMA quick_check").fetchone()[0]
+            finally:
+                con.close()
+        except sqlite3.DatabaseError as exc:
+            raise DatabaseError("not an nqtrack database: {path} ({reason})", path=path, reason=str(exc)) from None
+        if not row[0]:
+            raise DatabaseError("not an nqtrack database: {path} ({reason})", path=path, reason="no nqtrack schema")
+        if ok != "ok":
+            raise DatabaseError("not an nqtrack database: {path} ({reason})", path=path, reason=f"damaged: {ok}")
+        if row[0] > SCHEMA_VERSION:
+            raise DatabaseError("not an nqtrack database: {path} ({reason})", path=path,
+                                reason="made by a newer nqtrack")
+        return row[0]
+
+    def restore_from(self, source: str) -> None:
+        """Replace this database's content with `source`'s, in one step that other
+        connections see whole (the backup API copies into a locked destination)."""
+        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        try:
+            src.backup(self.conn)
+        finally:
+            src.close()
+        self._migrate_if_needed()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -180,6 +268,7 @@ class Store:
             raise
         try:
             yield
+            _fault_pause("commit")
         except BaseException:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
@@ -532,8 +621,9 @@ class Store:
         by: str,
         note: str | None = None,
         batch_id: str | None = None,
+        undoes: int | None = None,
     ) -> None:
-        row = self._event_row(task_id, kind, field, old, new, effective_on, recorded_at, by, note, batch_id)
+        row = self._event_row(task_id, kind, field, old, new, effective_on, recorded_at, by, note, batch_id, undoes)
         self.conn.execute(
             f"INSERT INTO events({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values())
         )
@@ -616,11 +706,11 @@ class Store:
             )
 
     @staticmethod
-    def _event_row(task_id, kind, field, old, new, effective_on, recorded_at, by, note=None, batch_id=None):
+    def _event_row(task_id, kind, field, old, new, effective_on, recorded_at, by, note=None, batch_id=None, undoes=None):
         return {
             "task_id": task_id, "kind": kind, "field": field, "old_value": _value(old), "new_value": _value(new),
             "effective_on": effective_on.isoformat(), "recorded_at": recorded_at, "recorded_by": by,
-            "note": note, "batch_id": batch_id,
+            "note": note, "batch_id": batch_id, "undoes": undoes,
         }
 
     def change_task(
@@ -634,6 +724,7 @@ class Store:
         note: str | None = None,
         batch_id: str | None = None,
         recorded_at: str | None = None,
+        undoes: dict[str, int] | None = None,
     ) -> list[str]:
         """Apply field changes, one journal event per changed field; returns the changed fields.
 
@@ -663,7 +754,8 @@ class Store:
                 updates[field] = new_v
                 if field == "title":
                     updates["title_key"] = fold(new_v or "")
-            self._event(task_id, kind, field, old_v, new_v, effective_on, recorded_at, by, note, batch_id)
+            self._event(task_id, kind, field, old_v, new_v, effective_on, recorded_at, by, note, batch_id,
+                        (undoes or {}).get(field))
             changed.append(field)
         if updates:
             updates["updated_at"] = recorded_at
@@ -854,3 +946,166 @@ class Store:
             LEFT JOIN units u ON u.id = a.lead_unit_id
             ORDER BY a.deadline, a.id"""
         return [dict(r) for r in self.conn.execute(sql, params)]
+
+    # -- check ------------------------------------------------------------------------
+
+    def integrity_problems(self) -> list[str]:
+        problems = [r[0] for r in self.conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
+        problems += [f"foreign key: {r[0]} row {r[1]} → {r[2]}" for r in self.conn.execute("PRAGMA foreign_key_check")]
+        return problems
+
+    def invariant_problems(self) -> list[tuple[int, str]]:
+        """(task number, what is wrong) for each broken rule of the register."""
+        problems: list[tuple[int, str]] = []
+        sql_rules = {
+            "done without a completion date": "SELECT id FROM tasks WHERE state = 'done' AND completed_on IS NULL",
+            "a completion date but not done": "SELECT id FROM tasks WHERE state != 'done' AND completed_on IS NOT NULL",
+            "no creation event in the journal": f"""SELECT id FROM tasks t WHERE NOT EXISTS (
+                SELECT 1 FROM events e WHERE e.task_id = t.id AND e.field IS NULL AND e.kind IN ({CREATION_SQL}))""",
+            "deadline before the day it was assigned, with no note": """SELECT id FROM tasks t
+                WHERE deadline < assigned_on AND note IS NULL AND NOT EXISTS (
+                    SELECT 1 FROM events e WHERE e.task_id = t.id AND e.note IS NOT NULL)""",
+        }
+        for message, sql in sql_rules.items():
+            problems += [(row[0], message) for row in self.conn.execute(sql)]
+        problems += self._replay_problems()
+        return sorted(problems)
+
+    def _replay_problems(self) -> list[tuple[int, str]]:
+        """Each task's current fields must equal its journal replayed in order."""
+        from nqtrack.core.states import replay_journal
+
+        problems: list[tuple[int, str]] = []
+        columns = [f for f in TASK_FIELDS if f != "coordinating_units"]
+        tasks = self.conn.execute(f"SELECT id, {', '.join(columns)} FROM tasks ORDER BY id")
+        events = self.conn.execute(
+            "SELECT task_id, id, kind, field, old_value, new_value, effective_on, recorded_at FROM events ORDER BY task_id, id")
+        units = self.conn.execute("SELECT task_id, group_concat(unit_id) FROM (SELECT * FROM task_units ORDER BY task_id, unit_id) GROUP BY task_id")
+        pending_event = next(events, None)
+        pending_units = next(units, None)
+        for task in tasks:
+            task_id = task[0]
+            journal = []
+            while pending_event is not None and pending_event[0] <= task_id:
+                if pending_event[0] == task_id:
+                    journal.append(pending_event)
+                pending_event = next(events, None)
+            coordinating = None
+            while pending_units is not None and pending_units[0] <= task_id:
+                if pending_units[0] == task_id:
+                    coordinating = pending_units[1]
+                pending_units = next(units, None)
+            creation = next((e for e in journal if e[3] is None and e[2] in CREATION_KINDS), None)
+            if creation is None:
+                continue  # reported above
+            current = {c: _value(v) for c, v in zip(columns, task[1:])}
+            current["coordinating_units"] = ",".join(sorted(coordinating.split(","), key=int)) if coordinating else None
+            replayed = replay_journal(json.loads(creation[5]), [
+                Event(e[1], e[3], e[4], e[5], e[6], e[7]) for e in journal])
+            for field in TASK_FIELDS:
+                if _value(replayed.get(field)) != current.get(field):
+                    problems.append((task_id, f"'{field}' is {current.get(field)!r} but the journal says {replayed.get(field)!r}"))
+        return problems
+
+    # -- undo -----------------------------------------------------------------------
+
+    def last_changes(self, count: int) -> list[list[dict[str, Any]]]:
+        """The latest `count` changes not yet undone (a change: the events one command
+        recorded at one moment), newest first."""
+        # newest by the order of recording (ids), not by clock: --today shifts the clock
+        rows = self.conn.execute(
+            """WITH open_events AS (
+                   SELECT * FROM events e WHERE e.kind != 'undo'
+                      AND NOT EXISTS (SELECT 1 FROM events u WHERE u.undoes = e.id)),
+               changes AS (
+                   SELECT recorded_at, max(id) AS last_id FROM open_events
+                   GROUP BY recorded_at ORDER BY last_id DESC LIMIT ?)
+               SELECT o.* FROM open_events o JOIN changes c ON c.recorded_at = o.recorded_at
+               ORDER BY c.last_id DESC, o.id DESC""",
+            [count],
+        ).fetchall()
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            groups.setdefault(row["recorded_at"], []).append(dict(row))
+        return list(groups.values())
+
+    def batch_events(self, batch_id: str) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            """SELECT e.* FROM events e WHERE e.batch_id = ? AND e.kind != 'undo'
+                 AND NOT EXISTS (SELECT 1 FROM events u WHERE u.undoes = e.id)
+               ORDER BY e.id DESC""",
+            [batch_id],
+        ).fetchall()
+        return [dict(r) for r in rows]
+
+    def undo_events(self, events: list[dict[str, Any]], *, by: str, recorded_at: str, batch_id: str) -> list[int]:
+        """Revert events, newest first, each by an 'undo' event effective on the same day
+        (so past days are rebuilt as if it never happened); a task created by them is
+        cancelled from its creation on. Refuses when a later change touched the same field."""
+        touched: list[int] = []
+        for event in sorted(events, key=lambda e: -e["id"]):
+            task_id, field = event["task_id"], event["field"]
+            day = date.fromisoformat(event["effective_on"])
+            note = f"undo #{event['id']}"
+            if field is None:
+                if event["kind"] in CREATION_KINDS:
+                    self.change_task(task_id, {"state": "cancelled", "completed_on": None}, effective_on=day,
+                                     by=by, kind="undo", note=note, batch_id=batch_id, recorded_at=recorded_at,
+                                     undoes={"state": event["id"]})
+                    self._mark_undone(event, by, recorded_at, batch_id, note)
+                else:
+                    self._mark_undone(event, by, recorded_at, batch_id, note)
+                touched.append(task_id)
+                continue
+            later = self.conn.execute(
+                """SELECT id FROM events x WHERE task_id = ? AND field = ? AND id > ? AND kind != 'undo'
+                     AND NOT EXISTS (SELECT 1 FROM events u WHERE u.undoes = x.id) LIMIT 1""",
+                [task_id, field, event["id"]],
+            ).fetchone()
+            if later is not None and later[0] not in {e["id"] for e in events}:
+                raise InvalidInput("cannot undo: task {task}'s '{field}' was changed again since (event #{event})",
+                                   task=task_id, field=field, event=later[0])
+            old = event["old_value"]
+            if field == "coordinating_units":
+                old = [int(u) for u in old.split(",")] if old else []
+            changed = self.change_task(task_id, {field: old}, effective_on=day, by=by, kind="undo", note=note,
+                                       batch_id=batch_id, recorded_at=recorded_at, undoes={field: event["id"]})
+            if not changed:
+                self._mark_undone(event, by, recorded_at, batch_id, note)
+            touched.append(task_id)
+        return sorted(set(touched))
+
+    def _mark_undone(self, event, by, recorded_at, batch_id, note) -> None:
+        """An undo event with no field change, so the event is never undone twice."""
+        self._event(event["task_id"], "undo", None, None, None, date.fromisoformat(event["effective_on"]),
+                    recorded_at, by, note, batch_id, event["id"])
+
+    # -- export and import of the whole register -------------------------------------
+
+    EXPORT_TABLES = ("settings", "units", "documents", "tasks", "task_units", "events")
+
+    def export_rows(self, table: str) -> Iterator[dict[str, Any]]:
+        if table not in self.EXPORT_TABLES:
+            raise ValueError(table)
+        order = "key" if table == "settings" else "task_id, unit_id" if table == "task_units" else "id"
+        for row in self.conn.execute(f"SELECT * FROM {table} ORDER BY {order}"):
+            yield dict(row)
+
+    def is_empty(self) -> bool:
+        return all(self.conn.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {t})").fetchone()[0]
+                   for t in ("units", "documents", "tasks"))
+
+    def load_export(self, data: dict[str, list[dict[str, Any]]]) -> dict[str, int]:
+        """Rebuild a register from an export, into an empty database; call inside a transaction."""
+        counts = {}
+        for table in self.EXPORT_TABLES:
+            rows = data.get(table) or []
+            columns = [r[1] for r in self.conn.execute(f"PRAGMA table_info({table})")]
+            rows = [{c: row.get(c) for c in columns} for row in rows]
+            if table == "settings":
+                self.conn.execute("DELETE FROM settings")
+            self._insert_many(table, rows)
+            counts[table] = len(rows)
+        for unit in self.list_units():
+            self._write_unit_keys(unit)
+        return counts

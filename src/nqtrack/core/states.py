@@ -127,3 +127,13 @@ def fields_as_of(
     for field, event in first.items():
         values[field] = latest[field].new_value if field in latest else event.old_value
     return values
+
+
+def replay_journal(snapshot: Mapping[str, str | None], events: Iterable[Event]) -> dict[str, str | None]:
+    """The fields a task's journal adds up to: its creation snapshot, then every field
+    event in the order recorded. `check` holds the current fields to this."""
+    values = dict(snapshot)
+    for event in sorted(events, key=lambda e: e.id):
+        if event.field is not None:
+            values[event.field] = event.new_value
+    return values
