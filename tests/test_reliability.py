@@ -288,3 +288,35 @@ def cli_for_fuzz(tmp_path_factory):
     cli = Cli(folder / "fuzz.db")
     cli("unit", "add", "Văn phòng Bộ", "--code", "VP")
     return cli, folder / "input.csv"
+
+
+@pytest.mark.parametrize(
+    "setup, args, code, message",
+    [
+        ("junk", ["list"], 5, "Error: not an nqtrack database: {db} (file is not a database)"),
+        ("other", ["list"], 5, "Error: not an nqtrack database: {db} (it holds other tables)"),
+        (None, ["--lang", "fr", "list"], 2, "Error: unknown language 'fr'; use vi or en"),
+        (None, ["--today", "31/02/2022", "list"], 2, "Error: bad date for --today: '31/02/2022' is not a date"),
+        (None, ["list", "--format", "xml"], 2, "Error: unknown format 'xml'; use one of: table, markdown, csv, json"),
+        (None, ["report", "--month", "2022-10", "--unit", "Không Có"], 4, "Error: unknown unit: 'Không Có'"),
+        (None, ["overdue", "--group", "weekday"], 2, "Error: unknown group 'weekday'; use one of: unit, month, document, none"),
+        (None, ["import", "--kind", "people", "x.csv"], 2, "Error: unknown kind 'people'; use one of: tasks, units, documents"),
+        (None, ["import", "x.csv", "--skip-invalid"], 2, "Error: --skip-invalid needs --rejects FILE for the rows it leaves out"),
+        (None, ["undo"], 4, "Error: nothing to undo"),
+        (None, ["config", "cutoff", "40"], 2, "Error: --cutoff takes a day from 1 to 28"),
+    ],
+)
+def test_failure_paths_say_one_line_and_exit_non_zero(tmp_path, setup, args, code, message):
+    db = tmp_path / "f.db"
+    if setup == "junk":
+        db.write_bytes(b"junk" * 1000)
+    elif setup == "other":
+        con = sqlite3.connect(db)
+        con.execute("CREATE TABLE invoices(id)")
+        con.commit()
+        con.close()
+    argv = ["--db", str(db)] + (args if args[0] == "--lang" else ["--lang", "en"] + args)
+    result = run_nqtrack(*argv)
+    assert result.returncode == code
+    assert result.stderr.decode().strip() == message.format(db=db)
+    assert result.stdout == b""
