@@ -46,12 +46,15 @@ def build_register(store: Store, rng: random.Random, n_tasks: int = 60) -> None:
                     store.change_task(task_id, {"state": "done", "completed_on": day(effective)}, effective_on=day(effective),
                                       by="t", kind="completed", recorded_at=stamp(recorded, seq))
                 elif kind == "progress":
-                    store.change_task(task_id, {"state": "in_progress"}, effective_on=day(effective), by="t", recorded_at=stamp(recorded, seq))
+                    # as `update --state in_progress` does: it clears a completion date
+                    store.change_task(task_id, {"state": "in_progress", "completed_on": None}, effective_on=day(effective),
+                                      by="t", recorded_at=stamp(recorded, seq))
                 elif kind == "extend":
                     store.change_task(task_id, {"deadline": day(assigned + rng.randint(30, 250))}, effective_on=day(effective),
                                       by="t", kind="extended", recorded_at=stamp(recorded, seq))
                 elif kind == "cancel":
-                    store.change_task(task_id, {"state": "cancelled"}, effective_on=day(effective), by="t", recorded_at=stamp(recorded, seq))
+                    store.change_task(task_id, {"state": "cancelled", "completed_on": None}, effective_on=day(effective),
+                                      by="t", recorded_at=stamp(recorded, seq))
                 else:
                     store.change_task(task_id, {"state": "in_progress", "completed_on": None}, effective_on=day(effective),
                                       by="t", recorded_at=stamp(recorded, seq))
@@ -83,7 +86,7 @@ def expected_counts(store: Store, start, end, as_of, prev_start, prev_end, known
     return {k: v for k, v in groups.items() if any(v.values())}
 
 
-@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("seed", range(12))
 def test_sql_counts_equal_the_core_definition(tmp_path, seed):
     rng = random.Random(seed)
     store = Store(tmp_path / "r.db")
@@ -122,3 +125,39 @@ def test_views_from_raw_counts():
     }
     assert v["workload"]["total"] == 387 and v["workload"]["completed"] == 223
     assert v["workload"]["completion_rate"] == 0.576
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_workload_only_replay_gives_the_same_workload(tmp_path, seed):
+    """The trend skips tasks that cannot be in a period's workload; its figures must not move."""
+    rng = random.Random(100 + seed)
+    store = Store(tmp_path / "w.db")
+    build_register(store, rng)
+    for _ in range(8):
+        start = day(rng.randint(0, 330))
+        end = start + timedelta(days=rng.randint(0, 60))
+        as_of = end if rng.random() < 0.7 else start + timedelta(days=rng.randint(0, 200))
+        known_at = None if rng.random() < 0.5 else stamp(rng.randint(0, 500), 999999)
+        args = (start, end, as_of, start - timedelta(days=30), start - timedelta(days=1))
+        full = views(add_counts(store.report_counts(*args, known_at=known_at)))["workload"]
+        lean = views(add_counts(store.report_counts(*args, known_at=known_at, workload_only=True)))["workload"]
+        assert (lean["total"], lean["completed"], lean["due_in_period"], lean["carried_over"]) == (
+            full["total"], full["completed"], full["due_in_period"], full["carried_over"])
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_trend_counts_equal_month_by_month_counts(tmp_path, seed):
+    rng = random.Random(200 + seed)
+    store = Store(tmp_path / "t.db")
+    build_register(store, rng)
+    known_at = None if seed % 2 else stamp(rng.randint(100, 400), 999999)
+    months = []
+    for i in range(8):
+        start = day(30 * i)
+        end = start + timedelta(days=29)
+        months.append((start, end, end if i < 7 else start + timedelta(days=10)))
+    trend = store.trend_counts(months, known_at=known_at)
+    for (start, end, as_of), counts in zip(months, trend):
+        expected = views(add_counts(store.report_counts(start, end, as_of, start, end, known_at=known_at)))["workload"]
+        got = views(add_counts(counts))["workload"]
+        assert (got["total"], got["completed"]) == (expected["total"], expected["completed"])

@@ -879,17 +879,15 @@ def report(
     previous = previous_year(period)
     groups = store.report_counts(period.start, period.end, day, previous.start, previous.end, known_at=known_at, **filters)
     figures = breakdown(groups, store.unit_names())
+    months = [m for m in trend_months(period) if m.start <= day]
     trend = []
-    for m in trend_months(period):
-        m_day = min(m.end, day)
-        if m.start > day:
-            continue
-        m_prev = previous_year(m)
-        workload = views(_sum(store.report_counts(m.start, m.end, m_day, m_prev.start, m_prev.end, known_at=known_at, **filters)))["workload"]
-        trend.append({"month": f"{m.year}-{m.number:02d}", "from": m.start, "to": m.end, "as_of": m_day,
+    month_counts = store.trend_counts([(m.start, m.end, min(m.end, day)) for m in months], known_at=known_at, **filters)
+    for m, counts in zip(months, month_counts):
+        workload = views(_sum(counts))["workload"]
+        trend.append({"month": f"{m.year}-{m.number:02d}", "from": m.start, "to": m.end, "as_of": min(m.end, day),
                       "total": workload["total"], "completed": workload["completed"],
                       "completion_rate": workload["completion_rate"]})
-    rows = store.overdue_rows(day, day - timedelta(days=1), known_at=known_at, **filters)
+    rows = store.overdue_rows(day, day - timedelta(days=1), known_at=known_at, with_coordinating=False, **filters)
     backlog = build_backlog(rows, day, 0)
     overdue_tasks = sorted(backlog.overdue + backlog.paused, key=lambda t: (-t["days_overdue"], t["id"]))
     names = store.unit_names()

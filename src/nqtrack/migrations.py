@@ -74,7 +74,8 @@ def m001_initial(db: Database) -> None:
             updated_at TEXT NOT NULL
         );
         CREATE INDEX tasks_state_deadline ON tasks(state, deadline);
-        CREATE INDEX tasks_state_completed ON tasks(state, completed_on);
+        -- deadline last: "done, completed in the period, due before it" is read from the index alone
+        CREATE INDEX tasks_state_completed ON tasks(state, completed_on, deadline);
         CREATE INDEX tasks_lead_state_deadline ON tasks(lead_unit_id, state, deadline);
         CREATE INDEX tasks_deadline ON tasks(deadline);
         CREATE INDEX tasks_assigned_on ON tasks(assigned_on);
@@ -100,8 +101,10 @@ def m001_initial(db: Database) -> None:
             batch_id TEXT
         );
         CREATE INDEX events_task_field ON events(task_id, field, id);
-        CREATE INDEX events_effective ON events(effective_on, task_id);
-        CREATE INDEX events_recorded ON events(recorded_at, task_id);
+        -- covering: the as-of replay lists what changed after a day from the index alone
+        CREATE INDEX events_effective ON events(effective_on, field, task_id, old_value, new_value)
+            WHERE field IS NOT NULL;
+        CREATE INDEX events_recorded ON events(recorded_at, field, task_id);
         CREATE INDEX events_batch ON events(batch_id);
         """
     )

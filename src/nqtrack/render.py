@@ -101,8 +101,14 @@ def _json_default(value: Any) -> Any:
     raise TypeError(type(value))
 
 
-def json_text(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2, default=_json_default) + "\n"
+def json_text(data: Any, pretty: bool | None = None) -> str:
+    """JSON, indented for a person at a terminal; compact for pipes and files, where
+    the C encoder writes a 10,000-task listing about ten times faster."""
+    if pretty is None:
+        pretty = sys.stdout.isatty()
+    if pretty:
+        return json.dumps(data, ensure_ascii=False, indent=2, default=_json_default) + "\n"
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=_json_default) + "\n"
 
 
 def emit_rows(

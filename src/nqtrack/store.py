@@ -140,9 +140,8 @@ class Store:
             self.conn.row_factory = sqlite3.Row
             self.conn.execute("PRAGMA foreign_keys = ON")
             # WAL makes NORMAL safe (no corruption on power loss; at worst the last commit
-            # is lost); a 64 MB page cache keeps the indexes of a big import in memory
+            # is lost)
             self.conn.execute("PRAGMA synchronous = NORMAL")
-            self.conn.execute("PRAGMA cache_size = -65536")
             self._migrate_if_needed()
         except sqlite3.DatabaseError as exc:
             if isinstance(exc, sqlite3.OperationalError) and _is_locked(exc):
@@ -282,6 +281,10 @@ class Store:
                 if _is_locked(exc):
                     raise DatabaseLocked("database is locked: {path}", path=self.path) from None
                 raise
+
+    def use_large_cache(self) -> None:
+        """A 64 MB page cache, for bulk writes that touch every index (an import)."""
+        self.conn.execute("PRAGMA cache_size = -65536")
 
     def counts(self) -> dict[str, int]:
         return {
@@ -757,6 +760,12 @@ class Store:
             self._event(task_id, kind, field, old_v, new_v, effective_on, recorded_at, by, note, batch_id,
                         (undoes or {}).get(field))
             changed.append(field)
+        new_completion = updates.get("completed_on")
+        if "completed_on" in changed and new_completion and "state" not in changed and current["state"] == "done":
+            # a corrected completion date: restate "done" from that day, so the journal
+            # says the task was done from its completion date on (see prepare_as_of)
+            self._event(task_id, kind, "state", "done", "done", date.fromisoformat(new_completion), recorded_at,
+                        by, note, batch_id)
         if updates:
             updates["updated_at"] = recorded_at
             sets = ", ".join(f"{c} = ?" for c in updates)
@@ -778,29 +787,97 @@ class Store:
     _FAR_FUTURE = "9999-12-31"
 
     def _replay_sql(self, field: str) -> str:
-        value = f"""COALESCE(
-            (SELECT json_array(e.new_value) FROM events e
-              WHERE e.task_id = t.id AND e.field = '{field}' AND e.effective_on <= :as_of
-                AND e.recorded_at <= :known_at ORDER BY e.id DESC LIMIT 1),
-            (SELECT json_array(e.old_value) FROM events e
-              WHERE e.task_id = t.id AND e.field = '{field}' ORDER BY e.id LIMIT 1),
-            json_array(t.{field})) ->> '$[0]'"""
+        """The field as of the day: replayed where the journal changed it later, else the column."""
+        value = f"""CASE WHEN EXISTS (SELECT 1 FROM temp.asof_pairs p WHERE p.task_id = t.id AND p.field = '{field}')
+            THEN COALESCE(
+                (SELECT json_array(e.new_value) FROM events e
+                  WHERE e.task_id = t.id AND e.field = '{field}' AND e.effective_on <= :as_of
+                    AND e.recorded_at <= :known_at ORDER BY e.id DESC LIMIT 1),
+                (SELECT json_array(e.old_value) FROM events e
+                  WHERE e.task_id = t.id AND e.field = '{field}' ORDER BY e.id LIMIT 1)) ->> '$[0]'
+            ELSE t.{field} END"""
         if field in self._INTEGER_FIELDS:
             value = f"CAST({value} AS INTEGER)"
         return f"{value} AS {field}"
 
-    def prepare_as_of(self, as_of: date, known_at: str | None = None) -> None:
-        """Fill temp.asof_fix with the replayed fields of the tasks that need it."""
-        params = {"as_of": as_of.isoformat(), "known_at": known_at or self._FAR_FUTURE}
+    # Changes the figures can read right from the current columns even when they take
+    # effect after the day: a first completion (an open state → done, a completion date
+    # where there was none), since a task counts as completed only when completed_on <=
+    # the as-of day; and a move between open states, which no figure tells apart.
+    _FIRST_COMPLETION = """(field = 'state' AND old_value IN ('new', 'in_progress', 'paused')
+                                AND new_value IN ('done', 'new', 'in_progress', 'paused'))
+                           OR (field = 'completed_on' AND old_value IS NULL)"""
+
+    def prepare_as_of(
+        self, as_of: date, known_at: str | None = None, workload_until: date | None = None, figures_only: bool = False
+    ) -> None:
+        """Fill temp.asof_fix with the replayed fields of the tasks that need it: those
+        whose journal has a change to one of ASOF_FIELDS that took effect after the day
+        or was recorded after `known_at` (and the tasks created after `known_at`, hidden).
+
+        With `figures_only`, only the report's counts will be read, and later first
+        completions are left to the columns (see _FIRST_COMPLETION). With
+        `workload_until`, only the workload figures of a period ending that day will
+        be read: a task whose deadline, now and at first, is after that day and never
+        changed later cannot be in it, and is left out of the replay."""
+        self.collect_later_changes(as_of, known_at, figures_only)
+        self.build_as_of(as_of, known_at, workload_until)
+
+    def collect_later_changes(self, since: date, known_at: str | None = None, figures_only: bool = False) -> None:
+        """temp.asof_later: the (task, field, effective day) of every change that took effect
+        after `since` or was recorded after `known_at`, with the task's earliest deadline.
+        Collected once, it serves every as-of day from `since` on (the months of a trend)."""
+        params = {"since": since.isoformat(), "known_at": known_at or self._FAR_FUTURE}
+        fields = ", ".join(f"'{f}'" for f in self.ASOF_FIELDS)
+        skip = f"AND NOT ({self._FIRST_COMPLETION})" if figures_only else ""
+        self.conn.execute("DROP TABLE IF EXISTS temp.asof_later")
+        self.conn.execute(
+            f"""CREATE TEMP TABLE asof_later AS
+                SELECT task_id, field, effective_on FROM events
+                 WHERE effective_on > :since AND field IS NOT NULL AND field IN ({fields}) {skip}
+                UNION ALL
+                SELECT task_id, field, '{self._FAR_FUTURE}' FROM events
+                 WHERE recorded_at > :known_at AND field IN ({fields})""",
+            params,
+        )
+        self.conn.execute("CREATE INDEX temp.asof_later_task ON asof_later(task_id, field, effective_on)")
+        self.conn.execute("DROP TABLE IF EXISTS temp.asof_first_deadline")
+        self.conn.execute(
+            """CREATE TEMP TABLE asof_first_deadline AS
+               SELECT t.id AS task_id, min(coalesce(t.deadline, '9999'), coalesce(t.original_deadline, '9999')) AS deadline
+               FROM (SELECT DISTINCT task_id FROM temp.asof_later) l JOIN tasks t ON t.id = l.task_id"""
+        )
+        self.conn.execute("CREATE UNIQUE INDEX temp.asof_first_deadline_task ON asof_first_deadline(task_id)")
+
+    def build_as_of(self, as_of: date, known_at: str | None = None, workload_until: date | None = None) -> None:
+        """temp.asof_pairs and temp.asof_fix for one day, from temp.asof_later."""
+        params = {"as_of": as_of.isoformat(), "known_at": known_at or self._FAR_FUTURE,
+                  "until": workload_until.isoformat() if workload_until else None}
+        relevant = ""
+        if workload_until:
+            # a task whose deadline, now and at first, is after the period and never changed
+            # after the day cannot be in the period's workload
+            relevant = """AND (f.deadline <= :until OR EXISTS (SELECT 1 FROM temp.asof_later d
+                               WHERE d.task_id = l.task_id AND d.field = 'deadline' AND d.effective_on > :as_of))"""
+        self.conn.execute("DROP TABLE IF EXISTS temp.asof_pairs")
         self.conn.execute("DROP TABLE IF EXISTS temp.asof_fix")
         self.conn.execute(
+            f"""CREATE TEMP TABLE asof_pairs AS
+                SELECT DISTINCT l.task_id, l.field FROM temp.asof_later l
+                JOIN temp.asof_first_deadline f ON f.task_id = l.task_id
+                WHERE l.effective_on > :as_of {relevant}""",
+            params,
+        )
+        self.conn.execute("CREATE INDEX temp.asof_pairs_task ON asof_pairs(task_id, field)")
+        self.conn.execute(
             f"""CREATE TEMP TABLE asof_fix AS
-                WITH later(task_id) AS (
-                    SELECT task_id FROM events WHERE effective_on > :as_of AND field IS NOT NULL
-                    UNION SELECT task_id FROM events WHERE recorded_at > :known_at)
+                WITH ids(task_id) AS (
+                    SELECT task_id FROM temp.asof_pairs
+                    UNION SELECT task_id FROM events WHERE recorded_at > :known_at AND field IS NULL
+                            AND kind IN ({CREATION_SQL}))
                 SELECT t.id AS id, t.created_at > :known_at AS hidden,
                        {', '.join(self._replay_sql(f) for f in self.ASOF_FIELDS)}
-                FROM later JOIN tasks t ON t.id = later.task_id""",
+                FROM ids JOIN tasks t ON t.id = ids.task_id""",
             params,
         )
         self.conn.execute("CREATE INDEX temp.asof_fix_id ON asof_fix(id)")
@@ -874,26 +951,44 @@ class Store:
         sources: Sequence[str] = (),
         document_ids: Sequence[int] = (),
         prepared: bool = False,
+        workload_only: bool = False,
     ) -> list[dict[str, Any]]:
-        """Raw counts of core.figures per (lead unit, source), as of `as_of` known at `known_at`."""
+        """Raw counts of core.figures per (lead unit, source), as of `as_of` known at `known_at`.
+
+        `workload_only`: the caller reads only workload.total and completed (the trend),
+        so the replay can skip tasks that cannot be in the period's workload."""
         if not prepared:
-            self.prepare_as_of(as_of, known_at)
+            self.prepare_as_of(as_of, known_at, workload_until=end if workload_only else None, figures_only=True)
         where, params = self._filters(unit_ids, sources, document_ids)
         params.update(
             start=start.isoformat(), end=end.isoformat(), as_of=as_of.isoformat(),
             prev_start=prev_start.isoformat(), prev_end=prev_end.isoformat(),
             known_at=known_at or self._FAR_FUTURE,
         )
-        # Only tasks that can count anywhere, each term on an index of its own.
-        candidates = f"""({where}) AND (
-            assigned_on BETWEEN :start AND :end
-            OR assigned_on BETWEEN :prev_start AND :prev_end
-            OR deadline BETWEEN :start AND :end
-            OR (state IN ('new', 'in_progress', 'paused') AND deadline < :start)
-            OR (state = 'done' AND completed_on >= :start AND deadline < :start)
-            OR (state IN ('new', 'in_progress', 'paused') AND deadline IS NULL)
-            OR id IN (SELECT task_id FROM events WHERE effective_on BETWEEN :start AND :end AND kind = 'extended'))"""
+        # Only tasks that can count anywhere, each term on an index of its own ("+deadline"
+        # keeps the planner on (state, completed_on, deadline): few tasks were completed in
+        # the period, most done tasks are due before it).
+        if workload_only:
+            # the trend reads workload.total and completed: only tasks due by the end count
+            candidates = f"""({where}) AND (
+                deadline BETWEEN :start AND :end
+                OR (state IN ('new', 'in_progress', 'paused') AND deadline < :start)
+                OR (state = 'done' AND completed_on >= :start AND +deadline < :start))"""
+        else:
+            candidates = f"""({where}) AND (
+                assigned_on BETWEEN :start AND :end
+                OR assigned_on BETWEEN :prev_start AND :prev_end
+                OR deadline BETWEEN :start AND :end
+                OR (state IN ('new', 'in_progress', 'paused') AND deadline < :start)
+                OR (state = 'done' AND completed_on >= :start AND +deadline < :start)
+                OR (state IN ('new', 'in_progress', 'paused') AND deadline IS NULL)
+                OR (state = 'done' AND completed_on > :as_of AND deadline IS NULL)
+                OR id IN (SELECT task_id FROM events WHERE effective_on BETWEEN :start AND :end
+                            AND field = 'deadline' AND kind = 'extended'))"""
         sums = ",\n".join(f"coalesce(sum({term}), 0) AS {key}" for key, term in self._COUNT_TERMS.items())
+        extended = "0" if workload_only else """EXISTS (SELECT 1 FROM events e WHERE e.task_id = carried.id
+            AND e.field = 'deadline' AND e.kind = 'extended' AND e.effective_on BETWEEN :start AND :end
+            AND e.effective_on <= :as_of AND e.recorded_at <= :known_at)"""
         sql = f"""
             WITH asof AS ({self._as_of_relation(candidates)}),
             base AS (
@@ -908,13 +1003,33 @@ class Store:
                 FROM base),
             flagged AS (
                 SELECT carried.*, (NOT cancelled AND (due OR carried)) AS workload,
-                       EXISTS (SELECT 1 FROM events e WHERE e.task_id = carried.id AND e.field = 'deadline'
-                                AND e.kind = 'extended' AND e.effective_on BETWEEN :start AND :end
-                                AND e.effective_on <= :as_of AND e.recorded_at <= :known_at) AS extended
+                       {extended} AS extended
                 FROM carried)
             SELECT lead_unit_id, source, {sums}
             FROM flagged GROUP BY lead_unit_id, source"""
         return [dict(r) for r in self.conn.execute(sql, params)]
+
+    def trend_counts(
+        self,
+        months: Sequence[tuple[date, date, date]],
+        *,
+        known_at: str | None = None,
+        unit_ids: Sequence[int] = (),
+        sources: Sequence[str] = (),
+        document_ids: Sequence[int] = (),
+    ) -> list[list[dict[str, Any]]]:
+        """Workload counts for each (start, end, as_of) month, the journal's later changes
+        collected once for all of them."""
+        if not months:
+            return []
+        self.collect_later_changes(min(m[2] for m in months), known_at, figures_only=True)
+        results = []
+        for start, end, as_of in months:
+            self.build_as_of(as_of, known_at, workload_until=end)
+            results.append(self.report_counts(start, end, as_of, start, end, known_at=known_at, unit_ids=unit_ids,
+                                              sources=sources, document_ids=document_ids, prepared=True,
+                                              workload_only=True))
+        return results
 
     def overdue_rows(
         self,
@@ -927,6 +1042,7 @@ class Store:
         document_ids: Sequence[int] = (),
         role: str = "lead",
         prepared: bool = False,
+        with_coordinating: bool = True,
     ) -> list[dict[str, Any]]:
         """Open tasks (new, in progress, paused) whose deadline is before `due_until`, as of `as_of`."""
         if not prepared:
@@ -934,11 +1050,14 @@ class Store:
         where, params = self._filters(unit_ids, sources, document_ids, role)
         params["due_until"] = due_until.isoformat()
         candidates = f"({where}) AND state IN ('new', 'in_progress', 'paused') AND deadline <= :due_until"
+        coordinating = "NULL"
+        if with_coordinating:
+            coordinating = """(SELECT group_concat(cu.name, '; ') FROM task_units tu JOIN units cu ON cu.id = tu.unit_id
+                               WHERE tu.task_id = a.id)"""
         sql = f"""
             WITH asof AS ({self._as_of_relation(candidates)})
             SELECT a.id, t.code, t.title, d.symbol AS document, a.lead_unit_id, u.name AS lead_unit,
-                   (SELECT group_concat(cu.name, '; ') FROM task_units tu JOIN units cu ON cu.id = tu.unit_id
-                     WHERE tu.task_id = a.id) AS coordinating_units,
+                   {coordinating} AS coordinating_units,
                    t.assignee, a.deadline, t.original_deadline, a.state, a.source
             FROM asof a
             JOIN tasks t ON t.id = a.id

@@ -308,6 +308,7 @@ class Importer:
         class Rollback(Exception):
             pass
 
+        self.store.use_large_cache()
         try:
             with self.store.transaction():
                 self._codeless_tasks = self.store.has_tasks_without_code()
