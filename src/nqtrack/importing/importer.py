@@ -98,6 +98,17 @@ def _text(value: Any) -> str:
     return nfc(str(value))
 
 
+def _day_cell(record: dict[str, Any], headers: dict[str, str], name: str) -> date | None:
+    """A date cell (day first, or an Excel date); BadRow naming the column when it is not one."""
+    raw = record.get(name)
+    if raw is None or _text(raw) == "":
+        return None
+    try:
+        return _parse_date(raw if isinstance(raw, date) else _text(raw))
+    except DateError as exc:
+        raise BadRow(headers[name], _text(raw), str(exc)) from None
+
+
 def split_units(text: str, is_unit: Callable[[str], bool]) -> list[str]:
     """Unit names in one cell: split on ';', and on ',' only where the pieces are units
     ("Vụ Phổ biến, giáo dục pháp luật" is one unit's name)."""
@@ -212,13 +223,7 @@ class Importer:
             return _text(record.get(name))
 
         def day(name: str) -> date | None:
-            raw = record.get(name)
-            if raw is None or _text(raw) == "":
-                return None
-            try:
-                return _parse_date(raw if isinstance(raw, date) else _text(raw))
-            except DateError as exc:
-                raise BadRow(headers[name], _text(raw), str(exc)) from None
+            return _day_cell(record, headers, name)
 
         def deadline(name: str):
             raw = record.get(name)
@@ -488,13 +493,7 @@ class Importer:
             raise BadRow(headers["symbol"], "", "a document needs a number and symbol")
 
         def day(name: str) -> date | None:
-            raw = record.get(name)
-            if raw is None or _text(raw) == "":
-                return None
-            try:
-                return parse_date(raw if isinstance(raw, date) else _text(raw))
-            except DateError as exc:
-                raise BadRow(headers[name], _text(raw), str(exc)) from None
+            return _day_cell(record, headers, name)
 
         return {"symbol": parse_symbol(symbol).text, "type": _text(record.get("type")) or None,
                 "issued_on": day("issued_on"), "received_on": day("received_on"),
