@@ -119,3 +119,21 @@ def m002_undo(db: Database) -> None:
         CREATE INDEX events_undoes ON events(undoes) WHERE undoes IS NOT NULL;
         """
     )
+
+
+@migrations()
+def m003_search(db: Database) -> None:
+    # Full-text search over folded text (no accents, đ → d, lower case: core.text.fold),
+    # so "nghi quyet 07" finds "Nghị quyết 07-NQ/ĐUK"; rowid = the task's id. The store
+    # keeps it in step on every write; existing tasks are indexed here.
+    from nqtrack.core.text import fold
+
+    db.execute("CREATE VIRTUAL TABLE task_search USING fts5(body, tokenize = 'unicode61')")
+    rows = db.execute(
+        """SELECT t.id, t.code, t.title, t.note, t.product, t.assignee, d.symbol, d.doc_type, d.title
+           FROM tasks t LEFT JOIN documents d ON d.id = t.document_id"""
+    ).fetchall()
+    db.conn.executemany(
+        "INSERT INTO task_search(rowid, body) VALUES (?, ?)",
+        [(row[0], fold(" ".join(str(v) for v in row[1:] if v))) for row in rows],
+    )

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from nqtrack.core.states import Event
 from nqtrack.core.symbols import parse_symbol, symbol_key
@@ -24,7 +25,7 @@ from nqtrack.errors import Ambiguous, DatabaseError, DatabaseLocked, InvalidInpu
 
 # How many migrations this version ships; when the database has applied this many,
 # the migration machinery (and sqlite-utils) is not even imported.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 MIGRATION_SET = "nqtrack"
 DEFAULT_BUSY_TIMEOUT = 10.0
 
@@ -40,6 +41,11 @@ TASK_FIELDS = (
 )
 
 
+# The task fields insert_tasks copies as they are (the others it sets itself).
+_PLAIN_FIELDS = ("code", "source", "assignee", "assigned_on", "deadline", "deadline_text", "product",
+                 "completed_on", "note")
+
+
 def now_utc() -> str:
     """The recording time: UTC, microseconds, so that text order is time order."""
     return datetime.now(timezone.utc).isoformat(timespec="microseconds")
@@ -47,6 +53,8 @@ def now_utc() -> str:
 
 def _value(v: Any) -> str | None:
     """How a field's value is written into the journal."""
+    if type(v) is str:  # the common case first: an import writes millions of these
+        return v or None
     if v is None or v == "":
         return None
     if isinstance(v, bool):
@@ -570,17 +578,20 @@ class Store:
         if due_after:
             where.append("t.deadline >= ?")
             params.append(due_after.isoformat())
-        if text:
-            for word in fold(text).split():
-                where.append(
-                    "(t.title_key LIKE ? ESCAPE '\\' OR lower(coalesce(t.code, '')) LIKE ? ESCAPE '\\')"
-                )
-                pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-                params.extend([pattern, pattern])
+        order = "t.id"
         sql = self._TASK_SELECT
+        query = self.search_query(text) if text else None
+        if text and query is None:
+            return []
+        if query:
+            # ranked by bm25: the best matches first
+            sql += " JOIN task_search s ON s.rowid = t.id"
+            where.append("task_search MATCH ?")
+            params.append(query)
+            order = "bm25(task_search), t.id"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY t.id"
+        sql += f" ORDER BY {order}"
         if limit:
             sql += f" LIMIT {int(limit)}"
         return [dict(r) for r in self.conn.execute(sql, params)]
@@ -609,6 +620,47 @@ class Store:
 
     def has_tasks_without_code(self) -> bool:
         return self.conn.execute("SELECT 1 FROM tasks WHERE code IS NULL LIMIT 1").fetchone() is not None
+
+    # -- search --------------------------------------------------------------------
+
+    # What a search looks through: the task's own words and its document's.
+    SEARCHED_FIELDS = ("code", "title", "note", "product", "assignee", "document_id")
+
+    def _search_documents(self, doc_ids: Iterable[int]) -> dict[int, tuple]:
+        ids = list(doc_ids)
+        found: dict[int, tuple] = {}
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            rows = self.conn.execute(
+                f"SELECT id, symbol, doc_type, title FROM documents WHERE id IN ({','.join('?' * len(part))})", part)
+            found.update((row[0], tuple(row[1:])) for row in rows)
+        return found
+
+    @staticmethod
+    def _search_body(task: Mapping[str, Any], document: tuple | None) -> str:
+        words = [task.get(f) for f in ("code", "title", "note", "product", "assignee")] + list(document or ())
+        return fold(" ".join(str(w) for w in words if w))
+
+    def _reindex(self, task_ids: Sequence[int]) -> None:
+        """Rewrite the folded search text of these tasks (inside the write's transaction)."""
+        for start in range(0, len(task_ids), 500):
+            part = list(task_ids[start:start + 500])
+            marks = ",".join("?" * len(part))
+            rows = [dict(r) for r in self.conn.execute(
+                f"SELECT id, code, title, note, product, assignee, document_id FROM tasks WHERE id IN ({marks})", part)]
+            documents = self._search_documents({r["document_id"] for r in rows if r["document_id"]})
+            self.conn.execute(f"DELETE FROM task_search WHERE rowid IN ({marks})", part)
+            self.conn.executemany(
+                "INSERT INTO task_search(rowid, body) VALUES (?, ?)",
+                [(r["id"], self._search_body(r, documents.get(r["document_id"]))) for r in rows],
+            )
+
+    @staticmethod
+    def search_query(text: str) -> str | None:
+        """An FTS5 query from what was typed: every word, accents optional (whole words:
+        as prefixes, "hoa" would also find every "hoạch")."""
+        words = [w for w in re.split(r"[^\w]+", fold(text)) if w]
+        return " AND ".join(f'"{w}"' for w in words) or None
 
     # -- tasks: writing (call inside `transaction()`) -----------------------------
 
@@ -667,7 +719,7 @@ class Store:
             title = nfc(values.get("title") or "")
             if not title:
                 raise InvalidInput("a task needs a title")
-            row = {field: _value(values.get(field)) for field in TASK_FIELDS if field != "coordinating_units"}
+            row = {field: _value(values.get(field)) for field in _PLAIN_FIELDS}
             row.update(
                 id=task_id, title=title, title_key=fold(title), state=values.get("state") or "new",
                 recurring=1 if values.get("recurring") else 0, original_deadline=_value(values.get("deadline")),
@@ -696,6 +748,12 @@ class Store:
             raise
         self._insert_many("task_units", unit_rows)
         self._insert_many("events", event_rows)
+        # new tasks: their search text straight from the rows, without reading them back
+        documents = self._search_documents({r["document_id"] for r in task_rows if r["document_id"]})
+        self.conn.executemany(
+            "INSERT INTO task_search(rowid, body) VALUES (?, ?)",
+            [(r["id"], self._search_body(r, documents.get(r["document_id"]))) for r in task_rows],
+        )
         return ids
 
     def _insert_many(self, table: str, rows: list[dict[str, Any]]) -> None:
@@ -772,6 +830,8 @@ class Store:
             self.conn.execute(f"UPDATE tasks SET {sets} WHERE id = ?", [*updates.values(), task_id])
         if not changed and note:
             self._event(task_id, "note", None, None, None, effective_on, recorded_at, by, note, batch_id)
+        if any(field in self.SEARCHED_FIELDS for field in changed):
+            self._reindex([task_id])
         return changed
 
     # -- as-of views: overdue and report -------------------------------------------
@@ -1227,4 +1287,5 @@ class Store:
             counts[table] = len(rows)
         for unit in self.list_units():
             self._write_unit_keys(unit)
+        self._reindex([row[0] for row in self.conn.execute("SELECT id FROM tasks")])
         return counts

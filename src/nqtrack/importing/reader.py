@@ -90,8 +90,16 @@ class _Cells:
         self.forced = forced  # the whole file is in this legacy encoding
         self.prefer: str | None = None  # most cells are in this legacy encoding
         self.converted = 0
+        self._seen: dict[str, tuple[str, bool]] = {}  # raw short cell → (text, converted?)
 
     def text(self, raw: str, count: bool = True) -> str:
+        # registers repeat short cells (units, sources, states, dates) thousands of times
+        if len(raw) <= 48:
+            known = self._seen.get(raw)
+            if known is not None:
+                if known[1] and count:
+                    self.converted += 1
+                return known[0]
         value = unicodedata.normalize("NFC", raw)
         if "\r" in value:
             value = value.replace("\r\n", "\n").replace("\r", "\n")
@@ -100,14 +108,16 @@ class _Cells:
             value = _LINE_SPACE.sub("\n", _SPACES.sub(" ", value))
         value = value.strip()
         if not value or value.isascii():
-            return value
-        if self.forced:
+            new, changed = value, False
+        elif self.forced:
             new = convert_as(value, self.forced)
             changed = new != value
         else:
             new, changed = to_unicode(value, self.prefer)
         if changed and count:
             self.converted += 1
+        if len(raw) <= 48 and len(self._seen) < 50_000:
+            self._seen[raw] = (new, changed)
         return new
 
     def value(self, raw: object, count: bool = True) -> object:
@@ -151,6 +161,7 @@ class _Cells:
             best = max(legacy, key=lambda k: legacy[k])
             if legacy[best] >= 2:
                 self.prefer = best
+                self._seen.clear()  # cells read before now were converted without the preference
 
 
 # --------------------------------------------------------------------------------------
