@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Iterable
 
+from nqtrack.core.collate import sort_key
 from nqtrack.core.states import days_overdue, is_carried_over
 from nqtrack.core.text import fold
 
@@ -87,12 +88,12 @@ def build_backlog(
         line.carried_over += int(task["carried_over"])
         if line.oldest_deadline is None or deadline < line.oldest_deadline:
             line.oldest_deadline = deadline
-    backlog.overdue.sort(key=lambda t: (fold(t.get("lead_unit")), -t["days_overdue"], t["id"]))
+    backlog.overdue.sort(key=lambda t: (sort_key(t.get("lead_unit")), -t["days_overdue"], t["id"]))
     backlog.paused.sort(key=lambda t: (-t["days_overdue"], t["id"]))
     backlog.due_soon.sort(key=lambda t: (t["deadline"], t["id"]))
     backlog.units = sorted(
         (u for u in units.values() if u.overdue or u.due_soon or u.paused),
-        key=lambda u: (-u.overdue, -u.due_soon, fold(u.unit)),
+        key=lambda u: (-u.overdue, -u.due_soon, sort_key(u.unit)),
     )
     months: dict[str, int] = {}
     for task in backlog.overdue:
@@ -115,7 +116,7 @@ def group_tasks(tasks: list[dict[str, Any]], by: str) -> list[tuple[str | None, 
     else:
         column = "lead_unit" if by == "unit" else "document"
         key = lambda t: t.get(column) or ""  # noqa: E731
-        order = fold
+        order = sort_key
     groups: dict[str, list[dict[str, Any]]] = {}
     for task in tasks:
         groups.setdefault(key(task), []).append(task)

@@ -147,7 +147,7 @@ def breakdown(
     groups: list[Mapping[str, object]], unit_names: Mapping[int, str]
 ) -> dict[str, object]:
     """Totals, `by_unit` and `by_source` from the counts per (lead unit, source)."""
-    from nqtrack.core.text import fold
+    from nqtrack.core.collate import sort_key
 
     by_unit: dict[object, list] = {}
     by_source: dict[object, list] = {}
@@ -160,7 +160,7 @@ def breakdown(
         out = [item for item in out if item["received"]["total"] or item["workload"]["total"]
                or item["received"]["cancelled"] or item["workload"]["cancelled"]
                or item["workload"]["open_without_deadline"]]
-        return sorted(out, key=lambda item: (item[key] is None, fold(item[key] or "")))
+        return sorted(out, key=lambda item: (item[key] is None, sort_key(item[key])))
 
     return {
         **views(add_counts(groups)),
