@@ -171,6 +171,15 @@ def test_backup_restore_and_automatic_backup_before_a_migration(register, tmp_pa
     assert "no such file" in register("restore", str(tmp_path / "none.db"), expect=4).output
 
 
+def test_check_deadline_before_assignment_needs_a_note(cli):
+    cli("unit", "add", "Văn phòng Bộ", "--code", "VP")
+    cli("assign", "Việc giao muộn", "--lead", "VP", "--due", "01/03/2022", "--assigned-on", "2022-03-10", today="2022-03-10")
+    problems = json.loads(cli("check", "--format", "json", expect=1).stdout)["problems"]
+    assert problems == [{"task": 1, "problem": "deadline before the day it was assigned, with no note"}]
+    cli("update", "1", "--note", "Văn bản đến chậm, thời hạn đã qua khi nhận", today="2022-03-10")
+    assert json.loads(cli("check", "--format", "json").stdout) == {"ok": True, "problems": []}
+
+
 def test_check_lists_broken_rules_with_task_numbers(register):
     con = sqlite3.connect(register.db)
     con.execute("UPDATE tasks SET completed_on = NULL WHERE id = 2")  # done, by the examples

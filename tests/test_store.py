@@ -52,6 +52,13 @@ def test_a_database_of_this_version_upgrades_under_the_next(tmp_path, monkeypatc
     migrations(name="m999_add_priority")(m999_add_priority)
     upgraded = Store(path)
     assert upgraded.applied_migrations() == SCHEMA_VERSION + 1
+    # the database as it was before the schema changed is kept beside it
+    backups = [p for p in tmp_path.iterdir() if p.name.startswith("old.db.before-schema-")]
+    assert len(backups) == 1
+    kept = sqlite3.connect(backups[0])
+    assert kept.execute("SELECT title FROM tasks").fetchone()[0] == "Việc cũ"
+    assert "priority" not in [r[1] for r in kept.execute("PRAGMA table_info(tasks)")]
+    kept.close()
     row = upgraded.conn.execute("SELECT title, priority FROM tasks").fetchone()
     assert tuple(row) == ("Việc cũ", 0)
     upgraded.close()
