@@ -1289,3 +1289,23 @@ class Store:
             self._write_unit_keys(unit)
         self._reindex([row[0] for row in self.conn.execute("SELECT id FROM tasks")])
         return counts
+
+    # -- review (rà soát) ---------------------------------------------------------
+
+    def review_counts(self, today: date) -> list[dict[str, Any]]:
+        """Every document with the counts of its own tasks by how far they are, today."""
+        rows = self.conn.execute(
+            """SELECT d.id, d.symbol, d.doc_type, d.issuer, d.issued_on, d.title, d.parent_id,
+                      count(t.id) AS total,
+                      coalesce(sum(t.state = 'done' AND (t.deadline IS NULL OR t.completed_on <= t.deadline)), 0) AS done_on_time,
+                      coalesce(sum(t.state = 'done' AND t.completed_on > t.deadline), 0) AS done_late,
+                      coalesce(sum(t.state IN ('new', 'in_progress', 'paused')
+                                   AND (t.deadline IS NULL OR t.deadline >= :today)), 0) AS open_in_time,
+                      coalesce(sum(t.state IN ('new', 'in_progress', 'paused') AND t.deadline < :today), 0) AS overdue,
+                      coalesce(sum(t.state = 'cancelled'), 0) AS cancelled,
+                      coalesce(sum(t.state = 'new'), 0) AS not_begun
+               FROM documents d LEFT JOIN tasks t ON t.document_id = d.id
+               GROUP BY d.id ORDER BY d.id""",
+            {"today": today.isoformat()},
+        )
+        return [dict(r) for r in rows]
