@@ -62,6 +62,10 @@ def build_register(store: Store, rng: random.Random, n_tasks: int = 60) -> None:
                 seq += 1
                 store.change_task(task_id, {"lead_unit_id": rng.choice(units)}, effective_on=day(assigned + 10), by="t",
                                   kind="reassigned", recorded_at=stamp(assigned + 10, seq))
+            if rng.random() < 0.2:
+                seq += 1
+                urged = assigned + rng.randint(0, 150)
+                store.record_reminders({task_id: "Đơn vị"}, day=day(urged), by="t", recorded_at=stamp(urged, seq), batch_id="r")
 
 
 def expected_counts(store: Store, start, end, as_of, prev_start, prev_end, known_at=None):
@@ -72,13 +76,16 @@ def expected_counts(store: Store, start, end, as_of, prev_start, prev_end, known
             continue
         f = fields_as_of(task, store.journal(task["id"]), as_of, known_at)
         as_date = lambda v: D(v) if v else None  # noqa: E731
-        extended = any(
-            e["field"] == "deadline" and e["kind"] == "extended" and start.isoformat() <= e["effective_on"] <= end.isoformat()
-            and e["effective_on"] <= as_of.isoformat() and (known_at is None or e["recorded_at"] <= known_at)
-            for e in store.task_events(task["id"])
-        )
+        def happened(kind: str, field: str | None) -> bool:
+            return any(
+                e["field"] == field and e["kind"] == kind and start.isoformat() <= e["effective_on"] <= end.isoformat()
+                and e["effective_on"] <= as_of.isoformat() and (known_at is None or e["recorded_at"] <= known_at)
+                for e in store.task_events(task["id"])
+            )
+
         counts = classify(
-            TaskAsOf(f["state"], as_date(f["deadline"]), as_date(f["completed_on"]), as_date(f["assigned_on"]), extended),
+            TaskAsOf(f["state"], as_date(f["deadline"]), as_date(f["completed_on"]), as_date(f["assigned_on"]),
+                     happened("extended", "deadline"), happened("reminded", None)),
             start, end, as_of, prev_start, prev_end,
         )
         key = (int(f["lead_unit_id"]) if f["lead_unit_id"] is not None else None, f["source"])

@@ -166,12 +166,12 @@ def test_point_in_time_and_known_on(small):
     assert (known["completed"], known["overdue"]) == (0, 2)
 
 
-EXPECTED_CSV = """scope,name,received.total,received.with_deadline,received.without_deadline,received.completed_with_deadline,received.completed_without_deadline,received.open,received.cancelled,received.previous_year,received.change_pct,workload.due_in_period,workload.carried_over,workload.total,workload.completed_on_time,workload.completed_late,workload.completed,workload.overdue,workload.in_progress,workload.cancelled,workload.extended,workload.open_without_deadline,workload.completion_rate
-total,,2,1,1,0,0,2,0,0,,1,1,2,1,0,1,1,0,0,1,1,0.5
-unit,Văn phòng Bộ,1,0,1,0,0,1,0,0,,1,1,2,1,0,1,1,0,0,0,1,0.5
-unit,Vụ Tổ chức cán bộ,1,1,0,0,0,1,0,0,,0,0,0,0,0,0,0,0,0,1,0,
-source,Chính phủ,1,0,1,0,0,1,0,0,,1,0,1,1,0,1,0,0,0,0,1,1.0
-source,Lãnh đạo Bộ,1,1,0,0,0,1,0,0,,0,1,1,0,0,0,1,0,0,1,0,0.0
+EXPECTED_CSV = """scope,name,received.total,received.with_deadline,received.without_deadline,received.completed_with_deadline,received.completed_without_deadline,received.open,received.cancelled,received.previous_year,received.change_pct,workload.due_in_period,workload.carried_over,workload.total,workload.completed_on_time,workload.completed_late,workload.completed,workload.overdue,workload.in_progress,workload.cancelled,workload.extended,workload.reminded,workload.open_without_deadline,workload.completion_rate
+total,,2,1,1,0,0,2,0,0,,1,1,2,1,0,1,1,0,0,1,0,1,0.5
+unit,Văn phòng Bộ,1,0,1,0,0,1,0,0,,1,1,2,1,0,1,1,0,0,0,0,1,0.5
+unit,Vụ Tổ chức cán bộ,1,1,0,0,0,1,0,0,,0,0,0,0,0,0,0,0,0,1,0,0,
+source,Chính phủ,1,0,1,0,0,1,0,0,,1,0,1,1,0,1,0,0,0,0,0,1,1.0
+source,Lãnh đạo Bộ,1,1,0,0,0,1,0,0,,0,1,1,0,0,0,1,0,0,1,0,0,0.0
 """
 
 

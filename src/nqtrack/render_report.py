@@ -89,6 +89,7 @@ def _workload_rows(w: dict[str, Any]) -> list[dict[str, Any]]:
         {"label": _("In progress, within the deadline"), "value": w["in_progress"]},
         {"label": _("Completion rate"), "value": rate_percent(w["completion_rate"])},
         {"label": _("Deadlines extended in the period"), "value": w["extended"]},
+        {"label": _("Tasks urged (đôn đốc) in the period"), "value": w["reminded"]},
         {"label": _("Open tasks without a deadline"), "value": w["open_without_deadline"]},
         {"label": _("Cancelled"), "value": w["cancelled"]},
     ]

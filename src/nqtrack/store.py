@@ -992,6 +992,7 @@ class Store:
         "w_due_in_period": "workload AND due",
         "w_carried_over": "workload AND carried",
         "w_extended": "NOT cancelled AND extended",
+        "w_reminded": "NOT cancelled AND reminded",
         "w_completed_on_time": "workload AND completed AND completed_on <= deadline",
         "w_completed_late": "workload AND completed AND completed_on > deadline",
         "w_overdue": "workload AND NOT completed AND deadline < :as_of",
@@ -1044,10 +1045,15 @@ class Store:
                 OR (state IN ('new', 'in_progress', 'paused') AND deadline IS NULL)
                 OR (state = 'done' AND completed_on > :as_of AND deadline IS NULL)
                 OR id IN (SELECT task_id FROM events WHERE effective_on BETWEEN :start AND :end
-                            AND field = 'deadline' AND kind = 'extended'))"""
+                            AND field = 'deadline' AND kind = 'extended')
+                OR id IN (SELECT task_id FROM events WHERE effective_on BETWEEN :start AND :end
+                            AND field IS NULL AND kind = 'reminded'))"""
         sums = ",\n".join(f"coalesce(sum({term}), 0) AS {key}" for key, term in self._COUNT_TERMS.items())
         extended = "0" if workload_only else """EXISTS (SELECT 1 FROM events e WHERE e.task_id = carried.id
             AND e.field = 'deadline' AND e.kind = 'extended' AND e.effective_on BETWEEN :start AND :end
+            AND e.effective_on <= :as_of AND e.recorded_at <= :known_at)"""
+        reminded = "0" if workload_only else """EXISTS (SELECT 1 FROM events e WHERE e.task_id = carried.id
+            AND e.field IS NULL AND e.kind = 'reminded' AND e.effective_on BETWEEN :start AND :end
             AND e.effective_on <= :as_of AND e.recorded_at <= :known_at)"""
         sql = f"""
             WITH asof AS ({self._as_of_relation(candidates)}),
@@ -1063,7 +1069,7 @@ class Store:
                 FROM base),
             flagged AS (
                 SELECT carried.*, (NOT cancelled AND (due OR carried)) AS workload,
-                       {extended} AS extended
+                       {extended} AS extended, {reminded} AS reminded
                 FROM carried)
             SELECT lead_unit_id, source, {sums}
             FROM flagged GROUP BY lead_unit_id, source"""
@@ -1110,14 +1116,15 @@ class Store:
         where, params = self._filters(unit_ids, sources, document_ids, role)
         params["due_until"] = due_until.isoformat()
         candidates = f"({where}) AND state IN ('new', 'in_progress', 'paused') AND deadline <= :due_until"
-        coordinating = "NULL"
+        coordinating = coordinating_ids = "NULL"
         if with_coordinating:
             coordinating = """(SELECT group_concat(cu.name, '; ') FROM task_units tu JOIN units cu ON cu.id = tu.unit_id
                                WHERE tu.task_id = a.id)"""
+            coordinating_ids = "(SELECT group_concat(tu.unit_id) FROM task_units tu WHERE tu.task_id = a.id)"
         sql = f"""
             WITH asof AS ({self._as_of_relation(candidates)})
             SELECT a.id, t.code, t.title, d.symbol AS document, a.lead_unit_id, u.name AS lead_unit,
-                   {coordinating} AS coordinating_units,
+                   {coordinating} AS coordinating_units, {coordinating_ids} AS coordinating_unit_ids,
                    t.assignee, a.deadline, t.original_deadline, a.state, a.source
             FROM asof a
             JOIN tasks t ON t.id = a.id
@@ -1309,3 +1316,12 @@ class Store:
             {"today": today.isoformat()},
         )
         return [dict(r) for r in rows]
+
+    # -- reminders (đôn đốc) --------------------------------------------------------
+
+    def record_reminders(self, reminded: dict[int, str], *, day: date, by: str, recorded_at: str, batch_id: str) -> None:
+        """A 'reminded' journal event for each task, noting the unit urged; call in a transaction."""
+        self._insert_many("events", [
+            self._event_row(task_id, "reminded", None, None, None, day, recorded_at, by, note, batch_id)
+            for task_id, note in sorted(reminded.items())
+        ])

@@ -19,13 +19,13 @@ RECEIVED_KEYS = (
 )
 WORKLOAD_KEYS = (
     "due_in_period", "carried_over", "total", "completed_on_time", "completed_late",
-    "completed", "overdue", "in_progress", "cancelled", "extended", "open_without_deadline",
+    "completed", "overdue", "in_progress", "cancelled", "extended", "reminded", "open_without_deadline",
 )
 RAW_KEYS = (
     "r_total", "r_with_deadline", "r_completed_with_deadline", "r_completed_without_deadline",
     "r_cancelled", "r_previous_year", "w_due_in_period", "w_carried_over", "w_completed_on_time",
     "w_completed_late", "w_overdue", "w_in_progress", "w_cancelled", "w_extended",
-    "w_open_without_deadline",
+    "w_reminded", "w_open_without_deadline",
 )
 
 
@@ -38,6 +38,7 @@ class TaskAsOf:
     completed_on: date | None
     assigned_on: date | None
     extended_in_period: bool = False
+    reminded_in_period: bool = False
 
 
 def classify(
@@ -61,6 +62,8 @@ def classify(
         out["r_previous_year"] = 1
     # every task whose deadline was extended in the period, wherever its deadline now falls
     out["w_extended"] = int(task.extended_in_period and not cancelled)
+    # every task a unit was urged about (đôn đốc) in the period
+    out["w_reminded"] = int(task.reminded_in_period and not cancelled)
     if task.deadline is None:
         if not cancelled and not completed and (task.assigned_on is None or task.assigned_on <= end):
             out["w_open_without_deadline"] = 1
@@ -138,6 +141,7 @@ def views(raw: Mapping[str, int]) -> dict[str, dict[str, object]]:
         "completion_rate": completion_rate(w_completed, w_total),
         "cancelled": raw["w_cancelled"],
         "extended": raw["w_extended"],
+        "reminded": raw["w_reminded"],
         "open_without_deadline": raw["w_open_without_deadline"],
     }
     return {"received": received, "workload": workload}
