@@ -129,6 +129,8 @@ def m003_search(db: Database) -> None:
     from nqtrack.core.text import fold
 
     db.execute("CREATE VIRTUAL TABLE task_search USING fts5(body, tokenize = 'unicode61')")
+    # reminders (đôn đốc) by day, for the report's "tasks urged in the period"
+    db.execute("CREATE INDEX events_reminded ON events(effective_on, task_id) WHERE kind = 'reminded'")
     rows = db.execute(
         """SELECT t.id, t.code, t.title, t.note, t.product, t.assignee, d.symbol, d.doc_type, d.title
            FROM tasks t LEFT JOIN documents d ON d.id = t.document_id"""
