@@ -21,10 +21,12 @@ import typer
 
 from nqtrack import __version__
 from nqtrack.errors import DatabaseLocked, InvalidInput, NotFound as NotFoundError, UserError
+from nqtrack.cli_help import HelpGroup
 from nqtrack.i18n import _, set_language
 
 app = typer.Typer(
     name="nqtrack",
+    cls=HelpGroup,
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
@@ -36,8 +38,8 @@ Example:
   nqtrack --db register.db import examples/tasks.csv
   nqtrack --db register.db overdue""",
 )
-unit_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Units (đơn vị): add, list, rename.")
-doc_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Documents (văn bản): add, list, show.")
+unit_app = typer.Typer(cls=HelpGroup, no_args_is_help=True, rich_markup_mode=None, help="Units (đơn vị): add, list, rename.")
+doc_app = typer.Typer(cls=HelpGroup, no_args_is_help=True, rich_markup_mode=None, help="Documents (văn bản): add, list, show.")
 app.add_typer(unit_app, name="unit")
 app.add_typer(doc_app, name="doc")
 
