@@ -22,7 +22,7 @@ import typer
 from nqtrack import __version__
 from nqtrack.errors import DatabaseLocked, InvalidInput, NotFound as NotFoundError, UserError
 from nqtrack.cli_help import HelpGroup
-from nqtrack.i18n import _, set_language
+from nqtrack.i18n import N_, _, set_language
 
 app = typer.Typer(
     name="nqtrack",
@@ -99,6 +99,14 @@ def fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+def user_message(exc: UserError) -> str:
+    """The error in the chosen language, with a parser's reason translated too."""
+    from nqtrack.i18n import translate_reason
+
+    args = {k: translate_reason(v) if k == "reason" and isinstance(v, str) else v for k, v in exc.args_.items()}
+    return _(exc.message, **args)
+
+
 def handles_errors(fn):
     """Turn the errors a user can cause into one translated line and an exit code."""
 
@@ -107,7 +115,7 @@ def handles_errors(fn):
         try:
             return fn(*args, **kwargs)
         except UserError as exc:
-            fail(_(exc.message, **exc.args_), exc.exit_code)
+            fail(user_message(exc), exc.exit_code)
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
                 locked = DatabaseLocked("database is locked: {path}", path=session.db_path)
@@ -178,12 +186,18 @@ def main_options(
     busy_timeout: Annotated[Optional[float], typer.Option("--busy-timeout", help="Seconds to wait for a locked database (default 10). Also $NQTRACK_BUSY_TIMEOUT.", metavar="SECONDS")] = None,
     version: Annotated[bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Print the version.")] = False,
 ) -> None:
+    db_path = db or default_db_path()
     try:
-        session.lang = set_language(lang)
+        stored = None
+        if not lang and not os.environ.get("NQTRACK_LANG") and os.path.exists(db_path):
+            from nqtrack.store import Store
+
+            stored = Store.peek_setting(db_path, "lang")
+        session.lang = set_language(lang, stored=stored)
     except ValueError:
         set_language("en")
         fail(_("unknown language '{lang}'; use vi or en", lang=lang or os.environ.get("NQTRACK_LANG")))
-    session.db_path = db or default_db_path()
+    session.db_path = db_path
     session._store = None
     session.busy_timeout = float(busy_timeout or os.environ.get("NQTRACK_BUSY_TIMEOUT") or 10)
     today_text = today or os.environ.get("NQTRACK_TODAY")
@@ -278,6 +292,24 @@ def unit_list(fmt: FormatOption = "table") -> None:
     ]
     columns = [("id", "#"), ("code", _("Code")), ("name", _("Name")), ("parent", _("Parent unit")), ("aliases", _("Aliases")), ("email", "Email")]
     emit_rows(rows, columns, fmt)
+
+
+@unit_app.command("email")
+@handles_errors
+def unit_email(
+    unit: Annotated[str, typer.Argument(help="The unit (code, name or alias).")],
+    address: Annotated[str, typer.Argument(help="Where its reminders go; several separated by ','; '-' clears it.")],
+) -> None:
+    """Set the e-mail address a unit's reminders are sent to.
+
+    \b
+    Example:
+      nqtrack unit email VP vanphong@example.gov.vn
+    """
+    store = session.store()
+    found = store.resolve_unit(unit)
+    store.set_unit_email(found.id, None if address == "-" else address.strip())
+    typer.echo(_("Unit {name}: e-mail address saved.", name=found.name))
 
 
 @unit_app.command("rename")
@@ -943,7 +975,7 @@ def write_atomically(path: str, write) -> None:
 @app.command()
 @handles_errors
 def config(
-    key: Annotated[Optional[str], typer.Argument(help="A setting: cutoff (report periods, e.g. 15), office (issuing office name).")] = None,
+    key: Annotated[Optional[str], typer.Argument(help="A setting: cutoff (report periods, e.g. 15), office and place (for notices), lang (vi or en), smtp_host, smtp_port, smtp_starttls, smtp_sender, smtp_user (for --send).")] = None,
     value: Annotated[Optional[str], typer.Argument(help="Its new value; '-' clears it. Leave out to print it.")] = None,
 ) -> None:
     """Read or change a stored setting.
@@ -954,7 +986,7 @@ def config(
       nqtrack config
     """
     store = session.store()
-    known = ("cutoff", "office", "lang")
+    known = ("cutoff", "office", "place", "lang", "smtp_host", "smtp_port", "smtp_starttls", "smtp_sender", "smtp_user")
     if key is None:
         for k in known:
             typer.echo(f"{k} = {store.get_setting(k) or ''}")
@@ -1303,6 +1335,239 @@ def export(
     else:
         write_atomically(file, lambda stream: stream.write(text))
         typer.echo(_("Exported to {path}.", path=file))
+
+
+@app.command()
+@handles_errors
+def remind(
+    unit: Annotated[Optional[List[str]], typer.Option("--unit", help="Only this unit; repeatable.")] = None,
+    within: Annotated[int, typer.Option("--within", help="Also urge tasks due within this many days (default 7).")] = 7,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="markdown (default), text or docx.")] = "markdown",
+    output_dir: Annotated[Optional[str], typer.Option("--output-dir", help="Write one file per unit into this folder.")] = None,
+    send: Annotated[bool, typer.Option("--send", help="E-mail each notice to its unit's address (SMTP settings: nqtrack config).")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be written or sent, and to whom; record nothing.")] = False,
+    by: Annotated[Optional[str], typer.Option("--by", help="Who records this (default: the OS user).")] = None,
+) -> None:
+    """Notices urging each lead unit about its overdue and soon-due tasks (đôn đốc).
+
+    \b
+    Each notice also lists the tasks the unit coordinates; each task urged gets a
+    'reminded' event in the journal.
+
+    \b
+    Examples:
+      nqtrack remind --output-dir don-doc/ --format docx
+      nqtrack remind --unit VP --format text
+      nqtrack remind --send --dry-run
+    """
+    import uuid
+    from datetime import timedelta
+
+    from nqtrack import remind as notices
+    from nqtrack.core.backlog import build_backlog
+    from nqtrack.core.collate import sort_key
+
+    if fmt not in ("markdown", "text", "docx"):
+        raise InvalidInput("unknown format '{value}'; use one of: {formats}", value=fmt, formats="markdown, text, docx")
+    if within < 0:
+        raise InvalidInput("--within, --min-days and --limit take positive numbers")
+    if fmt == "docx" and not output_dir and not send:
+        raise InvalidInput("a DOCX notice needs --output-dir")
+    store = session.store()
+    today = session.today
+    wanted = set(resolve_units(store, unit))
+    rows = store.overdue_rows(today, today + timedelta(days=within))
+    backlog = build_backlog(rows, today, within)
+    units = {u.id: u for u in store.list_units()}
+    by_unit: dict[int, dict[str, list]] = {}
+
+    def notice_task(t):
+        return notices.NoticeTask(
+            id=t["id"], code=t["code"], title=t["title"], document=t["document"], deadline=t["deadline"],
+            days_overdue=t["days_overdue"], lead_unit=t["lead_unit"], extended=t["extended"],
+            original_deadline=t["original_deadline"],
+        )
+
+    for section, tasks in (("overdue", backlog.overdue), ("due_soon", backlog.due_soon)):
+        for t in tasks:
+            if t["lead_unit_id"] is not None:
+                by_unit.setdefault(t["lead_unit_id"], {"overdue": [], "due_soon": [], "coordinating": []})[section].append(t)
+            for other in (t.get("coordinating_unit_ids") or "").split(","):
+                if other:
+                    by_unit.setdefault(int(other), {"overdue": [], "due_soon": [], "coordinating": []})["coordinating"].append(t)
+    office = store.get_setting("office") or ""
+    place = store.get_setting("place") or "Hà Nội"
+    built = []
+    for unit_id in sorted(by_unit, key=lambda u: sort_key(units[u].name)):
+        if wanted and unit_id not in wanted:
+            continue
+        sections = by_unit[unit_id]
+        u = units[unit_id]
+        built.append((u, sections, notices.Notice(
+            unit=u.name, unit_code=u.code, email=u.email, office=office, place=place, day=today, within=within,
+            overdue=[notice_task(t) for t in sections["overdue"]],
+            due_soon=[notice_task(t) for t in sections["due_soon"]],
+            coordinating=[notice_task(t) for t in sections["coordinating"]],
+        )))
+    if not built:
+        typer.echo(_("No unit has overdue or soon-due tasks to urge."))
+        return
+    written = []
+    for u, sections, notice in built:
+        if output_dir:
+            ext = {"markdown": "md", "text": "txt", "docx": "docx"}[fmt]
+            path = os.path.join(output_dir, notices.file_name(notice, ext))
+            written.append(path)
+            if dry_run:
+                continue
+            os.makedirs(output_dir, exist_ok=True)
+            if fmt == "docx":
+                notices.write_docx(notice, path)
+            else:
+                body = notices.render_markdown(notice) if fmt == "markdown" else notices.render_text(notice)
+                write_atomically(path, lambda stream, body=body: stream.write(body))
+        elif not send:
+            sys.stdout.write((notices.render_markdown(notice) if fmt == "markdown" else notices.render_text(notice)) + "\n")
+    if send:
+        send_notices(store, [notice for _u, _s, notice in built], [u for u, _s, _n in built], fmt, output_dir, dry_run)
+    for path in written:
+        typer.echo(_("Would write {path}", path=path) if dry_run else _("Written: {path}", path=path))
+    if dry_run:
+        return
+    reminded: dict[int, list[str]] = {}
+    for u, sections, _notice in built:
+        for t in sections["overdue"] + sections["due_soon"] + sections["coordinating"]:
+            reminded.setdefault(t["id"], []).append(u.name)
+    with store.transaction():
+        store.record_reminders({task: "; ".join(names) for task, names in reminded.items()}, day=today, by=who(by),
+                               recorded_at=session.recorded_at(), batch_id=f"remind-{uuid.uuid4().hex[:8]}")
+    typer.echo(_("{units} notices; {tasks} tasks urged, recorded in the journal.", units=len(built), tasks=len(reminded)))
+
+
+def send_notices(store, notice_list, unit_list, fmt: str, output_dir: str | None, dry_run: bool) -> None:
+    """E-mail each notice (its text as the body, the DOCX attached when written) to its unit."""
+    from pathlib import Path
+
+    from nqtrack import mailer
+    from nqtrack import remind as notices
+
+    settings = mailer.MailSettings(
+        host=store.get_setting("smtp_host") or "",
+        port=int(store.get_setting("smtp_port") or 587),
+        starttls=(store.get_setting("smtp_starttls") or "yes").lower() not in ("no", "0", "false", "off"),
+        sender=store.get_setting("smtp_sender") or "",
+        user=store.get_setting("smtp_user") or None,
+    )
+    messages = []
+    for unit_row, notice in zip(unit_list, notice_list):
+        if not unit_row.email:
+            typer.echo(_("No e-mail address for {unit}: not sent.", unit=unit_row.name))
+            continue
+        attachments = []
+        if fmt == "docx" and output_dir and not dry_run:
+            attachments.append(Path(output_dir) / notices.file_name(notice, "docx"))
+        recipients = [a.strip() for a in unit_row.email.replace(";", ",").split(",") if a.strip()]
+        messages.append(mailer.build_message(settings.sender, recipients, notices.subject(notice),
+                                             notices.render_text(notice), attachments))
+    for line in mailer.send_all(settings, messages, dry_run=dry_run):
+        typer.echo(_("Would send: {line}", line=line) if dry_run else _("Sent: {line}", line=line))
+
+
+@app.command()
+@handles_errors
+def review(
+    issuer: Annotated[Optional[List[str]], typer.Option("--issuer", help="Only documents of this issuer (TW, CP, TTg, BTP…); repeatable.")] = None,
+    doc_type: Annotated[Optional[List[str]], typer.Option("--type", help="Only documents of this kind (Nghị quyết, Kế hoạch…); repeatable.")] = None,
+    issued_from: Annotated[Optional[str], typer.Option("--issued-from", help="Issued on or after this day.")] = None,
+    issued_to: Annotated[Optional[str], typer.Option("--issued-to", help="Issued on or before this day.")] = None,
+    fmt: FormatOption = "table",
+) -> None:
+    """Review every document: how far its tasks are carried out (rà soát).
+
+    \b
+    Documents that implement another are rolled up under it; totals per issuer
+    and per type follow.
+
+    \b
+    Examples:
+      nqtrack review
+      nqtrack review --issuer TW --issued-from 01/01/2017 --format markdown
+    """
+    from nqtrack.core.review import build_review, flatten, totals_by
+    from nqtrack.core.text import fold
+    from nqtrack.render import console, emit_rows
+
+    fmt = check_format(fmt)
+    store = session.store()
+    start = parse_day(issued_from, "--issued-from")
+    end = parse_day(issued_to, "--issued-to")
+    issuers = {fold(i) for i in issuer or []}
+    types = {fold(t) for t in doc_type or []}
+
+    def wanted(row) -> bool:
+        if issuers and fold(row["issuer"]) not in issuers:
+            return False
+        if types and fold(row["doc_type"]) not in types:
+            return False
+        if start and (not row["issued_on"] or row["issued_on"] < start.isoformat()):
+            return False
+        if end and (not row["issued_on"] or row["issued_on"] > end.isoformat()):
+            return False
+        return True
+
+    roots = build_review(row for row in store.review_counts(session.today) if wanted(row))
+    documents = flatten(roots)
+    parents = {d.id: d.symbol for d in documents}
+    rows = [
+        {"id": d.id, "symbol": d.symbol, "parent": parents.get(d.parent_id), "depth": d.depth, "type": d.doc_type,
+         "issuer": d.issuer, "issued_on": d.issued_on, "title": d.title, **d.counts, "done": d.done,
+         "percent_done": d.percent_done, "status": d.status}
+        for d in documents
+    ]
+    by_issuer = totals_by(roots, "issuer")
+    by_type = totals_by(roots, "doc_type")
+    if fmt == "json":
+        emit_rows(rows, [], fmt, json_data={"as_of": session.today, "documents": rows, "by_issuer": by_issuer,
+                                              "by_type": by_type})
+        return
+    count_columns = [
+        ("total", _("Tasks")), ("done_on_time", _("Done on time")), ("done_late", _("Done late")),
+        ("open_in_time", _("Open, in time")), ("overdue", _("Overdue")), ("cancelled", _("Cancelled")),
+    ]
+    if fmt == "csv":
+        keys = ["id", "symbol", "parent", "depth", "type", "issuer", "issued_on", "title", "total", "done_on_time",
+                "done_late", "open_in_time", "overdue", "cancelled", "percent_done", "status"]
+        emit_rows(rows, [(k, k) for k in keys], fmt)
+        return
+    shown = [
+        {**r, "symbol": "  " * r["depth"] + ("↳ " if r["depth"] else "") + r["symbol"],
+         "issued_on": show_date(r["issued_on"]), "status": _(REVIEW_STATUS[r["status"]]),
+         "percent_done": percent_text(r["percent_done"])}
+        for r in rows
+    ]
+    columns = [("symbol", _("Symbol")), ("type", _("Type")), ("issued_on", _("Issued on"))] + count_columns + [
+        ("percent_done", _("Done")), ("status", _("State"))]
+    emit_rows(shown, columns, fmt, title=_("Review of documents on {day}", day=show_date(session.today.isoformat())),
+              empty_message=_("No documents."))
+    if not rows:
+        return
+    for heading, items, key in ((_("By issuer"), by_issuer, "issuer"), (_("By type"), by_type, "doc_type")):
+        if fmt == "table":
+            console().print()
+        else:
+            sys.stdout.write("\n")
+        emit_rows([{**i, key: i[key] or "—"} for i in items],
+                  [(key, _("Issuer") if key == "issuer" else _("Type")), ("documents", _("Documents"))] + count_columns,
+                  fmt, title=heading)
+
+
+REVIEW_STATUS = {"done": N_("fully carried out"), "in_progress": N_("being carried out"), "not_started": N_("not started")}
+
+
+def percent_text(value) -> str:
+    from nqtrack.render_report import percent
+
+    return percent(value)
 
 
 def main() -> None:

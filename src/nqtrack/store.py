@@ -391,6 +391,24 @@ class Store:
             "'{ref}' fits several units: {names}", ref=ref, names=", ".join(u.name for u in found)
         )
 
+    def set_unit_email(self, unit_id: int, email: str | None) -> None:
+        with self.transaction():
+            self.conn.execute("UPDATE units SET email = ? WHERE id = ?", [email, unit_id])
+
+    @staticmethod
+    def peek_setting(path: str, key: str) -> str | None:
+        """A stored setting read without opening the store (no migration, read-only),
+        for choosing the language before a command runs; None when unreadable."""
+        try:
+            con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            try:
+                row = con.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+            finally:
+                con.close()
+        except sqlite3.Error:
+            return None
+        return row[0] if row else None
+
     def set_unit_parent(self, unit_id: int, parent_id: int | None) -> None:
         if parent_id is not None and parent_id in self.subunit_ids(unit_id):
             raise InvalidInput("a unit cannot be placed under itself")
