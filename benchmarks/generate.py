@@ -600,14 +600,10 @@ EVENT_COLUMNS = ("id", "task_id", "kind", "field", "old_value", "new_value", "ef
 
 
 def _v(value):
-    """store._value: how a field's value is written into the journal."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
+    """How a field's value is written into the journal: the store's own rule."""
+    from nqtrack.store import _value
+
+    return _value(value)
 
 
 def stamp(day: date, seconds: int, micro: int) -> datetime:

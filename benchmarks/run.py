@@ -77,7 +77,8 @@ TARGETS = {
     "overdue_csv": ("`overdue --format csv` (all)", 1.5, 150),
     "overdue_unit": (f"`overdue --unit {UNIT}`", 0.5, 150),
     "report": ("`report --month 2026-10 --format json`", 3.0, 150),
-    "list_search": (f'`list --search "{SEARCH}" --format csv --limit 50`', None, None),
+    "list_search": (f'`list --search "{SEARCH}" --format csv --limit 50`', 0.5, 150),
+    "review": ("`review --format json` (every document)", 2.0, 150),
     "show": ("`show ID`", 0.3, 150),
     "update": ("`update ID --progress P`", 0.3, 150),
 }
@@ -472,6 +473,7 @@ def main(argv=None) -> int:
         results.append(measure("list_search", size, base + ["list", "--search", SEARCH, "--format", "csv", "--limit", "50"],
                                args, work))
         results.append(measure("show", size, base + ["show", str(show_id)], args, work))
+        results.append(measure("review", size, base + ["review", "--format", "json"], args, work))
         copy = work / "update.db"
         copy_db(db, copy)
         upd = [nq, "--db", str(copy), "--today", TODAY, "update", str(update_id), "--by", "bench"]

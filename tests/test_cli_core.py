@@ -198,3 +198,12 @@ def test_installed_command_in_a_real_process(tmp_path):
     assert b"Traceback" not in missing.stderr
     version = run_nqtrack("--version")
     assert version.returncode == 0 and version.stdout.decode().startswith("nqtrack ")
+
+
+def test_unit_list_in_vietnamese_order(cli):
+    for name in ("Đảng ủy Bộ", "Văn phòng Bộ", "Ban Dân vận", "Cục Áo", "Cục Ăn", "Dân vận", "Vụ Tổ chức cán bộ", "Viện Chiến lược"):
+        cli("unit", "add", name)
+    names = [u["name"] for u in json.loads(cli("unit", "list", "--format", "json").stdout)]
+    # code points would put "Cục Ăn" before "Cục Áo", "Đảng" after "Viện", "Văn" after "Viện"
+    assert names == ["Ban Dân vận", "Cục Áo", "Cục Ăn", "Dân vận", "Đảng ủy Bộ", "Văn phòng Bộ", "Viện Chiến lược",
+                     "Vụ Tổ chức cán bộ"]

@@ -27,9 +27,11 @@ def office(cli):
     new("Kế hoạch năm", "--doc", "56/KH-BTP", "--lead", "VP", "--due", "30/09/2022", "--code", "C")
     new("Hội nghị", "--doc", "15-NQ/TW", "--lead", "TTR", "--due", "20/12/2022", "--code", "D")
     new("Đã hủy", "--doc", "56/KH-BTP", "--lead", "TTR", "--due", "01/10/2022", "--code", "E")
+    new("Tạm dừng chờ luật", "--doc", "15-NQ/TW", "--lead", "TTR", "--due", "30/12/2022", "--code", "F")
     cli("update", "C", "--state", "done", "--on", "2022-09-28", today="2022-09-28")
     cli("update", "D", "--state", "in_progress", today="2022-10-01")
     cli("update", "E", "--state", "cancelled", today="2022-10-01")
+    cli("update", "F", "--state", "paused", today="2022-10-01")
     return cli
 
 
@@ -123,18 +125,18 @@ def test_review_figures_with_roll_up(office):
     docs = {d["symbol"]: d for d in data["documents"]}
     assert [(d["symbol"], d["depth"]) for d in data["documents"]] == [
         ("15-NQ/TW", 0), ("1234/QĐ-BTP", 1), ("56/KH-BTP", 1), ("82-KL/TW", 0)]
-    parent = docs["15-NQ/TW"]  # its own task D, and A, B, C, E of the two plans
+    parent = docs["15-NQ/TW"]  # its own tasks D (in progress) and F (paused), and A, B, C, E of the two plans
     assert {k: parent[k] for k in ("total", "done_on_time", "done_late", "open_in_time", "overdue", "cancelled")} == {
-        "total": 5, "done_on_time": 1, "done_late": 0, "open_in_time": 2, "overdue": 1, "cancelled": 1}
-    assert (parent["percent_done"], parent["status"]) == (25.0, "in_progress")
+        "total": 6, "done_on_time": 1, "done_late": 0, "open_in_time": 3, "overdue": 1, "cancelled": 1}
+    assert (parent["percent_done"], parent["status"]) == (20.0, "in_progress")
     assert (docs["56/KH-BTP"]["status"], docs["56/KH-BTP"]["percent_done"]) == ("done", 100.0)
     assert (docs["82-KL/TW"]["status"], docs["82-KL/TW"]["total"]) == ("not_started", 0)
-    assert [(t["issuer"], t["documents"], t["total"]) for t in data["by_issuer"]] == [("BTP", 2, 4), ("TW", 2, 1)]
+    assert [(t["issuer"], t["documents"], t["total"]) for t in data["by_issuer"]] == [("BTP", 2, 4), ("TW", 2, 2)]
     only_tw = review_json(office, "--issuer", "tw")
     assert [d["symbol"] for d in only_tw["documents"]] == ["15-NQ/TW", "82-KL/TW"]
-    assert only_tw["documents"][0]["total"] == 1  # its plans are filtered out, so nothing rolls up
+    assert only_tw["documents"][0]["total"] == 2  # its plans are filtered out, so nothing rolls up
     table = office("review", lang="vi").stdout
-    assert "↳ 1234/QĐ-BTP" in table and "chưa triển khai" in table and "25,0 %" in table
+    assert "↳ 1234/QĐ-BTP" in table and "chưa triển khai" in table and "20,0 %" in table
 
 
 def test_review_csv_header(office):

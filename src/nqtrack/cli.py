@@ -290,6 +290,9 @@ def unit_list(fmt: FormatOption = "table") -> None:
         {"id": u.id, "code": u.code, "name": u.name, "parent": names.get(u.parent_id), "aliases": u.aliases, "email": u.email}
         for u in store.list_units()
     ]
+    from nqtrack.core.collate import sort_key
+
+    rows.sort(key=lambda row: sort_key(row["name"]))  # Vietnamese order: "Đảng ủy" after "Dân vận"
     columns = [("id", "#"), ("code", _("Code")), ("name", _("Name")), ("parent", _("Parent unit")), ("aliases", _("Aliases")), ("email", "Email")]
     emit_rows(rows, columns, fmt)
 

@@ -644,20 +644,24 @@ class Store:
     # What a search looks through: the task's own words and its document's.
     SEARCHED_FIELDS = ("code", "title", "note", "product", "assignee", "document_id")
 
-    def _search_documents(self, doc_ids: Iterable[int]) -> dict[int, tuple]:
+    def _search_documents(self, doc_ids: Iterable[int]) -> dict[int, str]:
+        """The folded words of each document (symbol, type, title), for its tasks' search text."""
         ids = list(doc_ids)
-        found: dict[int, tuple] = {}
+        found: dict[int, str] = {}
         for start in range(0, len(ids), 500):
             part = ids[start:start + 500]
             rows = self.conn.execute(
                 f"SELECT id, symbol, doc_type, title FROM documents WHERE id IN ({','.join('?' * len(part))})", part)
-            found.update((row[0], tuple(row[1:])) for row in rows)
+            found.update((row[0], fold(" ".join(v for v in row[1:] if v))) for row in rows)
         return found
 
     @staticmethod
-    def _search_body(task: Mapping[str, Any], document: tuple | None) -> str:
-        words = [task.get(f) for f in ("code", "title", "note", "product", "assignee")] + list(document or ())
-        return fold(" ".join(str(w) for w in words if w))
+    def _search_body(task: Mapping[str, Any], document_words: str | None) -> str:
+        """title_key is the folded title already; the document's words come folded too."""
+        words = [task.get(f) for f in ("code", "note", "product", "assignee")]
+        rest = fold(" ".join(str(w) for w in words if w))
+        title = task.get("title_key") or fold(task.get("title"))
+        return " ".join(part for part in (title, rest, document_words) if part)
 
     def _reindex(self, task_ids: Sequence[int]) -> None:
         """Rewrite the folded search text of these tasks (inside the write's transaction)."""
@@ -665,7 +669,8 @@ class Store:
             part = list(task_ids[start:start + 500])
             marks = ",".join("?" * len(part))
             rows = [dict(r) for r in self.conn.execute(
-                f"SELECT id, code, title, note, product, assignee, document_id FROM tasks WHERE id IN ({marks})", part)]
+                f"SELECT id, code, title, title_key, note, product, assignee, document_id FROM tasks WHERE id IN ({marks})",
+                part)]
             documents = self._search_documents({r["document_id"] for r in rows if r["document_id"]})
             self.conn.execute(f"DELETE FROM task_search WHERE rowid IN ({marks})", part)
             self.conn.executemany(
