@@ -236,7 +236,7 @@ def test_units_and_documents_files(cli, tmp_path):
     units.write_text("Mã đơn vị,Tên đơn vị,Đơn vị cấp trên\nCON,Phòng Con,MEO\nMEO,Cục Mẹ,\n", encoding="utf-8")
     cli("import", str(units), "--kind", "units")
     listed = json.loads(cli("unit", "list", "--format", "json").stdout)
-    assert [(u["code"], u["parent"]) for u in listed] == [("CON", "Cục Mẹ"), ("MEO", None)]
+    assert [(u["code"], u["parent"]) for u in listed] == [("MEO", None), ("CON", "Cục Mẹ")]  # by name: Cục < Phòng
     docs = tmp_path / "d.csv"
     docs.write_text("Số ký hiệu,Ngày ban hành,Trích yếu,Thực hiện văn bản\n1234/QĐ-BTP,15/03/2022,Kế hoạch,15-NQ/TW\n15-NQ/TW,01/01/2022,Nghị quyết,\n", encoding="utf-8")
     cli("import", str(docs), "--kind", "documents")
