@@ -207,3 +207,14 @@ def test_unit_list_in_vietnamese_order(cli):
     # code points would put "Cục Ăn" before "Cục Áo", "Đảng" after "Viện", "Văn" after "Viện"
     assert names == ["Ban Dân vận", "Cục Áo", "Cục Ăn", "Dân vận", "Đảng ủy Bộ", "Văn phòng Bộ", "Viện Chiến lược",
                      "Vụ Tổ chức cán bộ"]
+
+
+def test_stored_language_setting(tmp_path):
+    db = str(tmp_path / "lang.db")
+    assert run_nqtrack("--db", db, "config", "lang", "en").returncode == 0
+    missing = run_nqtrack("--db", db, "show", "9")
+    assert missing.stderr.decode().strip() == "Error: unknown task: '9'"  # the stored setting
+    vi = run_nqtrack("--db", db, "--lang", "vi", "show", "9")
+    assert vi.stderr.decode().strip() == "Lỗi: không có nhiệm vụ '9'"  # --lang wins over it
+    env = run_nqtrack("--db", db, "show", "9", env={"NQTRACK_LANG": "vi"})
+    assert env.stderr.decode().strip() == "Lỗi: không có nhiệm vụ '9'"  # and so does NQTRACK_LANG
