@@ -1201,7 +1201,7 @@ def print_import_summary(summary) -> None:
         lines.append(_("Columns ignored: {names}", names=", ".join(summary.ignored_columns)))
     if summary.rejected:
         lines.append(_("Rejected rows were written with their reasons to the --rejects file."))
-    if summary.batch_id and not summary.dry_run:
+    if summary.batch_id and not summary.dry_run and (summary.created or summary.updated):
         lines.append(_("Import batch: {batch}", batch=summary.batch_id))
     for line in lines:
         if line:

@@ -105,7 +105,15 @@ def m001_initial(db: Database) -> None:
         CREATE INDEX events_effective ON events(effective_on, field, task_id, old_value, new_value)
             WHERE field IS NOT NULL;
         CREATE INDEX events_recorded ON events(recorded_at, field, task_id);
-        CREATE INDEX events_batch ON events(batch_id);
+        -- one row per import: its events share one recorded_at, so undo --batch reads
+        -- them through events_recorded (an index on batch_id would slow every import)
+        CREATE TABLE batches (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            recorded_by TEXT,
+            note TEXT
+        );
         """
     )
 

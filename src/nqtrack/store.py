@@ -41,6 +41,12 @@ TASK_FIELDS = (
 )
 
 
+EVENT_COLUMNS = ("task_id", "kind", "field", "old_value", "new_value", "effective_on", "recorded_at", "recorded_by",
+                 "note", "batch_id")
+
+# The creation snapshot's keys, in the order json.dumps(sort_keys=True) would give.
+_SNAPSHOT_FIELDS = tuple(sorted(TASK_FIELDS))
+
 # The task fields insert_tasks copies as they are (the others it sets itself).
 _PLAIN_FIELDS = ("code", "source", "assignee", "assigned_on", "deadline", "deadline_text", "product",
                  "completed_on", "note")
@@ -750,27 +756,35 @@ class Store:
                 progress=values.get("progress"), created_at=recorded_at, updated_at=recorded_at,
             )
             coordinating = sorted(set(task.coordinating) - {values.get("lead_unit_id")})
-            unit_rows += [{"task_id": task_id, "unit_id": u} for u in coordinating]
-            snapshot = {c: row[c] for c in TASK_FIELDS if c in row}
-            snapshot["coordinating_units"] = ",".join(map(str, coordinating)) or None
-            event_rows.append(self._event_row(
-                task_id, kind, None, None, json.dumps(snapshot, ensure_ascii=False, sort_keys=True),
-                task.effective_on, recorded_at, by, task.note, batch_id))
+            unit_rows += [(task_id, u) for u in coordinating]
+            row["coordinating_units"] = ",".join(map(str, coordinating)) or None
+            # keys already in sorted order: the C encoder need not sort them for every task
+            snapshot = {c: row[c] for c in _SNAPSHOT_FIELDS}
+            del row["coordinating_units"]
+            # events as tuples in EVENT_COLUMNS order: an import writes hundreds of thousands
+            event_rows.append((
+                task_id, kind, None, None, json.dumps(snapshot, ensure_ascii=False, separators=(",", ":")),
+                task.effective_on.isoformat(), recorded_at, by, task.note, batch_id))
             for later in task.later:
-                event_rows.append(self._event_row(task_id, later.kind, later.field, later.old, later.new,
-                                                  later.effective_on, recorded_at, by, later.note, batch_id))
+                event_rows.append((task_id, later.kind, later.field, _value(later.old), _value(later.new),
+                                   later.effective_on.isoformat(), recorded_at, by, later.note, batch_id))
                 row[later.field] = _value(later.new)
             task_rows.append(row)
             ids.append(task_id)
         try:
-            self._insert_many("tasks", task_rows)
+            columns = list(task_rows[0]) if task_rows else []
+            self.conn.executemany(
+                f"INSERT INTO tasks({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                [tuple(r.values()) for r in task_rows],  # every row has its keys in the same order
+            )
         except sqlite3.IntegrityError as exc:
             if "tasks.code" in str(exc):
                 raise InvalidInput("a task with code '{code}' already exists", code=", ".join(
                     r["code"] for r in task_rows if r["code"])) from None
             raise
-        self._insert_many("task_units", unit_rows)
-        self._insert_many("events", event_rows)
+        self.conn.executemany("INSERT INTO task_units(task_id, unit_id) VALUES (?, ?)", unit_rows)
+        self.conn.executemany(
+            f"INSERT INTO events({', '.join(EVENT_COLUMNS)}) VALUES ({', '.join('?' * len(EVENT_COLUMNS))})", event_rows)
         # new tasks: their search text straight from the rows, without reading them back
         documents = self._search_documents({r["document_id"] for r in task_rows if r["document_id"]})
         self.conn.executemany(
@@ -1238,9 +1252,14 @@ class Store:
             groups.setdefault(row["recorded_at"], []).append(dict(row))
         return list(groups.values())
 
+    def record_batch(self, batch_id: str, kind: str, recorded_at: str, by: str, note: str | None = None) -> None:
+        self.conn.execute("INSERT INTO batches(id, kind, recorded_at, recorded_by, note) VALUES (?, ?, ?, ?, ?)",
+                          [batch_id, kind, recorded_at, by, note])
+
     def batch_events(self, batch_id: str) -> list[dict[str, Any]]:
         rows = self.conn.execute(
-            """SELECT e.* FROM events e WHERE e.batch_id = ? AND e.kind != 'undo'
+            """SELECT e.* FROM batches b JOIN events e ON e.recorded_at = b.recorded_at AND e.batch_id = b.id
+               WHERE b.id = ? AND e.kind != 'undo'
                  AND NOT EXISTS (SELECT 1 FROM events u WHERE u.undoes = e.id)
                ORDER BY e.id DESC""",
             [batch_id],
@@ -1291,7 +1310,7 @@ class Store:
 
     # -- export and import of the whole register -------------------------------------
 
-    EXPORT_TABLES = ("settings", "units", "documents", "tasks", "task_units", "events")
+    EXPORT_TABLES = ("settings", "units", "documents", "tasks", "task_units", "events", "batches")
 
     def export_rows(self, table: str) -> Iterator[dict[str, Any]]:
         if table not in self.EXPORT_TABLES:

@@ -338,6 +338,9 @@ class Importer:
                         chunk = []
                 self._write_chunk(chunk)
                 self._flush()
+                if self.summary.created or self.summary.updated:
+                    self.store.record_batch(self.summary.batch_id, "import", self._recorded_at(), self.options.by,
+                                            self.options.source_name)
                 self._link_parents()
                 self.summary.converted_cells = table.converted_cells
                 if self.summary.problems and not self.options.skip_invalid:

@@ -42,8 +42,6 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls
 _SPACES = re.compile(r"[^\S\n]+")
 _LINE_SPACE = re.compile(r" ?\n ?")
-# a cell whose only white space is single ASCII spaces needs no space folding (most cells)
-_PLAIN_SPACES = re.compile(r"[^\s]*(?: [^\s]+)*\s?\Z")
 _LEGACY_NAMES = {"tcvn3": "tcvn3", "abc": "tcvn3", "tcvn": "tcvn3", "vni": "vni"}
 
 
@@ -104,7 +102,7 @@ class _Cells:
         if "\r" in value:
             value = value.replace("\r\n", "\n").replace("\r", "\n")
         # runs of spaces become one (typing slips break matching); line breaks are kept
-        if "  " in value or "\n" in value or not _PLAIN_SPACES.match(value):
+        if "  " in value or not value.isprintable():  # tabs, line breaks, no-break spaces…
             value = _LINE_SPACE.sub("\n", _SPACES.sub(" ", value))
         value = value.strip()
         if not value or value.isascii():
