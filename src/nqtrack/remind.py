@@ -227,28 +227,35 @@ def _recipients() -> list[str]:
     return [_("As above;"), _("Filed: records office.")]
 
 
-# --- markdown ----------------------------------------------------------------------------
-
-
-def render_markdown(notice: Notice) -> str:
-    """The notice as markdown: readable as a letter in a mail client or on a forge."""
+def _opening(notice: Notice, markdown: bool) -> list[str]:
+    """The letter's head down to the introduction, shared by the markdown and the text."""
+    bold = (lambda text: f"**{text}**") if markdown else (lambda text: text)
+    italic = (lambda text: f"*{text}*") if markdown else (lambda text: text)
     nation, motto = _motto()
     lines: list[str] = []
     if notice.office:
-        lines += [f"**{notice.office}**", ""]
-    lines += [
-        f"**{nation}**\\",
-        f"**{motto}**",
+        lines += [bold(notice.office), ""] if markdown else [notice.office]
+    return lines + [
+        bold(nation) + ("\\" if markdown else ""),  # markdown's hard line break keeps the two lines together
+        bold(motto),
         "",
-        f"*{_date_line(notice)}*",
+        italic(_date_line(notice)),
         "",
-        f"**{_('Reminder: tasks overdue and due soon')}**",
+        bold(_("Reminder: tasks overdue and due soon")),
         "",
         f"{_('To:')} {notice.unit}",
         "",
         _intro(notice),
         "",
     ]
+
+
+# --- markdown ----------------------------------------------------------------------------
+
+
+def render_markdown(notice: Notice) -> str:
+    """The notice as markdown: readable as a letter in a mail client or on a forge."""
+    lines = _opening(notice, markdown=True)
     for section in _sections(notice):
         lines += [f"### {section.title}", "", markdown_table(section.rows, section.columns), ""]
     lines += [_closing(notice), "", f"***{_('Recipients:')}***", ""]
@@ -262,23 +269,7 @@ def render_markdown(notice: Notice) -> str:
 def render_text(notice: Notice) -> str:
     """The notice as plain text for a mail body: numbered lines, since mail clients
     show proportional fonts and would break aligned columns."""
-    nation, motto = _motto()
-    lines: list[str] = []
-    if notice.office:
-        lines.append(notice.office)
-    lines += [
-        nation,
-        motto,
-        "",
-        _date_line(notice),
-        "",
-        _("Reminder: tasks overdue and due soon"),
-        "",
-        f"{_('To:')} {notice.unit}",
-        "",
-        _intro(notice),
-        "",
-    ]
+    lines = _opening(notice, markdown=False)
     for section in _sections(notice):
         lines += [section.title.upper(), ""]
         labels = dict(section.columns)
