@@ -325,3 +325,84 @@ def test_include_subunits(cli):
     tree = json.loads(cli("report", "--month", "2022-10", "--unit", "TC", "--include-subunits", "--format", "json").stdout)
     assert tree["workload"]["total"] == 2
     assert [u["unit"] for u in tree["by_unit"]] == ["Tổng cục Thi hành án dân sự", "Vụ Nghiệp vụ 1"]
+
+
+EXPECTED_MARKDOWN_EN = """# Report on the implementation of tasks, month 10/2022
+
+Period 2022-10-01 – 2022-10-31; figures as of 31 October 2022.
+
+## I. Tasks received in the period
+
+| Figure                        | Number   |
+|-------------------------------|----------|
+| Tasks received                | 2        |
+| with a deadline               | 1        |
+| without a deadline            | 1        |
+| Completed, with a deadline    | 0        |
+| Completed, without a deadline | 0        |
+| Still being carried out       | 2        |
+| Cancelled                     | 0        |
+| Same period last year         | 0        |
+| Change on last year           | —        |
+
+## II. Tasks to carry out in the period
+
+| Figure                              | Number   |
+|-------------------------------------|----------|
+| Tasks to carry out                  | 2        |
+| due in the period                   | 1        |
+| carried over from earlier periods   | 1        |
+| Completed                           | 1        |
+| on time                             | 1        |
+| late                                | 0        |
+| Overdue, not completed              | 1        |
+| In progress, within the deadline    | 0        |
+| Completion rate                     | 50.0%    |
+| Deadlines extended in the period    | 1        |
+| Tasks urged (đôn đốc) in the period | 0        |
+| Open tasks without a deadline       | 1        |
+| Cancelled                           | 0        |
+
+## III. By lead unit
+
+| Lead unit         | Received   | To carry out   | Carried over   | Completed   | of which late   | Overdue   | In progress   | Rate   |
+|-------------------|------------|----------------|----------------|-------------|-----------------|-----------|---------------|--------|
+| Văn phòng Bộ      | 1          | 2              | 1              | 1           | 0               | 1         | 0             | 50.0%  |
+| Vụ Tổ chức cán bộ | 1          | 0              | 0              | 0           | 0               | 0         | 0             | —      |
+
+## IV. By source
+
+| Source      | Received   | To carry out   | Carried over   | Completed   | of which late   | Overdue   | In progress   | Rate   |
+|-------------|------------|----------------|----------------|-------------|-----------------|-----------|---------------|--------|
+| Chính phủ   | 1          | 1              | 0              | 1           | 0               | 0         | 0             | 100.0% |
+| Lãnh đạo Bộ | 1          | 1              | 1              | 0           | 0               | 1         | 0             | 0.0%   |
+
+## V. Completion rate, last 12 months
+
+| Month   | To carry out   | Completed   | Rate   |
+|---------|----------------|-------------|--------|
+| 11/2021 | 0              | 0           | —      |
+| 12/2021 | 0              | 0           | —      |
+| 01/2022 | 0              | 0           | —      |
+| 02/2022 | 0              | 0           | —      |
+| 03/2022 | 0              | 0           | —      |
+| 04/2022 | 0              | 0           | —      |
+| 05/2022 | 0              | 0           | —      |
+| 06/2022 | 0              | 0           | —      |
+| 07/2022 | 0              | 0           | —      |
+| 08/2022 | 0              | 0           | —      |
+| 09/2022 | 1              | 0           | 0.0%   |
+| 10/2022 | 2              | 1           | 50.0%  |
+
+## VI. Overdue tasks on 2022-10-31
+
+| No.   | Title               | Document   | Lead unit    | Deadline   | Days overdue   |
+|-------|---------------------|------------|--------------|------------|----------------|
+| C     | Tổng kết Nghị quyết |            | Văn phòng Bộ | 2022-09-30 | 31             |
+
+"""
+
+
+def test_exact_markdown_in_english(small):
+    out = small("report", "--month", "2022-10", "--format", "markdown", lang="en", today="2022-11-02").stdout
+    assert out == EXPECTED_MARKDOWN_EN
