@@ -157,11 +157,9 @@ def who(by: str | None) -> str:
 
 
 def show_date(value: str | None) -> str:
-    from nqtrack.core.dates import format_date
+    from nqtrack.render import show_day
 
-    if not value:
-        return ""
-    return format_date(date.fromisoformat(value), session.lang)
+    return show_day(value)
 
 
 def local_time(recorded_at: str) -> str:
@@ -430,23 +428,17 @@ def TASK_COLUMNS() -> list[tuple[str, str]]:
     ]
 
 
-def task_row(task: dict[str, Any]) -> dict[str, Any]:
-    """The machine form of a task in listings (JSON, CSV)."""
-    return {
-        "id": task["id"], "code": task["code"], "title": task["title"], "document": task["document"],
-        "source": task["source"], "lead_unit": task["lead_unit"],
-        "coordinating_units": task["coordinating_units"], "assignee": task["assignee"],
-        "assigned_on": task["assigned_on"], "deadline": task["deadline"],
-        "original_deadline": task["original_deadline"], "deadline_text": task["deadline_text"],
-        "product": task["product"], "state": task["state"], "progress": task["progress"],
-        "completed_on": task["completed_on"], "recurring": bool(task["recurring"]), "note": task["note"],
-    }
-
-
 TASK_ROW_KEYS = (
     "id", "code", "title", "document", "source", "lead_unit", "coordinating_units", "assignee", "assigned_on",
     "deadline", "original_deadline", "deadline_text", "product", "state", "progress", "completed_on", "recurring", "note",
 )
+
+
+def task_row(task: dict[str, Any]) -> dict[str, Any]:
+    """The machine form of a task in listings (JSON, CSV)."""
+    row = {key: task[key] for key in TASK_ROW_KEYS}
+    row["recurring"] = bool(task["recurring"])
+    return row
 
 
 def display_task_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -891,7 +883,7 @@ def report(
 
     from nqtrack import render_report
     from nqtrack.core.backlog import build_backlog
-    from nqtrack.core.figures import breakdown, views
+    from nqtrack.core.figures import add_counts, breakdown, views
     from nqtrack.core.periods import previous_year, trend_months
 
     fmt = check_format(fmt)
@@ -920,7 +912,7 @@ def report(
     trend = []
     month_counts = store.trend_counts([(m.start, m.end, min(m.end, day)) for m in months], known_at=known_at, **filters)
     for m, counts in zip(months, month_counts):
-        workload = views(_sum(counts))["workload"]
+        workload = views(add_counts(counts))["workload"]
         trend.append({"month": f"{m.year}-{m.number:02d}", "from": m.start, "to": m.end, "as_of": min(m.end, day),
                       "total": workload["total"], "completed": workload["completed"],
                       "completion_rate": workload["completion_rate"]})
@@ -948,12 +940,6 @@ def report(
         write_atomically(output, lambda stream: render_report.render(data, fmt, stream))
     else:
         render_report.render(data, fmt)
-
-
-def _sum(groups):
-    from nqtrack.core.figures import add_counts
-
-    return add_counts(groups)
 
 
 def write_atomically(path: str, write) -> None:
@@ -1497,6 +1483,7 @@ def review(
       nqtrack review --issuer TW --issued-from 01/01/2017 --format markdown
     """
     from nqtrack.core.review import build_review, flatten, totals_by
+    from nqtrack.render_report import percent
     from nqtrack.core.text import fold
     from nqtrack.render import console, emit_rows
 
@@ -1545,7 +1532,7 @@ def review(
     shown = [
         {**r, "symbol": "  " * r["depth"] + ("↳ " if r["depth"] else "") + r["symbol"],
          "issued_on": show_date(r["issued_on"]), "status": _(REVIEW_STATUS[r["status"]]),
-         "percent_done": percent_text(r["percent_done"])}
+         "percent_done": percent(r["percent_done"])}
         for r in rows
     ]
     columns = [("symbol", _("Symbol")), ("type", _("Type")), ("issued_on", _("Issued on"))] + count_columns + [
@@ -1565,12 +1552,6 @@ def review(
 
 
 REVIEW_STATUS = {"done": N_("fully carried out"), "in_progress": N_("being carried out"), "not_started": N_("not started")}
-
-
-def percent_text(value) -> str:
-    from nqtrack.render_report import percent
-
-    return percent(value)
 
 
 def main() -> None:

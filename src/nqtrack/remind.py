@@ -16,10 +16,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from nqtrack.core.dates import format_date, format_long_date
+from nqtrack.core.dates import format_long_date
 from nqtrack.errors import UserError
 from nqtrack.i18n import _, language
-from nqtrack.render import markdown_table
+from nqtrack.render import markdown_table, show_day
 
 __all__ = [
     "NoticeTask",
@@ -72,8 +72,6 @@ def _sorted(tasks: list[NoticeTask]) -> list[NoticeTask]:
     return sorted(tasks, key=lambda t: (-t.days_overdue, t.deadline or date.max, t.id))
 
 
-def _day(d: date | None) -> str:
-    return format_date(d, language())
 
 
 def _task_label(t: NoticeTask) -> str:
@@ -82,9 +80,9 @@ def _task_label(t: NoticeTask) -> str:
 
 
 def _deadline_label(t: NoticeTask) -> str:
-    text = _day(t.deadline)
+    text = show_day(t.deadline)
     if t.extended and t.original_deadline and t.original_deadline != t.deadline:
-        text += " " + _("(extended from {date})", date=_day(t.original_deadline))
+        text += " " + _("(extended from {date})", date=show_day(t.original_deadline))
     return text
 
 
@@ -171,7 +169,7 @@ def _soon_count(count: int, within: int) -> str:
 
 def _intro(notice: Notice) -> str:
     """The counts in one sentence; worded differently when nothing is overdue yet."""
-    day, unit, within = _day(notice.day), notice.unit, notice.within
+    day, unit, within = show_day(notice.day), notice.unit, notice.within
     if notice.overdue and not notice.due_soon:
         text = _("As of {day}, {unit} has {overdue}.", day=day, unit=unit,
                  overdue=_overdue_count(len(notice.overdue)))

@@ -36,6 +36,16 @@ def _is_number(value: str) -> bool:
     return True
 
 
+def show_day(value: date | str | None) -> str:
+    """A day as the chosen language writes it (21/10/2022, or 2022-10-21); "" for none."""
+    from nqtrack.core.dates import format_date
+    from nqtrack.i18n import language
+
+    if not value:
+        return ""
+    return format_date(date.fromisoformat(value) if isinstance(value, str) else value, language())
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""

@@ -6,9 +6,8 @@ import sys
 from typing import Any
 
 from nqtrack.core.backlog import Backlog, group_tasks
-from nqtrack.core.dates import format_date
-from nqtrack.i18n import _, language
-from nqtrack.render import console, csv_text, json_text, markdown_table
+from nqtrack.i18n import _
+from nqtrack.render import console, csv_text, json_text, markdown_table, show_day
 
 CSV_KEYS = (
     "section", "id", "code", "title", "document", "lead_unit", "coordinating_units", "assignee",
@@ -55,16 +54,14 @@ def as_csv(b: Backlog) -> str:
     return csv_text(rows, CSV_KEYS)
 
 
-def _day(d) -> str:
-    return format_date(d, language())
 
 
 def headline(b: Backlog) -> str:
     if not (b.overdue or b.paused or b.due_soon):
-        return _("{day}: nothing is overdue and nothing falls due in the next {within} days.", day=_day(b.as_of), within=b.within)
+        return _("{day}: nothing is overdue and nothing falls due in the next {within} days.", day=show_day(b.as_of), within=b.within)
     text = _(
         "{day}: {overdue} tasks overdue, {carried} of them carried over from earlier months; {soon} due within {within} days.",
-        day=_day(b.as_of), overdue=len(b.overdue), carried=b.carried_over, soon=len(b.due_soon), within=b.within,
+        day=show_day(b.as_of), overdue=len(b.overdue), carried=b.carried_over, soon=len(b.due_soon), within=b.within,
     )
     if b.paused:
         text += " " + _("{paused} paused tasks are past their deadline.", paused=len(b.paused))
@@ -83,7 +80,7 @@ def aging_line(b: Backlog) -> str:
 def _unit_rows(b: Backlog) -> list[dict[str, Any]]:
     return [
         {"unit": u.unit or "—", "overdue": u.overdue, "carried_over": u.carried_over, "due_soon": u.due_soon,
-         "paused": u.paused, "oldest": _day(u.oldest_deadline)}
+         "paused": u.paused, "oldest": show_day(u.oldest_deadline)}
         for u in b.units
     ]
 
@@ -101,10 +98,10 @@ def _task_rows(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "document": t.get("document") or "",
             "lead_unit": t.get("lead_unit") or "",
             "assignee": t.get("assignee") or "",
-            "deadline": _day(t["deadline"]),
+            "deadline": show_day(t["deadline"]),
             "days": t["days_overdue"],
             "carried": "↻" if t["carried_over"] else "",
-            "extended": _("from {day}", day=_day(t["original_deadline"])) if t["extended"] else "",
+            "extended": _("from {day}", day=show_day(t["original_deadline"])) if t["extended"] else "",
         }
         for t in tasks
     ]
@@ -135,7 +132,7 @@ def _sections(b: Backlog, group: str, limit: int | None):
 
 
 def as_markdown(b: Backlog, group: str, limit: int | None) -> str:
-    out = [f"# {_('Overdue tasks')} — {_day(b.as_of)}", "", headline(b), ""]
+    out = [f"# {_('Overdue tasks')} — {show_day(b.as_of)}", "", headline(b), ""]
     if not (b.overdue or b.paused or b.due_soon):
         return "\n".join(out)
     if b.units:

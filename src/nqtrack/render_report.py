@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any, TextIO
 
-from nqtrack.core.dates import format_date, format_long_date
+from nqtrack.core.dates import format_long_date
 from nqtrack.core.figures import RECEIVED_KEYS, WORKLOAD_KEYS
 from nqtrack.i18n import _, language
-from nqtrack.render import csv_text, json_text, markdown_table
+from nqtrack.render import csv_text, json_text, markdown_table, show_day
 
 RECEIVED_ALL = RECEIVED_KEYS + ("change_pct",)
 WORKLOAD_ALL = WORKLOAD_KEYS + ("completion_rate",)
@@ -32,8 +32,6 @@ def bar(rate: float | None, width: int = 10) -> str:
     return "█" * filled + "░" * (width - filled)
 
 
-def _day(value) -> str:
-    return format_date(value, language()) if value else ""
 
 
 def title(report: dict[str, Any]) -> str:
@@ -45,17 +43,17 @@ def title(report: dict[str, Any]) -> str:
         return _("Report on the implementation of tasks, quarter {label}", label=label)
     if kind == "year":
         return _("Report on the implementation of tasks, year {label}", label=label)
-    return _("Report on the implementation of tasks from {start} to {end}", start=_day(period["from"]), end=_day(period["to"]))
+    return _("Report on the implementation of tasks from {start} to {end}", start=show_day(period["from"]), end=show_day(period["to"]))
 
 
 def subtitle(report: dict[str, Any]) -> str:
     period = report["period"]
     text = _(
         "Period {start} – {end}; figures as of {as_of}.",
-        start=_day(period["from"]), end=_day(period["to"]), as_of=format_long_date(period["as_of"], language()),
+        start=show_day(period["from"]), end=show_day(period["to"]), as_of=format_long_date(period["as_of"], language()),
     )
     if period.get("known_on"):
-        text += " " + _("Journal as recorded by the end of {day}.", day=_day(period["known_on"]))
+        text += " " + _("Journal as recorded by the end of {day}.", day=show_day(period["known_on"]))
     labels = {"units": _("Lead unit"), "sources": _("Source"), "documents": _("Document")}
     filters = [f"{labels[key]}: {', '.join(values)}" for key, values in report.get("filters", {}).items() if values]
     if filters:
@@ -138,7 +136,7 @@ def _trend_columns(with_bar: bool) -> list[tuple[str, str]]:
 def _overdue_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         {"ref": t["code"] or f"#{t['id']}", "title": t["title"], "document": t["document"] or "",
-         "lead_unit": t["lead_unit"] or "", "deadline": _day(t["deadline"]), "days": t["days_overdue"]}
+         "lead_unit": t["lead_unit"] or "", "deadline": show_day(t["deadline"]), "days": t["days_overdue"]}
         for t in report["overdue_tasks"]
     ]
 
@@ -157,7 +155,7 @@ def markdown(report: dict[str, Any]) -> str:
         f"## III. {_('By lead unit')}", "", markdown_table(_breakdown_rows(report["by_unit"], "unit"), _breakdown_columns(_("Lead unit"), False)), "",
         f"## IV. {_('By source')}", "", markdown_table(_breakdown_rows(report["by_source"], "source"), _breakdown_columns(_("Source"), False)), "",
         f"## V. {_('Completion rate, last 12 months')}", "", markdown_table(_trend_rows(report), _trend_columns(False)), "",
-        f"## VI. {_('Overdue tasks on {day}', day=_day(report['period']['as_of']))}", "",
+        f"## VI. {_('Overdue tasks on {day}', day=show_day(report['period']['as_of']))}", "",
     ]
     rows = _overdue_rows(report)
     parts += [markdown_table(rows, _overdue_columns()) if rows else _("None."), ""]
@@ -206,7 +204,7 @@ def print_table(report: dict[str, Any], stream: TextIO | None = None) -> None:
     out.print(table(_breakdown_rows(report["by_unit"], "unit"), _breakdown_columns(_("Lead unit"), True), f"III. {_('By lead unit')}"))
     out.print(table(_breakdown_rows(report["by_source"], "source"), _breakdown_columns(_("Source"), True), f"IV. {_('By source')}"))
     out.print(table(_trend_rows(report), _trend_columns(True), f"V. {_('Completion rate, last 12 months')}"))
-    heading = f"VI. {_('Overdue tasks on {day}', day=_day(report['period']['as_of']))}"
+    heading = f"VI. {_('Overdue tasks on {day}', day=show_day(report['period']['as_of']))}"
     rows = _overdue_rows(report)
     if rows:
         out.print(table(rows, _overdue_columns(), heading))
