@@ -10,7 +10,7 @@ import pytest
 
 from nqtrack.core.figures import RAW_KEYS, TaskAsOf, add_counts, change_pct, classify, completion_rate, views
 from nqtrack.core.states import fields_as_of
-from nqtrack.store import Store
+from nqtrack.store.sqlite import SqliteStore as Store
 
 D = date.fromisoformat
 BASE = date(2022, 1, 1)

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from nqtrack import i18n
 from nqtrack.cli import app
-from nqtrack.cli_help import command_messages, help_messages, translate_help
+from nqtrack.cli.help import command_messages, help_messages, translate_help
 
 ROOT = Path(__file__).resolve().parent.parent
 VI_PO = ROOT / "src" / "nqtrack" / "locale" / "vi" / "LC_MESSAGES" / "nqtrack.po"

@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from nqtrack.store import Store
+from nqtrack.store.sqlite import SqliteStore as Store
 
 # A full pass over a big table; the temporary as-of table and CTEs may be scanned.
 FULL_SCAN = re.compile(r"^SCAN (tasks|events|task_units|units|documents)\b(?! USING)")
@@ -26,9 +26,10 @@ def store(tmp_path):
             month = date(2013 + i % 10, 1 + i % 12, 1)
             task = s.create_task({"title": f"Việc {i}", "lead_unit_id": units[i % 21], "source": ["Chính phủ", "Lãnh đạo Bộ"][i % 2],
                                   "assigned_on": month, "deadline": month.replace(day=20)},
-                                 [], effective_on=month, by="t")
+                                 [], effective_on=month, by="t", recorded_at=f"{month}T08:00:00+00:00")
             if i % 20:
-                s.change_task(task, {"state": "done", "completed_on": month.replace(day=10)}, effective_on=month.replace(day=10), by="t")
+                s.change_task(task, {"state": "done", "completed_on": month.replace(day=10)}, effective_on=month.replace(day=10), by="t",
+                              recorded_at=f"{month.replace(day=10)}T08:00:00+00:00")
         s.conn.execute("ANALYZE")
     return s
 
@@ -84,8 +85,8 @@ def test_importing_the_cli_stays_lean():
 def test_opening_a_current_database_does_not_load_the_migration_machinery(tmp_path):
     Store(tmp_path / "x.db").close()
     code = (
-        "import sys; from nqtrack.store import Store; Store(sys.argv[1]).close(); "
-        "print(','.join(m for m in ('sqlite_utils', 'nqtrack.migrations') if m in sys.modules))"
+        "import sys; from nqtrack.store.sqlite import SqliteStore; SqliteStore(sys.argv[1]).close(); "
+        "print(','.join(m for m in ('sqlite_utils', 'nqtrack.store.sqlite_migrations') if m in sys.modules))"
     )
     result = subprocess.run([sys.executable, "-c", code, str(tmp_path / "x.db")], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""

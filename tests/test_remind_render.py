@@ -8,7 +8,8 @@ import pytest
 
 from nqtrack import i18n
 from nqtrack.i18n import language, set_language
-from nqtrack.remind import Notice, NoticeTask, file_name, render_markdown, render_text, subject, write_docx
+from nqtrack.core.notices import Notice, NoticeTask
+from nqtrack.render.notices import file_name, render_markdown, render_text, subject, write_docx
 
 # The Vietnamese of every message id a notice uses. The real catalog wins where it has an
 # entry; these fill in the ones it may not have yet, so the Vietnamese notice is checked

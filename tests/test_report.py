@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from nqtrack.core.periods import month_period, parse_month, parse_quarter, quarter_period, trend_months, year_period
-from nqtrack.store import Store
+from nqtrack.store.sqlite import SqliteStore as Store
 from tests.conftest import nqtrack_executable
 
 

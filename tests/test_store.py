@@ -9,9 +9,10 @@ from datetime import date
 
 import pytest
 
-from nqtrack import store as store_module
-from nqtrack.migrations import migrations
-from nqtrack.store import SCHEMA_VERSION, Store
+from nqtrack.store import sqlite as store_module
+from nqtrack.store.sqlite_migrations import migrations
+from nqtrack.store.sqlite import SCHEMA_VERSION
+from nqtrack.store.sqlite import SqliteStore as Store
 
 
 def test_schema_version_constant_matches_the_migrations():
@@ -40,7 +41,8 @@ def test_a_database_of_this_version_upgrades_under_the_next(tmp_path, monkeypatc
     s = Store(path)
     with s.transaction():
         unit = s.add_unit("Văn phòng Bộ", code="VP")
-        s.create_task({"title": "Việc cũ", "lead_unit_id": unit.id}, [], effective_on=date(2022, 1, 1), by="t")
+        s.create_task({"title": "Việc cũ", "lead_unit_id": unit.id}, [], effective_on=date(2022, 1, 1), by="t",
+                      recorded_at="2022-01-01T08:00:00+00:00")
     s.close()
 
     def m999_add_priority(db):
@@ -95,7 +97,7 @@ def test_transaction_rolls_back_whole(tmp_path):
 
 
 def test_not_a_database(tmp_path):
-    from nqtrack.errors import DatabaseError
+    from nqtrack.core.errors import DatabaseError
 
     path = tmp_path / "junk.db"
     path.write_bytes(b"this is not sqlite at all" * 100)

@@ -240,7 +240,7 @@ def compile_file(po: Path) -> bytes:
 
 
 def user_error_names(src: Path = SRC) -> set[str]:
-    """The classes whose first argument is a message id: nqtrack.errors.UserError and
+    """The classes whose first argument is a message id: nqtrack.core.errors.UserError and
     its subclasses, wherever they are defined."""
     classes = [
         node
@@ -264,7 +264,7 @@ def user_error_names(src: Path = SRC) -> set[str]:
 
 def source_messages(src: Path = SRC) -> tuple[dict[str, list[str]], list[str]]:
     """Message ids written in the source: the first argument of `_()`, `N_()` and of
-    the user errors of nqtrack.errors (under any name they are imported as), with
+    the user errors of nqtrack.core.errors (under any name they are imported as), with
     where they are. Also the places where a message id is not a plain string literal
     (an f-string or a concatenation): those can never be in a catalog."""
     errors = user_error_names(src)
@@ -274,7 +274,7 @@ def source_messages(src: Path = SRC) -> tuple[dict[str, list[str]], list[str]]:
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         names = {"_", "N_"} | errors
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module == "nqtrack.errors":
+            if isinstance(node, ast.ImportFrom) and node.module == "nqtrack.core.errors":
                 names |= {alias.asname for alias in node.names if alias.asname and alias.name in errors}
         for node in ast.walk(tree):
             if not (isinstance(node, ast.Call) and node.args):
@@ -298,7 +298,7 @@ def help_texts() -> dict[str, list[str]]:
     import typer.main
 
     from nqtrack.cli import app
-    from nqtrack.cli_help import help_messages
+    from nqtrack.cli.help import help_messages
 
     found: dict[str, list[str]] = {}
     for path, message in help_messages(typer.main.get_command(app)):

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import os
 
+from nqtrack.core.errors import N_  # one marker for the core and the edges
+
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
 DOMAIN = "nqtrack"
@@ -22,11 +24,6 @@ LOCALE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "locale")
 
 _language = DEFAULT_LANGUAGE
 _translations: dict[str, object] = {}
-
-
-def N_(message: str) -> str:
-    """Mark `message` as a message id without translating it (yet)."""
-    return message
 
 
 # Message ids that reach `_()` through a variable: stored states, timing classes and

@@ -21,7 +21,7 @@ from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 from typing import Iterable
 
-from nqtrack.errors import UserError
+from nqtrack.core.errors import UserError
 from nqtrack.i18n import _
 
 __all__ = ["MailSettings", "MailError", "build_message", "send_all"]

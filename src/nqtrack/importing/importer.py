@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from nqtrack.core.dates import DateError, parse_date, parse_deadline
+from nqtrack.core.rules import DONE_WITHOUT_DATE, completion_problem
 from nqtrack.core.states import StateError, parse_state
 from nqtrack.core.symbols import find_symbol, parse_symbol, symbol_key
 from nqtrack.core.text import fold, nfc
@@ -85,7 +86,7 @@ class Options:
     by: str = "import"
     today: date = field(default_factory=date.today)
     source_name: str | None = None
-    recorded_at: str | None = None  # default: now
+    recorded_at: str = ""  # the moment of recording (nqtrack.app.context)
 
 
 def _text(value: Any) -> str:
@@ -287,69 +288,64 @@ class Importer:
                 ) from None
         if state is None and completed_on is not None:
             state = "done"
-        if state == "done" and completed_on is None:
-            column = headers.get("completed_on") or headers.get("status")
-            raise BadRow(column, cell("status"), "a completed task needs its completion date ('Ngày hoàn thành')")
         if state is not None and state != "done" and completed_on is not None:
-            raise BadRow(headers["completed_on"], cell("completed_on"), f"a completion date, but the state is '{cell('status')}'")
-        if completed_on is not None and completed_on > self.options.today:
-            raise BadRow(headers["completed_on"], cell("completed_on"), "the completion date is after today")
+            raise BadRow(headers["completed_on"], cell("completed_on"),
+                         f"a completion date, but the state is '{cell('status')}'")
+        problem = completion_problem(state, completed_on, self.options.today)
+        if problem == DONE_WITHOUT_DATE:
+            raise BadRow(headers.get("completed_on") or headers.get("status"), cell("status"), problem)
+        if problem:
+            raise BadRow(headers["completed_on"], cell("completed_on"), problem)
         if state is not None or "status" in present or "completed_on" in present:
             row["state"] = state or "new"
             row["completed_on"] = completed_on
         key = ("code", row["code"]) if row.get("code") else ("title", row.get("document"), fold(title))
         return row | {"_key": key}
 
-    # -- one pass: check and write in the same transaction ---------------------------
+    # -- one pass: check and write (inside the caller's transaction) -------------------
 
-    def run(self, source) -> Summary:
-        """Read, check and write every row in one transaction; roll it all back when a
-        row is bad (unless --skip-invalid) or on --dry-run, so the database is either
-        the import's whole result or untouched."""
+    def open(self, source: str | Path | bytes) -> tuple[Table, dict[int, str]]:
+        """Read the file's header row and map its columns (before any transaction)."""
         table, mapping = self._open(source)
         self.summary.batch_id = uuid.uuid4().hex[:12]
+        return table, mapping
+
+    def load(self, table: Table, mapping: dict[int, str]) -> Summary:
+        """Check and write every row, in one streamed pass, inside the caller's transaction
+        (nqtrack.app.register owns it); raises ImportFailed when a row is bad (unless
+        --skip-invalid), so that the caller rolls the whole import back."""
         parse = {"tasks": self.parse_task, "units": self.parse_unit, "documents": self.parse_document}[self.options.kind]
-
-        class Rollback(Exception):
-            pass
-
         self.store.use_large_cache()
-        try:
-            with self.store.transaction():
-                self._codeless_tasks = self.store.has_tasks_without_code()
-                chunk: list[dict[str, Any]] = []
-                for number, line, record, headers in self._records(table, mapping):
-                    self.summary.rows += 1
-                    try:
-                        row = parse(record, headers)
-                        key = row.get("_key")
-                        if key in self._seen:
-                            raise BadRow(None, None, f"the same task as row {self._seen[key]}")
-                        self._seen[key] = number
-                    except BadRow as bad:
-                        self.summary.problems.append(
-                            Problem(number, line, bad.column, None if bad.value is None else str(bad.value), bad.reason))
-                        continue
-                    if self.summary.problems and not self.options.skip_invalid:
-                        continue  # the import will fail: only look for more problems
-                    chunk.append(row)
-                    if len(chunk) >= self.BATCH:
-                        self._write_chunk(chunk)
-                        chunk = []
+        self._codeless_tasks = self.store.has_tasks_without_code()
+        chunk: list[dict[str, Any]] = []
+        for number, line, record, headers in self._records(table, mapping):
+            self.summary.rows += 1
+            try:
+                row = parse(record, headers)
+                key = row.get("_key")
+                if key in self._seen:
+                    raise BadRow(None, None, f"the same task as row {self._seen[key]}")
+                self._seen[key] = number
+            except BadRow as bad:
+                self.summary.problems.append(
+                    Problem(number, line, bad.column, None if bad.value is None else str(bad.value), bad.reason))
+                continue
+            if self.summary.problems and not self.options.skip_invalid:
+                continue  # the import will fail: only look for more problems
+            chunk.append(row)
+            if len(chunk) >= self.BATCH:
                 self._write_chunk(chunk)
-                self._flush()
-                if self.summary.created or self.summary.updated:
-                    self.store.record_batch(self.summary.batch_id, "import", self._recorded_at(), self.options.by,
-                                            self.options.source_name)
-                self._link_parents()
-                self.summary.converted_cells = table.converted_cells
-                if self.summary.problems and not self.options.skip_invalid:
-                    raise ImportFailed(self.summary)
-                if self.options.dry_run:
-                    raise Rollback()
-        except Rollback:
-            pass
+                chunk = []
+        self._write_chunk(chunk)
+        self._flush()
+        if self.summary.created or self.summary.updated:
+            self.store.record_batch(self.summary.batch_id, "import", self.options.recorded_at, self.options.by,
+                                    self.options.source_name)
+        self._link_parents()
+        self.summary.converted_cells = table.converted_cells
         self.summary.rejected = len({p.row for p in self.summary.problems})
+        if self.summary.problems and not self.options.skip_invalid:
+            raise ImportFailed(self.summary)
         return self.summary
 
     def _write_chunk(self, rows: list[dict[str, Any]]) -> None:
@@ -404,7 +400,7 @@ class Importer:
     BATCH = 2000
 
     def _write_task(self, row: dict[str, Any]) -> None:
-        from nqtrack.store import LaterEvent, NewTask
+        from nqtrack.store.base import LaterEvent, NewTask
 
         store, opts = self.store, self.options
         values = self._values(row)
@@ -443,7 +439,7 @@ class Importer:
         if not changes:
             self.summary.unchanged += 1
             return
-        common = dict(by=opts.by, batch_id=self.summary.batch_id, recorded_at=self._recorded_at())
+        common = dict(by=opts.by, batch_id=self.summary.batch_id, recorded_at=self.options.recorded_at)
         completion = {k: changes.pop(k) for k in ("state", "completed_on") if k in changes}
         if changes:
             store.change_task(existing["id"], changes, effective_on=opts.today, kind="imported", **common)
@@ -452,21 +448,14 @@ class Importer:
             store.change_task(existing["id"], completion, effective_on=effective, kind="imported", **common)
         self.summary.updated += 1
 
-    def _recorded_at(self) -> str:
-        from nqtrack.store import now_utc
-
-        if self.options.recorded_at is None:
-            self.options.recorded_at = now_utc()
-        return self.options.recorded_at
-
     def _flush(self) -> None:
         if self.options.kind == "tasks" and self._pending:
             self.store.insert_tasks(self._pending, by=self.options.by, kind="imported",
-                                    batch_id=self.summary.batch_id, recorded_at=self._recorded_at())
+                                    batch_id=self.summary.batch_id, recorded_at=self.options.recorded_at)
         self._pending = []
 
     def _changes(self, existing: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
-        from nqtrack.store import _value
+        from nqtrack.store.base import journal_value as _value
 
         changes = {}
         for name, new in values.items():

@@ -1,7 +1,7 @@
-"""Reminder notices (đôn đốc): one letter per lead unit about its overdue and soon-due tasks.
+"""Reminder notices (đôn đốc): one letter per unit about its overdue and soon-due tasks.
 
-Pure rendering: the caller gathers a unit's tasks into a `Notice` (no database here), and
-this module writes it as markdown, as plain text for the body of an e-mail, or as a DOCX
+Pure rendering: nqtrack.core.notices gathers a unit's tasks into a `Notice` (no database
+here), and this module writes it as markdown, as plain text for the body of an e-mail, or as a DOCX
 laid out like an official letter (Nghị định 30/2020/NĐ-CP: office and national motto side
 by side, place and date, "V/v …", "Kính gửi: …", body, "Nơi nhận:"). Every label goes
 through `_`, so the same notice comes out in Vietnamese or in English.
@@ -17,51 +17,18 @@ from pathlib import Path
 from typing import Any
 
 from nqtrack.core.dates import format_long_date
-from nqtrack.errors import UserError
+from nqtrack.core.errors import UserError
 from nqtrack.i18n import _, language
-from nqtrack.render import markdown_table, show_day
+from nqtrack.core.notices import Notice, NoticeTask
+from nqtrack.render.tables import markdown_table, show_day
 
 __all__ = [
-    "NoticeTask",
-    "Notice",
     "subject",
     "render_markdown",
     "render_text",
     "write_docx",
     "file_name",
 ]
-
-
-@dataclass
-class NoticeTask:
-    """One task as a notice shows it; `days_overdue` is 0 for tasks not yet due."""
-
-    id: int
-    code: str | None
-    title: str
-    document: str | None
-    deadline: date | None
-    days_overdue: int
-    lead_unit: str | None
-    extended: bool = False
-    original_deadline: date | None = None
-
-
-@dataclass
-class Notice:
-    """Everything one unit's notice says; `coordinating` holds the overdue or soon-due
-    tasks that other units lead and this unit only helps with."""
-
-    unit: str
-    unit_code: str | None
-    email: str | None
-    office: str  # the issuing office, e.g. "VĂN PHÒNG BỘ TƯ PHÁP" ("" if unset)
-    place: str  # e.g. "Hà Nội"
-    day: date  # the notice's date
-    within: int  # due-soon window in days
-    overdue: list[NoticeTask] = field(default_factory=list)
-    due_soon: list[NoticeTask] = field(default_factory=list)
-    coordinating: list[NoticeTask] = field(default_factory=list)
 
 
 # --- shared pieces -----------------------------------------------------------------------
@@ -292,6 +259,8 @@ def _no_borders(table: Any) -> None:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
+    # python-docx has no public API for table borders: its private `_tbl` it is, and
+    # tests/test_remind_render.py fails loudly if it moves
     tbl_pr = table._tbl.tblPr
     for old in tbl_pr.findall(qn("w:tblBorders")):
         tbl_pr.remove(old)

@@ -7,7 +7,7 @@ from typing import Any
 
 from nqtrack.core.backlog import Backlog, group_tasks
 from nqtrack.i18n import _
-from nqtrack.render import console, csv_text, json_text, markdown_table, show_day
+from nqtrack.render.tables import console, csv_text, json_text, markdown_table, show_day
 
 CSV_KEYS = (
     "section", "id", "code", "title", "document", "lead_unit", "coordinating_units", "assignee",

@@ -8,33 +8,31 @@ is formatted. `HelpGroup` is the `cls=` of nqtrack's Typer apps. It
   paragraph by paragraph (a `\\b` block of examples, i.e. of `nqtrack ...` lines, is
   kept verbatim), each option's and argument's help, the short help in the command
   list, and the words of the help page itself (Usage, Options, [default: ...]);
-- gives each plain Typer command and group below it the same formatting (it turns them
-  into `HelpCommand` / `HelpGroup`, which add methods only), so a command added later
-  with a bare `@app.command()` is translated too;
+- is the `cls=` of every command (`nqtrack.cli.app.command` passes it), so each help
+  page is formatted the same way;
 - picks the language for `nqtrack --help` (and for errors in the global options)
   before the group's callback runs: `--lang` in the arguments, else $NQTRACK_LANG,
   else Vietnamese;
 - shows click's usage errors ("Missing argument 'file'.") in the chosen language.
 
 The vendored click of typer 0.28 has no gettext hooks of its own (its words are
-hard-coded), so they are formatted here rather than translated inside click.
+hard-coded), so they are formatted here rather than translated inside click. Only
+Typer's public names are used: `typer.core.TyperCommand` / `TyperGroup` (the documented
+`cls=` extension point) and `typer.echo`; click's usage errors are recognised by their
+documented interface (`ctx`, `format_message()`, `exit_code`), not by importing the
+click that typer vendors.
 """
 
 from __future__ import annotations
 
 import copy
-import functools
 import inspect
 import re
 from typing import Any, Iterator
 
 from typer.core import TyperCommand, TyperGroup
 
-try:  # typer 0.28 vendors click as typer._click (private, hence the pin below 0.29)
-    from typer import _click as click
-except ImportError:  # pragma: no cover - older typer, with click as a dependency
-    import click
-
+import typer
 from nqtrack.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, _, set_language, translate_matching
 
 # The words of a help page.
@@ -182,25 +180,35 @@ def translate_usage_message(message: str) -> str:
     return translate_matching(message, _usage_error_patterns)
 
 
-def _show_usage_error(error: Any, file: Any = None) -> None:
-    """click's UsageError.show, in the chosen language."""
-    ctx = error.ctx
-    color = None
+def is_usage_error(error: BaseException) -> bool:
+    """Is this click's UsageError (or a subclass), as typer's vendored click raises it?"""
+    return any(cls.__name__ == "UsageError" for cls in type(error).__mro__) and hasattr(error, "format_message")
+
+
+def _shows_help(error: BaseException) -> bool:
+    """click's "no arguments, so here is the help" error, which is not an error to translate."""
+    return any(cls.__name__ == "NoArgsIsHelpError" for cls in type(error).__mro__)
+
+
+def show_usage_error(error: Any) -> None:
+    """click's usage error (usage line, hint, message), in the chosen language, on stderr."""
+    ctx = getattr(error, "ctx", None)
     if ctx is not None:
-        color = ctx.color
         hint = ""
         if ctx.command.get_help_option(ctx) is not None:
             hint = _(TRY_HELP, command=ctx.command_path, option=ctx.help_option_names[0]) + "\n"
-        click.echo(f"{ctx.get_usage()}\n{hint}", file=file, err=True, color=color)
-    click.echo(f"{_(ERROR)}: {translate_usage_message(error.format_message())}", file=file, err=True, color=color)
+        typer.echo(f"{ctx.get_usage()}\n{hint}", err=True, color=ctx.color)
+    typer.echo(f"{_(ERROR)}: {translate_usage_message(error.format_message())}", err=True,
+               color=ctx.color if ctx is not None else None)
 
 
-def localize_usage_error(error: Any) -> None:
-    """Make a click UsageError show itself in the chosen language (once)."""
-    if isinstance(error, click.exceptions.NoArgsIsHelpError) or getattr(error, "_nqtrack_localized", False):
-        return
-    error.show = functools.partial(_show_usage_error, error)
-    error._nqtrack_localized = True
+def handle_usage_error(error: BaseException) -> None:
+    """Show a usage error in the chosen language and exit with its status; anything else
+    (and click's own help for a command given no arguments) goes on as it was."""
+    if not is_usage_error(error) or _shows_help(error):
+        raise error
+    show_usage_error(error)
+    raise typer.Exit(getattr(error, "exit_code", 2))
 
 
 # -- the language of `nqtrack --help` -----------------------------------------------------
@@ -251,8 +259,7 @@ def choose_language(command: Any, args: list[str]) -> None:
 # -- the command classes ----------------------------------------------------------------------
 
 
-# The formatting methods that both classes share. (Not a mixin class: an object can only
-# change its __class__ to a class of the same layout, and a second base changes it.)
+# The formatting methods that both classes share.
 
 
 def _format_help(self: Any, ctx: Any, formatter: Any) -> None:
@@ -303,8 +310,34 @@ def _get_short_help_str(self: Any, limit: int = 45) -> str:
     if self.short_help:
         text = translate_short(inspect.cleandoc(self.short_help))
     else:
-        text = click.utils.make_default_short_help(translate_help(self.help) or "", limit)
+        text = short_help(translate_help(self.help) or "", limit)
     return text.strip()
+
+
+def short_help(text: str, limit: int) -> str:
+    """The first sentence of the first paragraph, cut with "..." past `limit` characters
+    (click's own rule for the list of commands, written out: its helper is not public)."""
+    words = text.split("\n\n", 1)[0].split()
+    if words and words[0] == "\b":
+        words = words[1:]
+    length = 0
+    for i, word in enumerate(words):
+        length += len(word) + (i > 0)
+        if length > limit:
+            break
+        if word.endswith("."):
+            return " ".join(words[: i + 1])
+        if length == limit and i != len(words) - 1:
+            break
+    else:
+        return " ".join(words)
+    length += len("...")
+    while i > 0:
+        length -= len(words[i]) + (i > 0)
+        if length <= limit:
+            break
+        i -= 1
+    return " ".join(words[:i]) + "..."
 
 
 class HelpCommand(TyperCommand):
@@ -327,14 +360,6 @@ class HelpGroup(TyperGroup):
     format_epilog = _format_epilog
     get_short_help_str = _get_short_help_str
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for command in self.commands.values():
-            _translated(command)
-
-    def add_command(self, cmd: Any, name: str | None = None) -> None:
-        super().add_command(_translated(cmd), name)
-
     def format_options(self, ctx: Any, formatter: Any) -> None:
         _format_params(self, ctx, formatter)
         self.format_commands(ctx, formatter)
@@ -356,26 +381,14 @@ class HelpGroup(TyperGroup):
             choose_language(self, list(args))
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
-        except click.exceptions.UsageError as error:
-            localize_usage_error(error)
-            raise
+        except Exception as error:
+            handle_usage_error(error)
+            raise  # pragma: no cover - handle_usage_error always raises
 
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except click.exceptions.UsageError as error:
-            localize_usage_error(error)
-            raise
+        except Exception as error:
+            handle_usage_error(error)
+            raise  # pragma: no cover - handle_usage_error always raises
 
-
-def _translated(command: Any) -> Any:
-    """Give a plain Typer command or group (and the commands below it) the translated
-    help. Only exact TyperCommand / TyperGroup objects are changed: the subclasses add
-    methods only, so the objects keep all their state."""
-    if type(command) is TyperCommand:
-        command.__class__ = HelpCommand
-    elif type(command) is TyperGroup:
-        command.__class__ = HelpGroup
-        for sub in command.commands.values():
-            _translated(sub)
-    return command

@@ -7,7 +7,7 @@ from typing import Any, TextIO
 from nqtrack.core.dates import format_long_date
 from nqtrack.core.figures import RECEIVED_KEYS, WORKLOAD_KEYS
 from nqtrack.i18n import _, language
-from nqtrack.render import csv_text, json_text, markdown_table, show_day
+from nqtrack.render.tables import csv_text, json_text, markdown_table, show_day
 
 RECEIVED_ALL = RECEIVED_KEYS + ("change_pct",)
 WORKLOAD_ALL = WORKLOAD_KEYS + ("completion_rate",)
@@ -182,7 +182,7 @@ def print_table(report: dict[str, Any], stream: TextIO | None = None) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from nqtrack.render import console
+    from nqtrack.render.tables import console
 
     out = console() if stream is None else _file_console(stream)
 

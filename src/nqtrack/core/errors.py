@@ -31,3 +31,13 @@ class DatabaseLocked(UserError):
 
 class DatabaseError(UserError):
     exit_code = 5
+
+
+def N_(message: str) -> str:
+    """Mark `message` as a message id without translating it (yet): the catalog tools
+    find it in the source; the edge translates it when it is shown."""
+    return message
+
+
+class StorageError(UserError):
+    exit_code = 74  # EX_IOERR: the disk is full, or the register cannot be written

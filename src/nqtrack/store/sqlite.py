@@ -1,9 +1,13 @@
-"""The store: the only module that speaks SQL.
+"""The SQLite store: every line of SQL for the embedded register, and its migrations
+(in `sqlite_migrations`).
 
 Reads go through the plain sqlite3 connection (so that read-only commands start
-fast); writes and migrations go through sqlite-utils, which is imported lazily.
-Every write is one `BEGIN IMMEDIATE` transaction, so concurrent writers queue on
-the busy timeout instead of failing on a lock upgrade.
+fast); migrations go through sqlite-utils, which is imported lazily. Store methods
+never open a transaction: the use cases in `nqtrack.app` do, with `transaction()`,
+one `BEGIN IMMEDIATE` each, so concurrent writers queue on the busy timeout instead
+of failing on a lock upgrade. SQLite's errors never leave this module as such: a
+locked database, a full disk or a read-only file become the typed errors of
+`nqtrack.core.errors`.
 """
 
 from __future__ import annotations
@@ -12,16 +16,25 @@ import json
 import os
 import re
 import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
-from nqtrack.core.states import Event
+from nqtrack.core.errors import Ambiguous, DatabaseError, DatabaseLocked, InvalidInput, NotFound, StorageError
+from nqtrack.core.states import OPEN_STATES, Event
 from nqtrack.core.symbols import parse_symbol, symbol_key
 from nqtrack.core.text import fold, nfc
-from nqtrack.errors import Ambiguous, DatabaseError, DatabaseLocked, InvalidInput, NotFound
+from nqtrack.store.base import (
+    CREATION_KINDS,
+    TASK_FIELDS,
+    Document,
+    LaterEvent,
+    NewTask,
+    Unit,
+    journal_value,
+)
 
 # How many migrations this version ships; when the database has applied this many,
 # the migration machinery (and sqlite-utils) is not even imported.
@@ -29,17 +42,9 @@ SCHEMA_VERSION = 3
 MIGRATION_SET = "nqtrack"
 DEFAULT_BUSY_TIMEOUT = 10.0
 
-# Journal kinds that create a task (their event holds the initial fields as JSON).
-CREATION_KINDS = ("created", "imported")
 CREATION_SQL = ", ".join(f"'{k}'" for k in CREATION_KINDS)
-
-# Fields of a task that the journal tracks, in display order.
-TASK_FIELDS = (
-    "code", "document_id", "title", "source", "lead_unit_id", "coordinating_units",
-    "assignee", "assigned_on", "deadline", "deadline_text", "product", "state",
-    "progress", "completed_on", "recurring", "note",
-)
-
+# The open states (core.states.OPEN_STATES), as SQL.
+OPEN_SQL = ", ".join(f"'{s}'" for s in OPEN_STATES)
 
 EVENT_COLUMNS = ("task_id", "kind", "field", "old_value", "new_value", "effective_on", "recorded_at", "recorded_by",
                  "note", "batch_id")
@@ -51,69 +56,7 @@ _SNAPSHOT_FIELDS = tuple(sorted(TASK_FIELDS))
 _PLAIN_FIELDS = ("code", "source", "assignee", "assigned_on", "deadline", "deadline_text", "product",
                  "completed_on", "note")
 
-
-def now_utc() -> str:
-    """The recording time: UTC, microseconds, so that text order is time order."""
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
-
-
-def _value(v: Any) -> str | None:
-    """How a field's value is written into the journal."""
-    if type(v) is str:  # the common case first: an import writes millions of these
-        return v or None
-    if v is None or v == "":
-        return None
-    if isinstance(v, bool):
-        return "1" if v else "0"
-    if isinstance(v, date):
-        return v.isoformat()
-    return str(v)
-
-
-@dataclass
-class LaterEvent:
-    """A change a new task already carries (an imported completion or extension)."""
-
-    kind: str
-    field: str
-    old: Any
-    new: Any
-    effective_on: date
-    note: str | None = None
-
-
-@dataclass
-class NewTask:
-    values: dict[str, Any]
-    coordinating: list[int]
-    effective_on: date
-    later: list[LaterEvent] = field(default_factory=list)
-    note: str | None = None
-
-
-@dataclass
-class Unit:
-    id: int
-    code: str | None
-    name: str
-    parent_id: int | None
-    aliases: str | None
-    email: str | None = None
-
-
-@dataclass
-class Document:
-    id: int
-    symbol: str
-    style: str
-    doc_type: str | None
-    number: str | None
-    year: int | None
-    issuer: str | None
-    issued_on: str | None
-    received_on: str | None
-    title: str | None
-    parent_id: int | None
+_value = journal_value
 
 
 def _fault_pause(point: str) -> None:
@@ -131,16 +74,58 @@ def _fault_pause(point: str) -> None:
     time.sleep(float(setting.split(":", 1)[1]))
 
 
-def _is_locked(exc: sqlite3.OperationalError) -> bool:
+def _is_locked(exc: sqlite3.Error) -> bool:
     text = str(exc).lower()
     return "locked" in text or "busy" in text
 
 
-class Store:
+def user_error(exc: sqlite3.Error, path: str) -> Exception:
+    """The typed error for what SQLite reports about the file or the machine (a lock, a
+    full disk, a read-only file); the exception itself for anything else (a bug)."""
+    text = str(exc).lower()
+    if _is_locked(exc):
+        return DatabaseLocked("database is locked: {path}", path=path)
+    if "disk is full" in text or "database or disk is full" in text:
+        return StorageError("the disk is full: nothing was written to {path}", path=path)
+    if "readonly" in text or "read-only" in text:
+        return StorageError("the register is read-only: {path}", path=path)
+    return exc
+
+
+class _Connection(sqlite3.Connection):
+    """A connection whose statements raise the typed errors of `user_error`, so that no
+    caller above the store ever matches SQLite's messages."""
+
+    path = ""
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        try:
+            return super().execute(sql, parameters)
+        except sqlite3.OperationalError as exc:
+            raise user_error(exc, self.path) from None
+
+    def executemany(self, sql: str, parameters: Iterable[Any], /) -> sqlite3.Cursor:
+        try:
+            return super().executemany(sql, parameters)
+        except sqlite3.OperationalError as exc:
+            raise user_error(exc, self.path) from None
+
+
+# sqlite-utils keeps the applied migrations in the table its `Migrations.migrations_table`
+# names (public API); the fast path reads it without importing sqlite-utils, and
+# tests/test_store.py fails if the name ever changes.
+MIGRATIONS_TABLE = "_sqlite_migrations"
+
+
+class SqliteStore:
+    """The register in one SQLite file (see the module docstring)."""
+
+    engine = "sqlite"
+
     def __init__(self, path: str | Path, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> None:
         self.path = str(path)
         self.busy_timeout = busy_timeout
-        self._db = None  # sqlite_utils.Database, made on first write
+        self._db: Any = None  # sqlite_utils.Database, made for migrations
         new_file = self.path != ":memory:" and not os.path.exists(self.path)
         if new_file:
             parent = os.path.dirname(os.path.abspath(self.path))
@@ -150,7 +135,8 @@ class Store:
             os.close(fd)
             os.chmod(self.path, 0o660)
         try:
-            self.conn = sqlite3.connect(self.path, timeout=busy_timeout)
+            self.conn: _Connection = sqlite3.connect(self.path, timeout=busy_timeout, factory=_Connection)
+            self.conn.path = self.path
             self.conn.row_factory = sqlite3.Row
             self.conn.execute("PRAGMA foreign_keys = ON")
             # WAL makes NORMAL safe (no corruption on power loss; at worst the last commit
@@ -158,8 +144,6 @@ class Store:
             self.conn.execute("PRAGMA synchronous = NORMAL")
             self._migrate_if_needed()
         except sqlite3.DatabaseError as exc:
-            if isinstance(exc, sqlite3.OperationalError) and _is_locked(exc):
-                raise DatabaseLocked("database is locked: {path}", path=self.path) from None
             raise DatabaseError("not an nqtrack database: {path} ({reason})", path=self.path, reason=str(exc)) from None
 
     # -- connection and schema -------------------------------------------------
@@ -168,8 +152,8 @@ class Store:
         self.conn.close()
 
     @property
-    def db(self):
-        """The sqlite-utils view of the same connection, for writes."""
+    def db(self) -> Any:
+        """The sqlite-utils view of the same connection, for the migrations."""
         if self._db is None:
             from sqlite_utils import Database
 
@@ -177,15 +161,12 @@ class Store:
         return self._db
 
     def applied_migrations(self) -> int:
-        try:
-            row = self.conn.execute(
-                "SELECT count(*) FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATION_SET]
-            ).fetchone()
-        except sqlite3.OperationalError as exc:
-            if "no such table" in str(exc):
-                return 0
-            raise
-        return row[0]
+        exists = self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [MIGRATIONS_TABLE]).fetchone()
+        if not exists:
+            return 0
+        return self.conn.execute(
+            f"SELECT count(*) FROM {MIGRATIONS_TABLE} WHERE migration_set = ?", [MIGRATION_SET]).fetchone()[0]
 
     def _migrate_if_needed(self) -> None:
         mode = self.conn.execute("PRAGMA journal_mode").fetchone()[0]
@@ -210,7 +191,7 @@ class Store:
 
     def migrate(self, migration_set=None) -> None:
         """Apply pending migrations, each in its own transaction."""
-        from nqtrack.migrations import migrations
+        from nqtrack.store.sqlite_migrations import migrations
 
         (migration_set or migrations).apply(self.db)
 
@@ -243,7 +224,7 @@ class Store:
             con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
             try:
                 row = con.execute(
-                    "SELECT count(*) FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATION_SET]
+                    f"SELECT count(*) FROM {MIGRATIONS_TABLE} WHERE migration_set = ?", [MIGRATION_SET]
                 ).fetchone()
                 con.execute("SELECT id, state, deadline FROM tasks LIMIT 1").fetchall()
                 ok = con.execute("PRAGMA quick_check").fetchone()[0]
@@ -272,13 +253,9 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """One write transaction; rolled back whole on any error."""
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            if _is_locked(exc):
-                raise DatabaseLocked("database is locked: {path}", path=self.path) from None
-            raise
+        """One write transaction, taken for the use cases of `nqtrack.app` (they own every
+        transaction); rolled back whole on any error."""
+        self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield
             _fault_pause("commit")
@@ -286,15 +263,12 @@ class Store:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise
-        else:
-            try:
-                self.conn.execute("COMMIT")
-            except sqlite3.OperationalError as exc:
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
-                if _is_locked(exc):
-                    raise DatabaseLocked("database is locked: {path}", path=self.path) from None
-                raise
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
 
     def use_large_cache(self) -> None:
         """A 64 MB page cache, for bulk writes that touch every index (an import)."""
@@ -313,12 +287,10 @@ class Store:
         return row[0] if row else None
 
     def set_setting(self, key: str, value: str | None) -> None:
-        with self.transaction():
-            self.conn.execute(
-                "INSERT INTO settings(key, value) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                [key, value],
-            )
+        self.conn.execute(
+            "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )
 
     # -- units -------------------------------------------------------------------
 
@@ -369,11 +341,8 @@ class Store:
         if keep_old_as_alias and unit.name not in aliases:
             aliases.append(unit.name)
         unit = Unit(unit.id, unit.code, new_name, unit.parent_id, ";".join(aliases) or None, unit.email)
-        with self.transaction():
-            self.conn.execute(
-                "UPDATE units SET name = ?, aliases = ? WHERE id = ?", [unit.name, unit.aliases, unit.id]
-            )
-            self._write_unit_keys(unit)
+        self.conn.execute("UPDATE units SET name = ?, aliases = ? WHERE id = ?", [unit.name, unit.aliases, unit.id])
+        self._write_unit_keys(unit)
         return unit
 
     def _unit(self, row: sqlite3.Row) -> Unit:
@@ -398,8 +367,7 @@ class Store:
         )
 
     def set_unit_email(self, unit_id: int, email: str | None) -> None:
-        with self.transaction():
-            self.conn.execute("UPDATE units SET email = ? WHERE id = ?", [email, unit_id])
+        self.conn.execute("UPDATE units SET email = ? WHERE id = ?", [email, unit_id])
 
     @staticmethod
     def peek_setting(path: str, key: str) -> str | None:
@@ -572,7 +540,7 @@ class Store:
         sources: Sequence[str] = (),
         document_ids: Sequence[int] = (),
         states: Sequence[str] = (),
-        overdue_on: date | None = None,
+        ids: Sequence[int] | None = None,
         due_before: date | None = None,
         due_after: date | None = None,
         text: str | None = None,
@@ -593,9 +561,13 @@ class Store:
             any_of("t.document_id", document_ids)
         if states:
             any_of("t.state", states)
-        if overdue_on:
-            where.append("t.state IN ('new', 'in_progress', 'paused') AND t.deadline < ?")
-            params.append(overdue_on.isoformat())
+        if ids is not None:
+            # a set decided elsewhere (the tasks overdue as of a day): read through a
+            # temporary table, since it may hold more ids than SQL parameters allow
+            self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS chosen_ids(id INTEGER PRIMARY KEY)")
+            self.conn.execute("DELETE FROM temp.chosen_ids")
+            self.conn.executemany("INSERT OR IGNORE INTO temp.chosen_ids(id) VALUES (?)", [(i,) for i in ids])
+            where.append("t.id IN (SELECT id FROM temp.chosen_ids)")
         if due_before:
             where.append("t.deadline <= ?")
             params.append(due_before.isoformat())
@@ -722,7 +694,7 @@ class Store:
         kind: str = "created",
         note: str | None = None,
         batch_id: str | None = None,
-        recorded_at: str | None = None,
+        recorded_at: str,
     ) -> int:
         """Insert one task and its creation event (which holds the initial fields)."""
         task = NewTask(values, list(coordinating_ids), effective_on, note=note)
@@ -735,11 +707,10 @@ class Store:
         by: str,
         kind: str = "created",
         batch_id: str | None = None,
-        recorded_at: str | None = None,
+        recorded_at: str,
     ) -> list[int]:
         """Insert new tasks in bulk, each with its creation event and any later events
         (an import's completion or extension); call inside a transaction."""
-        recorded_at = recorded_at or now_utc()
         next_id = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM tasks").fetchone()[0]
         task_rows, unit_rows, event_rows, ids = [], [], [], []
         for offset, task in enumerate(tasks):
@@ -821,13 +792,12 @@ class Store:
         kind: str = "updated",
         note: str | None = None,
         batch_id: str | None = None,
-        recorded_at: str | None = None,
+        recorded_at: str,
         undoes: dict[str, int] | None = None,
     ) -> list[str]:
         """Apply field changes, one journal event per changed field; returns the changed fields.
 
         A note with no change is journaled on its own (kind 'note')."""
-        recorded_at = recorded_at or now_utc()
         current = self.conn.execute("SELECT * FROM tasks WHERE id = ?", [task_id]).fetchone()
         if current is None:
             raise NotFound("unknown task: '{ref}'", ref=str(task_id))
@@ -901,8 +871,8 @@ class Store:
     # effect after the day: a first completion (an open state → done, a completion date
     # where there was none), since a task counts as completed only when completed_on <=
     # the as-of day; and a move between open states, which no figure tells apart.
-    _FIRST_COMPLETION = """(field = 'state' AND old_value IN ('new', 'in_progress', 'paused')
-                                AND new_value IN ('done', 'new', 'in_progress', 'paused'))
+    _FIRST_COMPLETION = f"""(field = 'state' AND old_value IN ({OPEN_SQL})
+                                AND new_value IN ('done', {OPEN_SQL}))
                            OR (field = 'completed_on' AND old_value IS NULL)"""
 
     def prepare_as_of(
@@ -1070,16 +1040,16 @@ class Store:
             # the trend reads workload.total and completed: only tasks due by the end count
             candidates = f"""({where}) AND (
                 deadline BETWEEN :start AND :end
-                OR (state IN ('new', 'in_progress', 'paused') AND deadline < :start)
+                OR (state IN ({OPEN_SQL}) AND deadline < :start)
                 OR (state = 'done' AND completed_on >= :start AND +deadline < :start))"""
         else:
             candidates = f"""({where}) AND (
                 assigned_on BETWEEN :start AND :end
                 OR assigned_on BETWEEN :prev_start AND :prev_end
                 OR deadline BETWEEN :start AND :end
-                OR (state IN ('new', 'in_progress', 'paused') AND deadline < :start)
+                OR (state IN ({OPEN_SQL}) AND deadline < :start)
                 OR (state = 'done' AND completed_on >= :start AND +deadline < :start)
-                OR (state IN ('new', 'in_progress', 'paused') AND deadline IS NULL)
+                OR (state IN ({OPEN_SQL}) AND deadline IS NULL)
                 OR (state = 'done' AND completed_on > :as_of AND deadline IS NULL)
                 OR id IN (SELECT task_id FROM events WHERE effective_on BETWEEN :start AND :end
                             AND field = 'deadline' AND kind = 'extended')
@@ -1152,7 +1122,7 @@ class Store:
             self.prepare_as_of(as_of, known_at)
         where, params = self._filters(unit_ids, sources, document_ids, role)
         params["due_until"] = due_until.isoformat()
-        candidates = f"({where}) AND state IN ('new', 'in_progress', 'paused') AND deadline <= :due_until"
+        candidates = f"({where}) AND state IN ({OPEN_SQL}) AND deadline <= :due_until"
         coordinating = coordinating_ids = "NULL"
         if with_coordinating:
             coordinating = """(SELECT group_concat(cu.name, '; ') FROM task_units tu JOIN units cu ON cu.id = tu.unit_id
@@ -1332,7 +1302,10 @@ class Store:
             rows = [{c: row.get(c) for c in columns} for row in rows]
             if table == "settings":
                 self.conn.execute("DELETE FROM settings")
-            self._insert_many(table, rows)
+            try:
+                self._insert_many(table, rows)
+            except sqlite3.IntegrityError as exc:
+                raise InvalidInput("cannot import: {reason}", reason=str(exc)) from None
             counts[table] = len(rows)
         for unit in self.list_units():
             self._write_unit_keys(unit)
@@ -1344,13 +1317,13 @@ class Store:
     def review_counts(self, today: date) -> list[dict[str, Any]]:
         """Every document with the counts of its own tasks by how far they are, today."""
         rows = self.conn.execute(
-            """SELECT d.id, d.symbol, d.doc_type, d.issuer, d.issued_on, d.title, d.parent_id,
+            f"""SELECT d.id, d.symbol, d.doc_type, d.issuer, d.issued_on, d.title, d.parent_id,
                       count(t.id) AS total,
                       coalesce(sum(t.state = 'done' AND (t.deadline IS NULL OR t.completed_on <= t.deadline)), 0) AS done_on_time,
                       coalesce(sum(t.state = 'done' AND t.completed_on > t.deadline), 0) AS done_late,
-                      coalesce(sum(t.state IN ('new', 'in_progress', 'paused')
+                      coalesce(sum(t.state IN ({OPEN_SQL})
                                    AND (t.deadline IS NULL OR t.deadline >= :today)), 0) AS open_in_time,
-                      coalesce(sum(t.state IN ('new', 'in_progress', 'paused') AND t.deadline < :today), 0) AS overdue,
+                      coalesce(sum(t.state IN ({OPEN_SQL}) AND t.deadline < :today), 0) AS overdue,
                       coalesce(sum(t.state = 'cancelled'), 0) AS cancelled,
                       coalesce(sum(t.state = 'new'), 0) AS not_begun
                FROM documents d LEFT JOIN tasks t ON t.document_id = d.id

@@ -1,0 +1,62 @@
+"""What every use case is given besides its own values."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from datetime import date, datetime, timezone
+from typing import Any
+
+
+def now_utc() -> str:
+    """The real clock, as a recording time: UTC, microseconds, so that text order is time order."""
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def recording_moment(today: date, today_given: bool) -> str:
+    """The moment a command records its changes: now; with --today, that day at the
+    current time of day, so that reproducible runs and tests also record in their own time."""
+    now = datetime.now().astimezone()
+    if today_given:
+        now = now.replace(year=today.year, month=today.month, day=today.day)
+    return now.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def end_of_day_utc(day: date) -> str:
+    """The last moment of `day` on the local clock, as a recording time (for --known-on)."""
+    from datetime import time
+
+    return datetime.combine(day, time.max).astimezone().astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def default_recorder() -> str:
+    """Who records when --by is not given: the account running the command."""
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in the environment (some containers)
+        return str(os.getuid()) if hasattr(os, "getuid") else "unknown"
+
+
+@dataclass
+class Context:
+    """The register, the business day, the moment of recording and who records.
+
+    The register is opened on first use, so that a use case can check what it was given
+    (a backup file, an option) before the register is opened and upgraded."""
+
+    opener: Callable[[], Any]
+    today: date
+    recorded_at: str
+    by: str
+
+    @cached_property
+    def store(self) -> Any:  # nqtrack.store.base.Store
+        return self.opener()
+
+    @classmethod
+    def of(cls, store: Any, today: date, recorded_at: str = "", by: str = "test") -> Context:
+        """A context over a store already open (tests, tools)."""
+        return cls(lambda: store, today, recorded_at or now_utc(), by)

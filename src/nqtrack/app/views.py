@@ -1,0 +1,202 @@
+"""What the secretariat looks at: the morning overdue view, the statistical report, the
+review of documents. Each reads the register as of a day (from the journal) and returns
+plain data for the renderers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from nqtrack.app import settings
+from nqtrack.app.context import Context, end_of_day_utc
+from nqtrack.app.lookup import resolve_filters
+from nqtrack.core.backlog import GROUPS, Backlog, build_backlog
+from nqtrack.core.errors import InvalidInput
+from nqtrack.core.figures import add_counts, breakdown, views
+from nqtrack.core.periods import (
+    Period,
+    PeriodError,
+    parse_month,
+    parse_quarter,
+    parse_year,
+    previous_year,
+    range_period,
+    trend_months,
+)
+from nqtrack.core.review import build_review, flatten, totals_by
+from nqtrack.core.text import fold
+
+ROLES = ("lead", "coordinating", "any")
+
+# -- the morning view ------------------------------------------------------------------------
+
+
+@dataclass
+class OverdueQuery:
+    within: int = 7
+    units: Sequence[str] = ()
+    sources: Sequence[str] = ()
+    documents: Sequence[str] = ()
+    role: str = "lead"
+    assignee: str | None = None
+    min_days: int = 0
+    group: str = "unit"
+    limit: int | None = None
+
+
+def check_overdue_query(query: OverdueQuery) -> None:
+    if query.group not in GROUPS:
+        raise InvalidInput("unknown group '{value}'; use one of: {values}", value=query.group,
+                           values=", ".join(GROUPS))
+    if query.role not in ROLES:
+        raise InvalidInput("unknown role '{value}'; use one of: {values}", value=query.role, values=", ".join(ROLES))
+    if query.within < 0 or query.min_days < 0 or (query.limit is not None and query.limit < 1):
+        raise InvalidInput("--within, --min-days and --limit take positive numbers")
+
+
+def overdue(ctx: Context, query: OverdueQuery) -> Backlog:
+    """Overdue tasks per unit, carried over, paused, and due within `within` days, today."""
+    check_overdue_query(query)
+    today = ctx.today
+    filters = resolve_filters(ctx.store, query.units, query.sources, query.documents)
+    rows = ctx.store.overdue_rows(today, today + timedelta(days=query.within), role=query.role,
+                                  **filters.as_kwargs())
+    return build_backlog(rows, today, query.within, min_days=query.min_days, assignee=query.assignee)
+
+
+# -- the report --------------------------------------------------------------------------------
+
+
+@dataclass
+class PeriodChoice:
+    """The period options as given: exactly one of a month, a quarter, a year or a range."""
+
+    month: str | None = None
+    quarter: str | None = None
+    year: str | None = None
+    start: date | None = None
+    end: date | None = None
+
+
+def resolve_period(choice: PeriodChoice, today: date, cutoff: int | None) -> Period:
+    given = [x for x in (choice.month, choice.quarter, choice.year, choice.start or choice.end) if x]
+    if len(given) != 1 or (choice.start is None) != (choice.end is None):
+        raise InvalidInput("give one period: --month, --quarter, --year, or --from with --to")
+    try:
+        if choice.month:
+            return parse_month(choice.month, today, cutoff)
+        if choice.quarter:
+            return parse_quarter(choice.quarter, cutoff)
+        if choice.year:
+            return parse_year(choice.year, cutoff)
+        assert choice.start is not None and choice.end is not None
+        return range_period(choice.start, choice.end)
+    except PeriodError as exc:
+        raise InvalidInput("bad period: {reason}", reason=str(exc)) from None
+
+
+@dataclass
+class ReportQuery:
+    period: PeriodChoice
+    cutoff: int | None = None  # None: the stored setting
+    as_of: date | None = None
+    known_on: date | None = None
+    units: Sequence[str] = ()
+    include_subunits: bool = False
+    sources: Sequence[str] = ()
+    documents: Sequence[str] = ()
+
+
+REPORT_TASK_KEYS = ("id", "code", "title", "document", "lead_unit", "assignee", "deadline", "original_deadline",
+                    "days_overdue", "carried_over", "state")
+
+
+def report(ctx: Context, query: ReportQuery) -> dict[str, Any]:
+    """The statistical report of docs/design.md ("Report figures"): totals, per unit and per
+    source, the 12-month trend and the overdue tasks on the report day."""
+    store = ctx.store
+    cutoff = settings.check_cutoff(query.cutoff if query.cutoff is not None else settings.stored_cutoff(store))
+    period = resolve_period(query.period, ctx.today, None if cutoff in (None, 1) else cutoff)
+    day = query.as_of or min(period.end, ctx.today)
+    known_at = end_of_day_utc(query.known_on) if query.known_on else None
+    chosen = resolve_filters(store, query.units, query.sources, query.documents,
+                             include_subunits=query.include_subunits)
+    filters = chosen.as_kwargs()
+    previous = previous_year(period)
+    groups = store.report_counts(period.start, period.end, day, previous.start, previous.end, known_at=known_at,
+                                 **filters)
+    names = store.unit_names()
+    return {
+        "period": {"from": period.start, "to": period.end, "as_of": day, "known_on": query.known_on,
+                   "kind": period.kind, "label": period.label(), "cutoff": cutoff if period.kind != "range" else None},
+        "filters": {
+            "units": [names[u] for u in chosen.unit_ids],
+            "sources": chosen.sources if query.sources else [],
+            "documents": [store.document(d).symbol for d in chosen.document_ids],
+        },
+        **breakdown(groups, names),
+        "trend": _trend(ctx, period, day, known_at, filters),
+        "overdue_tasks": _overdue_on(ctx, day, known_at, filters),
+    }
+
+
+def _trend(ctx: Context, period: Period, day: date, known_at: str | None, filters: dict[str, Any]) -> list[dict]:
+    """Each of the 12 months to the period's end: its workload completion rate as of its end
+    (or the report day)."""
+    months = [m for m in trend_months(period) if m.start <= day]
+    counts = ctx.store.trend_counts([(m.start, m.end, min(m.end, day)) for m in months], known_at=known_at, **filters)
+    trend = []
+    for month, month_counts in zip(months, counts, strict=True):
+        workload = views(add_counts(month_counts))["workload"]
+        trend.append({"month": f"{month.year}-{month.number:02d}", "from": month.start, "to": month.end,
+                      "as_of": min(month.end, day), "total": workload["total"], "completed": workload["completed"],
+                      "completion_rate": workload["completion_rate"]})
+    return trend
+
+
+def _overdue_on(ctx: Context, day: date, known_at: str | None, filters: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = ctx.store.overdue_rows(day, day - timedelta(days=1), known_at=known_at, with_coordinating=False, **filters)
+    backlog = build_backlog(rows, day, 0)
+    tasks = sorted(backlog.overdue + backlog.paused, key=lambda t: (-t["days_overdue"], t["id"]))
+    return [{k: t.get(k) for k in REPORT_TASK_KEYS} for t in tasks]
+
+
+# -- the review of documents ---------------------------------------------------------------------
+
+
+@dataclass
+class ReviewQuery:
+    issuers: Sequence[str] = ()
+    types: Sequence[str] = ()
+    issued_from: date | None = None
+    issued_to: date | None = None
+
+
+def _wanted(row: dict[str, Any], query: ReviewQuery) -> bool:
+    issuers = {fold(i) for i in query.issuers}
+    types = {fold(t) for t in query.types}
+    issued = row["issued_on"]
+    return not (
+        (issuers and fold(row["issuer"]) not in issuers)
+        or (types and fold(row["doc_type"]) not in types)
+        or (query.issued_from and (not issued or issued < query.issued_from.isoformat()))
+        or (query.issued_to and (not issued or issued > query.issued_to.isoformat()))
+    )
+
+
+def review(ctx: Context, query: ReviewQuery) -> dict[str, Any]:
+    """Every document with its tasks by how far they are today; implementing documents
+    rolled up under the one they implement; totals per issuer and per type."""
+    roots = build_review(row for row in ctx.store.review_counts(ctx.today) if _wanted(row, query))
+    documents = flatten(roots)
+    parents = {d.id: d.symbol for d in documents}
+    rows = [
+        {"id": d.id, "symbol": d.symbol, "parent": parents.get(d.parent_id), "depth": d.depth, "type": d.doc_type,
+         "issuer": d.issuer, "issued_on": d.issued_on, "title": d.title, **d.counts, "done": d.done,
+         "percent_done": d.percent_done, "status": d.status}
+        for d in documents
+    ]
+    return {"as_of": ctx.today, "documents": rows, "by_issuer": totals_by(roots, "issuer"),
+            "by_type": totals_by(roots, "doc_type")}

@@ -1,0 +1,21 @@
+"""The command line: one module per area; each command parses its options, calls one use
+case of `nqtrack.app` and renders what it returns with `nqtrack.render`.
+
+Heavy modules (the store, sqlite-utils, Rich, tabulate, the importers) are imported inside
+the commands that need them, so that `nqtrack --help` and the morning `nqtrack overdue`
+start fast.
+"""
+
+from nqtrack.cli import notices, register, tasks, units, views  # noqa: F401  (they register the commands)
+from nqtrack.cli.app import app
+
+__all__ = ["app", "main"]
+
+# The order of `nqtrack --help`: the day's work first, the register's care after.
+HELP_ORDER = ("init", "info", "assign", "update", "list", "show", "overdue", "report", "config", "import", "backup",
+              "restore", "check", "undo", "export", "remind", "review")
+app.registered_commands.sort(key=lambda info: HELP_ORDER.index(info.name or ""))
+
+
+def main() -> None:
+    app(prog_name="nqtrack")

@@ -1,0 +1,206 @@
+"""The command line's frame: the Typer apps, the global options, the session they set up,
+the options several commands share (declared once, with one help text each), and the
+one place where a user's error becomes one translated line and an exit status.
+
+No `from __future__ import annotations` in the cli package: Typer reads the annotations
+when it builds the command tree, and string annotations would cost it an evaluation each.
+"""
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from nqtrack import __version__
+from nqtrack.cli.help import HelpCommand, HelpGroup
+from nqtrack.core.errors import InvalidInput, UserError
+from nqtrack.i18n import _, set_language, translate_reason
+
+app = typer.Typer(
+    name="nqtrack",
+    cls=HelpGroup,
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    help="""Track how the tasks assigned by resolutions and documents are carried out.
+
+\b
+Example:
+  nqtrack --db register.db import examples/tasks.csv
+  nqtrack --db register.db overdue""",
+)
+unit_app = typer.Typer(cls=HelpGroup, no_args_is_help=True, rich_markup_mode=None,
+                       help="Units (đơn vị): add, list, rename.")
+doc_app = typer.Typer(cls=HelpGroup, no_args_is_help=True, rich_markup_mode=None,
+                      help="Documents (văn bản): add, list, show.")
+app.add_typer(unit_app, name="unit", cls=HelpGroup)
+app.add_typer(doc_app, name="doc", cls=HelpGroup)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def command(typer_app: typer.Typer = app, name: str | None = None) -> Callable[[F], F]:
+    """Register a command whose help page is translated and whose user errors end in one line."""
+
+    def register(fn: F) -> F:
+        typer_app.command(name or fn.__name__.strip("_").replace("_", "-"), cls=HelpCommand)(handles_errors(fn))
+        return fn
+
+    return register
+
+
+# -- the session: what the global options decided ---------------------------------------------
+
+
+@dataclass
+class Session:
+    db_path: str = ""
+    today: date = field(default_factory=date.today)
+    today_given: bool = False
+    lang: str = "vi"
+    busy_timeout: float = 10.0
+    _store: Any = None
+
+    def store(self) -> Any:
+        if self._store is None:
+            from nqtrack.store import open_store
+
+            self._store = open_store(self.db_path, busy_timeout=self.busy_timeout)
+        return self._store
+
+    def context(self, by: str | None = None) -> Any:
+        """The use cases' context: the register, the business day, the moment of recording, who records."""
+        from nqtrack.app.context import Context, default_recorder, recording_moment
+
+        return Context(self.store, self.today, recording_moment(self.today, self.today_given),
+                       by or default_recorder())
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+session = Session()
+
+
+def default_db_path() -> str:
+    env = os.environ.get("NQTRACK_DB")
+    if env:
+        return env
+    from platformdirs import user_data_dir
+
+    return os.path.join(user_data_dir("nqtrack", appauthor=False), "nqtrack.db")
+
+
+def fail(message: str, code: int = 2) -> None:
+    typer.echo(f"{_('Error')}: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def user_message(exc: UserError) -> str:
+    """The error in the chosen language, with a parser's reason translated too."""
+    args = {k: translate_reason(v) if k == "reason" and isinstance(v, str) else v for k, v in exc.args_.items()}
+    return _(exc.message, **args)
+
+
+def handles_errors(fn: F) -> F:
+    """Turn the errors a user can cause into one translated line and an exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except UserError as exc:
+            fail(user_message(exc), exc.exit_code)
+        finally:
+            session.close()
+
+    return wrapper  # type: ignore[return-value]
+
+
+def parse_day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    from nqtrack.core.dates import DateError, parse_date
+
+    try:
+        return parse_date(value)
+    except DateError as exc:
+        raise InvalidInput("bad date for {option}: {reason}", option=option, reason=str(exc)) from None
+
+
+def check_format(fmt: str) -> str:
+    from nqtrack.render.tables import FORMATS
+
+    fmt = fmt.lower()
+    if fmt not in FORMATS:
+        raise InvalidInput("unknown format '{value}'; use one of: {formats}", value=fmt, formats=", ".join(FORMATS))
+    return fmt
+
+
+# -- options several commands share ------------------------------------------------------------
+
+FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, markdown, csv or json.", metavar="FORMAT")]
+ByOption = Annotated[str | None, typer.Option("--by", help="Who records this (default: the OS user).")]
+SourceOption = Annotated[list[str] | None, typer.Option("--source", help="Only tasks from this source; repeatable.")]
+DocumentOption = Annotated[
+    list[str] | None, typer.Option("--document", "--doc", help="Only tasks of this document; repeatable.")]
+UnitOption = Annotated[
+    list[str] | None, typer.Option("--unit", help="Only this unit (code, name or alias); repeatable.")]
+
+
+# -- the global options ---------------------------------------------------------------------------
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"nqtrack {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    db: Annotated[str | None, typer.Option(
+        "--db", help="The SQLite file. Default: $NQTRACK_DB, else the per-user data folder.", metavar="PATH")] = None,
+    today: Annotated[str | None, typer.Option(
+        "--today", help="The day to treat as today (YYYY-MM-DD). Also $NQTRACK_TODAY.", metavar="DATE")] = None,
+    lang: Annotated[str | None, typer.Option(
+        "--lang", help="Language of labels and messages: vi (default) or en. Also $NQTRACK_LANG.",
+        metavar="vi|en")] = None,
+    busy_timeout: Annotated[float | None, typer.Option(
+        "--busy-timeout", help="Seconds to wait for a locked database (default 10). Also $NQTRACK_BUSY_TIMEOUT.",
+        metavar="SECONDS")] = None,
+    version: Annotated[bool, typer.Option(
+        "--version", callback=version_callback, is_eager=True, help="Print the version.")] = False,
+) -> None:
+    db_path = db or default_db_path()
+    try:
+        stored = None
+        if not lang and not os.environ.get("NQTRACK_LANG"):
+            from nqtrack.store import peek_setting
+
+            stored = peek_setting(db_path, "lang")
+        session.lang = set_language(lang, stored=stored)
+    except ValueError:
+        set_language("en")
+        fail(_("unknown language '{lang}'; use vi or en", lang=lang or os.environ.get("NQTRACK_LANG")))
+    session.db_path = db_path
+    session._store = None
+    session.busy_timeout = float(busy_timeout or os.environ.get("NQTRACK_BUSY_TIMEOUT") or 10)
+    today_text = today or os.environ.get("NQTRACK_TODAY")
+    try:
+        session.today = parse_day(today_text, "--today") or date.today()
+        session.today_given = bool(today_text)
+    except UserError as exc:
+        fail(_(exc.message, **exc.args_), exc.exit_code)
+
+
+def write_out(text: str) -> None:
+    sys.stdout.write(text)

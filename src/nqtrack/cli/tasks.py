@@ -1,0 +1,145 @@
+"""Commands on tasks: assign, update, list, show."""
+
+from typing import Annotated
+
+import typer
+
+from nqtrack.cli.app import (
+    ByOption,
+    DocumentOption,
+    FormatOption,
+    SourceOption,
+    UnitOption,
+    check_format,
+    command,
+    parse_day,
+    session,
+)
+from nqtrack.i18n import _
+
+
+@command()
+def assign(
+    title_or_task: Annotated[str, typer.Argument(
+        metavar="TITLE|TASK", help="The new task's title, or the number or code of a task to re-assign.")],
+    doc: Annotated[str | None, typer.Option("--doc", help="The document that gives the task (its symbol).")] = None,
+    lead: Annotated[str | None, typer.Option("--lead", help="Lead unit (đơn vị chủ trì).")] = None,
+    with_: Annotated[list[str] | None, typer.Option(
+        "--with", help="Coordinating unit (đơn vị phối hợp); repeatable.")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Assignee (người thực hiện).")] = None,
+    due: Annotated[str | None, typer.Option(
+        "--due", help="Deadline: a date (day first) or a text such as 'Quý II/2026'.")] = None,
+    product: Annotated[str | None, typer.Option("--product", help="What the task must produce.")] = None,
+    source: Annotated[str | None, typer.Option(
+        "--source", help="Who gave the task, e.g. 'Thủ tướng Chính phủ'.")] = None,
+    assigned_on: Annotated[str | None, typer.Option(
+        "--assigned-on", help="The day it was given (default today).")] = None,
+    code: Annotated[str | None, typer.Option("--code", help="An external code, unique.")] = None,
+    on: Annotated[str | None, typer.Option(
+        "--on", help="For a re-assignment: the day it takes effect (default today).")] = None,
+    by: ByOption = None,
+) -> None:
+    """Give a new task to a lead unit, or re-assign an existing task.
+
+    \b
+    Examples:
+      nqtrack assign "Xây dựng kế hoạch thực hiện" --doc 07-NQ/ĐUK --lead VP --with TCCB --due 30/06/2026
+      nqtrack assign 12 --lead KHTC --with VP
+    """
+    from nqtrack.app import tasks
+
+    request = tasks.Assignment(
+        title_or_task, lead=lead, coordinating=with_, assignee=to, document=doc, due=due, product=product,
+        source=source, assigned_on=parse_day(assigned_on, "--assigned-on"), code=code, on=parse_day(on, "--on"))
+    done = tasks.assign(session.context(by), request)
+    created = _("Task {id} created.", id=done.task_id)
+    typer.echo(created if done.created else _("Task {id} re-assigned.", id=done.task_id))
+
+
+@command()
+def update(
+    task: Annotated[str, typer.Argument(help="The task's number or code.")],
+    state: Annotated[str | None, typer.Option(
+        "--state", help="new, in_progress, done, paused or cancelled (Vietnamese names too).")] = None,
+    progress: Annotated[int | None, typer.Option("--progress", help="Per cent done, 0-100.")] = None,
+    on: Annotated[str | None, typer.Option(
+        "--on", help="The day the change takes effect (default today); with --state done, the completion date.")
+    ] = None,
+    deadline: Annotated[str | None, typer.Option(
+        "--deadline", help="A new deadline (extension); needs --reason.")] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why the deadline changes.")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="A note for the journal.")] = None,
+    product: Annotated[str | None, typer.Option(
+        "--product", help="The product (e.g. the report submitted).")] = None,
+    by: ByOption = None,
+) -> None:
+    """Record progress, completion, an extension, a product or a note.
+
+    \b
+    Examples:
+      nqtrack update 12 --state done --on 15/10/2022 --product "Báo cáo số 45/BC-VP"
+      nqtrack update NV-2022-0007 --deadline 31/12/2022 --reason "Theo Thông báo 123/TB-VP"
+    """
+    from nqtrack.app import tasks
+
+    request = tasks.Update(state=state, progress=progress, on=parse_day(on, "--on"), deadline=deadline,
+                           reason=reason, note=note, product=product)
+    done = tasks.update(session.context(by), task, request)
+    if done.changed:
+        typer.echo(_("Task {id} updated: {fields}.", id=done.task_id, fields=", ".join(done.changed)))
+    elif done.noted:
+        typer.echo(_("Task {id}: note recorded.", id=done.task_id))
+    else:
+        typer.echo(_("Task {id}: nothing changed.", id=done.task_id))
+
+
+@command(name="list")
+def list_(
+    unit: UnitOption = None,
+    source: SourceOption = None,
+    document: DocumentOption = None,
+    state: Annotated[list[str] | None, typer.Option("--state", help="State; repeatable.")] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only tasks overdue today.")] = False,
+    due_before: Annotated[str | None, typer.Option("--due-before", help="Deadline on or before this day.")] = None,
+    due_after: Annotated[str | None, typer.Option("--due-after", help="Deadline on or after this day.")] = None,
+    search: Annotated[str | None, typer.Option(
+        "--search", "--text", help="Words in the title or code, accents optional.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", help="At most this many tasks.")] = None,
+    fmt: FormatOption = "table",
+) -> None:
+    """List tasks, filtered.
+
+    \b
+    Example:
+      nqtrack list --unit VP --state in_progress --search "bao cao"
+    """
+    from nqtrack.app import tasks
+    from nqtrack.render.task import emit_tasks
+
+    fmt = check_format(fmt)
+    query = tasks.TaskQuery(
+        units=unit or (), sources=source or (), documents=document or (), states=state or (), overdue=overdue,
+        due_before=parse_day(due_before, "--due-before"), due_after=parse_day(due_after, "--due-after"),
+        search=search, limit=limit)
+    emit_tasks(tasks.listing(session.context(), query), fmt, empty_message=_("No tasks."))
+
+
+@command()
+def show(
+    task: Annotated[str, typer.Argument(help="The task's number or code.")],
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Show the fields as they were on this day, rebuilt from the journal.")] = None,
+    fmt: FormatOption = "table",
+) -> None:
+    """Show every field of a task and its full history from the journal.
+
+    \b
+    Example:
+      nqtrack show 12
+      nqtrack show NV-2022-0007 --as-of 30/09/2022
+    """
+    from nqtrack.app import tasks
+    from nqtrack.render.task import emit_task
+
+    fmt = check_format(fmt)
+    emit_task(tasks.show(session.context(), task, parse_day(as_of, "--as-of")), fmt)

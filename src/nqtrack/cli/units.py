@@ -1,0 +1,139 @@
+"""Commands on units (`unit …`) and documents (`doc …`)."""
+
+from typing import Annotated
+
+import typer
+
+from nqtrack.cli.app import FormatOption, check_format, command, doc_app, parse_day, session, unit_app
+from nqtrack.i18n import _
+
+
+@command(unit_app, "add")
+def unit_add(
+    name: Annotated[str, typer.Argument(help="The unit's full name.")],
+    code: Annotated[str | None, typer.Option("--code", help="Short code, e.g. VP.")] = None,
+    parent: Annotated[str | None, typer.Option("--parent", help="The unit above it (code, name or alias).")] = None,
+    alias: Annotated[list[str] | None, typer.Option("--alias", help="Another name it goes by; repeatable.")] = None,
+    email: Annotated[str | None, typer.Option("--email", help="Address for reminders.")] = None,
+) -> None:
+    """Add a unit (đơn vị).
+
+    \b
+    Example:
+      nqtrack unit add "Vụ Tổ chức cán bộ" --code TCCB --alias "Vụ TCCB"
+    """
+    from nqtrack.app import units
+
+    unit = units.add(session.context(), name, code=code, parent=parent, aliases=alias or (), email=email)
+    typer.echo(_("Unit {name} added.", name=unit.name))
+
+
+@command(unit_app, "list")
+def unit_list(fmt: FormatOption = "table") -> None:
+    """List the units.
+
+    \b
+    Example:
+      nqtrack unit list --format csv
+    """
+    from nqtrack.app import units
+    from nqtrack.render.tables import emit_rows
+
+    fmt = check_format(fmt)
+    columns = [("id", "#"), ("code", _("Code")), ("name", _("Name")), ("parent", _("Parent unit")),
+               ("aliases", _("Aliases")), ("email", "Email")]
+    emit_rows(units.listing(session.context()), columns, fmt)
+
+
+@command(unit_app, "email")
+def unit_email(
+    unit: Annotated[str, typer.Argument(help="The unit (code, name or alias).")],
+    address: Annotated[str, typer.Argument(
+        help="Where its reminders go; several separated by ','; '-' clears it.")],
+) -> None:
+    """Set the e-mail address a unit's reminders are sent to.
+
+    \b
+    Example:
+      nqtrack unit email VP vanphong@example.gov.vn
+    """
+    from nqtrack.app import units
+
+    found = units.set_email(session.context(), unit, None if address == "-" else address)
+    typer.echo(_("Unit {name}: e-mail address saved.", name=found.name))
+
+
+@command(unit_app, "rename")
+def unit_rename(
+    unit: Annotated[str, typer.Argument(help="The unit (code, name or alias).")],
+    new_name: Annotated[str, typer.Argument(help="Its new name; the old one stays as an alias.")],
+) -> None:
+    """Rename a unit; the old name is kept as an alias so old files still match.
+
+    \b
+    Example:
+      nqtrack unit rename TCCB "Vụ Tổ chức - Cán bộ"
+    """
+    from nqtrack.app import units
+
+    renamed = units.rename(session.context(), unit, new_name)
+    typer.echo(_("Unit renamed to {name}.", name=renamed.name))
+
+
+@command(doc_app, "add")
+def doc_add(
+    symbol: Annotated[str, typer.Argument(help="Number and symbol, e.g. 07-NQ/ĐUK or 30/2020/NĐ-CP.")],
+    title: Annotated[str | None, typer.Option("--title", help="Its subject (trích yếu).")] = None,
+    doc_type: Annotated[str | None, typer.Option(
+        "--type", help="Kind of document; read from the symbol if left out.")] = None,
+    issued_on: Annotated[str | None, typer.Option("--issued-on", help="Date of issue (day first).")] = None,
+    received_on: Annotated[str | None, typer.Option("--received-on", help="Date received.")] = None,
+    issuer: Annotated[str | None, typer.Option(
+        "--issuer", help="Who issued it; read from the symbol if left out.")] = None,
+    implements: Annotated[str | None, typer.Option(
+        "--implements", help="The document this one carries out.")] = None,
+) -> None:
+    """Add a document (văn bản).
+
+    \b
+    Example:
+      nqtrack doc add 07-NQ/ĐUK --issued-on 31/08/2017 --title "Nghị quyết về ..."
+    """
+    from nqtrack.app import documents
+
+    doc = documents.add(
+        session.context(), symbol, title=title, doc_type=doc_type, issued_on=parse_day(issued_on, "--issued-on"),
+        received_on=parse_day(received_on, "--received-on"), issuer=issuer, implements=implements)
+    typer.echo(_("Document {symbol} added.", symbol=doc.symbol))
+
+
+@command(doc_app, "list")
+def doc_list(fmt: FormatOption = "table") -> None:
+    """List the documents with how many of their tasks are done.
+
+    \b
+    Example:
+      nqtrack doc list --format markdown
+    """
+    from nqtrack.app import documents
+    from nqtrack.render.documents import emit_documents
+
+    emit_documents(documents.listing(session.context()), check_format(fmt))
+
+
+@command(doc_app, "show")
+def doc_show(
+    document: Annotated[str, typer.Argument(help="The document's symbol.")],
+    fmt: FormatOption = "table",
+) -> None:
+    """Show a document and how far each of its tasks is.
+
+    \b
+    Example:
+      nqtrack doc show 07-NQ/ĐUK
+    """
+    from nqtrack.app import documents
+    from nqtrack.render.documents import emit_document
+
+    fmt = check_format(fmt)
+    emit_document(documents.show(session.context(), document), fmt)

@@ -1,0 +1,85 @@
+"""Tasks for people: listing columns, one task's fields and its history."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from typing import Any
+
+from nqtrack.i18n import _
+from nqtrack.render.tables import console, emit_rows, json_text, show_day
+
+
+def task_columns() -> list[tuple[str, str]]:
+    return [
+        ("id", _("No.")), ("code", _("Code")), ("title", _("Title")), ("document", _("Document")),
+        ("lead_unit", _("Lead unit")), ("deadline", _("Deadline")), ("state", _("State")),
+        ("progress", _("Progress")), ("completed_on", _("Completed on")),
+    ]
+
+
+def display_task_row(row: dict[str, Any]) -> dict[str, Any]:
+    """The human form: translated state, dates as the language writes them."""
+    shown = dict(row)
+    for key in ("deadline", "original_deadline", "assigned_on", "completed_on"):
+        shown[key] = show_day(row.get(key))
+    shown["state"] = _(row["state"])
+    return shown
+
+
+def emit_tasks(rows: list[dict[str, Any]], fmt: str, *, title: str | None = None, json_data: Any = None,
+               empty_message: str | None = None) -> None:
+    """A listing of tasks (machine rows from nqtrack.app.tasks.task_row) in a format."""
+    shown = [display_task_row(t) for t in rows] if fmt in ("table", "markdown") else rows
+    emit_rows(shown, task_columns(), fmt, title=title, json_data=json_data, empty_message=empty_message)
+
+
+def local_time(recorded_at: str) -> str:
+    """A recording time (stored in UTC) as the local clock showed it."""
+    return datetime.fromisoformat(recorded_at).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _field_labels() -> list[tuple[str, str]]:
+    return [
+        ("id", _("No.")), ("code", _("Code")), ("title", _("Title")), ("document", _("Document")),
+        ("source", _("Source")), ("lead_unit", _("Lead unit")), ("coordinating_units", _("Coordinating units")),
+        ("assignee", _("Assignee")), ("assigned_on", _("Assigned on")), ("deadline", _("Deadline")),
+        ("original_deadline", _("Original deadline")), ("deadline_text", _("Deadline as written")),
+        ("product", _("Product")), ("state", _("State")), ("progress", _("Progress")),
+        ("completed_on", _("Completed on")), ("recurring", _("Recurring")), ("note", _("Note")),
+        ("timing", _("Timing")),
+    ]
+
+
+def _history_columns() -> list[tuple[str, str]]:
+    return [
+        ("effective_on", _("Effective")), ("recorded_at", _("Recorded")), ("recorded_by", _("By")),
+        ("kind", _("Event")), ("field", _("Field")), ("old_value", _("Old")), ("new_value", _("New")),
+        ("note", _("Note")),
+    ]
+
+
+def emit_task(shown_task: dict[str, Any], fmt: str) -> None:
+    """One task's fields and history (nqtrack.app.tasks.show) in a format."""
+    row, history = shown_task["task"], shown_task["history"]
+    if fmt == "json":
+        sys.stdout.write(json_text(shown_task))
+        return
+    if fmt == "csv":
+        emit_rows(history, _history_columns(), fmt)
+        return
+    shown = display_task_row(row)
+    shown["timing"] = _(row["timing"])
+    shown["recurring"] = _("yes") if row["recurring"] else _("no")
+    field_rows = [{"field": label, "value": shown.get(key)} for key, label in _field_labels()]
+    history_rows = [
+        {**h, "kind": _(h["kind"]), "effective_on": show_day(h["effective_on"]),
+         "recorded_at": local_time(h["recorded_at"])}
+        for h in history
+    ]
+    emit_rows(field_rows, [("field", ""), ("value", "")], fmt, title=f"#{row['id']} ({show_day(row['as_of'])})")
+    if fmt == "table":
+        console().print()
+    else:
+        sys.stdout.write("\n")
+    emit_rows(history_rows, _history_columns(), fmt, title=_("History"))
