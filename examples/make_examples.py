@@ -639,9 +639,7 @@ def fits(title: str, assigned: date, doc) -> bool:
             return False
     if "năm 2022" in title and any(c in title for c in CLOSING) and assigned < date(2022, 8, 1):
         return False
-    if "quán triệt" in title and assigned > max(doc["issued"], FIRST_ASSIGNED) + timedelta(days=90):
-        return False
-    return True
+    return not ("quán triệt" in title and assigned > max(doc["issued"], FIRST_ASSIGNED) + timedelta(days=90))
 
 
 # --------------------------------------------------------------------------
@@ -930,7 +928,7 @@ def build(rng: random.Random):
         fold,
         str.lower,
     ]
-    for t, f in zip(variant_rows, variants):
+    for t, f in zip(variant_rows, variants, strict=False):
         t["unit_written"] = f(UNIT_BY_CODE[t["unit"]]["name"])
     return tasks
 

@@ -76,7 +76,7 @@ def expected_counts(store: Store, start, end, as_of, prev_start, prev_end, known
             continue
         f = fields_as_of(task, store.journal(task["id"]), as_of, known_at)
         as_date = lambda v: D(v) if v else None  # noqa: E731
-        def happened(kind: str, field: str | None) -> bool:
+        def happened(kind: str, field: str | None, task: dict = task) -> bool:
             return any(
                 e["field"] == field and e["kind"] == kind and start.isoformat() <= e["effective_on"] <= end.isoformat()
                 and e["effective_on"] <= as_of.isoformat() and (known_at is None or e["recorded_at"] <= known_at)
@@ -164,7 +164,7 @@ def test_trend_counts_equal_month_by_month_counts(tmp_path, seed):
         end = start + timedelta(days=29)
         months.append((start, end, end if i < 7 else start + timedelta(days=10)))
     trend = store.trend_counts(months, known_at=known_at)
-    for (start, end, as_of), counts in zip(months, trend):
+    for (start, end, as_of), counts in zip(months, trend, strict=True):
         expected = views(add_counts(store.report_counts(start, end, as_of, start, end, known_at=known_at)))["workload"]
         got = views(add_counts(counts))["workload"]
         assert (got["total"], got["completed"]) == (expected["total"], expected["completed"])

@@ -182,15 +182,7 @@ def test_ambiguous_single_word_needs_a_hint() -> None:
 
 
 def test_syllable_check_accepts_real_words() -> None:
-    words = (
-        "Ủy ban nhân dân tỉnh Quảng Ninh Văn phòng Chính phủ Sở Kế hoạch Đầu tư Đảng ủy "
-        "Khối Trung ương Nghị quyết triển khai thực hiện Kết luận tiếp tục đẩy mạnh phòng "
-        "chống tham nhũng lãng phí Quyết định Chương trình Báo cáo tình hình tháng quý "
-        "Thủ tướng Phó thường trực Cục Kiểm tra quốc gia giao dịch bảo đảm Mường Khương "
-        "Khánh Hòa Hoà Thanh Hoá Thuý Thúy Tuyên xoong boong khuya khuyên quyển khuỷu "
-        "ngoằn ngoèo giặt gìn giữ gì nghiêng nghĩa ghế kiến quạt quyết quýt huơ thuở "
-        "luật hoạch hoặc oái oăm ươm ướt rượu hươu người chuyện Đắk Lắk"
-    ).split()
+    words = ["Ủy", "ban", "nhân", "dân", "tỉnh", "Quảng", "Ninh", "Văn", "phòng", "Chính", "phủ", "Sở", "Kế", "hoạch", "Đầu", "tư", "Đảng", "ủy", "Khối", "Trung", "ương", "Nghị", "quyết", "triển", "khai", "thực", "hiện", "Kết", "luận", "tiếp", "tục", "đẩy", "mạnh", "phòng", "chống", "tham", "nhũng", "lãng", "phí", "Quyết", "định", "Chương", "trình", "Báo", "cáo", "tình", "hình", "tháng", "quý", "Thủ", "tướng", "Phó", "thường", "trực", "Cục", "Kiểm", "tra", "quốc", "gia", "giao", "dịch", "bảo", "đảm", "Mường", "Khương", "Khánh", "Hòa", "Hoà", "Thanh", "Hoá", "Thuý", "Thúy", "Tuyên", "xoong", "boong", "khuya", "khuyên", "quyển", "khuỷu", "ngoằn", "ngoèo", "giặt", "gìn", "giữ", "gì", "nghiêng", "nghĩa", "ghế", "kiến", "quạt", "quyết", "quýt", "huơ", "thuở", "luật", "hoạch", "hoặc", "oái", "oăm", "ươm", "ướt", "rượu", "hươu", "người", "chuyện", "Đắk", "Lắk"]
     assert [w for w in words if not is_vietnamese_syllable(w)] == []
     assert not is_vietnamese_syllable("Müller")
     assert not is_vietnamese_syllable("hàc")  # a stop final takes only sắc or nặng
@@ -199,14 +191,7 @@ def test_syllable_check_accepts_real_words() -> None:
 # ---------------------------------------------------------------- properties
 ONSETS = ["", "b", "c", "ch", "d", "đ", "g", "gi", "h", "kh", "l", "m", "n", "ng", "nh",
           "ph", "qu", "r", "s", "t", "th", "tr", "v", "x"]
-RHYMES = (
-    "a ai ao au ay ac ach am an ang anh ap at ăc ăm ăn ăng ăp ăt âc âm ân âng âp ât âu ây "
-    "e ec em en eng eo ep et ê êch êm ên ênh êp êt êu i ia ich im in inh ip it iu iêc iêm "
-    "iên iêng iêp iêt iêu o oc om on ong op ot oi oa oac oach oai oam oan oang oanh oap oat "
-    "oay oăc oăn oăng oăt oe oen oet oeo oong ô ôc ôi ôm ôn ông ôp ôt ơ ơi ơm ơn ơp ơt u uc "
-    "ui um un ung up ut ua uân uâng uât uây uê uêch uênh uy uych uyên uyêt uynh uyt uya uyu "
-    "uôc uôi uôm uôn uông uôt uơ ư ưc ưi ưng ưt ưu ưa ươc ươi ươm ươn ương ươp ươt ươu y"
-).split()
+RHYMES = ["a", "ai", "ao", "au", "ay", "ac", "ach", "am", "an", "ang", "anh", "ap", "at", "ăc", "ăm", "ăn", "ăng", "ăp", "ăt", "âc", "âm", "ân", "âng", "âp", "ât", "âu", "ây", "e", "ec", "em", "en", "eng", "eo", "ep", "et", "ê", "êch", "êm", "ên", "ênh", "êp", "êt", "êu", "i", "ia", "ich", "im", "in", "inh", "ip", "it", "iu", "iêc", "iêm", "iên", "iêng", "iêp", "iêt", "iêu", "o", "oc", "om", "on", "ong", "op", "ot", "oi", "oa", "oac", "oach", "oai", "oam", "oan", "oang", "oanh", "oap", "oat", "oay", "oăc", "oăn", "oăng", "oăt", "oe", "oen", "oet", "oeo", "oong", "ô", "ôc", "ôi", "ôm", "ôn", "ông", "ôp", "ôt", "ơ", "ơi", "ơm", "ơn", "ơp", "ơt", "u", "uc", "ui", "um", "un", "ung", "up", "ut", "ua", "uân", "uâng", "uât", "uây", "uê", "uêch", "uênh", "uy", "uych", "uyên", "uyêt", "uynh", "uyt", "uya", "uyu", "uôc", "uôi", "uôm", "uôn", "uông", "uôt", "uơ", "ư", "ưc", "ưi", "ưng", "ưt", "ưu", "ưa", "ươc", "ươi", "ươm", "ươn", "ương", "ươp", "ươt", "ươu", "y"]
 TONES = ["", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323"]
 VOWELS = set("aăâeêioôơuưy")
 

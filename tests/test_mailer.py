@@ -102,7 +102,7 @@ def test_one_message_per_unit_with_its_recipient_and_subject(server):
     handler, port = server
     assert send_all(settings(port), messages()) == EXPECTED_LINES
     assert len(handler.envelopes) == 3
-    for envelope, (unit, address) in zip(handler.envelopes, UNITS):
+    for envelope, (unit, address) in zip(handler.envelopes, UNITS, strict=True):
         assert envelope.rcpt_tos == [address]
         assert envelope.mail_from == "vanphong@bo.gov.vn"
         raw = envelope.original_content or envelope.content

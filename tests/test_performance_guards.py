@@ -66,7 +66,7 @@ CALLS = {
 def test_hot_queries_use_indexes(store, name):
     plans = plans_of(store, lambda: CALLS[name](store))
     assert plans, "no query was traced"
-    for sql, plan in plans:
+    for _sql, plan in plans:
         scans = [line for line in plan if FULL_SCAN.match(line)]
         assert not scans, (name, scans, plan)
         assert any("USING" in line and "INDEX" in line for line in plan), (name, plan)

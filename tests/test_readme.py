@@ -17,7 +17,7 @@ def sh_blocks() -> list[str]:
 
 
 def test_ci_runs_the_readme_test_command_word_for_word():
-    ci_lines = [l for l in (ROOT / ".ci/run").read_text().splitlines() if l and not l.startswith("#")]
+    ci_lines = [line for line in (ROOT / ".ci/run").read_text().splitlines() if line and not line.startswith("#")]
     test_command = sh_blocks()[1].strip()
     assert test_command in ci_lines
 

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from nqtrack import i18n
-from nqtrack.i18n import language, set_language
 from nqtrack.core.notices import Notice, NoticeTask
+from nqtrack.i18n import language, set_language
 from nqtrack.render.notices import file_name, render_markdown, render_text, subject, write_docx
 
 # The Vietnamese of every message id a notice uses. The real catalog wins where it has an

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-import threading
 
 import pytest
-
-from tests.conftest import run_nqtrack
 
 
 @pytest.fixture

@@ -74,7 +74,7 @@ def design_example(tmp_path_factory) -> Path:
             d = spread(date(2022, 10, 1), date(2022, 12, 31), i)
             task("Lãnh đạo Bộ", date(2022, 10, 1), d)
         # 10 tasks of 2021 entered in the register only in October 2022, still open
-        for i in range(10):
+        for _ in range(10):
             task("Lãnh đạo Bộ", date(2021, 11, 1), date(2021, 12, 15), recorded=date(2022, 10, 5))
         # the same nine months of 2021: 74 tasks from the Government, all done in 2021
         for i in range(74):

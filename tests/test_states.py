@@ -8,7 +8,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nqtrack.core.states import Event, State, StateError, Timing, fields_as_of, is_carried_over, parse_state, timing_class
+from nqtrack.core.states import (
+    Event,
+    State,
+    StateError,
+    Timing,
+    fields_as_of,
+    is_carried_over,
+    parse_state,
+    timing_class,
+)
 
 D = date.fromisoformat
 
@@ -109,7 +118,7 @@ STATES = [s.value for s in State]
 def test_replay_on_the_last_day_known_now_is_the_current_value(changes):
     """Whatever the order of effective dates, the latest statement is what holds now."""
     events, value = [], "new"
-    for i, (state, effective, recorded) in enumerate(changes, start=1):
+    for i, (state, effective, _recorded) in enumerate(changes, start=1):
         events.append(ev(i, "state", value, state, f"2022-01-{1 + effective % 28:02d}", f"2022-03-01T{i:02d}:00"))
         value = state
     assert fields_as_of({"state": value}, events, D("2022-12-31"))["state"] == value

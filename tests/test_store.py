@@ -10,13 +10,13 @@ from datetime import date
 import pytest
 
 from nqtrack.store import sqlite as store_module
-from nqtrack.store.sqlite_migrations import migrations
 from nqtrack.store.sqlite import SCHEMA_VERSION
 from nqtrack.store.sqlite import SqliteStore as Store
+from nqtrack.store.sqlite_migrations import migrations
 
 
 def test_schema_version_constant_matches_the_migrations():
-    assert SCHEMA_VERSION == len(migrations._migrations)
+    assert len(migrations._migrations) == SCHEMA_VERSION
 
 
 def test_new_database_is_wal_and_private(tmp_path):
@@ -89,10 +89,9 @@ def test_a_failing_migration_leaves_the_database_as_it_was(tmp_path, monkeypatch
 
 def test_transaction_rolls_back_whole(tmp_path):
     s = Store(tmp_path / "t.db")
-    with pytest.raises(ValueError):
-        with s.transaction():
-            s.add_unit("Văn phòng Bộ")
-            raise ValueError("stop")
+    with pytest.raises(ValueError), s.transaction():
+        s.add_unit("Văn phòng Bộ")
+        raise ValueError("stop")
     assert s.list_units() == []
 
 

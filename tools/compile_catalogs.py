@@ -204,7 +204,8 @@ def compile_mo(entries: list[Entry]) -> bytes:
 def format_fields(text: str) -> set[str]:
     """The names of the `{fields}` of a str.format template."""
     try:
-        return {name.split(".")[0].split("[")[0] for _lit, name, _spec, _conv in string.Formatter().parse(text) if name is not None}
+        fields = string.Formatter().parse(text)
+        return {name.split(".")[0].split("[")[0] for _lit, name, _spec, _conv in fields if name is not None}
     except ValueError as exc:
         raise PoError(f"bad braces in {text!r}: {exc}") from None
 
@@ -220,7 +221,9 @@ def check_entries(entries: list[Entry]) -> list[str]:
         for text in e.msgstr.values():
             extra = format_fields(text) - given
             if extra:
-                problems.append(f"line {e.line}: {e.msgid!r}: the translation uses {sorted(extra)}, not in the message id")
+                problems.append(
+                    f"line {e.line}: {e.msgid!r}: the translation uses {sorted(extra)}, not in the message id"
+                )
     return problems
 
 
@@ -307,7 +310,9 @@ def help_texts() -> dict[str, list[str]]:
 
 
 def po_quote(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t").replace("\b", "\\b").replace("\n", "\\n")
+    escaped = (
+        text.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t").replace("\b", "\\b").replace("\n", "\\n")
+    )
     return f'"{escaped}"'
 
 

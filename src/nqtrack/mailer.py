@@ -13,13 +13,13 @@ import mimetypes
 import os
 import smtplib
 import ssl
+from collections.abc import Iterable
 from dataclasses import dataclass
-from email.message import EmailMessage
 from email.header import Header
+from email.message import EmailMessage
 from email.policy import EmailPolicy
 from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
-from typing import Iterable
 
 from nqtrack.core.errors import UserError
 from nqtrack.i18n import _
@@ -177,7 +177,7 @@ def _login(smtp: smtplib.SMTP, user: str, password: str) -> None:
     smtp.ehlo_or_helo_if_needed()
     if not smtp.has_extn("auth"):
         raise smtplib.SMTPNotSupportedError("SMTP AUTH extension not supported by server.")
-    token = base64.b64encode(f"\0{user}\0{password}".encode("utf-8")).decode("ascii")
+    token = base64.b64encode(f"\0{user}\0{password}".encode()).decode("ascii")
     code, response = smtp.docmd("AUTH", f"PLAIN {token}")
     if code != 235:
         raise smtplib.SMTPAuthenticationError(code, response)
@@ -202,7 +202,7 @@ def send_all(settings: MailSettings, messages: list[EmailMessage], *, dry_run: b
     sent: list[str] = []
     smtp = _open(settings, password)
     try:
-        for message, line in zip(messages, lines):
+        for message, line in zip(messages, lines, strict=True):
             if settings.sender and not message.get("From"):
                 message["From"] = settings.sender
             problem = _send_one(smtp, message, settings)

@@ -6,14 +6,14 @@ import getpass
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from functools import cached_property
-from datetime import date, datetime, timezone
 from typing import Any
 
 
 def now_utc() -> str:
     """The real clock, as a recording time: UTC, microseconds, so that text order is time order."""
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 def recording_moment(today: date, today_given: bool) -> str:
@@ -22,14 +22,14 @@ def recording_moment(today: date, today_given: bool) -> str:
     now = datetime.now().astimezone()
     if today_given:
         now = now.replace(year=today.year, month=today.month, day=today.day)
-    return now.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return now.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def end_of_day_utc(day: date) -> str:
     """The last moment of `day` on the local clock, as a recording time (for --known-on)."""
     from datetime import time
 
-    return datetime.combine(day, time.max).astimezone().astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return datetime.combine(day, time.max).astimezone().astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def default_recorder() -> str:

@@ -191,7 +191,7 @@ def review(ctx: Context, query: ReviewQuery) -> dict[str, Any]:
     rolled up under the one they implement; totals per issuer and per type."""
     roots = build_review(row for row in ctx.store.review_counts(ctx.today) if _wanted(row, query))
     documents = flatten(roots)
-    parents = {d.id: d.symbol for d in documents}
+    parents: dict[int | None, str] = {d.id: d.symbol for d in documents}
     rows = [
         {"id": d.id, "symbol": d.symbol, "parent": parents.get(d.parent_id), "depth": d.depth, "type": d.doc_type,
          "issuer": d.issuer, "issued_on": d.issued_on, "title": d.title, **d.counts, "done": d.done,

@@ -28,11 +28,12 @@ from __future__ import annotations
 import copy
 import inspect
 import re
-from typing import Any, Iterator
-
-from typer.core import TyperCommand, TyperGroup
+from collections.abc import Iterator
+from typing import Any
 
 import typer
+from typer.core import TyperCommand, TyperGroup
+
 from nqtrack.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, _, set_language, translate_matching
 
 # The words of a help page.
@@ -54,19 +55,28 @@ _USAGE_ERROR_TABLE = (
     (r"Missing option (?P<name>.+)\.", N_("Missing option {name}.")),
     (r"Missing parameter (?P<name>.+)\.", N_("Missing parameter {name}.")),
     (r"No such option: (?P<name>\S+)", N_("No such option: {name}")),
-    (r"No such option: (?P<name>\S+) \(Possible options: (?P<options>.*)\)",
-     N_("No such option: {name} (Possible options: {options})")),
+    (
+        r"No such option: (?P<name>\S+) \(Possible options: (?P<options>.*)\)",
+        N_("No such option: {name} (Possible options: {options})"),
+    ),
     (r"No such command (?P<name>'.*')\.", N_("No such command {name}.")),
-    (r"No such command (?P<name>'.*')\. Did you mean (?P<names>.*)\?", N_("No such command {name}. Did you mean {names}?")),
+    (
+        r"No such command (?P<name>'.*')\. Did you mean (?P<names>.*)\?",
+        N_("No such command {name}. Did you mean {names}?"),
+    ),
     (r"Missing command\.", N_("Missing command.")),
     (r"Got unexpected extra argument\(s\) \((?P<args>.*)\)", N_("Got unexpected extra argument(s) ({args})")),
     (r"Option (?P<name>'.*') requires an argument\.", N_("Option {name} requires an argument.")),
     (r"Option (?P<name>'.*') does not take a value\.", N_("Option {name} does not take a value.")),
     # click names the types "integer" and "float"; typer 0.28's vendored click "int"
-    (r"Invalid value for (?P<name>.+?): (?P<value>.*) is not a valid (?:integer|int)\.",
-     N_("Invalid value for {name}: {value} is not a valid integer.")),
-    (r"Invalid value for (?P<name>.+?): (?P<value>.*) is not a valid float\.",
-     N_("Invalid value for {name}: {value} is not a valid float.")),
+    (
+        r"Invalid value for (?P<name>.+?): (?P<value>.*) is not a valid (?:integer|int)\.",
+        N_("Invalid value for {name}: {value} is not a valid integer."),
+    ),
+    (
+        r"Invalid value for (?P<name>.+?): (?P<value>.*) is not a valid float\.",
+        N_("Invalid value for {name}: {value} is not a valid float."),
+    ),
 )
 _usage_error_patterns: list | None = None
 
@@ -146,9 +156,9 @@ def _translate_extra(extra: str) -> str:
         if part == "required":
             parts.append(_(REQUIRED))
         elif part.startswith("default: "):
-            parts.append(_(DEFAULT, default=part[len("default: "):]))
+            parts.append(_(DEFAULT, default=part[len("default: ") :]))
         elif part.startswith("env var: "):
-            parts.append(_(ENV_VAR, var=part[len("env var: "):]))
+            parts.append(_(ENV_VAR, var=part[len("env var: ") :]))
         else:
             parts.append(part)
     return "; ".join(parts)
@@ -163,7 +173,7 @@ def help_record(param: Any, ctx: Any) -> tuple[str, str] | None:
         return None
     name, text = record
     own = local.help or ""
-    rest = text[len(own):] if text.startswith(own) else ""
+    rest = text[len(own) :] if text.startswith(own) else ""
     match = re.fullmatch(r"(\s*)\[(.*)\]", rest)
     if match:
         text = own + match.group(1) + "[" + _translate_extra(match.group(2)) + "]"
@@ -198,8 +208,11 @@ def show_usage_error(error: Any) -> None:
         if ctx.command.get_help_option(ctx) is not None:
             hint = _(TRY_HELP, command=ctx.command_path, option=ctx.help_option_names[0]) + "\n"
         typer.echo(f"{ctx.get_usage()}\n{hint}", err=True, color=ctx.color)
-    typer.echo(f"{_(ERROR)}: {translate_usage_message(error.format_message())}", err=True,
-               color=ctx.color if ctx is not None else None)
+    typer.echo(
+        f"{_(ERROR)}: {translate_usage_message(error.format_message())}",
+        err=True,
+        color=ctx.color if ctx is not None else None,
+    )
 
 
 def handle_usage_error(error: BaseException) -> None:
@@ -233,7 +246,7 @@ def language_from_args(command: Any, args: list[str]) -> str | None:
             i += 2
             continue
         if arg.startswith("--lang="):
-            found = arg[len("--lang="):]
+            found = arg[len("--lang=") :]
         elif not arg.startswith("-"):
             break  # the command name: the global options end here
         elif arg in takes_value:
@@ -293,7 +306,8 @@ def _format_epilog(self: Any, ctx: Any, formatter: Any) -> None:
 
 
 def _format_params(self: Any, ctx: Any, formatter: Any) -> None:
-    args, opts = [], []
+    args: list[tuple[str, str]] = []
+    opts: list[tuple[str, str]] = []
     for param in self.get_params(ctx):
         record = help_record(param, ctx)
         if record is not None:
@@ -308,7 +322,7 @@ def _format_params(self: Any, ctx: Any, formatter: Any) -> None:
 
 def _get_short_help_str(self: Any, limit: int = 45) -> str:
     if self.short_help:
-        text = translate_short(inspect.cleandoc(self.short_help))
+        text = translate_short(inspect.cleandoc(self.short_help)) or ""
     else:
         text = short_help(translate_help(self.help) or "", limit)
     return text.strip()
@@ -391,4 +405,3 @@ class HelpGroup(TyperGroup):
         except Exception as error:
             handle_usage_error(error)
             raise  # pragma: no cover - handle_usage_error always raises
-

@@ -6,9 +6,10 @@ gives them, fields as of that day) and sorts them into the morning view.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Iterable
+from typing import Any
 
 from nqtrack.core.collate import sort_key
 from nqtrack.core.states import days_overdue, is_carried_over

@@ -25,8 +25,9 @@ Each level of the key is a `str`, so keys compare in C and always totally.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable, Iterable
 from functools import lru_cache
-from typing import Any, Callable, Iterable, TypeVar
+from typing import Any, TypeVar
 
 __all__ = ["sort_key", "sorted_vi"]
 
@@ -229,7 +230,7 @@ def sort_key(text: str | None) -> Key:
     tokens = text.split() if text else None
     if not tokens:
         return _EMPTY
-    primary, tones, cases, extra = zip(*map(_token_key, tokens))
+    primary, tones, cases, extra = zip(*map(_token_key, tokens), strict=True)
     return (
         _SEP.join([p for p in primary if p]),
         "".join(tones),

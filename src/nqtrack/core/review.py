@@ -6,8 +6,9 @@ that implement a parent up under it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from nqtrack.core.collate import sort_key
 
@@ -29,7 +30,7 @@ class DocumentReview:
     parent_id: int | None
     own: dict[str, int]
     counts: dict[str, int] = field(default_factory=dict)  # its own tasks and its children's
-    children: list["DocumentReview"] = field(default_factory=list)
+    children: list[DocumentReview] = field(default_factory=list)
     depth: int = 0
 
     @property

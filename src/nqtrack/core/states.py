@@ -15,10 +15,10 @@ recorded in between; and it keeps the current fields equal to the latest stateme
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
-from typing import Iterable, Mapping
 
 from nqtrack.core.text import fold
 
@@ -120,9 +120,8 @@ def fields_as_of(
         if event.field not in first or event.id < first[event.field].id:
             first[event.field] = event
         visible = known_at is None or event.recorded_at <= known_at
-        if visible and event.effective_on <= day:
-            if event.field not in latest or event.id > latest[event.field].id:
-                latest[event.field] = event
+        if visible and event.effective_on <= day and (event.field not in latest or event.id > latest[event.field].id):
+            latest[event.field] = event
     values = dict(current)
     for field, event in first.items():
         values[field] = latest[field].new_value if field in latest else event.old_value

@@ -9,11 +9,12 @@ in the file's size and the database is either the whole import or untouched.
 from __future__ import annotations
 
 import uuid
-from functools import lru_cache
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from nqtrack.core.dates import DateError, parse_date, parse_deadline
 from nqtrack.core.rules import DONE_WITHOUT_DATE, completion_problem
@@ -136,7 +137,7 @@ class Importer:
         self._unit_names: dict[str, str] = {}  # folded name → name as first written
         self._doc_ids: dict[str, int | None] = {}  # symbol key → id (None: to create)
         self._doc_rows: dict[str, dict[str, Any]] = {}
-        self._seen: dict[tuple, int] = {}  # match key → first data row, to catch duplicates
+        self._seen: dict[Any, int] = {}  # match key → first data row, to catch duplicates
         self._parents: list[tuple[int, str]] = []
         self._doc_keys: dict[str, str] = {}  # cell as written → symbol key
         self._unit_keys: dict[str, str] = {}  # unit name as written → folded key
@@ -163,7 +164,9 @@ class Importer:
         self.summary.encoding, self.summary.source_format = table.encoding, table.source_format
         return table, mapping
 
-    def _records(self, table: Table, mapping: dict[int, str]) -> Iterator[tuple[int, int, dict[str, Any], dict[str, str]]]:
+    def _records(
+        self, table: Table, mapping: dict[int, str]
+    ) -> Iterator[tuple[int, int, dict[str, Any], dict[str, str]]]:
         """(data row number, line, {field: cell}, {field: header}) for each non-empty row."""
         headers = {f: table.headers[i] for i, f in mapping.items()}
         number = 0
@@ -283,14 +286,17 @@ class Importer:
                 state = parse_state(cell("status")).value
             except StateError:
                 raise BadRow(
-                    headers["status"], cell("status"),
-                    "unknown state; use Chưa thực hiện, Đang thực hiện, Hoàn thành, Tạm dừng, Hủy (or new, in_progress, done, paused, cancelled)",
+                    headers["status"],
+                    cell("status"),
+                    "unknown state; use Chưa thực hiện, Đang thực hiện, Hoàn thành, Tạm dừng, Hủy "
+                    "(or new, in_progress, done, paused, cancelled)",
                 ) from None
         if state is None and completed_on is not None:
             state = "done"
         if state is not None and state != "done" and completed_on is not None:
-            raise BadRow(headers["completed_on"], cell("completed_on"),
-                         f"a completion date, but the state is '{cell('status')}'")
+            raise BadRow(
+                headers["completed_on"], cell("completed_on"), f"a completion date, but the state is '{cell('status')}'"
+            )
         problem = completion_problem(state, completed_on, self.options.today)
         if problem == DONE_WITHOUT_DATE:
             raise BadRow(headers.get("completed_on") or headers.get("status"), cell("status"), problem)
@@ -314,7 +320,9 @@ class Importer:
         """Check and write every row, in one streamed pass, inside the caller's transaction
         (nqtrack.app.register owns it); raises ImportFailed when a row is bad (unless
         --skip-invalid), so that the caller rolls the whole import back."""
-        parse = {"tasks": self.parse_task, "units": self.parse_unit, "documents": self.parse_document}[self.options.kind]
+        parse = {"tasks": self.parse_task, "units": self.parse_unit, "documents": self.parse_document}[
+            self.options.kind
+        ]
         self.store.use_large_cache()
         self._codeless_tasks = self.store.has_tasks_without_code()
         chunk: list[dict[str, Any]] = []
@@ -328,7 +336,8 @@ class Importer:
                 self._seen[key] = number
             except BadRow as bad:
                 self.summary.problems.append(
-                    Problem(number, line, bad.column, None if bad.value is None else str(bad.value), bad.reason))
+                    Problem(number, line, bad.column, None if bad.value is None else str(bad.value), bad.reason)
+                )
                 continue
             if self.summary.problems and not self.options.skip_invalid:
                 continue  # the import will fail: only look for more problems
@@ -339,8 +348,9 @@ class Importer:
         self._write_chunk(chunk)
         self._flush()
         if self.summary.created or self.summary.updated:
-            self.store.record_batch(self.summary.batch_id, "import", self.options.recorded_at, self.options.by,
-                                    self.options.source_name)
+            self.store.record_batch(
+                self.summary.batch_id, "import", self.options.recorded_at, self.options.by, self.options.source_name
+            )
         self._link_parents()
         self.summary.converted_cells = table.converted_cells
         self.summary.rejected = len({p.row for p in self.summary.problems})
@@ -354,7 +364,9 @@ class Importer:
             codes = [row["code"] for row in rows if row.get("code")]
             self._by_code = dict.fromkeys(codes)
             self._by_code.update(self.store.tasks_by_codes(codes))
-        write = {"tasks": self._write_task, "units": self._write_unit, "documents": self._write_document}[self.options.kind]
+        write = {"tasks": self._write_task, "units": self._write_unit, "documents": self._write_document}[
+            self.options.kind
+        ]
         for row in rows:
             write(row)
 
@@ -364,7 +376,7 @@ class Importer:
             name = self._unit_names[key]
             self._unit_ids[key] = self.store.add_unit(name).id
             self.summary.new_units.append(name)
-        return self._unit_ids[key]
+        return self._unit_ids[key]  # type: ignore[return-value]  # set just above
 
     def _doc_id(self, key: str) -> int:
         if self._doc_ids.get(key) is None:
@@ -375,7 +387,7 @@ class Importer:
                 issued = None
             self._doc_ids[key] = self.store.add_document(doc["symbol"], issued_on=issued).id
             self.summary.new_documents.append(doc["symbol"])
-        return self._doc_ids[key]
+        return self._doc_ids[key]  # type: ignore[return-value]  # set just above
 
     def _values(self, row: dict[str, Any]) -> dict[str, Any]:
         """Row fields in the store's terms (ids, dates), only for columns the file has."""
@@ -423,7 +435,9 @@ class Importer:
                 granted = max(min(original.date, opts.today), created_on)
                 later.append(LaterEvent("extended", "deadline", original.date, values["deadline"], granted))
                 if original.text != values["deadline_text"]:
-                    later.append(LaterEvent("extended", "deadline_text", original.text, values["deadline_text"], granted))
+                    later.append(
+                        LaterEvent("extended", "deadline_text", original.text, values["deadline_text"], granted)
+                    )
             if base.get("state") == "done":
                 # the completion is an event on its own date, so earlier reports stay right
                 base["state"], base["completed_on"] = "new", None
@@ -450,8 +464,13 @@ class Importer:
 
     def _flush(self) -> None:
         if self.options.kind == "tasks" and self._pending:
-            self.store.insert_tasks(self._pending, by=self.options.by, kind="imported",
-                                    batch_id=self.summary.batch_id, recorded_at=self.options.recorded_at)
+            self.store.insert_tasks(
+                self._pending,
+                by=self.options.by,
+                kind="imported",
+                batch_id=self.summary.batch_id,
+                recorded_at=self.options.recorded_at,
+            )
         self._pending = []
 
     def _changes(self, existing: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
@@ -460,7 +479,9 @@ class Importer:
         changes = {}
         for name, new in values.items():
             if name == "coordinating_units":
-                if sorted(set(new) - {values.get("lead_unit_id", existing["lead_unit_id"])}) != self.store.coordinating_unit_ids(existing["id"]):
+                if sorted(
+                    set(new) - {values.get("lead_unit_id", existing["lead_unit_id"])}
+                ) != self.store.coordinating_unit_ids(existing["id"]):
                     changes[name] = new
             elif name == "recurring":
                 if bool(new) != bool(existing["recurring"]):
@@ -476,8 +497,14 @@ class Importer:
         if not name:
             raise BadRow(headers["name"], "", "a unit needs a name")
         aliases = [a.strip() for a in _text(record.get("aliases")).replace(",", ";").split(";") if a.strip()]
-        return {"name": name, "code": _text(record.get("code")) or None, "parent": _text(record.get("parent")) or None,
-                "aliases": aliases, "email": _text(record.get("email")) or None, "_key": ("unit", fold(name))}
+        return {
+            "name": name,
+            "code": _text(record.get("code")) or None,
+            "parent": _text(record.get("parent")) or None,
+            "aliases": aliases,
+            "email": _text(record.get("email")) or None,
+            "_key": ("unit", fold(name)),
+        }
 
     def parse_document(self, record: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
         symbol = _text(record.get("symbol"))
@@ -487,10 +514,16 @@ class Importer:
         def day(name: str) -> date | None:
             return _day_cell(record, headers, name)
 
-        return {"symbol": parse_symbol(symbol).text, "type": _text(record.get("type")) or None,
-                "issued_on": day("issued_on"), "received_on": day("received_on"),
-                "issuer": _text(record.get("issuer")) or None, "title": _text(record.get("title")) or None,
-                "parent": _text(record.get("parent")) or None, "_key": ("doc", symbol_key(symbol), day("issued_on"))}
+        return {
+            "symbol": parse_symbol(symbol).text,
+            "type": _text(record.get("type")) or None,
+            "issued_on": day("issued_on"),
+            "received_on": day("received_on"),
+            "issuer": _text(record.get("issuer")) or None,
+            "title": _text(record.get("title")) or None,
+            "parent": _text(record.get("parent")) or None,
+            "_key": ("doc", symbol_key(symbol), day("issued_on")),
+        }
 
     def _write_unit(self, row: dict[str, Any]) -> None:
         store = self.store
@@ -512,9 +545,14 @@ class Importer:
             self.summary.unchanged += 1
             doc_id = found[0].id
         else:
-            doc_id = store.add_document(row["symbol"], title=row["title"], doc_type=row["type"],
-                                        issued_on=row["issued_on"], received_on=row["received_on"],
-                                        issuer=row["issuer"]).id
+            doc_id = store.add_document(
+                row["symbol"],
+                title=row["title"],
+                doc_type=row["type"],
+                issued_on=row["issued_on"],
+                received_on=row["received_on"],
+                issuer=row["issuer"],
+            ).id
             self.summary.created += 1
         if row["parent"]:
             self._parents.append((doc_id, row["parent"]))

@@ -104,7 +104,6 @@ class ImportProgress:
         if self._progress is not None:
             self._progress.update(self._task, description=_("{rows} rows read", rows=self.rows))
 
-    def __exit__(self, *exc: object) -> bool:
+    def __exit__(self, *exc: object) -> None:
         if self._progress is not None:
             self._progress.stop()
-        return False

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from nqtrack.core.dates import format_long_date
 from nqtrack.core.errors import UserError
-from nqtrack.i18n import _, language
 from nqtrack.core.notices import Notice, NoticeTask
+from nqtrack.i18n import _, language
 from nqtrack.render.tables import markdown_table, show_day
 
 __all__ = [
@@ -342,17 +342,17 @@ def write_docx(notice: Notice, path: str | Path) -> None:
     intro = _paragraph(document, _intro(notice), align=justify)
     intro.paragraph_format.first_line_indent = Cm(1)
 
-    for section in _sections(notice):
-        _paragraph(document, section.title, bold=True, space_after=3)
-        table = document.add_table(rows=1, cols=len(section.columns))
+    for part in _sections(notice):
+        _paragraph(document, part.title, bold=True, space_after=3)
+        table = document.add_table(rows=1, cols=len(part.columns))
         table.style = "Table Grid"
-        for cell, (_key, label) in zip(table.rows[0].cells, section.columns):
+        for cell, (_key, label) in zip(table.rows[0].cells, part.columns, strict=True):
             cell.text = label
             cell.paragraphs[0].runs[0].bold = True
             cell.paragraphs[0].alignment = center
-        for row in section.rows:
+        for row in part.rows:
             cells = table.add_row().cells
-            for cell, (key, _label) in zip(cells, section.columns):
+            for cell, (key, _label) in zip(cells, part.columns, strict=True):
                 cell.text = row[key]
                 if key in ("no", "deadline", "days_overdue", "days_left"):
                     cell.paragraphs[0].alignment = center
@@ -383,10 +383,7 @@ def _ascii(text: str) -> str:
 def file_name(notice: Notice, ext: str) -> str:
     """A safe ASCII file name, e.g. "don-doc-VP-2022-11-15.md": the unit code when there
     is one (short and stable), else the unit's name without accents."""
-    if notice.unit_code and notice.unit_code.strip():
-        key = _ascii(notice.unit_code)
-    else:
-        key = _ascii(notice.unit).lower()
+    key = _ascii(notice.unit_code) if notice.unit_code and notice.unit_code.strip() else _ascii(notice.unit).lower()
     key = re.sub(r"[^A-Za-z0-9]+", "-", key).strip("-")[:60].strip("-") or "unit"
     suffix = re.sub(r"[^A-Za-z0-9]+", "", ext.lstrip("."))
     name = f"don-doc-{key}-{notice.day.isoformat()}"

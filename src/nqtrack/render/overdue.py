@@ -58,10 +58,19 @@ def as_csv(b: Backlog) -> str:
 
 def headline(b: Backlog) -> str:
     if not (b.overdue or b.paused or b.due_soon):
-        return _("{day}: nothing is overdue and nothing falls due in the next {within} days.", day=show_day(b.as_of), within=b.within)
+        return _(
+            "{day}: nothing is overdue and nothing falls due in the next {within} days.",
+            day=show_day(b.as_of),
+            within=b.within,
+        )
     text = _(
-        "{day}: {overdue} tasks overdue, {carried} of them carried over from earlier months; {soon} due within {within} days.",
-        day=show_day(b.as_of), overdue=len(b.overdue), carried=b.carried_over, soon=len(b.due_soon), within=b.within,
+        "{day}: {overdue} tasks overdue, {carried} of them carried over from earlier months; "
+        "{soon} due within {within} days.",
+        day=show_day(b.as_of),
+        overdue=len(b.overdue),
+        carried=b.carried_over,
+        soon=len(b.due_soon),
+        within=b.within,
     )
     if b.paused:
         text += " " + _("{paused} paused tasks are past their deadline.", paused=len(b.paused))
@@ -73,21 +82,35 @@ def aging_line(b: Backlog) -> str:
     parts = []
     for month, count in b.aging:
         label = f"{month[5:]}/{month[:4]}"
-        parts.append(f"{label}: {count}" if month == first_of_month else _("from {month}: {count}", month=label, count=count))
+        parts.append(
+            f"{label}: {count}" if month == first_of_month else _("from {month}: {count}", month=label, count=count)
+        )
     return _("Overdue by month of deadline") + ": " + "; ".join(parts)
 
 
 def _unit_rows(b: Backlog) -> list[dict[str, Any]]:
     return [
-        {"unit": u.unit or "—", "overdue": u.overdue, "carried_over": u.carried_over, "due_soon": u.due_soon,
-         "paused": u.paused, "oldest": show_day(u.oldest_deadline)}
+        {
+            "unit": u.unit or "—",
+            "overdue": u.overdue,
+            "carried_over": u.carried_over,
+            "due_soon": u.due_soon,
+            "paused": u.paused,
+            "oldest": show_day(u.oldest_deadline),
+        }
         for u in b.units
     ]
 
 
 def _unit_columns() -> list[tuple[str, str]]:
-    return [("unit", _("Lead unit")), ("overdue", _("Overdue")), ("carried_over", _("Carried over")),
-            ("due_soon", _("Due soon")), ("paused", _("Paused")), ("oldest", _("Oldest deadline"))]
+    return [
+        ("unit", _("Lead unit")),
+        ("overdue", _("Overdue")),
+        ("carried_over", _("Carried over")),
+        ("due_soon", _("Due soon")),
+        ("paused", _("Paused")),
+        ("oldest", _("Oldest deadline")),
+    ]
 
 
 def _task_rows(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -111,8 +134,13 @@ def _task_columns(with_unit: bool) -> list[tuple[str, str]]:
     columns = [("ref", _("No.")), ("title", _("Title")), ("document", _("Document"))]
     if with_unit:
         columns.append(("lead_unit", _("Lead unit")))
-    columns += [("assignee", _("Assignee")), ("deadline", _("Deadline")), ("days", _("Days overdue")),
-                ("carried", _("Carried over")), ("extended", _("Extended"))]
+    columns += [
+        ("assignee", _("Assignee")),
+        ("deadline", _("Deadline")),
+        ("days", _("Days overdue")),
+        ("carried", _("Carried over")),
+        ("extended", _("Extended")),
+    ]
     return columns
 
 
@@ -128,7 +156,11 @@ def _sections(b: Backlog, group: str, limit: int | None):
         yield _("Paused, past their deadline"), _task_rows(b.paused), _task_columns(True)
     if b.due_soon:
         soon = [{**row, "days": ""} for row in _task_rows(b.due_soon)]
-        yield _("Due within {within} days", within=b.within), soon, [c for c in _task_columns(True) if c[0] not in ("days", "carried")]
+        yield (
+            _("Due within {within} days", within=b.within),
+            soon,
+            [c for c in _task_columns(True) if c[0] not in ("days", "carried")],
+        )
 
 
 def as_markdown(b: Backlog, group: str, limit: int | None) -> str:

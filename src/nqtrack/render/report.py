@@ -43,14 +43,20 @@ def title(report: dict[str, Any]) -> str:
         return _("Report on the implementation of tasks, quarter {label}", label=label)
     if kind == "year":
         return _("Report on the implementation of tasks, year {label}", label=label)
-    return _("Report on the implementation of tasks from {start} to {end}", start=show_day(period["from"]), end=show_day(period["to"]))
+    return _(
+        "Report on the implementation of tasks from {start} to {end}",
+        start=show_day(period["from"]),
+        end=show_day(period["to"]),
+    )
 
 
 def subtitle(report: dict[str, Any]) -> str:
     period = report["period"]
     text = _(
         "Period {start} – {end}; figures as of {as_of}.",
-        start=show_day(period["from"]), end=show_day(period["to"]), as_of=format_long_date(period["as_of"], language()),
+        start=show_day(period["from"]),
+        end=show_day(period["to"]),
+        as_of=format_long_date(period["as_of"], language()),
     )
     if period.get("known_on"):
         text += " " + _("Journal as recorded by the end of {day}.", day=show_day(period["known_on"]))
@@ -113,17 +119,28 @@ def _breakdown_rows(items: list[dict[str, Any]], key: str) -> list[dict[str, Any
 
 def _breakdown_columns(first: str, with_bar: bool) -> list[tuple[str, str]]:
     columns = [
-        ("name", first), ("received", _("Received")), ("total", _("To carry out")),
-        ("carried_over", _("Carried over")), ("completed", _("Completed")), ("late", _("of which late")),
-        ("overdue", _("Overdue")), ("in_progress", _("In progress")), ("rate", _("Rate")),
+        ("name", first),
+        ("received", _("Received")),
+        ("total", _("To carry out")),
+        ("carried_over", _("Carried over")),
+        ("completed", _("Completed")),
+        ("late", _("of which late")),
+        ("overdue", _("Overdue")),
+        ("in_progress", _("In progress")),
+        ("rate", _("Rate")),
     ]
     return columns + [("bar", "")] if with_bar else columns
 
 
 def _trend_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
     return [
-        {"month": f"{m['month'][5:]}/{m['month'][:4]}", "total": m["total"], "completed": m["completed"],
-         "rate": rate_percent(m["completion_rate"]), "bar": bar(m["completion_rate"])}
+        {
+            "month": f"{m['month'][5:]}/{m['month'][:4]}",
+            "total": m["total"],
+            "completed": m["completed"],
+            "rate": rate_percent(m["completion_rate"]),
+            "bar": bar(m["completion_rate"]),
+        }
         for m in report["trend"]
     ]
 
@@ -135,27 +152,58 @@ def _trend_columns(with_bar: bool) -> list[tuple[str, str]]:
 
 def _overdue_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
     return [
-        {"ref": t["code"] or f"#{t['id']}", "title": t["title"], "document": t["document"] or "",
-         "lead_unit": t["lead_unit"] or "", "deadline": show_day(t["deadline"]), "days": t["days_overdue"]}
+        {
+            "ref": t["code"] or f"#{t['id']}",
+            "title": t["title"],
+            "document": t["document"] or "",
+            "lead_unit": t["lead_unit"] or "",
+            "deadline": show_day(t["deadline"]),
+            "days": t["days_overdue"],
+        }
         for t in report["overdue_tasks"]
     ]
 
 
 def _overdue_columns() -> list[tuple[str, str]]:
-    return [("ref", _("No.")), ("title", _("Title")), ("document", _("Document")), ("lead_unit", _("Lead unit")),
-            ("deadline", _("Deadline")), ("days", _("Days overdue"))]
+    return [
+        ("ref", _("No.")),
+        ("title", _("Title")),
+        ("document", _("Document")),
+        ("lead_unit", _("Lead unit")),
+        ("deadline", _("Deadline")),
+        ("days", _("Days overdue")),
+    ]
 
 
 def markdown(report: dict[str, Any]) -> str:
     kv = [("label", _("Figure")), ("value", _("Number"))]
     parts = [
-        f"# {title(report)}", "", subtitle(report), "",
-        f"## I. {_('Tasks received in the period')}", "", markdown_table(_received_rows(report["received"]), kv), "",
-        f"## II. {_('Tasks to carry out in the period')}", "", markdown_table(_workload_rows(report["workload"]), kv), "",
-        f"## III. {_('By lead unit')}", "", markdown_table(_breakdown_rows(report["by_unit"], "unit"), _breakdown_columns(_("Lead unit"), False)), "",
-        f"## IV. {_('By source')}", "", markdown_table(_breakdown_rows(report["by_source"], "source"), _breakdown_columns(_("Source"), False)), "",
-        f"## V. {_('Completion rate, last 12 months')}", "", markdown_table(_trend_rows(report), _trend_columns(False)), "",
-        f"## VI. {_('Overdue tasks on {day}', day=show_day(report['period']['as_of']))}", "",
+        f"# {title(report)}",
+        "",
+        subtitle(report),
+        "",
+        f"## I. {_('Tasks received in the period')}",
+        "",
+        markdown_table(_received_rows(report["received"]), kv),
+        "",
+        f"## II. {_('Tasks to carry out in the period')}",
+        "",
+        markdown_table(_workload_rows(report["workload"]), kv),
+        "",
+        f"## III. {_('By lead unit')}",
+        "",
+        markdown_table(_breakdown_rows(report["by_unit"], "unit"), _breakdown_columns(_("Lead unit"), False)),
+        "",
+        f"## IV. {_('By source')}",
+        "",
+        markdown_table(_breakdown_rows(report["by_source"], "source"), _breakdown_columns(_("Source"), False)),
+        "",
+        f"## V. {_('Completion rate, last 12 months')}",
+        "",
+        markdown_table(_trend_rows(report), _trend_columns(False)),
+        "",
+        f"## VI. {_('Overdue tasks on {day}', day=show_day(report['period']['as_of']))}",
+        "",
     ]
     rows = _overdue_rows(report)
     parts += [markdown_table(rows, _overdue_columns()) if rows else _("None."), ""]
@@ -190,8 +238,13 @@ def print_table(report: dict[str, Any], stream: TextIO | None = None) -> None:
         t = Table(title=heading, title_justify="left", show_header=show_header)
         for key, label in columns:
             numeric = key not in ("label", "name", "month", "bar", "title", "document", "lead_unit", "ref", "deadline")
-            t.add_column(label, justify="right" if numeric else "left", no_wrap=key != "title",
-                         overflow="ellipsis" if key == "title" else "fold", ratio=1 if key == "title" else None)
+            t.add_column(
+                label,
+                justify="right" if numeric else "left",
+                no_wrap=key != "title",
+                overflow="ellipsis" if key == "title" else "fold",
+                ratio=1 if key == "title" else None,
+            )
         for row in rows:
             t.add_row(*(Text(str(row.get(key, ""))) for key, _ in columns))
         return t
@@ -201,8 +254,20 @@ def print_table(report: dict[str, Any], stream: TextIO | None = None) -> None:
     kv = [("label", ""), ("value", "")]
     out.print(table(_received_rows(report["received"]), kv, f"I. {_('Tasks received in the period')}", False))
     out.print(table(_workload_rows(report["workload"]), kv, f"II. {_('Tasks to carry out in the period')}", False))
-    out.print(table(_breakdown_rows(report["by_unit"], "unit"), _breakdown_columns(_("Lead unit"), True), f"III. {_('By lead unit')}"))
-    out.print(table(_breakdown_rows(report["by_source"], "source"), _breakdown_columns(_("Source"), True), f"IV. {_('By source')}"))
+    out.print(
+        table(
+            _breakdown_rows(report["by_unit"], "unit"),
+            _breakdown_columns(_("Lead unit"), True),
+            f"III. {_('By lead unit')}",
+        )
+    )
+    out.print(
+        table(
+            _breakdown_rows(report["by_source"], "source"),
+            _breakdown_columns(_("Source"), True),
+            f"IV. {_('By source')}",
+        )
+    )
     out.print(table(_trend_rows(report), _trend_columns(True), f"V. {_('Completion rate, last 12 months')}"))
     heading = f"VI. {_('Overdue tasks on {day}', day=show_day(report['period']['as_of']))}"
     rows = _overdue_rows(report)
@@ -222,13 +287,13 @@ def render(report: dict[str, Any], fmt: str, stream: TextIO | None = None) -> No
     """Write the report; `stream` None means standard output (Rich decides colour)."""
     import sys
 
-    if stream is None and fmt != "table":
-        stream = sys.stdout
+    if fmt == "table":
+        print_table(report, stream)
+        return
+    stream = stream or sys.stdout
     if fmt == "json":
         stream.write(json_text(report))
     elif fmt == "csv":
         stream.write(csv(report))
     elif fmt == "markdown":
         stream.write(markdown(report) + "\n")
-    else:
-        print_table(report, stream)

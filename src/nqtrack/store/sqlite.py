@@ -30,7 +30,6 @@ from nqtrack.store.base import (
     CREATION_KINDS,
     TASK_FIELDS,
     Document,
-    LaterEvent,
     NewTask,
     Unit,
     journal_value,
@@ -328,7 +327,7 @@ class SqliteStore:
             "INSERT INTO units(code, name, parent_id, aliases, email) VALUES (?, ?, ?, ?, ?)",
             [code, name, parent_id, alias_text, email],
         )
-        unit = Unit(cur.lastrowid, code, name, parent_id, alias_text, email)
+        unit = Unit(int(cur.lastrowid or 0), code, name, parent_id, alias_text, email)
         self._write_unit_keys(unit)
         return unit
 
@@ -450,7 +449,7 @@ class SqliteStore:
                 nfc(title) if title else None, parent_id,
             ],
         )
-        return self.document(cur.lastrowid)
+        return self.document(int(cur.lastrowid or 0))
 
     def document(self, doc_id: int) -> Document:
         row = self.conn.execute("SELECT * FROM documents WHERE id = ?", [doc_id]).fetchone()
@@ -646,9 +645,14 @@ class SqliteStore:
         for start in range(0, len(task_ids), 500):
             part = list(task_ids[start:start + 500])
             marks = ",".join("?" * len(part))
-            rows = [dict(r) for r in self.conn.execute(
-                f"SELECT id, code, title, title_key, note, product, assignee, document_id FROM tasks WHERE id IN ({marks})",
-                part)]
+            rows = [
+                dict(r)
+                for r in self.conn.execute(
+                    "SELECT id, code, title, title_key, note, product, assignee, document_id FROM tasks "
+                    f"WHERE id IN ({marks})",
+                    part,
+                )
+            ]
             documents = self._search_documents({r["document_id"] for r in rows if r["document_id"]})
             self.conn.execute(f"DELETE FROM task_search WHERE rowid IN ({marks})", part)
             self.conn.executemany(
@@ -702,7 +706,7 @@ class SqliteStore:
 
     def insert_tasks(
         self,
-        tasks: Sequence["NewTask"],
+        tasks: Sequence[NewTask],
         *,
         by: str,
         kind: str = "created",
@@ -712,19 +716,29 @@ class SqliteStore:
         """Insert new tasks in bulk, each with its creation event and any later events
         (an import's completion or extension); call inside a transaction."""
         next_id = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM tasks").fetchone()[0]
-        task_rows, unit_rows, event_rows, ids = [], [], [], []
+        task_rows: list[dict[str, Any]] = []
+        unit_rows: list[tuple[int, int]] = []
+        event_rows: list[tuple[Any, ...]] = []
+        ids: list[int] = []
         for offset, task in enumerate(tasks):
             task_id = next_id + offset
             values = task.values
             title = nfc(values.get("title") or "")
             if not title:
                 raise InvalidInput("a task needs a title")
-            row = {field: _value(values.get(field)) for field in _PLAIN_FIELDS}
+            row: dict[str, Any] = {field: _value(values.get(field)) for field in _PLAIN_FIELDS}
             row.update(
-                id=task_id, title=title, title_key=fold(title), state=values.get("state") or "new",
-                recurring=1 if values.get("recurring") else 0, original_deadline=_value(values.get("deadline")),
-                document_id=values.get("document_id"), lead_unit_id=values.get("lead_unit_id"),
-                progress=values.get("progress"), created_at=recorded_at, updated_at=recorded_at,
+                id=task_id,
+                title=title,
+                title_key=fold(title),
+                state=values.get("state") or "new",
+                recurring=1 if values.get("recurring") else 0,
+                original_deadline=_value(values.get("deadline")),
+                document_id=values.get("document_id"),
+                lead_unit_id=values.get("lead_unit_id"),
+                progress=values.get("progress"),
+                created_at=recorded_at,
+                updated_at=recorded_at,
             )
             coordinating = sorted(set(task.coordinating) - {values.get("lead_unit_id")})
             unit_rows += [(task_id, u) for u in coordinating]
@@ -733,12 +747,35 @@ class SqliteStore:
             snapshot = {c: row[c] for c in _SNAPSHOT_FIELDS}
             del row["coordinating_units"]
             # events as tuples in EVENT_COLUMNS order: an import writes hundreds of thousands
-            event_rows.append((
-                task_id, kind, None, None, json.dumps(snapshot, ensure_ascii=False, separators=(",", ":")),
-                task.effective_on.isoformat(), recorded_at, by, task.note, batch_id))
+            event_rows.append(
+                (
+                    task_id,
+                    kind,
+                    None,
+                    None,
+                    json.dumps(snapshot, ensure_ascii=False, separators=(",", ":")),
+                    task.effective_on.isoformat(),
+                    recorded_at,
+                    by,
+                    task.note,
+                    batch_id,
+                )
+            )
             for later in task.later:
-                event_rows.append((task_id, later.kind, later.field, _value(later.old), _value(later.new),
-                                   later.effective_on.isoformat(), recorded_at, by, later.note, batch_id))
+                event_rows.append(
+                    (
+                        task_id,
+                        later.kind,
+                        later.field,
+                        _value(later.old),
+                        _value(later.new),
+                        later.effective_on.isoformat(),
+                        recorded_at,
+                        by,
+                        later.note,
+                        batch_id,
+                    )
+                )
                 row[later.field] = _value(later.new)
             task_rows.append(row)
             ids.append(task_id)
@@ -750,12 +787,15 @@ class SqliteStore:
             )
         except sqlite3.IntegrityError as exc:
             if "tasks.code" in str(exc):
-                raise InvalidInput("a task with code '{code}' already exists", code=", ".join(
-                    r["code"] for r in task_rows if r["code"])) from None
+                raise InvalidInput(
+                    "a task with code '{code}' already exists",
+                    code=", ".join(r["code"] for r in task_rows if r["code"]),
+                ) from None
             raise
         self.conn.executemany("INSERT INTO task_units(task_id, unit_id) VALUES (?, ?)", unit_rows)
         self.conn.executemany(
-            f"INSERT INTO events({', '.join(EVENT_COLUMNS)}) VALUES ({', '.join('?' * len(EVENT_COLUMNS))})", event_rows)
+            f"INSERT INTO events({', '.join(EVENT_COLUMNS)}) VALUES ({', '.join('?' * len(EVENT_COLUMNS))})", event_rows
+        )
         # new tasks: their search text straight from the rows, without reading them back
         documents = self._search_documents({r["document_id"] for r in task_rows if r["document_id"]})
         self.conn.executemany(
@@ -775,11 +815,21 @@ class SqliteStore:
             )
 
     @staticmethod
-    def _event_row(task_id, kind, field, old, new, effective_on, recorded_at, by, note=None, batch_id=None, undoes=None):
+    def _event_row(
+        task_id, kind, field, old, new, effective_on, recorded_at, by, note=None, batch_id=None, undoes=None
+    ):
         return {
-            "task_id": task_id, "kind": kind, "field": field, "old_value": _value(old), "new_value": _value(new),
-            "effective_on": effective_on.isoformat(), "recorded_at": recorded_at, "recorded_by": by,
-            "note": note, "batch_id": batch_id, "undoes": undoes,
+            "task_id": task_id,
+            "kind": kind,
+            "field": field,
+            "old_value": _value(old),
+            "new_value": _value(new),
+            "effective_on": effective_on.isoformat(),
+            "recorded_at": recorded_at,
+            "recorded_by": by,
+            "note": note,
+            "batch_id": batch_id,
+            "undoes": undoes,
         }
 
     def change_task(
@@ -822,15 +872,36 @@ class SqliteStore:
                 updates[field] = new_v
                 if field == "title":
                     updates["title_key"] = fold(new_v or "")
-            self._event(task_id, kind, field, old_v, new_v, effective_on, recorded_at, by, note, batch_id,
-                        (undoes or {}).get(field))
+            self._event(
+                task_id,
+                kind,
+                field,
+                old_v,
+                new_v,
+                effective_on,
+                recorded_at,
+                by,
+                note,
+                batch_id,
+                (undoes or {}).get(field),
+            )
             changed.append(field)
         new_completion = updates.get("completed_on")
         if "completed_on" in changed and new_completion and "state" not in changed and current["state"] == "done":
             # a corrected completion date: restate "done" from that day, so the journal
             # says the task was done from its completion date on (see prepare_as_of)
-            self._event(task_id, kind, "state", "done", "done", date.fromisoformat(new_completion), recorded_at,
-                        by, note, batch_id)
+            self._event(
+                task_id,
+                kind,
+                "state",
+                "done",
+                "done",
+                date.fromisoformat(new_completion),
+                recorded_at,
+                by,
+                note,
+                batch_id,
+            )
         if updates:
             updates["updated_at"] = recorded_at
             sets = ", ".join(f"{c} = ?" for c in updates)
@@ -911,15 +982,19 @@ class SqliteStore:
         self.conn.execute("DROP TABLE IF EXISTS temp.asof_first_deadline")
         self.conn.execute(
             """CREATE TEMP TABLE asof_first_deadline AS
-               SELECT t.id AS task_id, min(coalesce(t.deadline, '9999'), coalesce(t.original_deadline, '9999')) AS deadline
+               SELECT t.id AS task_id,
+                      min(coalesce(t.deadline, '9999'), coalesce(t.original_deadline, '9999')) AS deadline
                FROM (SELECT DISTINCT task_id FROM temp.asof_later) l JOIN tasks t ON t.id = l.task_id"""
         )
         self.conn.execute("CREATE UNIQUE INDEX temp.asof_first_deadline_task ON asof_first_deadline(task_id)")
 
     def build_as_of(self, as_of: date, known_at: str | None = None, workload_until: date | None = None) -> None:
         """temp.asof_pairs and temp.asof_fix for one day, from temp.asof_later."""
-        params = {"as_of": as_of.isoformat(), "known_at": known_at or self._FAR_FUTURE,
-                  "until": workload_until.isoformat() if workload_until else None}
+        params = {
+            "as_of": as_of.isoformat(),
+            "known_at": known_at or self._FAR_FUTURE,
+            "until": workload_until.isoformat() if workload_until else None,
+        }
         relevant = ""
         if workload_until:
             # a task whose deadline, now and at first, is after the period and never changed
@@ -943,7 +1018,7 @@ class SqliteStore:
                     UNION SELECT task_id FROM events WHERE recorded_at > :known_at AND field IS NULL
                             AND kind IN ({CREATION_SQL}))
                 SELECT t.id AS id, t.created_at > :known_at AS hidden,
-                       {', '.join(self._replay_sql(f) for f in self.ASOF_FIELDS)}
+                       {", ".join(self._replay_sql(f) for f in self.ASOF_FIELDS)}
                 FROM ids JOIN tasks t ON t.id = ids.task_id""",
             params,
         )
@@ -971,7 +1046,7 @@ class SqliteStore:
 
         def marks(prefix: str, values: Sequence[Any]) -> str:
             names = [f"{prefix}{i}" for i in range(len(values))]
-            params.update(zip(names, values))
+            params.update(zip(names, values, strict=True))
             return ",".join(":" + n for n in names)
 
         if unit_ids:
@@ -993,8 +1068,8 @@ class SqliteStore:
         "r_completed_with_deadline": "received AND NOT cancelled AND deadline IS NOT NULL AND completed",
         "r_completed_without_deadline": "received AND NOT cancelled AND deadline IS NULL AND completed",
         "r_previous_year": "NOT cancelled AND coalesce(assigned_on BETWEEN :prev_start AND :prev_end, 0)",
-        "w_open_without_deadline":
-            "deadline IS NULL AND NOT cancelled AND NOT completed AND (assigned_on IS NULL OR assigned_on <= :end)",
+        "w_open_without_deadline": "deadline IS NULL AND NOT cancelled AND NOT completed "
+                                   "AND (assigned_on IS NULL OR assigned_on <= :end)",
         "w_cancelled": "cancelled AND due",
         "w_due_in_period": "workload AND due",
         "w_carried_over": "workload AND carried",
@@ -1029,8 +1104,11 @@ class SqliteStore:
             self.prepare_as_of(as_of, known_at, workload_until=end if workload_only else None, figures_only=True)
         where, params = self._filters(unit_ids, sources, document_ids)
         params.update(
-            start=start.isoformat(), end=end.isoformat(), as_of=as_of.isoformat(),
-            prev_start=prev_start.isoformat(), prev_end=prev_end.isoformat(),
+            start=start.isoformat(),
+            end=end.isoformat(),
+            as_of=as_of.isoformat(),
+            prev_start=prev_start.isoformat(),
+            prev_end=prev_end.isoformat(),
             known_at=known_at or self._FAR_FUTURE,
         )
         # Only tasks that can count anywhere, each term on an index of its own ("+deadline"
@@ -1056,12 +1134,20 @@ class SqliteStore:
                 OR id IN (SELECT task_id FROM events WHERE effective_on BETWEEN :start AND :end
                             AND field IS NULL AND kind = 'reminded'))"""
         sums = ",\n".join(f"coalesce(sum({term}), 0) AS {key}" for key, term in self._COUNT_TERMS.items())
-        extended = "0" if workload_only else """EXISTS (SELECT 1 FROM events e WHERE e.task_id = carried.id
+        extended = (
+            "0"
+            if workload_only
+            else """EXISTS (SELECT 1 FROM events e WHERE e.task_id = carried.id
             AND e.field = 'deadline' AND e.kind = 'extended' AND e.effective_on BETWEEN :start AND :end
             AND e.effective_on <= :as_of AND e.recorded_at <= :known_at)"""
-        reminded = "0" if workload_only else """EXISTS (SELECT 1 FROM events e WHERE e.task_id = carried.id
+        )
+        reminded = (
+            "0"
+            if workload_only
+            else """EXISTS (SELECT 1 FROM events e WHERE e.task_id = carried.id
             AND e.field IS NULL AND e.kind = 'reminded' AND e.effective_on BETWEEN :start AND :end
             AND e.effective_on <= :as_of AND e.recorded_at <= :known_at)"""
+        )
         sql = f"""
             WITH asof AS ({self._as_of_relation(candidates)}),
             base AS (
@@ -1099,9 +1185,21 @@ class SqliteStore:
         results = []
         for start, end, as_of in months:
             self.build_as_of(as_of, known_at, workload_until=end)
-            results.append(self.report_counts(start, end, as_of, start, end, known_at=known_at, unit_ids=unit_ids,
-                                              sources=sources, document_ids=document_ids, prepared=True,
-                                              workload_only=True))
+            results.append(
+                self.report_counts(
+                    start,
+                    end,
+                    as_of,
+                    start,
+                    end,
+                    known_at=known_at,
+                    unit_ids=unit_ids,
+                    sources=sources,
+                    document_ids=document_ids,
+                    prepared=True,
+                    workload_only=True,
+                )
+            )
         return results
 
     def overdue_rows(
@@ -1172,8 +1270,13 @@ class SqliteStore:
         columns = [f for f in TASK_FIELDS if f != "coordinating_units"]
         tasks = self.conn.execute(f"SELECT id, {', '.join(columns)} FROM tasks ORDER BY id")
         events = self.conn.execute(
-            "SELECT task_id, id, kind, field, old_value, new_value, effective_on, recorded_at FROM events ORDER BY task_id, id")
-        units = self.conn.execute("SELECT task_id, group_concat(unit_id) FROM (SELECT * FROM task_units ORDER BY task_id, unit_id) GROUP BY task_id")
+            "SELECT task_id, id, kind, field, old_value, new_value, effective_on, recorded_at FROM events "
+            "ORDER BY task_id, id"
+        )
+        units = self.conn.execute(
+            "SELECT task_id, group_concat(unit_id) FROM (SELECT * FROM task_units ORDER BY task_id, unit_id) "
+            "GROUP BY task_id"
+        )
         pending_event = next(events, None)
         pending_units = next(units, None)
         for task in tasks:
@@ -1191,13 +1294,16 @@ class SqliteStore:
             creation = next((e for e in journal if e[3] is None and e[2] in CREATION_KINDS), None)
             if creation is None:
                 continue  # reported above
-            current = {c: _value(v) for c, v in zip(columns, task[1:])}
+            current = {c: _value(v) for c, v in zip(columns, task[1:], strict=True)}
             current["coordinating_units"] = ",".join(sorted(coordinating.split(","), key=int)) if coordinating else None
-            replayed = replay_journal(json.loads(creation[5]), [
-                Event(e[1], e[3], e[4], e[5], e[6], e[7]) for e in journal])
+            replayed = replay_journal(
+                json.loads(creation[5]), [Event(e[1], e[3], e[4], e[5], e[6], e[7]) for e in journal]
+            )
             for field in TASK_FIELDS:
                 if _value(replayed.get(field)) != current.get(field):
-                    problems.append((task_id, f"'{field}' is {current.get(field)!r} but the journal says {replayed.get(field)!r}"))
+                    problems.append(
+                        (task_id, f"'{field}' is {current.get(field)!r} but the journal says {replayed.get(field)!r}")
+                    )
         return problems
 
     # -- undo -----------------------------------------------------------------------
@@ -1223,8 +1329,10 @@ class SqliteStore:
         return list(groups.values())
 
     def record_batch(self, batch_id: str, kind: str, recorded_at: str, by: str, note: str | None = None) -> None:
-        self.conn.execute("INSERT INTO batches(id, kind, recorded_at, recorded_by, note) VALUES (?, ?, ?, ?, ?)",
-                          [batch_id, kind, recorded_at, by, note])
+        self.conn.execute(
+            "INSERT INTO batches(id, kind, recorded_at, recorded_by, note) VALUES (?, ?, ?, ?, ?)",
+            [batch_id, kind, recorded_at, by, note],
+        )
 
     def batch_events(self, batch_id: str) -> list[dict[str, Any]]:
         rows = self.conn.execute(
@@ -1247,9 +1355,17 @@ class SqliteStore:
             note = f"undo #{event['id']}"
             if field is None:
                 if event["kind"] in CREATION_KINDS:
-                    self.change_task(task_id, {"state": "cancelled", "completed_on": None}, effective_on=day,
-                                     by=by, kind="undo", note=note, batch_id=batch_id, recorded_at=recorded_at,
-                                     undoes={"state": event["id"]})
+                    self.change_task(
+                        task_id,
+                        {"state": "cancelled", "completed_on": None},
+                        effective_on=day,
+                        by=by,
+                        kind="undo",
+                        note=note,
+                        batch_id=batch_id,
+                        recorded_at=recorded_at,
+                        undoes={"state": event["id"]},
+                    )
                     self._mark_undone(event, by, recorded_at, batch_id, note)
                 else:
                     self._mark_undone(event, by, recorded_at, batch_id, note)
@@ -1261,13 +1377,26 @@ class SqliteStore:
                 [task_id, field, event["id"]],
             ).fetchone()
             if later is not None and later[0] not in {e["id"] for e in events}:
-                raise InvalidInput("cannot undo: task {task}'s '{field}' was changed again since (event #{event})",
-                                   task=task_id, field=field, event=later[0])
+                raise InvalidInput(
+                    "cannot undo: task {task}'s '{field}' was changed again since (event #{event})",
+                    task=task_id,
+                    field=field,
+                    event=later[0],
+                )
             old = event["old_value"]
             if field == "coordinating_units":
                 old = [int(u) for u in old.split(",")] if old else []
-            changed = self.change_task(task_id, {field: old}, effective_on=day, by=by, kind="undo", note=note,
-                                       batch_id=batch_id, recorded_at=recorded_at, undoes={field: event["id"]})
+            changed = self.change_task(
+                task_id,
+                {field: old},
+                effective_on=day,
+                by=by,
+                kind="undo",
+                note=note,
+                batch_id=batch_id,
+                recorded_at=recorded_at,
+                undoes={field: event["id"]},
+            )
             if not changed:
                 self._mark_undone(event, by, recorded_at, batch_id, note)
             touched.append(task_id)
@@ -1275,8 +1404,19 @@ class SqliteStore:
 
     def _mark_undone(self, event, by, recorded_at, batch_id, note) -> None:
         """An undo event with no field change, so the event is never undone twice."""
-        self._event(event["task_id"], "undo", None, None, None, date.fromisoformat(event["effective_on"]),
-                    recorded_at, by, note, batch_id, event["id"])
+        self._event(
+            event["task_id"],
+            "undo",
+            None,
+            None,
+            None,
+            date.fromisoformat(event["effective_on"]),
+            recorded_at,
+            by,
+            note,
+            batch_id,
+            event["id"],
+        )
 
     # -- export and import of the whole register -------------------------------------
 
@@ -1290,8 +1430,10 @@ class SqliteStore:
             yield dict(row)
 
     def is_empty(self) -> bool:
-        return all(self.conn.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {t})").fetchone()[0]
-                   for t in ("units", "documents", "tasks"))
+        return all(
+            self.conn.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {t})").fetchone()[0]
+            for t in ("units", "documents", "tasks")
+        )
 
     def load_export(self, data: dict[str, list[dict[str, Any]]]) -> dict[str, int]:
         """Rebuild a register from an export, into an empty database; call inside a transaction."""
@@ -1319,7 +1461,8 @@ class SqliteStore:
         rows = self.conn.execute(
             f"""SELECT d.id, d.symbol, d.doc_type, d.issuer, d.issued_on, d.title, d.parent_id,
                       count(t.id) AS total,
-                      coalesce(sum(t.state = 'done' AND (t.deadline IS NULL OR t.completed_on <= t.deadline)), 0) AS done_on_time,
+                      coalesce(sum(t.state = 'done' AND (t.deadline IS NULL OR t.completed_on <= t.deadline)), 0)
+                          AS done_on_time,
                       coalesce(sum(t.state = 'done' AND t.completed_on > t.deadline), 0) AS done_late,
                       coalesce(sum(t.state IN ({OPEN_SQL})
                                    AND (t.deadline IS NULL OR t.deadline >= :today)), 0) AS open_in_time,
@@ -1334,9 +1477,14 @@ class SqliteStore:
 
     # -- reminders (đôn đốc) --------------------------------------------------------
 
-    def record_reminders(self, reminded: dict[int, str], *, day: date, by: str, recorded_at: str, batch_id: str) -> None:
+    def record_reminders(
+        self, reminded: dict[int, str], *, day: date, by: str, recorded_at: str, batch_id: str
+    ) -> None:
         """A 'reminded' journal event for each task, noting the unit urged; call in a transaction."""
-        self._insert_many("events", [
-            self._event_row(task_id, "reminded", None, None, None, day, recorded_at, by, note, batch_id)
-            for task_id, note in sorted(reminded.items())
-        ])
+        self._insert_many(
+            "events",
+            [
+                self._event_row(task_id, "reminded", None, None, None, day, recorded_at, by, note, batch_id)
+                for task_id, note in sorted(reminded.items())
+            ],
+        )
