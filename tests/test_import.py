@@ -7,13 +7,12 @@ import os
 import signal
 import sqlite3
 import subprocess
-import time
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import nqtrack_executable
+from tests.support import nqtrack_executable, start_paused
 
 HEADER = "Mã nhiệm vụ,Văn bản,Nội dung nhiệm vụ,Nguồn giao,Đơn vị chủ trì,Đơn vị phối hợp,Người thực hiện,Ngày giao,Thời hạn,Sản phẩm,Trạng thái,Ngày hoàn thành,Ghi chú"
 ROWS = [
@@ -280,15 +279,8 @@ def test_sigkill_in_the_middle_of_a_large_import(tmp_path):
         f.write(HEADER + "\n")
         for i in range(60000):
             f.write(f"K-{i},07-NQ/ĐUK,Nhiệm vụ số {i},Chính phủ,Đơn vị {i % 40},,,01/02/2022,30/06/2022,,,,\n")
-    proc = subprocess.Popen(exe + ["import", str(big)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    wal = Path(str(db) + "-wal")
-    deadline = time.monotonic() + 60
-    # wait until the write pass has put a good part of the import into the WAL
-    while time.monotonic() < deadline and proc.poll() is None:
-        if wal.exists() and wal.stat().st_size > 2_000_000:
-            break
-        time.sleep(0.02)
-    assert proc.poll() is None, "the import finished before it could be killed"
+    # stopped once its first batch of rows is written, inside the transaction
+    proc = start_paused(["import", str(big)], "import-batch", env=env)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert db_state(db) == before

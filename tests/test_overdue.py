@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.conftest import run_nqtrack
+from tests.support import run_nqtrack
 
 
 @pytest.fixture

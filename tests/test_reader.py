@@ -431,6 +431,6 @@ def test_xlsx_tcvn3_sheet_leans_to_tcvn3(tmp_path: Path) -> None:
 
 
 def test_bytes_csv_input() -> None:
-    table = read_table("Mã,Nội dung\nNV1,Báo cáo\n".encode("utf-8"))
+    table = read_table("Mã,Nội dung\nNV1,Báo cáo\n".encode())
     assert (table.source_format, table.encoding) == ("csv", "utf-8")
     assert rows(table) == [(2, ["NV1", "Báo cáo"])]

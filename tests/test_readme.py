@@ -7,7 +7,7 @@ import shlex
 import subprocess
 from pathlib import Path
 
-from tests.conftest import nqtrack_executable
+from tests.support import nqtrack_executable
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,14 +9,13 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import nqtrack_executable, run_nqtrack
+from tests.support import nqtrack_executable, run_nqtrack, start_paused
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -112,13 +111,7 @@ def test_locked_database_gives_exit_75_and_writes_nothing(register):
 
 
 def kill_when_paused(args: list[str], point: str, tmp_path: Path) -> None:
-    marker = tmp_path / f"paused-{point}"
-    env = {**os.environ, "NQTRACK_TEST_PAUSE": f"{point}:60", "NQTRACK_TEST_PAUSE_MARKER": str(marker)}
-    proc = subprocess.Popen(nqtrack_executable() + args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert marker.exists(), proc.communicate()[1].decode()
+    proc = start_paused(args, point)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
 
@@ -291,7 +284,7 @@ def test_fuzzed_files_never_crash_and_leave_nothing_on_error(cli_for_fuzz, data)
 
 @pytest.fixture(scope="module")
 def cli_for_fuzz(tmp_path_factory):
-    from tests.conftest import Cli
+    from tests.support import Cli
 
     folder = tmp_path_factory.mktemp("fuzz")
     cli = Cli(folder / "fuzz.db")

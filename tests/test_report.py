@@ -12,7 +12,7 @@ import pytest
 
 from nqtrack.core.periods import month_period, parse_month, parse_quarter, quarter_period, trend_months, year_period
 from nqtrack.store.sqlite import SqliteStore as Store
-from tests.conftest import nqtrack_executable
+from tests.support import nqtrack_executable
 
 
 def stamp(day: date) -> str:

@@ -8,7 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cached_property
-from typing import Any
+
+from nqtrack.store.base import Store
 
 
 def now_utc() -> str:
@@ -47,16 +48,16 @@ class Context:
     The register is opened on first use, so that a use case can check what it was given
     (a backup file, an option) before the register is opened and upgraded."""
 
-    opener: Callable[[], Any]
+    opener: Callable[[], Store]
     today: date
     recorded_at: str
     by: str
 
     @cached_property
-    def store(self) -> Any:  # nqtrack.store.base.Store
+    def store(self) -> Store:
         return self.opener()
 
     @classmethod
-    def of(cls, store: Any, today: date, recorded_at: str = "", by: str = "test") -> Context:
+    def of(cls, store: Store, today: date, recorded_at: str = "", by: str = "test") -> Context:
         """A context over a store already open (tests, tools)."""
         return cls(lambda: store, today, recorded_at or now_utc(), by)

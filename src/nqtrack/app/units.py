@@ -28,8 +28,9 @@ def add(
 def listing(ctx: Context) -> list[dict[str, Any]]:
     """Every unit, in Vietnamese name order ("Đảng ủy" after "Dân vận")."""
     names = ctx.store.unit_names()
-    rows = [
-        {"id": u.id, "code": u.code, "name": u.name, "parent": names.get(u.parent_id), "aliases": u.aliases,
+    rows: list[dict[str, Any]] = [
+        {"id": u.id, "code": u.code, "name": u.name, "parent": names.get(u.parent_id) if u.parent_id else None,
+         "aliases": u.aliases,
          "email": u.email}
         for u in ctx.store.list_units()
     ]

@@ -35,10 +35,20 @@ Example:
   nqtrack --db register.db import examples/tasks.csv
   nqtrack --db register.db overdue""",
 )
-unit_app = typer.Typer(cls=HelpGroup, no_args_is_help=True, rich_markup_mode=None,
-                       help="Units (đơn vị): add, list, rename.")
-doc_app = typer.Typer(cls=HelpGroup, no_args_is_help=True, rich_markup_mode=None,
-                      help="Documents (văn bản): add, list, show.")
+unit_app = typer.Typer(
+    cls=HelpGroup, no_args_is_help=True, rich_markup_mode=None, help="""Units (đơn vị): add, list, rename.
+
+\b
+Example:
+  nqtrack unit list""",
+)
+doc_app = typer.Typer(
+    cls=HelpGroup, no_args_is_help=True, rich_markup_mode=None, help="""Documents (văn bản): add, list, show.
+
+\b
+Example:
+  nqtrack doc list""",
+)
 app.add_typer(unit_app, name="unit", cls=HelpGroup)
 app.add_typer(doc_app, name="doc", cls=HelpGroup)
 

@@ -1,7 +1,7 @@
 """Commands on the register as a whole: init, info, import, export, backup, restore, check, undo."""
 
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -45,26 +45,38 @@ def info(fmt: FormatOption = "table") -> None:
               json_data=data)
 
 
+ImportFile = Annotated[str, typer.Argument(
+    help="A CSV, TSV, Excel 'Unicode text' or XLSX file; '-' reads standard input.")]
+KindOption = Annotated[str, typer.Option("--kind", help="tasks (default), units or documents.")]
+SheetOption = Annotated[str | None, typer.Option("--sheet", help="The XLSX sheet to read (default: the first).")]
+EncodingOption = Annotated[str, typer.Option(
+    "--encoding", help="auto (default), utf-8, utf-16, cp1258, tcvn3, vni, ...")]
+DelimiterOption = Annotated[str | None, typer.Option(
+    "--delimiter", help="Column separator (default: sniffed among , ; tab).")]
+MapOption = Annotated[list[str] | None, typer.Option(
+    "--map", help="'Header=field' for a column the importer does not know; repeatable.")]
+DryRunOption = Annotated[bool, typer.Option(
+    "--dry-run", help="Check everything and print the summary, write nothing.")]
+SkipInvalidOption = Annotated[bool, typer.Option(
+    "--skip-invalid", help="Land the good rows; write the bad ones to --rejects.")]
+RejectsOption = Annotated[str | None, typer.Option(
+    "--rejects", help="With --skip-invalid: the CSV file for rejected rows, with a reason column.")]
+StrictUnitsOption = Annotated[bool, typer.Option(
+    "--strict-units", help="Refuse rows naming units not in the register, instead of creating them.")]
+
+
 @command(name="import")
 def import_(
-    file: Annotated[str, typer.Argument(
-        help="A CSV, TSV, Excel 'Unicode text' or XLSX file; '-' reads standard input.")],
-    kind: Annotated[str, typer.Option("--kind", help="tasks (default), units or documents.")] = "tasks",
-    sheet: Annotated[str | None, typer.Option("--sheet", help="The XLSX sheet to read (default: the first).")] = None,
-    encoding: Annotated[str, typer.Option(
-        "--encoding", help="auto (default), utf-8, utf-16, cp1258, tcvn3, vni, ...")] = "auto",
-    delimiter: Annotated[str | None, typer.Option(
-        "--delimiter", help="Column separator (default: sniffed among , ; tab).")] = None,
-    map_: Annotated[list[str] | None, typer.Option(
-        "--map", help="'Header=field' for a column the importer does not know; repeatable.")] = None,
-    dry_run: Annotated[bool, typer.Option(
-        "--dry-run", help="Check everything and print the summary, write nothing.")] = False,
-    skip_invalid: Annotated[bool, typer.Option(
-        "--skip-invalid", help="Land the good rows; write the bad ones to --rejects.")] = False,
-    rejects: Annotated[str | None, typer.Option(
-        "--rejects", help="With --skip-invalid: the CSV file for rejected rows, with a reason column.")] = None,
-    strict_units: Annotated[bool, typer.Option("--strict-units", help=(
-        "Refuse rows naming units not in the register, instead of creating them."))] = False,
+    file: ImportFile,
+    kind: KindOption = "tasks",
+    sheet: SheetOption = None,
+    encoding: EncodingOption = "auto",
+    delimiter: DelimiterOption = None,
+    map_: MapOption = None,
+    dry_run: DryRunOption = False,
+    skip_invalid: SkipInvalidOption = False,
+    rejects: RejectsOption = None,
+    strict_units: StrictUnitsOption = False,
     by: ByOption = None,
 ) -> None:
     """Import tasks (or units, documents) from a spreadsheet, all rows or none.
@@ -87,25 +99,24 @@ def import_(
         with render.ImportProgress() as progress:
             done = register.import_any(session.context(by), request, progress)
     except ImportFailed as failed:
-        for line in render.problems_text(failed.summary):
-            typer.echo(line, err=True)
+        typer.echo("\n".join(render.problems_text(failed.summary)), err=True)
         raise typer.Exit(2) from None
+    _say_imported(request, done)
+
+
+def _say_imported(request: Any, done: Any) -> None:
+    """The summary of an import (and its --rejects file), or of a register rebuilt from an export."""
+    from nqtrack.app import register
+    from nqtrack.files import write_atomically
+    from nqtrack.render import imports as render
+
     if done.rebuilt is not None:
         typer.echo(render.rebuilt_line(done.rebuilt))
         return
-    if done.summary.problems and rejects:
-        _write_rejects(request, done.summary, rejects)
-    for line in render.summary_lines(done.summary):
-        typer.echo(line)
-
-
-def _write_rejects(request: object, summary: object, path: str) -> None:
-    from nqtrack.app import register
-    from nqtrack.files import write_atomically
-    from nqtrack.render.imports import rejects_csv
-
-    text = rejects_csv(*register.rejected_rows(request, summary))  # type: ignore[arg-type]
-    write_atomically(path, lambda stream: stream.write(text))
+    if done.summary.problems and request.rejects:
+        text = render.rejects_csv(*register.rejected_rows(request, done.summary))
+        write_atomically(request.rejects, lambda stream: stream.write(text))
+    typer.echo("\n".join(render.summary_lines(done.summary)))
 
 
 @command()

@@ -55,27 +55,37 @@ def overdue(
         raise typer.Exit(3)
 
 
+MonthOption = Annotated[str | None, typer.Option("--month", help="YYYY-MM, 'this' or 'last'.")]
+QuarterOption = Annotated[str | None, typer.Option("--quarter", help="YYYY-Qn, e.g. 2022-Q3.")]
+YearOption = Annotated[str | None, typer.Option("--year", help="YYYY.")]
+FromOption = Annotated[str | None, typer.Option("--from", help="First day of a custom period.")]
+ToOption = Annotated[str | None, typer.Option("--to", help="Last day of a custom period.")]
+AsOfOption = Annotated[str | None, typer.Option(
+    "--as-of", help="Count as of this day (default: the earlier of the period's end and today).")]
+KnownOnOption = Annotated[str | None, typer.Option(
+    "--known-on", help="Use only what was recorded by the end of this day (reproduces a report already sent).")]
+CutoffOption = Annotated[int | None, typer.Option("--cutoff", help=(
+    "Count months from this day of the month before (15: Nghị định 09/2019). Default: the stored setting."))]
+SubunitsOption = Annotated[bool, typer.Option("--include-subunits", help="With --unit: its sub-units too.")]
+OutputOption = Annotated[str | None, typer.Option(
+    "--output", "-o", help="Write to this file (atomically) instead of standard output.")]
+
+
 @command()
 def report(
-    month: Annotated[str | None, typer.Option("--month", help="YYYY-MM, 'this' or 'last'.")] = None,
-    quarter: Annotated[str | None, typer.Option("--quarter", help="YYYY-Qn, e.g. 2022-Q3.")] = None,
-    year: Annotated[str | None, typer.Option("--year", help="YYYY.")] = None,
-    start: Annotated[str | None, typer.Option("--from", help="First day of a custom period.")] = None,
-    end: Annotated[str | None, typer.Option("--to", help="Last day of a custom period.")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help=(
-        "Count as of this day (default: the earlier of the period's end and today)."))] = None,
-    known_on: Annotated[str | None, typer.Option("--known-on", help=(
-        "Use only what was recorded by the end of this day (reproduces a report already sent)."))] = None,
-    cutoff: Annotated[int | None, typer.Option("--cutoff", help=(
-        "Count months from this day of the month before (15: Nghị định 09/2019). Default: the stored setting."))
-    ] = None,
+    month: MonthOption = None,
+    quarter: QuarterOption = None,
+    year: YearOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    as_of: AsOfOption = None,
+    known_on: KnownOnOption = None,
+    cutoff: CutoffOption = None,
     unit: UnitOption = None,
-    include_subunits: Annotated[bool, typer.Option("--include-subunits", help="With --unit: its sub-units too.")
-                                ] = False,
+    include_subunits: SubunitsOption = False,
     source: SourceOption = None,
     document: DocumentOption = None,
-    output: Annotated[str | None, typer.Option(
-        "--output", "-o", help="Write to this file (atomically) instead of standard output.")] = None,
+    output: OutputOption = None,
     fmt: FormatOption = "table",
 ) -> None:
     """The statistical report for a month, quarter, year or any period.

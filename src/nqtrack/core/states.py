@@ -71,7 +71,7 @@ class Timing(str, Enum):
 def timing_class(
     state: str, deadline: date | None, completed_on: date | None, as_of: date
 ) -> Timing:
-    """DESIGN.md's timing class of a task on day `as_of`, from its fields as of that day."""
+    """The timing class of docs/design.md (section 6) of a task on day `as_of`, from its fields then."""
     if state == State.CANCELLED.value:
         return Timing.CANCELLED
     if state == State.DONE.value and completed_on is not None and completed_on <= as_of:

@@ -1,4 +1,4 @@
-"""Which column means which field: the header names of DESIGN.md, per kind of import.
+"""Which column means which field: the header names of docs/design.md (section 11), per kind of import.
 
 Headers are compared folded (case, accents, spaces) and without punctuation, so
 "Số, ký hiệu", "SO KY HIEU" and "số ký hiệu" are one header.

@@ -22,6 +22,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from nqtrack import faults
 from nqtrack.core.errors import Ambiguous, DatabaseError, DatabaseLocked, InvalidInput, NotFound, StorageError
 from nqtrack.core.states import OPEN_STATES, Event
 from nqtrack.core.symbols import parse_symbol, symbol_key
@@ -56,21 +57,6 @@ _PLAIN_FIELDS = ("code", "source", "assignee", "assigned_on", "deadline", "deadl
                  "completed_on", "note")
 
 _value = journal_value
-
-
-def _fault_pause(point: str) -> None:
-    """Fault injection for the crash tests: with NQTRACK_TEST_PAUSE=point:seconds the
-    process stops there (inside the transaction, or in the middle of a backup), after
-    creating the file named by NQTRACK_TEST_PAUSE_MARKER, so a test can kill it."""
-    setting = os.environ.get("NQTRACK_TEST_PAUSE")
-    if not setting or not setting.startswith(point + ":"):
-        return
-    marker = os.environ.get("NQTRACK_TEST_PAUSE_MARKER")
-    if marker:
-        open(marker, "w").close()
-    import time
-
-    time.sleep(float(setting.split(":", 1)[1]))
 
 
 def _is_locked(exc: sqlite3.Error) -> bool:
@@ -208,7 +194,7 @@ class SqliteStore:
         os.close(fd)
         copy = sqlite3.connect(partial)
         try:
-            self.conn.backup(copy, pages=256, progress=lambda *_: _fault_pause("backup"))
+            self.conn.backup(copy, pages=256, progress=lambda *_: faults.pause("backup"))
             copy.execute("PRAGMA journal_mode = DELETE")
         finally:
             copy.close()
@@ -257,7 +243,7 @@ class SqliteStore:
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield
-            _fault_pause("commit")
+            faults.pause("commit")
         except BaseException:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")

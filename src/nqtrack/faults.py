@@ -1,0 +1,25 @@
+"""Fault injection for the crash tests, and nothing else.
+
+With NQTRACK_TEST_PAUSE=point:seconds a process stops at that point (inside the
+transaction before its commit, in the middle of a backup, after an import's first
+batch of rows), after writing "paused" to the file descriptor NQTRACK_TEST_PAUSE_FD, so
+that a test blocked on the other end of that pipe knows when to kill it: no polling.
+"""
+
+from __future__ import annotations
+
+import os
+
+POINTS = ("commit", "backup", "import-batch")
+
+
+def pause(point: str) -> None:
+    setting = os.environ.get("NQTRACK_TEST_PAUSE")
+    if not setting or not setting.startswith(point + ":"):
+        return
+    notify = os.environ.get("NQTRACK_TEST_PAUSE_FD")
+    if notify:
+        os.write(int(notify), b"paused\n")
+    import time
+
+    time.sleep(float(setting.split(":", 1)[1]))

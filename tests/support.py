@@ -1,0 +1,64 @@
+"""Helpers the tests share: a CLI runner bound to a database, the installed command in a
+real process, and a process stopped at a fault-injection point (nqtrack.faults)."""
+
+from __future__ import annotations
+
+import os
+import select
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from nqtrack.cli import app
+
+
+class Cli:
+    """Runs nqtrack commands in-process against one database file."""
+
+    def __init__(self, db: Path) -> None:
+        self.db = db
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, today: str | None = "2022-11-15", lang: str = "en", expect: int | None = 0):
+        argv = ["--db", str(self.db), "--lang", lang]
+        if today:
+            argv += ["--today", today]
+        result = self.runner.invoke(app, argv + list(args), env={"NO_COLOR": "1", "COLUMNS": "200"})
+        if expect is not None:
+            assert result.exit_code == expect, (args, result.exit_code, result.output, result.exception)
+        return result
+
+
+def nqtrack_executable() -> list[str]:
+    """The installed console script, else `python -m nqtrack` from this interpreter."""
+    exe = shutil.which("nqtrack", path=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
+    return [exe] if exe else [sys.executable, "-m", "nqtrack"]
+
+
+def run_nqtrack(*args: str, env: dict | None = None, input: bytes | None = None) -> subprocess.CompletedProcess:
+    full_env = {"PATH": os.environ.get("PATH", ""), "LANG": "C.UTF-8"}
+    full_env.update(env or {})
+    return subprocess.run(nqtrack_executable() + list(args), capture_output=True, env=full_env, input=input, timeout=120)
+
+
+def start_paused(args: list[str], point: str, env: dict | None = None, timeout: float = 60) -> subprocess.Popen:
+    """Start `nqtrack ARGS` and return once it has stopped at the fault-injection `point`:
+    it says so on a pipe, so nothing here polls or sleeps."""
+    read_end, write_end = os.pipe()
+    full_env = {**os.environ, **(env or {}), "NQTRACK_TEST_PAUSE": f"{point}:{timeout}",
+                "NQTRACK_TEST_PAUSE_FD": str(write_end)}
+    proc = subprocess.Popen(nqtrack_executable() + args, env=full_env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, pass_fds=(write_end,))
+    os.close(write_end)
+    try:
+        ready, _, _ = select.select([read_end], [], [], timeout)
+        said = os.read(read_end, 16) if ready else b""
+    finally:
+        os.close(read_end)
+    if not said.startswith(b"paused"):
+        proc.kill()
+        raise AssertionError(f"nqtrack never reached '{point}': {proc.communicate()[1].decode()}")
+    return proc
