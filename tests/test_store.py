@@ -8,15 +8,37 @@ import stat
 from datetime import date
 
 import pytest
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
 
 from nqtrack.store import sqlite as store_module
-from nqtrack.store.sqlite import SCHEMA_VERSION
+from nqtrack.store import sqlite_migrations
+from nqtrack.store.sqlite import MIGRATIONS_TABLE, SCHEMA_VERSION
 from nqtrack.store.sqlite import SqliteStore as Store
-from nqtrack.store.sqlite_migrations import migrations
+
+
+def shipped():
+    """The shipped migrations, through sqlite-utils' public API: on an empty database every one is pending."""
+    return sqlite_migrations.migrations.pending(Database(memory=True))
+
+
+def with_one_more(monkeypatch, fn) -> None:
+    """The next version: the shipped migrations and `fn`, under the same migration set name."""
+    following = Migrations(store_module.MIGRATION_SET)
+    for migration in shipped():
+        following(name=migration.name)(migration.fn)
+    following(name=fn.__name__)(fn)
+    monkeypatch.setattr(sqlite_migrations, "migrations", following)
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
 
 
 def test_schema_version_constant_matches_the_migrations():
-    assert len(migrations._migrations) == SCHEMA_VERSION
+    assert len(shipped()) == SCHEMA_VERSION
+
+
+def test_the_store_reads_the_table_sqlite_utils_keeps_its_migrations_in():
+    # the fast path reads it without importing sqlite-utils: fail loudly if the name moves
+    assert Migrations.migrations_table == MIGRATIONS_TABLE
 
 
 def test_new_database_is_wal_and_private(tmp_path):
@@ -48,10 +70,7 @@ def test_a_database_of_this_version_upgrades_under_the_next(tmp_path, monkeypatc
     def m999_add_priority(db):
         db.execute("ALTER TABLE tasks ADD COLUMN priority INTEGER NOT NULL DEFAULT 0")
 
-    # the next version ships one more migration
-    monkeypatch.setattr(store_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
-    monkeypatch.setattr(migrations, "_migrations", list(migrations._migrations))
-    migrations(name="m999_add_priority")(m999_add_priority)
+    with_one_more(monkeypatch, m999_add_priority)  # the next version ships one more migration
     upgraded = Store(path)
     assert upgraded.applied_migrations() == SCHEMA_VERSION + 1
     # the database as it was before the schema changed is kept beside it
@@ -77,9 +96,7 @@ def test_a_failing_migration_leaves_the_database_as_it_was(tmp_path, monkeypatch
         db.execute("ALTER TABLE tasks ADD COLUMN half_done INTEGER")
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(store_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
-    monkeypatch.setattr(migrations, "_migrations", list(migrations._migrations))
-    migrations(name="m998_broken")(m998_broken)
+    with_one_more(monkeypatch, m998_broken)
     with pytest.raises(RuntimeError):
         Store(path)
     con = sqlite3.connect(path)
