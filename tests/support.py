@@ -24,9 +24,12 @@ class Cli:
 
     def __call__(self, *args: str, today: str | None = "2022-11-15", lang: str = "en", expect: int | None = 0):
         argv = ["--db", str(self.db), "--lang", lang]
+        env = {"NO_COLOR": "1", "COLUMNS": "200"}
         if today:
+            # the business day, and the test's own clock on the same day (--today never sets the clock)
             argv += ["--today", today]
-        result = self.runner.invoke(app, argv + list(args), env={"NO_COLOR": "1", "COLUMNS": "200"})
+            env["NQTRACK_TEST_CLOCK"] = today
+        result = self.runner.invoke(app, argv + list(args), env=env)
         if expect is not None:
             assert result.exit_code == expect, (args, result.exit_code, result.output, result.exception)
         return result

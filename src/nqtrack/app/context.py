@@ -11,18 +11,23 @@ from functools import cached_property
 
 from nqtrack.store.base import Store
 
+# Tests only: the day (or the moment, ISO 8601) the clock is set to. --today never moves
+# the recording moment: it sets the business day; what was recorded when is the truth.
+TEST_CLOCK = "NQTRACK_TEST_CLOCK"
+
 
 def now_utc() -> str:
-    """The real clock, as a recording time: UTC, microseconds, so that text order is time order."""
-    return datetime.now(UTC).isoformat(timespec="microseconds")
-
-
-def recording_moment(today: date, today_given: bool) -> str:
-    """The moment a command records its changes: now; with --today, that day at the
-    current time of day, so that reproducible runs and tests also record in their own time."""
+    """The recording moment: the real clock, in UTC with microseconds, so that text order
+    is time order. $NQTRACK_TEST_CLOCK sets it for tests: a day means that day at the
+    current time of day (so that commands keep their order), a moment means that moment."""
     now = datetime.now().astimezone()
-    if today_given:
-        now = now.replace(year=today.year, month=today.month, day=today.day)
+    fixed = os.environ.get(TEST_CLOCK)
+    if fixed:
+        moment = datetime.fromisoformat(fixed)
+        if len(fixed) <= 10:  # a day
+            now = now.replace(year=moment.year, month=moment.month, day=moment.day)
+        else:
+            now = moment if moment.tzinfo else moment.astimezone()
     return now.astimezone(UTC).isoformat(timespec="microseconds")
 
 

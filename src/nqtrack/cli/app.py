@@ -72,7 +72,6 @@ def command(typer_app: typer.Typer = app, name: str | None = None) -> Callable[[
 class Session:
     db_path: str = ""
     today: date = field(default_factory=date.today)
-    today_given: bool = False
     lang: str = "vi"
     busy_timeout: float = 10.0
     _store: Any = None
@@ -86,10 +85,9 @@ class Session:
 
     def context(self, by: str | None = None) -> Any:
         """The use cases' context: the register, the business day, the moment of recording, who records."""
-        from nqtrack.app.context import Context, default_recorder, recording_moment
+        from nqtrack.app.context import Context, default_recorder, now_utc
 
-        return Context(self.store, self.today, recording_moment(self.today, self.today_given),
-                       by or default_recorder())
+        return Context(self.store, self.today, now_utc(), by or default_recorder())
 
     def close(self) -> None:
         if self._store is not None:
@@ -207,7 +205,6 @@ def main_options(
     today_text = today or os.environ.get("NQTRACK_TODAY")
     try:
         session.today = parse_day(today_text, "--today") or date.today()
-        session.today_given = bool(today_text)
     except UserError as exc:
         fail(_(exc.message, **exc.args_), exc.exit_code)
 
