@@ -63,6 +63,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 GENERATOR_VERSION = 7  # bump when the rows change: run.py rebuilds cached databases
+CSV_VERSION = 2  # bump when the import files change (2: the same tasks as the register of that size)
 
 START = date(2017, 1, 1)
 END = date(2026, 11, 30)
@@ -930,7 +931,14 @@ TASK_HEADERS = ("Mã nhiệm vụ", "Văn bản", "Nội dung nhiệm vụ", "Ng
 
 
 def write_import_files(folder: str | Path, n_tasks: int, seed: int) -> tuple[Path, Path]:
-    """units.csv and tasks.csv (UTF-8 with BOM) for `nqtrack import`; returns their paths."""
+    """units.csv and tasks.csv (UTF-8 with BOM) for `nqtrack import`; returns their paths.
+
+    The task rows are the current columns of the register `generate` builds with the same
+    size and seed (the same tasks, so that an anchor fed from this file holds what nqtrack's
+    register holds): `realise` is called as `generate` calls it, reminders included, since
+    they draw on the task's random stream differently."""
+    from nqtrack.store import Store
+
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     model = Model(n_tasks, seed)
@@ -942,11 +950,12 @@ def write_import_files(folder: str | Path, n_tasks: int, seed: int) -> tuple[Pat
             w.writerow((u["code"], u["name"]))
     names = {u["id"]: u["name"] for u in model.units}
     symbols = {d["id"]: d["symbol"] for d in model.docs}
+    reminder = (names, lambda d: None) if hasattr(Store, "record_reminders") else None
     with open(tasks_path, "w", encoding="utf-8-sig", newline="") as f:
         w = csv.writer(f)
         w.writerow(TASK_HEADERS)
         for plan, actions, rng in model.tasks():
-            row, _links, _events = realise(plan, actions, rng, lambda d: None)
+            row, _links, _events = realise(plan, actions, rng, lambda d: None, reminder)
             state, completed = row[13], row[15]
             extended = row[9] != row[10]
             deadline = dmy(date.fromisoformat(row[9])) if extended else (plan["deadline_text"] or "")
