@@ -71,7 +71,7 @@ def build(repo: Path, data_dir: Path, rev: str = "HEAD", base_python: str | None
     subprocess.run([base, "-m", "venv", str(venv)], check=True, env=env)
     python = venv / "bin" / "python"
     pip = subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", str(src)],
-                         capture_output=True, text=True, env=env)
+                         capture_output=True, text=True, env=env, check=False)
     if pip.returncode != 0:
         raise RuntimeError(f"pip install of {commit[:7]} failed:\n{pip.stderr[-2000:]}")
     site = site_packages(venv)
@@ -79,9 +79,9 @@ def build(repo: Path, data_dir: Path, rev: str = "HEAD", base_python: str | None
                    stdout=subprocess.DEVNULL)
     nqtrack = venv / "bin" / "nqtrack"
     probe = subprocess.run(
-        [str(python), "-c", "import importlib.util, json, platform, sqlite3, nqtrack, nqtrack.cli; "
+        [str(python), "-c", ("import importlib.util, json, platform, sqlite3, nqtrack, nqtrack.cli; "
                             "print(json.dumps([nqtrack.__version__, nqtrack.__file__, nqtrack.cli.__cached__, "
-                            "platform.python_version(), sqlite3.sqlite_version]))"],
+                            "platform.python_version(), sqlite3.sqlite_version]))")],
         capture_output=True, text=True, check=True, env=env)
     version, module, cached, py_version, sqlite_version = json.loads(probe.stdout)
     if not Path(module).resolve().is_relative_to(site.resolve()) or not Path(cached).exists():
@@ -99,6 +99,6 @@ def stdlib_compiled(python: str) -> bool:
     code = ("import importlib.util, os, sysconfig; d = sysconfig.get_paths()['stdlib']; "
             "print(all(os.path.exists(importlib.util.cache_from_source(os.path.join(d, m))) "
             "for m in ('os.py', 'json/__init__.py', 'sqlite3/__init__.py', 'argparse.py')))")
-    out = subprocess.run([python, "-c", code], capture_output=True, text=True, env=child_env()).stdout.strip()
+    out = subprocess.run([python, "-c", code], capture_output=True, text=True, env=child_env(), check=False).stdout.strip()
     return out == "True"
 

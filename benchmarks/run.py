@@ -92,10 +92,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
-import floor_import  # noqa: E402
-import generate as gen  # noqa: E402
-import installed  # noqa: E402
-import taskwarrior as tw  # noqa: E402
+import floor_import
+import generate as gen
+import installed
+import taskwarrior as tw
 
 TODAY = gen.TODAY.isoformat()
 WITHIN = 7  # nqtrack overdue's default: due within a week are listed too
@@ -416,7 +416,7 @@ class Taskwarrior:
     def data_for(self, size: int, seed: int, units_csv: Path, tasks_csv: Path) -> tuple[Path, dict[str, str]]:
         """A data folder holding `size` tasks, imported once (untimed) and reused."""
         name = f"tasks-{size}-seed{seed}-v{gen.GENERATOR_VERSION}.{gen.CSV_VERSION}"
-        rc, data, env = self.folder(name)
+        _rc, data, env = self.folder(name)
         ready = self.root / name / "READY"
         if not ready.exists() or ready.read_text() != self.version:
             shutil.rmtree(data)

@@ -67,7 +67,7 @@ def find_task() -> str | None:
 
 def task_version(task: str) -> str:
     try:
-        out = subprocess.run([task, "--version"], capture_output=True, text=True, timeout=30,
+        out = subprocess.run([task, "--version"], check=False, capture_output=True, text=True, timeout=30,
                              env=clean_env(None)).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return ""
@@ -91,10 +91,10 @@ def ensure_taskwarrior(install: bool = True) -> tuple[str | None, str, str]:
             return None, "", "`task` not found; installing taskwarrior needs root (or sudo)"
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         print("installing Debian's taskwarrior (apt-get install -y taskwarrior) …", flush=True, file=sys.stderr)
-        proc = subprocess.run(prefix + [apt, "install", "-y", "-q", PACKAGE], capture_output=True, text=True, env=env)
+        proc = subprocess.run(prefix + [apt, "install", "-y", "-q", PACKAGE], capture_output=True, text=True, env=env, check=False)
         if proc.returncode != 0:  # the package lists may be missing or old: update once, then retry
-            subprocess.run(prefix + [apt, "update", "-q"], capture_output=True, text=True, env=env)
-            proc = subprocess.run(prefix + [apt, "install", "-y", "-q", PACKAGE], capture_output=True, text=True, env=env)
+            subprocess.run(prefix + [apt, "update", "-q"], capture_output=True, text=True, env=env, check=False)
+            proc = subprocess.run(prefix + [apt, "install", "-y", "-q", PACKAGE], capture_output=True, text=True, env=env, check=False)
         task = find_task()
         if task is None:
             tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["?"]
