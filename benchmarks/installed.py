@@ -1,6 +1,8 @@
 """nqtrack as users run it: installed (not editable) in a venv of its own, byte code compiled.
 
-`build(repo, data_dir, rev)` makes, once per commit, DATA_DIR/installed/COMMIT/:
+`build(repo, data_dir, rev)` makes, once per commit (strictly: once per content of the
+commit's src/, pyproject.toml and README.md, so that commits that change only benchmarks/
+or docs/ share one build), DATA_DIR/installed/KEY/:
 
 - `src/`: the commit's files (`git archive COMMIT`, so edits in the work tree are not in it);
 - `venv/`: `python -m venv`, then `pip install src/` (a regular, non-editable install of
@@ -15,6 +17,7 @@ Standard library only.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -47,16 +50,24 @@ def site_packages(venv: Path) -> Path:
     return Path(out)
 
 
+def content_key(repo: Path, commit: str) -> str:
+    """What the installed package is made of: the ids of the commit's src/, pyproject.toml, README.md."""
+    ids = subprocess.run(["git", "-C", str(repo), "rev-parse", f"{commit}:src", f"{commit}:pyproject.toml",
+                          f"{commit}:README.md"], capture_output=True, text=True, check=True).stdout.split()
+    return hashlib.sha1(" ".join(ids).encode()).hexdigest()[:12]
+
+
 def build(repo: Path, data_dir: Path, rev: str = "HEAD", base_python: str | None = None) -> dict:
     """The venv with nqtrack at `rev` installed and compiled (built once, then reused)."""
     commit = resolve(repo, rev)
-    root = data_dir / "installed" / commit[:12]
+    root = data_dir / "installed" / content_key(repo, commit)
     ready = root / "READY.json"
     if ready.exists():
         info = json.loads(ready.read_text())
         if Path(info["nqtrack"]).exists():
-            print(f"reusing the installed nqtrack of {commit[:7]} ({root})", file=sys.stderr)
-            return info
+            print(f"reusing the installed nqtrack of {info['short']} for {commit[:7]}, the same package ({root})",
+                  file=sys.stderr)
+            return {**info, "commit": commit, "short": commit[:7], "built_from": info["short"]}
     print(f"installing nqtrack {commit[:7]} into {root / 'venv'} (pip install, compileall) …", file=sys.stderr, flush=True)
     t0 = time.perf_counter()
     shutil.rmtree(root, ignore_errors=True)
