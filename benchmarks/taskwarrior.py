@@ -97,8 +97,8 @@ def ensure_taskwarrior(install: bool = True) -> tuple[str | None, str, str]:
             proc = subprocess.run(prefix + [apt, "install", "-y", "-q", PACKAGE], capture_output=True, text=True, env=env, check=False)
         task = find_task()
         if task is None:
-            tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["?"]
-            return None, "", f"`apt-get install taskwarrior` failed: {tail[0][:200]}"
+            tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
+            return None, "", f"`apt-get install -y taskwarrior` failed (exit {proc.returncode}): {tail[0][:200]}"
         note = "installed with apt-get by this run"
     version = task_version(task)
     if not version.startswith(WANTED):
