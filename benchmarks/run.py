@@ -113,8 +113,8 @@ LABELS = {
     "help": "`nqtrack --help`",
     "empty_overdue": "`overdue` on an empty register",
     "empty_info": "`info` on an empty register",
-    "import": f"`import` of {IMPORT_ROWS:,} task rows into a new register (with units)",
-    "size": f"register size after the `import` of {IMPORT_ROWS:,} rows",
+    "import": "`import` of task rows into a new register (with units)",
+    "size": "register size after that `import`",
     "overdue_csv": "`overdue --format csv` (all)",
     "overdue_unit": f"`overdue --unit {UNIT}`",
     "report": "`report --month 2026-10 --format json`",
@@ -161,7 +161,7 @@ class Target:
             parts.append(f"< {self.memory} MB")
         if self.anchor:
             name = LABELS[self.anchor]
-            parts.append(f"≤ {self.ratio:g}× {name}" if self.ratio is not None else f"beside {name} (no target)")
+            parts.append(f"≤ {self.ratio:g}× {name}" if self.ratio is not None else f"no target: ratio to {name}")
         where = f", stated for {self.stated}" if self.stated else ""
         return ", ".join(parts) + f" (#{self.issue}{where})"
 
@@ -234,6 +234,7 @@ class Spec:
     env: dict[str, str]
     prepare: object = None  # callable(i) or None
     engine: str = "sqlite"  # "anchor" for the anchors
+    shown: str | None = None  # the command as the table shows it (default: argv, paths shortened)
 
     def argv(self, i: int) -> list[str]:
         return self.cmd(i) if callable(self.cmd) else self.cmd
@@ -261,7 +262,7 @@ def measure(specs: list[Spec], args, work: Path) -> list[dict]:
                 peaks[n].append(peak)
     results = []
     for n, spec in enumerate(specs):
-        shown = " ".join(Path(a).name if a.startswith("/") else a for a in spec.argv(0))
+        shown = spec.shown or " ".join(Path(a).name if a.startswith("/") else a for a in spec.argv(0))
         r = {"key": spec.key, "engine": spec.engine, "label": LABELS[spec.key], "size": spec.size, "unit": "s",
              "command": shown, "runs": len(walls[n]), "error": errors.get(n), "output": str(outs[n])}
         if walls[n]:
@@ -273,6 +274,14 @@ def measure(specs: list[Spec], args, work: Path) -> list[dict]:
                   f"max {r['max']:7.3f}  peak {r['peak_mb']:6.1f} MB", file=sys.stderr, flush=True)
         results.append(r)
     return results
+
+
+def floor(python: str, module: str, args: list[str]) -> tuple[list[str], str]:
+    """(argv, shown) of a floor script, imported as a module so that its byte code is cached
+    like nqtrack's (a script run as `python FILE` is compiled on every run)."""
+    code = f"import sys; sys.path.insert(0, {str(HERE)!r}); import {module}; sys.exit({module}.main(sys.argv))"
+    shown = " ".join(Path(a).name if a.startswith("/") else a for a in [f"python benchmarks/{module}.py", *args])
+    return [python, "-c", code, *args], shown
 
 
 # -- data ------------------------------------------------------------------------------------
@@ -602,6 +611,8 @@ def markdown(results: list[dict], rows: list[dict], builds: list[dict], info: di
             size = f"{r['size']:,}" if r["size"] else "–"
             peak = f"{r['peak_mb']:.0f}" if r.get("peak_mb") is not None else "–"
             command = f"`{r['command']}`" if r["command"] else "the files in TASKDATA after `task import`"
+            if r["key"].startswith("floor_"):
+                command += " (imported as a module: byte code cached, as nqtrack's is)"
             lines.append(f"| {r['label']} | {size} | {command} | {fmt_value(r)} | {peak} | {r.get('same', '–')} |")
     skipped = [f"{LABELS[k]}: {v}" for k, v in info.get("notes", {}).items()]
     if skipped:
@@ -756,12 +767,12 @@ def main(argv=None) -> int:
             subprocess.run([nq, "--db", str(units_db), "import", str(units_csv), "--kind", "units"],
                            check=True, stdout=subprocess.DEVNULL, env=env)
         fresh, floor_db = work / "import.db", work / "import-floor.db"
+        floor_import_cmd = floor(python, "floor_import", [str(floor_db), str(tasks_csv), "--by", "bench", "--today", TODAY])
         specs = [
-            Spec("import", None, [nq, "--db", str(fresh), "--today", TODAY, "import", str(tasks_csv), "--by", "bench"],
+            Spec("import", IMPORT_ROWS, [nq, "--db", str(fresh), "--today", TODAY, "import", str(tasks_csv), "--by", "bench"],
                  env, prepare=lambda i: copy_db(units_db, fresh)),
-            Spec("floor_import", None, py + [str(HERE / "floor_import.py"), str(floor_db), str(tasks_csv), "--by", "bench",
-                                             "--today", TODAY], env, prepare=lambda i: copy_db(units_db, floor_db),
-                 engine="anchor"),
+            Spec("floor_import", IMPORT_ROWS, floor_import_cmd[0], env, prepare=lambda i: copy_db(units_db, floor_db),
+                 engine="anchor", shown=floor_import_cmd[1]),
         ]
         if taskwarrior:
             tw_json, counts = taskwarrior.json_of(units_csv, tasks_csv)
@@ -771,7 +782,7 @@ def main(argv=None) -> int:
                 shutil.rmtree(folder)
                 folder.mkdir()
 
-            specs.append(Spec("tw_import", None, [taskwarrior.task, "import", str(tw_json)], tw_env,
+            specs.append(Spec("tw_import", IMPORT_ROWS, [taskwarrior.task, "import", str(tw_json)], tw_env,
                               prepare=empty_data, engine="anchor"))
         group = measure(specs, args, work)
         results += group
@@ -783,7 +794,7 @@ def main(argv=None) -> int:
                 group[1]["same"] = ("the same rows as nqtrack's import ✓" if not problems
                                     else "rows differ ✗: " + "; ".join(problems)[:300])
             size = checkpointed_size(fresh)
-            results.append({"key": "size", "engine": "sqlite", "label": LABELS["size"], "size": None, "unit": "MB",
+            results.append({"key": "size", "engine": "sqlite", "label": LABELS["size"], "size": IMPORT_ROWS, "unit": "MB",
                             "command": "", "runs": 1, "error": None, "median": size / 1e6, "min": size / 1e6,
                             "max": size / 1e6})
             info["sizes"].append(f"nqtrack's register after the import of {IMPORT_ROWS:,} rows, WAL checkpointed: "
@@ -791,8 +802,11 @@ def main(argv=None) -> int:
         if taskwarrior and not group[2].get("error"):
             files = tw.data_files(tw_data)
             total = sum(files.values())
-            group[2]["same"] = ", ".join(f"{n:,} {s}" for s, n in sorted(counts.items())) + " tasks imported"
-            results.append({"key": "tw_size", "engine": "anchor", "label": LABELS["tw_size"], "size": None,
+            with open(group[2]["output"], encoding="utf-8", errors="replace") as f:
+                added = sum(1 for line in f if line.startswith(" add "))
+            group[2]["same"] = (f"{added:,} tasks added {'✓' if added == IMPORT_ROWS else '✗'} ("
+                                + ", ".join(f"{n:,} {s}" for s, n in sorted(counts.items())) + ")")
+            results.append({"key": "tw_size", "engine": "anchor", "label": LABELS["tw_size"], "size": IMPORT_ROWS,
                             "unit": "MB", "command": "", "runs": 1,
                             "error": None, "median": total / 1e6, "min": total / 1e6, "max": total / 1e6,
                             "same": "the same tasks as the import"})
@@ -807,9 +821,9 @@ def main(argv=None) -> int:
         show_id, update_id = pick_ids(db)
         base = [nq, "--db", str(db), "--today", TODAY]
         print(f"{size:,} tasks (show {show_id}, update {update_id})", file=sys.stderr)
+        floor_overdue_cmd = floor(python, "floor_overdue", [str(db), "--today", TODAY, "--within", str(WITHIN)])
         specs = [Spec("overdue_csv", size, base + ["overdue", "--format", "csv"], env),
-                 Spec("floor_overdue", size, py + [str(HERE / "floor_overdue.py"), str(db), "--today", TODAY,
-                                                   "--within", str(WITHIN)], env, engine="anchor")]
+                 Spec("floor_overdue", size, floor_overdue_cmd[0], env, engine="anchor", shown=floor_overdue_cmd[1])]
         tw_env = None
         if taskwarrior and size <= args.taskwarrior_max:
             _, tw_env = taskwarrior.data_for(size, args.seed, *import_files(data, size, args.seed, python, env))
