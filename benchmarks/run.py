@@ -33,7 +33,9 @@ snapshot put on PYTHONPATH).
 
 The anchors, each timed as a whole process in the same run, with the same environment:
 
-- `python -c pass` with nqtrack's interpreter: the floor of any start-up;
+- `python -c pass` with nqtrack's interpreter: the floor of any start-up (the floor
+  scripts below also run with that interpreter, imported as modules so that their byte
+  code is cached as nqtrack's is);
 - the overdue floor, `python benchmarks/floor_overdue.py REGISTER --today …`: the same
   SQL as `Store.overdue_rows` over the current columns (no as-of replay), the same CSV
   columns; its output is compared with nqtrack's, byte for byte;
@@ -67,8 +69,10 @@ machine's load reaches both. Each target (issue 6's absolute ones, issue 20's ra
 the anchors) is a row of the table, with ✓/✗; the rows are keyed by command, size and
 target, and nqtrack's measurement is a column group per storage engine (SQLite now).
 
-Databases and import files are built once in DATA_DIR and reused, keyed by size, seed and
-generator version, and rebuilt when nqtrack's schema (its migrations' SQL) differs.
+Databases, import files (the same tasks as the register of that size) and Taskwarrior's
+data folders are built once in DATA_DIR and reused, keyed by size, seed and generator
+version; databases are rebuilt when nqtrack's schema (its migrations' SQL) differs. Each
+run also writes DATA_DIR/results-STAMP.json (every measurement and every target row).
 Standard library only, plus the modules in benchmarks/.
 """
 
