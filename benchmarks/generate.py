@@ -63,6 +63,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 GENERATOR_VERSION = 7  # bump when the rows change: run.py rebuilds cached databases
+CSV_VERSION = 2  # bump when the import files change (2: the same tasks as the register of that size)
 
 START = date(2017, 1, 1)
 END = date(2026, 11, 30)
@@ -308,9 +309,9 @@ class Model:
             email = f"{fold(code).replace('-', '.').replace(' ', '')}@bo.example.vn" if parent is None else None
             people = sorted({f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
                              for _ in range(4 + weight * 2)})
-            self.units.append(dict(id=i, code=code, name=name, parent_id=ids.get(parent) if parent else None,
-                                   aliases=";".join(aliases) or None, email=email, weight=weight,
-                                   areas=areas, people=people))
+            self.units.append({"id": i, "code": code, "name": name, "parent_id": ids.get(parent) if parent else None,
+                               "aliases": ";".join(aliases) or None, "email": email, "weight": weight,
+                               "areas": areas, "people": people})
         self.unit_cum = cumulative(u["weight"] for u in self.units)
         self.source_cum = cumulative(w for _, w in SOURCES)
         self.template_cum = cumulative([10, 6, 8, 6, 5, 7, 6, 5, 10, 5, 4, 3, 4, 4, 2, 4, 5, 4, 3, 5])
@@ -382,13 +383,13 @@ class Model:
                 parent_id = upper[-1 - int(rng.random() * min(len(upper), 30))]
             if source in (SRC_CP, SRC_TTG, SRC_DU) and parsed.type_code in ("NQ", "QĐ", "CT", "KL"):
                 upper.append(doc_id)
-            self.docs.append(dict(
-                id=doc_id, symbol=parsed.text, symbol_key=symbol_key(parsed.text), style=parsed.style,
-                doc_type=parsed.type_name, number=parsed.number,
-                year=parsed.year or issued.year, issuer=parsed.issuer, issued_on=issued.isoformat(),
-                received_on=(issued + timedelta(days=rng.randint(1, 6))).isoformat(), title=title,
-                parent_id=parent_id,
-            ))
+            self.docs.append({
+                "id": doc_id, "symbol": parsed.text, "symbol_key": symbol_key(parsed.text), "style": parsed.style,
+                "doc_type": parsed.type_name, "number": parsed.number,
+                "year": parsed.year or issued.year, "issuer": parsed.issuer, "issued_on": issued.isoformat(),
+                "received_on": (issued + timedelta(days=rng.randint(1, 6))).isoformat(), "title": title,
+                "parent_id": parent_id,
+            })
             dates, doc_ids = self.docs_by_source[source]
             dates.append(issued)
             doc_ids.append(doc_id)
@@ -520,10 +521,10 @@ class Model:
             ext = self.draw_extension(rng, a, d0)
             d = ext[1] if ext else d0
             note = TASK_NOTES[int(rng.random() * len(TASK_NOTES))] if rng.random() < 0.05 else None
-            plan = dict(id=i + 1, code=f"NV-{a.year}-{seq:06d}", document_id=doc_id, title=title,
-                        title_key=self.fold_title(title), source=source, lead_unit_id=lead["id"],
-                        coordinating=sorted(coord), assignee=assignee, assigned_on=a, deadline=d0,
-                        deadline_text=text0, recurring=recurring, product=product, note=note)
+            plan = {"id": i + 1, "code": f"NV-{a.year}-{seq:06d}", "document_id": doc_id, "title": title,
+                    "title_key": self.fold_title(title), "source": source, "lead_unit_id": lead["id"],
+                    "coordinating": sorted(coord), "assignee": assignee, "assigned_on": a, "deadline": d0,
+                    "deadline_text": text0, "recurring": recurring, "product": product, "note": note}
             actions = []  # (effective day, rank, kind, payload)
             if ext:
                 actions.append((ext[0], 1, "extend", ext))
@@ -558,7 +559,7 @@ class Model:
             end = completed or last
             start_work = None
             if can_act and outcome != "cancel":
-                want = 0.6 if outcome == "done" else 0.6
+                want = 0.6
                 if rng.random() < want and a + one < end:
                     start_work = uniform_day(rng, a + one, end - one)
                     actions.append((start_work, 0, "progress", (1 + int(rng.random() * 8)) * 10))
@@ -747,7 +748,7 @@ def generate(path: str | Path, n_tasks: int, seed: int, *, block: int = 50000, q
     def batch_of_month(d: date) -> str:
         key = (d.year, d.month)
         if key not in batches:
-            batches[key] = "%012x" % batch_rng.getrandbits(48)
+            batches[key] = f"{batch_rng.getrandbits(48):012x}"
         return batches[key]
 
     # the full-text index the store keeps in step on every write (schema 3 on), if this nqtrack has it
@@ -760,7 +761,7 @@ def generate(path: str | Path, n_tasks: int, seed: int, *, block: int = 50000, q
 
         def batch_of_day(d: date) -> str:
             if d not in day_batches:
-                day_batches[d] = "%012x" % batch_rng.getrandbits(48)
+                day_batches[d] = f"{batch_rng.getrandbits(48):012x}"
             return day_batches[d]
 
         reminder = (names, batch_of_day)
@@ -930,7 +931,14 @@ TASK_HEADERS = ("Mã nhiệm vụ", "Văn bản", "Nội dung nhiệm vụ", "Ng
 
 
 def write_import_files(folder: str | Path, n_tasks: int, seed: int) -> tuple[Path, Path]:
-    """units.csv and tasks.csv (UTF-8 with BOM) for `nqtrack import`; returns their paths."""
+    """units.csv and tasks.csv (UTF-8 with BOM) for `nqtrack import`; returns their paths.
+
+    The task rows are the current columns of the register `generate` builds with the same
+    size and seed (the same tasks, so that an anchor fed from this file holds what nqtrack's
+    register holds): `realise` is called as `generate` calls it, reminders included, since
+    they draw on the task's random stream differently."""
+    from nqtrack.store import Store
+
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     model = Model(n_tasks, seed)
@@ -942,11 +950,12 @@ def write_import_files(folder: str | Path, n_tasks: int, seed: int) -> tuple[Pat
             w.writerow((u["code"], u["name"]))
     names = {u["id"]: u["name"] for u in model.units}
     symbols = {d["id"]: d["symbol"] for d in model.docs}
+    reminder = (names, lambda d: None) if hasattr(Store, "record_reminders") else None
     with open(tasks_path, "w", encoding="utf-8-sig", newline="") as f:
         w = csv.writer(f)
         w.writerow(TASK_HEADERS)
         for plan, actions, rng in model.tasks():
-            row, _links, _events = realise(plan, actions, rng, lambda d: None)
+            row, _links, _events = realise(plan, actions, rng, lambda d: None, reminder)
             state, completed = row[13], row[15]
             extended = row[9] != row[10]
             deadline = dmy(date.fromisoformat(row[9])) if extended else (plan["deadline_text"] or "")

@@ -1,104 +1,206 @@
 #!/usr/bin/env python3
-"""Time nqtrack's commands, each as a whole process, on synthetic registers of several sizes.
+"""Time nqtrack's commands, each as a whole process, beside anchors measured in the same run.
 
-Usage (with the interpreter that has nqtrack installed):
+Usage (any Python 3.10+; nqtrack itself is installed by the script):
 
-    python benchmarks/run.py                                   # 10k, 100k and 1M tasks, 5 runs
-    python benchmarks/run.py --sizes 10000,100000 --runs 3
-    python benchmarks/run.py --sizes 1000000 --output docs/benchmarks.md
+    python3 benchmarks/run.py                                  # 10k, 100k and 1M tasks, 5 runs
+    python3 benchmarks/run.py --sizes 10000,100000 --runs 3
+    python3 benchmarks/run.py --sizes 10000,100000,1000000 --output docs/benchmarks.md
+    python3 benchmarks/run.py --setup                          # install and build only
 
-Options: --sizes N,N,… (tasks), --runs R (timed runs per command, after --warmup W
-untimed ones, default 1), --seed S, --data-dir DIR (default benchmarks/data: databases
-and import files are built there once and reused, keyed by size, seed and generator
-version, and rebuilt when nqtrack's schema (its migrations' SQL) differs from the one a
-database was built with), --output FILE (write the tables into FILE: between the
-`<!-- benchmarks:start -->` and `<!-- benchmarks:end -->` markers if it has them,
-else the whole file), --nqtrack PATH (default: the `nqtrack` next to this Python),
---timeout SECONDS per run, --no-import / --no-startup to skip those parts.
+Options: --sizes N,N,… (tasks), --runs R (timed runs per command, default 5, after
+--warmup W untimed ones, default 1), --seed S, --data-dir DIR (default benchmarks/data),
+--output FILE (write the tables into FILE: between the `<!-- benchmarks:start -->` and
+`<!-- benchmarks:end -->` markers if it has them, else the whole file), --commit REV (the
+commit to install and measure, default HEAD), --nqtrack PATH (measure this `nqtrack`
+instead, e.g. an editable install, and install nothing), --no-taskwarrior (no
+Taskwarrior rows), --no-install-taskwarrior (use `task` if it is there, never apt-get),
+--taskwarrior-max N (Taskwarrior's overdue at sizes up to N tasks, default 100,000),
+--timeout SECONDS per run, --no-import / --no-startup to skip those groups, --setup
+(install Taskwarrior, build the venv, the registers and the import files, then stop).
 
-To measure a fixed commit while src/ is being edited, run from a snapshot:
-`git archive HEAD | tar -x -C /tmp/nq; git rev-parse HEAD > /tmp/nq/COMMIT;
-PYTHONPATH=/tmp/nq/src python benchmarks/run.py …` (children inherit PYTHONPATH; the
-table then names that commit).
+nqtrack as installed (default): once per commit, cached in DATA_DIR/installed/COMMIT
+(benchmarks/installed.py), `git archive COMMIT` is unpacked, installed with `pip install`
+(not editable) into a venv of its own, and `python -m compileall` compiles its
+site-packages; the interpreter's standard library has its byte code already (checked).
+Every child runs without PYTHONDONTWRITEBYTECODE, PYTHONPYCACHEPREFIX and PYTHONPATH, so
+it loads compiled modules as an installed system does (this workplace sets
+PYTHONDONTWRITEBYTECODE, which otherwise makes every start-up compile everything again,
+2–3× slower). The table names the commit. With --nqtrack PATH, children run as before:
+without PYTHONDONTWRITEBYTECODE and with PYTHONPYCACHEPREFIX=DATA_DIR/pycache (byte code
+written by the warm-up run), and the commit is the checkout's (or DIR/COMMIT of a
+snapshot put on PYTHONPATH).
 
-What is measured: wall time of the whole `nqtrack …` process (start-up, imports, SQL,
-rendering, output written to a file), median / min / max over the runs, and its peak
-resident memory (`/usr/bin/time -f %M`, i.e. the child's own ru_maxrss; without
-/usr/bin/time, os.wait4's ru_maxrss, an upper bound that includes this script's pages). Children run with
-PYTHONPYCACHEPREFIX=DATA_DIR/pycache (and without PYTHONDONTWRITEBYTECODE), so byte code
-is compiled by the warm-up run and reused, as on an installed system. Every command runs with
-`--today 2026-11-22`, so results do not move with the calendar:
+The anchors, each timed as a whole process in the same run, with the same environment:
 
-- start-up: `nqtrack --help`; `nqtrack overdue` on an empty (initialised) database;
-- import: `nqtrack import tasks.csv` of 100,000 rows (Vietnamese headers) into a fresh
-  copy of a database that holds only the units (imported first from units.csv);
-- per size: `overdue --format csv`, `overdue --unit PLDSKT`, `report --month 2026-10
-  --format json`, `list --search "lý lịch" --format csv --limit 50`, `show ID` (a task
-  with a full journal), `update ID --progress P` (an open task, on a copy of the
-  database, P different each run so that every run writes).
+- `python -c pass` with nqtrack's interpreter: the floor of any start-up (the floor
+  scripts below also run with that interpreter, imported as modules so that their byte
+  code is cached as nqtrack's is);
+- the overdue floor, `python benchmarks/floor_overdue.py REGISTER --today …`: the same
+  SQL as `Store.overdue_rows` over the current columns (no as-of replay), the same CSV
+  columns; its output is compared with nqtrack's, byte for byte;
+- the import floor, `python benchmarks/floor_import.py COPY tasks.csv …`: parses the same
+  CSV with the csv module and inserts the same rows (documents, tasks, task_units, the
+  journal's events, task_search, batches) into a fresh copy of the schema with the units,
+  in one transaction; its rows are compared with nqtrack's;
+- Taskwarrior 2.6 (Debian's `taskwarrior`, installed with apt-get when `task` is missing;
+  rows skipped with a note when it cannot be): its own rc and data folder under
+  DATA_DIR/taskwarrior (benchmarks/taskwarrior.py lists the rc settings and why);
+  `task import tasks.json` of the same rows as JSON into an empty data folder; `task
+  overdue` on the data of the same tasks, its filter pinned to the benchmark's day
+  (`status:pending and due.before:TODAY+8`: open tasks due up to a week after today, the
+  set nqtrack's overdue CSV lists, checked with `task export`); its data size (the
+  files in TASKDATA) beside the size of nqtrack's register after the import (WAL
+  checkpointed).
 
-The issue's targets are shown beside each measurement with ✓/✗ (time, and peak memory
-where a memory target applies); the time targets for overdue, report, show and update
-are stated for 1,000,000 tasks and are applied to the smaller sizes as well.
-Standard library only, plus benchmarks/generate.py.
+The commands: start-up (`nqtrack --help`; `overdue` and `info` on an empty register);
+`import` of 100,000 task rows (Vietnamese headers, day-first dates, deadline texts) into a
+fresh copy of a register that holds only the units; per size: `overdue --format csv`,
+`overdue --unit PLDSKT`, `report --month 2026-10 --format json`, `report --year 2026
+--format json`, `list --search "lý lịch" --format csv --limit 50`, `show ID` (a task with
+a full journal), `review --format json`, `update ID --progress P` (on a copy, P different
+each run), `check`. Every command runs with `--today 2026-11-22`.
+
+What is measured: wall time of the whole process (start-up, imports, SQL, rendering,
+output written to a file), median and range (min–max) over the timed runs, and peak
+resident memory (`/usr/bin/time -f %M`; without it os.wait4's ru_maxrss, an upper bound).
+A command and its anchors take turns run by run (round-robin), so that a change in the
+machine's load reaches both. Each target (issue 6's absolute ones, issue 20's ratios to
+the anchors) is a row of the table, with ✓/✗; the rows are keyed by command, size and
+target, and nqtrack's measurement is a column group per storage engine (SQLite now).
+
+Databases, import files (the same tasks as the register of that size) and Taskwarrior's
+data folders are built once in DATA_DIR and reused, keyed by size, seed and generator
+version; databases are rebuilt when nqtrack's schema (its migrations' SQL) differs. Each
+run also writes DATA_DIR/results-STAMP.json (every measurement and every target row).
+Standard library only, plus the modules in benchmarks/.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import platform
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
 import time
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
-import generate as gen  # noqa: E402
+import floor_import
+import generate as gen
+import installed
+import taskwarrior as tw
 
 TODAY = gen.TODAY.isoformat()
+WITHIN = 7  # nqtrack overdue's default: due within a week are listed too
+DUE_BEFORE = (gen.TODAY + timedelta(days=WITHIN + 1)).isoformat()  # Taskwarrior: due before this day
 IMPORT_ROWS = 100_000
 UNIT = "PLDSKT"
 SEARCH = "lý lịch"
 MB = 1024  # ru_maxrss is in KiB on Linux
-PYCACHE = str(HERE / "data" / "pycache")
+TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
 
-# key: (label, time target in seconds or None, memory target in MB or None)
-TARGETS = {
-    "help": ("`nqtrack --help`", 0.25, None),
-    "empty_overdue": ("`overdue` on an empty database", 0.3, None),
-    "import": (f"`import` of {IMPORT_ROWS:,} rows (fresh database with units)", 10.0, None),
-    "overdue_csv": ("`overdue --format csv` (all)", 1.5, 150),
-    "overdue_unit": (f"`overdue --unit {UNIT}`", 0.5, 150),
-    "report": ("`report --month 2026-10 --format json`", 3.0, 150),
-    "list_search": (f'`list --search "{SEARCH}" --format csv --limit 50`', 0.5, 150),
-    "review": ("`review --format json` (every document)", 2.0, 150),
-    "show": ("`show ID`", 0.3, 150),
-    "update": ("`update ID --progress P`", 0.3, 150),
+# -- what is measured, and the targets -------------------------------------------------------
+
+LABELS = {
+    # nqtrack
+    "help": "`nqtrack --help`",
+    "empty_overdue": "`overdue` on an empty register",
+    "empty_info": "`info` on an empty register",
+    "import": "`import` of task rows into a new register (with units)",
+    "size": "register size after that `import`",
+    "overdue_csv": "`overdue --format csv` (all)",
+    "overdue_unit": f"`overdue --unit {UNIT}`",
+    "report": "`report --month 2026-10 --format json`",
+    "report_year": "`report --year 2026 --format json`",
+    "list_search": f'`list --search "{SEARCH}" --format csv --limit 50`',
+    "show": "`show ID`",
+    "review": "`review --format json` (every document)",
+    "update": "`update ID --progress P`",
+    "check": "`check`",
+    # anchors
+    "python_pass": "`python -c pass`",
+    "floor_overdue": "overdue floor script",
+    "floor_import": "import floor script",
+    "tw_import": "Taskwarrior `task import`",
+    "tw_overdue": "Taskwarrior `task overdue`",
+    "tw_size": "Taskwarrior's data",
+}
+ANCHORS = ("python_pass", "floor_overdue", "floor_import", "tw_import", "tw_overdue", "tw_size")
+
+
+@dataclass(frozen=True)
+class Target:
+    """One target of one command: an absolute time/memory, or a ratio to an anchor."""
+
+    issue: int
+    time: float | None = None  # median under this many seconds
+    memory: int | None = None  # peak under this many MB
+    anchor: str | None = None  # compared with this anchor's median (same size) …
+    ratio: float | None = None  # … at most this many times it (None: ratio shown, no target)
+    sizes: tuple[int, int | None] | None = None  # only at sizes in [low, high]
+    stated: str = ""  # the size the issue states it for, when applied to others
+
+    def applies(self, size: int | None) -> bool:
+        if self.sizes is None or size is None:
+            return True
+        low, high = self.sizes
+        return size >= low and (high is None or size <= high)
+
+    def text(self) -> str:
+        parts = []
+        if self.time is not None:
+            parts.append(f"< {self.time:g} s")
+        if self.memory is not None:
+            parts.append(f"< {self.memory} MB")
+        if self.anchor:
+            name = LABELS[self.anchor]
+            parts.append(f"≤ {self.ratio:g}× {name}" if self.ratio is not None else f"no target: ratio to {name}")
+        where = f", stated for {self.stated}" if self.stated else ""
+        return ", ".join(parts) + f" (#{self.issue}{where})"
+
+
+# Issue 6 stated its times for 1,000,000 tasks; they apply to every size.
+TARGETS: dict[str, list[Target]] = {
+    "help": [Target(6, time=0.25), Target(20, anchor="python_pass", ratio=4)],
+    "empty_overdue": [Target(6, time=0.3), Target(20, anchor="python_pass", ratio=4)],
+    "empty_info": [Target(20, anchor="python_pass", ratio=4)],
+    "import": [Target(6, time=10.0), Target(20, anchor="tw_import", ratio=0.5), Target(20, anchor="floor_import")],
+    "size": [Target(20, anchor="tw_size", ratio=1)],
+    "overdue_csv": [Target(6, time=1.5, memory=150), Target(20, anchor="floor_overdue", ratio=2),
+                    Target(20, anchor="tw_overdue", ratio=0.33)],
+    "overdue_unit": [Target(6, time=0.5, memory=150)],
+    "report": [Target(6, time=3.0, memory=150), Target(20, time=0.15, sizes=(0, 100_000), stated="100,000"),
+               Target(20, time=1.0, sizes=(100_001, None), stated="1,000,000")],
+    "report_year": [Target(20, time=2.0, stated="1,000,000")],
+    "list_search": [Target(6, time=0.5, memory=150)],
+    "show": [Target(6, time=0.3, memory=150)],
+    "review": [Target(6, time=2.0, memory=150)],
+    "update": [Target(6, time=0.3, memory=150)],
+    "check": [Target(20, time=10.0, stated="1,000,000")],
 }
 
 
 # -- running one command -----------------------------------------------------------------
 
 
-TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
-
-
-def run_once(cmd: list[str], out_path: Path, timeout: float) -> tuple[float, float, int, str]:
+def run_once(cmd: list[str], out_path: Path, timeout: float, env: dict[str, str]) -> tuple[float, float, int, str]:
     """(wall seconds, peak RSS in MB, exit code, stderr tail) of one child process.
 
     Peak memory comes from `/usr/bin/time -f %M` when it exists: the ru_maxrss that
     os.wait4 reports for a child of this script also counts this script's own pages
-    (the child is forked from it before it execs nqtrack), so it is only an upper bound;
+    (the child is forked from it before it execs), so it is only an upper bound;
     it is used as the fallback."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NQTRACK_") and k != "PYTHONDONTWRITEBYTECODE"}
-    env["PYTHONPYCACHEPREFIX"] = PYCACHE  # compiled once (warm-up run), outside src/
     mem_file = Path(str(out_path) + ".mem")
     argv = [TIME, "-f", "%M", "-o", str(mem_file), *cmd] if TIME else cmd
     with open(out_path, "wb") as out, open(str(out_path) + ".err", "wb") as err:
@@ -115,7 +217,7 @@ def run_once(cmd: list[str], out_path: Path, timeout: float) -> tuple[float, flo
                 pid, status, usage = os.wait4(proc.pid, 0)
                 proc.returncode = -9
                 return time.perf_counter() - t0, usage.ru_maxrss / MB, -9, "timeout"
-            time.sleep(0.001)
+            time.sleep(0.0005)
         wall = time.perf_counter() - t0
     proc.returncode = code = os.waitstatus_to_exitcode(status)
     peak = usage.ru_maxrss / MB
@@ -126,48 +228,94 @@ def run_once(cmd: list[str], out_path: Path, timeout: float) -> tuple[float, flo
     return wall, peak, code, tail
 
 
-def measure(key: str, size: int | None, cmd: list[str], args, work: Path, prepare=None) -> dict:
-    """Warm-up runs, then timed runs; the summary of the timed ones."""
-    label, t_target, m_target = TARGETS[key]
-    walls, peaks = [], []
-    out = work / f"out-{key}-{size or 0}.txt"
-    shown = " ".join((cmd(0) if callable(cmd) else cmd)[1:])
-    error = None
+@dataclass
+class Spec:
+    """One thing to time: a command (or a function of the run's number), how to prepare each run."""
+
+    key: str
+    size: int | None
+    cmd: object  # list[str] or callable(i) -> list[str]
+    env: dict[str, str]
+    prepare: object = None  # callable(i) or None
+    engine: str = "sqlite"  # "anchor" for the anchors
+    shown: str | None = None  # the command as the table shows it (default: argv, paths shortened)
+
+    def argv(self, i: int) -> list[str]:
+        return self.cmd(i) if callable(self.cmd) else self.cmd
+
+
+def measure(specs: list[Spec], args, work: Path) -> list[dict]:
+    """Warm-up runs, then timed runs, the specs taking turns; a summary of each."""
+    walls: dict[int, list[float]] = {n: [] for n in range(len(specs))}
+    peaks: dict[int, list[float]] = {n: [] for n in range(len(specs))}
+    errors: dict[int, str] = {}
+    outs = [work / f"out-{s.key}-{s.size or 0}.txt" for s in specs]
     for i in range(args.warmup + args.runs):
-        if prepare:
-            prepare(i)
-        wall, peak, code, tail = run_once(cmd if not callable(cmd) else cmd(i), out, args.timeout)
-        if code != 0:
-            error = f"exit {code}: {tail.strip()[-300:]}"
-            print(f"  ! {key}: {error}", file=sys.stderr)
-            break
-        if i >= args.warmup:
-            walls.append(wall)
-            peaks.append(peak)
-    result = dict(key=key, label=label, size=size, command=shown, runs=len(walls), error=error,
-                  time_target=t_target, memory_target_mb=m_target)
-    if walls:
-        result.update(median=statistics.median(walls), min=min(walls), max=max(walls), peak_mb=max(peaks),
-                      output_bytes=out.stat().st_size,
-                      output_lines=sum(1 for _ in open(out, "rb")))
-        ok_time = t_target is None or result["median"] < t_target
-        ok_mem = m_target is None or result["peak_mb"] < m_target
-        result["ok"] = None if t_target is None and m_target is None else (ok_time and ok_mem)
-        print(f"  {key:<13} {size or '':>9}  median {result['median']:7.3f} s  min {result['min']:7.3f}  "
-              f"max {result['max']:7.3f}  peak {result['peak_mb']:6.1f} MB  "
-              f"{'' if result['ok'] is None else ('ok' if result['ok'] else 'FAIL')}", file=sys.stderr, flush=True)
-    else:
-        result["ok"] = False
-    return result
+        for n, spec in enumerate(specs):
+            if n in errors:
+                continue
+            if spec.prepare:
+                spec.prepare(i)
+            wall, peak, code, tail = run_once(spec.argv(i), outs[n], args.timeout, spec.env)
+            if code != 0:
+                errors[n] = f"exit {code}: {tail.strip()[-300:]}"
+                print(f"  ! {spec.key}: {errors[n]}", file=sys.stderr)
+                continue
+            if i >= args.warmup:
+                walls[n].append(wall)
+                peaks[n].append(peak)
+    results = []
+    for n, spec in enumerate(specs):
+        shown = spec.shown or " ".join(Path(a).name if a.startswith("/") else a for a in spec.argv(0))
+        r = {"key": spec.key, "engine": spec.engine, "label": LABELS[spec.key], "size": spec.size, "unit": "s",
+             "command": shown, "runs": len(walls[n]), "error": errors.get(n), "output": str(outs[n])}
+        if walls[n]:
+            with open(outs[n], "rb") as f:
+                lines = sum(1 for _ in f)
+            r.update(median=statistics.median(walls[n]), min=min(walls[n]), max=max(walls[n]),
+                     peak_mb=max(peaks[n]), output_bytes=outs[n].stat().st_size, output_lines=lines)
+            print(f"  {spec.key:<14} {spec.size or '':>9}  median {r['median']:7.3f} s  min {r['min']:7.3f}  "
+                  f"max {r['max']:7.3f}  peak {r['peak_mb']:6.1f} MB", file=sys.stderr, flush=True)
+        results.append(r)
+    return results
+
+
+def floor(python: str, module: str, args: list[str]) -> tuple[list[str], str]:
+    """(argv, shown) of a floor script, imported as a module so that its byte code is cached
+    like nqtrack's (a script run as `python FILE` is compiled on every run)."""
+    code = f"import sys; sys.path.insert(0, {str(HERE)!r}); import {module}; sys.exit({module}.main(sys.argv))"
+    shown = " ".join(Path(a).name if a.startswith("/") else a for a in [f"python benchmarks/{module}.py", *args])
+    return [python, "-c", code, *args], shown
 
 
 # -- data ------------------------------------------------------------------------------------
 
 
+class Schema:
+    """nqtrack's schema as the measured interpreter has it (asked once, in a child)."""
+
+    def __init__(self, python: str, env: dict[str, str]) -> None:
+        code = ("import json; from nqtrack.store import Store, SCHEMA_VERSION; s = Store(':memory:'); "
+                "rows = s.conn.execute(\"SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'\"); "
+                "print(json.dumps([SCHEMA_VERSION, sorted(' '.join(r[0].split()) for r in rows)]))")
+        out = subprocess.run([python, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
+        self.version, self.sql = json.loads(out.strip().splitlines()[-1])
+
+    def same(self, db: Path) -> bool:
+        """Does `db` have exactly this schema (migrations, even edited ones)?"""
+        try:
+            conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+            try:
+                rows = conn.execute("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'")
+                return sorted(" ".join(r[0].split()) for r in rows) == self.sql
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            return False
+
+
 def applied_migrations(db: Path) -> int:
     """How many of nqtrack's migrations a database has (0 if none or unreadable)."""
-    import sqlite3
-
     try:
         conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
         try:
@@ -178,43 +326,7 @@ def applied_migrations(db: Path) -> int:
         return 0
 
 
-def schema_version() -> int:
-    from nqtrack.store import SCHEMA_VERSION
-
-    return SCHEMA_VERSION
-
-
-def schema_of(conn) -> list[str]:
-    """The schema's SQL (tables, indexes), white space normalised: what a database was built with."""
-    rows = conn.execute("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'")
-    return sorted(" ".join(r[0].split()) for r in rows)
-
-
-_EXPECTED: list[str] | None = None
-
-
-def same_schema(db: Path) -> bool:
-    """Does `db` have exactly the schema this nqtrack creates (migrations, even edited ones)?"""
-    import sqlite3
-
-    global _EXPECTED
-    if _EXPECTED is None:
-        from nqtrack.store import Store
-
-        fresh = Store(":memory:")
-        _EXPECTED = schema_of(fresh.conn)
-        fresh.close()
-    try:
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-        try:
-            return schema_of(conn) == _EXPECTED
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return False
-
-
-def ensure_db(data_dir: Path, size: int, seed: int, python: str) -> tuple[Path, dict]:
+def ensure_db(data_dir: Path, size: int, seed: int, python: str, schema: Schema, env: dict[str, str]) -> tuple[Path, dict]:
     """The register of `size` tasks, built with generate.py unless a current one exists
     (same generator version, built under the schema this nqtrack has, not migrated since)."""
     db = data_dir / f"register-{size}-seed{seed}-v{gen.GENERATOR_VERSION}.db"
@@ -222,24 +334,33 @@ def ensure_db(data_dir: Path, size: int, seed: int, python: str) -> tuple[Path, 
     if db.exists() and meta_path.exists():
         meta = json.loads(meta_path.read_text())
         if (meta.get("version") == gen.GENERATOR_VERSION and meta.get("tasks") == size
-                and meta.get("schema") == schema_version() == applied_migrations(db) and same_schema(db)):
+                and meta.get("schema") == schema.version == applied_migrations(db) and schema.same(db)):
             print(f"reusing {db} (built in {meta['seconds']} s)", file=sys.stderr)
             return db, meta
         print(f"{db} is out of date (generator or schema changed)", file=sys.stderr)
     print(f"building {db} ({size:,} tasks, seed {seed}) …", file=sys.stderr, flush=True)
     t0 = time.perf_counter()
     proc = subprocess.run([python, str(HERE / "generate.py"), "--tasks", str(size), "--seed", str(seed),
-                           "--force", "--json", str(db)], stdout=subprocess.PIPE, text=True, check=True)
+                           "--force", "--json", str(db)], stdout=subprocess.PIPE, text=True, check=True, env=env)
     meta = json.loads(proc.stdout.strip().splitlines()[-1])
     meta["wall_seconds"] = round(time.perf_counter() - t0, 1)
     meta_path.write_text(json.dumps(meta, indent=1))
     return db, meta
 
 
+def import_files(data_dir: Path, size: int, seed: int, python: str, env: dict[str, str]) -> tuple[Path, Path]:
+    """units.csv and tasks.csv of `size` tasks (the same tasks as the register of that size),
+    written by generate.py with nqtrack's interpreter (the generator imports nqtrack)."""
+    folder = data_dir / f"import-{size}-seed{seed}-v{gen.GENERATOR_VERSION}.{gen.CSV_VERSION}"
+    units_csv, tasks_csv = folder / "units.csv", folder / "tasks.csv"
+    if not tasks_csv.exists():
+        subprocess.run([python, str(HERE / "generate.py"), "--tasks", str(size), "--seed", str(seed), "--csv",
+                        str(folder)], check=True, env=env)
+    return units_csv, tasks_csv
+
+
 def pick_ids(db: Path) -> tuple[int, int]:
     """A task with a full journal (for show) and an open overdue one (for update), mid-register."""
-    import sqlite3
-
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     n = conn.execute("SELECT max(id) FROM tasks").fetchone()[0]
     show_id = conn.execute(
@@ -253,11 +374,13 @@ def pick_ids(db: Path) -> tuple[int, int]:
     return (show_id or (n // 2,))[0], update_id[0]
 
 
+def remove_db(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
 def copy_db(src: Path, dst: Path) -> None:
-    for suffix in ("-wal", "-shm"):
-        p = Path(str(dst) + suffix)
-        if p.exists():
-            p.unlink()
+    remove_db(dst)
     shutil.copyfile(src, dst)
     if Path(str(src) + "-wal").exists() and Path(str(src) + "-wal").stat().st_size:
         shutil.copyfile(str(src) + "-wal", str(dst) + "-wal")
@@ -272,11 +395,70 @@ def copy_db(src: Path, dst: Path) -> None:
                 os.close(fd)
 
 
+def checkpointed_size(db: Path) -> int:
+    """The register's bytes with its WAL checkpointed into it (and emptied)."""
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    wal = Path(str(db) + "-wal")
+    return db.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
+
+
+# -- Taskwarrior --------------------------------------------------------------------------------
+
+
+class Taskwarrior:
+    """Debian's Taskwarrior 2.6 with its own rc and data folders under DATA_DIR/taskwarrior."""
+
+    def __init__(self, data_dir: Path, install: bool) -> None:
+        self.root = data_dir / "taskwarrior"
+        self.task, self.version, self.note = tw.ensure_taskwarrior(install)
+
+    def folder(self, name: str) -> tuple[Path, Path, dict[str, str]]:
+        """(rc, data, env) of a folder of its own; the rc pins `overdue` to the benchmark's day."""
+        rc, data = tw.write_taskrc(self.root / name, overdue_filter=f"status:pending and due.before:{DUE_BEFORE}")
+        return rc, data, tw.clean_env(rc, data)
+
+    def json_of(self, units_csv: Path, tasks_csv: Path) -> tuple[Path, dict[str, int]]:
+        path = tasks_csv.with_name("tasks.json")
+        counts_path = tasks_csv.with_name("tasks.json.counts")
+        if not (path.exists() and counts_path.exists()):
+            counts_path.write_text(json.dumps(tw.write_import_json(tasks_csv, units_csv, path)))
+        return path, json.loads(counts_path.read_text())
+
+    def data_for(self, size: int, seed: int, units_csv: Path, tasks_csv: Path) -> tuple[Path, dict[str, str]]:
+        """A data folder holding `size` tasks, imported once (untimed) and reused."""
+        name = f"tasks-{size}-seed{seed}-v{gen.GENERATOR_VERSION}.{gen.CSV_VERSION}"
+        _rc, data, env = self.folder(name)
+        ready = self.root / name / "READY"
+        if not ready.exists() or ready.read_text() != self.version:
+            shutil.rmtree(data)
+            data.mkdir()
+            path, _ = self.json_of(units_csv, tasks_csv)
+            print(f"Taskwarrior: importing {size:,} tasks into {data} …", file=sys.stderr, flush=True)
+            subprocess.run([self.task, "import", str(path)], env=env, check=True, stdout=subprocess.DEVNULL)
+            ready.write_text(self.version)
+        return data, env
+
+    def same_overdue(self, env: dict[str, str], nqtrack_csv: Path) -> str:
+        """Does `task overdue` list the tasks nqtrack's overdue CSV lists? (by their codes)"""
+        proc = subprocess.run([self.task, "status:pending", f"due.before:{DUE_BEFORE}", "export"], env=env,
+                              capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            return f"`task export` failed: {proc.stderr.strip()[-200:]}"
+        theirs = {t.get("nqcode") for t in json.loads(proc.stdout or "[]")}
+        with open(nqtrack_csv, encoding="utf-8", newline="") as f:
+            ours = {row["code"] for row in csv.DictReader(f)}
+        if theirs == ours:
+            return f"lists the same {len(ours):,} tasks as nqtrack ✓"
+        return f"lists {len(theirs):,} tasks, nqtrack {len(ours):,}; {len(theirs ^ ours):,} differ ✗"
+
+
 # -- the machine --------------------------------------------------------------------------
 
 
 def interpreter_of(script: str) -> str:
-    """The Python that runs the nqtrack console script (its #! line)."""
+    """The Python that runs a console script (its #! line)."""
     try:
         first = Path(script).read_text(errors="replace").splitlines()[0]
         if first.startswith("#!") and "python" in first:
@@ -286,7 +468,7 @@ def interpreter_of(script: str) -> str:
     return sys.executable
 
 
-def machine(nqtrack: str) -> dict:
+def machine() -> dict:
     cpu = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -302,70 +484,153 @@ def machine(nqtrack: str) -> dict:
                 memory = f"{int(line.split()[1]) / 1024 / 1024:.0f} GB"
     except OSError:
         pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory": memory, "os": f"{platform.system()} {platform.release()}",
+            "load": " ".join(f"{x:.2f}" for x in os.getloadavg()), "date": date.today().isoformat()}
+
+
+def probe_nqtrack(nqtrack: str, env: dict[str, str]) -> dict:
+    """Versions and the commit of the nqtrack given with --nqtrack (a checkout or a snapshot)."""
     python = interpreter_of(nqtrack)
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     probe = subprocess.run(
-        [python, "-c", "import sys, sqlite3, platform; import nqtrack; print(platform.python_version()); "
-                       "print(sqlite3.sqlite_version); print(nqtrack.__version__); print(nqtrack.__file__)"],
-        capture_output=True, text=True, env=env)
+        [python, "-c", ("import sys, sqlite3, platform; import nqtrack; print(platform.python_version()); "
+                        "print(sqlite3.sqlite_version); print(nqtrack.__version__); print(nqtrack.__file__)")],
+        capture_output=True, text=True, env=env, check=False)
     py_version, sqlite_version, version, package = (probe.stdout.split("\n") + ["?"] * 4)[:4]
     package_root = Path(package).resolve().parent.parent.parent  # …/src/nqtrack/__init__.py → checkout
     if package_root == REPO:
-        commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--", "src"], capture_output=True, text=True).stdout.strip()
+        git = ["git", "-C", str(REPO)]
+        commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                                check=False).stdout.strip()
+        dirty = subprocess.run([*git, "status", "--porcelain", "--", "src"], capture_output=True, text=True,
+                               check=False).stdout.strip()
+        commit = (commit or "?") + (" (src/ modified)" if dirty else "")
     else:  # a snapshot on PYTHONPATH, e.g. `git archive HEAD | tar -x -C DIR; git rev-parse HEAD > DIR/COMMIT`
         stamp = package_root / "COMMIT"
         commit = (stamp.read_text().strip()[:7] if stamp.exists() else "?") + f", source {package_root}"
-        dirty = ""
-    return dict(cpu=cpu, cores=os.cpu_count(), memory=memory, load=" ".join(f"{x:.2f}" for x in os.getloadavg()), os=f"{platform.system()} {platform.release()}",
-                python=py_version, sqlite=sqlite_version, nqtrack=version,
-                commit=(commit + (" (src/ modified)" if dirty else "")) or "?", date=date.today().isoformat(),
-                interpreter=python)
+    return {"python": py_version, "sqlite": sqlite_version, "nqtrack": version, "commit": commit,
+            "how": f"`{nqtrack}` as given (--nqtrack); children without PYTHONDONTWRITEBYTECODE, byte code "
+                   f"in PYTHONPYCACHEPREFIX (written by the warm-up run)"}
 
 
 # -- the report -----------------------------------------------------------------------------
 
 
-def fmt_s(x: float | None) -> str:
-    return "–" if x is None else f"{x:.3f}"
+def fmt_value(r: dict | None) -> str:
+    """"8.539 s (8.315–8.597)", "205 MB", or why there is none."""
+    if r is None:
+        return "–"
+    if r.get("error"):
+        return f"error: {r['error'][:60]}"
+    if "median" not in r:
+        return r.get("note") or "–"
+    if r["unit"] == "MB":
+        return f"{r['median']:,.1f} MB"
+    if r["runs"] == 1 or r["min"] == r["max"]:
+        return f"{r['median']:.3f} s"
+    return f"{r['median']:.3f} s ({r['min']:.3f}–{r['max']:.3f})"
 
 
-def target_text(r: dict) -> str:
-    parts = []
-    if r["time_target"] is not None:
-        parts.append(f"< {r['time_target']:g} s")
-    if r["memory_target_mb"] is not None:
-        parts.append(f"< {r['memory_target_mb']} MB")
-    return ", ".join(parts) or "–"
-
-
-def markdown(results: list[dict], builds: list[dict], info: dict, args) -> str:
-    lines = [
-        f"Measured on {info['date']}: {info['cpu']}, {info['cores']} cores, {info['memory'] or '? GB'} RAM, "
-        f"{info['os']}; Python {info['python']}, SQLite {info['sqlite']}; nqtrack {info['nqtrack']} "
-        f"(commit {info['commit']}); load average at the start {info['load']}, at the end {info.get('load_end', '?')}. "
-        f"{args.runs} timed runs per command after {args.warmup} warm-up "
-        f"run(s); wall time of the whole process; peak memory is the child's maximum resident set size "
-        f"({'/usr/bin/time -f %M' if TIME else 'os.wait4 ru_maxrss, an upper bound'}). "
-        f"`--today {TODAY}`.",
-        "",
-        "| Command | Tasks | Target | Median (s) | Min (s) | Max (s) | Peak memory (MB) | ✓/✗ |",
-        "|---|---:|---|---:|---:|---:|---:|:---:|",
-    ]
+def evaluate(results: list[dict], notes: dict[str, str]) -> list[dict]:
+    """One row per (command, size, target), with nqtrack's value per engine, the anchor and ✓/✗."""
+    by_key = {(r["key"], r["size"], r["engine"]): r for r in results}
+    engines = sorted({r["engine"] for r in results if r["engine"] != "anchor"}, key=lambda e: e != "sqlite")
+    rows = []
+    seen = []
     for r in results:
-        status = "–" if r["ok"] is None else ("✓" if r["ok"] else "✗")
-        size = f"{r['size']:,}" if r["size"] else "–"
-        if r.get("error"):
-            lines.append(f"| {r['label']} | {size} | {target_text(r)} | error: {r['error'][:80]} | | | | ✗ |")
+        if r["engine"] == "anchor" or (r["key"], r["size"]) in seen:
             continue
-        lines.append(f"| {r['label']} | {size} | {target_text(r)} | {fmt_s(r['median'])} | {fmt_s(r['min'])} | "
-                     f"{fmt_s(r['max'])} | {r['peak_mb']:.0f} | {status} |")
-    lines += ["", "Output sizes: " + "; ".join(
-        f"{r['key']} @ {r['size']:,}: {r['output_lines']:,} lines" for r in results
-        if r["size"] and r.get("output_lines") is not None and r["key"] in ("overdue_csv", "overdue_unit", "list_search")) + "."]
+        seen.append((r["key"], r["size"]))
+        for target in [t for t in TARGETS.get(r["key"], []) if t.applies(r["size"])] or [None]:
+            anchor = None
+            if target and target.anchor:
+                anchor = (by_key.get((target.anchor, r["size"], "anchor"))
+                          or by_key.get((target.anchor, None, "anchor"))
+                          or {"note": notes.get(target.anchor, "not measured")})
+            row = {"key": r["key"], "size": r["size"], "label": r["label"],
+                   "target": target.text() if target else "–", "anchor": anchor, "engines": {}}
+            for engine in engines:
+                mine = by_key.get((r["key"], r["size"], engine))
+                ratio = ok = None
+                if mine and "median" in mine and not mine.get("error"):
+                    if anchor and "median" in anchor:
+                        ratio = mine["median"] / anchor["median"]
+                    if target:
+                        checks = []
+                        if target.time is not None:
+                            checks.append(mine["median"] < target.time)
+                        if target.memory is not None:
+                            checks.append(mine.get("peak_mb", 0) < target.memory)
+                        if target.anchor and target.ratio is not None:
+                            checks.append(None if ratio is None else ratio <= target.ratio)
+                        ok = None if not checks or None in checks else all(checks)
+                elif mine is not None and target:
+                    ok = False
+                row["engines"][engine] = {"result": mine, "ratio": ratio, "ok": ok}
+            rows.append(row)
+    return rows
+
+
+ENGINE_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+
+def markdown(results: list[dict], rows: list[dict], builds: list[dict], info: dict, args) -> str:
+    engines = list(rows[0]["engines"]) if rows else ["sqlite"]
+    lines = [
+        (f"Measured on {info['date']}: {info['cpu']}, {info['cores']} cores, {info['memory'] or '? GB'} RAM, "
+         f"{info['os']}; Python {info['python']}, SQLite {info['sqlite']}; nqtrack {info['nqtrack']}, "
+         f"commit {info['commit']}: {info['how']}. Anchors: {info['taskwarrior']}. "
+         f"Load average at the start {info['load']}, at the end {info.get('load_end', '?')}. "
+         f"{args.runs} timed run(s) per command after {args.warmup} warm-up run(s), a command and its anchors "
+         f"taking turns; wall time of the whole process, median (min–max); peak memory is the child's maximum "
+         f"resident set size ({'/usr/bin/time -f %M' if TIME else 'os.wait4 ru_maxrss, an upper bound'}). "
+         f"`--today {TODAY}`. Ratio = nqtrack's median / the anchor's median."),
+        "",
+    ]
+    head = ["Command", "Tasks", "Target", "Anchor"]
+    for engine in engines:
+        name = ENGINE_NAMES.get(engine, engine)
+        head += [f"nqtrack, {name}", f"Peak MB, {name}", f"Ratio, {name}", f"✓/✗, {name}"]
+    lines += ["| " + " | ".join(head) + " |", "|" + "|".join(["---", "---:", "---", "---"] + ["---", "---:", "---:", ":---:"] * len(engines)) + "|"]
+    for row in rows:
+        size = f"{row['size']:,}" if row["size"] else "–"
+        anchor = row["anchor"]
+        anchor_text = "–" if anchor is None else (
+            f"{LABELS[anchor['key']]}: {fmt_value(anchor)}" if "key" in anchor else fmt_value(anchor))
+        cells = [row["label"], size, row["target"], anchor_text]
+        for engine in engines:
+            e = row["engines"][engine]
+            r = e["result"]
+            peak = f"{r['peak_mb']:.0f}" if r and r.get("peak_mb") is not None and "median" in r else "–"
+            ratio = "–" if e["ratio"] is None else f"{e['ratio']:.2f}×"
+            ok = "–" if e["ok"] is None else ("✓" if e["ok"] else "✗")
+            cells += [fmt_value(r), peak, ratio, ok]
+        lines.append("| " + " | ".join(cells) + " |")
+
+    anchors = [r for r in results if r["engine"] == "anchor"]
+    if anchors:
+        lines += ["", "The anchors, as run (same environment as nqtrack's commands):", "",
+                  "| Anchor | Tasks | Command | Median (min–max) | Peak MB | Same work as nqtrack's |",
+                  "|---|---:|---|---|---:|---|"]
+        for r in anchors:
+            size = f"{r['size']:,}" if r["size"] else "–"
+            peak = f"{r['peak_mb']:.0f}" if r.get("peak_mb") is not None else "–"
+            command = f"`{r['command']}`" if r["command"] else "the files in TASKDATA after `task import`"
+            if r["key"].startswith("floor_"):
+                command += " (imported as a module: byte code cached, as nqtrack's is)"
+            lines.append(f"| {r['label']} | {size} | {command} | {fmt_value(r)} | {peak} | {r.get('same', '–')} |")
+    skipped = [f"{LABELS[k]}: {v}" for k, v in info.get("notes", {}).items()]
+    if skipped:
+        lines += ["", "Not measured: " + "; ".join(skipped) + "."]
+    if info.get("sizes"):
+        lines += ["", "Data sizes: " + "; ".join(info["sizes"]) + "."]
+    outputs = [f"{r['key']} @ {r['size']:,}: {r['output_lines']:,} lines" for r in results
+               if r["size"] and r.get("output_lines") is not None and r["engine"] != "anchor"
+               and r["key"] in ("overdue_csv", "overdue_unit", "list_search")]
+    if outputs:
+        lines += ["", "Output sizes: " + "; ".join(outputs) + "."]
     if builds:
-        lines += ["", "Synthetic registers (`benchmarks/generate.py`, seed "
-                  f"{args.seed}; generated rows = tasks + coordinating links + events):", "",
+        lines += ["", (f"Synthetic registers (`benchmarks/generate.py`, seed {args.seed}; generated rows = tasks + "
+                       "coordinating links + events):"), "",
                   "| Tasks | Events | Coordinating links | Documents | Units | Database (MB) | Generation (s) | Rows/s while inserting |",
                   "|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for b in builds:
@@ -376,11 +641,11 @@ def markdown(results: list[dict], builds: list[dict], info: dict, args) -> str:
 
 DOC_HEADER = """# Benchmarks
 
-How fast nqtrack's commands are on registers of 10,000 to 1,000,000 tasks, measured with
-`benchmarks/run.py` on synthetic data from `benchmarks/generate.py` (see the docstrings of
-both scripts for what they build and measure).
+How fast nqtrack's commands are on registers of 10,000 to 1,000,000 tasks, beside anchors
+measured in the same run, with `benchmarks/run.py` on synthetic data from
+`benchmarks/generate.py` (see the docstrings of both scripts for what they build and measure).
 
-    python benchmarks/run.py --sizes 10000,100000,1000000 --runs 5 --output docs/benchmarks.md
+    python3 benchmarks/run.py --sizes 10000,100000,1000000 --runs 5 --output docs/benchmarks.md
 
 """
 
@@ -411,86 +676,203 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--data-dir", default=str(HERE / "data"))
     parser.add_argument("--output", help="write the markdown tables into this file too")
-    parser.add_argument("--nqtrack", help="the nqtrack executable (default: next to this Python, else on PATH)")
+    parser.add_argument("--commit", default="HEAD", help="the commit to install and measure (default HEAD)")
+    parser.add_argument("--nqtrack", help="measure this nqtrack executable instead of installing --commit")
+    parser.add_argument("--no-taskwarrior", action="store_true", help="no Taskwarrior rows")
+    parser.add_argument("--no-install-taskwarrior", action="store_true", help="never run apt-get for Taskwarrior")
+    parser.add_argument("--taskwarrior-max", type=int, default=IMPORT_ROWS,
+                        help=f"Taskwarrior's overdue at sizes up to this (default {IMPORT_ROWS:,})")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds before a run is killed")
     parser.add_argument("--no-import", action="store_true", help="skip the import benchmark")
     parser.add_argument("--no-startup", action="store_true", help="skip the start-up benchmarks")
+    parser.add_argument("--setup", action="store_true", help="install and build what the run needs, then stop")
     args = parser.parse_args(argv)
 
-    nq = args.nqtrack or str(Path(sys.executable).parent / "nqtrack")
-    if not os.path.exists(nq):
-        nq = shutil.which("nqtrack") or sys.exit("nqtrack not found: give --nqtrack PATH")
-    python = interpreter_of(nq)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     data = Path(args.data_dir).resolve()
-    global PYCACHE
-    PYCACHE = str(data / "pycache")
     work = data / "work"
     work.mkdir(parents=True, exist_ok=True)
-    info = machine(nq)
+    info = machine()
+    notes: dict[str, str] = {}
+
+    # nqtrack: installed from a commit (default), or as given
+    if args.nqtrack:
+        nq = args.nqtrack
+        if not os.path.exists(nq):
+            nq = shutil.which(nq) or sys.exit(f"nqtrack not found: {args.nqtrack}")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("NQTRACK_") and k != "PYTHONDONTWRITEBYTECODE"}
+        env["PYTHONPYCACHEPREFIX"] = str(data / "pycache")
+        info.update(probe_nqtrack(nq, env))
+    else:
+        built = installed.build(REPO, data, args.commit)
+        nq, env = built["nqtrack"], installed.child_env()
+        info.update(python=built["python_version"], sqlite=built["sqlite_version"], nqtrack=built["version"],
+                    commit=built["short"],
+                    how=(f"installed with `pip install` (not editable) from `git archive {built['short']}` into a venv "
+                         f"of its own, site-packages compiled with `compileall`"
+                         f"{', standard library compiled' if built['stdlib_compiled'] else ' (standard library NOT compiled)'}"
+                         f"; children run without PYTHONDONTWRITEBYTECODE"))
+    python = interpreter_of(nq)
+    schema = Schema(python, env)
+
+    taskwarrior = None
+    if args.no_taskwarrior:
+        info["taskwarrior"] = "Taskwarrior not run (--no-taskwarrior)"
+        for key in ("tw_import", "tw_overdue", "tw_size"):
+            notes[key] = "--no-taskwarrior"
+    else:
+        taskwarrior = Taskwarrior(data, install=not args.no_install_taskwarrior)
+        if taskwarrior.task is None:
+            info["taskwarrior"] = f"Taskwarrior rows skipped: {taskwarrior.note}"
+            for key in ("tw_import", "tw_overdue", "tw_size"):
+                notes[key] = taskwarrior.note
+            taskwarrior = None
+        else:
+            info["taskwarrior"] = (f"Taskwarrior {taskwarrior.version} (Debian's `taskwarrior`"
+                                   f"{', ' + taskwarrior.note if taskwarrior.note else ''}), its own TASKRC and "
+                                   f"TASKDATA in the data dir, TZ=UTC, rc {tw.rc_text()}, `report.overdue.filter="
+                                   f"status:pending and due.before:{DUE_BEFORE}`, UDAs for code, document, assignee, "
+                                   f"coordinating units, deadline text and source")
+    info["taskwarrior"] = info["taskwarrior"] + "; floor scripts and `python -c pass` run by nqtrack's interpreter"
+
     results: list[dict] = []
     builds: list[dict] = []
+    info["sizes"] = []
+    py = [python]
+
+    if args.setup:
+        for size in sizes:
+            ensure_db(data, size, args.seed, python, schema, env)
+            if taskwarrior and size <= args.taskwarrior_max:
+                taskwarrior.data_for(size, args.seed, *import_files(data, size, args.seed, python, env))
+        import_files(data, IMPORT_ROWS, args.seed, python, env)
+        print("setup done", file=sys.stderr)
+        return 0
 
     if not args.no_startup:
         print("start-up", file=sys.stderr)
-        results.append(measure("help", None, [nq, "--help"], args, work))
         empty = work / "empty.db"
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(empty) + suffix).unlink(missing_ok=True)
-        subprocess.run([nq, "--db", str(empty), "init"], check=True, stdout=subprocess.DEVNULL)
-        results.append(measure("empty_overdue", None, [nq, "--db", str(empty), "--today", TODAY, "overdue"], args, work))
+        remove_db(empty)
+        subprocess.run([nq, "--db", str(empty), "init"], check=True, stdout=subprocess.DEVNULL, env=env)
+        results += measure([
+            Spec("python_pass", None, py + ["-c", "pass"], env, engine="anchor"),
+            Spec("help", None, [nq, "--help"], env),
+            Spec("empty_overdue", None, [nq, "--db", str(empty), "--today", TODAY, "overdue"], env),
+            Spec("empty_info", None, [nq, "--db", str(empty), "--today", TODAY, "info"], env),
+        ], args, work)
 
     if not args.no_import:
         print("import", file=sys.stderr)
-        folder = data / f"import-{IMPORT_ROWS}-seed{args.seed}-v{gen.GENERATOR_VERSION}"
-        units_csv, tasks_csv = folder / "units.csv", folder / "tasks.csv"
-        if not tasks_csv.exists():
-            gen.write_import_files(folder, IMPORT_ROWS, args.seed)
-        units_db = folder / "units.db"
-        if units_db.exists() and not same_schema(units_db):
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(units_db) + suffix).unlink(missing_ok=True)
+        units_csv, tasks_csv = import_files(data, IMPORT_ROWS, args.seed, python, env)
+        units_db = tasks_csv.with_name("units.db")
+        if units_db.exists() and not schema.same(units_db):
+            remove_db(units_db)
         if not units_db.exists():
             subprocess.run([nq, "--db", str(units_db), "import", str(units_csv), "--kind", "units"],
-                           check=True, stdout=subprocess.DEVNULL)
-        fresh = work / "import.db"
-        cmd = [nq, "--db", str(fresh), "--today", TODAY, "import", str(tasks_csv), "--by", "bench"]
-        results.append(measure("import", None, cmd, args, work, prepare=lambda i: copy_db(units_db, fresh)))
-        out = (work / "out-import-0.txt").read_text(encoding="utf-8", errors="replace")
-        print("  " + out.strip().splitlines()[0] if out.strip() else "  (no output)", file=sys.stderr)
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(fresh) + suffix).unlink(missing_ok=True)
+                           check=True, stdout=subprocess.DEVNULL, env=env)
+        fresh, floor_db = work / "import.db", work / "import-floor.db"
+        floor_import_cmd = floor(python, "floor_import", [str(floor_db), str(tasks_csv), "--by", "bench", "--today", TODAY])
+        specs = [
+            Spec("import", IMPORT_ROWS, [nq, "--db", str(fresh), "--today", TODAY, "import", str(tasks_csv), "--by", "bench"],
+                 env, prepare=lambda i: copy_db(units_db, fresh)),
+            Spec("floor_import", IMPORT_ROWS, floor_import_cmd[0], env, prepare=lambda i: copy_db(units_db, floor_db),
+                 engine="anchor", shown=floor_import_cmd[1]),
+        ]
+        if taskwarrior:
+            tw_json, counts = taskwarrior.json_of(units_csv, tasks_csv)
+            _, tw_data, tw_env = taskwarrior.folder("import")
+
+            def empty_data(i, folder=tw_data):
+                shutil.rmtree(folder)
+                folder.mkdir()
+
+            specs.append(Spec("tw_import", IMPORT_ROWS, [taskwarrior.task, "import", str(tw_json)], tw_env,
+                              prepare=empty_data, engine="anchor"))
+        group = measure(specs, args, work)
+        results += group
+        if not group[0].get("error"):
+            out = Path(group[0]["output"]).read_text(encoding="utf-8", errors="replace").strip()
+            print("  " + (out.splitlines()[0] if out else "(no output)"), file=sys.stderr)
+            if not group[1].get("error"):
+                problems = floor_import.compare(str(fresh), str(floor_db))
+                group[1]["same"] = ("the same rows as nqtrack's import ✓" if not problems
+                                    else "rows differ ✗: " + "; ".join(problems)[:300])
+            size = checkpointed_size(fresh)
+            results.append({"key": "size", "engine": "sqlite", "label": LABELS["size"], "size": IMPORT_ROWS, "unit": "MB",
+                            "command": "", "runs": 1, "error": None, "median": size / 1e6, "min": size / 1e6,
+                            "max": size / 1e6})
+            info["sizes"].append(f"nqtrack's register after the import of {IMPORT_ROWS:,} rows, WAL checkpointed: "
+                                 f"{size / 1e6:,.1f} MB")
+        if taskwarrior and not group[2].get("error"):
+            files = tw.data_files(tw_data)
+            total = sum(files.values())
+            with open(group[2]["output"], encoding="utf-8", errors="replace") as f:
+                added = sum(1 for line in f if line.startswith(" add "))
+            group[2]["same"] = (f"{added:,} tasks added {'✓' if added == IMPORT_ROWS else '✗'} ("
+                                + ", ".join(f"{n:,} {s}" for s, n in sorted(counts.items())) + ")")
+            results.append({"key": "tw_size", "engine": "anchor", "label": LABELS["tw_size"], "size": IMPORT_ROWS,
+                            "unit": "MB", "command": "", "runs": 1,
+                            "error": None, "median": total / 1e6, "min": total / 1e6, "max": total / 1e6,
+                            "same": "the same tasks as the import"})
+            info["sizes"].append("Taskwarrior's data after `task import` of the same rows: "
+                                 f"{total / 1e6:,.1f} MB (" + ", ".join(f"{n} {b / 1e6:,.1f}" for n, b in files.items()) + ")")
+        remove_db(fresh)
+        remove_db(floor_db)
 
     for size in sizes:
-        db, meta = ensure_db(data, size, args.seed, python)
+        db, meta = ensure_db(data, size, args.seed, python, schema, env)
         builds.append(meta)
         show_id, update_id = pick_ids(db)
         base = [nq, "--db", str(db), "--today", TODAY]
         print(f"{size:,} tasks (show {show_id}, update {update_id})", file=sys.stderr)
-        results.append(measure("overdue_csv", size, base + ["overdue", "--format", "csv"], args, work))
-        results.append(measure("overdue_unit", size, base + ["overdue", "--unit", UNIT], args, work))
-        results.append(measure("report", size, base + ["report", "--month", "2026-10", "--format", "json"], args, work))
-        results.append(measure("list_search", size, base + ["list", "--search", SEARCH, "--format", "csv", "--limit", "50"],
-                               args, work))
-        results.append(measure("show", size, base + ["show", str(show_id)], args, work))
-        results.append(measure("review", size, base + ["review", "--format", "json"], args, work))
+        floor_overdue_cmd = floor(python, "floor_overdue", [str(db), "--today", TODAY, "--within", str(WITHIN)])
+        specs = [Spec("overdue_csv", size, base + ["overdue", "--format", "csv"], env),
+                 Spec("floor_overdue", size, floor_overdue_cmd[0], env, engine="anchor", shown=floor_overdue_cmd[1])]
+        tw_env = None
+        if taskwarrior and size <= args.taskwarrior_max:
+            _, tw_env = taskwarrior.data_for(size, args.seed, *import_files(data, size, args.seed, python, env))
+            specs.append(Spec("tw_overdue", size, [taskwarrior.task, "overdue"], tw_env, engine="anchor"))
+        elif taskwarrior:
+            notes["tw_overdue"] = f"Taskwarrior's overdue only up to {args.taskwarrior_max:,} tasks (--taskwarrior-max)"
+        group = measure(specs, args, work)
+        results += group
+        if not group[0].get("error"):
+            ours = Path(group[0]["output"]).read_bytes()
+            if not group[1].get("error"):
+                group[1]["same"] = ("output identical to nqtrack's ✓" if Path(group[1]["output"]).read_bytes() == ours
+                                    else "output differs from nqtrack's ✗")
+            if tw_env is not None and not group[2].get("error"):
+                group[2]["same"] = taskwarrior.same_overdue(tw_env, Path(group[0]["output"]))
+        results += measure([Spec("overdue_unit", size, base + ["overdue", "--unit", UNIT], env)], args, work)
+        results += measure([Spec("report", size, base + ["report", "--month", "2026-10", "--format", "json"], env)],
+                           args, work)
+        results += measure([Spec("report_year", size, base + ["report", "--year", "2026", "--format", "json"], env)],
+                           args, work)
+        results += measure([Spec("list_search", size, base + ["list", "--search", SEARCH, "--format", "csv", "--limit",
+                                                              "50"], env)], args, work)
+        results += measure([Spec("show", size, base + ["show", str(show_id)], env)], args, work)
+        results += measure([Spec("review", size, base + ["review", "--format", "json"], env)], args, work)
         copy = work / "update.db"
         copy_db(db, copy)
         upd = [nq, "--db", str(copy), "--today", TODAY, "update", str(update_id), "--by", "bench"]
-        results.append(measure("update", size, lambda i: upd + ["--progress", str(10 + 3 * i)], args, work))
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(copy) + suffix).unlink(missing_ok=True)
+        results += measure([Spec("update", size, lambda i, upd=upd: [*upd, "--progress", str(10 + 3 * i)], env)],
+                           args, work)
+        remove_db(copy)
+        results += measure([Spec("check", size, base + ["check"], env)], args, work)
 
     info["load_end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    table = markdown(results, builds, info, args)
+    info["notes"] = dict(notes)
+    rows = evaluate(results, notes)
+    table = markdown(results, rows, builds, info, args)
     print(table)
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    (data / f"results-{stamp}.json").write_text(json.dumps(dict(machine=info, results=results, builds=builds),
-                                                           indent=1, default=str))
+    (data / f"results-{stamp}.json").write_text(json.dumps(
+        {"machine": info, "results": results, "rows": rows, "builds": builds}, indent=1, default=str))
     if args.output:
         write_output(Path(args.output), table)
         print(f"wrote {args.output}", file=sys.stderr)
-    return 0 if all(r["ok"] is not False for r in results) else 1
+    failed = any(e["ok"] is False for row in rows for e in row["engines"].values())
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
