@@ -31,7 +31,7 @@ import sqlite3
 import sys
 import unicodedata
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 # -- folding (as nqtrack.core.text.fold) ------------------------------------------------------
 
@@ -155,7 +155,7 @@ CHUNK = 5000  # tasks per executemany: memory stays flat
 
 
 def run(db: str, path: str, by: str, today: date) -> int:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     recorded_at = now.replace(year=today.year, month=today.month, day=today.day).isoformat(timespec="microseconds")
     batch = uuid.uuid4().hex[:12]
     conn = sqlite3.connect(db, isolation_level=None)
@@ -266,7 +266,7 @@ def compare(a: str, b: str) -> list[str]:
         ra, rb = ca.execute(sql).fetchall(), cb.execute(sql).fetchall()
         if len(ra) != len(rb):
             problems.append(f"{table}: {len(ra)} rows against {len(rb)}")
-        diff = [(x, y) for x, y in zip(ra, rb) if x != y]
+        diff = [(x, y) for x, y in zip(ra, rb, strict=False) if x != y]  # lengths compared above
         if diff:
             problems.append(f"{table}: {len(diff)} rows differ, first {diff[0][0]} against {diff[0][1]}")
     sql = "SELECT rowid, body FROM task_search ORDER BY rowid"

@@ -145,7 +145,14 @@ UNITS = [
     ("TGPL", "Cục Trợ giúp pháp lý", None, ("Cục TGPL",), 4, (30,)),
     ("ĐKGDBĐ", "Cục Đăng ký quốc gia giao dịch bảo đảm", None, ("Cục Đăng ký",), 3, (31,)),
     ("BTNN", "Cục Bồi thường nhà nước", None, ("Cục BTNN",), 3, (32,)),
-    ("QLXLVPHC", "Cục Quản lý xử lý vi phạm hành chính và theo dõi thi hành pháp luật", None, ("Cục QLXLVPHC",), 5, (7, 33)),
+    (
+        "QLXLVPHC",
+        "Cục Quản lý xử lý vi phạm hành chính và theo dõi thi hành pháp luật",
+        None,
+        ("Cục QLXLVPHC",),
+        5,
+        (7, 33),
+    ),
     ("CTPN", "Cục Công tác phía Nam", None, (), 2, (0, 13)),
     ("TCTHADS", "Tổng cục Thi hành án dân sự", None, ("Tổng cục THADS",), 8, (34, 35)),
     ("VCL", "Viện Chiến lược và Khoa học pháp lý", None, ("Viện Chiến lược",), 3, (36,)),
@@ -193,13 +200,84 @@ UNITS = [
     ("PBGDPL-HG", "Phòng Hòa giải ở cơ sở", "PBGDPL", (), 1, (14,)),
 ]
 
-FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
-          "Hồ", "Ngô", "Dương", "Lý", "Đinh", "Trịnh", "Mai", "Tạ")
-MIDDLE = ("Văn", "Thị", "Hữu", "Đức", "Minh", "Thu", "Thanh", "Quang", "Ngọc", "Xuân", "Hồng", "Thúy",
-          "Kim", "Anh", "Tuấn", "Bảo")
-GIVEN = ("Anh", "Bình", "Cường", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hòa", "Hùng", "Hương", "Huyền",
-         "Khánh", "Lan", "Linh", "Long", "Mai", "Minh", "Nam", "Nga", "Ngọc", "Phong", "Phương", "Quân",
-         "Sơn", "Tâm", "Thảo", "Thành", "Trang", "Trung", "Tuấn", "Việt", "Yến", "Hiếu", "Thắng", "Nhung")
+FAMILY = (
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Hoàng",
+    "Huỳnh",
+    "Phan",
+    "Vũ",
+    "Võ",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+    "Hồ",
+    "Ngô",
+    "Dương",
+    "Lý",
+    "Đinh",
+    "Trịnh",
+    "Mai",
+    "Tạ",
+)
+MIDDLE = (
+    "Văn",
+    "Thị",
+    "Hữu",
+    "Đức",
+    "Minh",
+    "Thu",
+    "Thanh",
+    "Quang",
+    "Ngọc",
+    "Xuân",
+    "Hồng",
+    "Thúy",
+    "Kim",
+    "Anh",
+    "Tuấn",
+    "Bảo",
+)
+GIVEN = (
+    "Anh",
+    "Bình",
+    "Cường",
+    "Dũng",
+    "Giang",
+    "Hà",
+    "Hải",
+    "Hạnh",
+    "Hòa",
+    "Hùng",
+    "Hương",
+    "Huyền",
+    "Khánh",
+    "Lan",
+    "Linh",
+    "Long",
+    "Mai",
+    "Minh",
+    "Nam",
+    "Nga",
+    "Ngọc",
+    "Phong",
+    "Phương",
+    "Quân",
+    "Sơn",
+    "Tâm",
+    "Thảo",
+    "Thành",
+    "Trang",
+    "Trung",
+    "Tuấn",
+    "Việt",
+    "Yến",
+    "Hiếu",
+    "Thắng",
+    "Nhung",
+)
 RECORDERS = ("vp.tonghop", "nguyen.thuha", "tran.minhduc", "le.thanhhuong", "pham.quanganh", "import")
 
 # (title template, product)
@@ -226,11 +304,19 @@ TEMPLATES = [
     ("Triển khai thực hiện nhiệm vụ về {area} theo chỉ đạo của Thủ tướng Chính phủ", None),
 ]
 PERIODS = ("6 tháng đầu", "9 tháng", "quý I", "quý III", "")
-TASK_NOTES = ("Đã có văn bản đôn đốc", "Nhiệm vụ phối hợp liên ngành", "Đã báo cáo Lãnh đạo Bộ",
-              "Chờ ý kiến của các bộ, ngành", "Lồng ghép trong Kế hoạch công tác năm")
-EXTENSION_REASONS = ("Theo đề nghị của đơn vị chủ trì, được Lãnh đạo Bộ đồng ý",
-                     "Chờ ý kiến thẩm định của Bộ Tư pháp", "Theo ý kiến chỉ đạo của Thứ trưởng",
-                     "Gia hạn theo Thông báo kết luận của Lãnh đạo Bộ")
+TASK_NOTES = (
+    "Đã có văn bản đôn đốc",
+    "Nhiệm vụ phối hợp liên ngành",
+    "Đã báo cáo Lãnh đạo Bộ",
+    "Chờ ý kiến của các bộ, ngành",
+    "Lồng ghép trong Kế hoạch công tác năm",
+)
+EXTENSION_REASONS = (
+    "Theo đề nghị của đơn vị chủ trì, được Lãnh đạo Bộ đồng ý",
+    "Chờ ý kiến thẩm định của Bộ Tư pháp",
+    "Theo ý kiến chỉ đạo của Thứ trưởng",
+    "Gia hạn theo Thông báo kết luận của Lãnh đạo Bộ",
+)
 REMINDERS = ("Đã có văn bản đôn đốc", "Đôn đốc thực hiện nhiệm vụ quá hạn", "Nhắc việc tại giao ban tuần")
 
 # Document series per source: (symbol format, weight, how many such documents the issuer
@@ -239,16 +325,42 @@ REMINDERS = ("Đã có văn bản đôn đốc", "Đôn đốc thực hiện nhi
 # that numbers look real and a symbol repeats across years only as often as in life.
 DOC_SERIES = {
     SRC_CP: [("{n}/NQ-CP", 75, 200), ("{n}/{y}/NĐ-CP", 25, 150)],
-    SRC_TTG: [("{n}/QĐ-TTg", 40, 2000), ("{n}/CT-TTg", 12, 30), ("{n}/{y}/QĐ-TTg", 5, 40), ("{n}/CĐ-TTg", 10, 120),
-              ("{n}/VPCP-KSTT", 8, 9000), ("{n}/VPCP-PL", 7, 9000), ("{n}/VPCP-TH", 5, 9000),
-              ("{n}/TB-VPCP", 13, 450)],
-    SRC_LDB: [("{n}/KH-BTP", 35, 300), ("{n}/QĐ-BTP", 20, 3000), ("{n}/CTr-BTP", 5, 6), ("{n}/TB-BTP", 20, 250),
-              ("{n}/CT-BTP", 5, 8), ("{n}/BTP-VP", 15, 5000)],
-    SRC_DU: [("{n}-NQ/ĐU", 25, 30), ("{n}-KL/ĐU", 15, 60), ("{n}-CT/ĐU", 5, 10), ("{n}-KH/ĐU", 20, 80),
-             ("{n}-TB/ĐU", 10, 150), ("{n}-NQ/TW", 10, 60), ("{n}-KL/TW", 10, 150), ("{n}-CT/TW", 5, 40)],
+    SRC_TTG: [
+        ("{n}/QĐ-TTg", 40, 2000),
+        ("{n}/CT-TTg", 12, 30),
+        ("{n}/{y}/QĐ-TTg", 5, 40),
+        ("{n}/CĐ-TTg", 10, 120),
+        ("{n}/VPCP-KSTT", 8, 9000),
+        ("{n}/VPCP-PL", 7, 9000),
+        ("{n}/VPCP-TH", 5, 9000),
+        ("{n}/TB-VPCP", 13, 450),
+    ],
+    SRC_LDB: [
+        ("{n}/KH-BTP", 35, 300),
+        ("{n}/QĐ-BTP", 20, 3000),
+        ("{n}/CTr-BTP", 5, 6),
+        ("{n}/TB-BTP", 20, 250),
+        ("{n}/CT-BTP", 5, 8),
+        ("{n}/BTP-VP", 15, 5000),
+    ],
+    SRC_DU: [
+        ("{n}-NQ/ĐU", 25, 30),
+        ("{n}-KL/ĐU", 15, 60),
+        ("{n}-CT/ĐU", 5, 10),
+        ("{n}-KH/ĐU", 20, 80),
+        ("{n}-TB/ĐU", 10, 150),
+        ("{n}-NQ/TW", 10, 60),
+        ("{n}-KL/TW", 10, 150),
+        ("{n}-CT/TW", 5, 40),
+    ],
 }
-DOC_TITLES = ("{kind} về {area}", "{kind} triển khai thi hành {law}", "{kind} về nhiệm vụ trọng tâm năm {year}",
-              "{kind} về đẩy mạnh công tác {area}", "{kind} phiên họp thường kỳ tháng {month} năm {year}")
+DOC_TITLES = (
+    "{kind} về {area}",
+    "{kind} triển khai thi hành {law}",
+    "{kind} về nhiệm vụ trọng tâm năm {year}",
+    "{kind} về đẩy mạnh công tác {area}",
+    "{kind} phiên họp thường kỳ tháng {month} năm {year}",
+)
 # Party terms: numbers restart with each congress.
 TERMS_DU = (date(2015, 7, 1), date(2020, 7, 1), date(2025, 7, 1))
 TERMS_TW = (date(2016, 2, 1), date(2021, 2, 1), date(2026, 2, 1))
@@ -307,11 +419,22 @@ class Model:
         for i, (code, name, parent, aliases, weight, areas) in enumerate(UNITS, start=1):
             ids[code] = i
             email = f"{fold(code).replace('-', '.').replace(' ', '')}@bo.example.vn" if parent is None else None
-            people = sorted({f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
-                             for _ in range(4 + weight * 2)})
-            self.units.append({"id": i, "code": code, "name": name, "parent_id": ids.get(parent) if parent else None,
-                               "aliases": ";".join(aliases) or None, "email": email, "weight": weight,
-                               "areas": areas, "people": people})
+            people = sorted(
+                {f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}" for _ in range(4 + weight * 2)}
+            )
+            self.units.append(
+                {
+                    "id": i,
+                    "code": code,
+                    "name": name,
+                    "parent_id": ids.get(parent) if parent else None,
+                    "aliases": ";".join(aliases) or None,
+                    "email": email,
+                    "weight": weight,
+                    "areas": areas,
+                    "people": people,
+                }
+            )
         self.unit_cum = cumulative(u["weight"] for u in self.units)
         self.source_cum = cumulative(w for _, w in SOURCES)
         self.template_cum = cumulative([10, 6, 8, 6, 5, 7, 6, 5, 10, 5, 4, 3, 4, 4, 2, 4, 5, 4, 3, 5])
@@ -343,7 +466,11 @@ class Model:
             first = START - timedelta(days=40)
             for k in range(count):
                 # one early document per source, so that the first tasks have one
-                issued = first + timedelta(days=rng.randrange(0, 10)) if k == 0 else uniform_day(rng, first, END - timedelta(days=3))
+                issued = (
+                    first + timedelta(days=rng.randrange(0, 10))
+                    if k == 0
+                    else uniform_day(rng, first, END - timedelta(days=3))
+                )
                 drafts.append((issued, source, series[pick(rng, cum)]))
         drafts.sort(key=lambda x: (x[0], x[1], x[2][0]))
 
@@ -375,21 +502,31 @@ class Model:
             parsed = parse_symbol(symbol_text)
             unit = self.units[pick(rng, self.unit_cum)]
             area, law = AREAS[rng.choice(unit["areas"])]
-            title = rng.choice(DOC_TITLES).format(kind=parsed.type_name or "Văn bản", area=area, law=law,
-                                                  year=issued.year, month=issued.month)
+            title = rng.choice(DOC_TITLES).format(
+                kind=parsed.type_name or "Văn bản", area=area, law=law, year=issued.year, month=issued.month
+            )
             doc_id = len(self.docs) + 1
             parent_id = None
             if source == SRC_LDB and parsed.type_code in ("KH", "CTr") and upper and rng.random() < 0.4:
                 parent_id = upper[-1 - int(rng.random() * min(len(upper), 30))]
             if source in (SRC_CP, SRC_TTG, SRC_DU) and parsed.type_code in ("NQ", "QĐ", "CT", "KL"):
                 upper.append(doc_id)
-            self.docs.append({
-                "id": doc_id, "symbol": parsed.text, "symbol_key": symbol_key(parsed.text), "style": parsed.style,
-                "doc_type": parsed.type_name, "number": parsed.number,
-                "year": parsed.year or issued.year, "issuer": parsed.issuer, "issued_on": issued.isoformat(),
-                "received_on": (issued + timedelta(days=rng.randint(1, 6))).isoformat(), "title": title,
-                "parent_id": parent_id,
-            })
+            self.docs.append(
+                {
+                    "id": doc_id,
+                    "symbol": parsed.text,
+                    "symbol_key": symbol_key(parsed.text),
+                    "style": parsed.style,
+                    "doc_type": parsed.type_name,
+                    "number": parsed.number,
+                    "year": parsed.year or issued.year,
+                    "issuer": parsed.issuer,
+                    "issued_on": issued.isoformat(),
+                    "received_on": (issued + timedelta(days=rng.randint(1, 6))).isoformat(),
+                    "title": title,
+                    "parent_id": parent_id,
+                }
+            )
             dates, doc_ids = self.docs_by_source[source]
             dates.append(issued)
             doc_ids.append(doc_id)
@@ -512,8 +649,14 @@ class Model:
                     coord.add(u)
             area, law = AREAS[lead["areas"][int(rng.random() * len(lead["areas"]))]]
             tmpl, product = TEMPLATES[pick(rng, self.template_cum)]
-            title = tmpl.format(area=area, law=law, year=a.year, year5=a.year + 5,
-                                period=PERIODS[int(rng.random() * len(PERIODS))], k=(3, 5, 10)[int(rng.random() * 3)])
+            title = tmpl.format(
+                area=area,
+                law=law,
+                year=a.year,
+                year5=a.year + 5,
+                period=PERIODS[int(rng.random() * len(PERIODS))],
+                k=(3, 5, 10)[int(rng.random() * 3)],
+            )
             title = " ".join(title.split())
             people = lead["people"]
             assignee = people[int(rng.random() * len(people))] if rng.random() < 0.9 else None
@@ -521,10 +664,23 @@ class Model:
             ext = self.draw_extension(rng, a, d0)
             d = ext[1] if ext else d0
             note = TASK_NOTES[int(rng.random() * len(TASK_NOTES))] if rng.random() < 0.05 else None
-            plan = {"id": i + 1, "code": f"NV-{a.year}-{seq:06d}", "document_id": doc_id, "title": title,
-                    "title_key": self.fold_title(title), "source": source, "lead_unit_id": lead["id"],
-                    "coordinating": sorted(coord), "assignee": assignee, "assigned_on": a, "deadline": d0,
-                    "deadline_text": text0, "recurring": recurring, "product": product, "note": note}
+            plan = {
+                "id": i + 1,
+                "code": f"NV-{a.year}-{seq:06d}",
+                "document_id": doc_id,
+                "title": title,
+                "title_key": self.fold_title(title),
+                "source": source,
+                "lead_unit_id": lead["id"],
+                "coordinating": sorted(coord),
+                "assignee": assignee,
+                "assigned_on": a,
+                "deadline": d0,
+                "deadline_text": text0,
+                "recurring": recurring,
+                "product": product,
+                "note": note,
+            }
             actions = []  # (effective day, rank, kind, payload)
             if ext:
                 actions.append((ext[0], 1, "extend", ext))
@@ -570,8 +726,14 @@ class Model:
                     if day < completed:
                         actions.append((day, 2, "remind", REMINDERS[int(rng.random() * len(REMINDERS))]))
             elif outcome == "cancel":
-                actions.append((uniform_day(rng, a + timedelta(days=10), min(a + timedelta(days=200), last)), 4,
-                                "cancel", "Không thực hiện nữa theo chỉ đạo của Lãnh đạo Bộ"))
+                actions.append(
+                    (
+                        uniform_day(rng, a + timedelta(days=10), min(a + timedelta(days=200), last)),
+                        4,
+                        "cancel",
+                        "Không thực hiện nữa theo chỉ đạo của Lãnh đạo Bộ",
+                    )
+                )
             elif start_work is not None and rng.random() < 0.08 and start_work + one < last:
                 actions.append((uniform_day(rng, start_work + one, last), 3, "pause", "Tạm dừng chờ ý kiến chỉ đạo"))
             if outcome == "open" and d is not None and d < TODAY:
@@ -581,7 +743,9 @@ class Model:
                     if day <= last:
                         actions.append((day, 2, "remind", REMINDERS[int(rng.random() * len(REMINDERS))]))
             if can_act and rng.random() < 0.08:
-                actions.append((uniform_day(rng, a + one, end), 2, "note", TASK_NOTES[int(rng.random() * len(TASK_NOTES))]))
+                actions.append(
+                    (uniform_day(rng, a + one, end), 2, "note", TASK_NOTES[int(rng.random() * len(TASK_NOTES))])
+                )
             actions.sort(key=lambda x: (x[0], x[1]))
             yield plan, actions, rng
 
@@ -589,22 +753,65 @@ class Model:
 # -- from plan to rows -----------------------------------------------------------------------
 
 TASK_FIELDS = (
-    "code", "document_id", "title", "source", "lead_unit_id", "coordinating_units",
-    "assignee", "assigned_on", "deadline", "deadline_text", "product", "state",
-    "progress", "completed_on", "recurring", "note",
+    "code",
+    "document_id",
+    "title",
+    "source",
+    "lead_unit_id",
+    "coordinating_units",
+    "assignee",
+    "assigned_on",
+    "deadline",
+    "deadline_text",
+    "product",
+    "state",
+    "progress",
+    "completed_on",
+    "recurring",
+    "note",
 )
-TASK_COLUMNS = ("id", "code", "document_id", "title", "title_key", "source", "lead_unit_id", "assignee",
-                "assigned_on", "deadline", "original_deadline", "deadline_text", "product", "state",
-                "progress", "completed_on", "recurring", "note", "created_at", "updated_at")
-EVENT_COLUMNS = ("id", "task_id", "kind", "field", "old_value", "new_value", "effective_on", "recorded_at",
-                 "recorded_by", "note", "batch_id")
+TASK_COLUMNS = (
+    "id",
+    "code",
+    "document_id",
+    "title",
+    "title_key",
+    "source",
+    "lead_unit_id",
+    "assignee",
+    "assigned_on",
+    "deadline",
+    "original_deadline",
+    "deadline_text",
+    "product",
+    "state",
+    "progress",
+    "completed_on",
+    "recurring",
+    "note",
+    "created_at",
+    "updated_at",
+)
+EVENT_COLUMNS = (
+    "id",
+    "task_id",
+    "kind",
+    "field",
+    "old_value",
+    "new_value",
+    "effective_on",
+    "recorded_at",
+    "recorded_by",
+    "note",
+    "batch_id",
+)
 
 
 def _v(value):
     """How a field's value is written into the journal: the store's own rule."""
-    from nqtrack.store import _value
+    from nqtrack.store.base import journal_value
 
-    return _value(value)
+    return journal_value(value)
 
 
 def stamp(day: date, seconds: int, micro: int) -> datetime:
@@ -617,7 +824,7 @@ def iso(dt: datetime) -> str:
 
 def search_body(plan, document, fold) -> str:
     """Store._search_body: the folded words a search looks through (task's and document's)."""
-    words = [plan["code"], plan["title"], plan["note"], plan["product"], plan["assignee"]] + list(document or ())
+    words = [plan["title"], plan["code"], plan["note"], plan["product"], plan["assignee"]] + list(document or ())
     return fold(" ".join(str(w) for w in words if w))
 
 
@@ -630,27 +837,57 @@ def realise(plan, actions, rng, batch_of_month, reminder=None):
     a = plan["assigned_on"]
     coord = plan["coordinating"]
     snapshot = {
-        "code": plan["code"], "document_id": plan["document_id"], "title": plan["title"],
-        "source": plan["source"], "lead_unit_id": plan["lead_unit_id"],
-        "coordinating_units": ",".join(map(str, coord)) or None, "assignee": plan["assignee"],
-        "assigned_on": a.isoformat(), "deadline": _v(plan["deadline"]), "deadline_text": plan["deadline_text"],
-        "product": plan["product"], "state": "new", "progress": None, "completed_on": None,
-        "recurring": plan["recurring"], "note": plan["note"],
+        "code": plan["code"],
+        "document_id": plan["document_id"],
+        "title": plan["title"],
+        "source": plan["source"],
+        "lead_unit_id": plan["lead_unit_id"],
+        "coordinating_units": ",".join(map(str, coord)) or None,
+        "assignee": plan["assignee"],
+        "assigned_on": a.isoformat(),
+        "deadline": _v(plan["deadline"]),
+        "deadline_text": plan["deadline_text"],
+        "product": plan["product"],
+        "state": "new",
+        "progress": None,
+        "completed_on": None,
+        "recurring": plan["recurring"],
+        "note": plan["note"],
     }
     task_id = plan["id"]
     # creation: recorded on the assignment day (or today, for tasks given for later)
     made = stamp(min(a, TODAY), 3600 + int(rng.random() * 30000), int(rng.random() * 1_000_000))
     created_at = iso(made)
     recorder = RECORDERS[int(rng.random() * len(RECORDERS))]
-    events = [(task_id, "imported", None, None, json.dumps(snapshot, ensure_ascii=False, sort_keys=True),
-               a.isoformat(), created_at, recorder, None, batch_of_month(a))]
-    cur = {"state": "new", "progress": None, "completed_on": None, "deadline": snapshot["deadline"],
-           "deadline_text": plan["deadline_text"]}
+    events = [
+        (
+            task_id,
+            "imported",
+            None,
+            None,
+            json.dumps(snapshot, ensure_ascii=False, sort_keys=True),
+            a.isoformat(),
+            created_at,
+            recorder,
+            None,
+            batch_of_month(a),
+        )
+    ]
+    cur = {
+        "state": "new",
+        "progress": None,
+        "completed_on": None,
+        "deadline": snapshot["deadline"],
+        "deadline_text": plan["deadline_text"],
+    }
     updated_at = created_at
     prev = made
     for eff, _rank, kind, payload in actions:
-        lag = {"complete": 1 + int(rng.expovariate(1 / 3)), "progress": int(rng.random() * 8),
-               "extend": int(rng.random() * 3)}.get(kind, 0)
+        lag = {
+            "complete": 1 + int(rng.expovariate(1 / 3)),
+            "progress": int(rng.random() * 8),
+            "extend": int(rng.random() * 3),
+        }.get(kind, 0)
         rec_day = min(eff + timedelta(days=lag), TODAY)
         if kind == "remind" and reminder is not None:
             when = stamp(rec_day, 5400, 0)  # the Monday run, 08:30 local time
@@ -681,8 +918,20 @@ def realise(plan, actions, rng, batch_of_month, reminder=None):
             changes = [("state", "cancelled")]
         elif kind == "remind" and reminder is not None:
             names, batch_of_day = reminder
-            events.append((task_id, "reminded", None, None, None, effective, recorded_at, "vp.tonghop",
-                           names[plan["lead_unit_id"]], batch_of_day(eff)))
+            events.append(
+                (
+                    task_id,
+                    "reminded",
+                    None,
+                    None,
+                    None,
+                    effective,
+                    recorded_at,
+                    "vp.tonghop",
+                    names[plan["lead_unit_id"]],
+                    batch_of_day(eff),
+                )
+            )
             continue
         else:  # a note (or a reminder, where there is no 'reminded' kind)
             events.append((task_id, "note", None, None, None, effective, recorded_at, by, payload, None))
@@ -695,10 +944,28 @@ def realise(plan, actions, rng, batch_of_month, reminder=None):
             cur[field] = new
             updated_at = recorded_at
     progress = cur["progress"]
-    row = (task_id, plan["code"], plan["document_id"], plan["title"], plan["title_key"], plan["source"],
-           plan["lead_unit_id"], plan["assignee"], a.isoformat(), cur["deadline"], snapshot["deadline"],
-           cur["deadline_text"], plan["product"], cur["state"], None if progress is None else int(progress),
-           cur["completed_on"], plan["recurring"], plan["note"], created_at, updated_at)
+    row = (
+        task_id,
+        plan["code"],
+        plan["document_id"],
+        plan["title"],
+        plan["title_key"],
+        plan["source"],
+        plan["lead_unit_id"],
+        plan["assignee"],
+        a.isoformat(),
+        cur["deadline"],
+        snapshot["deadline"],
+        cur["deadline_text"],
+        plan["product"],
+        cur["state"],
+        None if progress is None else int(progress),
+        cur["completed_on"],
+        plan["recurring"],
+        plan["note"],
+        created_at,
+        updated_at,
+    )
     return row, [(task_id, u) for u in coord], events
 
 
@@ -724,7 +991,7 @@ def _remove(path: Path) -> None:
 
 def generate(path: str | Path, n_tasks: int, seed: int, *, block: int = 50000, quiet: bool = False) -> dict:
     """Build the register at `path` (replacing it); returns counts and timings."""
-    from nqtrack.store import Store
+    from nqtrack.store.sqlite import SqliteStore as Store
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -739,7 +1006,8 @@ def generate(path: str | Path, n_tasks: int, seed: int, *, block: int = 50000, q
     with store.transaction():
         db["units"].insert_all(
             ({k: u[k] for k in ("id", "code", "name", "parent_id", "aliases", "email")} for u in model.units),
-            batch_size=500)
+            batch_size=500,
+        )
         db["unit_keys"].insert_all(unit_key_rows(model.units, model.fold), batch_size=500)
         db["documents"].insert_all(model.docs, batch_size=500)
     batches: dict[tuple, str] = {}
@@ -796,8 +1064,12 @@ def generate(path: str | Path, n_tasks: int, seed: int, *, block: int = 50000, q
         if not quiet:
             elapsed = time.perf_counter() - t_gen
             rows = counts["tasks"] + counts["task_units"] + counts["events"]
-            print(f"  {done:>9,} / {n_tasks:,} tasks  {counts['events']:>10,} events  "
-                  f"{done / elapsed:>9,.0f} tasks/s  {rows / elapsed:>10,.0f} rows/s", file=sys.stderr, flush=True)
+            print(
+                f"  {done:>9,} / {n_tasks:,} tasks  {counts['events']:>10,} events  "
+                f"{done / elapsed:>9,.0f} tasks/s  {rows / elapsed:>10,.0f} rows/s",
+                file=sys.stderr,
+                flush=True,
+            )
     t_rows = time.perf_counter() - t_gen
     t1 = time.perf_counter()
     conn.execute("ANALYZE")
@@ -808,16 +1080,28 @@ def generate(path: str | Path, n_tasks: int, seed: int, *, block: int = 50000, q
     store.close()
     total = time.perf_counter() - t0
     rows = counts["tasks"] + counts["task_units"] + counts["events"]
-    result = dict(counts, units=len(model.units), documents=len(model.docs), seconds=round(total, 1),
-                  insert_seconds=round(t_rows, 1), analyze_seconds=round(t_analyze, 1),
-                  rows_per_second=round(rows / t_rows) if t_rows else None,
-                  tasks_per_second=round(n_tasks / t_rows) if t_rows else None,
-                  size_bytes=path.stat().st_size, seed=seed, version=GENERATOR_VERSION, schema=schema)
+    result = dict(
+        counts,
+        units=len(model.units),
+        documents=len(model.docs),
+        seconds=round(total, 1),
+        insert_seconds=round(t_rows, 1),
+        analyze_seconds=round(t_analyze, 1),
+        rows_per_second=round(rows / t_rows) if t_rows else None,
+        tasks_per_second=round(n_tasks / t_rows) if t_rows else None,
+        size_bytes=path.stat().st_size,
+        seed=seed,
+        version=GENERATOR_VERSION,
+        schema=schema,
+    )
     if not quiet:
-        print(f"{path}: {counts['tasks']:,} tasks, {counts['events']:,} events, {counts['task_units']:,} "
-              f"coordinating links, {len(model.docs):,} documents, {len(model.units)} units in {total:.1f} s "
-              f"(rows {t_rows:.1f} s at {result['rows_per_second']:,} rows/s, ANALYZE {t_analyze:.1f} s), "
-              f"{result['size_bytes'] / 1e6:,.0f} MB", file=sys.stderr)
+        print(
+            f"{path}: {counts['tasks']:,} tasks, {counts['events']:,} events, {counts['task_units']:,} "
+            f"coordinating links, {len(model.docs):,} documents, {len(model.units)} units in {total:.1f} s "
+            f"(rows {t_rows:.1f} s at {result['rows_per_second']:,} rows/s, ANALYZE {t_analyze:.1f} s), "
+            f"{result['size_bytes'] / 1e6:,.0f} MB",
+            file=sys.stderr,
+        )
     return result
 
 
@@ -829,8 +1113,8 @@ def check(path: str | Path, sample: int = 200, seed: int = 0) -> list[str]:
     from nqtrack.core.dates import parse_deadline
     from nqtrack.core.states import OPEN_STATES, fields_as_of
     from nqtrack.core.text import fold
-    from nqtrack.store import TASK_FIELDS as STORE_FIELDS
-    from nqtrack.store import Store
+    from nqtrack.store.base import TASK_FIELDS as STORE_FIELDS
+    from nqtrack.store.sqlite import SqliteStore as Store
 
     problems: list[str] = []
     store = Store(path)
@@ -885,19 +1169,28 @@ def check(path: str | Path, sample: int = 200, seed: int = 0) -> list[str]:
             problems.append(f"task {task_id}: coordinating units {coord} vs snapshot {snap['coordinating_units']}")
         if has_search:
             found = conn.execute("SELECT body FROM task_search WHERE rowid = ?", [task_id]).fetchone()
-            want = store._search_body(current, store._search_documents([current["document_id"]]).get(current["document_id"])) \
-                if hasattr(store, "_search_body") else None
+            want = (
+                store._search_body(
+                    current, store._search_documents([current["document_id"]]).get(current["document_id"])
+                )
+                if hasattr(store, "_search_body")
+                else None
+            )
             if found is None or (want is not None and found[0] != want):
                 problems.append(f"task {task_id}: search text {found and found[0]!r}, the store writes {want!r}")
-        if current["state"] == "done" and (current["completed_on"] is None or current["completed_on"] > TODAY.isoformat()):
+        if current["state"] == "done" and (
+            current["completed_on"] is None or current["completed_on"] > TODAY.isoformat()
+        ):
             problems.append(f"task {task_id}: done without a completion date before today")
     # the application's own rules (`nqtrack check`), over every task, where it has them
     if hasattr(store, "invariant_problems") and n <= 200_000:
         t = time.perf_counter()
         found = store.invariant_problems()
         problems += [f"task {task}: {message} (nqtrack check)" for task, message in found]
-        print(f"nqtrack's invariant_problems() over {n:,} tasks: {len(found)} problems "
-              f"({time.perf_counter() - t:.1f} s)", file=sys.stderr)
+        print(
+            f"nqtrack's invariant_problems() over {n:,} tasks: {len(found)} problems ({time.perf_counter() - t:.1f} s)",
+            file=sys.stderr,
+        )
     # units: keys as add_unit writes them
     for u in store.list_units():
         keys = {r[0] for r in conn.execute("SELECT key FROM unit_keys WHERE unit_id = ?", [u.id])}
@@ -907,13 +1200,24 @@ def check(path: str | Path, sample: int = 200, seed: int = 0) -> list[str]:
     today = TODAY.isoformat()
     total = conn.execute("SELECT count(*) FROM tasks").fetchone()[0]
     open_states = "('" + "','".join(OPEN_STATES) + "')"
-    overdue = conn.execute(f"SELECT count(*) FROM tasks WHERE state IN {open_states} AND deadline < ?", [today]).fetchone()[0]
-    not_due = conn.execute(f"SELECT count(*) FROM tasks WHERE state IN {open_states} AND deadline >= ?", [today]).fetchone()[0]
-    months = conn.execute(f"SELECT count(DISTINCT substr(deadline, 1, 7)) FROM tasks WHERE state IN {open_states} AND deadline < ?", [today]).fetchone()[0]
-    units = conn.execute(f"SELECT count(DISTINCT lead_unit_id) FROM tasks WHERE state IN {open_states} AND deadline < ?", [today]).fetchone()[0]
-    print(f"{total:,} tasks: {overdue:,} open and overdue on {today} ({100 * overdue / max(total, 1):.2f} %, "
-          f"{months} months, {units} units), {not_due:,} open and not yet due ({100 * not_due / max(total, 1):.2f} %)",
-          file=sys.stderr)
+    overdue = conn.execute(
+        f"SELECT count(*) FROM tasks WHERE state IN {open_states} AND deadline < ?", [today]
+    ).fetchone()[0]
+    not_due = conn.execute(
+        f"SELECT count(*) FROM tasks WHERE state IN {open_states} AND deadline >= ?", [today]
+    ).fetchone()[0]
+    months = conn.execute(
+        f"SELECT count(DISTINCT substr(deadline, 1, 7)) FROM tasks WHERE state IN {open_states} AND deadline < ?",
+        [today],
+    ).fetchone()[0]
+    units = conn.execute(
+        f"SELECT count(DISTINCT lead_unit_id) FROM tasks WHERE state IN {open_states} AND deadline < ?", [today]
+    ).fetchone()[0]
+    print(
+        f"{total:,} tasks: {overdue:,} open and overdue on {today} ({100 * overdue / max(total, 1):.2f} %, "
+        f"{months} months, {units} units), {not_due:,} open and not yet due ({100 * not_due / max(total, 1):.2f} %)",
+        file=sys.stderr,
+    )
     if total >= 2000:
         for label, count in (("overdue", overdue), ("not yet due", not_due)):
             if not 0.005 <= count / total <= 0.02:
@@ -924,10 +1228,26 @@ def check(path: str | Path, sample: int = 200, seed: int = 0) -> list[str]:
 
 # -- the import files ----------------------------------------------------------------------
 
-STATE_NAMES_VI = {"new": "Chưa thực hiện", "in_progress": "Đang thực hiện", "done": "Hoàn thành",
-                  "paused": "Tạm dừng", "cancelled": "Hủy"}
-TASK_HEADERS = ("Mã nhiệm vụ", "Văn bản", "Nội dung nhiệm vụ", "Nguồn giao", "Đơn vị chủ trì", "Đơn vị phối hợp",
-                "Người thực hiện", "Ngày giao", "Thời hạn", "Trạng thái", "Ngày hoàn thành")
+STATE_NAMES_VI = {
+    "new": "Chưa thực hiện",
+    "in_progress": "Đang thực hiện",
+    "done": "Hoàn thành",
+    "paused": "Tạm dừng",
+    "cancelled": "Hủy",
+}
+TASK_HEADERS = (
+    "Mã nhiệm vụ",
+    "Văn bản",
+    "Nội dung nhiệm vụ",
+    "Nguồn giao",
+    "Đơn vị chủ trì",
+    "Đơn vị phối hợp",
+    "Người thực hiện",
+    "Ngày giao",
+    "Thời hạn",
+    "Trạng thái",
+    "Ngày hoàn thành",
+)
 
 
 def write_import_files(folder: str | Path, n_tasks: int, seed: int) -> tuple[Path, Path]:
@@ -937,7 +1257,7 @@ def write_import_files(folder: str | Path, n_tasks: int, seed: int) -> tuple[Pat
     size and seed (the same tasks, so that an anchor fed from this file holds what nqtrack's
     register holds): `realise` is called as `generate` calls it, reminders included, since
     they draw on the task's random stream differently."""
-    from nqtrack.store import Store
+    from nqtrack.store.sqlite import SqliteStore as Store
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -959,10 +1279,21 @@ def write_import_files(folder: str | Path, n_tasks: int, seed: int) -> tuple[Pat
             state, completed = row[13], row[15]
             extended = row[9] != row[10]
             deadline = dmy(date.fromisoformat(row[9])) if extended else (plan["deadline_text"] or "")
-            w.writerow((plan["code"], symbols.get(plan["document_id"], ""), plan["title"], plan["source"],
-                        names[plan["lead_unit_id"]], "; ".join(names[u] for u in plan["coordinating"]),
-                        plan["assignee"] or "", dmy(plan["assigned_on"]), deadline, STATE_NAMES_VI[state],
-                        dmy(date.fromisoformat(completed)) if completed else ""))
+            w.writerow(
+                (
+                    plan["code"],
+                    symbols.get(plan["document_id"], ""),
+                    plan["title"],
+                    plan["source"],
+                    names[plan["lead_unit_id"]],
+                    "; ".join(names[u] for u in plan["coordinating"]),
+                    plan["assignee"] or "",
+                    dmy(plan["assigned_on"]),
+                    deadline,
+                    STATE_NAMES_VI[state],
+                    dmy(date.fromisoformat(completed)) if completed else "",
+                )
+            )
     return units_path, tasks_path
 
 
@@ -970,15 +1301,17 @@ def write_import_files(folder: str | Path, n_tasks: int, seed: int) -> tuple[Pat
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("db", nargs="?", help="the SQLite file to build (replaced if --force)")
     parser.add_argument("--tasks", type=int, default=2000, help="how many tasks (default 2000)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     parser.add_argument("--block", type=int, default=50000, help="tasks per transaction (default 50000)")
     parser.add_argument("--force", action="store_true", help="replace an existing database")
-    parser.add_argument("--check", action="store_true",
-                        help="after building (or, for an existing file, instead of it) replay 200 tasks")
+    parser.add_argument(
+        "--check", action="store_true", help="after building (or, for an existing file, instead of it) replay 200 tasks"
+    )
     parser.add_argument("--csv", metavar="DIR", help="write units.csv and tasks.csv for `nqtrack import` instead")
     parser.add_argument("--json", action="store_true", help="print the counts and timings as JSON on stdout")
     args = parser.parse_args(argv)

@@ -68,48 +68,81 @@ def build(repo: Path, data_dir: Path, rev: str = "HEAD", base_python: str | None
             print(f"reusing the installed nqtrack of {info['short']} for {commit[:7]}, the same package ({root})",
                   file=sys.stderr)
             return {**info, "commit": commit, "short": commit[:7], "built_from": info["short"]}
-    print(f"installing nqtrack {commit[:7]} into {root / 'venv'} (pip install, compileall) …", file=sys.stderr, flush=True)
+    print(
+        f"installing nqtrack {commit[:7]} into {root / 'venv'} (pip install, compileall) …", file=sys.stderr, flush=True
+    )
     t0 = time.perf_counter()
     shutil.rmtree(root, ignore_errors=True)
     src, venv = root / "src", root / "venv"
     src.mkdir(parents=True)
-    archive = subprocess.run(["git", "-C", str(repo), "archive", "--format=tar", commit],
-                             capture_output=True, check=True).stdout
+    archive = subprocess.run(
+        ["git", "-C", str(repo), "archive", "--format=tar", commit], capture_output=True, check=True
+    ).stdout
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(src, **({"filter": "data"} if hasattr(tarfile, "data_filter") else {}))
     env = child_env()
     base = base_python or getattr(sys, "_base_executable", None) or sys.executable
     subprocess.run([base, "-m", "venv", str(venv)], check=True, env=env)
     python = venv / "bin" / "python"
-    pip = subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", str(src)],
-                         capture_output=True, text=True, env=env, check=False)
+    pip = subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", str(src)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     if pip.returncode != 0:
         raise RuntimeError(f"pip install of {commit[:7]} failed:\n{pip.stderr[-2000:]}")
     site = site_packages(venv)
-    subprocess.run([str(python), "-m", "compileall", "-q", "-j", "0", str(site)], check=True, env=env,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [str(python), "-m", "compileall", "-q", "-j", "0", str(site)], check=True, env=env, stdout=subprocess.DEVNULL
+    )
     nqtrack = venv / "bin" / "nqtrack"
     probe = subprocess.run(
-        [str(python), "-c", ("import importlib.util, json, platform, sqlite3, nqtrack, nqtrack.cli; "
-                            "print(json.dumps([nqtrack.__version__, nqtrack.__file__, nqtrack.cli.__cached__, "
-                            "platform.python_version(), sqlite3.sqlite_version]))")],
-        capture_output=True, text=True, check=True, env=env)
+        [
+            str(python),
+            "-c",
+            (
+                "import importlib.util, json, platform, sqlite3, nqtrack, nqtrack.cli; "
+                "print(json.dumps([nqtrack.__version__, nqtrack.__file__, nqtrack.cli.__cached__, "
+                "platform.python_version(), sqlite3.sqlite_version]))"
+            ),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
     version, module, cached, py_version, sqlite_version = json.loads(probe.stdout)
     if not Path(module).resolve().is_relative_to(site.resolve()) or not Path(cached).exists():
         raise RuntimeError(f"nqtrack in {venv} is not an installed, compiled package ({module}, {cached})")
-    info = {"commit": commit, "short": commit[:7], "root": str(root), "venv": str(venv), "python": str(python),
-            "nqtrack": str(nqtrack), "site_packages": str(site), "version": version, "python_version": py_version,
-            "sqlite_version": sqlite_version, "stdlib_compiled": stdlib_compiled(str(python)),
-            "seconds": round(time.perf_counter() - t0, 1), "built": time.strftime("%Y-%m-%d %H:%M:%S")}
+    info = {
+        "commit": commit,
+        "short": commit[:7],
+        "root": str(root),
+        "venv": str(venv),
+        "python": str(python),
+        "nqtrack": str(nqtrack),
+        "site_packages": str(site),
+        "version": version,
+        "python_version": py_version,
+        "sqlite_version": sqlite_version,
+        "stdlib_compiled": stdlib_compiled(str(python)),
+        "seconds": round(time.perf_counter() - t0, 1),
+        "built": time.strftime("%Y-%m-%d %H:%M:%S"),
+    }
     ready.write_text(json.dumps(info, indent=1))
     return info
 
 
 def stdlib_compiled(python: str) -> bool:
     """Does the interpreter's standard library have its byte code (a few modules every start-up imports)?"""
-    code = ("import importlib.util, os, sysconfig; d = sysconfig.get_paths()['stdlib']; "
-            "print(all(os.path.exists(importlib.util.cache_from_source(os.path.join(d, m))) "
-            "for m in ('os.py', 'json/__init__.py', 'sqlite3/__init__.py', 'argparse.py')))")
-    out = subprocess.run([python, "-c", code], capture_output=True, text=True, env=child_env(), check=False).stdout.strip()
+    code = (
+        "import importlib.util, os, sysconfig; d = sysconfig.get_paths()['stdlib']; "
+        "print(all(os.path.exists(importlib.util.cache_from_source(os.path.join(d, m))) "
+        "for m in ('os.py', 'json/__init__.py', 'sqlite3/__init__.py', 'argparse.py')))"
+    )
+    out = subprocess.run(
+        [python, "-c", code], capture_output=True, text=True, env=child_env(), check=False
+    ).stdout.strip()
     return out == "True"
-

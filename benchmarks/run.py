@@ -295,9 +295,11 @@ class Schema:
     """nqtrack's schema as the measured interpreter has it (asked once, in a child)."""
 
     def __init__(self, python: str, env: dict[str, str]) -> None:
-        code = ("import json; from nqtrack.store import Store, SCHEMA_VERSION; s = Store(':memory:'); "
-                "rows = s.conn.execute(\"SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'\"); "
-                "print(json.dumps([SCHEMA_VERSION, sorted(' '.join(r[0].split()) for r in rows)]))")
+        code = (
+            "import json; from nqtrack.store.sqlite import SqliteStore as Store, SCHEMA_VERSION; s = Store(':memory:'); "
+            "rows = s.conn.execute(\"SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'\"); "
+            "print(json.dumps([SCHEMA_VERSION, sorted(' '.join(r[0].split()) for r in rows)]))"
+        )
         out = subprocess.run([python, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
         self.version, self.sql = json.loads(out.strip().splitlines()[-1])
 
@@ -326,22 +328,33 @@ def applied_migrations(db: Path) -> int:
         return 0
 
 
-def ensure_db(data_dir: Path, size: int, seed: int, python: str, schema: Schema, env: dict[str, str]) -> tuple[Path, dict]:
+def ensure_db(
+    data_dir: Path, size: int, seed: int, python: str, schema: Schema, env: dict[str, str]
+) -> tuple[Path, dict]:
     """The register of `size` tasks, built with generate.py unless a current one exists
     (same generator version, built under the schema this nqtrack has, not migrated since)."""
     db = data_dir / f"register-{size}-seed{seed}-v{gen.GENERATOR_VERSION}.db"
     meta_path = db.with_suffix(".json")
     if db.exists() and meta_path.exists():
         meta = json.loads(meta_path.read_text())
-        if (meta.get("version") == gen.GENERATOR_VERSION and meta.get("tasks") == size
-                and meta.get("schema") == schema.version == applied_migrations(db) and schema.same(db)):
+        if (
+            meta.get("version") == gen.GENERATOR_VERSION
+            and meta.get("tasks") == size
+            and meta.get("schema") == schema.version == applied_migrations(db)
+            and schema.same(db)
+        ):
             print(f"reusing {db} (built in {meta['seconds']} s)", file=sys.stderr)
             return db, meta
         print(f"{db} is out of date (generator or schema changed)", file=sys.stderr)
     print(f"building {db} ({size:,} tasks, seed {seed}) …", file=sys.stderr, flush=True)
     t0 = time.perf_counter()
-    proc = subprocess.run([python, str(HERE / "generate.py"), "--tasks", str(size), "--seed", str(seed),
-                           "--force", "--json", str(db)], stdout=subprocess.PIPE, text=True, check=True, env=env)
+    proc = subprocess.run(
+        [python, str(HERE / "generate.py"), "--tasks", str(size), "--seed", str(seed), "--force", "--json", str(db)],
+        stdout=subprocess.PIPE,
+        text=True,
+        check=True,
+        env=env,
+    )
     meta = json.loads(proc.stdout.strip().splitlines()[-1])
     meta["wall_seconds"] = round(time.perf_counter() - t0, 1)
     meta_path.write_text(json.dumps(meta, indent=1))
@@ -354,8 +367,11 @@ def import_files(data_dir: Path, size: int, seed: int, python: str, env: dict[st
     folder = data_dir / f"import-{size}-seed{seed}-v{gen.GENERATOR_VERSION}.{gen.CSV_VERSION}"
     units_csv, tasks_csv = folder / "units.csv", folder / "tasks.csv"
     if not tasks_csv.exists():
-        subprocess.run([python, str(HERE / "generate.py"), "--tasks", str(size), "--seed", str(seed), "--csv",
-                        str(folder)], check=True, env=env)
+        subprocess.run(
+            [python, str(HERE / "generate.py"), "--tasks", str(size), "--seed", str(seed), "--csv", str(folder)],
+            check=True,
+            env=env,
+        )
     return units_csv, tasks_csv
 
 
@@ -365,11 +381,15 @@ def pick_ids(db: Path) -> tuple[int, int]:
     n = conn.execute("SELECT max(id) FROM tasks").fetchone()[0]
     show_id = conn.execute(
         "SELECT task_id FROM events WHERE task_id >= ? GROUP BY task_id HAVING count(*) >= 6 ORDER BY task_id LIMIT 1",
-        [n // 2]).fetchone()
-    update_id = conn.execute(
-        "SELECT id FROM tasks WHERE id >= ? AND state = 'in_progress' AND deadline < ? ORDER BY id LIMIT 1",
-        [n // 2, TODAY]).fetchone() or conn.execute(
-        "SELECT id FROM tasks WHERE state IN ('new', 'in_progress') ORDER BY id LIMIT 1").fetchone()
+        [n // 2],
+    ).fetchone()
+    update_id = (
+        conn.execute(
+            "SELECT id FROM tasks WHERE id >= ? AND state = 'in_progress' AND deadline < ? ORDER BY id LIMIT 1",
+            [n // 2, TODAY],
+        ).fetchone()
+        or conn.execute("SELECT id FROM tasks WHERE state IN ('new', 'in_progress') ORDER BY id LIMIT 1").fetchone()
+    )
     conn.close()
     return (show_id or (n // 2,))[0], update_id[0]
 
@@ -442,8 +462,13 @@ class Taskwarrior:
 
     def same_overdue(self, env: dict[str, str], nqtrack_csv: Path) -> str:
         """Does `task overdue` list the tasks nqtrack's overdue CSV lists? (by their codes)"""
-        proc = subprocess.run([self.task, "status:pending", f"due.before:{DUE_BEFORE}", "export"], env=env,
-                              capture_output=True, text=True, check=False)
+        proc = subprocess.run(
+            [self.task, "status:pending", f"due.before:{DUE_BEFORE}", "export"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if proc.returncode != 0:
             return f"`task export` failed: {proc.stderr.strip()[-200:]}"
         theirs = {t.get("nqcode") for t in json.loads(proc.stdout or "[]")}
@@ -484,39 +509,62 @@ def machine() -> dict:
                 memory = f"{int(line.split()[1]) / 1024 / 1024:.0f} GB"
     except OSError:
         pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory": memory, "os": f"{platform.system()} {platform.release()}",
-            "load": " ".join(f"{x:.2f}" for x in os.getloadavg()), "date": date.today().isoformat()}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory": memory,
+        "os": f"{platform.system()} {platform.release()}",
+        "load": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "date": date.today().isoformat(),
+    }
 
 
 def probe_nqtrack(nqtrack: str, env: dict[str, str]) -> dict:
     """Versions and the commit of the nqtrack given with --nqtrack (a checkout or a snapshot)."""
     python = interpreter_of(nqtrack)
     probe = subprocess.run(
-        [python, "-c", ("import sys, sqlite3, platform; import nqtrack; print(platform.python_version()); "
-                        "print(sqlite3.sqlite_version); print(nqtrack.__version__); print(nqtrack.__file__)")],
-        capture_output=True, text=True, env=env, check=False)
+        [
+            python,
+            "-c",
+            (
+                "import sys, sqlite3, platform; import nqtrack; print(platform.python_version()); "
+                "print(sqlite3.sqlite_version); print(nqtrack.__version__); print(nqtrack.__file__)"
+            ),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     py_version, sqlite_version, version, package = (probe.stdout.split("\n") + ["?"] * 4)[:4]
     package_root = Path(package).resolve().parent.parent.parent  # …/src/nqtrack/__init__.py → checkout
     if package_root == REPO:
         git = ["git", "-C", str(REPO)]
-        commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                                check=False).stdout.strip()
-        dirty = subprocess.run([*git, "status", "--porcelain", "--", "src"], capture_output=True, text=True,
-                               check=False).stdout.strip()
+        commit = subprocess.run(
+            [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+        ).stdout.strip()
+        dirty = subprocess.run(
+            [*git, "status", "--porcelain", "--", "src"], capture_output=True, text=True, check=False
+        ).stdout.strip()
         commit = (commit or "?") + (" (src/ modified)" if dirty else "")
     else:  # a snapshot on PYTHONPATH, e.g. `git archive HEAD | tar -x -C DIR; git rev-parse HEAD > DIR/COMMIT`
         stamp = package_root / "COMMIT"
         commit = (stamp.read_text().strip()[:7] if stamp.exists() else "?") + f", source {package_root}"
-    return {"python": py_version, "sqlite": sqlite_version, "nqtrack": version, "commit": commit,
-            "how": f"`{nqtrack}` as given (--nqtrack); children without PYTHONDONTWRITEBYTECODE, byte code "
-                   f"in PYTHONPYCACHEPREFIX (written by the warm-up run)"}
+    return {
+        "python": py_version,
+        "sqlite": sqlite_version,
+        "nqtrack": version,
+        "commit": commit,
+        "how": f"`{nqtrack}` as given (--nqtrack); children without PYTHONDONTWRITEBYTECODE, byte code "
+        f"in PYTHONPYCACHEPREFIX (written by the warm-up run)",
+    }
 
 
 # -- the report -----------------------------------------------------------------------------
 
 
 def fmt_value(r: dict | None) -> str:
-    """"8.539 s (8.315–8.597)", "205 MB", or why there is none."""
+    """ "8.539 s (8.315–8.597)", "205 MB", or why there is none."""
     if r is None:
         return "–"
     if r.get("error"):
@@ -543,11 +591,19 @@ def evaluate(results: list[dict], notes: dict[str, str]) -> list[dict]:
         for target in [t for t in TARGETS.get(r["key"], []) if t.applies(r["size"])] or [None]:
             anchor = None
             if target and target.anchor:
-                anchor = (by_key.get((target.anchor, r["size"], "anchor"))
-                          or by_key.get((target.anchor, None, "anchor"))
-                          or {"note": notes.get(target.anchor, "not measured")})
-            row = {"key": r["key"], "size": r["size"], "label": r["label"],
-                   "target": target.text() if target else "–", "anchor": anchor, "engines": {}}
+                anchor = (
+                    by_key.get((target.anchor, r["size"], "anchor"))
+                    or by_key.get((target.anchor, None, "anchor"))
+                    or {"note": notes.get(target.anchor, "not measured")}
+                )
+            row = {
+                "key": r["key"],
+                "size": r["size"],
+                "label": r["label"],
+                "target": target.text() if target else "–",
+                "anchor": anchor,
+                "engines": {},
+            }
             for engine in engines:
                 mine = by_key.get((r["key"], r["size"], engine))
                 ratio = ok = None
@@ -576,26 +632,34 @@ ENGINE_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 def markdown(results: list[dict], rows: list[dict], builds: list[dict], info: dict, args) -> str:
     engines = list(rows[0]["engines"]) if rows else ["sqlite"]
     lines = [
-        (f"Measured on {info['date']}: {info['cpu']}, {info['cores']} cores, {info['memory'] or '? GB'} RAM, "
-         f"{info['os']}; Python {info['python']}, SQLite {info['sqlite']}; nqtrack {info['nqtrack']}, "
-         f"commit {info['commit']}: {info['how']}. Anchors: {info['taskwarrior']}. "
-         f"Load average at the start {info['load']}, at the end {info.get('load_end', '?')}. "
-         f"{args.runs} timed run(s) per command after {args.warmup} warm-up run(s), a command and its anchors "
-         f"taking turns; wall time of the whole process, median (min–max); peak memory is the child's maximum "
-         f"resident set size ({'/usr/bin/time -f %M' if TIME else 'os.wait4 ru_maxrss, an upper bound'}). "
-         f"`--today {TODAY}`. Ratio = nqtrack's median / the anchor's median."),
+        (
+            f"Measured on {info['date']}: {info['cpu']}, {info['cores']} cores, {info['memory'] or '? GB'} RAM, "
+            f"{info['os']}; Python {info['python']}, SQLite {info['sqlite']}; nqtrack {info['nqtrack']}, "
+            f"commit {info['commit']}: {info['how']}. Anchors: {info['taskwarrior']}. "
+            f"Load average at the start {info['load']}, at the end {info.get('load_end', '?')}. "
+            f"{args.runs} timed run(s) per command after {args.warmup} warm-up run(s), a command and its anchors "
+            f"taking turns; wall time of the whole process, median (min–max); peak memory is the child's maximum "
+            f"resident set size ({'/usr/bin/time -f %M' if TIME else 'os.wait4 ru_maxrss, an upper bound'}). "
+            f"`--today {TODAY}`. Ratio = nqtrack's median / the anchor's median."
+        ),
         "",
     ]
     head = ["Command", "Tasks", "Target", "Anchor"]
     for engine in engines:
         name = ENGINE_NAMES.get(engine, engine)
         head += [f"nqtrack, {name}", f"Peak MB, {name}", f"Ratio, {name}", f"✓/✗, {name}"]
-    lines += ["| " + " | ".join(head) + " |", "|" + "|".join(["---", "---:", "---", "---"] + ["---", "---:", "---:", ":---:"] * len(engines)) + "|"]
+    lines += [
+        "| " + " | ".join(head) + " |",
+        "|" + "|".join(["---", "---:", "---", "---"] + ["---", "---:", "---:", ":---:"] * len(engines)) + "|",
+    ]
     for row in rows:
         size = f"{row['size']:,}" if row["size"] else "–"
         anchor = row["anchor"]
-        anchor_text = "–" if anchor is None else (
-            f"{LABELS[anchor['key']]}: {fmt_value(anchor)}" if "key" in anchor else fmt_value(anchor))
+        anchor_text = (
+            "–"
+            if anchor is None
+            else (f"{LABELS[anchor['key']]}: {fmt_value(anchor)}" if "key" in anchor else fmt_value(anchor))
+        )
         cells = [row["label"], size, row["target"], anchor_text]
         for engine in engines:
             e = row["engines"][engine]
@@ -608,9 +672,13 @@ def markdown(results: list[dict], rows: list[dict], builds: list[dict], info: di
 
     anchors = [r for r in results if r["engine"] == "anchor"]
     if anchors:
-        lines += ["", "The anchors, as run (same environment as nqtrack's commands):", "",
-                  "| Anchor | Tasks | Command | Median (min–max) | Peak MB | Same work as nqtrack's |",
-                  "|---|---:|---|---|---:|---|"]
+        lines += [
+            "",
+            "The anchors, as run (same environment as nqtrack's commands):",
+            "",
+            "| Anchor | Tasks | Command | Median (min–max) | Peak MB | Same work as nqtrack's |",
+            "|---|---:|---|---|---:|---|",
+        ]
         for r in anchors:
             size = f"{r['size']:,}" if r["size"] else "–"
             peak = f"{r['peak_mb']:.0f}" if r.get("peak_mb") is not None else "–"
@@ -623,19 +691,32 @@ def markdown(results: list[dict], rows: list[dict], builds: list[dict], info: di
         lines += ["", "Not measured: " + "; ".join(skipped) + "."]
     if info.get("sizes"):
         lines += ["", "Data sizes: " + "; ".join(info["sizes"]) + "."]
-    outputs = [f"{r['key']} @ {r['size']:,}: {r['output_lines']:,} lines" for r in results
-               if r["size"] and r.get("output_lines") is not None and r["engine"] != "anchor"
-               and r["key"] in ("overdue_csv", "overdue_unit", "list_search")]
+    outputs = [
+        f"{r['key']} @ {r['size']:,}: {r['output_lines']:,} lines"
+        for r in results
+        if r["size"]
+        and r.get("output_lines") is not None
+        and r["engine"] != "anchor"
+        and r["key"] in ("overdue_csv", "overdue_unit", "list_search")
+    ]
     if outputs:
         lines += ["", "Output sizes: " + "; ".join(outputs) + "."]
     if builds:
-        lines += ["", (f"Synthetic registers (`benchmarks/generate.py`, seed {args.seed}; generated rows = tasks + "
-                       "coordinating links + events):"), "",
-                  "| Tasks | Events | Coordinating links | Documents | Units | Database (MB) | Generation (s) | Rows/s while inserting |",
-                  "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        lines += [
+            "",
+            (
+                f"Synthetic registers (`benchmarks/generate.py`, seed {args.seed}; generated rows = tasks + "
+                "coordinating links + events):"
+            ),
+            "",
+            "| Tasks | Events | Coordinating links | Documents | Units | Database (MB) | Generation (s) | Rows/s while inserting |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
         for b in builds:
-            lines.append(f"| {b['tasks']:,} | {b['events']:,} | {b['task_units']:,} | {b['documents']:,} | {b['units']} | "
-                         f"{b['size_bytes'] / 1e6:,.0f} | {b['seconds']:.1f} | {b['rows_per_second']:,} |")
+            lines.append(
+                f"| {b['tasks']:,} | {b['events']:,} | {b['task_units']:,} | {b['documents']:,} | {b['units']} | "
+                f"{b['size_bytes'] / 1e6:,.0f} | {b['seconds']:.1f} | {b['rows_per_second']:,} |"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -668,8 +749,9 @@ def write_output(path: Path, table: str) -> None:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default="10000,100000,1000000", help="task counts, comma separated")
     parser.add_argument("--runs", type=int, default=5, help="timed runs per command (default 5)")
     parser.add_argument("--warmup", type=int, default=1, help="untimed runs first (default 1)")
@@ -680,8 +762,12 @@ def main(argv=None) -> int:
     parser.add_argument("--nqtrack", help="measure this nqtrack executable instead of installing --commit")
     parser.add_argument("--no-taskwarrior", action="store_true", help="no Taskwarrior rows")
     parser.add_argument("--no-install-taskwarrior", action="store_true", help="never run apt-get for Taskwarrior")
-    parser.add_argument("--taskwarrior-max", type=int, default=IMPORT_ROWS,
-                        help=f"Taskwarrior's overdue at sizes up to this (default {IMPORT_ROWS:,})")
+    parser.add_argument(
+        "--taskwarrior-max",
+        type=int,
+        default=IMPORT_ROWS,
+        help=f"Taskwarrior's overdue at sizes up to this (default {IMPORT_ROWS:,})",
+    )
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds before a run is killed")
     parser.add_argument("--no-import", action="store_true", help="skip the import benchmark")
     parser.add_argument("--no-startup", action="store_true", help="skip the start-up benchmarks")
@@ -706,12 +792,18 @@ def main(argv=None) -> int:
     else:
         built = installed.build(REPO, data, args.commit)
         nq, env = built["nqtrack"], installed.child_env()
-        info.update(python=built["python_version"], sqlite=built["sqlite_version"], nqtrack=built["version"],
-                    commit=built["short"],
-                    how=(f"installed with `pip install` (not editable) from `git archive {built['short']}` into a venv "
-                         f"of its own, site-packages compiled with `compileall`"
-                         f"{', standard library compiled' if built['stdlib_compiled'] else ' (standard library NOT compiled)'}"
-                         f"; children run without PYTHONDONTWRITEBYTECODE"))
+        info.update(
+            python=built["python_version"],
+            sqlite=built["sqlite_version"],
+            nqtrack=built["version"],
+            commit=built["short"],
+            how=(
+                f"installed with `pip install` (not editable) from `git archive {built['short']}` into a venv "
+                f"of its own, site-packages compiled with `compileall`"
+                f"{', standard library compiled' if built['stdlib_compiled'] else ' (standard library NOT compiled)'}"
+                f"; children run without PYTHONDONTWRITEBYTECODE"
+            ),
+        )
     python = interpreter_of(nq)
     schema = Schema(python, env)
 
@@ -728,11 +820,13 @@ def main(argv=None) -> int:
                 notes[key] = taskwarrior.note
             taskwarrior = None
         else:
-            info["taskwarrior"] = (f"Taskwarrior {taskwarrior.version} (Debian's `taskwarrior`"
-                                   f"{', ' + taskwarrior.note if taskwarrior.note else ''}), its own TASKRC and "
-                                   f"TASKDATA in the data dir, TZ=UTC, rc {tw.rc_text()}, `report.overdue.filter="
-                                   f"status:pending and due.before:{DUE_BEFORE}`, UDAs for code, document, assignee, "
-                                   f"coordinating units, deadline text and source")
+            info["taskwarrior"] = (
+                f"Taskwarrior {taskwarrior.version} (Debian's `taskwarrior`"
+                f"{', ' + taskwarrior.note if taskwarrior.note else ''}), its own TASKRC and "
+                f"TASKDATA in the data dir, TZ=UTC, rc {tw.rc_text()}, `report.overdue.filter="
+                f"status:pending and due.before:{DUE_BEFORE}`, UDAs for code, document, assignee, "
+                f"coordinating units, deadline text and source"
+            )
     info["taskwarrior"] = info["taskwarrior"] + "; floor scripts and `python -c pass` run by nqtrack's interpreter"
 
     results: list[dict] = []
@@ -754,12 +848,16 @@ def main(argv=None) -> int:
         empty = work / "empty.db"
         remove_db(empty)
         subprocess.run([nq, "--db", str(empty), "init"], check=True, stdout=subprocess.DEVNULL, env=env)
-        results += measure([
-            Spec("python_pass", None, py + ["-c", "pass"], env, engine="anchor"),
-            Spec("help", None, [nq, "--help"], env),
-            Spec("empty_overdue", None, [nq, "--db", str(empty), "--today", TODAY, "overdue"], env),
-            Spec("empty_info", None, [nq, "--db", str(empty), "--today", TODAY, "info"], env),
-        ], args, work)
+        results += measure(
+            [
+                Spec("python_pass", None, py + ["-c", "pass"], env, engine="anchor"),
+                Spec("help", None, [nq, "--help"], env),
+                Spec("empty_overdue", None, [nq, "--db", str(empty), "--today", TODAY, "overdue"], env),
+                Spec("empty_info", None, [nq, "--db", str(empty), "--today", TODAY, "info"], env),
+            ],
+            args,
+            work,
+        )
 
     if not args.no_import:
         print("import", file=sys.stderr)
@@ -768,15 +866,33 @@ def main(argv=None) -> int:
         if units_db.exists() and not schema.same(units_db):
             remove_db(units_db)
         if not units_db.exists():
-            subprocess.run([nq, "--db", str(units_db), "import", str(units_csv), "--kind", "units"],
-                           check=True, stdout=subprocess.DEVNULL, env=env)
+            subprocess.run(
+                [nq, "--db", str(units_db), "import", str(units_csv), "--kind", "units"],
+                check=True,
+                stdout=subprocess.DEVNULL,
+                env=env,
+            )
         fresh, floor_db = work / "import.db", work / "import-floor.db"
-        floor_import_cmd = floor(python, "floor_import", [str(floor_db), str(tasks_csv), "--by", "bench", "--today", TODAY])
+        floor_import_cmd = floor(
+            python, "floor_import", [str(floor_db), str(tasks_csv), "--by", "bench", "--today", TODAY]
+        )
         specs = [
-            Spec("import", IMPORT_ROWS, [nq, "--db", str(fresh), "--today", TODAY, "import", str(tasks_csv), "--by", "bench"],
-                 env, prepare=lambda i: copy_db(units_db, fresh)),
-            Spec("floor_import", IMPORT_ROWS, floor_import_cmd[0], env, prepare=lambda i: copy_db(units_db, floor_db),
-                 engine="anchor", shown=floor_import_cmd[1]),
+            Spec(
+                "import",
+                IMPORT_ROWS,
+                [nq, "--db", str(fresh), "--today", TODAY, "import", str(tasks_csv), "--by", "bench"],
+                env,
+                prepare=lambda i: copy_db(units_db, fresh),
+            ),
+            Spec(
+                "floor_import",
+                IMPORT_ROWS,
+                floor_import_cmd[0],
+                env,
+                prepare=lambda i: copy_db(units_db, floor_db),
+                engine="anchor",
+                shown=floor_import_cmd[1],
+            ),
         ]
         if taskwarrior:
             tw_json, counts = taskwarrior.json_of(units_csv, tasks_csv)
@@ -786,8 +902,16 @@ def main(argv=None) -> int:
                 shutil.rmtree(folder)
                 folder.mkdir()
 
-            specs.append(Spec("tw_import", IMPORT_ROWS, [taskwarrior.task, "import", str(tw_json)], tw_env,
-                              prepare=empty_data, engine="anchor"))
+            specs.append(
+                Spec(
+                    "tw_import",
+                    IMPORT_ROWS,
+                    [taskwarrior.task, "import", str(tw_json)],
+                    tw_env,
+                    prepare=empty_data,
+                    engine="anchor",
+                )
+            )
         group = measure(specs, args, work)
         results += group
         if not group[0].get("error"):
@@ -795,27 +919,60 @@ def main(argv=None) -> int:
             print("  " + (out.splitlines()[0] if out else "(no output)"), file=sys.stderr)
             if not group[1].get("error"):
                 problems = floor_import.compare(str(fresh), str(floor_db))
-                group[1]["same"] = ("the same rows as nqtrack's import ✓" if not problems
-                                    else "rows differ ✗: " + "; ".join(problems)[:300])
+                group[1]["same"] = (
+                    "the same rows as nqtrack's import ✓"
+                    if not problems
+                    else "rows differ ✗: " + "; ".join(problems)[:300]
+                )
             size = checkpointed_size(fresh)
-            results.append({"key": "size", "engine": "sqlite", "label": LABELS["size"], "size": IMPORT_ROWS, "unit": "MB",
-                            "command": "", "runs": 1, "error": None, "median": size / 1e6, "min": size / 1e6,
-                            "max": size / 1e6})
-            info["sizes"].append(f"nqtrack's register after the import of {IMPORT_ROWS:,} rows, WAL checkpointed: "
-                                 f"{size / 1e6:,.1f} MB")
+            results.append(
+                {
+                    "key": "size",
+                    "engine": "sqlite",
+                    "label": LABELS["size"],
+                    "size": IMPORT_ROWS,
+                    "unit": "MB",
+                    "command": "",
+                    "runs": 1,
+                    "error": None,
+                    "median": size / 1e6,
+                    "min": size / 1e6,
+                    "max": size / 1e6,
+                }
+            )
+            info["sizes"].append(
+                f"nqtrack's register after the import of {IMPORT_ROWS:,} rows, WAL checkpointed: {size / 1e6:,.1f} MB"
+            )
         if taskwarrior and not group[2].get("error"):
             files = tw.data_files(tw_data)
             total = sum(files.values())
             with open(group[2]["output"], encoding="utf-8", errors="replace") as f:
                 added = sum(1 for line in f if line.startswith(" add "))
-            group[2]["same"] = (f"{added:,} tasks added {'✓' if added == IMPORT_ROWS else '✗'} ("
-                                + ", ".join(f"{n:,} {s}" for s, n in sorted(counts.items())) + ")")
-            results.append({"key": "tw_size", "engine": "anchor", "label": LABELS["tw_size"], "size": IMPORT_ROWS,
-                            "unit": "MB", "command": "", "runs": 1,
-                            "error": None, "median": total / 1e6, "min": total / 1e6, "max": total / 1e6,
-                            "same": "the same tasks as the import"})
-            info["sizes"].append("Taskwarrior's data after `task import` of the same rows: "
-                                 f"{total / 1e6:,.1f} MB (" + ", ".join(f"{n} {b / 1e6:,.1f}" for n, b in files.items()) + ")")
+            group[2]["same"] = (
+                f"{added:,} tasks added {'✓' if added == IMPORT_ROWS else '✗'} ("
+                + ", ".join(f"{n:,} {s}" for s, n in sorted(counts.items()))
+                + ")"
+            )
+            results.append(
+                {
+                    "key": "tw_size",
+                    "engine": "anchor",
+                    "label": LABELS["tw_size"],
+                    "size": IMPORT_ROWS,
+                    "unit": "MB",
+                    "command": "",
+                    "runs": 1,
+                    "error": None,
+                    "median": total / 1e6,
+                    "min": total / 1e6,
+                    "max": total / 1e6,
+                    "same": "the same tasks as the import",
+                }
+            )
+            info["sizes"].append(
+                "Taskwarrior's data after `task import` of the same rows: "
+                f"{total / 1e6:,.1f} MB (" + ", ".join(f"{n} {b / 1e6:,.1f}" for n, b in files.items()) + ")"
+            )
         remove_db(fresh)
         remove_db(floor_db)
 
@@ -826,8 +983,10 @@ def main(argv=None) -> int:
         base = [nq, "--db", str(db), "--today", TODAY]
         print(f"{size:,} tasks (show {show_id}, update {update_id})", file=sys.stderr)
         floor_overdue_cmd = floor(python, "floor_overdue", [str(db), "--today", TODAY, "--within", str(WITHIN)])
-        specs = [Spec("overdue_csv", size, base + ["overdue", "--format", "csv"], env),
-                 Spec("floor_overdue", size, floor_overdue_cmd[0], env, engine="anchor", shown=floor_overdue_cmd[1])]
+        specs = [
+            Spec("overdue_csv", size, base + ["overdue", "--format", "csv"], env),
+            Spec("floor_overdue", size, floor_overdue_cmd[0], env, engine="anchor", shown=floor_overdue_cmd[1]),
+        ]
         tw_env = None
         if taskwarrior and size <= args.taskwarrior_max:
             _, tw_env = taskwarrior.data_for(size, args.seed, *import_files(data, size, args.seed, python, env))
@@ -839,24 +998,33 @@ def main(argv=None) -> int:
         if not group[0].get("error"):
             ours = Path(group[0]["output"]).read_bytes()
             if not group[1].get("error"):
-                group[1]["same"] = ("output identical to nqtrack's ✓" if Path(group[1]["output"]).read_bytes() == ours
-                                    else "output differs from nqtrack's ✗")
+                group[1]["same"] = (
+                    "output identical to nqtrack's ✓"
+                    if Path(group[1]["output"]).read_bytes() == ours
+                    else "output differs from nqtrack's ✗"
+                )
             if tw_env is not None and not group[2].get("error"):
                 group[2]["same"] = taskwarrior.same_overdue(tw_env, Path(group[0]["output"]))
         results += measure([Spec("overdue_unit", size, base + ["overdue", "--unit", UNIT], env)], args, work)
-        results += measure([Spec("report", size, base + ["report", "--month", "2026-10", "--format", "json"], env)],
-                           args, work)
-        results += measure([Spec("report_year", size, base + ["report", "--year", "2026", "--format", "json"], env)],
-                           args, work)
-        results += measure([Spec("list_search", size, base + ["list", "--search", SEARCH, "--format", "csv", "--limit",
-                                                              "50"], env)], args, work)
+        results += measure(
+            [Spec("report", size, base + ["report", "--month", "2026-10", "--format", "json"], env)], args, work
+        )
+        results += measure(
+            [Spec("report_year", size, base + ["report", "--year", "2026", "--format", "json"], env)], args, work
+        )
+        results += measure(
+            [Spec("list_search", size, base + ["list", "--search", SEARCH, "--format", "csv", "--limit", "50"], env)],
+            args,
+            work,
+        )
         results += measure([Spec("show", size, base + ["show", str(show_id)], env)], args, work)
         results += measure([Spec("review", size, base + ["review", "--format", "json"], env)], args, work)
         copy = work / "update.db"
         copy_db(db, copy)
         upd = [nq, "--db", str(copy), "--today", TODAY, "update", str(update_id), "--by", "bench"]
-        results += measure([Spec("update", size, lambda i, upd=upd: [*upd, "--progress", str(10 + 3 * i)], env)],
-                           args, work)
+        results += measure(
+            [Spec("update", size, lambda i, upd=upd: [*upd, "--progress", str(10 + 3 * i)], env)], args, work
+        )
         remove_db(copy)
         results += measure([Spec("check", size, base + ["check"], env)], args, work)
 
@@ -866,8 +1034,9 @@ def main(argv=None) -> int:
     table = markdown(results, rows, builds, info, args)
     print(table)
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    (data / f"results-{stamp}.json").write_text(json.dumps(
-        {"machine": info, "results": results, "rows": rows, "builds": builds}, indent=1, default=str))
+    (data / f"results-{stamp}.json").write_text(
+        json.dumps({"machine": info, "results": results, "rows": rows, "builds": builds}, indent=1, default=str)
+    )
     if args.output:
         write_output(Path(args.output), table)
         print(f"wrote {args.output}", file=sys.stderr)

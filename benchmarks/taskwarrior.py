@@ -91,10 +91,14 @@ def ensure_taskwarrior(install: bool = True) -> tuple[str | None, str, str]:
             return None, "", "`task` not found; installing taskwarrior needs root (or sudo)"
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         print("installing Debian's taskwarrior (apt-get install -y taskwarrior) …", flush=True, file=sys.stderr)
-        proc = subprocess.run(prefix + [apt, "install", "-y", "-q", PACKAGE], capture_output=True, text=True, env=env, check=False)
+        proc = subprocess.run(
+            prefix + [apt, "install", "-y", "-q", PACKAGE], capture_output=True, text=True, env=env, check=False
+        )
         if proc.returncode != 0:  # the package lists may be missing or old: update once, then retry
             subprocess.run(prefix + [apt, "update", "-q"], capture_output=True, text=True, env=env, check=False)
-            proc = subprocess.run(prefix + [apt, "install", "-y", "-q", PACKAGE], capture_output=True, text=True, env=env, check=False)
+            proc = subprocess.run(
+                prefix + [apt, "install", "-y", "-q", PACKAGE], capture_output=True, text=True, env=env, check=False
+            )
         task = find_task()
         if task is None:
             tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
@@ -205,8 +209,13 @@ def write_import_json(tasks_csv: Path, units_csv: Path, path: Path) -> dict[str,
         for code, document, title, source, lead, coordinating, assignee, assigned, deadline, state, completed in rows:
             status, tag = STATES[state]
             entry = _dmy(assigned)
-            task: dict[str, object] = {"uuid": str(uuid.uuid5(namespace, code)), "description": title,
-                                       "status": status, "entry": _tw(entry), "modified": _tw(entry)}
+            task: dict[str, object] = {
+                "uuid": str(uuid.uuid5(namespace, code)),
+                "description": title,
+                "status": status,
+                "entry": _tw(entry),
+                "modified": _tw(entry),
+            }
             due = deadline_day(deadline)
             if due:
                 task["due"] = _tw(due)
