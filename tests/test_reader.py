@@ -434,3 +434,17 @@ def test_bytes_csv_input() -> None:
     table = read_table("Mã,Nội dung\nNV1,Báo cáo\n".encode("utf-8"))
     assert (table.source_format, table.encoding) == ("csv", "utf-8")
     assert rows(table) == [(2, ["NV1", "Báo cáo"])]
+
+
+# ---------------------------------------------------------------- translatable errors
+def test_read_error_carries_message_id_and_arguments(tmp_path: Path) -> None:
+    with pytest.raises(ReadError) as err:
+        read_table(tmp_path / "nope.csv")
+    assert err.value.message == "cannot read {name!r}: no such file"
+    assert err.value.args_ == {"name": str(tmp_path / "nope.csv")}
+    assert str(err.value) == err.value.message.format(**err.value.args_)
+
+
+def test_read_error_without_arguments_is_shown_as_written() -> None:
+    error = ReadError("no column for 'Mã {x}'")  # the importer's own messages, braces and all
+    assert (str(error), error.message, error.args_) == ("no column for 'Mã {x}'", "no column for 'Mã {x}'", {})

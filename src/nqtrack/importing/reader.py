@@ -56,7 +56,20 @@ codecs.register_error("nqtrack-latin1", _latin1_fallback)
 
 
 class ReadError(Exception):
-    """A file that cannot be read as a table; the message names the file and says why."""
+    """A file that cannot be read as a table; the message names the file and says why.
+
+    Like nqtrack.errors.UserError: `message` is the message id, an English template with
+    `{named}` placeholders that the CLI translates, and `args_` its values; `str()` is the
+    English text.  A message without arguments is shown as it is (it may hold braces).
+    """
+
+    def __init__(self, message: str, **args: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.args_ = args
+
+    def __str__(self) -> str:
+        return self.message.format(**self.args_) if self.args_ else self.message
 
 
 @dataclass
@@ -178,14 +191,14 @@ def _build_table(
         if len(head) >= HEADER_SEARCH_ROWS:
             break
     if not any(any(_filled(c) for c in rec) for _, rec in head):
-        raise ReadError(f"cannot read {name!r}: the file has no data")
+        raise ReadError("cannot read {name!r}: the file has no data", name=name)
     cells.learn(rec for _, rec in head)
 
     previews = [[cells.header(c, count=False) for c in rec] for _, rec in head]
     index = _find_header(previews, expected_headers)
     if index is None:
         raise ReadError(
-            f"cannot read {name!r}: no header row found in the first {HEADER_SEARCH_ROWS} rows"
+            "cannot read {name!r}: no header row found in the first {rows} rows", name=name, rows=HEADER_SEARCH_ROWS
         )
     header_line, header_raw = head[index]
     headers = [cells.header(c) for c in header_raw]
@@ -281,13 +294,13 @@ def read_table(
             with path.open("rb") as fh:
                 head = fh.read(8)
         except FileNotFoundError:
-            raise ReadError(f"cannot read {label!r}: no such file") from None
+            raise ReadError("cannot read {name!r}: no such file", name=label) from None
         except IsADirectoryError:
-            raise ReadError(f"cannot read {label!r}: it is a folder, not a file") from None
+            raise ReadError("cannot read {name!r}: it is a folder, not a file", name=label) from None
         except OSError as exc:
-            raise ReadError(f"cannot read {label!r}: {exc.strerror or exc}") from None
+            raise ReadError("cannot read {name!r}: {reason}", name=label, reason=exc.strerror or str(exc)) from None
     if not head:
-        raise ReadError(f"cannot read {label!r}: the file is empty")
+        raise ReadError("cannot read {name!r}: the file is empty", name=label)
 
     magic = head.startswith(_ZIP_MAGIC) or head.startswith(_OLE_MAGIC)
     by_suffix = path is not None and path.suffix.lower() in _EXCEL_SUFFIXES
@@ -296,7 +309,7 @@ def read_table(
             return _read_excel(path, data, label, sheet, expected_headers)
         except _NotExcel as exc:
             if magic:
-                raise ReadError(f"cannot read {label!r}: not an Excel file ({exc})") from None
+                raise ReadError("cannot read {name!r}: not an Excel file ({reason})", name=label, reason=str(exc)) from None
             # a ".xls" that is really text (web apps often do this): read it as text
     return _read_text(path, data, label, encoding, delimiter, expected_headers)
 
@@ -318,28 +331,33 @@ def _read_excel(
     try:
         import python_calamine as calamine  # lazy: keeps CLI start-up fast
     except ImportError:  # pragma: no cover - it is a dependency
-        raise ReadError(f"cannot read {label!r}: reading Excel files needs python-calamine") from None
+        raise ReadError("cannot read {name!r}: reading Excel files needs python-calamine", name=label) from None
     try:
         if data is not None:
             book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         else:
             book = calamine.CalamineWorkbook.from_path(os.fspath(path))  # type: ignore[arg-type]
     except calamine.PasswordError:
-        raise ReadError(f"cannot read {label!r}: the workbook is password-protected") from None
+        raise ReadError("cannot read {name!r}: the workbook is password-protected", name=label) from None
     except Exception as exc:  # calamine raises several kinds for damaged/non-Excel files
         raise _NotExcel(str(exc) or type(exc).__name__) from None
 
     names = list(book.sheet_names)
     if not names:
-        raise ReadError(f"cannot read {label!r}: the workbook has no sheets")
+        raise ReadError("cannot read {name!r}: the workbook has no sheets", name=label)
     chosen = _choose_sheet(book, names, sheet)
     if chosen is None:
-        raise ReadError(f"cannot read {label!r}: sheet {sheet!r} not found; sheets: {', '.join(names)}")
+        raise ReadError(
+            "cannot read {name!r}: sheet {sheet!r} not found; sheets: {sheets}",
+            name=label, sheet=sheet, sheets=", ".join(names),
+        )
     try:
         # skip_empty_area=False: row i of the list is Excel row i+1, column A included
         grid = book.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
     except Exception as exc:
-        raise ReadError(f"cannot read {label!r}: sheet {chosen!r} is damaged ({exc})") from None
+        raise ReadError(
+            "cannot read {name!r}: sheet {sheet!r} is damaged ({reason})", name=label, sheet=chosen, reason=str(exc)
+        ) from None
     finally:
         try:
             book.close()
@@ -406,12 +424,14 @@ def _read_text(
 
     sample_text = _decode_sample(sample, enc, truncated=len(sample) >= _SAMPLE_BYTES)
     if not sample_text.strip("\ufeff \t\r\n"):
-        raise ReadError(f"cannot read {label!r}: the file has no data")
+        raise ReadError("cannot read {name!r}: the file has no data", name=label)
     sep_line = _sep_hint(sample_text)
     if delimiter is None:
         delimiter = sep_line or _sniff_delimiter(sample_text, utf16=enc.codec.startswith("utf-16"))
     if len(delimiter) != 1:
-        raise ReadError(f"cannot read {label!r}: the separator must be one character, not {delimiter!r}")
+        raise ReadError(
+            "cannot read {name!r}: the separator must be one character, not {value!r}", name=label, value=delimiter
+        )
 
     if enc.codec.startswith("utf-16"):
         source_format = "utf16-text"
@@ -453,11 +473,13 @@ def _text_records(
                 yield offset + previous + 1, record
                 previous = reader.line_num
         except csv.Error as exc:
-            raise ReadError(f"cannot read {label!r}: line {offset + reader.line_num}: {exc}") from None
+            raise ReadError(
+                "cannot read {name!r}: line {line}: {reason}", name=label, line=offset + reader.line_num, reason=str(exc)
+            ) from None
         except UnicodeDecodeError as exc:
             raise ReadError(
-                f"cannot read {label!r}: not valid {stream.encoding} text near line "
-                f"{offset + reader.line_num + 1} ({exc.reason})"
+                "cannot read {name!r}: not valid {encoding} text near line {line} ({reason})",
+                name=label, encoding=exc.encoding, line=offset + reader.line_num + 1, reason=exc.reason,
             ) from None
 
 
@@ -472,13 +494,16 @@ def _choose_encoding(
         try:
             codec = codecs.lookup(encoding).name
         except LookupError:
-            raise ReadError(f"cannot read {label!r}: unknown encoding {encoding!r}") from None
+            raise ReadError("cannot read {name!r}: unknown encoding {value!r}", name=label, value=encoding) from None
         if codec == "utf-8" and sample.startswith(codecs.BOM_UTF8):
             codec = "utf-8-sig"
         bad = _first_decode_error(path, data, codec)
         if bad is not None:
             line, reason = bad
-            raise ReadError(f"cannot read {label!r}: not valid {encoding} text (line {line}: {reason})")
+            raise ReadError(
+                "cannot read {name!r}: not valid {encoding} text (line {line}: {reason})",
+                name=label, encoding=encoding, line=line, reason=reason,
+            )
         return _Encoding(codec, codec)
 
     if sample.startswith(codecs.BOM_UTF8):
