@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import io
 import unicodedata
@@ -431,7 +432,7 @@ def test_xlsx_tcvn3_sheet_leans_to_tcvn3(tmp_path: Path) -> None:
 
 
 def test_bytes_csv_input() -> None:
-    table = read_table("Mã,Nội dung\nNV1,Báo cáo\n".encode("utf-8"))
+    table = read_table("Mã,Nội dung\nNV1,Báo cáo\n".encode())
     assert (table.source_format, table.encoding) == ("csv", "utf-8")
     assert rows(table) == [(2, ["NV1", "Báo cáo"])]
 
@@ -448,3 +449,70 @@ def test_read_error_carries_message_id_and_arguments(tmp_path: Path) -> None:
 def test_read_error_without_arguments_is_shown_as_written() -> None:
     error = ReadError("no column for 'Mã {x}'")  # the importer's own messages, braces and all
     assert (str(error), error.message, error.args_) == ("no column for 'Mã {x}'", "no column for 'Mã {x}'", {})
+
+
+# ---------------------------------------------------------------- text is never misread
+def utf8_register(rows: int = 400) -> bytes:
+    lines = ["Mã;Nội dung nhiệm vụ;Đơn vị chủ trì"]
+    lines += [f"NV{i};Triển khai Nghị quyết số {i}-NQ/TW;Sở Tư pháp" for i in range(1, rows + 1)]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def test_utf8_file_with_one_bad_byte_is_not_read_as_cp1258(tmp_path: Path) -> None:
+    data = utf8_register()
+    at = data.index("NV299;Triển".encode()) + len("NV299;Tri")  # row 300 is line 300 (line 1 is the header)
+    broken = data[:at] + b"\xe9" + data[at:]
+    path = tmp_path / "nv.csv"
+    path.write_bytes(broken)
+    with pytest.raises(ReadError) as err:
+        read_table(path)
+    assert err.value.args_ == {"name": str(path), "byte": "0xe9", "line": 300, "offset": at, "encoding": "UTF-8"}
+    assert str(err.value) == (
+        f"cannot read '{path}': the byte 0xe9 at line 300 (byte offset {at}) is not valid UTF-8; "
+        "if the file is in another encoding, name it with --encoding (e.g. --encoding cp1258)"
+    )
+    with pytest.raises(ReadError, match="byte 0xe9 at line 300"):
+        read_table(broken)
+
+
+def test_utf8_with_bom_and_a_bad_byte_is_refused_too() -> None:
+    data = codecs.BOM_UTF8 + utf8_register(5) + b"NV9;Vi\xff\xfet;x\n"
+    with pytest.raises(ReadError) as err:
+        read_table(data)
+    assert (err.value.args_["line"], err.value.args_["byte"], err.value.args_["encoding"]) == (7, "0xff", "UTF-8")
+
+
+def test_utf16_with_a_lone_surrogate_is_refused() -> None:
+    data = "Mã\tNội dung\nNV1\tBáo cáo\n".encode("utf-16") + b"\x00\xd8" + "x\n".encode("utf-16-le")
+    with pytest.raises(ReadError) as err:
+        read_table(data)
+    assert (err.value.args_["line"], err.value.args_["encoding"]) == (3, "UTF-16")
+
+
+def test_bytes_that_are_neither_utf8_nor_vietnamese_are_not_guessed() -> None:
+    latin1 = "Name;City\nJosé Müller;Köln\nFrançois;Zürich\n".encode("latin-1")
+    with pytest.raises(ReadError) as err:
+        read_table(latin1, name="x.csv")
+    assert err.value.message.startswith("cannot read {name!r}: the encoding could not be recognised")
+    assert err.value.args_ == {"name": "x.csv", "byte": "0xe9", "line": 2, "offset": 13}
+    assert "--encoding" in str(err.value)
+    # named, it reads
+    table = read_table(latin1, encoding="latin-1")
+    assert rows(table) == [(2, ["José Müller", "Köln"]), (3, ["François", "Zürich"])]
+
+
+def test_legacy_reading_needs_vietnamese() -> None:
+    # cp1258 bytes of Vietnamese read as cp1258; the same shape with random high bytes does not
+    good = to_cp1258("Mã;Nội dung\nNV1;Tổng kết việc thi hành Luật\n")
+    assert read_table(good).encoding == "cp1258"
+    noise = b"Ma;Noi dung\nNV1;\x8f\x9d\xfe\xa4 \xbf\xd7\xf7\xaa\n"
+    with pytest.raises(ReadError, match="could not be recognised"):
+        read_table(noise)
+
+
+@pytest.mark.parametrize("value", ["rot13", "hex", "base64", "zlib", "idna", "undefined", "klingon"])
+def test_unknown_or_non_text_encoding_is_a_read_error(value: str) -> None:
+    with pytest.raises(ReadError) as err:
+        read_table(b"Ma,Ten\nA,B\n", encoding=value, name="x.csv")
+    assert err.value.args_["value"] == value
+    assert "auto, utf-8, utf-16, cp1258, tcvn3, vni, cp1252, latin-1" in str(err.value)

@@ -17,9 +17,10 @@ import io
 import os
 import re
 import unicodedata
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Callable, Iterable, Iterator
+from typing import IO
 
 from nqtrack.core.text import fold, nfc
 from nqtrack.importing.legacy_vn import (
@@ -309,7 +310,9 @@ def read_table(
             return _read_excel(path, data, label, sheet, expected_headers)
         except _NotExcel as exc:
             if magic:
-                raise ReadError("cannot read {name!r}: not an Excel file ({reason})", name=label, reason=str(exc)) from None
+                raise ReadError(
+                    "cannot read {name!r}: not an Excel file ({reason})", name=label, reason=str(exc)
+                ) from None
             # a ".xls" that is really text (web apps often do this): read it as text
     return _read_text(path, data, label, encoding, delimiter, expected_headers)
 
@@ -474,7 +477,8 @@ def _text_records(
                 previous = reader.line_num
         except csv.Error as exc:
             raise ReadError(
-                "cannot read {name!r}: line {line}: {reason}", name=label, line=offset + reader.line_num, reason=str(exc)
+                "cannot read {name!r}: line {line}: {reason}",
+                name=label, line=offset + reader.line_num, reason=str(exc),
             ) from None
         except UnicodeDecodeError as exc:
             raise ReadError(
@@ -483,42 +487,127 @@ def _text_records(
             ) from None
 
 
-def _choose_encoding(
-    path: Path | None, data: bytes | None, sample: bytes, label: str, encoding: str
-) -> _Encoding:
-    """The explicit encoding (checked), else BOM → strict UTF-8 → cp1258 or TCVN3/VNI."""
+# Shown in the messages about encodings; any other character set Python knows is accepted too.
+ACCEPTED_ENCODINGS = ("auto", "utf-8", "utf-16", "cp1258", "tcvn3", "vni", "cp1252", "latin-1")
+# Codecs Python calls text encodings that are not character sets of files.
+_NOT_CHARSETS = {"idna", "punycode", "undefined", "unicode-escape", "raw-unicode-escape"}
+_ENCODING_HINT = (
+    "cannot read {name!r}: unknown encoding {value!r}; use one of {accepted}, or another character set Python knows"
+)
+# Characters that only a well-formed UTF-8 sequence gives: Latin letters with marks, Vietnamese
+# ones, combining marks, typographic punctuation and the đồng sign.
+_UTF8_TEXT = re.compile("[\u00c0-\u024f\u0300-\u036f\u1e00-\u1eff\u2010-\u206f\u20ab]")
+
+
+@dataclass
+class _BadByte:
+    """The first byte a codec rejects: where it is and why."""
+
+    offset: int  # from the start of the file
+    value: int
+    reason: str
+    line: int = 0  # filled in by _locate
+
+    @property
+    def hex(self) -> str:
+        return f"0x{self.value:02x}"
+
+
+def _choose_encoding(path: Path | None, data: bytes | None, sample: bytes, label: str, encoding: str) -> _Encoding:
+    """The explicit encoding (checked), else BOM → strict UTF-8 → cp1258 or TCVN3/VNI.
+
+    A file is read in a legacy encoding only when it is not UTF-8 anywhere (no well-formed
+    UTF-8 letter in the whole file) and the legacy reading is Vietnamese; a UTF-8 file with
+    a few bad bytes stops at the first of them instead of being read as cp1258 throughout.
+    """
     if encoding and encoding.lower() != "auto":
-        legacy = _LEGACY_NAMES.get(encoding.lower().replace("-", "").replace("_", ""))
-        if legacy:
-            return _Encoding("cp1252", "cp1252", "nqtrack-latin1", legacy)
-        try:
-            codec = codecs.lookup(encoding).name
-        except LookupError:
-            raise ReadError("cannot read {name!r}: unknown encoding {value!r}", name=label, value=encoding) from None
-        if codec == "utf-8" and sample.startswith(codecs.BOM_UTF8):
-            codec = "utf-8-sig"
-        bad = _first_decode_error(path, data, codec)
-        if bad is not None:
-            line, reason = bad
-            raise ReadError(
-                "cannot read {name!r}: not valid {encoding} text (line {line}: {reason})",
-                name=label, encoding=encoding, line=line, reason=reason,
-            )
-        return _Encoding(codec, codec)
+        return _explicit_encoding(path, data, sample, label, encoding)
 
     if sample.startswith(codecs.BOM_UTF8):
-        return _Encoding("utf-8-sig", "utf-8-sig", "replace")
+        _require_clean(path, data, label, "utf-8", "UTF-8")
+        return _Encoding("utf-8-sig", "utf-8-sig")
     if sample.startswith(codecs.BOM_UTF16_LE) or sample.startswith(codecs.BOM_UTF16_BE):
-        return _Encoding("utf-16", "utf-16", "replace")
+        _require_clean(path, data, label, "utf-16", "UTF-16")
+        return _Encoding("utf-16", "utf-16")
     nul_guess = _utf16_without_bom(sample)
     if nul_guess:
-        return _Encoding(nul_guess, nul_guess, "replace")
-    if _first_decode_error(path, data, "utf-8") is None:
+        _require_clean(path, data, label, nul_guess, "UTF-16")
+        return _Encoding(nul_guess, nul_guess)
+    _refuse_nul(sample, label)
+    bad = _first_bad_byte(path, data, "utf-8")
+    if bad is None:
         return _Encoding("utf-8", "utf-8")
-    legacy = _legacy_file_encoding(sample)
+    _locate(bad, path, data, "utf-8")
+    if _has_utf8_text(path, data):
+        raise ReadError(
+            "cannot read {name!r}: the byte {byte} at line {line} (byte offset {offset}) is not valid {encoding}; "
+            "if the file is in another encoding, name it with --encoding (e.g. --encoding cp1258)",
+            name=label, byte=bad.hex, line=bad.line, offset=bad.offset, encoding="UTF-8",
+        )
+    legacy = _legacy_reading(sample)
+    if legacy is None:
+        raise ReadError(
+            "cannot read {name!r}: the encoding could not be recognised: the file is not UTF-8 "
+            "(byte {byte} at line {line}, byte offset {offset}) and does not read as Vietnamese in cp1258, "
+            "TCVN3 or VNI; name its encoding with --encoding (e.g. --encoding cp1258)",
+            name=label, byte=bad.hex, line=bad.line, offset=bad.offset,
+        )
+    if legacy == "cp1258":
+        return _Encoding("cp1258", "cp1258", "nqtrack-latin1")
+    return _Encoding("cp1252", "cp1252", "nqtrack-latin1", legacy)
+
+
+def _explicit_encoding(path: Path | None, data: bytes | None, sample: bytes, label: str, encoding: str) -> _Encoding:
+    legacy = _LEGACY_NAMES.get(encoding.lower().replace("-", "").replace("_", ""))
     if legacy:
         return _Encoding("cp1252", "cp1252", "nqtrack-latin1", legacy)
-    return _Encoding("cp1258", "cp1258", "nqtrack-latin1")
+    accepted = ", ".join(ACCEPTED_ENCODINGS)
+    try:
+        info = codecs.lookup(encoding)
+    except LookupError:
+        raise ReadError(_ENCODING_HINT, name=label, value=encoding, accepted=accepted) from None
+    # rot13, hex, base64, zlib… are codecs but not text encodings: TextIOWrapper would fail
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_CHARSETS:
+        raise ReadError(
+            "cannot read {name!r}: {value!r} is not a character encoding; use one of {accepted}, "
+            "or another character set Python knows",
+            name=label, value=encoding, accepted=accepted,
+        )
+    codec = info.name
+    if codec == "utf-8" and sample.startswith(codecs.BOM_UTF8):
+        codec = "utf-8-sig"
+    if not codec.startswith("utf-16") and not codec.startswith("utf-32"):
+        _refuse_nul(sample, label)
+    bad = _first_bad_byte(path, data, codec)
+    if bad is not None:
+        _locate(bad, path, data, codec)
+        raise ReadError(
+            "cannot read {name!r}: not valid {encoding} text (line {line}: {reason})",
+            name=label, encoding=encoding, line=bad.line, reason=bad.reason,
+        )
+    return _Encoding(codec, codec)
+
+
+def _require_clean(path: Path | None, data: bytes | None, label: str, codec: str, shown: str) -> None:
+    """Stop at the first byte `codec` rejects: the BOM (or the zero bytes) said what the file is."""
+    bad = _first_bad_byte(path, data, codec)
+    if bad is not None:
+        _locate(bad, path, data, codec)
+        raise ReadError(
+            "cannot read {name!r}: the byte {byte} at line {line} (byte offset {offset}) is not valid {encoding}; "
+            "if the file is in another encoding, name it with --encoding (e.g. --encoding cp1258)",
+            name=label, byte=bad.hex, line=bad.line, offset=bad.offset, encoding=shown,
+        )
+
+
+def _refuse_nul(sample: bytes, label: str) -> None:
+    """A NUL in a file that is not UTF-16 means binary data, not a table."""
+    at = sample.find(b"\x00")
+    if at >= 0:
+        raise ReadError(
+            "cannot read {name!r}: line {line} holds a NUL character; this looks like a binary file, not a table",
+            name=label, line=_count_breaks(sample[:at].decode("latin-1")) + 1,
+        )
 
 
 def _utf16_without_bom(sample: bytes) -> str | None:
@@ -535,55 +624,102 @@ def _utf16_without_bom(sample: bytes) -> str | None:
     return None
 
 
-def _first_decode_error(path: Path | None, data: bytes | None, codec: str) -> tuple[int, str] | None:
-    """(line, reason) of the first byte that `codec` rejects, reading in chunks; None if clean."""
-    decoder = codecs.getincrementaldecoder(codec)(errors="strict")
+def _byte_chunks(path: Path | None, data: bytes | None) -> Iterator[bytes]:
     if data is not None:
-        return _scan(decoder, (data[i : i + _CHUNK] for i in range(0, len(data), _CHUNK)))
+        view = memoryview(data)
+        for start in range(0, len(data), _CHUNK):
+            yield bytes(view[start : start + _CHUNK])
+        return
     with path.open("rb") as fh:  # type: ignore[union-attr]
-        return _scan(decoder, iter(lambda: fh.read(_CHUNK), b""))
+        yield from iter(lambda: fh.read(_CHUNK), b"")
 
 
-def _scan(decoder: codecs.IncrementalDecoder, chunks: Iterable[bytes]) -> tuple[int, str] | None:
-    lines = 1
-    for chunk in chunks:
+def _first_bad_byte(path: Path | None, data: bytes | None, codec: str) -> _BadByte | None:
+    """The first byte that `codec` rejects, reading in chunks; None if the whole file is clean."""
+    decoder = codecs.getincrementaldecoder(codec)(errors="strict")
+    fed = 0  # bytes given to the decoder before this chunk
+    for chunk in _byte_chunks(path, data):
+        held = len(decoder.getstate()[0])  # the tail of the last chunk it kept back
         try:
             decoder.decode(chunk)
         except UnicodeDecodeError as exc:
-            return lines + chunk[: max(exc.start, 0)].count(b"\n"), exc.reason
-        lines += chunk.count(b"\n")
+            return _bad_byte(exc, fed - held)
+        except UnicodeError as exc:  # codecs such as utf-7 raise the base class
+            return _BadByte(fed, chunk[0], str(exc))
+        fed += len(chunk)
+    held = len(decoder.getstate()[0])
     try:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError as exc:
-        return lines, exc.reason
+        return _bad_byte(exc, fed - held)
+    except UnicodeError as exc:
+        return _BadByte(max(fed - held, 0), 0, str(exc))
     return None
 
 
-def _legacy_file_encoding(sample: bytes) -> str | None:
-    """"tcvn3"/"vni" when the bytes read better as that than as cp1258, else None.
+def _bad_byte(exc: UnicodeDecodeError, base: int) -> _BadByte:
+    start = max(exc.start, 0)
+    value = exc.object[start] if start < len(exc.object) else 0
+    return _BadByte(max(base + start, 0), value, exc.reason)
 
-    Each reading is scored by how many of its non-ASCII words are Vietnamese syllables.
-    cp1258 is not used to read a TCVN3 file even for detection: it would turn several
-    TCVN3 letters into combining marks and lose them.
+
+def _locate(bad: _BadByte, path: Path | None, data: bytes | None, codec: str) -> None:
+    """Fill in the line of `bad`: the line breaks of the text before it, as csv counts them."""
+    decoder = codecs.getincrementaldecoder(codec)(errors="replace")
+    left = bad.offset
+    breaks = 0
+    carry = ""  # a "\r" at the end of a piece may be the first half of "\r\n"
+    for chunk in _byte_chunks(path, data):
+        piece = chunk[:left]
+        left -= len(piece)
+        text = carry + decoder.decode(piece, final=left == 0)
+        carry = "\r" if text.endswith("\r") and left else ""
+        breaks += _count_breaks(text[:-1] if carry else text)
+        if not left:
+            break
+    bad.line = breaks + 1
+
+
+def _count_breaks(text: str) -> int:
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
+
+
+def _has_utf8_text(path: Path | None, data: bytes | None) -> bool:
+    """Does some well-formed UTF-8 sequence anywhere give a letter or mark beyond ASCII?"""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    return any(_UTF8_TEXT.search(decoder.decode(chunk)) for chunk in _byte_chunks(path, data))
+
+
+def _legacy_reading(sample: bytes) -> str | None:
+    """"cp1258", "tcvn3" or "vni": the reading of the bytes that is Vietnamese; None if none is.
+
+    Each reading is scored by how many of its non-ASCII words are Vietnamese syllables; it
+    is Vietnamese when at least half of them are.  cp1258 is not used to read a TCVN3 file
+    even for detection: it would turn several TCVN3 letters into combining marks and lose them.
     """
-    as_1258 = unicodedata.normalize("NFC", sample.decode("cp1258", errors="nqtrack-latin1"))
     as_1252 = sample.decode("cp1252", errors="nqtrack-latin1")
-    best, best_score = None, _syllable_score(as_1258)
-    for legacy in ("tcvn3", "vni"):
-        score = _syllable_score(convert_as(as_1252, legacy))
+    readings = {
+        "cp1258": unicodedata.normalize("NFC", sample.decode("cp1258", errors="nqtrack-latin1")),
+        "tcvn3": convert_as(as_1252, "tcvn3"),
+        "vni": convert_as(as_1252, "vni"),
+    }
+    best, best_score, best_words = None, 0, 0
+    for name, text in readings.items():  # cp1258 first: a legacy reading must do better
+        score, words = _syllable_score(text)
         if score > best_score:
-            best, best_score = legacy, score
+            best, best_score, best_words = name, score, words
+    if best is None or best_score * 2 < best_words:
+        return None
     return best
 
 
 _WORD_BREAKS = re.compile(r"[\s\d,;|\"'()\[\]./:!?=+*&%<>-]+")
 
 
-def _syllable_score(text: str) -> int:
-    """How many non-ASCII words of `text` are Vietnamese syllables."""
-    return sum(
-        1 for word in _WORD_BREAKS.split(text) if not word.isascii() and is_vietnamese_syllable(word)
-    )
+def _syllable_score(text: str) -> tuple[int, int]:
+    """(Vietnamese syllables, all words) among the non-ASCII words of `text`."""
+    words = [word for word in _WORD_BREAKS.split(text) if not word.isascii()]
+    return sum(1 for word in words if is_vietnamese_syllable(word)), len(words)
 
 
 def _decode_sample(sample: bytes, enc: _Encoding, truncated: bool) -> str:
