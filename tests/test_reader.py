@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 
 from nqtrack.core.text import fold
+from nqtrack.importing import reader
 from nqtrack.importing.reader import ReadError, Table, read_table
 
 KNOWN = {
@@ -516,3 +517,107 @@ def test_unknown_or_non_text_encoding_is_a_read_error(value: str) -> None:
         read_table(b"Ma,Ten\nA,B\n", encoding=value, name="x.csv")
     assert err.value.args_["value"] == value
     assert "auto, utf-8, utf-16, cp1258, tcvn3, vni, cp1252, latin-1" in str(err.value)
+
+
+# ---------------------------------------------------------------- broken quotes, huge cells
+def test_unterminated_quote_does_not_swallow_the_rows_below() -> None:
+    data = (
+        "Mã,Nội dung,Chủ trì\n"
+        "NV1,Báo cáo,Vụ A\n"
+        'NV2,"Rà soát văn bản,Vụ B\n'
+        "NV3,Kiểm tra,Vụ C\n"
+        "NV4,Tổng kết,Vụ D\n"
+    ).encode()
+    with pytest.raises(ReadError) as err:
+        list(read_table(data, name="nv.csv").rows)
+    assert err.value.args_ == {"name": "nv.csv", "line": 3}
+    assert str(err.value) == (
+        "cannot read 'nv.csv': the quote that opens on line 3 is never closed: it runs to the end of the file; "
+        'close it, or double it ("") if it is part of the text'
+    )
+
+
+def test_unterminated_quote_far_down_stops_while_rows_are_read() -> None:
+    data = "Mã,Nội dung\n" + "".join(f"NV{i},Việc {i}\n" for i in range(1, 100)) + 'NV100,"Việc\nNV101,x\n'
+    table = read_table(data.encode())
+    it = iter(table.rows)
+    assert [next(it) for _ in range(99)][-1] == (100, ["NV99", "Việc 99"])
+    with pytest.raises(ReadError) as err:
+        next(it)
+    assert err.value.args_["line"] == 101
+
+
+def test_unterminated_quote_on_the_last_line_without_line_break() -> None:
+    with pytest.raises(ReadError, match="opens on line 3 is never closed"):
+        list(read_table(b'Ma,Ten\nA,B\nC,"D').rows)
+
+
+def test_quote_that_swallows_rows_then_closes_mid_cell() -> None:
+    # a stray quote on line 3 is "closed" by the quote of line 5: lines 4 and 5 would vanish
+    data = (
+        "Mã,Nội dung,Chủ trì\n"
+        "NV1,Báo cáo,Vụ A\n"
+        'NV2,"Rà soát văn bản,Vụ B\n'
+        "NV3,Kiểm tra,Vụ C\n"
+        'NV4,"Kế hoạch" số 5,Vụ D\n'
+        "NV5,Tổng kết,Vụ E\n"
+    ).encode()
+    with pytest.raises(ReadError) as err:
+        list(read_table(data, name="nv.csv").rows)
+    assert err.value.args_ == {"name": "nv.csv", "line": 3, "end": 5}
+    assert "check the quotes from line 3 to line 5" in str(err.value)
+
+
+def test_sloppy_quotes_on_one_line_are_still_read() -> None:
+    data = 'Ma,Ten,Ghi chu\nA,"Nghị quyết 27" về việc,x\nB,say "xong",y\n'.encode()
+    assert rows(read_table(data)) == [(2, ["A", "Nghị quyết 27 về việc", "x"]), (3, ["B", 'say "xong"', "y"])]
+
+
+def test_cell_over_excels_limit_in_text(tmp_path: Path) -> None:
+    path = tmp_path / "long.csv"
+    path.write_text("Mã,Nội dung\nNV1,ngắn\nNV2," + "x" * 32_768 + "\n", encoding="utf-8")
+    with pytest.raises(ReadError) as err:
+        list(read_table(path).rows)
+    assert err.value.args_ == {"name": str(path), "line": 3, "column": 2, "length": 32_768, "limit": 32_767}
+    assert str(err.value).endswith("line 3, column 2: the cell holds 32768 characters; "
+                                   "a cell may hold at most 32767 (Excel's own limit)")
+    path.write_text("Mã,Nội dung\nNV1," + "x" * 32_767 + "\n", encoding="utf-8")
+    assert len(rows(read_table(path))[0][1][1]) == 32_767
+
+
+def test_eight_million_character_cell_is_refused_not_imported() -> None:
+    data = b'Ma,Ten\nA,"' + b"y" * 8_000_000 + b'"\n'
+    with pytest.raises(ReadError) as err:
+        list(read_table(data, name="big.csv").rows)
+    assert err.value.args_["line"] == 2
+
+
+def test_row_longer_than_the_bound_is_refused() -> None:
+    data = b"Ma,Ten\nA," + b"," * (reader.MAX_ROW_CHARS + 10) + b"\n"
+    with pytest.raises(ReadError) as err:
+        list(read_table(data, name="wide.csv").rows)
+    assert err.value.args_ == {"name": "wide.csv", "line": 2, "limit": reader.MAX_ROW_CHARS}
+
+
+def test_more_columns_than_excel_allows() -> None:
+    data = b"Ma,Ten\n" + b"x," * 16_384 + b"x\n"
+    with pytest.raises(ReadError) as err:
+        list(read_table(data, name="w.csv").rows)
+    assert err.value.args_ == {"name": "w.csv", "line": 2, "count": 16_385, "limit": 16_384}
+
+
+def test_nul_in_a_text_file() -> None:
+    with pytest.raises(ReadError) as err:
+        read_table(b"Ma,Ten\nA,B\x00C\n", name="n.csv")
+    assert err.value.args_ == {"name": "n.csv", "line": 2}
+    late = b"Ma,Ten\n" + b"A,B\n" * 100_000 + b"C,\x00\n"  # past the sample
+    with pytest.raises(ReadError) as err:
+        list(read_table(late, name="n.csv").rows)
+    assert err.value.args_ == {"name": "n.csv", "line": 100_002}
+
+
+@pytest.mark.parametrize("separator", ['"', "\n", "\r"])
+def test_separator_that_cannot_be(separator: str) -> None:
+    with pytest.raises(ReadError) as err:
+        read_table(b"Ma,Ten\nA,B\n", delimiter=separator, name="x.csv")
+    assert err.value.args_ == {"name": "x.csv", "value": separator}

@@ -34,6 +34,9 @@ from nqtrack.importing.legacy_vn import (
 __all__ = ["ReadError", "Table", "read_table"]
 
 HEADER_SEARCH_ROWS = 30  # title rows above the header are looked through this far
+MAX_CELL_CHARS = 32_767  # Excel's own limit for a cell
+MAX_COLUMNS = 16_384  # Excel's own limit (column XFD)
+MAX_ROW_CHARS = 4 * 1024 * 1024  # characters in one row of a text file, line breaks in cells included
 _SAMPLE_BYTES = 256 * 1024  # enough to judge the encoding and the separator
 _SNIFF_RECORDS = 50
 _CHUNK = 1 << 20
@@ -435,6 +438,11 @@ def _read_text(
         raise ReadError(
             "cannot read {name!r}: the separator must be one character, not {value!r}", name=label, value=delimiter
         )
+    if delimiter in '"\r\n':
+        raise ReadError(
+            "cannot read {name!r}: {value!r} cannot be the separator: it is a quote or a line break",
+            name=label, value=delimiter,
+        )
 
     if enc.codec.startswith("utf-16"):
         source_format = "utf16-text"
@@ -463,28 +471,174 @@ def _read_sample(path: Path) -> bytes:
 def _text_records(
     open_text: Callable[[], IO[str]], delimiter: str, skip_sep_line: bool, label: str
 ) -> Iterator[tuple[int, list[str]]]:
-    """(first line number of the record, fields), streamed from the file."""
+    """(first line number of the record, fields), streamed from the file.
+
+    Stops with a ReadError at a quote left open at the end of the file, at a quoted cell
+    that swallows line breaks and then closes in the middle of a cell, at a NUL, and at
+    rows, cells or column counts beyond the bounds below.
+    """
     with open_text() as stream:
-        offset = 0
         if skip_sep_line:
-            stream.readline()
-            offset = 1
-        reader = csv.reader(stream, delimiter=delimiter, quotechar='"', doublequote=True)
-        previous = 0
+            stream.readline(MAX_ROW_CHARS)
+        lines = _Lines(stream, label, first=2 if skip_sep_line else 1)
+        reader = csv.reader(lines, delimiter=delimiter, quotechar='"', doublequote=True)
         try:
             for record in reader:
-                yield offset + previous + 1, record
-                previous = reader.line_num
+                start, raw = lines.take()
+                if len(raw) > 1 or lines.exhausted:
+                    _check_quotes(raw, delimiter, start, at_end=lines.exhausted, label=label)
+                if record and (len(record) > MAX_COLUMNS or max(map(len, record)) > MAX_CELL_CHARS):
+                    _refuse_fields(record, start, label)
+                yield start, record
         except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                # csv's own bound (131,072) is past Excel's: most likely a quote left open
+                raise ReadError(
+                    "cannot read {name!r}: line {line}: a cell is longer than {limit} characters (Excel's own "
+                    "limit); if it opens with a quote, the closing quote is probably missing",
+                    name=label, line=_open_quote_line(lines, delimiter), limit=MAX_CELL_CHARS,
+                ) from None
             raise ReadError(
-                "cannot read {name!r}: line {line}: {reason}",
-                name=label, line=offset + reader.line_num, reason=str(exc),
+                "cannot read {name!r}: line {line}: {reason}", name=label, line=lines.record_start, reason=str(exc)
             ) from None
-        except UnicodeDecodeError as exc:
+        except UnicodeDecodeError as exc:  # the file changed since its encoding was checked
             raise ReadError(
                 "cannot read {name!r}: not valid {encoding} text near line {line} ({reason})",
-                name=label, encoding=exc.encoding, line=offset + reader.line_num + 1, reason=exc.reason,
+                name=label, encoding=exc.encoding, line=lines.next_line, reason=exc.reason,
             ) from None
+
+
+class _Lines:
+    """The lines of a text stream, for csv: numbered, bounded, kept per record, without NULs."""
+
+    def __init__(self, stream: IO[str], label: str, first: int) -> None:
+        self._stream = stream
+        self._label = label
+        self.next_line = first  # the number of the next line read
+        self.record_start = first  # the first line of the record being read
+        self.record: list[str] = []  # its lines so far
+        self._record_chars = 0
+        self.exhausted = False  # the end of the file was reached
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        # one more than the bound, so that a longer line is seen without reading all of it
+        line = self._stream.readline(MAX_ROW_CHARS + 1)
+        if not line:
+            self.exhausted = True
+            raise StopIteration
+        if not self.record:
+            self.record_start = self.next_line
+        self.next_line += 1
+        self.record.append(line)
+        self._record_chars += len(line)
+        if self._record_chars > MAX_ROW_CHARS:
+            raise ReadError(
+                "cannot read {name!r}: the row that starts on line {line} is longer than {limit} characters",
+                name=self._label, line=self.record_start, limit=MAX_ROW_CHARS,
+            )
+        if "\x00" in line:
+            raise ReadError(
+                "cannot read {name!r}: line {line} holds a NUL character; this looks like a binary file, not a table",
+                name=self._label, line=self.next_line - 1,
+            )
+        return line
+
+    def take(self) -> tuple[int, list[str]]:
+        """The first line number and the lines of the record just read; starts the next one."""
+        taken = self.record_start, self.record
+        self.record, self._record_chars = [], 0
+        return taken
+
+
+def _refuse_fields(record: list[str], line: int, label: str) -> None:
+    """Stop at a record with too many columns or too long a cell."""
+    if len(record) > MAX_COLUMNS:
+        raise ReadError(
+            "cannot read {name!r}: line {line} has {count} columns; a table may have at most {limit} "
+            "(Excel's own limit)",
+            name=label, line=line, count=len(record), limit=MAX_COLUMNS,
+        )
+    column = next(i for i, field in enumerate(record, start=1) if len(field) > MAX_CELL_CHARS)
+    _cell_too_long(label, line, column, len(record[column - 1]))
+
+
+def _cell_too_long(label: str, line: int, column: int | str, length: int) -> None:
+    raise ReadError(
+        "cannot read {name!r}: line {line}, column {column}: the cell holds {length} characters; "
+        "a cell may hold at most {limit} (Excel's own limit)",
+        name=label, line=line, column=column, length=length, limit=MAX_CELL_CHARS,
+    )
+
+
+# The states of csv's parser that matter for quotes (csv.reader, non-strict, doubled quotes).
+_FIELD_START, _IN_FIELD, _IN_QUOTES, _QUOTE_IN_QUOTES = range(4)
+
+
+def _quoted_cells(lines: list[str], delimiter: str) -> Iterator[tuple[int, int | None, bool]]:
+    """For each quoted cell of a record: (line it opens on, line it closes on or None if it is
+    still open at the end, whether other text follows its closing quote), lines counted from 0.
+
+    Follows csv's own rules: a quote opens a quoted cell only at the start of a cell, a
+    doubled quote inside stands for one quote, and text after the closing quote is kept.
+    """
+    state = _FIELD_START
+    opened = 0
+    for index, line in enumerate(lines):
+        for char in line:
+            if state == _FIELD_START:
+                if char == '"':
+                    state, opened = _IN_QUOTES, index
+                elif char != delimiter and char not in "\r\n":
+                    state = _IN_FIELD
+            elif state == _IN_FIELD:
+                if char == delimiter or char in "\r\n":
+                    state = _FIELD_START
+            elif state == _IN_QUOTES:
+                if char == '"':
+                    state = _QUOTE_IN_QUOTES
+            elif char == '"':  # a doubled quote
+                state = _IN_QUOTES
+            elif char == delimiter or char in "\r\n":
+                yield opened, index, False
+                state = _FIELD_START
+            else:
+                yield opened, index, True
+                state = _IN_FIELD
+    if state == _IN_QUOTES:
+        yield opened, None, False
+    elif state == _QUOTE_IN_QUOTES:
+        yield opened, len(lines) - 1, False
+
+
+def _check_quotes(lines: list[str], delimiter: str, start: int, at_end: bool, label: str) -> None:
+    """Refuse the two shapes a missing quote leaves: a quoted cell open at the end of the file,
+    and a quoted cell that runs over line breaks and closes in the middle of a cell (its
+    closing quote was the opening quote of a later cell, and the rows between vanished)."""
+    for opened, closed, text_follows in _quoted_cells(lines, delimiter):
+        if closed is None and at_end:
+            raise ReadError(
+                "cannot read {name!r}: the quote that opens on line {line} is never closed: it runs to the end "
+                'of the file; close it, or double it ("") if it is part of the text',
+                name=label, line=start + opened,
+            )
+        if closed is not None and closed > opened and text_follows:
+            raise ReadError(
+                "cannot read {name!r}: the quoted cell that opens on line {line} runs to line {end} and closes "
+                "in the middle of a cell; a quote is probably missing: check the quotes from line {line} to "
+                "line {end}",
+                name=label, line=start + opened, end=start + closed,
+            )
+
+
+def _open_quote_line(lines: _Lines, delimiter: str) -> int:
+    """The line where the quoted cell still open in the record being read began."""
+    for opened, closed, _ in _quoted_cells(lines.record, delimiter):
+        if closed is None:
+            return lines.record_start + opened
+    return lines.record_start
 
 
 # Shown in the messages about encodings; any other character set Python knows is accepted too.
