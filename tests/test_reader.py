@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import io
+import os
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -621,3 +622,74 @@ def test_separator_that_cannot_be(separator: str) -> None:
     with pytest.raises(ReadError) as err:
         read_table(b"Ma,Ten\nA,B\n", delimiter=separator, name="x.csv")
     assert err.value.args_ == {"name": "x.csv", "value": separator}
+
+
+# ---------------------------------------------------------------- special files, standard input
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)  # opening it for reading would wait for a writer forever
+    with pytest.raises(ReadError) as err:
+        read_table(fifo)
+    assert err.value.message == (
+        "cannot read {name!r}: it is not a regular file (a device, a pipe or a socket); save the table to a file"
+    )
+    assert err.value.args_ == {"name": str(fifo)}
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_character_device_is_refused() -> None:
+    with pytest.raises(ReadError, match="is not a regular file"):
+        read_table("/dev/zero")
+    with pytest.raises(ReadError, match="is not a regular file"):
+        read_table(Path("/dev/zero"), name="zero.xlsx")
+
+
+def test_folder_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "bang.xlsx"
+    folder.mkdir()
+    with pytest.raises(ReadError) as err:
+        read_table(folder)
+    assert str(err.value) == f"cannot read '{folder}': it is a folder, not a file"
+
+
+def test_symlink_to_a_device_is_refused(tmp_path: Path) -> None:
+    if not Path("/dev/zero").exists():
+        pytest.skip("needs /dev/zero")
+    link = tmp_path / "nv.csv"
+    link.symlink_to("/dev/zero")
+    with pytest.raises(ReadError, match="is not a regular file"):
+        read_table(link)
+
+
+def test_read_stdin_returns_the_bytes_within_the_bound() -> None:
+    assert reader.read_stdin(io.BytesIO(b"Ma,Ten\nA,B\n")) == b"Ma,Ten\nA,B\n"
+    assert reader.read_stdin(io.BytesIO(b"x" * 10), limit=10) == b"x" * 10
+    assert reader.STDIN_LIMIT == 256 * 1024 * 1024
+
+
+def test_read_stdin_refuses_more_than_the_bound() -> None:
+    with pytest.raises(ReadError) as err:
+        reader.read_stdin(io.BytesIO(b"x" * 11), limit=10)
+    assert err.value.args_ == {"name": "<stdin>", "limit": 10}
+    assert str(err.value) == (
+        "cannot read '<stdin>': standard input holds more than 10 bytes; save it to a file and import the file"
+    )
+
+
+def test_read_stdin_reads_a_pipe_in_pieces() -> None:
+    class Trickle(io.RawIOBase):  # a pipe gives a few bytes at a time
+        def __init__(self, data: bytes) -> None:
+            self.data = data
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+            piece, self.data = self.data[:3], self.data[3:]
+            buffer[: len(piece)] = piece
+            return len(piece)
+
+    assert reader.read_stdin(Trickle(b"Ma,Ten\nA,B\n")) == b"Ma,Ten\nA,B\n"  # type: ignore[arg-type]
+    with pytest.raises(ReadError):
+        reader.read_stdin(Trickle(b"x" * 100), limit=50)  # type: ignore[arg-type]

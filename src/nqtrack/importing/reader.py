@@ -16,6 +16,7 @@ import datetime as dt
 import io
 import os
 import re
+import stat
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -31,12 +32,13 @@ from nqtrack.importing.legacy_vn import (
     to_unicode,
 )
 
-__all__ = ["ReadError", "Table", "read_table"]
+__all__ = ["ReadError", "Table", "read_stdin", "read_table"]
 
 HEADER_SEARCH_ROWS = 30  # title rows above the header are looked through this far
 MAX_CELL_CHARS = 32_767  # Excel's own limit for a cell
 MAX_COLUMNS = 16_384  # Excel's own limit (column XFD)
 MAX_ROW_CHARS = 4 * 1024 * 1024  # characters in one row of a text file, line breaks in cells included
+STDIN_LIMIT = 256 * 1024 * 1024  # bytes read from standard input, which is held in memory
 _SAMPLE_BYTES = 256 * 1024  # enough to judge the encoding and the separator
 _SNIFF_RECORDS = 50
 _CHUNK = 1 << 20
@@ -295,6 +297,7 @@ def read_table(
         data = None
         label = name or str(source)
         try:
+            _require_regular_file(path, label)
             with path.open("rb") as fh:
                 head = fh.read(8)
         except FileNotFoundError:
@@ -318,6 +321,40 @@ def read_table(
                 ) from None
             # a ".xls" that is really text (web apps often do this): read it as text
     return _read_text(path, data, label, encoding, delimiter, expected_headers)
+
+
+def _require_regular_file(path: Path, label: str) -> None:
+    """Refuse, before opening it, what is not a regular file: opening a FIFO waits for a
+    writer, and a device such as /dev/zero never ends."""
+    mode = os.stat(path).st_mode  # follows symbolic links
+    if stat.S_ISDIR(mode):
+        raise ReadError("cannot read {name!r}: it is a folder, not a file", name=label)
+    if not stat.S_ISREG(mode):
+        raise ReadError(
+            "cannot read {name!r}: it is not a regular file (a device, a pipe or a socket); save the table to a file",
+            name=label,
+        )
+
+
+def read_stdin(stream: IO[bytes], limit: int = STDIN_LIMIT, name: str = "<stdin>") -> bytes:
+    """All the bytes of standard input (`sys.stdin.buffer`), refusing more than `limit`.
+
+    A file is streamed, but standard input is held in memory whole, hence the bound.
+    """
+    pieces: list[bytes] = []
+    size = 0
+    while True:
+        piece = stream.read(min(_CHUNK, limit + 1 - size))
+        if not piece:
+            return b"".join(pieces)
+        pieces.append(piece)
+        size += len(piece)
+        if size > limit:
+            raise ReadError(
+                "cannot read {name!r}: standard input holds more than {limit} bytes; save it to a file and import "
+                "the file",
+                name=name, limit=limit,
+            )
 
 
 # --------------------------------------------------------------------------------------
