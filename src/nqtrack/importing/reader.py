@@ -11,17 +11,21 @@ error can point at the line the user sees in the file.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import io
+import itertools
 import os
 import re
 import stat
 import unicodedata
+import xml.parsers.expat
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from nqtrack.core.text import fold, nfc
 from nqtrack.importing.legacy_vn import (
@@ -117,6 +121,8 @@ class _Cells:
                 if known[1] and count:
                     self.converted += 1
                 return known[0]
+        if len(raw) > MAX_CELL_CHARS:
+            raise _CellTooLong
         value = unicodedata.normalize("NFC", raw)
         if "\r" in value:
             value = value.replace("\r\n", "\n").replace("\r", "\n")
@@ -198,6 +204,8 @@ def _build_table(
             break
     if not any(any(_filled(c) for c in rec) for _, rec in head):
         raise ReadError("cannot read {name!r}: the file has no data", name=name)
+    for line, rec in head:
+        _refuse_long_cell(rec, line, name, meta.get("source_format") == "xlsx")
     cells.learn(rec for _, rec in head)
 
     previews = [[cells.header(c, count=False) for c in rec] for _, rec in head]
@@ -215,7 +223,7 @@ def _build_table(
         converted_cells=cells.converted,
         **meta,  # type: ignore[arg-type]
     )
-    table.rows = _data_rows(table, head[index + 1 :], records, cells, len(headers))
+    table.rows = _data_rows(table, head[index + 1 :], records, cells, len(headers), name)
     return table
 
 
@@ -250,15 +258,32 @@ def _data_rows(
     rest: Iterator[tuple[int, list[object]]],
     cells: _Cells,
     width: int,
+    name: str,
 ) -> Iterator[tuple[int, list[object]]]:
+    letters = table.source_format == "xlsx"
     for line, record in _chain(buffered, rest):
-        values = [cells.value(c) for c in record[:width]]
+        try:
+            values = [cells.value(c) for c in record[:width]]
+        except _CellTooLong:
+            _refuse_long_cell(record, line, name, letters)
+            raise
         table.converted_cells = cells.converted
         if not any(v != "" for v in values):
             continue
         if len(values) < width:
             values.extend([""] * (width - len(values)))
         yield line, values
+
+
+class _CellTooLong(Exception):
+    """A text over MAX_CELL_CHARS met while converting cells; the caller knows where."""
+
+
+def _refuse_long_cell(record: list[object], line: int, label: str, letters: bool) -> None:
+    """Stop at the first cell of `record` over MAX_CELL_CHARS (columns as letters for XLSX)."""
+    for index, value in enumerate(record):
+        if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+            _cell_too_long(label, line, _column_name(index) if letters else index + 1, len(value))
 
 
 def _chain(
@@ -364,6 +389,10 @@ class _NotExcel(Exception):
     pass
 
 
+class _Damaged(Exception):
+    """A workbook part that cannot be parsed; the message says where."""
+
+
 def _read_excel(
     path: Path | None,
     data: bytes | None,
@@ -375,41 +404,52 @@ def _read_excel(
         import python_calamine as calamine  # lazy: keeps CLI start-up fast
     except ImportError:  # pragma: no cover - it is a dependency
         raise ReadError("cannot read {name!r}: reading Excel files needs python-calamine", name=label) from None
-    try:
-        if data is not None:
-            book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        else:
-            book = calamine.CalamineWorkbook.from_path(os.fspath(path))  # type: ignore[arg-type]
-    except calamine.PasswordError:
-        raise ReadError("cannot read {name!r}: the workbook is password-protected", name=label) from None
-    except Exception as exc:  # calamine raises several kinds for damaged/non-Excel files
-        raise _NotExcel(str(exc) or type(exc).__name__) from None
 
-    names = list(book.sheet_names)
-    if not names:
-        raise ReadError("cannot read {name!r}: the workbook has no sheets", name=label)
-    chosen = _choose_sheet(book, names, sheet)
-    if chosen is None:
-        raise ReadError(
-            "cannot read {name!r}: sheet {sheet!r} not found; sheets: {sheets}",
-            name=label, sheet=sheet, sheets=", ".join(names),
-        )
-    try:
-        # skip_empty_area=False: row i of the list is Excel row i+1, column A included
-        grid = book.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
-    except Exception as exc:
-        raise ReadError(
-            "cannot read {name!r}: sheet {sheet!r} is damaged ({reason})", name=label, sheet=chosen, reason=str(exc)
-        ) from None
-    finally:
+    def open_book(content: bytes | None) -> Any:
         try:
-            book.close()
-        except Exception:  # pragma: no cover - already closed
-            pass
+            if content is not None:
+                return calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
+            return calamine.CalamineWorkbook.from_path(os.fspath(path))  # type: ignore[arg-type]
+        except calamine.PasswordError:
+            raise ReadError("cannot read {name!r}: the workbook is password-protected", name=label) from None
+        except Exception as exc:  # calamine raises several kinds for damaged/non-Excel files
+            raise _NotExcel(str(exc) or type(exc).__name__) from None
 
-    records = ((i, row) for i, row in enumerate(grid, start=1))
+    # calamine builds the whole rectangle from A1 (or the first cell) to the farthest cell
+    # in memory, 32 bytes a cell, and aborts the process when that fails: an XLSX sheet is
+    # therefore measured first, from its XML, and trimmed or refused before calamine reads it.
+    with _open_package(path, data, label) as package:
+        book = open_book(data)
+        try:
+            names = list(book.sheet_names)
+            if not names:
+                raise ReadError("cannot read {name!r}: the workbook has no sheets", name=label)
+            chosen = _choose_sheet(names, _visible_sheets(book, names), sheet)
+            if chosen is None:
+                raise ReadError(
+                    "cannot read {name!r}: sheet {sheet!r} not found; sheets: {sheets}",
+                    name=label, sheet=sheet, sheets=", ".join(names),
+                )
+            trimmed = _guard_sheet(package, names.index(chosen), len(names), label) if package else None
+            if trimmed is not None:
+                book.close()
+                book = open_book(trimmed)
+            grid = book.get_sheet_by_name(chosen)
+        except (ReadError, _NotExcel):
+            raise
+        except Exception as exc:
+            raise ReadError(
+                "cannot read {name!r}: sheet {sheet!r} is damaged ({reason})",
+                name=label, sheet=chosen, reason=str(exc),
+            ) from None
+        finally:
+            with contextlib.suppress(Exception):  # already closed
+                book.close()
+    end = grid.end  # .xls, .xlsb and .ods are not measured beforehand: at least bound the rows read
+    if end is not None and (end[0] + 1) * (end[1] + 1) > MAX_SHEET_CELLS:
+        _sheet_too_large(label, chosen, end[0] + 1, end[1] + 1, 0)
     return _build_table(
-        records,
+        _sheet_records(grid, label, chosen),
         _Cells(),
         expected_headers,
         label,
@@ -420,16 +460,33 @@ def _read_excel(
     )
 
 
-def _choose_sheet(book: object, names: list[str], wanted: str | None) -> str | None:
+def _sheet_records(grid: Any, label: str, sheet: str) -> Iterator[tuple[int, list[object]]]:
+    """(Excel row number, cells from column A), row by row: calamine yields the rows from
+    row 1 but the columns from the first one used, so the columns before it are added.
+    Cells over MAX_CELL_CHARS are refused as they are converted (_Cells.text)."""
+    start = grid.start
+    skipped = start[1] if start else 0
+    padding: list[object] = [""] * skipped
+    try:
+        for number, row in enumerate(grid.iter_rows(), start=1):
+            yield number, padding + row if skipped else row
+    except Exception as exc:  # pragma: no cover - calamine has read the sheet already
+        raise ReadError(
+            "cannot read {name!r}: sheet {sheet!r} is damaged ({reason})", name=label, sheet=sheet, reason=str(exc)
+        ) from None
+
+
+def _visible_sheets(book: object, names: list[str]) -> list[str]:
+    try:
+        return [m.name for m in book.sheets_metadata if m.visible.name == "Visible"]  # type: ignore[attr-defined]
+    except Exception:  # pragma: no cover - metadata is optional
+        return names
+
+
+def _choose_sheet(names: list[str], visible: list[str], wanted: str | None) -> str | None:
     """The sheet asked for (exact, then case/accent-insensitive), else the first visible one."""
     if wanted is None:
-        try:
-            for meta in book.sheets_metadata:  # type: ignore[attr-defined]
-                if meta.visible.name == "Visible" and meta.name in names:
-                    return meta.name
-        except Exception:  # pragma: no cover - metadata is optional
-            pass
-        return names[0]
+        return next((name for name in visible if name in names), names[0] if names else None)
     if wanted in names:
         return wanted
     key = fold(wanted)
@@ -437,6 +494,544 @@ def _choose_sheet(book: object, names: list[str], wanted: str | None) -> str | N
         if fold(candidate) == key:
             return candidate
     return None
+
+
+def _column_name(index: int) -> str:
+    """Excel's letters for a column counted from 0: 0 → A, 26 → AA, 16383 → XFD."""
+    letters = ""
+    index += 1
+    while index > 0:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _sheet_too_large(label: str, sheet: str, rows: int, columns: int, cells: int) -> None:
+    raise ReadError(
+        "cannot read {name!r}: sheet {sheet!r} is too large to read: its cells run to row {rows} and column "
+        "{column} ({cells} cells from A1, more than {limit}); delete what lies below or to the right of the "
+        "table, or copy the table to a new sheet",
+        name=label, sheet=sheet, rows=rows, column=_column_name(columns - 1),
+        cells=max(rows * columns, cells), limit=MAX_SHEET_CELLS,
+    )
+
+
+# --------------------------------------------------------------------------------------
+# XLSX measured before calamine reads it
+# --------------------------------------------------------------------------------------
+MAX_SHEET_CELLS = 1 << 24  # cells read from A1 to the last used row and column: ~0.5 GB in calamine
+_MAX_PART_BYTES = 1 << 30  # unpacked size of a workbook part that is read
+_TRIM_FROM_CELLS = 1_000_000  # below this, blank cells around the table are read rather than cut out
+# The parts calamine reads when it opens a workbook (it finds them ignoring ASCII case).
+_WORKBOOK_PART = "xl/workbook.xml"
+_WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
+_SHARED_STRINGS = "xl/sharedStrings.xml"
+_NOT_XLSX = {".xls", ".xlsb", ".ods"}
+_OPENED_PARTS = ("[Content_Types].xml", "_rels/.rels", _WORKBOOK_PART, _WORKBOOK_RELS, "xl/styles.xml", _SHARED_STRINGS)
+_CELL_REF = re.compile(r"([A-Za-z]{0,3})([0-9]{1,7})")
+_EXCEL_ESCAPE = re.compile(r"_x[0-9A-Fa-f]{4}_")  # one character written as seven ("_x000D_")
+_MAX_BLANK_STRINGS = 1_000_000  # blank shared strings remembered; past that, taken as text
+
+
+@dataclass
+class _SheetEntry:
+    name: str
+    visible: bool
+    part: str  # the path calamine gives it
+
+
+@dataclass
+class _SharedStrings:
+    """What the sheet scan needs of xl/sharedStrings.xml: which strings are blank or too long."""
+
+    count: int = 0
+    blank: set[int] = field(default_factory=set)
+    long: dict[int, int] = field(default_factory=dict)  # index → length, over MAX_CELL_CHARS
+
+
+class _Package:
+    """An XLSX/XLSM zip: its parts looked up the way calamine looks them up."""
+
+    def __init__(self, archive: zipfile.ZipFile) -> None:
+        self.archive = archive
+        self.parts: dict[str, zipfile.ZipInfo] = {}
+        for info in archive.infolist():
+            key = info.filename.lower()
+            if key in self.parts:  # calamine and this scan could read different ones
+                raise _NotExcel(f"two parts are named {info.filename!r}")
+            self.parts[key] = info
+
+    def part(self, name: str) -> zipfile.ZipInfo | None:
+        return self.parts.get(name.lower())
+
+    def chunks(self, info: zipfile.ZipInfo, label: str) -> Iterator[bytes]:
+        self.check_size(info, label)
+        with self.archive.open(info) as stream:
+            yield from iter(lambda: stream.read(_CHUNK), b"")
+
+    def check_size(self, info: zipfile.ZipInfo, label: str) -> None:
+        """Refuse a part too large to read (reading stops at the size the zip gives)."""
+        if info.file_size > _MAX_PART_BYTES:
+            raise ReadError(
+                "cannot read {name!r}: the workbook part {part!r} unpacks to {size} bytes, more than the {limit} "
+                "this reader accepts",
+                name=label, part=info.filename, size=info.file_size, limit=_MAX_PART_BYTES,
+            )
+
+    def sheets(self, label: str) -> list[_SheetEntry]:
+        targets: dict[str, str] = {}
+
+        def relationship(name: str, attrs: dict[str, str]) -> None:
+            if _local(name) == "Relationship":
+                targets[attrs.get("Id", "")] = attrs.get("Target", "")
+
+        entries: list[_SheetEntry] = []
+
+        def sheet(name: str, attrs: dict[str, str]) -> None:
+            if _local(name) == "sheet":
+                target = targets.get(attrs.get("r:id", attrs.get("relationships:id", "")), "")
+                # as calamine does: "/xl/…" and "xl/…" as they are, anything else under "xl/"
+                if target.startswith("/xl/"):
+                    part = target[1:]
+                else:
+                    part = target if target.startswith("xl/") else f"xl/{target}"
+                entries.append(_SheetEntry(attrs.get("name", ""), attrs.get("state", "visible") == "visible", part))
+
+        rels, book = self.part(_WORKBOOK_RELS), self.part(_WORKBOOK_PART)
+        if rels is not None:
+            _parse_xml(self.chunks(rels, label), relationship)
+        if book is not None:
+            _parse_xml(self.chunks(book, label), sheet)
+        return entries
+
+    def shared_strings(self, label: str) -> _SharedStrings:
+        info = self.part(_SHARED_STRINGS)
+        found = _SharedStrings()
+        if info is None:
+            return found
+        state = {"in_si": False, "has_text": False, "in_t": False, "phonetic": 0, "length": 0, "filled": False}
+
+        def start(name: str, attrs: dict[str, str]) -> None:
+            local = _local(name)
+            if local == "si":
+                state.update(in_si=True, has_text=False, in_t=False, phonetic=0, length=0, filled=False)
+            elif not state["in_si"]:
+                return
+            elif local == "rPh":
+                state["phonetic"] += 1
+            elif local == "r":
+                state["has_text"] = True
+            elif local == "t" and not state["phonetic"]:
+                state.update(in_t=True, has_text=True)
+
+        def end(name: str) -> None:
+            local = _local(name)
+            if local == "t":
+                state["in_t"] = False
+            elif local == "rPh":
+                state["phonetic"] -= 1
+            elif local == "si" and state["in_si"]:
+                state["in_si"] = False
+                if state["has_text"]:  # calamine keeps only these, so only these are counted
+                    index = found.count
+                    found.count += 1
+                    if not state["filled"] and len(found.blank) < _MAX_BLANK_STRINGS:
+                        found.blank.add(index)
+                    if state["length"] > MAX_CELL_CHARS:
+                        found.long[index] = state["length"]
+
+        def text(data: str) -> None:
+            if state["in_t"] and not state["phonetic"]:
+                state["length"] += _text_length(data)
+                if not state["filled"] and not data.isspace():
+                    state["filled"] = True
+
+        _parse_xml(self.chunks(info, label), start, end, text)
+        return found
+
+
+def _local(name: str) -> str:
+    return name.rpartition(":")[2]
+
+
+def _text_length(data: str) -> int:
+    """The length calamine gives a text: each "_xHHHH_" is one character."""
+    return len(data) - 6 * len(_EXCEL_ESCAPE.findall(data)) if "_x" in data else len(data)
+
+
+def _parse_xml(
+    chunks: Iterable[bytes],
+    start: Callable[[str, dict[str, str]], None],
+    end: Callable[[str], None] | None = None,
+    text: Callable[[str], None] | None = None,
+    parser: xml.parsers.expat.XMLParserType | None = None,
+    after_chunk: Callable[[], None] | None = None,
+) -> None:
+    """Stream `chunks` through expat with these handlers (no DTD: a workbook has none)."""
+    parser = parser or xml.parsers.expat.ParserCreate()
+    parser.StartElementHandler = start
+    if end is not None:
+        parser.EndElementHandler = end
+    if text is not None:
+        parser.CharacterDataHandler = text
+
+    def no_doctype(*_: object) -> None:
+        raise _Damaged("a document type declaration")
+
+    parser.StartDoctypeDeclHandler = no_doctype
+    parser.EntityDeclHandler = no_doctype
+    for chunk in chunks:
+        parser.Parse(chunk, False)
+        if after_chunk is not None:
+            after_chunk()
+    parser.Parse(b"", True)
+
+
+@contextlib.contextmanager
+def _open_package(path: Path | None, data: bytes | None, label: str) -> Iterator[_Package | None]:
+    """The workbook as an XLSX package, its parts checked for size before calamine opens
+    it; None when it is not one (.xls, .xlsb, .ods, or a text file named .xls)."""
+    archive: zipfile.ZipFile | None = None
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data) if data is not None else path)  # type: ignore[arg-type]
+    except zipfile.BadZipFile as exc:
+        head = data[:4] if data is not None else _read_head(path)  # type: ignore[arg-type]
+        if head.startswith(_ZIP_MAGIC):  # a zip this cannot read is not given to calamine either
+            raise _NotExcel(str(exc)) from None
+    except (OSError, ValueError, NotImplementedError, EOFError) as exc:
+        raise _NotExcel(str(exc) or type(exc).__name__) from None
+    if archive is None:
+        yield None
+        return
+    with archive:
+        package = _Package(archive)
+        # calamine reads .xls, .xlsb and .ods files by their name, whatever is inside
+        if package.part(_WORKBOOK_PART) is None or (path is not None and path.suffix.lower() in _NOT_XLSX):
+            yield None
+            return
+        for name in _OPENED_PARTS:
+            info = package.part(name)
+            if info is not None:
+                package.check_size(info, label)
+        yield package
+
+
+def _read_head(path: Path) -> bytes:
+    with path.open("rb") as fh:
+        return fh.read(4)
+
+
+def _guard_sheet(package: _Package, index: int, count: int, label: str) -> bytes | None:
+    """Measure sheet number `index` (of `count`, in workbook order) before calamine reads it.
+
+    Refuses a sheet whose used cells reach past MAX_SHEET_CELLS from A1, and a cell over
+    MAX_CELL_CHARS found on the way. When only blank cells ("" or spaces, which tools
+    leave far away) make the sheet too large, returns a copy of the workbook without them
+    for calamine to read; None when the workbook can be read as it is.
+    """
+    try:
+        sheets = package.sheets(label)
+        if len(sheets) != count:  # calamine and this reader would not agree on which part to read
+            raise _Damaged("its list of sheets cannot be read")
+        entry = sheets[index]
+        part = package.part(entry.part)
+        if part is None:
+            return None  # calamine finds no part either and says so
+        if _fits_as_it_is(package.chunks(part, label)):
+            return None
+        shared = package.shared_strings(label)
+        scan = _SheetScan(shared, label)
+        scan.run(package.chunks(part, label))
+        # blank cells far from the table would make every row that long: leave them out
+        # when they make the sheet several times larger than its used cells
+        wasteful = scan.area > _TRIM_FROM_CELLS and scan.area > 4 * scan.used_area
+        if scan.cells <= MAX_SHEET_CELLS and scan.area <= MAX_SHEET_CELLS and not wasteful:
+            return None
+        if scan.used_cells > MAX_SHEET_CELLS or scan.used_area > MAX_SHEET_CELLS:
+            _sheet_too_large(label, entry.name, scan.used_last_row + 1, scan.used_last_column + 1, scan.used_cells)
+        return _without_blank_cells(package, part, shared, label)
+    except ReadError:
+        raise
+    except Exception as exc:  # zip and XML errors of a damaged or hostile workbook
+        raise ReadError(
+            "cannot read {name!r}: the workbook is damaged ({reason})",
+            name=label, reason=str(exc) or type(exc).__name__,
+        ) from None
+
+
+# Cells as Excel, LibreOffice, openpyxl and XlsxWriter write them: <c r="B12" …>.
+_CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
+_WIDE_CELL = re.compile(rb'<c r="[A-Z]{2}')  # column AA or later
+_CELL_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
+_OTHER_CELL = re.compile(rb"<c[\t\n\r/>]")
+_PREFIXED_CELL = re.compile(rb"<[A-Za-z_][\w.-]*:c[\s/>]")
+
+
+def _fits_as_it_is(chunks: Iterable[bytes]) -> bool:
+    """A quick measure of a worksheet part, with regular expressions: True when it surely
+    holds at most MAX_SHEET_CELLS cells, all within MAX_SHEET_CELLS cells from A1.
+
+    It only knows cells written the usual way; when any cell is written otherwise (no "r",
+    "r" not first, a namespace prefix), it answers False and the exact scan decides.
+    """
+    cells = last_row = 0
+    columns: set[bytes] = set()
+    narrow = False  # some cells are in columns A to Z
+    tail = b""
+    for piece in itertools.chain(chunks, [b""]):
+        chunk = tail + piece
+        # a tag the chunk boundary cuts in two waits for the rest of it (from its "<")
+        cut = chunk.rfind(b"<") if piece else len(chunk)
+        if cut < 0 or (cut == 0 and len(chunk) > _CHUNK):  # no tag, or one huge tag or text
+            cut = len(chunk)
+        chunk, tail = chunk[:cut], chunk[cut:]
+        rows = _CELL_ROW.findall(chunk)
+        if (
+            chunk.count(b"<c ") != len(rows)
+            or _OTHER_CELL.search(chunk)
+            or (b":c" in chunk and _PREFIXED_CELL.search(chunk))
+        ):
+            return False
+        if rows:
+            last_row = max(last_row, *map(int, set(rows)))
+            if _WIDE_CELL.search(chunk):
+                columns.update(_CELL_COLUMN.findall(chunk))
+            else:
+                narrow = True
+        cells += len(rows)
+    last_column = max((_column_number(letters.decode()) for letters in columns), default=26 if narrow else 0)
+    if narrow:
+        last_column = max(last_column, 26)
+    return cells <= MAX_SHEET_CELLS and last_row * last_column <= MAX_SHEET_CELLS
+
+
+def _column_number(letters: str) -> int:
+    """1 for A, 27 for AA, 16384 for XFD."""
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def _without_blank_cells(package: _Package, part: zipfile.ZipInfo, shared: _SharedStrings, label: str) -> bytes:
+    """A copy of the parts calamine reads, the sheet without its blank cells."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+        for name in _OPENED_PARTS:
+            info = package.part(name)
+            if info is not None:
+                with copy.open(info.filename, "w") as sink:
+                    for chunk in package.chunks(info, label):
+                        sink.write(chunk)
+        for entry in package.sheets(label):  # the other sheets, empty: calamine only lists them
+            other = package.part(entry.part)
+            if other is not None and other is not part and other.filename not in copy.namelist():
+                copy.writestr(other.filename, _EMPTY_SHEET)
+        with copy.open(part.filename, "w") as sink:
+            _SheetScan(shared, label, sink=sink).run(package.chunks(part, label))
+    return out.getvalue()
+
+
+_EMPTY_SHEET = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>'
+)
+
+
+class _SheetScan:
+    """One streaming pass over a worksheet part, reading its cells as calamine does.
+
+    Counts the cells and the farthest row and column, of all cells and of those holding
+    something other than blanks, and refuses a cell over MAX_CELL_CHARS. Given a `sink`,
+    it also writes the part there without its blank cells (the bytes of each are cut out,
+    so everything else stays exactly as it was).
+    """
+
+    def __init__(self, shared: _SharedStrings, label: str, sink: IO[bytes] | None = None) -> None:
+        self.shared, self.label, self.sink = shared, label, sink
+        self.cells = self.used_cells = 0
+        self.last_row = self.last_column = self.used_last_row = self.used_last_column = -1
+        self._parser = xml.parsers.expat.ParserCreate()
+        self._in_data = self._done = False
+        self._row = self._column = 0  # where a cell without "r" goes
+        self._cell: tuple[int, int] | None = None
+        self._type = ""
+        self._in_value = self._in_inline = self._in_text = False
+        self._has_value = False  # calamine keeps no cell without <v> or <is> (a cell only formatted)
+        self._phonetic = 0
+        self._value = ""  # the start of the <v> text (an index for shared strings)
+        self._value_length = self._inline_length = 0
+        self._filled = False
+        # cutting blank cells out: input bytes not yet written start at _pending_at
+        self._pending = b""
+        self._pending_at = 0
+        self._cell_at = 0  # where the cell being read starts
+        self._cut_from: int | None = None  # a blank cell ended: cut from here to the next event
+        self._cuts: list[tuple[int, int]] = []
+        self._last_event = 0
+
+    @property
+    def area(self) -> int:
+        return (self.last_row + 1) * (self.last_column + 1)
+
+    @property
+    def used_area(self) -> int:
+        return (self.used_last_row + 1) * (self.used_last_column + 1)
+
+    def run(self, chunks: Iterable[bytes]) -> None:
+        if self.sink is not None:
+            chunks = self._keep(chunks)
+        _parse_xml(chunks, self._start, self._end, self._text, self._parser,
+                   self._flush if self.sink is not None else None)
+        if self.sink is not None:
+            self._write_until(self._pending_at + len(self._pending))
+
+    # -- expat handlers ------------------------------------------------------------
+    def _start(self, name: str, attrs: dict[str, str]) -> None:
+        if self.sink is not None:
+            self._event()
+        if not self._in_data:
+            if _local(name) == "sheetData" and not self._done:
+                self._in_data = True
+            return
+        local = _local(name)
+        if self._cell is not None:
+            if local == "v":
+                self._in_value = self._has_value = True
+            elif local == "is":
+                self._in_inline = self._has_value = True
+            elif local == "rPh":
+                self._phonetic += 1
+            elif local == "t" and self._in_inline:
+                self._in_text = True
+        elif local == "c":
+            ref = attrs.get("r")
+            if ref is not None:
+                self._row, self._column = _cell_position(ref, with_column=True)
+            self._cell = (self._row, self._column)
+            self._type = attrs.get("t", "n")
+            self._value, self._value_length, self._inline_length, self._filled = "", 0, 0, False
+            self._in_value = self._in_inline = self._in_text = self._has_value = False
+            self._phonetic = 0
+            if self.sink is not None:
+                self._cell_at = self._parser.CurrentByteIndex
+        elif local == "row":
+            ref = attrs.get("r")
+            if ref is not None:
+                self._row = _cell_position(ref, with_column=False)[0]
+
+    def _end(self, name: str) -> None:
+        if self.sink is not None:
+            self._event()
+        if not self._in_data:
+            return
+        local = _local(name)
+        if self._cell is not None:
+            if local == "c":
+                self._end_cell()
+            elif local == "v":
+                self._in_value = False
+            elif local == "is":
+                self._in_inline = False
+            elif local == "t":
+                self._in_text = False
+            elif local == "rPh":
+                self._phonetic -= 1
+        elif local == "row":
+            self._row += 1
+            self._column = 0
+        elif local == "sheetData":  # calamine reads no further
+            self._in_data, self._done = False, True
+
+    def _text(self, data: str) -> None:
+        if self._cell is None:
+            return
+        if self._in_value and self._type not in ("inlineStr", "is"):  # calamine ignores <v> there
+            if len(self._value) < 24:
+                self._value += data
+            self._value_length += _text_length(data)
+        elif self._in_inline and self._in_text and not self._phonetic:
+            self._inline_length += _text_length(data)
+        else:
+            return
+        if not self._filled and not data.isspace():
+            self._filled = True
+
+    def _end_cell(self) -> None:
+        row, column = self._cell  # type: ignore[misc]
+        self._cell = None
+        self._column = column + 1
+        if self._type == "s" and self._value_length:
+            index = int(self._value) if self._value.strip().isdigit() else -1
+            filled = not 0 <= index < self.shared.count or index not in self.shared.blank
+            length = self.shared.long.get(index, 0)
+        else:
+            filled = self._filled
+            length = max(self._inline_length, self._value_length)
+        if length > MAX_CELL_CHARS:
+            _cell_too_long(self.label, row + 1, _column_name(column), length)
+        if not self._has_value:
+            return
+        self.cells += 1
+        self.last_row, self.last_column = max(self.last_row, row), max(self.last_column, column)
+        if filled:
+            self.used_cells += 1
+            self.used_last_row, self.used_last_column = max(self.used_last_row, row), max(self.used_last_column, column)
+        elif self.sink is not None:
+            self._cut_from = self._cell_at
+
+    # -- cutting blank cells out -------------------------------------------------------
+    def _keep(self, chunks: Iterable[bytes]) -> Iterator[bytes]:
+        for chunk in chunks:
+            self._pending += chunk
+            yield chunk
+
+    def _event(self) -> None:
+        at = self._parser.CurrentByteIndex
+        if self._cut_from is not None:
+            self._cuts.append((self._cut_from, at))
+            self._cut_from = None
+        self._last_event = at
+
+    def _flush(self) -> None:
+        """Write what is settled: everything before the last event, the open cell and an open cut."""
+        limit = self._last_event
+        if self._cell is not None:
+            limit = min(limit, self._cell_at)
+        if self._cut_from is not None:
+            limit = min(limit, self._cut_from)
+        self._write_until(limit)
+
+    def _write_until(self, limit: int) -> None:
+        sink, base = self.sink, self._pending_at
+        assert sink is not None
+        position = base
+        view = memoryview(self._pending)
+        done = 0
+        for start, stop in self._cuts:
+            if start >= limit:
+                break
+            if start > position:
+                sink.write(view[position - base : start - base])
+            position = max(position, min(stop, limit))
+            if stop > limit:
+                break
+            done += 1
+        del self._cuts[:done]
+        if position < limit:
+            sink.write(view[position - base : limit - base])
+            position = limit
+        view.release()
+        self._pending = self._pending[position - base :]
+        self._pending_at = position
+
+
+def _cell_position(ref: str, with_column: bool) -> tuple[int, int]:
+    """(row, column) from 0 of a reference such as "GR1048576"; the row alone from "12"."""
+    match = _CELL_REF.fullmatch(ref)
+    if match is None or (with_column and not match.group(1)) or int(match.group(2)) == 0:
+        raise _Damaged(f"bad cell reference {ref[:20]!r}")
+    return int(match.group(2)) - 1, _column_number(match.group(1)) - 1
 
 
 # --------------------------------------------------------------------------------------
