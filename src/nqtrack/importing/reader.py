@@ -1133,10 +1133,11 @@ def _text_records(
             raise ReadError(
                 "cannot read {name!r}: line {line}: {reason}", name=label, line=lines.record_start, reason=str(exc)
             ) from None
-        except UnicodeDecodeError as exc:  # the file changed since its encoding was checked
+        except UnicodeError as exc:  # the file changed since its encoding was checked
             raise ReadError(
                 "cannot read {name!r}: not valid {encoding} text near line {line} ({reason})",
-                name=label, encoding=exc.encoding, line=lines.next_line, reason=exc.reason,
+                name=label, encoding=getattr(exc, "encoding", getattr(stream, "encoding", "")), line=lines.next_line,
+                reason=getattr(exc, "reason", str(exc)),
             ) from None
 
 
@@ -1458,7 +1459,10 @@ def _locate(bad: _BadByte, path: Path | None, data: bytes | None, codec: str) ->
     for chunk in _byte_chunks(path, data):
         piece = chunk[:left]
         left -= len(piece)
-        text = carry + decoder.decode(piece, final=left == 0)
+        try:
+            text = carry + decoder.decode(piece, final=left == 0)
+        except UnicodeError:  # a decoder that fails even so ("UTF-16 stream does not start with BOM")
+            text = carry + piece.decode("latin-1")
         carry = "\r" if text.endswith("\r") and left else ""
         breaks += _count_breaks(text[:-1] if carry else text)
         if not left:
