@@ -9,7 +9,7 @@ import subprocess
 import sys
 import textwrap
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -55,7 +55,7 @@ def worksheet(data: str, dimension: str | None = None) -> str:
     return f'<?xml version="1.0"?><worksheet xmlns="{MAIN}">{head}<sheetData>{data}</sheetData></worksheet>'
 
 
-def workbook(sheets: dict[str, str], shared: list[str] | None = None) -> bytes:
+def workbook(sheets: Mapping[str, str | bytes], shared: list[str] | None = None) -> bytes:
     """An XLSX package: sheet name → worksheet XML, and shared strings if any."""
     entries = "".join(
         f'<sheet name="{escape(name)}" sheetId="{i}" r:id="rId{i}"/>' for i, name in enumerate(sheets, start=1)
@@ -315,6 +315,15 @@ def test_quick_measure_is_not_fooled_by_where_the_chunks_end() -> None:
             pieces = [xml[:cut], *(xml[i : i + size] for i in range(cut, len(xml), size))]
             assert not reader._fits_as_it_is(pieces), (cut, size)
     assert reader._fits_as_it_is([xml.replace(b"XFD1048576", b"C3")])
+
+
+def test_sheet_xml_in_utf16_is_measured_too() -> None:
+    xml = worksheet(sheet_data([*HEADER, ("XFD1048576", "x")]))
+    xml = xml.replace('version="1.0"', 'version="1.0" encoding="UTF-16"')
+    with pytest.raises(ReadError) as err:
+        read_table(workbook({"S1": xml.encode("utf-16")}))
+    assert (err.value.args_["rows"], err.value.args_["column"]) == (1_048_576, "XFD")
+    assert not reader._fits_as_it_is([xml.encode("utf-16")])
 
 
 def test_cells_without_references_are_placed_as_calamine_places_them() -> None:

@@ -6,6 +6,12 @@ commas, semicolons (Excel in Vietnamese locale) or tabs; and title rows ("PHỤ 
 "DANH MỤC NHIỆM VỤ ...") sit above the header.  This module hides all of that: it finds the
 header row and yields the data rows with their real line numbers, so that an import
 error can point at the line the user sees in the file.
+
+What it cannot read faithfully or safely it refuses with a ReadError that says where:
+bytes not valid in the file's encoding (cp1258, TCVN3 or VNI only when no UTF-8 is in the
+file and that reading is Vietnamese), a quote left open, a cell over Excel's 32,767
+characters, a FIFO or a device, and an XLSX sheet too large to hold in memory (measured
+from its XML before calamine, which aborts the process when an allocation fails, reads it).
 """
 
 from __future__ import annotations
@@ -787,7 +793,8 @@ def _fits_as_it_is(chunks: Iterable[bytes]) -> bool:
         chunk, tail = chunk[:cut], chunk[cut:]
         rows = _CELL_ROW.findall(chunk)
         if (
-            chunk.count(b"<c ") != len(rows)
+            b"\x00" in chunk  # UTF-16 XML: the patterns would see nothing
+            or chunk.count(b"<c ") != len(rows)
             or _OTHER_CELL.search(chunk)
             or (b":c" in chunk and _PREFIXED_CELL.search(chunk))
         ):
