@@ -1285,9 +1285,6 @@ def _open_quote_line(lines: _Lines, delimiter: str) -> int:
 ACCEPTED_ENCODINGS = ("auto", "utf-8", "utf-16", "cp1258", "tcvn3", "vni", "cp1252", "latin-1")
 # Codecs Python calls text encodings that are not character sets of files.
 _NOT_CHARSETS = {"idna", "punycode", "undefined", "unicode-escape", "raw-unicode-escape"}
-_ENCODING_HINT = (
-    "cannot read {name!r}: unknown encoding {value!r}; use one of {accepted}, or another character set Python knows"
-)
 # Characters that only a well-formed UTF-8 sequence gives: Latin letters with marks, Vietnamese
 # ones, combining marks, typographic punctuation and the đồng sign.
 _UTF8_TEXT = re.compile("[\u00c0-\u024f\u0300-\u036f\u1e00-\u1eff\u2010-\u206f\u20ab]")
@@ -1359,7 +1356,11 @@ def _explicit_encoding(path: Path | None, data: bytes | None, sample: bytes, lab
     try:
         info = codecs.lookup(encoding)
     except LookupError:
-        raise ReadError(_ENCODING_HINT, name=label, value=encoding, accepted=accepted) from None
+        raise ReadError(
+            "cannot read {name!r}: unknown encoding {value!r}; use one of {accepted}, or another character set "
+            "Python knows",
+            name=label, value=encoding, accepted=accepted,
+        ) from None
     # rot13, hex, base64, zlib… are codecs but not text encodings: TextIOWrapper would fail
     if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_CHARSETS:
         raise ReadError(
