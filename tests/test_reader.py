@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import io
+import os
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -12,6 +14,7 @@ import openpyxl
 import pytest
 
 from nqtrack.core.text import fold
+from nqtrack.importing import reader
 from nqtrack.importing.reader import ReadError, Table, read_table
 
 KNOWN = {
@@ -34,7 +37,7 @@ def rows(table: Table) -> list[tuple[int, list[object]]]:
 
 def to_cp1258(text: str) -> bytes:
     """Encode the way Windows does: letters with their shape mark, tone marks combining."""
-    out = []
+    out: list[list[str]] = []
     for ch in unicodedata.normalize("NFD", text):
         if unicodedata.combining(ch) and out:
             out[-1].append(ch)
@@ -342,7 +345,7 @@ def make_workbook(path: Path) -> None:
     ws["A1"] = "PHỤ LỤC"
     ws.merge_cells("A1:F1")
     # row 2 left blank
-    table = [
+    table: list[list[object]] = [
         ["Mã", "Nội dung nhiệm vụ", "Đơn vị chủ trì", "Thời hạn", "Số lượng", "Ghi chú"],
         ["NV-01", "Báo cáo sơ kết", "Vụ Pháp chế", dt.datetime(2026, 9, 15), 12, 1.5],
         [None, None, None, None, None, None],
@@ -434,3 +437,259 @@ def test_bytes_csv_input() -> None:
     table = read_table("Mã,Nội dung\nNV1,Báo cáo\n".encode())
     assert (table.source_format, table.encoding) == ("csv", "utf-8")
     assert rows(table) == [(2, ["NV1", "Báo cáo"])]
+
+
+# ---------------------------------------------------------------- translatable errors
+def test_read_error_carries_message_id_and_arguments(tmp_path: Path) -> None:
+    with pytest.raises(ReadError) as err:
+        read_table(tmp_path / "nope.csv")
+    assert err.value.message == "cannot read {name!r}: no such file"
+    assert err.value.args_ == {"name": str(tmp_path / "nope.csv")}
+    assert str(err.value) == err.value.message.format(**err.value.args_)
+
+
+def test_read_error_without_arguments_is_shown_as_written() -> None:
+    error = ReadError("no column for 'Mã {x}'")  # the importer's own messages, braces and all
+    assert (str(error), error.message, error.args_) == ("no column for 'Mã {x}'", "no column for 'Mã {x}'", {})
+
+
+# ---------------------------------------------------------------- text is never misread
+def utf8_register(rows: int = 400) -> bytes:
+    lines = ["Mã;Nội dung nhiệm vụ;Đơn vị chủ trì"]
+    lines += [f"NV{i};Triển khai Nghị quyết số {i}-NQ/TW;Sở Tư pháp" for i in range(1, rows + 1)]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def test_utf8_file_with_one_bad_byte_is_not_read_as_cp1258(tmp_path: Path) -> None:
+    data = utf8_register()
+    at = data.index("NV299;Triển".encode()) + len("NV299;Tri")  # row 300 is line 300 (line 1 is the header)
+    broken = data[:at] + b"\xe9" + data[at:]
+    path = tmp_path / "nv.csv"
+    path.write_bytes(broken)
+    with pytest.raises(ReadError) as err:
+        read_table(path)
+    assert err.value.args_ == {"name": str(path), "byte": "0xe9", "line": 300, "offset": at, "encoding": "UTF-8"}
+    assert str(err.value) == (
+        f"cannot read '{path}': the byte 0xe9 at line 300 (byte offset {at}) is not valid UTF-8; "
+        "if the file is in another encoding, name it with --encoding (e.g. --encoding cp1258)"
+    )
+    with pytest.raises(ReadError, match="byte 0xe9 at line 300"):
+        read_table(broken)
+
+
+def test_utf8_with_bom_and_a_bad_byte_is_refused_too() -> None:
+    data = codecs.BOM_UTF8 + utf8_register(5) + b"NV9;Vi\xff\xfet;x\n"
+    with pytest.raises(ReadError) as err:
+        read_table(data)
+    assert (err.value.args_["line"], err.value.args_["byte"], err.value.args_["encoding"]) == (7, "0xff", "UTF-8")
+
+
+def test_utf16_with_a_lone_surrogate_is_refused() -> None:
+    data = "Mã\tNội dung\nNV1\tBáo cáo\n".encode("utf-16") + b"\x00\xd8" + "x\n".encode("utf-16-le")
+    with pytest.raises(ReadError) as err:
+        read_table(data)
+    assert (err.value.args_["line"], err.value.args_["encoding"]) == (3, "UTF-16")
+
+
+def test_bytes_that_are_neither_utf8_nor_vietnamese_are_not_guessed() -> None:
+    latin1 = "Name;City\nJosé Müller;Köln\nFrançois;Zürich\n".encode("latin-1")
+    with pytest.raises(ReadError) as err:
+        read_table(latin1, name="x.csv")
+    assert err.value.message.startswith("cannot read {name!r}: the encoding could not be recognised")
+    assert err.value.args_ == {"name": "x.csv", "byte": "0xe9", "line": 2, "offset": 13}
+    assert "--encoding" in str(err.value)
+    # named, it reads
+    table = read_table(latin1, encoding="latin-1")
+    assert rows(table) == [(2, ["José Müller", "Köln"]), (3, ["François", "Zürich"])]
+
+
+def test_legacy_reading_needs_vietnamese() -> None:
+    # cp1258 bytes of Vietnamese read as cp1258; the same shape with random high bytes does not
+    good = to_cp1258("Mã;Nội dung\nNV1;Tổng kết việc thi hành Luật\n")
+    assert read_table(good).encoding == "cp1258"
+    noise = b"Ma;Noi dung\nNV1;\x8f\x9d\xfe\xa4 \xbf\xd7\xf7\xaa\n"
+    with pytest.raises(ReadError, match="could not be recognised"):
+        read_table(noise)
+
+
+@pytest.mark.parametrize("value", ["rot13", "hex", "base64", "zlib", "idna", "undefined", "klingon"])
+def test_unknown_or_non_text_encoding_is_a_read_error(value: str) -> None:
+    with pytest.raises(ReadError) as err:
+        read_table(b"Ma,Ten\nA,B\n", encoding=value, name="x.csv")
+    assert err.value.args_["value"] == value
+    assert "auto, utf-8, utf-16, cp1258, tcvn3, vni, cp1252, latin-1" in str(err.value)
+
+
+# ---------------------------------------------------------------- broken quotes, huge cells
+def test_unterminated_quote_does_not_swallow_the_rows_below() -> None:
+    data = (
+        "Mã,Nội dung,Chủ trì\n"
+        "NV1,Báo cáo,Vụ A\n"
+        'NV2,"Rà soát văn bản,Vụ B\n'
+        "NV3,Kiểm tra,Vụ C\n"
+        "NV4,Tổng kết,Vụ D\n"
+    ).encode()
+    with pytest.raises(ReadError) as err:
+        list(read_table(data, name="nv.csv").rows)
+    assert err.value.args_ == {"name": "nv.csv", "line": 3}
+    assert str(err.value) == (
+        "cannot read 'nv.csv': the quote that opens on line 3 is never closed: it runs to the end of the file; "
+        'close it, or double it ("") if it is part of the text'
+    )
+
+
+def test_unterminated_quote_far_down_stops_while_rows_are_read() -> None:
+    data = "Mã,Nội dung\n" + "".join(f"NV{i},Việc {i}\n" for i in range(1, 100)) + 'NV100,"Việc\nNV101,x\n'
+    table = read_table(data.encode())
+    it = iter(table.rows)
+    assert [next(it) for _ in range(99)][-1] == (100, ["NV99", "Việc 99"])
+    with pytest.raises(ReadError) as err:
+        next(it)
+    assert err.value.args_["line"] == 101
+
+
+def test_unterminated_quote_on_the_last_line_without_line_break() -> None:
+    with pytest.raises(ReadError, match="opens on line 3 is never closed"):
+        list(read_table(b'Ma,Ten\nA,B\nC,"D').rows)
+
+
+def test_quote_that_swallows_rows_then_closes_mid_cell() -> None:
+    # a stray quote on line 3 is "closed" by the quote of line 5: lines 4 and 5 would vanish
+    data = (
+        "Mã,Nội dung,Chủ trì\n"
+        "NV1,Báo cáo,Vụ A\n"
+        'NV2,"Rà soát văn bản,Vụ B\n'
+        "NV3,Kiểm tra,Vụ C\n"
+        'NV4,"Kế hoạch" số 5,Vụ D\n'
+        "NV5,Tổng kết,Vụ E\n"
+    ).encode()
+    with pytest.raises(ReadError) as err:
+        list(read_table(data, name="nv.csv").rows)
+    assert err.value.args_ == {"name": "nv.csv", "line": 3, "end": 5}
+    assert "check the quotes from line 3 to line 5" in str(err.value)
+
+
+def test_sloppy_quotes_on_one_line_are_still_read() -> None:
+    data = 'Ma,Ten,Ghi chu\nA,"Nghị quyết 27" về việc,x\nB,say "xong",y\n'.encode()
+    assert rows(read_table(data)) == [(2, ["A", "Nghị quyết 27 về việc", "x"]), (3, ["B", 'say "xong"', "y"])]
+
+
+def test_cell_over_excels_limit_in_text(tmp_path: Path) -> None:
+    path = tmp_path / "long.csv"
+    path.write_text("Mã,Nội dung\nNV1,ngắn\nNV2," + "x" * 32_768 + "\n", encoding="utf-8")
+    with pytest.raises(ReadError) as err:
+        list(read_table(path).rows)
+    assert err.value.args_ == {"name": str(path), "line": 3, "column": 2, "length": 32_768, "limit": 32_767}
+    assert str(err.value).endswith("line 3, column 2: the cell holds 32768 characters; "
+                                   "a cell may hold at most 32767 (Excel's own limit)")
+    path.write_text("Mã,Nội dung\nNV1," + "x" * 32_767 + "\n", encoding="utf-8")
+    assert rows(read_table(path)) == [(2, ["NV1", "x" * 32_767])]
+
+
+def test_eight_million_character_cell_is_refused_not_imported() -> None:
+    data = b'Ma,Ten\nA,"' + b"y" * 8_000_000 + b'"\n'
+    with pytest.raises(ReadError) as err:
+        list(read_table(data, name="big.csv").rows)
+    assert err.value.args_["line"] == 2
+
+
+def test_row_longer_than_the_bound_is_refused() -> None:
+    data = b"Ma,Ten\nA," + b"," * (reader.MAX_ROW_CHARS + 10) + b"\n"
+    with pytest.raises(ReadError) as err:
+        list(read_table(data, name="wide.csv").rows)
+    assert err.value.args_ == {"name": "wide.csv", "line": 2, "limit": reader.MAX_ROW_CHARS}
+
+
+def test_more_columns_than_excel_allows() -> None:
+    data = b"Ma,Ten\n" + b"x," * 16_384 + b"x\n"
+    with pytest.raises(ReadError) as err:
+        list(read_table(data, name="w.csv").rows)
+    assert err.value.args_ == {"name": "w.csv", "line": 2, "count": 16_385, "limit": 16_384}
+
+
+def test_nul_in_a_text_file() -> None:
+    with pytest.raises(ReadError) as err:
+        read_table(b"Ma,Ten\nA,B\x00C\n", name="n.csv")
+    assert err.value.args_ == {"name": "n.csv", "line": 2}
+    late = b"Ma,Ten\n" + b"A,B\n" * 100_000 + b"C,\x00\n"  # past the sample
+    with pytest.raises(ReadError) as err:
+        list(read_table(late, name="n.csv").rows)
+    assert err.value.args_ == {"name": "n.csv", "line": 100_002}
+
+
+@pytest.mark.parametrize("separator", ['"', "\n", "\r"])
+def test_separator_that_cannot_be(separator: str) -> None:
+    with pytest.raises(ReadError) as err:
+        read_table(b"Ma,Ten\nA,B\n", delimiter=separator, name="x.csv")
+    assert err.value.args_ == {"name": "x.csv", "value": separator}
+
+
+# ---------------------------------------------------------------- special files, standard input
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)  # opening it for reading would wait for a writer forever
+    with pytest.raises(ReadError) as err:
+        read_table(fifo)
+    assert err.value.message == (
+        "cannot read {name!r}: it is not a regular file (a device, a pipe or a socket); save the table to a file"
+    )
+    assert err.value.args_ == {"name": str(fifo)}
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_character_device_is_refused() -> None:
+    with pytest.raises(ReadError, match="is not a regular file"):
+        read_table("/dev/zero")
+    with pytest.raises(ReadError, match="is not a regular file"):
+        read_table(Path("/dev/zero"), name="zero.xlsx")
+
+
+def test_folder_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "bang.xlsx"
+    folder.mkdir()
+    with pytest.raises(ReadError) as err:
+        read_table(folder)
+    assert str(err.value) == f"cannot read '{folder}': it is a folder, not a file"
+
+
+def test_symlink_to_a_device_is_refused(tmp_path: Path) -> None:
+    if not Path("/dev/zero").exists():
+        pytest.skip("needs /dev/zero")
+    link = tmp_path / "nv.csv"
+    link.symlink_to("/dev/zero")
+    with pytest.raises(ReadError, match="is not a regular file"):
+        read_table(link)
+
+
+def test_read_stdin_returns_the_bytes_within_the_bound() -> None:
+    assert reader.read_stdin(io.BytesIO(b"Ma,Ten\nA,B\n")) == b"Ma,Ten\nA,B\n"
+    assert reader.read_stdin(io.BytesIO(b"x" * 10), limit=10) == b"x" * 10
+    assert reader.STDIN_LIMIT == 256 * 1024 * 1024
+
+
+def test_read_stdin_refuses_more_than_the_bound() -> None:
+    with pytest.raises(ReadError) as err:
+        reader.read_stdin(io.BytesIO(b"x" * 11), limit=10)
+    assert err.value.args_ == {"name": "<stdin>", "limit": 10}
+    assert str(err.value) == (
+        "cannot read '<stdin>': standard input holds more than 10 bytes; save it to a file and import the file"
+    )
+
+
+def test_read_stdin_reads_a_pipe_in_pieces() -> None:
+    class Trickle(io.RawIOBase):  # a pipe gives a few bytes at a time
+        def __init__(self, data: bytes) -> None:
+            self.data = data
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+            piece, self.data = self.data[:3], self.data[3:]
+            buffer[: len(piece)] = piece
+            return len(piece)
+
+    assert reader.read_stdin(Trickle(b"Ma,Ten\nA,B\n")) == b"Ma,Ten\nA,B\n"  # type: ignore[arg-type]
+    with pytest.raises(ReadError):
+        reader.read_stdin(Trickle(b"x" * 100), limit=50)  # type: ignore[arg-type]
