@@ -85,7 +85,7 @@ def import_any(ctx: Context, request: ImportRequest, progress: Callable[[int], N
             if request.dry_run:
                 raise _Rollback
     except ReadError as exc:
-        raise InvalidInput("cannot import: {reason}", reason=str(exc)) from None
+        raise InvalidInput("cannot import: {reason}", reason=exc) from None
     return Imported(summary=loader.summary)
 
 

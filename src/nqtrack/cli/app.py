@@ -114,8 +114,13 @@ def fail(message: str, code: int = 2) -> None:
 
 def user_message(exc: UserError) -> str:
     """The error in the chosen language, with a parser's reason translated too."""
-    args = {k: translate_reason(v) if k == "reason" and isinstance(v, str) else v for k, v in exc.args_.items()}
-    return _(exc.message, **args)
+    def shown(key: str, value: object) -> object:
+        if isinstance(value, UserError):  # an error given as the reason of another
+            return user_message(value)
+        return translate_reason(value) if key == "reason" and isinstance(value, str) else value
+
+    args = {k: shown(k, v) for k, v in exc.args_.items()}
+    return _(exc.message, **args) if args else _(exc.message)
 
 
 def handles_errors(fn: F) -> F:

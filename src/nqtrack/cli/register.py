@@ -89,10 +89,11 @@ def import_(
     """
     from nqtrack.app import register
     from nqtrack.importing.importer import ImportFailed
+    from nqtrack.importing.reader import read_stdin
     from nqtrack.render import imports as render
 
     request = register.ImportRequest(
-        sys.stdin.buffer.read() if file == "-" else file, kind=kind, sheet=sheet, encoding=encoding,
+        read_stdin(sys.stdin.buffer) if file == "-" else file, kind=kind, sheet=sheet, encoding=encoding,
         delimiter=delimiter, mappings=map_ or (), dry_run=dry_run, skip_invalid=skip_invalid, rejects=rejects,
         strict_units=strict_units)
     try:

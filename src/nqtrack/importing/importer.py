@@ -158,8 +158,8 @@ class Importer:
         if missing:
             names = ", ".join(f"'{COLUMNS[opts.kind][f][1]}'" for f in missing)
             raise ReadError(
-                f"no column for {names} in the header row (line {table.header_line}): "
-                f"{', '.join(repr(h) for h in table.headers if h)}; use --map 'Header=field'"
+                "no column for {names} in the header row (line {line}): {headers}; use --map 'Header=field'",
+                names=names, line=table.header_line, headers=", ".join(repr(h) for h in table.headers if h),
             )
         self.summary.ignored_columns = ignored
         self.summary.encoding, self.summary.source_format = table.encoding, table.source_format

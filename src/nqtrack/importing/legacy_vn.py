@@ -14,9 +14,9 @@ into words that are (see `detect_legacy`).
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable
 
 __all__ = [
     "tcvn3_to_unicode",

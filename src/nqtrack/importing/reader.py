@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from nqtrack.core.errors import UserError
 from nqtrack.core.text import fold, nfc
 from nqtrack.importing.legacy_vn import (
     convert_as,
@@ -71,18 +72,13 @@ def _latin1_fallback(error: UnicodeError) -> tuple[str, int]:
 codecs.register_error("nqtrack-latin1", _latin1_fallback)
 
 
-class ReadError(Exception):
+class ReadError(UserError):
     """A file that cannot be read as a table; the message names the file and says why.
 
-    Like nqtrack.errors.UserError: `message` is the message id, an English template with
-    `{named}` placeholders that the CLI translates, and `args_` its values; `str()` is the
-    English text.  A message without arguments is shown as it is (it may hold braces).
+    A UserError: `message` is the message id, an English template with `{named}`
+    placeholders that the CLI translates, and `args_` its values; `str()` is the English
+    text.  A message without arguments is shown as it is (it may hold braces).
     """
-
-    def __init__(self, message: str, **args: object) -> None:
-        super().__init__(message)
-        self.message = message
-        self.args_ = args
 
     def __str__(self) -> str:
         return self.message.format(**self.args_) if self.args_ else self.message
