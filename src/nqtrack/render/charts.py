@@ -85,7 +85,7 @@ def states_svg(items: Sequence[tuple[str, dict[str, int]]], states: Sequence[tup
                font: str = SANS, width: int = 720) -> str:
     """One stacked bar per unit: its tasks to carry out in the four states, the total at
     the end; the legend on top. `states` is (key, translated label) in stacking order."""
-    left, right, top, row_h = 210, 48, 64, 26
+    left, right, top, row_h = 240, 40, 64, 26
     height = top + row_h * max(len(items), 1) + 16
     plot_w = width - left - right
     most = max((sum(v.get(k, 0) for k, _ in states) for _, v in items), default=0) or 1
@@ -97,7 +97,7 @@ def states_svg(items: Sequence[tuple[str, dict[str, int]]], states: Sequence[tup
         x += 28 + 6.2 * len(name)
     for i, (name, counts) in enumerate(items):
         y = top + i * row_h
-        body.append(_text(left - 8, y + 15, _short(name, 32), size=12, anchor="end"))
+        body.append(_text(left - 8, y + 15, _short(name, 30), size=12, anchor="end"))
         start = float(left)
         total = 0
         for key, _state in states:

@@ -44,9 +44,10 @@ h2 { font-size: 1.15rem; margin: 0 0 8px; }
 .figure.bad .value { color: var(--bad); }
 .figure.good .value { color: var(--good); }
 .panel { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 12px; margin-bottom: 16px; }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(340px, 1fr)); gap: 16px; }
+.charts { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; }
 .charts .wide { grid-column: 1 / -1; }
-figure { margin: 0; }
+.charts .wide svg { max-width: 880px; margin: 0 auto; }
+figure { margin: 0; overflow-x: auto; }
 figure svg { width: 100%; height: auto; display: block; }
 .scroll { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; font-size: .95rem; }
@@ -55,9 +56,12 @@ th { background: #eef2f6; font-weight: 600; }
 td.num, th.num { text-align: right; white-space: nowrap; }
 td.keep { white-space: nowrap; }
 footer { color: var(--muted); font-size: .85rem; margin: 8px 0 24px; }
+@media (max-width: 800px) {
+  .charts { grid-template-columns: 1fr; }
+}
 @media (max-width: 600px) {
   main { padding: 10px; }
-  .charts { grid-template-columns: 1fr; }
+  figure svg { width: 560px; max-width: none; }  /* a chart keeps legible text and scrolls sideways */
   .figure .value { font-size: 1.5rem; }
   table { font-size: .85rem; }
 }

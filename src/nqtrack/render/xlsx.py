@@ -203,7 +203,6 @@ def write_sheet(workbook: Any, ws: Any, sheet: Sheet, formats: _Formats) -> Plac
     ws.freeze_panes(first, 0)
     if sheet.rows:
         ws.autofilter(header_row, 0, last, len(keys) - 1)
-    ws.hide_gridlines(0)
     ws.set_landscape()
     ws.set_paper(9)  # A4
     ws.fit_to_pages(1, 0)
