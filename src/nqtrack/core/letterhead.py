@@ -52,10 +52,6 @@ class Letterhead:
         """The office as the heading prints it: each part in capitals, the issuing office last."""
         return tuple(part.upper() for part in self.office_parts)
 
-    def symbol_line(self) -> str:
-        """ "Số: …/VP-TH"; without a pattern, the blank the records office fills in."""
-        return f"Số: {self.number}" if self.number else "Số:      /"
-
 
 def split_parts(text: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in (text or "").split(SEPARATOR) if part.strip())

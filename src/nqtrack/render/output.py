@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 from nqtrack.core.errors import InvalidInput
 
-TEXT_FORMATS = ("table", "markdown", "csv", "json", "html", "text")
 BINARY_FORMATS = ("xlsx", "docx")
 LISTING_FORMATS = ("table", "markdown", "csv", "json", "xlsx")
 
