@@ -39,6 +39,7 @@ KIND_BY_KEY = {
     "percent_done": "percent",
     "change_pct": "signed",
     **dict.fromkeys(("carried_over", "extended", "recurring"), "flag"),
+    "id": "number",  # a task's number: no thousands separator
 }
 
 
