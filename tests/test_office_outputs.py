@@ -182,6 +182,10 @@ def test_every_listing_writes_a_workbook(example, out_dir):
     backlog = json.loads(run(example, "overdue", "--format", "json").stdout)
     _header, rows = table_of(morning["Quá hạn"])
     assert [r[0] for r in rows] == [t["id"] for t in backlog["tasks"]]
+    run(example, "overdue", "--limit", "3", "--output", str(out_dir / "first.xlsx"))
+    first = openpyxl.load_workbook(out_dir / "first.xlsx")
+    assert len(table_of(first["Quá hạn"])[1]) == 3  # --limit shortens the list, never the summary
+    assert table_of(first["Tổng hợp"])[1] == table_of(morning["Tổng hợp"])[1]
 
     review = openpyxl.load_workbook(out_dir / "review.xlsx")
     assert review.sheetnames == ["Văn bản", "Theo cơ quan ban hành", "Theo loại văn bản"]

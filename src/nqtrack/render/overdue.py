@@ -231,8 +231,9 @@ def _typed_columns() -> list[tuple[str, str]]:
     ]
 
 
-def workbook(b: Backlog, decimals: int = 1) -> bytes:
-    """The morning view as a workbook: the summary per unit, then one sheet per list."""
+def workbook(b: Backlog, decimals: int = 1, limit: int | None = None) -> bytes:
+    """The morning view as a workbook: the summary per unit, then one sheet per list
+    (`limit` shortens the overdue list, never the summary)."""
     from nqtrack.render.xlsx import Sheet, workbook_bytes
 
     title = f"{_('Overdue tasks')} — {show_day(b.as_of)}"
@@ -244,7 +245,8 @@ def workbook(b: Backlog, decimals: int = 1) -> bytes:
     sheets = [
         Sheet(_("Summary"), unit_columns, units, title=title, subtitle=headline(b),
               kinds={"carried_over": "count"}),
-        Sheet(sections["overdue"], _typed_columns(), _typed_tasks(b.overdue), title=title),
+        Sheet(sections["overdue"], _typed_columns(), _typed_tasks(b.overdue[:limit] if limit else b.overdue),
+              title=title),
         Sheet(sections["paused"], _typed_columns(), _typed_tasks(b.paused), title=title),
         Sheet(sections["due_soon"], _typed_columns(), _typed_tasks(b.due_soon), title=title),
         Sheet(_("Overdue by month of deadline"), [("month", _("Month")), ("overdue", _("Overdue"))], months,
@@ -261,7 +263,7 @@ def emit(b: Backlog, out: Output | str, group: str = "unit", limit: int | None =
     elif fmt == "csv":
         sys.stdout.write(people_csv(b) if out.labels else as_csv(b))
     elif fmt == "xlsx":
-        out.write_bytes(workbook(b, out.decimals))
+        out.write_bytes(workbook(b, out.decimals, limit))
     elif fmt == "markdown":
         sys.stdout.write(as_markdown(b, group, limit) + "\n")
     else:
