@@ -1,10 +1,12 @@
 # Sourced by .ci/run: install (when missing) and start what the tests need, and export
 # where it is. Debian's PostgreSQL, started with pg_ctlcluster; a superuser role for the
-# tests on loopback. Nothing here reaches beyond Debian's package registry.
+# tests on loopback. Debian's Chromium, for the dashboard's browser test (Playwright drives
+# it; no browser is ever downloaded). Nothing here reaches beyond Debian's package registry.
 set -euo pipefail
 
 missing=()
 command -v pg_ctlcluster >/dev/null 2>&1 || missing+=(postgresql)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if ((${#missing[@]})); then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
@@ -26,3 +28,4 @@ DO $$ BEGIN
 END $$;
 SQL
 export NQTRACK_TEST_PG="postgresql://nqtrack_ci:nqtrack-ci@127.0.0.1:${pg_port}/postgres"
+export NQTRACK_TEST_CHROMIUM="$(command -v chromium)"

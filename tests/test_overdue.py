@@ -119,40 +119,41 @@ def test_exact_json(office):
     ]
 
 
+# numbers right-aligned, the ---: marks telling a markdown viewer so
 EXPECTED_MARKDOWN = """# Overdue tasks — 2022-11-15
 
 2022-11-15: 3 tasks overdue, 2 of them carried over from earlier months; 1 due within 7 days. 1 paused tasks are past their deadline.
 
-| Lead unit         | Overdue   | Carried over   | Due soon   | Paused   | Oldest deadline   |
-|-------------------|-----------|----------------|------------|----------|-------------------|
-| Vụ Tổ chức cán bộ | 2         | 1              | 0          | 0        | 2022-09-15        |
-| Văn phòng Bộ      | 1         | 1              | 1          | 1        | 2022-10-31        |
+| Lead unit         |   Overdue |   Carried over |   Due soon |   Paused | Oldest deadline   |
+|:------------------|----------:|---------------:|-----------:|---------:|:------------------|
+| Vụ Tổ chức cán bộ |         2 |              1 |          0 |        0 | 2022-09-15        |
+| Văn phòng Bộ      |         1 |              1 |          1 |        1 | 2022-10-31        |
 
 Overdue by month of deadline: 11/2022: 1; from 10/2022: 1; from 09/2022: 1
 
 ## Overdue — Văn phòng Bộ
 
-| No.   | Title          | Document   | Assignee      | Deadline   | Days overdue   | Carried over   | Extended   |
-|-------|----------------|------------|---------------|------------|----------------|----------------|------------|
-| A     | Báo cáo sơ kết | 07-NQ/ĐUK  | Nguyễn Văn An | 2022-10-31 | 15             | ↻              |            |
+| No.   | Title          | Document   | Assignee      | Deadline   |   Days overdue | Carried over   | Extended   |
+|:------|:---------------|:-----------|:--------------|:-----------|---------------:|:---------------|:-----------|
+| A     | Báo cáo sơ kết | 07-NQ/ĐUK  | Nguyễn Văn An | 2022-10-31 |             15 | ↻              |            |
 
 ## Overdue — Vụ Tổ chức cán bộ
 
-| No.   | Title         | Document   | Assignee   | Deadline   | Days overdue   | Carried over   | Extended   |
-|-------|---------------|------------|------------|------------|----------------|----------------|------------|
-| C     | Đề án nhân sự |            |            | 2022-09-15 | 61             | ↻              |            |
-| B     | Kế hoạch năm  |            |            | 2022-11-14 | 1              |                |            |
+| No.   | Title         | Document   | Assignee   | Deadline   |   Days overdue | Carried over   | Extended   |
+|:------|:--------------|:-----------|:-----------|:-----------|---------------:|:---------------|:-----------|
+| C     | Đề án nhân sự |            |            | 2022-09-15 |             61 | ↻              |            |
+| B     | Kế hoạch năm  |            |            | 2022-11-14 |              1 |                |            |
 
 ## Paused, past their deadline
 
-| No.   | Title             | Document   | Lead unit    | Assignee   | Deadline   | Days overdue   | Carried over   | Extended   |
-|-------|-------------------|------------|--------------|------------|------------|----------------|----------------|------------|
-| E     | Tạm hoãn hội nghị |            | Văn phòng Bộ |            | 2022-10-01 | 45             | ↻              |            |
+| No.   | Title             | Document   | Lead unit    | Assignee   | Deadline   |   Days overdue | Carried over   | Extended   |
+|:------|:------------------|:-----------|:-------------|:-----------|:-----------|---------------:|:---------------|:-----------|
+| E     | Tạm hoãn hội nghị |            | Văn phòng Bộ |            | 2022-10-01 |             45 | ↻              |            |
 
 ## Due within 7 days
 
 | No.   | Title           | Document   | Lead unit    | Assignee   | Deadline   | Extended   |
-|-------|-----------------|------------|--------------|------------|------------|------------|
+|:------|:----------------|:-----------|:-------------|:-----------|:-----------|:-----------|
 | D     | Dự thảo quy chế |            | Văn phòng Bộ |            | 2022-11-18 |            |
 
 """

@@ -75,7 +75,7 @@ def test_hot_queries_use_indexes(store, name):
 def test_importing_the_cli_stays_lean():
     code = (
         "import sys, nqtrack.cli; "
-        "heavy = [m for m in ('sqlite_utils', 'dateutil', 'tabulate', 'rich', 'pydantic', 'python_calamine', 'openpyxl', 'nqtrack.store') "
+        "heavy = [m for m in ('sqlite_utils', 'dateutil', 'tabulate', 'rich', 'pydantic', 'python_calamine', 'openpyxl', 'xlsxwriter', 'docx', 'resvg_py', 'playwright', 'nqtrack.store') "
         "if m in sys.modules]; print(','.join(heavy))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

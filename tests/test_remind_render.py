@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from nqtrack import i18n
+from nqtrack.core.letterhead import Letterhead, Signer
 from nqtrack.core.notices import Notice, NoticeTask
 from nqtrack.i18n import language, set_language
 from nqtrack.render.notices import file_name, render_markdown, render_text, subject, write_docx
@@ -63,6 +64,7 @@ VI = {
     "Recipients:": "Nơi nhận:",
     "As above;": "Như trên;",
     "Filed: records office.": "Lưu: VT.",
+    "Number:": "Số:",
 }
 
 
@@ -106,8 +108,9 @@ def task(id, code, title, document, deadline, days, lead=UNIT, original=None) ->
 @pytest.fixture
 def notice() -> Notice:
     return Notice(
-        unit=UNIT, unit_code="PC", email="phapche@bo.gov.vn", office="VĂN PHÒNG BỘ", place="Hà Nội",
-        day=date(2022, 11, 15), within=7,
+        unit=UNIT, unit_code="PC", email="phapche@bo.gov.vn", day=date(2022, 11, 15), within=7,
+        head=Letterhead(office="Bộ Tư pháp / Văn phòng Bộ", place="Hà Nội", number="…/VP-TH",
+                        signer=Signer(("KT. CHÁNH VĂN PHÒNG", "PHÓ CHÁNH VĂN PHÒNG"), "Nguyễn Văn An")),
         # given out of order: the notice sorts by days overdue, most first
         overdue=[
             task(3, "NV-03", "Rà soát văn bản quy phạm pháp luật", "1234/QĐ-BTP", date(2022, 10, 31), 15),
@@ -121,89 +124,99 @@ def notice() -> Notice:
 
 
 EXPECTED_EN = """\
-**VĂN PHÒNG BỘ**
+BỘ TƯ PHÁP\\
+**VĂN PHÒNG BỘ**\\
+Number: …/VP-TH\\
+Reminder: tasks overdue and due soon
 
 **SOCIALIST REPUBLIC OF VIET NAM**\\
 **Independence - Freedom - Happiness**
 
 *Hà Nội, 15 November 2022*
 
-**Reminder: tasks overdue and due soon**
-
 To: Vụ Pháp chế
 
-As of 2022-11-15, Vụ Pháp chế has 2 overdue tasks and 1 task due within the next 7 days. \
-In addition, Vụ Pháp chế coordinates 1 overdue or soon-due task led by another unit.
+As of 2022-11-15, Vụ Pháp chế has 2 overdue tasks and 1 task due within the next 7 days. In addition, Vụ Pháp chế coordinates 1 overdue or soon-due task led by another unit.
 
 ### Overdue tasks
 
-| Item no.   | Task                                      | Document    | Deadline                              | Days overdue   |
-|------------|-------------------------------------------|-------------|---------------------------------------|----------------|
-| 1          | NV-01: Xây dựng đề án chuyển đổi số       | 07-NQ/ĐUK   | 2022-09-30 (extended from 2022-08-31) | 46             |
-| 2          | NV-03: Rà soát văn bản quy phạm pháp luật | 1234/QĐ-BTP | 2022-10-31                            | 15             |
+|   Item no. | Task                                      | Document    | Deadline                              |   Days overdue |
+|-----------:|:------------------------------------------|:------------|:--------------------------------------|---------------:|
+|          1 | NV-01: Xây dựng đề án chuyển đổi số       | 07-NQ/ĐUK   | 2022-09-30 (extended from 2022-08-31) |             46 |
+|          2 | NV-03: Rà soát văn bản quy phạm pháp luật | 1234/QĐ-BTP | 2022-10-31                            |             15 |
 
 ### Tasks due within 7 days
 
-| Item no.   | Task                   | Document   | Deadline   | Days left   |
-|------------|------------------------|------------|------------|-------------|
-| 1          | Báo cáo sơ kết 6 tháng |            | 2022-11-18 | 3           |
+|   Item no. | Task                   | Document   | Deadline   |   Days left |
+|-----------:|:-----------------------|:-----------|:-----------|------------:|
+|          1 | Báo cáo sơ kết 6 tháng |            | 2022-11-18 |           3 |
 
 ### Tasks the unit coordinates
 
-| Item no.   | Task                                   | Document   | Lead unit                       | Deadline   | Status          |
-|------------|----------------------------------------|------------|---------------------------------|------------|-----------------|
-| 1          | NV-07: Kế hoạch tuyên truyền pháp luật | 15-NQ/TW   | Vụ Phổ biến, giáo dục pháp luật | 2022-11-01 | 14 days overdue |
+|   Item no. | Task                                   | Document   | Lead unit                       | Deadline   | Status          |
+|-----------:|:---------------------------------------|:-----------|:--------------------------------|:-----------|:----------------|
+|          1 | NV-07: Kế hoạch tuyên truyền pháp luật | 15-NQ/TW   | Vụ Phổ biến, giáo dục pháp luật | 2022-11-01 | 14 days overdue |
 
-Vụ Pháp chế is requested to carry out these tasks without delay and to report the results to VĂN PHÒNG BỘ \
-within 5 working days of receiving this notice.
+Vụ Pháp chế is requested to carry out these tasks without delay and to report the results to Văn phòng Bộ within 5 working days of receiving this notice.
 
 ***Recipients:***
 
 - As above;
 - Filed: records office.
+
+**KT. CHÁNH VĂN PHÒNG**\\
+**PHÓ CHÁNH VĂN PHÒNG**
+
+
+**Nguyễn Văn An**
 """
 
 EXPECTED_VI = """\
-**VĂN PHÒNG BỘ**
+BỘ TƯ PHÁP\\
+**VĂN PHÒNG BỘ**\\
+Số: …/VP-TH\\
+V/v đôn đốc thực hiện nhiệm vụ
 
 **CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM**\\
 **Độc lập - Tự do - Hạnh phúc**
 
 *Hà Nội, ngày 15 tháng 11 năm 2022*
 
-**V/v đôn đốc thực hiện nhiệm vụ**
-
 Kính gửi: Vụ Pháp chế
 
-Tính đến ngày 15/11/2022, Vụ Pháp chế còn 2 nhiệm vụ quá hạn và 1 nhiệm vụ đến hạn trong 7 ngày tới. \
-Ngoài ra, Vụ Pháp chế phối hợp thực hiện 1 nhiệm vụ quá hạn hoặc sắp đến hạn do đơn vị khác chủ trì.
+Tính đến ngày 15/11/2022, Vụ Pháp chế còn 2 nhiệm vụ quá hạn và 1 nhiệm vụ đến hạn trong 7 ngày tới. Ngoài ra, Vụ Pháp chế phối hợp thực hiện 1 nhiệm vụ quá hạn hoặc sắp đến hạn do đơn vị khác chủ trì.
 
 ### Nhiệm vụ quá hạn
 
-| STT   | Nhiệm vụ                                  | Văn bản     | Thời hạn                           | Số ngày quá hạn   |
-|-------|-------------------------------------------|-------------|------------------------------------|-------------------|
-| 1     | NV-01: Xây dựng đề án chuyển đổi số       | 07-NQ/ĐUK   | 30/09/2022 (gia hạn từ 31/08/2022) | 46                |
-| 2     | NV-03: Rà soát văn bản quy phạm pháp luật | 1234/QĐ-BTP | 31/10/2022                         | 15                |
+|   STT | Nhiệm vụ                                  | Văn bản     | Thời hạn                           |   Số ngày quá hạn |
+|------:|:------------------------------------------|:------------|:-----------------------------------|------------------:|
+|     1 | NV-01: Xây dựng đề án chuyển đổi số       | 07-NQ/ĐUK   | 30/09/2022 (gia hạn từ 31/08/2022) |                46 |
+|     2 | NV-03: Rà soát văn bản quy phạm pháp luật | 1234/QĐ-BTP | 31/10/2022                         |                15 |
 
 ### Nhiệm vụ đến hạn trong 7 ngày tới
 
-| STT   | Nhiệm vụ               | Văn bản   | Thời hạn   | Số ngày còn lại   |
-|-------|------------------------|-----------|------------|-------------------|
-| 1     | Báo cáo sơ kết 6 tháng |           | 18/11/2022 | 3                 |
+|   STT | Nhiệm vụ               | Văn bản   | Thời hạn   |   Số ngày còn lại |
+|------:|:-----------------------|:----------|:-----------|------------------:|
+|     1 | Báo cáo sơ kết 6 tháng |           | 18/11/2022 |                 3 |
 
 ### Nhiệm vụ đơn vị phối hợp thực hiện
 
-| STT   | Nhiệm vụ                               | Văn bản   | Đơn vị chủ trì                  | Thời hạn   | Tình trạng      |
-|-------|----------------------------------------|-----------|---------------------------------|------------|-----------------|
-| 1     | NV-07: Kế hoạch tuyên truyền pháp luật | 15-NQ/TW  | Vụ Phổ biến, giáo dục pháp luật | 01/11/2022 | quá hạn 14 ngày |
+|   STT | Nhiệm vụ                               | Văn bản   | Đơn vị chủ trì                  | Thời hạn   | Tình trạng      |
+|------:|:---------------------------------------|:----------|:--------------------------------|:-----------|:----------------|
+|     1 | NV-07: Kế hoạch tuyên truyền pháp luật | 15-NQ/TW  | Vụ Phổ biến, giáo dục pháp luật | 01/11/2022 | quá hạn 14 ngày |
 
-Đề nghị Vụ Pháp chế khẩn trương thực hiện và báo cáo kết quả về VĂN PHÒNG BỘ trong thời hạn 05 ngày làm việc \
-kể từ ngày nhận được văn bản này.
+Đề nghị Vụ Pháp chế khẩn trương thực hiện và báo cáo kết quả về Văn phòng Bộ trong thời hạn 05 ngày làm việc kể từ ngày nhận được văn bản này.
 
 ***Nơi nhận:***
 
 - Như trên;
 - Lưu: VT.
+
+**KT. CHÁNH VĂN PHÒNG**\\
+**PHÓ CHÁNH VĂN PHÒNG**
+
+
+**Nguyễn Văn An**
 """
 
 
@@ -242,9 +255,12 @@ def test_nothing_overdue_but_due_soon_still_renders(notice, vi):
 
 
 def test_overdue_only_and_no_office(notice, en):
-    notice.due_soon, notice.coordinating, notice.office = [], [], ""
+    notice.due_soon, notice.coordinating = [], []
+    notice.head = Letterhead(place="Hà Nội")
     text = render_markdown(notice)
-    assert text.startswith("**SOCIALIST REPUBLIC OF VIET NAM**\\\n")
+    # no office and no number pattern: the number's blank for the records office, then the subject
+    assert text.startswith("Number:      /\\\nReminder: tasks overdue and due soon\n\n**SOCIALIST REPUBLIC OF VIET NAM**")
+    assert text.endswith("- Filed: records office.\n")  # no signer: no signature block
     assert "As of 2022-11-15, Vụ Pháp chế has 2 overdue tasks.\n" in text
     assert ("Vụ Pháp chế is requested to carry out these tasks without delay and to report the results "
             "within 5 working days of receiving this notice.") in text
@@ -253,14 +269,16 @@ def test_overdue_only_and_no_office(notice, en):
 def test_text_lines(notice, vi):
     text = render_text(notice)
     lines = text.splitlines()
-    assert lines[:12] == [
+    assert lines[:14] == [
+        "BỘ TƯ PHÁP",
         "VĂN PHÒNG BỘ",
+        "Số: …/VP-TH",
+        "V/v đôn đốc thực hiện nhiệm vụ",
+        "",
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "Độc lập - Tự do - Hạnh phúc",
         "",
         "Hà Nội, ngày 15 tháng 11 năm 2022",
-        "",
-        "V/v đôn đốc thực hiện nhiệm vụ",
         "",
         "Kính gửi: Vụ Pháp chế",
         "",
@@ -280,7 +298,10 @@ def test_text_lines(notice, vi):
     assert "   Thời hạn: 18/11/2022; Số ngày còn lại: 3" in lines
     assert ("   Văn bản: 15-NQ/TW; Đơn vị chủ trì: Vụ Phổ biến, giáo dục pháp luật; Thời hạn: 01/11/2022; "
             "Tình trạng: quá hạn 14 ngày") in lines
-    assert lines[-3:] == ["Nơi nhận:", "- Như trên;", "- Lưu: VT."]
+    assert lines[-9:] == ["Nơi nhận:", "- Như trên;", "- Lưu: VT.", "", "KT. CHÁNH VĂN PHÒNG", "PHÓ CHÁNH VĂN PHÒNG",
+                          "", "", "Nguyễn Văn An"]
+    # the office in the text is its name, not the heading's capitals
+    assert "báo cáo kết quả về Văn phòng Bộ trong thời hạn" in text
     # plain text: no markdown syntax
     assert not any(mark in text for mark in ("**", "|", "###", "\\"))
 
@@ -325,14 +346,20 @@ def _cells(table) -> list[list[str]]:
 def test_docx_in_vietnamese(notice, vi, tmp_path):
     document = _docx(notice, tmp_path)
     texts = [p.text for p in document.paragraphs]
-    assert texts[:3] == ["Hà Nội, ngày 15 tháng 11 năm 2022", "V/v đôn đốc thực hiện nhiệm vụ", "Kính gửi: Vụ Pháp chế"]
-    assert document.paragraphs[0].runs[0].italic
-    assert texts[3].startswith("Tính đến ngày 15/11/2022, Vụ Pháp chế còn 2 nhiệm vụ quá hạn")
-    assert "Đề nghị Vụ Pháp chế khẩn trương thực hiện và báo cáo kết quả về VĂN PHÒNG BỘ" in "\n".join(texts)
-    assert texts[-3:] == ["Nơi nhận:", "- Như trên;", "- Lưu: VT."]
+    assert texts[:2] == ["Kính gửi: Vụ Pháp chế",
+                         "Tính đến ngày 15/11/2022, Vụ Pháp chế còn 2 nhiệm vụ quá hạn và 1 nhiệm vụ đến hạn trong "
+                         "7 ngày tới. Ngoài ra, Vụ Pháp chế phối hợp thực hiện 1 nhiệm vụ quá hạn hoặc sắp đến hạn do "
+                         "đơn vị khác chủ trì."]
+    assert "Đề nghị Vụ Pháp chế khẩn trương thực hiện và báo cáo kết quả về Văn phòng Bộ" in "\n".join(texts)
 
-    header, overdue, due_soon, coordinating = document.tables
-    assert _cells(header) == [["VĂN PHÒNG BỘ", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc"]]
+    header, overdue, due_soon, coordinating, closing = document.tables
+    # the office, the number and V/v on the left; the national name, the motto, place and date on the right
+    assert _cells(header) == [["BỘ TƯ PHÁP\nVĂN PHÒNG BỘ\n\nSố: …/VP-TH\nV/v đôn đốc thực hiện nhiệm vụ",
+                               "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n\n"
+                               "Hà Nội, ngày 15 tháng 11 năm 2022"]]
+    left, right = header.rows[0].cells
+    assert [r.bold for r in left.paragraphs[0].runs] == [False] and left.paragraphs[1].runs[0].bold
+    assert right.paragraphs[3].runs[0].italic
     assert _cells(overdue) == [
         ["STT", "Nhiệm vụ", "Văn bản", "Thời hạn", "Số ngày quá hạn"],
         ["1", "NV-01: Xây dựng đề án chuyển đổi số", "07-NQ/ĐUK", "30/09/2022 (gia hạn từ 31/08/2022)", "46"],
@@ -347,14 +374,34 @@ def test_docx_in_vietnamese(notice, vi, tmp_path):
         ["1", "NV-07: Kế hoạch tuyên truyền pháp luật", "15-NQ/TW", "Vụ Phổ biến, giáo dục pháp luật", "01/11/2022",
          "quá hạn 14 ngày"],
     ]
+    # Nơi nhận beside the signature block: authority, room to sign, the name
+    assert _cells(closing) == [["Nơi nhận:\n- Như trên;\n- Lưu: VT.",
+                                "KT. CHÁNH VĂN PHÒNG\nPHÓ CHÁNH VĂN PHÒNG\n\n\n\n\nNguyễn Văn An"]]
+    signature = closing.rows[0].cells[1].paragraphs
+    assert signature[0].runs[0].bold and signature[-1].runs[0].bold
     # section titles precede their tables
     assert "Nhiệm vụ quá hạn" in texts and "Nhiệm vụ đến hạn trong 7 ngày tới" in texts
+
+
+def test_docx_page_layout_follows_decree_30(notice, vi, tmp_path):
+    from docx.shared import Pt
+
+    document = _docx(notice, tmp_path)
+    section = document.sections[0]
+    mm = lambda length: round(length.mm)  # noqa: E731  (Word stores twips)
+    assert (mm(section.page_width), mm(section.page_height)) == (210, 297)
+    assert [mm(m) for m in (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin)] == [
+        20, 20, 30, 15]
+    assert section.different_first_page_header_footer  # page numbers from page 2
+    assert document.styles["Normal"].font.name == "Times New Roman"
+    assert document.styles["Normal"].font.size == Pt(14)
 
 
 def test_docx_in_english(notice, en, tmp_path):
     document = _docx(notice, tmp_path)
     texts = [p.text for p in document.paragraphs]
-    assert texts[:3] == ["Hà Nội, 15 November 2022", "Reminder: tasks overdue and due soon", "To: Vụ Pháp chế"]
+    assert texts[0] == "To: Vụ Pháp chế"
+    assert _cells(document.tables[0])[0][1].endswith("Hà Nội, 15 November 2022")
     assert _cells(document.tables[1]) == [
         ["Item no.", "Task", "Document", "Deadline", "Days overdue"],
         ["1", "NV-01: Xây dựng đề án chuyển đổi số", "07-NQ/ĐUK", "2022-09-30 (extended from 2022-08-31)", "46"],

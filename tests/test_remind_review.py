@@ -9,7 +9,10 @@ import pytest
 
 @pytest.fixture
 def office(cli):
-    cli("config", "office", "VĂN PHÒNG BỘ")
+    cli("config", "office", "Bộ Tư pháp / Văn phòng Bộ")
+    cli("config", "place", "Hà Nội")
+    cli("config", "number", "…/VP-TH")
+    cli("config", "signer", "KT. CHÁNH VĂN PHÒNG / PHÓ CHÁNH VĂN PHÒNG / Nguyễn Văn An")
     cli("unit", "add", "Văn phòng Bộ", "--code", "VP", "--email", "vp@example.gov.vn")
     cli("unit", "add", "Vụ Pháp chế", "--code", "PC")
     cli("unit", "email", "PC", "phapche@example.gov.vn")

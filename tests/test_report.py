@@ -204,17 +204,17 @@ Kỳ báo cáo từ 01/10/2022 đến 31/10/2022; số liệu tính đến ngày
 
 ## I. Nhiệm vụ được giao trong kỳ
 
-| Chỉ tiêu                         | Số lượng   |
-|----------------------------------|------------|
-| Số nhiệm vụ được giao            | 2          |
-| có thời hạn                      | 1          |
-| không có thời hạn                | 1          |
-| Đã hoàn thành, có thời hạn       | 0          |
-| Đã hoàn thành, không có thời hạn | 0          |
-| Đang thực hiện                   | 2          |
-| Hủy, không thực hiện             | 0          |
-| Cùng kỳ năm trước                | 0          |
-| Tăng/giảm so với cùng kỳ         | —          |
+| Chỉ tiêu                         |   Số lượng |
+|:---------------------------------|-----------:|
+| Số nhiệm vụ được giao            |          2 |
+| \u00a0\u00a0có thời hạn                    |          1 |
+| \u00a0\u00a0không có thời hạn              |          1 |
+| Đã hoàn thành, có thời hạn       |          0 |
+| Đã hoàn thành, không có thời hạn |          0 |
+| Đang thực hiện                   |          2 |
+| Hủy, không thực hiện             |          0 |
+| Cùng kỳ năm trước                |          0 |
+| Tăng/giảm so với cùng kỳ         |          — |
 
 ## II. Nhiệm vụ phải thực hiện trong kỳ
 """
@@ -223,12 +223,13 @@ Kỳ báo cáo từ 01/10/2022 đến 31/10/2022; số liệu tính đến ngày
 def test_markdown_in_vietnamese(small):
     out = small("report", "--month", "2022-10", "--format", "markdown", lang="vi", today="2022-11-02").stdout
     assert out.startswith(EXPECTED_MARKDOWN_START)
-    assert "| Tỷ lệ hoàn thành                        | 50,0 %     |" in out
-    assert "| Văn phòng Bộ      | 1           | 2                | 1              | 1               | 0                  | 1         | 0                | 50,0 %  |" in out
-    assert "| Được gia hạn trong kỳ                   | 1          |" in out
-    assert "| 10/2022 | 2                | 1               | 50,0 %  |" in out
+    assert "| Tỷ lệ hoàn thành                        |     50,0 % |" in out
+    assert "| Đơn vị chủ trì    |   Được giao |   Phải thực hiện |   Chuyển tháng |   Đã hoàn thành |   trong đó đúng hạn |   trong đó quá hạn |   Quá hạn |   Đang thực hiện |   Tỷ lệ |" in out
+    assert "| Văn phòng Bộ      |           1 |                2 |              1 |               1 |                   1 |                  0 |         1 |                0 |  50,0 % |" in out
+    assert "| Được gia hạn trong kỳ                   |          1 |" in out
+    assert "| 10/2022 |                2 |               1 |  50,0 % |" in out
     assert "## VI. Nhiệm vụ quá hạn tại ngày 31/10/2022" in out
-    assert "| C    | Tổng kết Nghị quyết |           | Văn phòng Bộ     | 30/09/2022 | 31                |" in out
+    assert "| C    | Tổng kết Nghị quyết |           | Văn phòng Bộ     | 30/09/2022 |                31 |" in out
 
 
 def test_table_format_content(small):
@@ -327,78 +328,79 @@ def test_include_subunits(cli):
     assert [u["unit"] for u in tree["by_unit"]] == ["Tổng cục Thi hành án dân sự", "Vụ Nghiệp vụ 1"]
 
 
+# numbers right-aligned (the ---: marks say so to a markdown viewer), sub-rows indented with no-break spaces
 EXPECTED_MARKDOWN_EN = """# Report on the implementation of tasks, month 10/2022
 
 Period 2022-10-01 – 2022-10-31; figures as of 31 October 2022.
 
 ## I. Tasks received in the period
 
-| Figure                        | Number   |
-|-------------------------------|----------|
-| Tasks received                | 2        |
-| with a deadline               | 1        |
-| without a deadline            | 1        |
-| Completed, with a deadline    | 0        |
-| Completed, without a deadline | 0        |
-| Still being carried out       | 2        |
-| Cancelled                     | 0        |
-| Same period last year         | 0        |
-| Change on last year           | —        |
+| Figure                        |   Number |
+|:------------------------------|---------:|
+| Tasks received                |        2 |
+| \u00a0\u00a0with a deadline             |        1 |
+| \u00a0\u00a0without a deadline          |        1 |
+| Completed, with a deadline    |        0 |
+| Completed, without a deadline |        0 |
+| Still being carried out       |        2 |
+| Cancelled                     |        0 |
+| Same period last year         |        0 |
+| Change on last year           |        — |
 
 ## II. Tasks to carry out in the period
 
-| Figure                              | Number   |
-|-------------------------------------|----------|
-| Tasks to carry out                  | 2        |
-| due in the period                   | 1        |
-| carried over from earlier periods   | 1        |
-| Completed                           | 1        |
-| on time                             | 1        |
-| late                                | 0        |
-| Overdue, not completed              | 1        |
-| In progress, within the deadline    | 0        |
-| Completion rate                     | 50.0%    |
-| Deadlines extended in the period    | 1        |
-| Tasks urged (đôn đốc) in the period | 0        |
-| Open tasks without a deadline       | 1        |
-| Cancelled                           | 0        |
+| Figure                              |   Number |
+|:------------------------------------|---------:|
+| Tasks to carry out                  |        2 |
+| \u00a0\u00a0due in the period                 |        1 |
+| \u00a0\u00a0carried over from earlier periods |        1 |
+| Completed                           |        1 |
+| \u00a0\u00a0on time                           |        1 |
+| \u00a0\u00a0late                              |        0 |
+| Overdue, not completed              |        1 |
+| In progress, within the deadline    |        0 |
+| Completion rate                     |    50.0% |
+| Deadlines extended in the period    |        1 |
+| Tasks urged (đôn đốc) in the period |        0 |
+| Open tasks without a deadline       |        1 |
+| Cancelled                           |        0 |
 
 ## III. By lead unit
 
-| Lead unit         | Received   | To carry out   | Carried over   | Completed   | of which late   | Overdue   | In progress   | Rate   |
-|-------------------|------------|----------------|----------------|-------------|-----------------|-----------|---------------|--------|
-| Văn phòng Bộ      | 1          | 2              | 1              | 1           | 0               | 1         | 0             | 50.0%  |
-| Vụ Tổ chức cán bộ | 1          | 0              | 0              | 0           | 0               | 0         | 0             | —      |
+| Lead unit         |   Received |   To carry out |   Carried over |   Completed |   of which on time |   of which late |   Overdue |   In progress |   Rate |
+|:------------------|-----------:|---------------:|---------------:|------------:|-------------------:|----------------:|----------:|--------------:|-------:|
+| Văn phòng Bộ      |          1 |              2 |              1 |           1 |                  1 |               0 |         1 |             0 |  50.0% |
+| Vụ Tổ chức cán bộ |          1 |              0 |              0 |           0 |                  0 |               0 |         0 |             0 |      — |
 
 ## IV. By source
 
-| Source      | Received   | To carry out   | Carried over   | Completed   | of which late   | Overdue   | In progress   | Rate   |
-|-------------|------------|----------------|----------------|-------------|-----------------|-----------|---------------|--------|
-| Chính phủ   | 1          | 1              | 0              | 1           | 0               | 0         | 0             | 100.0% |
-| Lãnh đạo Bộ | 1          | 1              | 1              | 0           | 0               | 1         | 0             | 0.0%   |
+| Source      |   Received |   To carry out |   Carried over |   Completed |   of which on time |   of which late |   Overdue |   In progress |   Rate |
+|:------------|-----------:|---------------:|---------------:|------------:|-------------------:|----------------:|----------:|--------------:|-------:|
+| Chính phủ   |          1 |              1 |              0 |           1 |                  1 |               0 |         0 |             0 | 100.0% |
+| Lãnh đạo Bộ |          1 |              1 |              1 |           0 |                  0 |               0 |         1 |             0 |   0.0% |
 
 ## V. Completion rate, last 12 months
 
-| Month   | To carry out   | Completed   | Rate   |
-|---------|----------------|-------------|--------|
-| 11/2021 | 0              | 0           | —      |
-| 12/2021 | 0              | 0           | —      |
-| 01/2022 | 0              | 0           | —      |
-| 02/2022 | 0              | 0           | —      |
-| 03/2022 | 0              | 0           | —      |
-| 04/2022 | 0              | 0           | —      |
-| 05/2022 | 0              | 0           | —      |
-| 06/2022 | 0              | 0           | —      |
-| 07/2022 | 0              | 0           | —      |
-| 08/2022 | 0              | 0           | —      |
-| 09/2022 | 1              | 0           | 0.0%   |
-| 10/2022 | 2              | 1           | 50.0%  |
+| Month   |   To carry out |   Completed |   Rate |
+|:--------|---------------:|------------:|-------:|
+| 11/2021 |              0 |           0 |      — |
+| 12/2021 |              0 |           0 |      — |
+| 01/2022 |              0 |           0 |      — |
+| 02/2022 |              0 |           0 |      — |
+| 03/2022 |              0 |           0 |      — |
+| 04/2022 |              0 |           0 |      — |
+| 05/2022 |              0 |           0 |      — |
+| 06/2022 |              0 |           0 |      — |
+| 07/2022 |              0 |           0 |      — |
+| 08/2022 |              0 |           0 |      — |
+| 09/2022 |              1 |           0 |   0.0% |
+| 10/2022 |              2 |           1 |  50.0% |
 
 ## VI. Overdue tasks on 2022-10-31
 
-| No.   | Title               | Document   | Lead unit    | Deadline   | Days overdue   |
-|-------|---------------------|------------|--------------|------------|----------------|
-| C     | Tổng kết Nghị quyết |            | Văn phòng Bộ | 2022-09-30 | 31             |
+| No.   | Title               | Document   | Lead unit    | Deadline   |   Days overdue |
+|:------|:--------------------|:-----------|:-------------|:-----------|---------------:|
+| C     | Tổng kết Nghị quyết |            | Văn phòng Bộ | 2022-09-30 |             31 |
 
 """
 

@@ -8,13 +8,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from nqtrack.app import settings
 from nqtrack.app.context import Context
 from nqtrack.app.lookup import unit_ids
 from nqtrack.core.backlog import build_backlog
 from nqtrack.core.errors import InvalidInput
+from nqtrack.core.letterhead import missing
 from nqtrack.core.notices import Notice, build_notices, urged_tasks
-
-DEFAULT_PLACE = "Hà Nội"
 
 
 @dataclass
@@ -38,8 +38,13 @@ def notices(ctx: Context, query: RemindQuery) -> list[Notice]:
     store, today = ctx.store, ctx.today
     wanted = unit_ids(store, query.units)
     backlog = build_backlog(store.overdue_rows(today, today + timedelta(days=query.within)), today, query.within)
-    return build_notices(backlog, {u.id: u for u in store.list_units()}, office=store.get_setting("office") or "",
-                         place=store.get_setting("place") or DEFAULT_PLACE, only=wanted)
+    return build_notices(backlog, {u.id: u for u in store.list_units()}, head=settings.letterhead(ctx), only=wanted)
+
+
+def unset_settings(ctx: Context) -> list[str]:
+    """The settings of the letters' heading and signature that are not set (no default is
+    made up for them: the letters leave them blank)."""
+    return missing(settings.letterhead(ctx))
 
 
 def remind(ctx: Context, query: RemindQuery, deliver: Callable[[list[Notice]], list[Notice]]) -> Reminded:

@@ -131,6 +131,13 @@ def export_tasks(ctx: Context) -> list[dict[str, Any]]:
     return [task_row(t) for t in ctx.store.list_tasks()]
 
 
+def export_sheets(ctx: Context) -> dict[str, list[dict[str, Any]]]:
+    """The tasks, the units and the documents, for a workbook."""
+    from nqtrack.app import documents, units
+
+    return {"tasks": export_tasks(ctx), "units": units.listing(ctx), "documents": documents.listing(ctx)}
+
+
 # -- undo --------------------------------------------------------------------------------
 
 

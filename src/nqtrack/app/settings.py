@@ -1,14 +1,20 @@
-"""Stored settings: the report cut-off, the office and place of notices, the language,
-and the SMTP settings of `remind --send`."""
+"""Stored settings: the report cut-off, what official letters and reports say about their
+issuer (office, place, number patterns, signer: core/letterhead.py), the language, and the
+SMTP settings of `remind --send`."""
 
 from __future__ import annotations
 
 from nqtrack.app.context import Context
+from nqtrack.core import letterhead as head
 from nqtrack.core.errors import InvalidInput
 from nqtrack.i18n import LANGUAGES
 
-KNOWN = ("cutoff", "office", "place", "lang", "smtp_host", "smtp_port", "smtp_starttls", "smtp_sender", "smtp_user")
+KNOWN = ("cutoff", "office", "place", "number", "report_number", "signer", "lang", "smtp_host", "smtp_port",
+         "smtp_starttls", "smtp_sender", "smtp_user")
 CLEAR = "-"
+# settings written in a fixed form: checked, and stored as the check writes them
+_NORMALISE = {"office": head.check_office, "place": head.check_place, "number": head.check_number,
+              "report_number": head.check_number, "signer": head.check_signer}
 
 
 def check_cutoff(cutoff: int | None) -> int | None:
@@ -17,15 +23,17 @@ def check_cutoff(cutoff: int | None) -> int | None:
     return cutoff
 
 
-def _check(key: str, value: str) -> None:
+def _check(key: str, value: str) -> str:
+    """The value to store; a value that is not valid for its key is refused."""
     if key not in KNOWN:
         raise InvalidInput("unknown setting '{value}'; use one of: {values}", value=key, values=", ".join(KNOWN))
     if value == CLEAR:
-        return
+        return value
     if key == "cutoff" and not (value.isdigit() and check_cutoff(int(value))):
         raise InvalidInput("--cutoff takes a day from 1 to 28")
     if key == "lang" and value not in LANGUAGES:
         raise InvalidInput("unknown language '{lang}'; use vi or en", lang=value)
+    return _NORMALISE[key](value) if key in _NORMALISE else value
 
 
 def read_all(ctx: Context) -> dict[str, str | None]:
@@ -40,7 +48,7 @@ def read(ctx: Context, key: str) -> str | None:
 
 def change(ctx: Context, key: str, value: str) -> str | None:
     """Store a setting ('-' clears it); returns the value now stored."""
-    _check(key, value)
+    value = _check(key, value)
     stored = None if value == CLEAR else value
     with ctx.store.transaction():
         ctx.store.set_setting(key, stored)
@@ -50,3 +58,10 @@ def change(ctx: Context, key: str, value: str) -> str | None:
 def stored_cutoff(store: object) -> int | None:
     value = store.get_setting("cutoff")  # type: ignore[attr-defined]
     return int(value) if value else None
+
+
+def letterhead(ctx: Context, number_setting: str = "number") -> head.Letterhead:
+    """What a letter (`number`) or the report (`report_number`) says about its issuer."""
+    get = ctx.store.get_setting
+    return head.Letterhead(office=get("office") or "", place=get("place") or "", number=get(number_setting) or "",
+                           signer=head.parse_signer(get("signer")))

@@ -12,7 +12,7 @@ from typing import Any
 from nqtrack.app import settings
 from nqtrack.app.context import Context, end_of_day_utc
 from nqtrack.app.lookup import resolve_filters
-from nqtrack.core.backlog import GROUPS, Backlog, build_backlog
+from nqtrack.core.backlog import GROUPS, Backlog, build_backlog, overdue_by_month, overdue_by_unit
 from nqtrack.core.errors import InvalidInput
 from nqtrack.core.figures import add_counts, breakdown, views
 from nqtrack.core.periods import (
@@ -128,6 +128,7 @@ def report(ctx: Context, query: ReportQuery) -> dict[str, Any]:
     groups = store.report_counts(period.start, period.end, day, previous.start, previous.end, known_at=known_at,
                                  **filters)
     names = store.unit_names()
+    overdue_tasks = _overdue_on(ctx, day, known_at, filters)
     return {
         "period": {"from": period.start, "to": period.end, "as_of": day, "known_on": query.known_on,
                    "kind": period.kind, "label": period.label(), "cutoff": cutoff if period.kind != "range" else None},
@@ -138,7 +139,10 @@ def report(ctx: Context, query: ReportQuery) -> dict[str, Any]:
         },
         **breakdown(groups, names),
         "trend": _trend(ctx, period, day, known_at, filters),
-        "overdue_tasks": _overdue_on(ctx, day, known_at, filters),
+        "overdue_tasks": overdue_tasks,
+        # the backlog of the overdue list by month of deadline and by lead unit (charts, dashboard)
+        "overdue_by_month": overdue_by_month(overdue_tasks),
+        "overdue_by_unit": overdue_by_unit(overdue_tasks),
     }
 
 

@@ -149,18 +149,33 @@ def parse_day(value: str | None, option: str) -> date | None:
         raise InvalidInput("bad date for {option}: {reason}", option=option, reason=str(exc)) from None
 
 
-def check_format(fmt: str) -> str:
-    from nqtrack.render.tables import FORMATS
+def check_format(fmt: str | None) -> str:
+    """A format for standard output only (no --output): table, markdown, csv or json."""
+    from nqtrack.render.output import choose
 
-    fmt = fmt.lower()
-    if fmt not in FORMATS:
-        raise InvalidInput("unknown format '{value}'; use one of: {formats}", value=fmt, formats=", ".join(FORMATS))
-    return fmt
+    return choose(fmt, None, ("table", "markdown", "csv", "json")).fmt
+
+
+def choose_output(fmt: str | None, output: str | None, labels: bool = False,
+                  allowed: tuple[str, ...] | None = None, default: str = "table") -> Any:
+    """The format (`--format`, else the `--output` file's extension, else `default`) and where it goes."""
+    from nqtrack.render.output import LISTING_FORMATS, choose
+
+    return choose(fmt, output, allowed or LISTING_FORMATS, labels=labels, default=default)
 
 
 # -- options several commands share ------------------------------------------------------------
 
-FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, markdown, csv or json.", metavar="FORMAT")]
+FormatOption = Annotated[str | None, typer.Option(
+    "--format", "-f", help="table, markdown, csv, json or xlsx (default: from the --output file's name, else table).",
+    metavar="FORMAT")]
+PlainFormatOption = Annotated[str, typer.Option(
+    "--format", "-f", help="table, markdown, csv or json.", metavar="FORMAT")]
+OutputOption = Annotated[str | None, typer.Option(
+    "--output", "-o", help="Write to this file (whole or not at all); its name (.xlsx, .md, .csv, .json) chooses the "
+    "format.", metavar="FILE")]
+LabelsOption = Annotated[bool, typer.Option(
+    "--labels", help="CSV for people: the table's columns, headers in the chosen language, dates as it writes them.")]
 ByOption = Annotated[str | None, typer.Option("--by", help="Who records this (default: the OS user).")]
 SourceOption = Annotated[list[str] | None, typer.Option("--source", help="Only tasks from this source; repeatable.")]
 DocumentOption = Annotated[
@@ -212,6 +227,14 @@ def main_options(
         session.today = parse_day(today_text, "--today") or date.today()
     except UserError as exc:
         fail(_(exc.message, **exc.args_), exc.exit_code)
+
+
+def warn_unset(keys: list[str]) -> None:
+    """One line on standard error, before anything is written, naming the settings of an
+    official document's heading and signature that are not set (they are left blank)."""
+    if keys:
+        typer.echo(_("Warning: not set, left blank: {keys} (nqtrack config KEY VALUE).", keys=", ".join(keys)),
+                   err=True)
 
 
 def write_out(text: str) -> None:

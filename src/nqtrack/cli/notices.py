@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from nqtrack.cli.app import ByOption, command, session
+from nqtrack.cli.app import ByOption, command, session, warn_unset
 from nqtrack.core.errors import InvalidInput
 from nqtrack.i18n import _
 
@@ -46,6 +46,7 @@ def remind(
     if fmt == "docx" and not output_dir and not send:
         raise InvalidInput("a DOCX notice needs --output-dir")
     ctx = session.context(by)
+    warn_unset(notices.unset_settings(ctx))
     deliverer = _Deliverer(ctx, fmt, output_dir, send, dry_run)
     done = notices.remind(ctx, notices.RemindQuery(unit or (), within, dry_run), deliverer)
     if not done.notices:
@@ -92,7 +93,7 @@ class _Deliverer:
 
         os.makedirs(self.output_dir or ".", exist_ok=True)
         if self.fmt == "docx":
-            render.write_docx(notice, path)
+            render.write_docx(notice, path)  # written whole or not at all
         else:
             body = self._text(notice)
             write_atomically(path, lambda stream: stream.write(body))
@@ -130,15 +131,29 @@ class _Deliverer:
 @command()
 def config(
     key: Annotated[str | None, typer.Argument(help=(
-        "A setting: cutoff (report periods, e.g. 15), office and place (for notices), lang (vi or en), smtp_host, "
-        "smtp_port, smtp_starttls, smtp_sender, smtp_user (for --send)."))] = None,
+        "A setting: cutoff (report periods, e.g. 15); office, place, number, report_number, signer (the heading and "
+        "signature of letters and the Word report); lang (vi or en); smtp_host, smtp_port, smtp_starttls, "
+        "smtp_sender, smtp_user (for --send)."))] = None,
     value: Annotated[str | None, typer.Argument(help="Its new value; '-' clears it. Leave out to print it.")] = None,
 ) -> None:
     """Read or change a stored setting.
 
     \b
+    The heading and signature of letters and of the Word report (Nghị định 30/2020):
+      office         the office as a name, after the body it belongs to if any
+      place          the place written before the date
+      number         a letter's number pattern, '…' where the number goes
+      report_number  the report's number pattern
+      signer         the authority lines and the name, separated by ' / '
+
+    \b
     Examples:
       nqtrack config cutoff 15
+      nqtrack config office "Bộ Tư pháp / Văn phòng Bộ"
+      nqtrack config place "Hà Nội"
+      nqtrack config number "…/VP-TH"
+      nqtrack config report_number "…/BC-VP"
+      nqtrack config signer "KT. CHÁNH VĂN PHÒNG / PHÓ CHÁNH VĂN PHÒNG / Nguyễn Văn A"
       nqtrack config
     """
     from nqtrack.app import settings

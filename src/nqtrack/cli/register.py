@@ -5,8 +5,7 @@ from typing import Annotated, Any
 
 import typer
 
-from nqtrack.cli.app import ByOption, FormatOption, check_format, command, session
-from nqtrack.core.errors import InvalidInput
+from nqtrack.cli.app import ByOption, LabelsOption, PlainFormatOption, check_format, choose_output, command, session
 from nqtrack.i18n import _
 
 
@@ -25,7 +24,7 @@ def init() -> None:
 
 
 @command()
-def info(fmt: FormatOption = "table") -> None:
+def info(fmt: PlainFormatOption = "table") -> None:
     """Where the database is, its schema version and how much it holds.
 
     \b
@@ -120,34 +119,40 @@ def _say_imported(request: Any, done: Any) -> None:
     typer.echo("\n".join(render.summary_lines(done.summary)))
 
 
+ExportFormatOption = Annotated[str | None, typer.Option("--format", "-f", help=(
+    "json (the whole register with its journal; 'nqtrack import' rebuilds it), csv (the tasks) or xlsx (the tasks, "
+    "units and documents). Default: from the file's name, else json."), metavar="FORMAT")]
+
+
 @command()
 def export(
     file: Annotated[str, typer.Argument(help="Where to write; '-' for standard output.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help=(
-        "json (the whole register with its journal; 'nqtrack import' rebuilds it) or csv (the tasks)."))] = "json",
+    fmt: ExportFormatOption = None,
+    labels: LabelsOption = False,
 ) -> None:
     """Write out the whole register.
 
     \b
     Examples:
       nqtrack export register.json
+      nqtrack export so-theo-doi.xlsx
       nqtrack export --format csv tasks.csv
     """
     from nqtrack.app import register
     from nqtrack.app.tasks import TASK_ROW_KEYS
-    from nqtrack.files import write_atomically
-    from nqtrack.render.tables import csv_text, json_text
+    from nqtrack.render import register as render
 
-    if fmt not in ("json", "csv"):
-        raise InvalidInput("unknown format '{value}'; use one of: {formats}", value=fmt, formats="json, csv")
+    out = choose_output(fmt, file, labels, ("json", "csv", "xlsx"), default="json")
     ctx = session.context()
-    text = json_text(register.export_data(ctx)) if fmt == "json" else csv_text(register.export_tasks(ctx),
-                                                                                TASK_ROW_KEYS)
-    if file == "-":
-        sys.stdout.write(text)
-        return
-    write_atomically(file, lambda stream: stream.write(text))
-    typer.echo(_("Exported to {path}.", path=file))
+    with out.text():
+        if out.fmt == "xlsx":
+            out.write_bytes(render.register_workbook(register.export_sheets(ctx)))
+        elif out.fmt == "csv":
+            render.emit_task_csv(register.export_tasks(ctx), TASK_ROW_KEYS, out)
+        else:
+            sys.stdout.write(render.export_json(register.export_data(ctx)))
+    if out.to_file:
+        typer.echo(_("Exported to {path}.", path=file))
 
 
 @command()
@@ -183,7 +188,7 @@ def restore(
 
 
 @command()
-def check(fmt: FormatOption = "table") -> None:
+def check(fmt: PlainFormatOption = "table") -> None:
     """Check the database file and the register's rules; exit 0 only when all hold.
 
     \b

@@ -8,9 +8,11 @@ from nqtrack.cli.app import (
     ByOption,
     DocumentOption,
     FormatOption,
+    LabelsOption,
+    OutputOption,
     SourceOption,
     UnitOption,
-    check_format,
+    choose_output,
     command,
     parse_day,
     session,
@@ -105,23 +107,28 @@ def list_(
     search: Annotated[str | None, typer.Option(
         "--search", "--text", help="Words in the title or code, accents optional.")] = None,
     limit: Annotated[int | None, typer.Option("--limit", help="At most this many tasks.")] = None,
-    fmt: FormatOption = "table",
+    fmt: FormatOption = None,
+    output: OutputOption = None,
+    labels: LabelsOption = False,
 ) -> None:
     """List tasks, filtered.
 
     \b
-    Example:
+    Examples:
       nqtrack list --unit VP --state in_progress --search "bao cao"
+      nqtrack list --unit VP --output nhiem-vu-VP.xlsx
     """
     from nqtrack.app import tasks
     from nqtrack.render.task import emit_tasks
 
-    fmt = check_format(fmt)
+    out = choose_output(fmt, output, labels)
     query = tasks.TaskQuery(
         units=unit or (), sources=source or (), documents=document or (), states=state or (), overdue=overdue,
         due_before=parse_day(due_before, "--due-before"), due_after=parse_day(due_after, "--due-after"),
         search=search, limit=limit)
-    emit_tasks(tasks.listing(session.context(), query), fmt, empty_message=_("No tasks."))
+    found = tasks.listing(session.context(), query)
+    with out.text():
+        emit_tasks(found, out, empty_message=_("No tasks."))
 
 
 @command()
@@ -129,7 +136,8 @@ def show(
     task: Annotated[str, typer.Argument(help="The task's number or code.")],
     as_of: Annotated[str | None, typer.Option(
         "--as-of", help="Show the fields as they were on this day, rebuilt from the journal.")] = None,
-    fmt: FormatOption = "table",
+    fmt: FormatOption = None,
+    output: OutputOption = None,
 ) -> None:
     """Show every field of a task and its full history from the journal.
 
@@ -141,5 +149,7 @@ def show(
     from nqtrack.app import tasks
     from nqtrack.render.task import emit_task
 
-    fmt = check_format(fmt)
-    emit_task(tasks.show(session.context(), task, parse_day(as_of, "--as-of")), fmt)
+    out = choose_output(fmt, output)
+    shown = tasks.show(session.context(), task, parse_day(as_of, "--as-of"))
+    with out.text():
+        emit_task(shown, out)

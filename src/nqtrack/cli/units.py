@@ -4,7 +4,17 @@ from typing import Annotated
 
 import typer
 
-from nqtrack.cli.app import FormatOption, check_format, command, doc_app, parse_day, session, unit_app
+from nqtrack.cli.app import (
+    FormatOption,
+    LabelsOption,
+    OutputOption,
+    choose_output,
+    command,
+    doc_app,
+    parse_day,
+    session,
+    unit_app,
+)
 from nqtrack.i18n import _
 
 
@@ -29,7 +39,7 @@ def unit_add(
 
 
 @command(unit_app, "list")
-def unit_list(fmt: FormatOption = "table") -> None:
+def unit_list(fmt: FormatOption = None, output: OutputOption = None, labels: LabelsOption = False) -> None:
     """List the units.
 
     \b
@@ -39,10 +49,12 @@ def unit_list(fmt: FormatOption = "table") -> None:
     from nqtrack.app import units
     from nqtrack.render.tables import emit_rows
 
-    fmt = check_format(fmt)
+    out = choose_output(fmt, output, labels)
     columns = [("id", "#"), ("code", _("Code")), ("name", _("Name")), ("parent", _("Parent unit")),
                ("aliases", _("Aliases")), ("email", "Email")]
-    emit_rows(units.listing(session.context()), columns, fmt)
+    rows = units.listing(session.context())
+    with out.text():
+        emit_rows(rows, columns, out, title=_("Units") if out.fmt == "xlsx" else None)
 
 
 @command(unit_app, "email")
@@ -108,7 +120,7 @@ def doc_add(
 
 
 @command(doc_app, "list")
-def doc_list(fmt: FormatOption = "table") -> None:
+def doc_list(fmt: FormatOption = None, output: OutputOption = None, labels: LabelsOption = False) -> None:
     """List the documents with how many of their tasks are done.
 
     \b
@@ -118,13 +130,18 @@ def doc_list(fmt: FormatOption = "table") -> None:
     from nqtrack.app import documents
     from nqtrack.render.documents import emit_documents
 
-    emit_documents(documents.listing(session.context()), check_format(fmt))
+    out = choose_output(fmt, output, labels)
+    rows = documents.listing(session.context())
+    with out.text():
+        emit_documents(rows, out)
 
 
 @command(doc_app, "show")
 def doc_show(
     document: Annotated[str, typer.Argument(help="The document's symbol.")],
-    fmt: FormatOption = "table",
+    fmt: FormatOption = None,
+    output: OutputOption = None,
+    labels: LabelsOption = False,
 ) -> None:
     """Show a document and how far each of its tasks is.
 
@@ -135,5 +152,7 @@ def doc_show(
     from nqtrack.app import documents
     from nqtrack.render.documents import emit_document
 
-    fmt = check_format(fmt)
-    emit_document(documents.show(session.context(), document), fmt)
+    out = choose_output(fmt, output, labels)
+    shown = documents.show(session.context(), document)
+    with out.text():
+        emit_document(shown, out)

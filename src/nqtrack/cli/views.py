@@ -1,18 +1,21 @@
 """The views: the morning overdue list, the statistical report, the review of documents."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from nqtrack.cli.app import (
     DocumentOption,
     FormatOption,
+    LabelsOption,
+    OutputOption,
     SourceOption,
     UnitOption,
-    check_format,
+    choose_output,
     command,
     parse_day,
     session,
+    warn_unset,
 )
 
 
@@ -33,7 +36,9 @@ def overdue(
         "--limit", help="List at most this many overdue tasks (the totals stay whole).")] = None,
     exit_status: Annotated[bool, typer.Option(
         "--exit-status", help="Exit with status 3 when anything is overdue.")] = False,
-    fmt: FormatOption = "table",
+    fmt: FormatOption = None,
+    output: OutputOption = None,
+    labels: LabelsOption = False,
 ) -> None:
     """The morning view: overdue tasks, those carried over from earlier months, and those due soon.
 
@@ -41,16 +46,17 @@ def overdue(
     Examples:
       nqtrack overdue
       nqtrack overdue --unit VP --within 14 --format markdown
-      nqtrack --today 2022-11-15 overdue --format csv > qua-han.csv
+      nqtrack overdue --output qua-han.xlsx
     """
     from nqtrack.app import views
     from nqtrack.render import overdue as render
 
-    fmt = check_format(fmt)
+    out = choose_output(fmt, output, labels)
     query = views.OverdueQuery(within=within, units=unit or (), sources=source or (), documents=document or (),
                                role=role, assignee=assignee, min_days=min_days, group=group, limit=limit)
     backlog = views.overdue(session.context(), query)
-    render.emit(backlog, fmt, group, limit)
+    with out.text():
+        render.emit(backlog, out, group, limit)
     if exit_status and backlog.overdue:
         raise typer.Exit(3)
 
@@ -67,8 +73,13 @@ KnownOnOption = Annotated[str | None, typer.Option(
 CutoffOption = Annotated[int | None, typer.Option("--cutoff", help=(
     "Count months from this day of the month before (15: Nghị định 09/2019). Default: the stored setting."))]
 SubunitsOption = Annotated[bool, typer.Option("--include-subunits", help="With --unit: its sub-units too.")]
-OutputOption = Annotated[str | None, typer.Option(
-    "--output", "-o", help="Write to this file (atomically) instead of standard output.")]
+ReportOutputOption = Annotated[str | None, typer.Option(
+    "--output", "-o", help="Write to this file (whole or not at all); its name (.xlsx, .docx, .html, .md, .csv, "
+    ".json) chooses the format.", metavar="FILE")]
+ReportFormatOption = Annotated[str | None, typer.Option(
+    "--format", "-f", help="table, markdown, csv, json, xlsx, docx or html (default: from the --output file's name, "
+    "else table).", metavar="FORMAT")]
+REPORT_FORMATS = ("table", "markdown", "csv", "json", "xlsx", "docx", "html")
 
 
 @command()
@@ -85,31 +96,81 @@ def report(
     include_subunits: SubunitsOption = False,
     source: SourceOption = None,
     document: DocumentOption = None,
-    output: OutputOption = None,
-    fmt: FormatOption = "table",
+    output: ReportOutputOption = None,
+    fmt: ReportFormatOption = None,
+    labels: LabelsOption = False,
 ) -> None:
     """The statistical report for a month, quarter, year or any period.
 
     \b
     Examples:
       nqtrack report --month last
-      nqtrack report --quarter 2022-Q3 --format markdown --output bao-cao-quy-3.md
+      nqtrack report --quarter 2022-Q3 --output bao-cao-quy-3.docx
+      nqtrack report --year 2022 --output bao-cao-2022.xlsx
       nqtrack report --month 2022-10 --known-on 2022-11-01 --format json
     """
     from nqtrack.app import views
-    from nqtrack.render import report as render
 
-    fmt = check_format(fmt)
+    out = choose_output(fmt, output, labels, REPORT_FORMATS)
     period = views.PeriodChoice(month, quarter, year, parse_day(start, "--from"), parse_day(end, "--to"))
     query = views.ReportQuery(period, cutoff, parse_day(as_of, "--as-of"), parse_day(known_on, "--known-on"),
                               unit or (), include_subunits, source or (), document or ())
-    data = views.report(session.context(), query)
-    if output:
-        from nqtrack.files import write_atomically
+    _deliver_report(views.report(session.context(), query), out)
 
-        write_atomically(output, lambda stream: render.render(data, fmt, stream))
-    else:
-        render.render(data, fmt)
+
+def _deliver_report(data: Any, out: Any) -> None:
+    """The report to its destination. The Word report's heading and signature come from the
+    settings; those not set are named before anything is written."""
+    from nqtrack.app import settings
+    from nqtrack.core.letterhead import missing
+    from nqtrack.render import report as render
+
+    head = None
+    if out.fmt == "docx":
+        head = settings.letterhead(session.context(), "report_number")
+        warn_unset(missing(head, "report_number"))
+    with out.text():
+        render.render(data, out, head=head, issued_on=session.today)
+
+
+DashboardOutputOption = Annotated[str | None, typer.Option(
+    "--output", "-o", help="The HTML file to write (whole or not at all); default: standard output.",
+    metavar="FILE")]
+
+
+@command()
+def dashboard(
+    month: MonthOption = None,
+    quarter: QuarterOption = None,
+    year: YearOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    as_of: AsOfOption = None,
+    unit: UnitOption = None,
+    include_subunits: SubunitsOption = False,
+    source: SourceOption = None,
+    output: DashboardOutputOption = None,
+) -> None:
+    """A dashboard page: headline figures, charts, the overdue backlog per unit and the overdue tasks.
+
+    \b
+    One HTML file that needs no network: open it in any browser, on a phone too,
+    or print it on A4. With no period given: the year so far.
+
+    \b
+    Examples:
+      nqtrack dashboard --output bang-dieu-khien.html
+      nqtrack dashboard --month this --unit VP --output /srv/chung/van-phong.html
+    """
+    from nqtrack.app import views
+
+    out = choose_output(None, output, allowed=("html",), default="html")
+    given = month or quarter or year or start or end
+    period = views.PeriodChoice(month, quarter, year if given else str(session.today.year),
+                                parse_day(start, "--from"), parse_day(end, "--to"))
+    query = views.ReportQuery(period, None, parse_day(as_of, "--as-of"), None, unit or (), include_subunits,
+                              source or ())
+    _deliver_report(views.report(session.context(), query), out)
 
 
 @command()
@@ -120,7 +181,9 @@ def review(
         "--type", help="Only documents of this kind (Nghị quyết, Kế hoạch…); repeatable.")] = None,
     issued_from: Annotated[str | None, typer.Option("--issued-from", help="Issued on or after this day.")] = None,
     issued_to: Annotated[str | None, typer.Option("--issued-to", help="Issued on or before this day.")] = None,
-    fmt: FormatOption = "table",
+    fmt: FormatOption = None,
+    output: OutputOption = None,
+    labels: LabelsOption = False,
 ) -> None:
     """Review every document: how far its tasks are carried out (rà soát).
 
@@ -136,7 +199,8 @@ def review(
     from nqtrack.app import views
     from nqtrack.render.documents import emit_review
 
-    fmt = check_format(fmt)
+    out = choose_output(fmt, output, labels)
     query = views.ReviewQuery(issuer or (), doc_type or (), parse_day(issued_from, "--issued-from"),
                               parse_day(issued_to, "--issued-to"))
-    emit_review(views.review(session.context(), query), fmt)
+    with out.text():
+        emit_review(views.review(session.context(), query), out)

@@ -125,3 +125,27 @@ def group_tasks(tasks: list[dict[str, Any]], by: str) -> list[tuple[str | None, 
         (name, sorted(groups[name], key=lambda t: (-t["days_overdue"], t["id"])))
         for name in sorted(groups, key=order)
     ]
+
+
+def overdue_by_month(tasks: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """How many overdue tasks have their deadline in each month, oldest month first."""
+    months: dict[str, int] = {}
+    for task in tasks:
+        key = _as_date(task["deadline"]).strftime("%Y-%m")  # type: ignore[union-attr]
+        months[key] = months.get(key, 0) + 1
+    return [{"month": month, "overdue": count} for month, count in sorted(months.items())]
+
+
+def overdue_by_unit(tasks: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The overdue backlog of each lead unit: how many, how many carried over from earlier
+    months, the oldest deadline; the largest backlog first."""
+    units: dict[str | None, dict[str, Any]] = {}
+    for task in tasks:
+        deadline = _as_date(task["deadline"])
+        line = units.setdefault(task.get("lead_unit"), {"unit": task.get("lead_unit"), "overdue": 0,
+                                                        "carried_over": 0, "oldest_deadline": deadline})
+        line["overdue"] += 1
+        line["carried_over"] += int(bool(task.get("carried_over")))
+        if deadline is not None and (line["oldest_deadline"] is None or deadline < line["oldest_deadline"]):
+            line["oldest_deadline"] = deadline
+    return sorted(units.values(), key=lambda u: (-u["overdue"], sort_key(u["unit"])))

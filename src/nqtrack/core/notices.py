@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from nqtrack.core.backlog import Backlog
 from nqtrack.core.collate import sort_key
+from nqtrack.core.letterhead import Letterhead
 
 
 @dataclass
@@ -38,10 +39,9 @@ class Notice:
     unit: str
     unit_code: str | None
     email: str | None
-    office: str  # the issuing office, e.g. "VĂN PHÒNG BỘ TƯ PHÁP" ("" if unset)
-    place: str  # e.g. "Hà Nội"
     day: date  # the notice's date
     within: int  # due-soon window in days
+    head: Letterhead = field(default_factory=Letterhead)  # the issuing office, place, number, signer
     overdue: list[NoticeTask] = field(default_factory=list)
     due_soon: list[NoticeTask] = field(default_factory=list)
     coordinating: list[NoticeTask] = field(default_factory=list)
@@ -70,8 +70,7 @@ def build_notices(
     backlog: Backlog,
     units: Mapping[int, UnitLike],
     *,
-    office: str,
-    place: str,
+    head: Letterhead,
     only: Iterable[int] = (),
 ) -> list[Notice]:
     """One notice per unit with something to urge (paused tasks are not urged), in
@@ -95,7 +94,7 @@ def build_notices(
             continue
         unit, found = units[unit_id], sections[unit_id]
         notices.append(Notice(
-            unit=unit.name, unit_code=unit.code, email=unit.email, office=office, place=place, day=backlog.as_of,
+            unit=unit.name, unit_code=unit.code, email=unit.email, head=head, day=backlog.as_of,
             within=backlog.within, overdue=[_notice_task(t) for t in found["overdue"]],
             due_soon=[_notice_task(t) for t in found["due_soon"]],
             coordinating=[_notice_task(t) for t in found["coordinating"]], unit_id=unit_id,

@@ -6,31 +6,35 @@ import sys
 from typing import Any
 
 from nqtrack.i18n import N_, _
+from nqtrack.render.output import Output
 from nqtrack.render.report import percent
-from nqtrack.render.tables import console, emit_rows, show_day
+from nqtrack.render.tables import as_output, console, emit_rows, show_day
 from nqtrack.render.task import emit_tasks
 
 
-def emit_documents(rows: list[dict[str, Any]], fmt: str) -> None:
-    if fmt in ("table", "markdown"):
+def emit_documents(rows: list[dict[str, Any]], out: Output | str) -> None:
+    out = as_output(out)
+    if out.human:
         rows = [{**row, "issued_on": show_day(row["issued_on"])} for row in rows]
     columns = [
         ("id", "#"), ("symbol", _("Symbol")), ("doc_type", _("Type")), ("issued_on", _("Issued on")),
         ("issuer", _("Issuer")), ("title", _("Title")), ("parent_symbol", _("Implements")),
         ("tasks", _("Tasks")), ("done", _("Done")),
     ]
-    emit_rows(rows, columns, fmt)
+    emit_rows(rows, columns, out, title=_("Documents") if out.fmt == "xlsx" else None)
 
 
-def emit_document(shown: dict[str, Any], fmt: str) -> None:
+def emit_document(shown: dict[str, Any], out: Output | str) -> None:
     """A document's fields and its tasks (nqtrack.app.documents.show)."""
+    out = as_output(out)
+    fmt = out.fmt
     doc = shown["document"]
     if fmt == "table":
-        out = console()
-        out.print(f"{doc['symbol']} — {doc['title'] or ''}")
-        out.print(f"{_('Type')}: {doc['doc_type'] or ''}   {_('Issued on')}: {show_day(doc['issued_on'])}   "
-                  f"{_('Issuer')}: {doc['issuer'] or ''}")
-    emit_tasks(shown["tasks"], fmt, title=_("Tasks of {symbol}", symbol=doc["symbol"]), json_data=shown)
+        screen = console()
+        screen.print(f"{doc['symbol']} — {doc['title'] or ''}")
+        screen.print(f"{_('Type')}: {doc['doc_type'] or ''}   {_('Issued on')}: {show_day(doc['issued_on'])}   "
+                     f"{_('Issuer')}: {doc['issuer'] or ''}")
+    emit_tasks(shown["tasks"], out, title=_("Tasks of {symbol}", symbol=doc["symbol"]), json_data=shown)
 
 
 REVIEW_STATUS = {"done": N_("fully carried out"), "in_progress": N_("being carried out"),
@@ -46,14 +50,37 @@ def _count_columns() -> list[tuple[str, str]]:
     ]
 
 
-def emit_review(review: dict[str, Any], fmt: str) -> None:
+def _review_columns() -> list[tuple[str, str]]:
+    return [("symbol", _("Symbol")), ("type", _("Type")), ("issued_on", _("Issued on"))] + _count_columns() + [
+        ("percent_done", _("Done")), ("status", _("State"))]
+
+
+def _review_workbook(review: dict[str, Any], out: Output) -> None:
+    from nqtrack.render.xlsx import Sheet, workbook_bytes
+
+    title = _("Review of documents on {day}", day=show_day(review["as_of"]))
+    rows = [{**r, "status": _(REVIEW_STATUS[r["status"]]), "_level": r["depth"]} for r in review["documents"]]
+    sheets = [Sheet(_("Documents"), _review_columns(), rows, title=title)]
+    for heading, items, key in ((_("By issuer"), review["by_issuer"], "issuer"),
+                                (_("By type"), review["by_type"], "doc_type")):
+        columns = [(key, _("Issuer") if key == "issuer" else _("Type")), ("documents", _("Documents"))]
+        sheets.append(Sheet(heading, columns + _count_columns(), items, title=f"{title} — {heading}"))
+    out.write_bytes(workbook_bytes(sheets, out.decimals))
+
+
+def emit_review(review: dict[str, Any], out: Output | str) -> None:
     """The review of documents (nqtrack.app.views.review) in a format."""
+    out = as_output(out)
+    fmt = out.fmt
     rows = review["documents"]
     if fmt == "json":
-        emit_rows(rows, [], fmt, json_data=review)
+        emit_rows(rows, [], out, json_data=review)
         return
-    if fmt == "csv":
-        emit_rows(rows, [(k, k) for k in REVIEW_CSV_KEYS], fmt)
+    if fmt == "csv" and not out.labels:
+        emit_rows(rows, [(k, k) for k in REVIEW_CSV_KEYS], out)
+        return
+    if fmt == "xlsx":
+        _review_workbook(review, out)
         return
     shown = [
         {**r, "symbol": "  " * r["depth"] + ("↳ " if r["depth"] else "") + r["symbol"],
@@ -61,11 +88,10 @@ def emit_review(review: dict[str, Any], fmt: str) -> None:
          "percent_done": percent(r["percent_done"])}
         for r in rows
     ]
-    columns = [("symbol", _("Symbol")), ("type", _("Type")), ("issued_on", _("Issued on"))] + _count_columns() + [
-        ("percent_done", _("Done")), ("status", _("State"))]
-    emit_rows(shown, columns, fmt, title=_("Review of documents on {day}", day=show_day(review["as_of"])),
+    columns = _review_columns()
+    emit_rows(shown, columns, out, title=_("Review of documents on {day}", day=show_day(review["as_of"])),
               empty_message=_("No documents."))
-    if not rows:
+    if not rows or fmt == "csv":
         return
     for heading, items, key in ((_("By issuer"), review["by_issuer"], "issuer"),
                                 (_("By type"), review["by_type"], "doc_type")):
@@ -75,4 +101,4 @@ def emit_review(review: dict[str, Any], fmt: str) -> None:
             sys.stdout.write("\n")
         emit_rows([{**i, key: i[key] or "—"} for i in items],
                   [(key, _("Issuer") if key == "issuer" else _("Type")), ("documents", _("Documents"))]
-                  + _count_columns(), fmt, title=heading)
+                  + _count_columns(), out, title=heading)

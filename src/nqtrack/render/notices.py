@@ -1,10 +1,12 @@
-"""Reminder notices (đôn đốc): one letter per unit about its overdue and soon-due tasks.
+"""Reminder notices (đôn đốc): one letter per unit about its overdue and soon-due tasks,
+ready to sign.
 
 Pure rendering: nqtrack.core.notices gathers a unit's tasks into a `Notice` (no database
 here), and this module writes it as markdown, as plain text for the body of an e-mail, or as a DOCX
-laid out like an official letter (Nghị định 30/2020/NĐ-CP: office and national motto side
-by side, place and date, "V/v …", "Kính gửi: …", body, "Nơi nhận:"). Every label goes
-through `_`, so the same notice comes out in Vietnamese or in English.
+laid out as an official letter, công văn (Nghị định 30/2020/NĐ-CP, render/official.py): the
+office, the number and "V/v …" on the left, the national name, the motto and the place and
+date on the right; "Kính gửi: …", the text; "Nơi nhận:" beside the signer's authority and
+name. Every label goes through `_`, so the same notice comes out in Vietnamese or in English.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from nqtrack.core.dates import format_long_date
-from nqtrack.core.errors import UserError
 from nqtrack.core.notices import Notice, NoticeTask
 from nqtrack.i18n import _, language
 from nqtrack.render.tables import markdown_table, show_day
@@ -121,7 +122,7 @@ def subject(notice: Notice) -> str:
 
 def _date_line(notice: Notice) -> str:
     when = format_long_date(notice.day, language())
-    return f"{notice.place}, {when}" if notice.place else when
+    return f"{notice.head.place}, {when}" if notice.head.place else when
 
 
 def _overdue_count(count: int) -> str:
@@ -170,11 +171,11 @@ def _intro(notice: Notice) -> str:
 
 def _closing(notice: Notice) -> str:
     if notice.overdue:
-        if notice.office:
+        if notice.head.office_name:
             return _(
                 "{unit} is requested to carry out these tasks without delay and to report the results "
                 "to {office} within 5 working days of receiving this notice.",
-                unit=notice.unit, office=notice.office,
+                unit=notice.unit, office=notice.head.office_name,
             )
         return _(
             "{unit} is requested to carry out these tasks without delay and to report the results "
@@ -184,35 +185,45 @@ def _closing(notice: Notice) -> str:
     return _("{unit} is requested to complete these tasks by their deadlines.", unit=notice.unit)
 
 
-def _motto() -> tuple[str, str]:
-    return _("SOCIALIST REPUBLIC OF VIET NAM"), _("Independence - Freedom - Happiness")
-
-
 def _recipients() -> list[str]:
     return [_("As above;"), _("Filed: records office.")]
 
 
 def _opening(notice: Notice, markdown: bool) -> list[str]:
-    """The letter's head down to the introduction, shared by the markdown and the text."""
+    """The letter's head down to the introduction, shared by the markdown and the text: the
+    office, the number and the subject (V/v) first, then the national name and the date."""
+    from nqtrack.render.official import head_symbol, national_name
+
     bold = (lambda text: f"**{text}**") if markdown else (lambda text: text)
     italic = (lambda text: f"*{text}*") if markdown else (lambda text: text)
-    nation, motto = _motto()
-    lines: list[str] = []
-    if notice.office:
-        lines += [bold(notice.office), ""] if markdown else [notice.office]
+    br = "\\" if markdown else ""  # markdown's hard line break keeps the lines of a block together
+    nation, motto = national_name()
+    office = notice.head.heading_lines
+    left = [line if i < len(office) - 1 else bold(line) for i, line in enumerate(office)]
+    left += [head_symbol(notice.head), _("Reminder: tasks overdue and due soon")]
+    lines = [line + br for line in left[:-1]] + [left[-1], ""]
     return lines + [
-        bold(nation) + ("\\" if markdown else ""),  # markdown's hard line break keeps the two lines together
+        bold(nation) + br,
         bold(motto),
         "",
         italic(_date_line(notice)),
-        "",
-        bold(_("Reminder: tasks overdue and due soon")),
         "",
         f"{_('To:')} {notice.unit}",
         "",
         _intro(notice),
         "",
     ]
+
+
+def _signature(notice: Notice, markdown: bool) -> list[str]:
+    """The signer's authority lines, the space to sign, the name."""
+    signer = notice.head.signer
+    if signer is None:
+        return []
+    bold = (lambda text: f"**{text}**") if markdown else (lambda text: text)
+    br = "\\" if markdown else ""
+    authority = [bold(line) for line in signer.authority]
+    return [line + br for line in authority[:-1]] + [authority[-1], "", "", bold(signer.name), ""]
 
 
 # --- markdown ----------------------------------------------------------------------------
@@ -225,6 +236,9 @@ def render_markdown(notice: Notice) -> str:
         lines += [f"### {section.title}", "", markdown_table(section.rows, section.columns), ""]
     lines += [_closing(notice), "", f"***{_('Recipients:')}***", ""]
     lines += [f"- {item}" for item in _recipients()]
+    signature = _signature(notice, markdown=True)
+    if signature:
+        lines += [""] + signature[:-1]
     return "\n".join(lines) + "\n"
 
 
@@ -246,128 +260,37 @@ def render_text(notice: Notice) -> str:
         lines.append("")
     lines += [_closing(notice), "", _("Recipients:")]
     lines += [f"- {item}" for item in _recipients()]
+    signature = _signature(notice, markdown=False)
+    if signature:
+        lines += [""] + signature[:-1]
     return "\n".join(lines) + "\n"
 
 
 # --- DOCX --------------------------------------------------------------------------------
 
-_FONT = "Times New Roman"
 
+def docx_bytes(notice: Notice) -> bytes:
+    """The notice as a Word letter ready to sign (render/official.py lays it out)."""
+    from nqtrack.render import official
 
-def _no_borders(table: Any) -> None:
-    """Clear every border of a table (the header block must not look like a grid)."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    # python-docx has no public API for table borders: its private `_tbl` it is, and
-    # tests/test_remind_render.py fails loudly if it moves
-    tbl_pr = table._tbl.tblPr
-    for old in tbl_pr.findall(qn("w:tblBorders")):
-        tbl_pr.remove(old)
-    borders = OxmlElement("w:tblBorders")
-    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        element = OxmlElement(f"w:{edge}")
-        element.set(qn("w:val"), "nil")
-        borders.append(element)
-    tbl_pr.append(borders)
-
-
-def _set_font(document: Any) -> None:
-    """Times New Roman 13 pt, also for East Asian text slots, as ND 30/2020 asks."""
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    style = document.styles["Normal"]
-    style.font.name = _FONT
-    style.font.size = Pt(13)
-    r_pr = style.element.get_or_add_rPr()
-    r_fonts = r_pr.find(qn("w:rFonts"))
-    if r_fonts is not None:
-        for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-            r_fonts.set(qn(slot), _FONT)
-
-
-def _paragraph(container: Any, text: str, *, bold: bool = False, italic: bool = False,
-               align: Any = None, size: float | None = None, space_after: float = 6) -> Any:
-    from docx.shared import Pt
-
-    para = container.add_paragraph()
-    run = para.add_run(text)
-    run.bold = bold
-    run.italic = italic
-    if size:
-        run.font.size = Pt(size)
-    if align is not None:
-        para.alignment = align
-    para.paragraph_format.space_after = Pt(space_after)
-    return para
+    document = official.new_document()
+    official.heading(document, notice.head, _date_line(notice), subject=_("Reminder: tasks overdue and due soon"))
+    official.paragraph(document, f"{_('To:')} {notice.unit}", align="center", space_before=12, space_after=12)
+    official.body(document, _intro(notice))
+    for part in _sections(notice):
+        official.paragraph(document, part.title, bold=True, space_after=3, keep_with_next=True)
+        official.grid(document, part.columns, part.rows, numeric=("no", "days_overdue", "days_left"))
+        official.paragraph(document, "", space_after=0)
+    official.body(document, _closing(notice), space_after=12)
+    official.closing(document, notice.head, _recipients())
+    return official.to_bytes(document)
 
 
 def write_docx(notice: Notice, path: str | Path) -> None:
-    """Write the notice as a DOCX letter ready to sign; python-docx is imported here
-    because it is an optional extra."""
-    try:
-        from docx import Document
-        from docx.enum.table import WD_TABLE_ALIGNMENT
-        from docx.enum.text import WD_ALIGN_PARAGRAPH
-        from docx.shared import Cm, Pt
-    except ImportError:  # pragma: no cover - depends on the installation
-        raise UserError("Writing DOCX needs python-docx: pip install python-docx") from None
+    """Write the notice as a DOCX letter, whole or not at all."""
+    from nqtrack.files import write_bytes_atomically
 
-    document = Document()
-    _set_font(document)
-    for section in document.sections:  # A4 with the margins of ND 30/2020
-        section.page_width, section.page_height = Cm(21), Cm(29.7)
-        section.top_margin = section.bottom_margin = Cm(2)
-        section.left_margin, section.right_margin = Cm(3), Cm(2)
-
-    center, right, justify = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT, WD_ALIGN_PARAGRAPH.JUSTIFY
-    nation, motto = _motto()
-
-    header = document.add_table(rows=1, cols=2)
-    _no_borders(header)
-    header.alignment = WD_TABLE_ALIGNMENT.CENTER
-    left_cell, right_cell = header.rows[0].cells
-    left_cell.width, right_cell.width = Cm(6.5), Cm(9.5)
-    left_cell.paragraphs[0].add_run(notice.office).bold = True
-    left_cell.paragraphs[0].alignment = center
-    right_cell.paragraphs[0].add_run(nation).bold = True
-    right_cell.paragraphs[0].runs[0].font.size = Pt(12)
-    right_cell.paragraphs[0].alignment = center
-    _paragraph(right_cell, motto, bold=True, align=center, space_after=0)
-
-    _paragraph(document, _date_line(notice), italic=True, align=right)
-    _paragraph(document, _("Reminder: tasks overdue and due soon"), bold=True, align=center)
-    _paragraph(document, f"{_('To:')} {notice.unit}", align=center, space_after=12)
-    intro = _paragraph(document, _intro(notice), align=justify)
-    intro.paragraph_format.first_line_indent = Cm(1)
-
-    for part in _sections(notice):
-        _paragraph(document, part.title, bold=True, space_after=3)
-        table = document.add_table(rows=1, cols=len(part.columns))
-        table.style = "Table Grid"
-        for cell, (_key, label) in zip(table.rows[0].cells, part.columns, strict=True):
-            cell.text = label
-            cell.paragraphs[0].runs[0].bold = True
-            cell.paragraphs[0].alignment = center
-        for row in part.rows:
-            cells = table.add_row().cells
-            for cell, (key, _label) in zip(cells, part.columns, strict=True):
-                cell.text = row[key]
-                if key in ("no", "deadline", "days_overdue", "days_left"):
-                    cell.paragraphs[0].alignment = center
-        for row in table.rows:
-            for cell in row.cells:
-                for run in cell.paragraphs[0].runs:
-                    run.font.size = Pt(12)
-        _paragraph(document, "", space_after=0)
-
-    closing = _paragraph(document, _closing(notice), align=justify, space_after=12)
-    closing.paragraph_format.first_line_indent = Cm(1)
-    _paragraph(document, _("Recipients:"), bold=True, italic=True, size=12, space_after=0)
-    for item in _recipients():
-        _paragraph(document, f"- {item}", size=11, space_after=0)
-    document.save(str(path))
+    write_bytes_atomically(str(path), docx_bytes(notice))
 
 
 # --- file names --------------------------------------------------------------------------

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nqtrack.core.backlog import Backlog, group_tasks
 from nqtrack.i18n import _
-from nqtrack.render.tables import console, csv_text, json_text, markdown_table, show_day
+from nqtrack.render.output import Output
+from nqtrack.render.tables import as_output, console, csv_text, json_text, markdown_table, show_day
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 CSV_KEYS = (
     "section", "id", "code", "title", "document", "lead_unit", "coordinating_units", "assignee",
@@ -179,45 +183,87 @@ def as_markdown(b: Backlog, group: str, limit: int | None) -> str:
     return "\n".join(out)
 
 
-def print_table(b: Backlog, group: str, limit: int | None) -> None:
-    from rich.table import Table
+def print_table(b: Backlog, group: str, limit: int | None, screen: Console | None = None) -> None:
     from rich.text import Text
 
-    out = console()
+    from nqtrack.render.layout import fit_table
+
+    out = screen or console()
     out.print(Text(headline(b), style="bold"))
     if not (b.overdue or b.paused or b.due_soon):
         return
     if b.units:
-        out.print(_table(_unit_rows(b), _unit_columns(), None, Table, Text, out.width))
+        out.print(fit_table(_unit_rows(b), _unit_columns(), out.width))
     if b.aging:
         out.print(Text(aging_line(b)))
     for title, rows, columns in _sections(b, group, limit):
         if not rows:
             out.print(Text(title))
             continue
-        out.print(_table(rows, columns, title, Table, Text, out.width))
+        out.print(fit_table(rows, columns, out.width, title))
 
 
-def _table(rows, columns, title, Table, Text, width: int = 160):
-    table = Table(title=title, title_justify="left")
-    for key, label in columns:
-        if key == "title":
-            # the title gets what the terminal has left after the other columns, cut with an ellipsis
-            table.add_column(label, no_wrap=True, overflow="ellipsis", max_width=max(24, width - 110))
-        elif key in ("days", "overdue", "carried_over", "due_soon", "paused"):
-            table.add_column(label, justify="right", no_wrap=True)
-        else:
-            table.add_column(label, no_wrap=key in ("ref", "deadline", "carried", "document", "extended"))
-    for row in rows:
-        table.add_row(*(Text(str(row.get(key, ""))) for key, _ in columns))
-    return table
+def _section_labels(b: Backlog) -> dict[str, str]:
+    return {"overdue": _("Overdue"), "paused": _("Paused, past their deadline"),
+            "due_soon": _("Due within {within} days", within=b.within)}
 
 
-def emit(b: Backlog, fmt: str, group: str = "unit", limit: int | None = None) -> None:
+def people_csv(b: Backlog) -> str:
+    """The CSV for people: the table's columns with the section in words, one task a row."""
+    sections = _section_labels(b)
+    rows = [{**row, "section": sections[name]}
+            for name, tasks in (("overdue", b.overdue), ("paused", b.paused), ("due_soon", b.due_soon))
+            for row in _task_rows(tasks)]
+    columns = [("section", _("Section"))] + _task_columns(with_unit=True)
+    return csv_text(rows, [key for key, _label in columns], [label for _key, label in columns])
+
+
+def _typed_tasks(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{**_machine(t), "state": _(t["state"])} for t in tasks]
+
+
+def _typed_columns() -> list[tuple[str, str]]:
+    return [
+        ("id", "#"), ("code", _("Code")), ("title", _("Title")), ("document", _("Document")),
+        ("lead_unit", _("Lead unit")), ("coordinating_units", _("Coordinating units")), ("assignee", _("Assignee")),
+        ("deadline", _("Deadline")), ("original_deadline", _("Original deadline")), ("days_overdue", _("Days overdue")),
+        ("carried_over", _("Carried over")), ("extended", _("Extended")), ("state", _("State")),
+    ]
+
+
+def workbook(b: Backlog, decimals: int = 1, limit: int | None = None) -> bytes:
+    """The morning view as a workbook: the summary per unit, then one sheet per list
+    (`limit` shortens the overdue list, never the summary)."""
+    from nqtrack.render.xlsx import Sheet, workbook_bytes
+
+    title = f"{_('Overdue tasks')} — {show_day(b.as_of)}"
+    units = [{"unit": u.unit or "—", "overdue": u.overdue, "carried_over": u.carried_over, "due_soon": u.due_soon,
+              "paused": u.paused, "oldest_deadline": u.oldest_deadline} for u in b.units]
+    unit_columns = [(key if key != "oldest" else "oldest_deadline", label) for key, label in _unit_columns()]
+    months = [{"month": f"{month[5:]}/{month[:4]}", "overdue": count} for month, count in b.aging]
+    sections = _section_labels(b)
+    sheets = [
+        Sheet(_("Summary"), unit_columns, units, title=title, subtitle=headline(b),
+              kinds={"carried_over": "count"}),
+        Sheet(sections["overdue"], _typed_columns(), _typed_tasks(b.overdue[:limit] if limit else b.overdue),
+              title=title),
+        Sheet(sections["paused"], _typed_columns(), _typed_tasks(b.paused), title=title),
+        Sheet(sections["due_soon"], _typed_columns(), _typed_tasks(b.due_soon), title=title),
+        Sheet(_("Overdue by month of deadline"), [("month", _("Month")), ("overdue", _("Overdue"))], months,
+              title=title),
+    ]
+    return workbook_bytes(sheets, decimals)
+
+
+def emit(b: Backlog, out: Output | str, group: str = "unit", limit: int | None = None) -> None:
+    out = as_output(out)
+    fmt = out.fmt
     if fmt == "json":
         sys.stdout.write(json_text(as_json(b)))
     elif fmt == "csv":
-        sys.stdout.write(as_csv(b))
+        sys.stdout.write(people_csv(b) if out.labels else as_csv(b))
+    elif fmt == "xlsx":
+        out.write_bytes(workbook(b, out.decimals, limit))
     elif fmt == "markdown":
         sys.stdout.write(as_markdown(b, group, limit) + "\n")
     else:

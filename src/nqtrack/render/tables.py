@@ -1,7 +1,8 @@
-"""Renderers at the edge: Rich tables, markdown (tabulate), CSV and JSON.
+"""Renderers at the edge: Rich tables, markdown (tabulate), CSV, JSON and Excel.
 
 Rows are dicts with machine keys; `columns` pairs each key with its (translated)
-label. CSV and JSON use the machine keys, so they do not change with the language.
+label. CSV and JSON use the machine keys, so they do not change with the language;
+the CSV for people (`--labels`) and Excel use the labels.
 """
 
 from __future__ import annotations
@@ -10,21 +11,58 @@ import csv
 import io
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-FORMATS = ("table", "markdown", "csv", "json")
+from nqtrack.render.output import LISTING_FORMATS, Output
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+FORMATS = LISTING_FORMATS
 Columns = Sequence[tuple[str, str]]
 
 # A cell starting with one of these is run as a formula by spreadsheet programs.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+# What a machine key holds, where its values alone do not tell (dates come as ISO text,
+# rates as fractions, per cents as numbers): the one place the typed formats (Excel) and
+# the layouts (alignment, what is never cut) read it from. Others are told by their values.
+KIND_BY_KEY = {
+    **dict.fromkeys(("deadline", "original_deadline", "assigned_on", "completed_on", "issued_on", "received_on",
+                     "oldest_deadline", "effective_on", "as_of", "from", "to"), "date"),
+    **dict.fromkeys(("title", "note", "product", "deadline_text", "task"), "wide"),
+    **dict.fromkeys(("completion_rate", "completion_rate_of_due", "overdue_rate"), "rate"),
+    "percent_done": "percent",
+    "change_pct": "signed",
+    **dict.fromkeys(("carried_over", "extended", "recurring"), "flag"),
+    "id": "number",  # a task's number: no thousands separator
+}
+
+
+def column_kind(key: str, values: Iterable[Any] = ()) -> str:
+    """date, wide (long text), rate (a fraction), percent (a per cent), signed (a per cent
+    change), flag (yes/no), count, number or text."""
+    if key in KIND_BY_KEY:
+        return KIND_BY_KEY[key]
+    found = {type(v) for v in values if v is not None and v != ""}
+    if found and found <= {bool}:
+        return "flag"
+    if found and found <= {int}:
+        return "count"
+    if found and found <= {int, float}:
+        return "number"
+    if found and found <= {date}:
+        return "date"
+    return "text"
 
 
 def neutralise(value: str) -> str:
     """Make a text cell inert in Excel/LibreOffice (CSV formula injection)."""
-    if value.startswith(_FORMULA_START) and not _is_number(value):
+    if value.startswith(FORMULA_START) and not _is_number(value):
         return "'" + value
     return value
 
@@ -57,7 +95,7 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def console(stderr: bool = False):
+def console(stderr: bool = False) -> Console:
     """A Rich console: colour only on a terminal without NO_COLOR, wide enough when piped."""
     from rich.console import Console
 
@@ -76,31 +114,43 @@ def console(stderr: bool = False):
     )
 
 
-def rich_table(rows: Iterable[dict[str, Any]], columns: Columns, title: str | None = None):
-    from rich.table import Table
-    from rich.text import Text
+def rich_table(rows: Sequence[dict[str, Any]], columns: Columns, title: str | None = None, width: int = 160):
+    """A Rich table laid out to fit `width` (nqtrack.render.layout)."""
+    from nqtrack.render.layout import fit_table
 
-    # a key/value listing (all labels empty) needs no header row
-    table = Table(title=title, show_lines=False, show_header=any(label for _, label in columns))
-    for _, label in columns:
-        table.add_column(label)
-    for row in rows:
-        # Text(...) so that user text such as "[bold]" is never read as markup
-        table.add_row(*(Text(_cell(row.get(key))) for key, _ in columns))
-    return table
+    return fit_table(rows, columns, width, title)
+
+
+# a cell that reads as a number: 15, 1.234, 57,6 %, +106.7%, — (undefined)
+_NUMERIC = re.compile(r"[+-]?\d[\d.,]*\s?%?|—")
+_INDENT = re.compile(r"^ +")
+
+
+def is_numeric_column(cells: Iterable[str]) -> bool:
+    filled = [c for c in cells if c]
+    return bool(filled) and all(_NUMERIC.fullmatch(c) for c in filled) and any(c != "—" for c in filled)
 
 
 def markdown_table(rows: Iterable[dict[str, Any]], columns: Columns) -> str:
+    """A pipe table: numbers right-aligned (the `---:` marks too), sub-rows indented with
+    no-break spaces, which markdown keeps where it drops plain leading spaces."""
     from tabulate import tabulate
 
-    data = [[_cell(row.get(key)).replace("|", "\\|").replace("\n", " ") for key, _ in columns] for row in rows]
-    return tabulate(data, headers=[label for _, label in columns], tablefmt="github", disable_numparse=True)
+    def cell(value: Any) -> str:
+        text = _cell(value).replace("|", "\\|").replace("\n", " ")
+        return _INDENT.sub(lambda m: "\u00a0" * len(m.group()), text)
+
+    data = [[cell(row.get(key)) for key, _ in columns] for row in rows]
+    align = ["right" if is_numeric_column(r[i] for r in data) else "left" for i in range(len(columns))]
+    return tabulate(data, headers=[label for _, label in columns], tablefmt="pipe", colalign=align,
+                    disable_numparse=True, preserve_whitespace=True)
 
 
-def csv_text(rows: Iterable[dict[str, Any]], keys: Sequence[str]) -> str:
+def csv_text(rows: Iterable[dict[str, Any]], keys: Sequence[str], headers: Sequence[str] | None = None) -> str:
+    """CSV with a header row: the machine keys, or `headers` (the labels, for people)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(keys)
+    writer.writerow(headers if headers is not None else keys)
     for row in rows:
         writer.writerow([neutralise(_cell(row.get(k))) for k in keys])
     return out.getvalue()
@@ -122,27 +172,38 @@ def json_text(data: Any, pretty: bool | None = None) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=_json_default) + "\n"
 
 
+def as_output(out: Output | str) -> Output:
+    return out if isinstance(out, Output) else Output(out)
+
+
 def emit_rows(
     rows: list[dict[str, Any]],
     columns: Columns,
-    fmt: str,
+    out: Output | str,
     *,
     title: str | None = None,
     empty_message: str | None = None,
     json_data: Any = None,
 ) -> None:
-    """Print a listing in the chosen format to standard output."""
-    if fmt == "json":
+    """Print a listing in the chosen format to standard output (a workbook: to its file).
+    For the table, markdown, the CSV for people and Excel, `rows` are what people read."""
+    out = as_output(out)
+    if out.fmt == "json":
         sys.stdout.write(json_text(rows if json_data is None else json_data))
-    elif fmt == "csv":
-        sys.stdout.write(csv_text(rows, [key for key, _ in columns]))
-    elif fmt == "markdown":
+    elif out.fmt == "csv":
+        keys = [key for key, _ in columns]
+        sys.stdout.write(csv_text(rows, keys, [label or key for key, label in columns] if out.labels else None))
+    elif out.fmt == "xlsx":
+        from nqtrack.render.xlsx import Sheet, workbook_bytes
+
+        out.write_bytes(workbook_bytes([Sheet(title or "Sheet 1", columns, rows, title=title or "")], out.decimals))
+    elif out.fmt == "markdown":
         if title:
             sys.stdout.write(f"## {title}\n\n")
         sys.stdout.write(markdown_table(rows, columns) + "\n")
     else:
-        out = console()
+        console_ = console()
         if not rows and empty_message:
-            out.print(empty_message)
+            console_.print(empty_message)
             return
-        out.print(rich_table(rows, columns, title))
+        console_.print(rich_table(rows, columns, title, console_.width))

@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from nqtrack.i18n import _
-from nqtrack.render.tables import console, emit_rows, json_text, show_day
+from nqtrack.render.output import Output
+from nqtrack.render.tables import as_output, console, emit_rows, json_text, show_day
 
 
 def task_columns() -> list[tuple[str, str]]:
@@ -27,11 +28,29 @@ def display_task_row(row: dict[str, Any]) -> dict[str, Any]:
     return shown
 
 
-def emit_tasks(rows: list[dict[str, Any]], fmt: str, *, title: str | None = None, json_data: Any = None,
+def typed_task_row(row: dict[str, Any]) -> dict[str, Any]:
+    """The form for Excel: values typed (dates stay dates), the state translated."""
+    return {**row, "state": _(row["state"])}
+
+
+def people_rows(rows: list[dict[str, Any]], out: Output) -> list[dict[str, Any]]:
+    if out.fmt == "xlsx":
+        return [typed_task_row(t) for t in rows]
+    return [display_task_row(t) for t in rows] if out.human else rows
+
+
+def emit_tasks(rows: list[dict[str, Any]], out: Output | str, *, title: str | None = None, json_data: Any = None,
                empty_message: str | None = None) -> None:
     """A listing of tasks (machine rows from nqtrack.app.tasks.task_row) in a format."""
-    shown = [display_task_row(t) for t in rows] if fmt in ("table", "markdown") else rows
-    emit_rows(shown, task_columns(), fmt, title=title, json_data=json_data, empty_message=empty_message)
+    out = as_output(out)
+    if out.fmt == "xlsx":
+        from nqtrack.render.xlsx import Sheet, workbook_bytes
+
+        sheet = Sheet(title or _("Tasks"), task_columns(), people_rows(rows, out), title=title or _("Tasks"))
+        out.write_bytes(workbook_bytes([sheet], out.decimals))
+        return
+    emit_rows(people_rows(rows, out), task_columns(), out, title=title, json_data=json_data,
+              empty_message=empty_message)
 
 
 def local_time(recorded_at: str) -> str:
@@ -51,6 +70,11 @@ def _field_labels() -> list[tuple[str, str]]:
     ]
 
 
+def task_field_labels() -> dict[str, str]:
+    """Every field of a task with its label, in the order `show` lists them."""
+    return dict(_field_labels())
+
+
 def _history_columns() -> list[tuple[str, str]]:
     return [
         ("effective_on", _("Effective")), ("recorded_at", _("Recorded")), ("recorded_by", _("By")),
@@ -59,14 +83,19 @@ def _history_columns() -> list[tuple[str, str]]:
     ]
 
 
-def emit_task(shown_task: dict[str, Any], fmt: str) -> None:
+def emit_task(shown_task: dict[str, Any], out: Output | str) -> None:
     """One task's fields and history (nqtrack.app.tasks.show) in a format."""
+    out = as_output(out)
+    fmt = out.fmt
     row, history = shown_task["task"], shown_task["history"]
     if fmt == "json":
         sys.stdout.write(json_text(shown_task))
         return
-    if fmt == "csv":
-        emit_rows(history, _history_columns(), fmt)
+    if fmt == "csv" and not out.labels:
+        emit_rows(history, _history_columns(), out)
+        return
+    if fmt == "xlsx":
+        _task_workbook(shown_task, out)
         return
     shown = display_task_row(row)
     shown["timing"] = _(row["timing"])
@@ -77,9 +106,35 @@ def emit_task(shown_task: dict[str, Any], fmt: str) -> None:
          "recorded_at": local_time(h["recorded_at"])}
         for h in history
     ]
-    emit_rows(field_rows, [("field", ""), ("value", "")], fmt, title=f"#{row['id']} ({show_day(row['as_of'])})")
+    if fmt == "csv":  # for people: the history, the task's fields being in its listing
+        emit_rows(history_rows, _history_columns(), out)
+        return
+    emit_rows(field_rows, [("field", ""), ("value", "")], out, title=f"#{row['id']} ({show_day(row['as_of'])})")
     if fmt == "table":
         console().print()
     else:
         sys.stdout.write("\n")
-    emit_rows(history_rows, _history_columns(), fmt, title=_("History"))
+    emit_rows(history_rows, _history_columns(), out, title=_("History"))
+
+
+def _task_workbook(shown_task: dict[str, Any], out: Output) -> None:
+    from nqtrack.render.xlsx import Sheet, workbook_bytes
+
+    row = typed_task_row(shown_task["task"])
+    row["timing"] = _(row["timing"])
+    fields = [{"field": label, "value": row.get(key), "_kinds": {"value": _value_kind(key)}}
+              for key, label in _field_labels()]
+    history = [{**h, "kind": _(h["kind"]), "recorded_at": local_time(h["recorded_at"])}
+               for h in shown_task["history"]]
+    title = f"#{row['id']} {row['code'] or ''}".strip()
+    out.write_bytes(workbook_bytes([
+        Sheet(title, [("field", _("Field")), ("value", _("Value"))], fields, title=title),
+        Sheet(_("History"), _history_columns(), history, title=_("History")),
+    ], out.decimals))
+
+
+def _value_kind(key: str) -> str:
+    from nqtrack.render.tables import KIND_BY_KEY
+
+    kind = KIND_BY_KEY.get(key, "text")
+    return "text" if kind == "wide" else kind

@@ -1,0 +1,124 @@
+"""Issue 17: the dashboard page — one self-contained HTML file, checked as written and in a
+real headless browser (Debian's Chromium driven by Playwright, which never downloads a
+browser of its own)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import struct
+from pathlib import Path
+
+import pytest
+
+from nqtrack.render.report import rate_percent
+from tests.support import Cli
+
+ROOT = Path(__file__).resolve().parent.parent
+TODAY = "2022-11-15"
+HOW_TO_RUN = ("the dashboard's browser test needs Debian's Chromium and Playwright: "
+              "apt-get install -y chromium && pip install -e '.[test]' (or run .ci/run)")
+# flags that work in a sandbox, as root, with no network
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory) -> tuple[Path, dict]:
+    """The dashboard of the example register for 2022, and the JSON report it must agree with."""
+    folder = tmp_path_factory.mktemp("dashboard")
+    cli = Cli(folder / "register.db")
+    for name in ("units", "documents"):
+        cli("import", str(ROOT / f"examples/{name}.csv"), "--kind", name, today=TODAY)
+    cli("import", str(ROOT / "examples/tasks.csv"), today=TODAY)
+    path = folder / "bang-dieu-khien.html"
+    cli("dashboard", "--output", str(path), lang="vi", today=TODAY)
+    report = json.loads(cli("report", "--year", "2022", "--format", "json", today=TODAY).stdout)
+    return path, report
+
+
+def chromium() -> str:
+    """Debian's Chromium, or a skip saying how to get it; in CI a missing browser fails."""
+    found = os.environ.get("NQTRACK_TEST_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        found = None
+    if not found:
+        if os.environ.get("CI"):
+            pytest.fail(HOW_TO_RUN)
+        pytest.skip(HOW_TO_RUN)
+    return found
+
+
+def expected_figures(report: dict) -> dict[str, tuple[str, str]]:
+    """Each headline figure: (data-value, text) as the JSON report gives them, in Vietnamese."""
+    w, r = report["workload"], report["received"]
+    values = {"workload.total": w["total"], "workload.completed": w["completed"],
+              "workload.completion_rate": w["completion_rate"], "workload.overdue": w["overdue"],
+              "workload.carried_over": w["carried_over"], "workload.in_progress": w["in_progress"],
+              "received.total": r["total"]}
+    from nqtrack.i18n import set_language
+
+    set_language("vi")
+    return {key: (str(v), rate_percent(v) if key.endswith("rate") else str(v)) for key, v in values.items()}
+
+
+def test_the_page_is_whole_as_written(page):
+    path, report = page
+    html = path.read_text(encoding="utf-8")
+    assert html.startswith("<!doctype html>") and '<html lang="vi">' in html
+    assert "<script" not in html  # nothing runs
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", html)  # nothing is fetched
+    assert "Content-Security-Policy" in html and "default-src 'none'" in html
+    for key, (value, text) in expected_figures(report).items():
+        assert f'data-figure="{key}" data-value="{value}">{text}</span>' in html
+    assert html.count("<svg ") == 3 and "@media print" in html and "@page { size: A4" in html
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+@pytest.mark.parametrize("width, height", [(1280, 800), (390, 844)])
+def test_the_page_in_a_real_browser(page, tmp_path, width, height):
+    executable = chromium()
+    from playwright.sync_api import sync_playwright
+
+    path, report = page
+    url = path.resolve().as_uri()
+    console, errors, requests = [], [], []
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=executable, args=CHROMIUM_FLAGS, headless=True,
+            viewport={"width": width, "height": height}, offline=True)
+        try:
+            tab = context.new_page()
+            tab.on("console", lambda m: console.append((m.type, m.text)))
+            tab.on("pageerror", lambda e: errors.append(str(e)))
+            tab.on("request", lambda r: requests.append(r.url))
+            tab.goto(url, wait_until="load")
+            shot = tab.screenshot(path=str(tmp_path / f"dashboard-{width}.png"), full_page=False)
+            shown = tab.eval_on_selector_all(
+                "[data-figure]", "nodes => nodes.map(n => [n.dataset.figure, n.dataset.value, n.textContent])")
+            units = tab.eval_on_selector_all(
+                "table[data-table=overdue_by_unit] tbody tr",
+                "rows => rows.map(r => Array.from(r.cells).map(c => c.dataset.value))")
+            tasks = tab.eval_on_selector_all(
+                "table[data-table=overdue_tasks] tbody tr", "rows => rows.map(r => r.cells[0].dataset.value)")
+            charts = tab.eval_on_selector_all("figure[data-chart] svg", "svgs => svgs.map(s => s.getBBox().width)")
+            page_width = tab.evaluate("document.documentElement.scrollWidth")
+        finally:
+            context.close()
+    assert png_size(shot) == (width, height)
+    assert errors == [] and [m for m in console if m[0] in ("error", "warning")] == []
+    assert requests == [url]  # the page itself, nothing else
+    assert {key: (value, text) for key, value, text in shown} == expected_figures(report)
+    assert units == [[u["unit"], str(u["overdue"]), str(u["carried_over"]), u["oldest_deadline"]]
+                     for u in report["overdue_by_unit"]]
+    assert tasks == [str(t["id"]) for t in report["overdue_tasks"]]
+    assert len(charts) == 3 and all(w > 0 for w in charts)
+    assert page_width <= width  # readable on a phone: nothing wider than the screen
