@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from datetime import date, timedelta
 from fractions import Fraction
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -45,8 +46,8 @@ def received_state(task: TaskAsOf) -> str | None:
 
 
 def task(state: str = "new", deadline: date | None = END, completed_on: date | None = None,
-         assigned_on: date | None = date(2024, 3, 5), **more: object) -> TaskAsOf:
-    return TaskAsOf(state, deadline, completed_on, assigned_on, **more)  # type: ignore[arg-type]
+         assigned_on: date | None = date(2024, 3, 5), **more: Any) -> TaskAsOf:
+    return TaskAsOf(state, deadline, completed_on, assigned_on, **more)
 
 
 # -- the four timing classes on their edges ------------------------------------------
