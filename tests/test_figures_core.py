@@ -9,7 +9,7 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nqtrack.core.figures import (
@@ -146,6 +146,7 @@ def test_previous_as_of_day_of_29_february():
 days = st.one_of(st.none(), st.dates(date(2023, 1, 1), date(2024, 6, 30)))
 
 
+@settings(max_examples=300, deadline=None)
 @given(st.sampled_from(["new", "in_progress", "done", "paused", "cancelled"]), days, days, days, days, days,
        st.booleans(), st.dates(date(2024, 2, 1), date(2024, 5, 31)))
 def test_every_task_received_is_in_exactly_one_state(state, deadline, completed_on, assigned_on, prev_deadline,
@@ -318,6 +319,7 @@ def exact_cut_percent(numerator: int, denominator: int, decimals: int) -> str:
     return f"{whole}.{fraction:0{decimals}d}" if decimals else str(whole)
 
 
+@settings(max_examples=500, deadline=None)
 @given(st.integers(1, 10_000_000).flatmap(lambda q: st.tuples(st.integers(0, 2 * q), st.just(q))),
        st.integers(0, 6))
 def test_cut_percent_of_a_quotient_is_exact(pair, decimals):
@@ -325,6 +327,7 @@ def test_cut_percent_of_a_quotient_is_exact(pair, decimals):
     assert cut_percent(numerator / denominator, decimals) == exact_cut_percent(numerator, denominator, decimals)
 
 
+@settings(max_examples=300, deadline=None)
 @given(st.integers(0, 10**6), st.integers(0, 6))
 def test_cut_percent_of_a_decimal_boundary(units, decimals):
     """Rates that are exactly on a printed boundary (like 0.57) print as that boundary."""
