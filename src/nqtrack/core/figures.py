@@ -13,7 +13,7 @@ float, unrounded); a person reads them through `core.numbers`, which cuts them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -294,7 +294,7 @@ def government_sentence(received: Mapping[str, Any]) -> GovernmentSentence:
     )
 
 
-def breakdown(groups: list[Mapping[str, Any]], unit_names: Mapping[int, str]) -> dict[str, Any]:
+def breakdown(groups: Sequence[Mapping[str, Any]], unit_names: Mapping[int, str]) -> dict[str, Any]:
     """Totals, `by_unit` and `by_source` from the counts per (lead unit, source)."""
     from nqtrack.core.collate import sort_key
 
