@@ -99,12 +99,21 @@ def test_the_design_example_nine_months(design_example):
     w = data["workload"]
     assert (w["due_in_period"], w["carried_over"], w["total"]) == (387, 0, 387)
     assert (w["completed"], w["completed_on_time"], w["completed_late"]) == (223, 200, 23)
-    assert w["completion_rate"] == 0.576
+    assert w["completion_rate"] == 223 / 387  # exact; printed cut: 57,6 %
     assert (w["overdue"], w["in_progress"]) == (164, 0)
+    assert w["due_in_period_states"] == {"completed_on_time": 200, "completed_late": 23, "in_progress": 0,
+                                         "overdue": 164}
     government = next(s for s in data["by_source"] if s["source"] == "Chính phủ")
     assert government["received"] == {
         "total": 153, "with_deadline": 85, "without_deadline": 68, "completed_with_deadline": 74,
         "completed_without_deadline": 41, "open": 38, "cancelled": 0, "previous_year": 74, "change_pct": 106.7,
+        # the four states: 74 + 41 completed before their deadlines (or without one); of the 38 open,
+        # 11 past their deadlines and 27 without one
+        "completed_on_time": 115, "completed_late": 0, "in_progress": 27, "overdue": 11, "completed": 115,
+        "due": 126, "completion_rate_of_due": 115 / 126, "overdue_rate": 11 / 153,
+        # on 30/09/2021, 73 of the 74 tasks of 2021 were done (one was completed on 10/10/2021)
+        "previous_year_completed": 73, "previous_year_overdue": 0, "change_pct_completed": 57.5,
+        "change_pct_overdue": None,
     }
     assert data["period"] == {"from": "2022-01-01", "to": "2022-09-30", "as_of": "2022-09-30", "known_on": "2022-09-30",
                               "kind": "range", "label": "01/01/2022–30/09/2022", "cutoff": None}
@@ -182,14 +191,22 @@ def test_exact_csv(small):
 def test_json_keys_exactly_as_design(small):
     data = json.loads(small("report", "--month", "2022-10", "--format", "json", today="2022-11-02").stdout)
     assert list(data["received"]) == ["total", "with_deadline", "without_deadline", "completed_with_deadline",
-                                      "completed_without_deadline", "open", "cancelled", "previous_year", "change_pct"]
+                                      "completed_without_deadline", "open", "cancelled", "previous_year", "change_pct",
+                                      "completed_on_time", "completed_late", "in_progress", "overdue", "completed",
+                                      "due", "completion_rate_of_due", "overdue_rate", "previous_year_completed",
+                                      "previous_year_overdue", "change_pct_completed", "change_pct_overdue"]
     for key in ("due_in_period", "carried_over", "total", "completed_on_time", "completed_late", "completed",
-                "overdue", "in_progress", "completion_rate"):
+                "overdue", "in_progress", "completion_rate", "due_in_period_states", "carried_over_states"):
         assert key in data["workload"]
+    states = ["completed_on_time", "completed_late", "in_progress", "overdue"]
+    assert list(data["workload"]["due_in_period_states"]) == list(data["workload"]["carried_over_states"]) == states
     assert set(data) >= {"period", "received", "workload", "by_unit", "by_source", "trend", "overdue_tasks"}
     assert set(data["period"]) >= {"from", "to", "as_of"}
     for item in data["by_unit"]:
         assert set(item) == {"unit", "received", "workload"} and list(item["workload"]) == list(data["workload"])
+    for item in data["by_unit"] + data["by_source"]:
+        assert list(item["received"]) == list(data["received"]) and list(item["workload"]) == list(data["workload"])
+    assert all(set(item) == {"source", "received", "workload"} for item in data["by_source"])
     assert [t["month"] for t in data["trend"]][-3:] == ["2022-08", "2022-09", "2022-10"] and len(data["trend"]) == 12
     assert data["trend"][-2] == {"month": "2022-09", "from": "2022-09-01", "to": "2022-09-30", "as_of": "2022-09-30",
                                  "total": 1, "completed": 0, "completion_rate": 0.0}

@@ -24,6 +24,7 @@ from typing import Any
 
 from nqtrack import faults
 from nqtrack.core.errors import Ambiguous, DatabaseError, DatabaseLocked, InvalidInput, NotFound, StorageError
+from nqtrack.core.periods import one_year_earlier
 from nqtrack.core.states import OPEN_STATES, Event
 from nqtrack.core.symbols import parse_symbol, symbol_key
 from nqtrack.core.text import fold, nfc
@@ -910,15 +911,25 @@ class SqliteStore:
     _INTEGER_FIELDS = ("lead_unit_id", "document_id")
     _FAR_FUTURE = "9999-12-31"
 
+    @staticmethod
+    def _journal_value(field: str, task: str, day: str = ":as_of", otherwise: str = "") -> str:
+        """The replay rule of core.states in SQL: the field of task `task` (an SQL
+        expression) on day `day` as known at :known_at: the new value of the latest-recorded
+        event that took effect by then, else the old value of the first event, else
+        `otherwise` (an SQL expression, e.g. the column). json_array tells a NULL value
+        from no event at all."""
+        fallback = f", json_array({otherwise})" if otherwise else ""
+        return f"""COALESCE(
+                (SELECT json_array(e.new_value) FROM events e
+                  WHERE e.task_id = {task} AND e.field = '{field}' AND e.effective_on <= {day}
+                    AND e.recorded_at <= :known_at ORDER BY e.id DESC LIMIT 1),
+                (SELECT json_array(e.old_value) FROM events e
+                  WHERE e.task_id = {task} AND e.field = '{field}' ORDER BY e.id LIMIT 1){fallback}) ->> '$[0]'"""
+
     def _replay_sql(self, field: str) -> str:
         """The field as of the day: replayed where the journal changed it later, else the column."""
         value = f"""CASE WHEN EXISTS (SELECT 1 FROM temp.asof_pairs p WHERE p.task_id = t.id AND p.field = '{field}')
-            THEN COALESCE(
-                (SELECT json_array(e.new_value) FROM events e
-                  WHERE e.task_id = t.id AND e.field = '{field}' AND e.effective_on <= :as_of
-                    AND e.recorded_at <= :known_at ORDER BY e.id DESC LIMIT 1),
-                (SELECT json_array(e.old_value) FROM events e
-                  WHERE e.task_id = t.id AND e.field = '{field}' ORDER BY e.id LIMIT 1)) ->> '$[0]'
+            THEN {self._journal_value(field, "t.id")}
             ELSE t.{field} END"""
         if field in self._INTEGER_FIELDS:
             value = f"CAST({value} AS INTEGER)"
@@ -1065,6 +1076,17 @@ class SqliteStore:
         "w_completed_late": "workload AND completed AND completed_on > deadline",
         "w_overdue": "workload AND NOT completed AND deadline < :as_of",
         "w_in_progress": "workload AND NOT completed AND deadline >= :as_of",
+        # the four states of the tasks received, and of the tasks due in the period
+        "r_completed_on_time": "received AND NOT cancelled AND completed "
+                               "AND (deadline IS NULL OR completed_on <= deadline)",
+        "r_completed_late": "received AND NOT cancelled AND completed AND completed_on > deadline",
+        "r_in_progress": "received AND NOT cancelled AND NOT completed AND (deadline IS NULL OR deadline >= :as_of)",
+        "r_overdue": "received AND NOT cancelled AND NOT completed AND deadline < :as_of",
+        "w_due_completed_on_time": "workload AND due AND completed AND completed_on <= deadline",
+        "w_due_completed_late": "workload AND due AND completed AND completed_on > deadline",
+        "w_due_in_progress": "workload AND due AND NOT completed AND deadline >= :as_of",
+        "w_due_overdue": "workload AND due AND NOT completed AND deadline < :as_of",
+        # r_previous_year_completed and r_previous_year_overdue: _previous_year_states
     }
 
     def report_counts(
@@ -1081,11 +1103,14 @@ class SqliteStore:
         document_ids: Sequence[int] = (),
         prepared: bool = False,
         workload_only: bool = False,
+        previous_as_of: date | None = None,
     ) -> list[dict[str, Any]]:
         """Raw counts of core.figures per (lead unit, source), as of `as_of` known at `known_at`.
 
-        `workload_only`: the caller reads only workload.total and completed (the trend),
-        so the replay can skip tasks that cannot be in the period's workload."""
+        `previous_as_of` is the day the previous year's states are taken on (default: the
+        same day one year earlier). `workload_only`: the caller reads only workload.total
+        and completed (the trend), so the replay can skip tasks that cannot be in the
+        period's workload, and the previous year's states are not counted."""
         if not prepared:
             self.prepare_as_of(as_of, known_at, workload_until=end if workload_only else None, figures_only=True)
         where, params = self._filters(unit_ids, sources, document_ids)
@@ -1095,6 +1120,7 @@ class SqliteStore:
             as_of=as_of.isoformat(),
             prev_start=prev_start.isoformat(),
             prev_end=prev_end.isoformat(),
+            previous_as_of=(previous_as_of or one_year_earlier(as_of)).isoformat(),
             known_at=known_at or self._FAR_FUTURE,
         )
         # Only tasks that can count anywhere, each term on an index of its own ("+deadline"
@@ -1152,7 +1178,41 @@ class SqliteStore:
                 FROM carried)
             SELECT lead_unit_id, source, {sums}
             FROM flagged GROUP BY lead_unit_id, source"""
-        return [dict(r) for r in self.conn.execute(sql, params)]
+        groups = {(r["lead_unit_id"], r["source"]): dict(r) for r in self.conn.execute(sql, params)}
+        previous = {} if workload_only else self._previous_year_states(where, params)
+        for (lead_unit_id, source), states in previous.items():
+            groups.setdefault((lead_unit_id, source), {"lead_unit_id": lead_unit_id, "source": source}).update(states)
+        for group in groups.values():
+            for key in self._COUNT_TERMS:
+                group.setdefault(key, 0)
+            group.setdefault("r_previous_year_completed", 0)
+            group.setdefault("r_previous_year_overdue", 0)
+        return list(groups.values())
+
+    def _previous_year_states(self, where: str, params: dict[str, Any]) -> dict[tuple[Any, Any], dict[str, int]]:
+        """r_previous_year_completed and r_previous_year_overdue of core.figures.classify per
+        (lead unit, source): the tasks received in the previous period (assigned_on, lead
+        unit, source and state as of the as-of day, like r_previous_year), taken in their
+        state, deadline and completion day as they stood on :previous_as_of, known at
+        :known_at. Only these tasks are replayed for that day, each field from its own
+        events (index events_task_field), the column when it has none: no second full
+        replay of the register."""
+        state, completed_on, deadline = (
+            self._journal_value(field, "a.id", ":previous_as_of", f"(SELECT t.{field} FROM tasks t WHERE t.id = a.id)")
+            for field in ("state", "completed_on", "deadline"))
+        candidates = f"({where}) AND assigned_on BETWEEN :prev_start AND :prev_end AND state <> 'cancelled'"
+        sql = f"""
+            WITH asof AS ({self._as_of_relation(candidates)}),
+            before AS MATERIALIZED (
+                SELECT a.lead_unit_id, a.source,
+                       CASE WHEN {state} = 'done' AND {completed_on} <= :previous_as_of THEN 'completed'
+                            WHEN {deadline} < :previous_as_of THEN 'overdue' END AS timing
+                FROM asof a)
+            SELECT lead_unit_id, source, coalesce(sum(timing = 'completed'), 0) AS r_previous_year_completed,
+                   coalesce(sum(timing = 'overdue'), 0) AS r_previous_year_overdue
+            FROM before GROUP BY lead_unit_id, source"""
+        return {(r["lead_unit_id"], r["source"]): {"r_previous_year_completed": r[2], "r_previous_year_overdue": r[3]}
+                for r in self.conn.execute(sql, params)}
 
     def trend_counts(
         self,
