@@ -148,6 +148,53 @@ def test_sql_counts_equal_the_core_definition_for_every_count(tmp_path):
     assert compare_with_the_core(store, rng, 16) == set(RAW_KEYS)
 
 
+def expected_evaluation_counts(store: Store, start, end, as_of, known_at=None) -> dict:
+    """What unit_evaluation_counts gives, from the tasks' fields replayed in Python."""
+    units: dict = {}
+    for row in store.conn.execute("SELECT * FROM tasks").fetchall():
+        task = dict(row)
+        if known_at and task["created_at"] > known_at:
+            continue
+        f = fields_as_of(task, store.journal(task["id"]), as_of, known_at)
+        if f["state"] == "cancelled":
+            continue
+        lead = int(f["lead_unit_id"]) if f["lead_unit_id"] is not None else None
+        unit = units.setdefault(lead, {"overdue": 0, "overdue_days_total": 0, "overdue_days_max": 0,
+                                       "extensions": 0, "reminders": 0})
+        completed = f["state"] == "done" and f["completed_on"] is not None and D(f["completed_on"]) <= as_of
+        deadline = D(f["deadline"]) if f["deadline"] else None
+        if deadline is not None and deadline < as_of and deadline <= end and not completed:
+            days = (as_of - deadline).days
+            unit["overdue"] += 1
+            unit["overdue_days_total"] += days
+            unit["overdue_days_max"] = max(unit["overdue_days_max"], days)
+        for e in store.task_events(task["id"]):
+            if (start.isoformat() <= e["effective_on"] <= min(end, as_of).isoformat()
+                    and (known_at is None or e["recorded_at"] <= known_at)):
+                unit["extensions"] += e["kind"] == "extended" and e["field"] == "deadline"
+                unit["reminders"] += e["kind"] == "reminded" and e["field"] is None
+    return {k: v for k, v in units.items() if any(v.values())}
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_unit_evaluation_counts_equal_the_replayed_fields(tmp_path, seed):
+    rng = random.Random(300 + seed)
+    store = Store(tmp_path / "e.db")
+    build_register(store, rng)
+    for _ in range(8):
+        start = day(rng.randint(0, 330))
+        end = start + timedelta(days=rng.randint(0, 120))
+        as_of = end if rng.random() < 0.5 else start + timedelta(days=rng.randint(0, 400))
+        known_at = None if rng.random() < 0.5 else stamp(rng.randint(0, 500), 999999)
+        got = {g.pop("lead_unit_id"): g for g in store.unit_evaluation_counts(start, end, as_of, known_at=known_at)}
+        assert got == expected_evaluation_counts(store, start, end, as_of, known_at)
+        # its overdue tasks are the workload's overdue tasks of the report, unit by unit
+        overdue: dict = {}
+        for g in store.report_counts(start, end, as_of, start, end, known_at=known_at):
+            overdue[g["lead_unit_id"]] = overdue.get(g["lead_unit_id"], 0) + g["w_overdue"]
+        assert {k: v["overdue"] for k, v in got.items() if v["overdue"]} == {k: v for k, v in overdue.items() if v}
+
+
 def test_rates_are_exact_and_change_is_cut_not_rounded():
     # rates are exact fractions (a person reads them cut, through core.numbers)
     assert completion_rate(223, 387) == 223 / 387 == 0.5762273901808785

@@ -175,16 +175,17 @@ def test_point_in_time_and_known_on(small):
     assert (known["completed"], known["overdue"]) == (0, 2)
 
 
-EXPECTED_CSV = """scope,name,received.total,received.with_deadline,received.without_deadline,received.completed_with_deadline,received.completed_without_deadline,received.open,received.cancelled,received.previous_year,received.change_pct,workload.due_in_period,workload.carried_over,workload.total,workload.completed_on_time,workload.completed_late,workload.completed,workload.overdue,workload.in_progress,workload.cancelled,workload.extended,workload.reminded,workload.open_without_deadline,workload.completion_rate
-total,,2,1,1,0,0,2,0,0,,1,1,2,1,0,1,1,0,0,1,0,1,0.5
-unit,Văn phòng Bộ,1,0,1,0,0,1,0,0,,1,1,2,1,0,1,1,0,0,0,0,1,0.5
-unit,Vụ Tổ chức cán bộ,1,1,0,0,0,1,0,0,,0,0,0,0,0,0,0,0,0,1,0,0,
-source,Chính phủ,1,0,1,0,0,1,0,0,,1,0,1,1,0,1,0,0,0,0,0,1,1.0
-source,Lãnh đạo Bộ,1,1,0,0,0,1,0,0,,0,1,1,0,0,0,1,0,0,1,0,0,0.0
+EXPECTED_CSV = """scope,name,received.total,received.with_deadline,received.without_deadline,received.completed_with_deadline,received.completed_without_deadline,received.open,received.cancelled,received.previous_year,received.change_pct,workload.due_in_period,workload.carried_over,workload.total,workload.completed_on_time,workload.completed_late,workload.completed,workload.overdue,workload.in_progress,workload.cancelled,workload.extended,workload.reminded,workload.open_without_deadline,workload.completion_rate,received.completed_on_time,received.completed_late,received.in_progress,received.overdue,received.completed,received.due,received.previous_year_completed,received.previous_year_overdue,received.completion_rate_of_due,received.overdue_rate,received.change_pct_completed,received.change_pct_overdue,workload.due_in_period_states.completed_on_time,workload.due_in_period_states.completed_late,workload.due_in_period_states.in_progress,workload.due_in_period_states.overdue,workload.carried_over_states.completed_on_time,workload.carried_over_states.completed_late,workload.carried_over_states.in_progress,workload.carried_over_states.overdue
+total,,2,1,1,0,0,2,0,0,,1,1,2,1,0,1,1,0,0,1,0,1,0.5,0,0,2,0,0,0,0,0,,0.0,,,1,0,0,0,0,0,0,1
+unit,Văn phòng Bộ,1,0,1,0,0,1,0,0,,1,1,2,1,0,1,1,0,0,0,0,1,0.5,0,0,1,0,0,0,0,0,,0.0,,,1,0,0,0,0,0,0,1
+unit,Vụ Tổ chức cán bộ,1,1,0,0,0,1,0,0,,0,0,0,0,0,0,0,0,0,1,0,0,,0,0,1,0,0,0,0,0,,0.0,,,0,0,0,0,0,0,0,0
+source,Chính phủ,1,0,1,0,0,1,0,0,,1,0,1,1,0,1,0,0,0,0,0,1,1.0,0,0,1,0,0,0,0,0,,0.0,,,1,0,0,0,0,0,0,0
+source,Lãnh đạo Bộ,1,1,0,0,0,1,0,0,,0,1,1,0,0,0,1,0,0,1,0,0,0.0,0,0,1,0,0,0,0,0,,0.0,,,0,0,0,0,0,0,0,1
 """
 
 
 def test_exact_csv(small):
+    # the machine CSV: the JSON flattened, rates exact; the columns of the four states after the first ones
     assert small("report", "--month", "2022-10", "--format", "csv", today="2022-11-02").stdout == EXPECTED_CSV
 
 
@@ -221,17 +222,31 @@ Kỳ báo cáo từ 01/10/2022 đến 31/10/2022; số liệu tính đến ngày
 
 ## I. Nhiệm vụ được giao trong kỳ
 
-| Chỉ tiêu                         | Số lượng   |
-|----------------------------------|------------|
-| Số nhiệm vụ được giao            | 2          |
-| có thời hạn                      | 1          |
-| không có thời hạn                | 1          |
-| Đã hoàn thành, có thời hạn       | 0          |
-| Đã hoàn thành, không có thời hạn | 0          |
-| Đang thực hiện                   | 2          |
-| Hủy, không thực hiện             | 0          |
-| Cùng kỳ năm trước                | 0          |
-| Tăng/giảm so với cùng kỳ         | —          |
+Tổng số 2 nhiệm vụ được giao; đã hoàn thành 0 nhiệm vụ (0 đúng hạn, 0 quá hạn), chưa có nhiệm vụ nào đến hạn; đang thực hiện 2 nhiệm vụ (2 trong hạn, 0 quá hạn).
+
+| Chỉ tiêu                                                                  | Số lượng   |
+|---------------------------------------------------------------------------|------------|
+| Số nhiệm vụ được giao                                                     | 2          |
+| có thời hạn                                                               | 1          |
+| không có thời hạn                                                         | 1          |
+| Đã hoàn thành                                                             | 0          |
+| đúng hạn                                                                  | 0          |
+| quá hạn                                                                   | 0          |
+| Đã hoàn thành, có thời hạn                                                | 0          |
+| Đã hoàn thành, không có thời hạn                                          | 0          |
+| Đang thực hiện                                                            | 2          |
+| trong hạn                                                                 | 2          |
+| quá hạn                                                                   | 0          |
+| Số nhiệm vụ đến hạn (đã hoàn thành hoặc quá hạn)                          | 0          |
+| Tỷ lệ hoàn thành trên số nhiệm vụ đến hạn (số đã hoàn thành / số đến hạn) | —          |
+| Tỷ lệ quá hạn (số quá hạn / số được giao)                                 | 0,0 %      |
+| Hủy, không thực hiện                                                      | 0          |
+
+| So với cùng kỳ năm trước   | Kỳ này   | Cùng kỳ năm trước (tính đến cùng ngày)   | Tăng/giảm so với cùng kỳ   |
+|----------------------------|----------|------------------------------------------|----------------------------|
+| Số nhiệm vụ được giao      | 2        | 0                                        | —                          |
+| Đã hoàn thành              | 0        | 0                                        | —                          |
+| Quá hạn                    | 0        | 0                                        | —                          |
 
 ## II. Nhiệm vụ phải thực hiện trong kỳ
 """
@@ -240,10 +255,11 @@ Kỳ báo cáo từ 01/10/2022 đến 31/10/2022; số liệu tính đến ngày
 def test_markdown_in_vietnamese(small):
     out = small("report", "--month", "2022-10", "--format", "markdown", lang="vi", today="2022-11-02").stdout
     assert out.startswith(EXPECTED_MARKDOWN_START)
-    assert "| Tỷ lệ hoàn thành                        | 50,0 %     |" in out
-    assert "| Văn phòng Bộ      | 1           | 2                | 1              | 1               | 0                  | 1         | 0                | 50,0 %  |" in out
-    assert "| Được gia hạn trong kỳ                   | 1          |" in out
-    assert "| 10/2022 | 2                | 1               | 50,0 %  |" in out
+    assert "| Tỷ lệ hoàn thành (số đã hoàn thành / số phải thực hiện) | 50,0 %     |" in out
+    assert ("| Văn phòng Bộ      | 1           | 2                | 1              | 1               | 0                  "
+            "| 1         | 0                | 50,0 %                        |") in out
+    assert "| Được gia hạn trong kỳ                                   | 1          |" in out
+    assert "| 10/2022 | 2                | 1               | 50,0 %                        |" in out
     assert "## VI. Nhiệm vụ quá hạn tại ngày 31/10/2022" in out
     assert "| C    | Tổng kết Nghị quyết |           | Văn phòng Bộ     | 30/09/2022 | 31                |" in out
 
@@ -251,7 +267,7 @@ def test_markdown_in_vietnamese(small):
 def test_table_format_content(small):
     out = small("report", "--month", "2022-10", lang="en", today="2022-11-02").stdout
     assert "\x1b[" not in out
-    for text in ("Report on the implementation of tasks, month 10/2022", "Completion rate", "50.0%", "█████░░░░░",
+    for text in ("Report on the implementation of tasks, month 10/2022", "Completion rate", "50.0 %", "█████░░░░░",
                  "III. By lead unit", "IV. By source", "V. Completion rate, last 12 months", "Tổng kết Nghị quyết"):
         assert text in out
 
@@ -350,66 +366,104 @@ Period 2022-10-01 – 2022-10-31; figures as of 31 October 2022.
 
 ## I. Tasks received in the period
 
-| Figure                        | Number   |
-|-------------------------------|----------|
-| Tasks received                | 2        |
-| with a deadline               | 1        |
-| without a deadline            | 1        |
-| Completed, with a deadline    | 0        |
-| Completed, without a deadline | 0        |
-| Still being carried out       | 2        |
-| Cancelled                     | 0        |
-| Same period last year         | 0        |
-| Change on last year           | —        |
+In total 2 tasks were received; 0 completed (0 on time, 0 late), no task having fallen due yet; 2 being carried out (2 within the deadline, 0 overdue).
+
+| Figure                                                           | Number   |
+|------------------------------------------------------------------|----------|
+| Tasks received                                                   | 2        |
+| with a deadline                                                  | 1        |
+| without a deadline                                               | 1        |
+| Completed                                                        | 0        |
+| on time                                                          | 0        |
+| late                                                             | 0        |
+| Completed, with a deadline                                       | 0        |
+| Completed, without a deadline                                    | 0        |
+| Still being carried out                                          | 2        |
+| within the deadline                                              | 2        |
+| overdue                                                          | 0        |
+| Tasks fallen due (completed or overdue)                          | 0        |
+| Completion rate of the tasks fallen due (completed / fallen due) | —        |
+| Overdue rate (overdue / tasks received)                          | 0.0 %    |
+| Cancelled                                                        | 0        |
+
+| Compared with the same period last year   | This period   | Same period last year, as of the same day   | Change on last year   |
+|-------------------------------------------|---------------|---------------------------------------------|-----------------------|
+| Tasks received                            | 2             | 0                                           | —                     |
+| Completed                                 | 0             | 0                                           | —                     |
+| Overdue                                   | 0             | 0                                           | —                     |
 
 ## II. Tasks to carry out in the period
 
-| Figure                              | Number   |
-|-------------------------------------|----------|
-| Tasks to carry out                  | 2        |
-| due in the period                   | 1        |
-| carried over from earlier periods   | 1        |
-| Completed                           | 1        |
-| on time                             | 1        |
-| late                                | 0        |
-| Overdue, not completed              | 1        |
-| In progress, within the deadline    | 0        |
-| Completion rate                     | 50.0%    |
-| Deadlines extended in the period    | 1        |
-| Tasks urged (đôn đốc) in the period | 0        |
-| Open tasks without a deadline       | 1        |
-| Cancelled                           | 0        |
+| Figure                                           | Number   |
+|--------------------------------------------------|----------|
+| Tasks to carry out                               | 2        |
+| due in the period                                | 1        |
+| carried over from earlier periods                | 1        |
+| Completed                                        | 1        |
+| on time                                          | 1        |
+| late                                             | 0        |
+| Overdue, not completed                           | 1        |
+| In progress, within the deadline                 | 0        |
+| Completion rate (completed / tasks to carry out) | 50.0 %   |
+| Deadlines extended in the period                 | 1        |
+| Tasks urged (đôn đốc) in the period              | 0        |
+| Open tasks without a deadline                    | 1        |
+| Cancelled                                        | 0        |
+
+| Tasks to carry out, by state      | Completed on time   | Completed late   | In progress, within the deadline   | Overdue   | Total   |
+|-----------------------------------|---------------------|------------------|------------------------------------|-----------|---------|
+| Due in the period                 | 1                   | 0                | 0                                  | 0         | 1       |
+| Carried over from earlier periods | 0                   | 0                | 0                                  | 1         | 1       |
+| Tasks to carry out                | 1                   | 0                | 0                                  | 1         | 2       |
 
 ## III. By lead unit
 
-| Lead unit         | Received   | To carry out   | Carried over   | Completed   | of which late   | Overdue   | In progress   | Rate   |
-|-------------------|------------|----------------|----------------|-------------|-----------------|-----------|---------------|--------|
-| Văn phòng Bộ      | 1          | 2              | 1              | 1           | 0               | 1         | 0             | 50.0%  |
-| Vụ Tổ chức cán bộ | 1          | 0              | 0              | 0           | 0               | 0         | 0             | —      |
+### Tasks received
+
+| Lead unit         | Received   | Completed on time   | Completed late   | Within the deadline   | Overdue   | Completed / fallen due   | Overdue / received   |
+|-------------------|------------|---------------------|------------------|-----------------------|-----------|--------------------------|----------------------|
+| Văn phòng Bộ      | 1          | 0                   | 0                | 1                     | 0         | —                        | 0.0 %                |
+| Vụ Tổ chức cán bộ | 1          | 0                   | 0                | 1                     | 0         | —                        | 0.0 %                |
+
+### Tasks to carry out
+
+| Lead unit         | Received   | To carry out   | Carried over   | Completed   | of which late   | Overdue   | In progress   | Completed / to carry out   |
+|-------------------|------------|----------------|----------------|-------------|-----------------|-----------|---------------|----------------------------|
+| Văn phòng Bộ      | 1          | 2              | 1              | 1           | 0               | 1         | 0             | 50.0 %                     |
+| Vụ Tổ chức cán bộ | 1          | 0              | 0              | 0           | 0               | 0         | 0             | —                          |
 
 ## IV. By source
 
-| Source      | Received   | To carry out   | Carried over   | Completed   | of which late   | Overdue   | In progress   | Rate   |
-|-------------|------------|----------------|----------------|-------------|-----------------|-----------|---------------|--------|
-| Chính phủ   | 1          | 1              | 0              | 1           | 0               | 0         | 0             | 100.0% |
-| Lãnh đạo Bộ | 1          | 1              | 1              | 0           | 0               | 1         | 0             | 0.0%   |
+### Tasks received
+
+| Source      | Received   | Completed on time   | Completed late   | Within the deadline   | Overdue   | Completed / fallen due   | Overdue / received   |
+|-------------|------------|---------------------|------------------|-----------------------|-----------|--------------------------|----------------------|
+| Chính phủ   | 1          | 0                   | 0                | 1                     | 0         | —                        | 0.0 %                |
+| Lãnh đạo Bộ | 1          | 0                   | 0                | 1                     | 0         | —                        | 0.0 %                |
+
+### Tasks to carry out
+
+| Source      | Received   | To carry out   | Carried over   | Completed   | of which late   | Overdue   | In progress   | Completed / to carry out   |
+|-------------|------------|----------------|----------------|-------------|-----------------|-----------|---------------|----------------------------|
+| Chính phủ   | 1          | 1              | 0              | 1           | 0               | 0         | 0             | 100.0 %                    |
+| Lãnh đạo Bộ | 1          | 1              | 1              | 0           | 0               | 1         | 0             | 0.0 %                      |
 
 ## V. Completion rate, last 12 months
 
-| Month   | To carry out   | Completed   | Rate   |
-|---------|----------------|-------------|--------|
-| 11/2021 | 0              | 0           | —      |
-| 12/2021 | 0              | 0           | —      |
-| 01/2022 | 0              | 0           | —      |
-| 02/2022 | 0              | 0           | —      |
-| 03/2022 | 0              | 0           | —      |
-| 04/2022 | 0              | 0           | —      |
-| 05/2022 | 0              | 0           | —      |
-| 06/2022 | 0              | 0           | —      |
-| 07/2022 | 0              | 0           | —      |
-| 08/2022 | 0              | 0           | —      |
-| 09/2022 | 1              | 0           | 0.0%   |
-| 10/2022 | 2              | 1           | 50.0%  |
+| Month   | To carry out   | Completed   | Completed / to carry out   |
+|---------|----------------|-------------|----------------------------|
+| 11/2021 | 0              | 0           | —                          |
+| 12/2021 | 0              | 0           | —                          |
+| 01/2022 | 0              | 0           | —                          |
+| 02/2022 | 0              | 0           | —                          |
+| 03/2022 | 0              | 0           | —                          |
+| 04/2022 | 0              | 0           | —                          |
+| 05/2022 | 0              | 0           | —                          |
+| 06/2022 | 0              | 0           | —                          |
+| 07/2022 | 0              | 0           | —                          |
+| 08/2022 | 0              | 0           | —                          |
+| 09/2022 | 1              | 0           | 0.0 %                      |
+| 10/2022 | 2              | 1           | 50.0 %                     |
 
 ## VI. Overdue tasks on 2022-10-31
 

@@ -130,8 +130,9 @@ class _Deliverer:
 @command()
 def config(
     key: Annotated[str | None, typer.Argument(help=(
-        "A setting: cutoff (report periods, e.g. 15), office and place (for notices), lang (vi or en), smtp_host, "
-        "smtp_port, smtp_starttls, smtp_sender, smtp_user (for --send)."))] = None,
+        "A setting: cutoff (report periods, e.g. 15), decimals (of the per cents printed, 0-6), office and place "
+        "(for notices), lang (vi or en), smtp_host, smtp_port, smtp_starttls, smtp_sender, smtp_user "
+        "(for --send)."))] = None,
     value: Annotated[str | None, typer.Argument(help="Its new value; '-' clears it. Leave out to print it.")] = None,
 ) -> None:
     """Read or change a stored setting.
@@ -139,6 +140,7 @@ def config(
     \b
     Examples:
       nqtrack config cutoff 15
+      nqtrack config decimals 2
       nqtrack config
     """
     from nqtrack.app import settings

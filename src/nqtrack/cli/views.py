@@ -1,6 +1,7 @@
 """The views: the morning overdue list, the statistical report, the review of documents."""
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any, TextIO
 
 import typer
 
@@ -69,6 +70,8 @@ CutoffOption = Annotated[int | None, typer.Option("--cutoff", help=(
 SubunitsOption = Annotated[bool, typer.Option("--include-subunits", help="With --unit: its sub-units too.")]
 OutputOption = Annotated[str | None, typer.Option(
     "--output", "-o", help="Write to this file (atomically) instead of standard output.")]
+DecimalsOption = Annotated[int | None, typer.Option("--decimals", help=(
+    "Decimals of the per cents printed (0-6), cut, never rounded. Default: the stored setting, else 1."))]
 
 
 @command()
@@ -85,6 +88,7 @@ def report(
     include_subunits: SubunitsOption = False,
     source: SourceOption = None,
     document: DocumentOption = None,
+    decimals: DecimalsOption = None,
     output: OutputOption = None,
     fmt: FormatOption = "table",
 ) -> None:
@@ -94,22 +98,77 @@ def report(
     Examples:
       nqtrack report --month last
       nqtrack report --quarter 2022-Q3 --format markdown --output bao-cao-quy-3.md
+      nqtrack report --year 2022 --decimals 2
       nqtrack report --month 2022-10 --known-on 2022-11-01 --format json
     """
     from nqtrack.app import views
     from nqtrack.render import report as render
 
     fmt = check_format(fmt)
-    period = views.PeriodChoice(month, quarter, year, parse_day(start, "--from"), parse_day(end, "--to"))
+    period = views_period(month, quarter, year, start, end)
     query = views.ReportQuery(period, cutoff, parse_day(as_of, "--as-of"), parse_day(known_on, "--known-on"),
-                              unit or (), include_subunits, source or (), document or ())
-    data = views.report(session.context(), query)
+                              unit or (), include_subunits, source or (), document or (), decimals)
+    printed = views.report(session.context(), query)
+    emit(output, lambda stream: render.render(printed.data, fmt, stream, printed.decimals))
+
+
+SchemeOption = Annotated[str | None, typer.Option("--scheme", metavar="FILE", help=(
+    "The evaluation scheme: a TOML file of weights, deductions and classes. Default: nqtrack's own."))]
+
+
+@command()
+def evaluate(
+    month: MonthOption = None,
+    quarter: QuarterOption = None,
+    year: YearOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    as_of: AsOfOption = None,
+    known_on: KnownOnOption = None,
+    cutoff: CutoffOption = None,
+    unit: UnitOption = None,
+    include_subunits: SubunitsOption = False,
+    source: SourceOption = None,
+    document: DocumentOption = None,
+    scheme: SchemeOption = None,
+    decimals: DecimalsOption = None,
+    output: OutputOption = None,
+    fmt: FormatOption = "table",
+) -> None:
+    """Evaluate and class each lead unit by how it carried out its tasks (đánh giá, xếp loại).
+
+    \b
+    Examples:
+      nqtrack evaluate --year 2022 --format markdown --output xep-loai-2022.md
+      nqtrack evaluate --quarter 2022-Q3 --scheme thang-diem.toml
+    """
+    from nqtrack.app import evaluation
+    from nqtrack.render import evaluation as render
+
+    fmt = check_format(fmt)
+    period = views_period(month, quarter, year, start, end)
+    query = evaluation.EvaluationQuery(period, cutoff, parse_day(as_of, "--as-of"), parse_day(known_on, "--known-on"),
+                                       unit or (), include_subunits, source or (), document or (), decimals, scheme)
+    printed = evaluation.evaluation(session.context(), query)
+    emit(output, lambda stream: render.render(printed.data, fmt, stream, printed.decimals))
+
+
+def views_period(month: str | None, quarter: str | None, year: str | None, start: str | None,
+                 end: str | None) -> Any:
+    """The period options as the use cases take them."""
+    from nqtrack.app import views
+
+    return views.PeriodChoice(month, quarter, year, parse_day(start, "--from"), parse_day(end, "--to"))
+
+
+def emit(output: str | None, write: Callable[[TextIO | None], None]) -> None:
+    """Write to `output` atomically, or to standard output (None: Rich decides colour)."""
     if output:
         from nqtrack.files import write_atomically
 
-        write_atomically(output, lambda stream: render.render(data, fmt, stream))
+        write_atomically(output, write)
     else:
-        render.render(data, fmt)
+        write(None)
 
 
 @command()

@@ -62,6 +62,7 @@ from functools import lru_cache
 from typing import Any
 
 from nqtrack.core.collate import sort_key
+from nqtrack.core.errors import InvalidInput
 
 NOT_EVALUATED = "not_evaluated"
 
@@ -116,14 +117,13 @@ en = "Not evaluated (no task fell due)"
 """
 
 
-class SchemeError(ValueError):
-    """An evaluation scheme that cannot be used. `message` is an English template
-    with {named} placeholders (the message id of the catalog), `args_` its values."""
+class SchemeError(InvalidInput, ValueError):
+    """An evaluation scheme that cannot be used: a user's error (the command line prints
+    it as one translated line, exit status 2). `message` is an English template with
+    {named} placeholders (the message id of the catalog), `args_` its values."""
 
-    def __init__(self, message: str, **args: object) -> None:
-        super().__init__(message.format(**args))
-        self.message = message
-        self.args_ = args
+    def __str__(self) -> str:
+        return self.message.format(**self.args_)
 
 
 @dataclass(frozen=True)

@@ -178,6 +178,9 @@ class Store(Protocol):
                       known_at: str | None = None, unit_ids: Sequence[int] = (), sources: Sequence[str] = (),
                       document_ids: Sequence[int] = (), prepared: bool = False,
                       workload_only: bool = False, previous_as_of: date | None = None) -> list[dict[str, Any]]: ...
+    def unit_evaluation_counts(self, start: date, end: date, as_of: date, *, known_at: str | None = None,
+                               unit_ids: Sequence[int] = (), sources: Sequence[str] = (),
+                               document_ids: Sequence[int] = (), prepared: bool = False) -> list[dict[str, Any]]: ...
     def trend_counts(self, months: Sequence[tuple[date, date, date]], *, known_at: str | None = None,
                      unit_ids: Sequence[int] = (), sources: Sequence[str] = (),
                      document_ids: Sequence[int] = ()) -> list[list[dict[str, Any]]]: ...

@@ -1214,6 +1214,67 @@ class SqliteStore:
         return {(r["lead_unit_id"], r["source"]): {"r_previous_year_completed": r[2], "r_previous_year_overdue": r[3]}
                 for r in self.conn.execute(sql, params)}
 
+    def unit_evaluation_counts(
+        self,
+        start: date,
+        end: date,
+        as_of: date,
+        *,
+        known_at: str | None = None,
+        unit_ids: Sequence[int] = (),
+        sources: Sequence[str] = (),
+        document_ids: Sequence[int] = (),
+        prepared: bool = False,
+    ) -> list[dict[str, Any]]:
+        """Per lead unit (as of `as_of`, known at `known_at`), what core.evaluation takes
+        beside the four states of its workload: its overdue tasks of the period's workload
+        (not cancelled, not completed by `as_of`, deadline before `as_of` and not after
+        `end`: w_overdue of core.figures) with their days overdue (sum and most), and the
+        extensions granted and reminders received in the period: `extended` events on the
+        deadline and `reminded` events effective in the period and by `as_of`, recorded by
+        `known_at`, each event once (a task extended twice counts twice), on tasks not
+        cancelled."""
+        if not prepared:
+            self.prepare_as_of(as_of, known_at, figures_only=True)
+        where, params = self._filters(unit_ids, sources, document_ids)
+        params.update(start=start.isoformat(), end=end.isoformat(), as_of=as_of.isoformat(),
+                      known_at=known_at or self._FAR_FUTURE)
+        # as report_counts: a first completion after the day is read from the columns (state
+        # done, completed_on after the day), so such a task is "not completed" here too
+        candidates = f"""({where}) AND state <> 'cancelled' AND (
+                (state IN ({OPEN_SQL}) AND deadline < :as_of AND deadline <= :end)
+                OR (state = 'done' AND completed_on > :as_of AND +deadline < :as_of AND +deadline <= :end)
+                OR id IN (SELECT task_id FROM events WHERE effective_on BETWEEN :start AND :end
+                            AND field = 'deadline' AND kind = 'extended')
+                OR id IN (SELECT task_id FROM events WHERE effective_on BETWEEN :start AND :end
+                            AND field IS NULL AND kind = 'reminded'))"""
+        sql = f"""
+            WITH asof AS MATERIALIZED ({self._as_of_relation(candidates)}),
+            overdue AS (
+                SELECT lead_unit_id, CAST(julianday(:as_of) - julianday(deadline) AS INTEGER) AS days FROM asof
+                WHERE deadline < :as_of AND deadline <= :end
+                  AND NOT coalesce(state = 'done' AND completed_on <= :as_of, 0)),
+            marks AS (
+                SELECT a.lead_unit_id, e.kind FROM asof a JOIN events e ON e.task_id = a.id
+                WHERE e.effective_on BETWEEN :start AND :end AND e.effective_on <= :as_of
+                  AND e.recorded_at <= :known_at
+                  AND ((e.kind = 'extended' AND e.field = 'deadline') OR (e.kind = 'reminded' AND e.field IS NULL)))
+            SELECT lead_unit_id, count(*) AS overdue, sum(days) AS overdue_days_total,
+                   max(days) AS overdue_days_max, 0 AS extensions, 0 AS reminders
+            FROM overdue GROUP BY lead_unit_id
+            UNION ALL
+            SELECT lead_unit_id, 0, 0, 0, sum(kind = 'extended'), sum(kind = 'reminded')
+            FROM marks GROUP BY lead_unit_id"""
+        units: dict[Any, dict[str, Any]] = {}
+        for row in self.conn.execute(sql, params):
+            unit = units.setdefault(row["lead_unit_id"], {"lead_unit_id": row["lead_unit_id"], "overdue": 0,
+                                                          "overdue_days_total": 0, "overdue_days_max": 0,
+                                                          "extensions": 0, "reminders": 0})
+            for key in ("overdue", "overdue_days_total", "extensions", "reminders"):
+                unit[key] += row[key]
+            unit["overdue_days_max"] = max(unit["overdue_days_max"], row["overdue_days_max"])
+        return list(units.values())
+
     def trend_counts(
         self,
         months: Sequence[tuple[date, date, date]],
