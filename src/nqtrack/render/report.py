@@ -379,16 +379,22 @@ def print_document(heading: str, lead: str, body: list[Block], stream: TextIO | 
 
     def table(rows, columns, show_header=True):
         t = Table(show_header=show_header)
-        for key, label in columns:
+        cells = [[str(row.get(key, "")) for key, _ in columns] for row in rows]
+        for number, (key, label) in enumerate(columns):
+            text = key in _TEXT_COLUMNS
+            # a number is never cut or folded: its column is at least as wide as its widest
+            # number, and a long heading wraps over it instead
+            widest = max((len(row[number]) for row in cells), default=0)
             t.add_column(
                 label,
-                justify="left" if key in _TEXT_COLUMNS else "right",
-                no_wrap=key != "title",
+                justify="left" if text else "right",
+                no_wrap=False,
                 overflow="ellipsis" if key == "title" else "fold",
                 ratio=1 if key == "title" else None,
+                min_width=None if text else widest,
             )
-        for row in rows:
-            t.add_row(*(Text(str(row.get(key, ""))) for key, _ in columns))
+        for row in cells:
+            t.add_row(*(Text(cell) for cell in row))
         return t
 
     out.print(Text(heading, style="bold"))
