@@ -46,7 +46,7 @@ def evaluation(ctx: Context, query: EvaluationQuery) -> Printed:
     carried over: core.figures), as of the report day; tasks without a lead unit are left out.
     The scheme is read and checked before the register is opened."""
     scheme = read_scheme(query.scheme)
-    settings.check_decimals(query.decimals)
+    settings.check_decimals(query.decimals)  # before the register is opened
     decimals = settings.print_decimals(ctx.store, query.decimals)
     scope = resolve_scope(ctx, query)
     period, day = scope.period, scope.day

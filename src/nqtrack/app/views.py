@@ -160,7 +160,7 @@ def resolve_scope(ctx: Context, query: ReportQuery) -> Scope:
 def report(ctx: Context, query: ReportQuery) -> Printed:
     """The statistical report of docs/design.md ("Report figures"): totals, per unit and per
     source, the 12-month trend and the overdue tasks on the report day."""
-    settings.check_decimals(query.decimals)
+    settings.check_decimals(query.decimals)  # before the register is opened
     decimals = settings.print_decimals(ctx.store, query.decimals)
     scope = resolve_scope(ctx, query)
     period, day, known_at, filters = scope.period, scope.day, scope.known_at, scope.filters
