@@ -1145,6 +1145,8 @@ class SqliteStore:
                             AND field = 'deadline' AND kind = 'extended')
                 OR id IN (SELECT task_id FROM events WHERE effective_on BETWEEN :start AND :end
                             AND field IS NULL AND kind = 'reminded'))"""
+        # flagged is MATERIALIZED: each task's flags are computed once, not once in every term
+        # that reads them (the planner would otherwise copy each flag's expression into them)
         sums = ",\n".join(f"coalesce(sum({term}), 0) AS {key}" for key, term in self._COUNT_TERMS.items())
         extended = (
             "0"
@@ -1172,7 +1174,7 @@ class SqliteStore:
                 SELECT base.*, coalesce(NOT cancelled AND deadline < :start
                                         AND NOT (completed AND completed_on < :start), 0) AS carried
                 FROM base),
-            flagged AS (
+            flagged AS MATERIALIZED (
                 SELECT carried.*, (NOT cancelled AND (due OR carried)) AS workload,
                        {extended} AS extended, {reminded} AS reminded
                 FROM carried)
