@@ -53,17 +53,45 @@ def chromium() -> str:
     return found
 
 
+RATES = ("workload.completion_rate", "received.completion_rate_of_due", "received.overdue_rate")
+
+
 def expected_figures(report: dict) -> dict[str, tuple[str, str]]:
-    """Each headline figure: (data-value, text) as the JSON report gives them, in Vietnamese."""
+    """Each headline figure: (data-value, text) as the JSON report gives them, in Vietnamese;
+    both rates of the received view as well as the workload's."""
     w, r = report["workload"], report["received"]
     values = {"workload.total": w["total"], "workload.completed": w["completed"],
               "workload.completion_rate": w["completion_rate"], "workload.overdue": w["overdue"],
               "workload.carried_over": w["carried_over"], "workload.in_progress": w["in_progress"],
-              "received.total": r["total"]}
+              "received.total": r["total"], "received.completion_rate_of_due": r["completion_rate_of_due"],
+              "received.overdue_rate": r["overdue_rate"]}
     from nqtrack.i18n import set_language
 
     set_language("vi")
-    return {key: (str(v), rate_percent(v) if key.endswith("rate") else str(v)) for key, v in values.items()}
+    return {key: (str(v), rate_percent(v) if key in RATES else str(v)) for key, v in values.items()}
+
+
+def expected_tables(report: dict) -> dict[str, list[list[str]]]:
+    """The data values of the tables of the four states and of the year before, from the JSON."""
+    w, r = report["workload"], report["received"]
+    states = ("completed_on_time", "completed_late", "in_progress", "overdue")
+
+    def value(v) -> str:
+        return "" if v is None else str(v)
+
+    workload_states = [[value(part[k]) for k in states] + [value(sum(part[k] for k in states))]
+                       for part in (w["due_in_period_states"], w["carried_over_states"], w)]
+    year_on_year = [[value(r[now]), value(r[before]), value(r[change])] for now, before, change in (
+        ("total", "previous_year", "change_pct"), ("completed", "previous_year_completed", "change_pct_completed"),
+        ("overdue", "previous_year_overdue", "change_pct_overdue"))]
+    return {"workload_states": workload_states, "year_on_year": year_on_year}
+
+
+def table_values(html: str, name: str) -> list[list[str]]:
+    """The data values of a table of the page, its first (label) column left out."""
+    body = html[html.index(f'data-table="{name}"'):]
+    body = body[:body.index("</table>")]
+    return [re.findall(r'data-value="([^"]*)"', row)[1:] for row in body.split("<tr>")[2:]]
 
 
 def test_the_page_is_whole_as_written(page):
@@ -75,6 +103,14 @@ def test_the_page_is_whole_as_written(page):
     assert "Content-Security-Policy" in html and "default-src 'none'" in html
     for key, (value, text) in expected_figures(report).items():
         assert f'data-figure="{key}" data-value="{value}">{text}</span>' in html
+    for name, values in expected_tables(report).items():
+        assert table_values(html, name) == values, name
+    # the Government's sentence under the title, as the markdown report gives it
+    r = report["received"]
+    sentence = re.search(r'<p class="sentence" data-sentence="received">([^<]*)</p>', html).group(1)
+    assert sentence.startswith(f"Tổng số {r['total']} nhiệm vụ được giao; đã hoàn thành {r['completed']} nhiệm vụ "
+                               f"({r['completed_on_time']} đúng hạn, {r['completed_late']} quá hạn), chiếm "
+                               f"{rate_percent(r['completion_rate_of_due'])} số nhiệm vụ đến hạn; ")
     assert html.count("<svg ") == 3 and "@media print" in html and "@page { size: A4" in html
 
 
@@ -109,6 +145,10 @@ def test_the_page_in_a_real_browser(page, tmp_path, width, height):
                 "rows => rows.map(r => Array.from(r.cells).map(c => c.dataset.value))")
             tasks = tab.eval_on_selector_all(
                 "table[data-table=overdue_tasks] tbody tr", "rows => rows.map(r => r.cells[0].dataset.value)")
+            tables = {name: tab.eval_on_selector_all(
+                f"table[data-table={name}] tbody tr",
+                "rows => rows.map(r => Array.from(r.cells).slice(1).map(c => c.dataset.value))")
+                for name in ("workload_states", "year_on_year")}
             charts = tab.eval_on_selector_all("figure[data-chart] svg", "svgs => svgs.map(s => s.getBBox().width)")
             page_width = tab.evaluate("document.documentElement.scrollWidth")
         finally:
@@ -120,5 +160,6 @@ def test_the_page_in_a_real_browser(page, tmp_path, width, height):
     assert units == [[u["unit"], str(u["overdue"]), str(u["carried_over"]), u["oldest_deadline"]]
                      for u in report["overdue_by_unit"]]
     assert tasks == [str(t["id"]) for t in report["overdue_tasks"]]
+    assert tables == expected_tables(report)
     assert len(charts) == 3 and all(w > 0 for w in charts)
     assert page_width <= width  # readable on a phone: nothing wider than the screen

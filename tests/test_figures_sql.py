@@ -8,7 +8,17 @@ from datetime import date, timedelta
 
 import pytest
 
-from nqtrack.core.figures import RAW_KEYS, TaskAsOf, add_counts, change_pct, classify, completion_rate, views
+from nqtrack.core.figures import (
+    RAW_KEYS,
+    RECEIVED_KEYS,
+    TaskAsOf,
+    add_counts,
+    change_pct,
+    classify,
+    completion_rate,
+    views,
+)
+from nqtrack.core.periods import one_year_earlier
 from nqtrack.core.states import fields_as_of
 from nqtrack.store.sqlite import SqliteStore as Store
 
@@ -68,13 +78,16 @@ def build_register(store: Store, rng: random.Random, n_tasks: int = 60) -> None:
                 store.record_reminders({task_id: "Đơn vị"}, day=day(urged), by="t", recorded_at=stamp(urged, seq), batch_id="r")
 
 
-def expected_counts(store: Store, start, end, as_of, prev_start, prev_end, known_at=None):
+def expected_counts(store: Store, start, end, as_of, prev_start, prev_end, known_at=None, previous_as_of=None):
     groups: dict[tuple, dict[str, int]] = {}
+    before_day = previous_as_of or one_year_earlier(as_of)
     for row in store.conn.execute("SELECT * FROM tasks").fetchall():
         task = dict(row)
         if known_at and task["created_at"] > known_at:
             continue
         f = fields_as_of(task, store.journal(task["id"]), as_of, known_at)
+        # the fields as they stood on the previous as-of day, for the previous year's states
+        before = fields_as_of(task, store.journal(task["id"]), before_day, known_at)
         as_date = lambda v: D(v) if v else None  # noqa: E731
         def happened(kind: str, field: str | None, task: dict = task) -> bool:
             return any(
@@ -85,12 +98,37 @@ def expected_counts(store: Store, start, end, as_of, prev_start, prev_end, known
 
         counts = classify(
             TaskAsOf(f["state"], as_date(f["deadline"]), as_date(f["completed_on"]), as_date(f["assigned_on"]),
-                     happened("extended", "deadline"), happened("reminded", None)),
-            start, end, as_of, prev_start, prev_end,
+                     happened("extended", "deadline"), happened("reminded", None),
+                     previous_year_deadline=as_date(before["deadline"]),
+                     previous_year_completed_on=as_date(before["completed_on"]) if before["state"] == "done" else None),
+            start, end, as_of, prev_start, prev_end, previous_as_of,
         )
         key = (int(f["lead_unit_id"]) if f["lead_unit_id"] is not None else None, f["source"])
         groups[key] = add_counts([groups.get(key, {}), counts])
     return {k: v for k, v in groups.items() if any(v.values())}
+
+
+def compare_with_the_core(store: Store, rng: random.Random, queries: int) -> set[str]:
+    """Random periods, as-of days, known-at moments and previous as-of days: the SQL
+    counts equal classify's for each; returns the raw keys met (non-zero) at least once."""
+    met: set[str] = set()
+    for _ in range(queries):
+        start = day(rng.randint(0, 330))
+        end = start + timedelta(days=rng.randint(0, 120))
+        as_of = end if rng.random() < 0.5 else start + timedelta(days=rng.randint(0, 400))
+        prev_start, prev_end = start - timedelta(days=60), start - timedelta(days=1)
+        known_at = None if rng.random() < 0.5 else stamp(rng.randint(0, 500), 999999)
+        # the previous year's states as of a day inside this register (the default, one
+        # year before, falls before most of it)
+        previous_as_of = None if rng.random() < 0.25 else as_of - timedelta(days=rng.randint(0, 120))
+        got = store.report_counts(start, end, as_of, prev_start, prev_end, known_at=known_at,
+                                  previous_as_of=previous_as_of)
+        got_groups = {(g["lead_unit_id"], g["source"]): {k: g[k] for k in RAW_KEYS} for g in got}
+        got_groups = {k: v for k, v in got_groups.items() if any(v.values())}
+        expected = expected_counts(store, start, end, as_of, prev_start, prev_end, known_at, previous_as_of)
+        assert got_groups == expected, (start, end, as_of, known_at, previous_as_of)
+        met.update(k for v in expected.values() for k, n in v.items() if n)
+    return met
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -98,22 +136,70 @@ def test_sql_counts_equal_the_core_definition(tmp_path, seed):
     rng = random.Random(seed)
     store = Store(tmp_path / "r.db")
     build_register(store, rng)
+    compare_with_the_core(store, rng, 8)
+
+
+def test_sql_counts_equal_the_core_definition_for_every_count(tmp_path):
+    """A bigger register, so that every raw count (the four states of each view and the
+    previous year's included) is non-zero in some query: none is held equal only at 0."""
+    rng = random.Random(1000)
+    store = Store(tmp_path / "r.db")
+    build_register(store, rng, n_tasks=200)
+    assert compare_with_the_core(store, rng, 16) == set(RAW_KEYS)
+
+
+def expected_evaluation_counts(store: Store, start, end, as_of, known_at=None) -> dict:
+    """What unit_evaluation_counts gives, from the tasks' fields replayed in Python."""
+    units: dict = {}
+    for row in store.conn.execute("SELECT * FROM tasks").fetchall():
+        task = dict(row)
+        if known_at and task["created_at"] > known_at:
+            continue
+        f = fields_as_of(task, store.journal(task["id"]), as_of, known_at)
+        if f["state"] == "cancelled":
+            continue
+        lead = int(f["lead_unit_id"]) if f["lead_unit_id"] is not None else None
+        unit = units.setdefault(lead, {"overdue": 0, "overdue_days_total": 0, "overdue_days_max": 0,
+                                       "extensions": 0, "reminders": 0})
+        completed = f["state"] == "done" and f["completed_on"] is not None and D(f["completed_on"]) <= as_of
+        deadline = D(f["deadline"]) if f["deadline"] else None
+        if deadline is not None and deadline < as_of and deadline <= end and not completed:
+            days = (as_of - deadline).days
+            unit["overdue"] += 1
+            unit["overdue_days_total"] += days
+            unit["overdue_days_max"] = max(unit["overdue_days_max"], days)
+        for e in store.task_events(task["id"]):
+            if (start.isoformat() <= e["effective_on"] <= min(end, as_of).isoformat()
+                    and (known_at is None or e["recorded_at"] <= known_at)):
+                unit["extensions"] += e["kind"] == "extended" and e["field"] == "deadline"
+                unit["reminders"] += e["kind"] == "reminded" and e["field"] is None
+    return {k: v for k, v in units.items() if any(v.values())}
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_unit_evaluation_counts_equal_the_replayed_fields(tmp_path, seed):
+    rng = random.Random(300 + seed)
+    store = Store(tmp_path / "e.db")
+    build_register(store, rng)
     for _ in range(8):
         start = day(rng.randint(0, 330))
         end = start + timedelta(days=rng.randint(0, 120))
         as_of = end if rng.random() < 0.5 else start + timedelta(days=rng.randint(0, 400))
-        prev_start, prev_end = start - timedelta(days=60), start - timedelta(days=1)
         known_at = None if rng.random() < 0.5 else stamp(rng.randint(0, 500), 999999)
-        got = store.report_counts(start, end, as_of, prev_start, prev_end, known_at=known_at)
-        got_groups = {(g["lead_unit_id"], g["source"]): {k: g[k] for k in RAW_KEYS} for g in got}
-        got_groups = {k: v for k, v in got_groups.items() if any(v.values())}
-        assert got_groups == expected_counts(store, start, end, as_of, prev_start, prev_end, known_at)
+        got = {g.pop("lead_unit_id"): g for g in store.unit_evaluation_counts(start, end, as_of, known_at=known_at)}
+        assert got == expected_evaluation_counts(store, start, end, as_of, known_at)
+        # its overdue tasks are the workload's overdue tasks of the report, unit by unit
+        overdue: dict = {}
+        for g in store.report_counts(start, end, as_of, start, end, known_at=known_at):
+            overdue[g["lead_unit_id"]] = overdue.get(g["lead_unit_id"], 0) + g["w_overdue"]
+        assert {k: v["overdue"] for k, v in got.items() if v["overdue"]} == {k: v for k, v in overdue.items() if v}
 
 
-def test_rates_are_cut_not_rounded():
-    assert completion_rate(223, 387) == 0.576
+def test_rates_are_exact_and_change_is_cut_not_rounded():
+    # rates are exact fractions (a person reads them cut, through core.numbers)
+    assert completion_rate(223, 387) == 223 / 387 == 0.5762273901808785
     assert completion_rate(0, 0) is None
-    assert completion_rate(2, 3) == 0.666
+    assert completion_rate(2, 3) == 2 / 3
     assert change_pct(153, 74) == 106.7
     assert change_pct(74, 153) == -51.6
     assert change_pct(5, 0) is None
@@ -125,13 +211,16 @@ def test_views_from_raw_counts():
     raw.update(r_total=153, r_with_deadline=85, r_completed_with_deadline=74, r_completed_without_deadline=41,
                r_previous_year=74, w_due_in_period=387, w_completed_on_time=200, w_completed_late=23, w_overdue=100,
                w_in_progress=64)
+    raw.update(r_completed_on_time=100, r_completed_late=15, r_in_progress=30, r_overdue=8)
     v = views(raw)
-    assert v["received"] == {
+    assert {k: v["received"][k] for k in (*RECEIVED_KEYS, "change_pct")} == {
         "total": 153, "with_deadline": 85, "without_deadline": 68, "completed_with_deadline": 74,
         "completed_without_deadline": 41, "open": 38, "cancelled": 0, "previous_year": 74, "change_pct": 106.7,
     }
+    assert {k: v["received"][k] for k in ("completed", "due", "completion_rate_of_due", "overdue_rate")} == {
+        "completed": 115, "due": 123, "completion_rate_of_due": 115 / 123, "overdue_rate": 8 / 153}
     assert v["workload"]["total"] == 387 and v["workload"]["completed"] == 223
-    assert v["workload"]["completion_rate"] == 0.576
+    assert v["workload"]["completion_rate"] == 223 / 387
 
 
 @pytest.mark.parametrize("seed", range(4))

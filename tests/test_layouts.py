@@ -116,13 +116,17 @@ def test_the_task_list_keeps_numbers_and_dates_whole(ctx, width):
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_the_report_keeps_rates_whole_and_fits(ctx, width):
-    data = views.report(ctx, views.ReportQuery(views.PeriodChoice(month="2022-10")))
+    printed = views.report(ctx, views.ReportQuery(views.PeriodChoice(month="2022-10")))
+    data = printed.data
     console = screen(width)
-    report_render.print_table(data, screen=console)
+    report_render.print_table(data, screen=console, decimals=printed.decimals)
     out = text_of(console)
     assert_fits(out, width)
     rates = [report_render.rate_percent(u["workload"]["completion_rate"]) for u in data["by_unit"]]
     rates += [report_render.rate_percent(m["completion_rate"]) for m in data["trend"]]
+    # the tasks received per unit, in the four states, with both rates of the received view
+    rates += [report_render.rate_percent(u["received"][key]) for u in data["by_unit"]
+              for key in ("completion_rate_of_due", "overdue_rate")]
     for rate in rates:
         assert rate in out  # "14,2 %", never "14,2" and a "%" on the next line
     for task in data["overdue_tasks"]:

@@ -45,19 +45,53 @@ def report_json(cli: Cli, *period: str) -> dict:
     return json.loads(run(cli, "report", *period, "--format", "json").stdout)
 
 
-def table_of(sheet) -> tuple[list[str], list[list]]:
-    """The header row (the first row after the title rows) and the data rows of a sheet."""
+def _is_header(row) -> bool:
+    """A table's header: two values or more (a lead paragraph or a caption above it has one)."""
+    return sum(v is not None for v in row) >= 2
+
+
+def tables_of(sheet) -> list[tuple[list[str], list[list]]]:
+    """Each table of a sheet, top to bottom (a section's tables stand one under another):
+    its header row, the first after the title rows, and its data rows, to the blank row
+    that ends it."""
     rows = list(sheet.iter_rows(values_only=True))
-    start = next(i for i, row in enumerate(rows) if i >= 2 and any(v is not None for v in row))
-    header = [v for v in rows[start] if v is not None]
-    return header, [list(r[: len(header)]) for r in rows[start + 1:]]
+    tables, i = [], 2
+    while i < len(rows):
+        if not _is_header(rows[i]):
+            i += 1
+            continue
+        header = [v for v in rows[i] if v is not None]
+        i += 1
+        data = []
+        while i < len(rows) and any(v is not None for v in rows[i]):
+            data.append(list(rows[i][: len(header)]))
+            i += 1
+        tables.append((header, data))
+    return tables
+
+
+def table_of(sheet) -> tuple[list[str], list[list]]:
+    """The header row and the data rows of a sheet's first table."""
+    return tables_of(sheet)[0]
 
 
 def cell_below_header(sheet, column: int, row: int):
-    """The openpyxl cell of data row `row` (0-based) in column `column` (0-based)."""
+    """The openpyxl cell of data row `row` (0-based) in column `column` (0-based) of the first table."""
     rows = list(sheet.iter_rows())
-    start = next(i for i, r in enumerate(rows) if i >= 2 and any(c.value is not None for c in r))
+    start = next(i for i, r in enumerate(rows) if i >= 2 and _is_header([c.value for c in r]))
     return rows[start + 1 + row][column]
+
+
+def xlsx_cut(value: float, places: int) -> float:
+    """A number as the workbook writes it: cut toward zero (never rounded) to `places` decimals."""
+    from nqtrack.render.xlsx import cut
+
+    return cut(value, places)
+
+
+def in_excel(rate: float | None, decimals: int = 1) -> float | None:
+    """A rate as the workbook writes it: cut to `decimals` places of a per cent."""
+    return None if rate is None else xlsx_cut(rate, decimals + 2)
 
 
 # -- the report as a workbook ----------------------------------------------------------------------
@@ -70,7 +104,7 @@ def report_book(example, tmp_path_factory):
     return path, report_json(example, "--year", "2022")
 
 
-def test_report_workbook_has_a_sheet_per_section_with_the_json_figures(report_book):
+def test_report_workbook_has_a_sheet_per_section_with_the_json_figures(example, report_book):
     path, data = report_book
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["Được giao", "Phải thực hiện", "Theo đơn vị chủ trì", "Theo nguồn giao",
@@ -78,39 +112,71 @@ def test_report_workbook_has_a_sheet_per_section_with_the_json_figures(report_bo
     received = book["Được giao"]
     assert received["A1"].value == "Báo cáo tình hình thực hiện nhiệm vụ năm 2022" and received["A1"].font.b
     assert received["A2"].value.startswith("I. Nhiệm vụ được giao trong kỳ. Kỳ báo cáo từ 01/01/2022")
-    header, rows = table_of(received)
+    # section I opens with the Government's sentence, as the markdown report gives it
+    markdown = run(example, "report", "--year", "2022", "--format", "markdown").stdout.splitlines()
+    assert received["A3"].value == next(line for line in markdown if line.startswith("Tổng số "))
+    assert received["A3"].value.startswith("Tổng số 217 nhiệm vụ được giao; đã hoàn thành 108 nhiệm vụ (93 đúng hạn, ")
+    (header, rows), (year_header, year_rows) = tables_of(received)
     assert header == ["Chỉ tiêu", "Số lượng"]
     values = {label: value for label, value in rows}
-    expected = {key: data["received"][key] for key, _label, _level in RECEIVED_LINES}
-    assert [v for _label, v in rows][:-1] == [expected[k] for k, _l, _v in RECEIVED_LINES][:-1]
+    rates = ("completion_rate_of_due", "overdue_rate")
+    expected = {key: in_excel(data["received"][key]) if key in rates else data["received"][key]
+                for key, _label, _level in RECEIVED_LINES}
+    assert [v for _label, v in rows] == [expected[k] for k, _l, _v in RECEIVED_LINES]
     assert values["Số nhiệm vụ được giao"] == data["received"]["total"] == 217
+    assert values["Tỷ lệ quá hạn (số quá hạn / số được giao)"] == 0.184  # 40 / 217 = 0.18433…, cut
     # a sub-row is indented by the cell's format, not by spaces in the text
     assert cell_below_header(received, 0, 1).alignment.indent == 1
+    # the year-on-year table under it: total, completed and overdue against the same period last year
+    r = data["received"]
+    assert year_header == ["So với cùng kỳ năm trước", "Kỳ này", "Cùng kỳ năm trước (tính đến cùng ngày)",
+                           "Tăng/giảm so với cùng kỳ"]
+    assert year_rows == [["Số nhiệm vụ được giao", r["total"], r["previous_year"], r["change_pct"]],
+                         ["Đã hoàn thành", r["completed"], r["previous_year_completed"], r["change_pct_completed"]],
+                         ["Quá hạn", r["overdue"], r["previous_year_overdue"], r["change_pct_overdue"]]]
 
     workload = book["Phải thực hiện"]
-    _header, rows = table_of(workload)
-    assert [v for _label, v in rows] == [data["workload"][k] for k, _l, _v in WORKLOAD_LINES]
+    (_header, rows), (states_header, states) = tables_of(workload)
+    assert [v for _label, v in rows] == [in_excel(data["workload"][k]) if k == "completion_rate" else data["workload"][k]
+                                         for k, _l, _v in WORKLOAD_LINES]
     rate = cell_below_header(workload, 1, [k for k, _l, _v in WORKLOAD_LINES].index("completion_rate"))
-    assert rate.value == data["workload"]["completion_rate"] == 0.543
-    assert rate.number_format == "0.0%"
+    assert data["workload"]["completion_rate"] == 81 / 149  # exact in the JSON: 0.54362…
+    assert rate.value == 0.543 and rate.number_format == "0.0%"  # cut in the workbook, never rounded up
+    # the four states of the tasks to carry out: due in the period, carried over, all
+    w = data["workload"]
+    assert states_header == ["Nhiệm vụ phải thực hiện theo tình trạng", "Hoàn thành đúng hạn", "Hoàn thành quá hạn",
+                             "Đang thực hiện, trong hạn", "Quá hạn, chưa hoàn thành", "Tổng cộng"]
+    keys = ["completed_on_time", "completed_late", "in_progress", "overdue"]
+    assert [row[1:5] for row in states] == [[w["due_in_period_states"][k] for k in keys],
+                                            [w["carried_over_states"][k] for k in keys], [w[k] for k in keys]]
+    assert [row[5] for row in states] == [w["due_in_period"], w["carried_over"], w["total"]]
 
 
 def test_report_workbook_per_unit_trend_and_overdue_sheets(report_book):
     path, data = report_book
     book = openpyxl.load_workbook(path)
-    header, rows = table_of(book["Theo đơn vị chủ trì"])
-    assert header[:3] == ["Đơn vị chủ trì", "Được giao", "Phải thực hiện"] and header[-1] == "Tỷ lệ"
+    (header, rows), (received_header, received) = tables_of(book["Theo đơn vị chủ trì"])
+    assert header[:3] == ["Đơn vị chủ trì", "Được giao", "Phải thực hiện"]
+    assert header[-1] == "Hoàn thành / phải thực hiện"  # each rate says what it divides by
     assert [r[0] for r in rows] == [u["unit"] for u in data["by_unit"]]
     for row, unit in zip(rows, data["by_unit"], strict=True):
         assert row[1] == unit["received"]["total"] and row[2] == unit["workload"]["total"]
-        assert row[-1] == unit["workload"]["completion_rate"]
-    # the header is bold, wrapped, and the panes are frozen under it
+        assert row[-1] == in_excel(unit["workload"]["completion_rate"])
+    # under it, the tasks received per unit in the four states, with both rates of the received view
+    assert received_header == ["Đơn vị chủ trì", "Được giao", "Hoàn thành đúng hạn", "Hoàn thành quá hạn",
+                               "Trong hạn", "Quá hạn", "Hoàn thành / đến hạn", "Quá hạn / được giao"]
+    assert received == [[u["unit"], u["received"]["total"], u["received"]["completed_on_time"],
+                         u["received"]["completed_late"], u["received"]["in_progress"], u["received"]["overdue"],
+                         in_excel(u["received"]["completion_rate_of_due"]), in_excel(u["received"]["overdue_rate"])]
+                        for u in data["by_unit"]]
+    # the first table's caption, then its header, bold and wrapped, the panes frozen under it
     sheet = book["Theo đơn vị chủ trì"]
-    assert sheet["A4"].font.b and sheet["A4"].alignment.wrap_text and sheet.freeze_panes == "A5"
+    assert sheet["A4"].value == "Số nhiệm vụ phải thực hiện" and sheet["A4"].font.b
+    assert sheet["A5"].font.b and sheet["A5"].alignment.wrap_text and sheet.freeze_panes == "A6"
 
     _header, trend = table_of(book["Xu hướng 12 tháng"])
     assert [r[0] for r in trend] == [f"{m['month'][5:]}/{m['month'][:4]}" for m in data["trend"]]
-    assert [r[3] for r in trend] == [m["completion_rate"] for m in data["trend"]]
+    assert [r[3] for r in trend] == [in_excel(m["completion_rate"]) for m in data["trend"]]
 
     overdue = book["Quá hạn"]
     header, rows = table_of(overdue)
@@ -140,6 +206,35 @@ def test_report_workbook_has_native_charts(report_book):
     trend = next(xml for xml in charts.values() if "<c:lineChart>" in xml)
     assert len(data["trend"]) == 11  # December 2022 starts after the report day
     assert "<c:f>'Xu hướng 12 tháng'!$D$5:$D$15</c:f>" in trend
+
+
+def test_evaluation_workbook(example, out_dir):
+    path = out_dir / "xep-loai-2022.xlsx"
+    run(example, "evaluate", "--year", "2022", "--decimals", "2", "--output", str(path))  # the name: Excel
+    data = json.loads(run(example, "evaluate", "--year", "2022", "--format", "json").stdout)
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Số đơn vị theo mức xếp loại", "Kết quả đánh giá từng đơn vị"]
+    header, classes = table_of(book["Số đơn vị theo mức xếp loại"])
+    assert header == ["Xếp loại", "Số đơn vị"]
+    assert classes == [[c["name"]["vi"], c["units"]] for c in data["classes"]]
+    units = book["Kết quả đánh giá từng đơn vị"]
+    assert units["A1"].value.startswith("Đánh giá, xếp loại mức độ thực hiện nhiệm vụ của các đơn vị năm 2022")
+    header, rows = table_of(units)
+    assert header == ["Xếp thứ", "Đơn vị chủ trì", "Phải thực hiện", "Hoàn thành đúng hạn", "Hoàn thành quá hạn",
+                      "Trong hạn", "Quá hạn", "Đúng hạn / đến hạn", "Số ngày quá hạn", "Gia hạn", "Bị đôn đốc", "Điểm",
+                      "Xếp loại"]
+    states = ("completed_on_time", "completed_late", "in_progress", "overdue")
+    assert rows == [[u["rank"], u["unit"], sum(u[k] for k in states), *(u[k] for k in states),
+                     in_excel(u["on_time_rate"], 2), u["overdue_days_total"], u["extensions"], u["reminders"],
+                     None if u["score"] is None else xlsx_cut(u["score"], 2), u["class_name"]["vi"]]
+                    for u in data["units"]]
+    # rates as Excel percentages and scores as numbers, both cut to the decimals chosen
+    rate, score = cell_below_header(units, 7, 0), cell_below_header(units, 11, 0)
+    assert isinstance(rate.value, int | float) and rate.number_format == "0.00%"
+    assert isinstance(score.value, int | float) and score.number_format == "0.00"
+    assert units.freeze_panes == "A5"
+    cut_scores = [u["score"] for u in data["units"] if u["score"] is not None and xlsx_cut(u["score"], 2) != u["score"]]
+    assert cut_scores  # the register has scores with more decimals than shown: the check above is not vacuous
 
 
 def test_rates_are_cut_to_the_chosen_decimals_not_rounded():
@@ -305,13 +400,26 @@ def test_word_report_in_the_official_layout(settings_made, tmp_path):
     for heading_text in ("I. NHIỆM VỤ ĐƯỢC GIAO TRONG KỲ", "II. NHIỆM VỤ PHẢI THỰC HIỆN TRONG KỲ",
                          "III. THEO ĐƠN VỊ CHỦ TRÌ", "VI. NHIỆM VỤ QUÁ HẠN TẠI NGÀY 31/10/2022"):
         assert heading_text in texts
+    # section I: the Government's sentence, the received view with both rates, the year-on-year table
+    sentence = texts[texts.index("I. NHIỆM VỤ ĐƯỢC GIAO TRONG KỲ") + 1]
+    markdown = run(settings_made, "report", "--month", "2022-10", "--format", "markdown").stdout.splitlines()
+    assert sentence == next(line for line in markdown if line.startswith("Tổng số "))
+    assert sentence.startswith(f"Tổng số {data['received']['total']} nhiệm vụ được giao; đã hoàn thành ")
     received = [[c.text for c in row.cells] for row in grids[0].rows]
     assert received[0] == ["Chỉ tiêu", "Số lượng"] and received[1] == ["Số nhiệm vụ được giao",
                                                                        str(data["received"]["total"])]
-    workload = {row.cells[0].text.strip(): row.cells[1].text for row in grids[1].rows}
-    assert workload["Tỷ lệ hoàn thành"] == "17,0 %" and data["workload"]["completion_rate"] == 0.17
-    units = [row.cells[0].text for row in grids[2].rows][1:]
-    assert units == [u["unit"] for u in data["by_unit"]]
+    assert dict(received)["Tỷ lệ quá hạn (số quá hạn / số được giao)"] == "0,0 %"
+    year = [[c.text for c in row.cells] for row in grids[1].rows]
+    assert year[0][0] == "So với cùng kỳ năm trước" and [r[0] for r in year[1:]] == ["Số nhiệm vụ được giao",
+                                                                                  "Đã hoàn thành", "Quá hạn"]
+    workload = {row.cells[0].text.strip(): row.cells[1].text for row in grids[2].rows}
+    assert workload["Tỷ lệ hoàn thành (số đã hoàn thành / số phải thực hiện)"] == "17,0 %"
+    assert data["workload"]["completion_rate"] == 8 / 47  # 0.1702…, cut to 17,0
+    states = [[c.text for c in row.cells] for row in grids[3].rows]
+    assert states[-1] == ["Số nhiệm vụ phải thực hiện"] + [str(data["workload"][k]) for k in (
+        "completed_on_time", "completed_late", "in_progress", "overdue", "total")]
+    units = [row.cells[0].text for row in grids[4].rows][1:]  # III: the tasks to carry out, then those received
+    assert units == [u["unit"] for u in data["by_unit"]] == [row.cells[0].text for row in grids[5].rows][1:]
     overdue = [row.cells[0].text for row in grids[-1].rows][1:]
     assert overdue == [t["code"] for t in data["overdue_tasks"]]
     assert len(document.inline_shapes) == 3  # the three charts, as pictures

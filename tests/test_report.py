@@ -99,12 +99,21 @@ def test_the_design_example_nine_months(design_example):
     w = data["workload"]
     assert (w["due_in_period"], w["carried_over"], w["total"]) == (387, 0, 387)
     assert (w["completed"], w["completed_on_time"], w["completed_late"]) == (223, 200, 23)
-    assert w["completion_rate"] == 0.576
+    assert w["completion_rate"] == 223 / 387  # exact; printed cut: 57,6 %
     assert (w["overdue"], w["in_progress"]) == (164, 0)
+    assert w["due_in_period_states"] == {"completed_on_time": 200, "completed_late": 23, "in_progress": 0,
+                                         "overdue": 164}
     government = next(s for s in data["by_source"] if s["source"] == "Chính phủ")
     assert government["received"] == {
         "total": 153, "with_deadline": 85, "without_deadline": 68, "completed_with_deadline": 74,
         "completed_without_deadline": 41, "open": 38, "cancelled": 0, "previous_year": 74, "change_pct": 106.7,
+        # the four states: 74 + 41 completed before their deadlines (or without one); of the 38 open,
+        # 11 past their deadlines and 27 without one
+        "completed_on_time": 115, "completed_late": 0, "in_progress": 27, "overdue": 11, "completed": 115,
+        "due": 126, "completion_rate_of_due": 115 / 126, "overdue_rate": 11 / 153,
+        # on 30/09/2021, 73 of the 74 tasks of 2021 were done (one was completed on 10/10/2021)
+        "previous_year_completed": 73, "previous_year_overdue": 0, "change_pct_completed": 57.5,
+        "change_pct_overdue": None,
     }
     assert data["period"] == {"from": "2022-01-01", "to": "2022-09-30", "as_of": "2022-09-30", "known_on": "2022-09-30",
                               "kind": "range", "label": "01/01/2022–30/09/2022", "cutoff": None}
@@ -166,30 +175,40 @@ def test_point_in_time_and_known_on(small):
     assert (known["completed"], known["overdue"]) == (0, 2)
 
 
-EXPECTED_CSV = """scope,name,received.total,received.with_deadline,received.without_deadline,received.completed_with_deadline,received.completed_without_deadline,received.open,received.cancelled,received.previous_year,received.change_pct,workload.due_in_period,workload.carried_over,workload.total,workload.completed_on_time,workload.completed_late,workload.completed,workload.overdue,workload.in_progress,workload.cancelled,workload.extended,workload.reminded,workload.open_without_deadline,workload.completion_rate
-total,,2,1,1,0,0,2,0,0,,1,1,2,1,0,1,1,0,0,1,0,1,0.5
-unit,Văn phòng Bộ,1,0,1,0,0,1,0,0,,1,1,2,1,0,1,1,0,0,0,0,1,0.5
-unit,Vụ Tổ chức cán bộ,1,1,0,0,0,1,0,0,,0,0,0,0,0,0,0,0,0,1,0,0,
-source,Chính phủ,1,0,1,0,0,1,0,0,,1,0,1,1,0,1,0,0,0,0,0,1,1.0
-source,Lãnh đạo Bộ,1,1,0,0,0,1,0,0,,0,1,1,0,0,0,1,0,0,1,0,0,0.0
+EXPECTED_CSV = """scope,name,received.total,received.with_deadline,received.without_deadline,received.completed_with_deadline,received.completed_without_deadline,received.open,received.cancelled,received.previous_year,received.change_pct,workload.due_in_period,workload.carried_over,workload.total,workload.completed_on_time,workload.completed_late,workload.completed,workload.overdue,workload.in_progress,workload.cancelled,workload.extended,workload.reminded,workload.open_without_deadline,workload.completion_rate,received.completed_on_time,received.completed_late,received.in_progress,received.overdue,received.completed,received.due,received.previous_year_completed,received.previous_year_overdue,received.completion_rate_of_due,received.overdue_rate,received.change_pct_completed,received.change_pct_overdue,workload.due_in_period_states.completed_on_time,workload.due_in_period_states.completed_late,workload.due_in_period_states.in_progress,workload.due_in_period_states.overdue,workload.carried_over_states.completed_on_time,workload.carried_over_states.completed_late,workload.carried_over_states.in_progress,workload.carried_over_states.overdue
+total,,2,1,1,0,0,2,0,0,,1,1,2,1,0,1,1,0,0,1,0,1,0.5,0,0,2,0,0,0,0,0,,0.0,,,1,0,0,0,0,0,0,1
+unit,Văn phòng Bộ,1,0,1,0,0,1,0,0,,1,1,2,1,0,1,1,0,0,0,0,1,0.5,0,0,1,0,0,0,0,0,,0.0,,,1,0,0,0,0,0,0,1
+unit,Vụ Tổ chức cán bộ,1,1,0,0,0,1,0,0,,0,0,0,0,0,0,0,0,0,1,0,0,,0,0,1,0,0,0,0,0,,0.0,,,0,0,0,0,0,0,0,0
+source,Chính phủ,1,0,1,0,0,1,0,0,,1,0,1,1,0,1,0,0,0,0,0,1,1.0,0,0,1,0,0,0,0,0,,0.0,,,1,0,0,0,0,0,0,0
+source,Lãnh đạo Bộ,1,1,0,0,0,1,0,0,,0,1,1,0,0,0,1,0,0,1,0,0,0.0,0,0,1,0,0,0,0,0,,0.0,,,0,0,0,0,0,0,0,1
 """
 
 
 def test_exact_csv(small):
+    # the machine CSV: the JSON flattened, rates exact; the columns of the four states after the first ones
     assert small("report", "--month", "2022-10", "--format", "csv", today="2022-11-02").stdout == EXPECTED_CSV
 
 
 def test_json_keys_exactly_as_design(small):
     data = json.loads(small("report", "--month", "2022-10", "--format", "json", today="2022-11-02").stdout)
     assert list(data["received"]) == ["total", "with_deadline", "without_deadline", "completed_with_deadline",
-                                      "completed_without_deadline", "open", "cancelled", "previous_year", "change_pct"]
+                                      "completed_without_deadline", "open", "cancelled", "previous_year", "change_pct",
+                                      "completed_on_time", "completed_late", "in_progress", "overdue", "completed",
+                                      "due", "completion_rate_of_due", "overdue_rate", "previous_year_completed",
+                                      "previous_year_overdue", "change_pct_completed", "change_pct_overdue"]
     for key in ("due_in_period", "carried_over", "total", "completed_on_time", "completed_late", "completed",
-                "overdue", "in_progress", "completion_rate"):
+                "overdue", "in_progress", "completion_rate", "due_in_period_states", "carried_over_states"):
         assert key in data["workload"]
-    assert set(data) >= {"period", "received", "workload", "by_unit", "by_source", "trend", "overdue_tasks"}
+    states = ["completed_on_time", "completed_late", "in_progress", "overdue"]
+    assert list(data["workload"]["due_in_period_states"]) == list(data["workload"]["carried_over_states"]) == states
+    assert set(data) >= {"period", "received", "workload", "by_unit", "by_source", "trend", "overdue_tasks",
+                         "overdue_by_month", "overdue_by_unit"}
     assert set(data["period"]) >= {"from", "to", "as_of"}
     for item in data["by_unit"]:
         assert set(item) == {"unit", "received", "workload"} and list(item["workload"]) == list(data["workload"])
+    for item in data["by_unit"] + data["by_source"]:
+        assert list(item["received"]) == list(data["received"]) and list(item["workload"]) == list(data["workload"])
+    assert all(set(item) == {"source", "received", "workload"} for item in data["by_source"])
     assert [t["month"] for t in data["trend"]][-3:] == ["2022-08", "2022-09", "2022-10"] and len(data["trend"]) == 12
     assert data["trend"][-2] == {"month": "2022-09", "from": "2022-09-01", "to": "2022-09-30", "as_of": "2022-09-30",
                                  "total": 1, "completed": 0, "completion_rate": 0.0}
@@ -204,17 +223,31 @@ Kỳ báo cáo từ 01/10/2022 đến 31/10/2022; số liệu tính đến ngày
 
 ## I. Nhiệm vụ được giao trong kỳ
 
-| Chỉ tiêu                         |   Số lượng |
-|:---------------------------------|-----------:|
-| Số nhiệm vụ được giao            |          2 |
-| \u00a0\u00a0có thời hạn                    |          1 |
-| \u00a0\u00a0không có thời hạn              |          1 |
-| Đã hoàn thành, có thời hạn       |          0 |
-| Đã hoàn thành, không có thời hạn |          0 |
-| Đang thực hiện                   |          2 |
-| Hủy, không thực hiện             |          0 |
-| Cùng kỳ năm trước                |          0 |
-| Tăng/giảm so với cùng kỳ         |          — |
+Tổng số 2 nhiệm vụ được giao; đã hoàn thành 0 nhiệm vụ (0 đúng hạn, 0 quá hạn), chưa có nhiệm vụ nào đến hạn; đang thực hiện 2 nhiệm vụ (2 trong hạn, 0 quá hạn).
+
+| Chỉ tiêu                                                                  |   Số lượng |
+|:--------------------------------------------------------------------------|-----------:|
+| Số nhiệm vụ được giao                                                     |          2 |
+| \u00a0\u00a0có thời hạn                                                             |          1 |
+| \u00a0\u00a0không có thời hạn                                                       |          1 |
+| Đã hoàn thành                                                             |          0 |
+| \u00a0\u00a0đúng hạn                                                                |          0 |
+| \u00a0\u00a0quá hạn                                                                 |          0 |
+| Đã hoàn thành, có thời hạn                                                |          0 |
+| Đã hoàn thành, không có thời hạn                                          |          0 |
+| Đang thực hiện                                                            |          2 |
+| \u00a0\u00a0trong hạn                                                               |          2 |
+| \u00a0\u00a0quá hạn                                                                 |          0 |
+| Số nhiệm vụ đến hạn (đã hoàn thành hoặc quá hạn)                          |          0 |
+| Tỷ lệ hoàn thành trên số nhiệm vụ đến hạn (số đã hoàn thành / số đến hạn) |          — |
+| Tỷ lệ quá hạn (số quá hạn / số được giao)                                 |      0,0 % |
+| Hủy, không thực hiện                                                      |          0 |
+
+| So với cùng kỳ năm trước   |   Kỳ này |   Cùng kỳ năm trước (tính đến cùng ngày) |   Tăng/giảm so với cùng kỳ |
+|:---------------------------|---------:|-----------------------------------------:|---------------------------:|
+| Số nhiệm vụ được giao      |        2 |                                        0 |                          — |
+| Đã hoàn thành              |        0 |                                        0 |                          — |
+| Quá hạn                    |        0 |                                        0 |                          — |
 
 ## II. Nhiệm vụ phải thực hiện trong kỳ
 """
@@ -223,11 +256,15 @@ Kỳ báo cáo từ 01/10/2022 đến 31/10/2022; số liệu tính đến ngày
 def test_markdown_in_vietnamese(small):
     out = small("report", "--month", "2022-10", "--format", "markdown", lang="vi", today="2022-11-02").stdout
     assert out.startswith(EXPECTED_MARKDOWN_START)
-    assert "| Tỷ lệ hoàn thành                        |     50,0 % |" in out
-    assert "| Đơn vị chủ trì    |   Được giao |   Phải thực hiện |   Chuyển tháng |   Đã hoàn thành |   trong đó đúng hạn |   trong đó quá hạn |   Quá hạn |   Đang thực hiện |   Tỷ lệ |" in out
-    assert "| Văn phòng Bộ      |           1 |                2 |              1 |               1 |                   1 |                  0 |         1 |                0 |  50,0 % |" in out
-    assert "| Được gia hạn trong kỳ                   |          1 |" in out
-    assert "| 10/2022 |                2 |               1 |  50,0 % |" in out
+    assert "| Tỷ lệ hoàn thành (số đã hoàn thành / số phải thực hiện) |     50,0 % |" in out
+    assert ("| Đơn vị chủ trì    |   Được giao |   Phải thực hiện |   Chuyển tháng |   Đã hoàn thành |   trong đó đúng hạn "
+            "|   trong đó quá hạn |   Quá hạn |   Đang thực hiện |   Hoàn thành / phải thực hiện |") in out
+    assert ("| Văn phòng Bộ      |           1 |                2 |              1 |               1 |                   1 "
+            "|                  0 |         1 |                0 |                        50,0 % |") in out
+    assert ("| Văn phòng Bộ      |           1 |                     0 |                    0 |           1 |         0 "
+            "|                      — |                 0,0 % |") in out  # the tasks received, in four states
+    assert "| Được gia hạn trong kỳ                                   |          1 |" in out
+    assert "| 10/2022 |                2 |               1 |                        50,0 % |" in out
     assert "## VI. Nhiệm vụ quá hạn tại ngày 31/10/2022" in out
     assert "| C    | Tổng kết Nghị quyết |           | Văn phòng Bộ     | 30/09/2022 |                31 |" in out
 
@@ -235,7 +272,7 @@ def test_markdown_in_vietnamese(small):
 def test_table_format_content(small):
     out = small("report", "--month", "2022-10", lang="en", today="2022-11-02").stdout
     assert "\x1b[" not in out
-    for text in ("Report on the implementation of tasks, month 10/2022", "Completion rate", "50.0%", "█████░░░░░",
+    for text in ("Report on the implementation of tasks, month 10/2022", "Completion rate", "50.0 %", "█████░░░░░",
                  "III. By lead unit", "IV. By source", "V. Completion rate, last 12 months", "Tổng kết Nghị quyết"):
         assert text in out
 
@@ -335,66 +372,104 @@ Period 2022-10-01 – 2022-10-31; figures as of 31 October 2022.
 
 ## I. Tasks received in the period
 
-| Figure                        |   Number |
-|:------------------------------|---------:|
-| Tasks received                |        2 |
-| \u00a0\u00a0with a deadline             |        1 |
-| \u00a0\u00a0without a deadline          |        1 |
-| Completed, with a deadline    |        0 |
-| Completed, without a deadline |        0 |
-| Still being carried out       |        2 |
-| Cancelled                     |        0 |
-| Same period last year         |        0 |
-| Change on last year           |        — |
+In total 2 tasks were received; 0 completed (0 on time, 0 late), no task having fallen due yet; 2 being carried out (2 within the deadline, 0 overdue).
+
+| Figure                                                           |   Number |
+|:-----------------------------------------------------------------|---------:|
+| Tasks received                                                   |        2 |
+| \u00a0\u00a0with a deadline                                                |        1 |
+| \u00a0\u00a0without a deadline                                             |        1 |
+| Completed                                                        |        0 |
+| \u00a0\u00a0on time                                                        |        0 |
+| \u00a0\u00a0late                                                           |        0 |
+| Completed, with a deadline                                       |        0 |
+| Completed, without a deadline                                    |        0 |
+| Still being carried out                                          |        2 |
+| \u00a0\u00a0within the deadline                                            |        2 |
+| \u00a0\u00a0overdue                                                        |        0 |
+| Tasks fallen due (completed or overdue)                          |        0 |
+| Completion rate of the tasks fallen due (completed / fallen due) |        — |
+| Overdue rate (overdue / tasks received)                          |    0.0 % |
+| Cancelled                                                        |        0 |
+
+| Compared with the same period last year   |   This period |   Same period last year, as of the same day |   Change on last year |
+|:------------------------------------------|--------------:|--------------------------------------------:|----------------------:|
+| Tasks received                            |             2 |                                           0 |                     — |
+| Completed                                 |             0 |                                           0 |                     — |
+| Overdue                                   |             0 |                                           0 |                     — |
 
 ## II. Tasks to carry out in the period
 
-| Figure                              |   Number |
-|:------------------------------------|---------:|
-| Tasks to carry out                  |        2 |
-| \u00a0\u00a0due in the period                 |        1 |
-| \u00a0\u00a0carried over from earlier periods |        1 |
-| Completed                           |        1 |
-| \u00a0\u00a0on time                           |        1 |
-| \u00a0\u00a0late                              |        0 |
-| Overdue, not completed              |        1 |
-| In progress, within the deadline    |        0 |
-| Completion rate                     |    50.0% |
-| Deadlines extended in the period    |        1 |
-| Tasks urged (đôn đốc) in the period |        0 |
-| Open tasks without a deadline       |        1 |
-| Cancelled                           |        0 |
+| Figure                                           |   Number |
+|:-------------------------------------------------|---------:|
+| Tasks to carry out                               |        2 |
+| \u00a0\u00a0due in the period                              |        1 |
+| \u00a0\u00a0carried over from earlier periods              |        1 |
+| Completed                                        |        1 |
+| \u00a0\u00a0on time                                        |        1 |
+| \u00a0\u00a0late                                           |        0 |
+| Overdue, not completed                           |        1 |
+| In progress, within the deadline                 |        0 |
+| Completion rate (completed / tasks to carry out) |   50.0 % |
+| Deadlines extended in the period                 |        1 |
+| Tasks urged (đôn đốc) in the period              |        0 |
+| Open tasks without a deadline                    |        1 |
+| Cancelled                                        |        0 |
+
+| Tasks to carry out, by state      |   Completed on time |   Completed late |   In progress, within the deadline |   Overdue, not completed |   Total |
+|:----------------------------------|--------------------:|-----------------:|-----------------------------------:|-------------------------:|--------:|
+| Due in the period                 |                   1 |                0 |                                  0 |                        0 |       1 |
+| Carried over from earlier periods |                   0 |                0 |                                  0 |                        1 |       1 |
+| Tasks to carry out                |                   1 |                0 |                                  0 |                        1 |       2 |
 
 ## III. By lead unit
 
-| Lead unit         |   Received |   To carry out |   Carried over |   Completed |   of which on time |   of which late |   Overdue |   In progress |   Rate |
-|:------------------|-----------:|---------------:|---------------:|------------:|-------------------:|----------------:|----------:|--------------:|-------:|
-| Văn phòng Bộ      |          1 |              2 |              1 |           1 |                  1 |               0 |         1 |             0 |  50.0% |
-| Vụ Tổ chức cán bộ |          1 |              0 |              0 |           0 |                  0 |               0 |         0 |             0 |      — |
+### Tasks to carry out
+
+| Lead unit         |   Received |   To carry out |   Carried over |   Completed |   of which on time |   of which late |   Overdue |   In progress |   Completed / to carry out |
+|:------------------|-----------:|---------------:|---------------:|------------:|-------------------:|----------------:|----------:|--------------:|---------------------------:|
+| Văn phòng Bộ      |          1 |              2 |              1 |           1 |                  1 |               0 |         1 |             0 |                     50.0 % |
+| Vụ Tổ chức cán bộ |          1 |              0 |              0 |           0 |                  0 |               0 |         0 |             0 |                          — |
+
+### Tasks received
+
+| Lead unit         |   Received |   Completed on time |   Completed late |   Within the deadline |   Overdue |   Completed / fallen due |   Overdue / received |
+|:------------------|-----------:|--------------------:|-----------------:|----------------------:|----------:|-------------------------:|---------------------:|
+| Văn phòng Bộ      |          1 |                   0 |                0 |                     1 |         0 |                        — |                0.0 % |
+| Vụ Tổ chức cán bộ |          1 |                   0 |                0 |                     1 |         0 |                        — |                0.0 % |
 
 ## IV. By source
 
-| Source      |   Received |   To carry out |   Carried over |   Completed |   of which on time |   of which late |   Overdue |   In progress |   Rate |
-|:------------|-----------:|---------------:|---------------:|------------:|-------------------:|----------------:|----------:|--------------:|-------:|
-| Chính phủ   |          1 |              1 |              0 |           1 |                  1 |               0 |         0 |             0 | 100.0% |
-| Lãnh đạo Bộ |          1 |              1 |              1 |           0 |                  0 |               0 |         1 |             0 |   0.0% |
+### Tasks to carry out
+
+| Source      |   Received |   To carry out |   Carried over |   Completed |   of which on time |   of which late |   Overdue |   In progress |   Completed / to carry out |
+|:------------|-----------:|---------------:|---------------:|------------:|-------------------:|----------------:|----------:|--------------:|---------------------------:|
+| Chính phủ   |          1 |              1 |              0 |           1 |                  1 |               0 |         0 |             0 |                    100.0 % |
+| Lãnh đạo Bộ |          1 |              1 |              1 |           0 |                  0 |               0 |         1 |             0 |                      0.0 % |
+
+### Tasks received
+
+| Source      |   Received |   Completed on time |   Completed late |   Within the deadline |   Overdue |   Completed / fallen due |   Overdue / received |
+|:------------|-----------:|--------------------:|-----------------:|----------------------:|----------:|-------------------------:|---------------------:|
+| Chính phủ   |          1 |                   0 |                0 |                     1 |         0 |                        — |                0.0 % |
+| Lãnh đạo Bộ |          1 |                   0 |                0 |                     1 |         0 |                        — |                0.0 % |
 
 ## V. Completion rate, last 12 months
 
-| Month   |   To carry out |   Completed |   Rate |
-|:--------|---------------:|------------:|-------:|
-| 11/2021 |              0 |           0 |      — |
-| 12/2021 |              0 |           0 |      — |
-| 01/2022 |              0 |           0 |      — |
-| 02/2022 |              0 |           0 |      — |
-| 03/2022 |              0 |           0 |      — |
-| 04/2022 |              0 |           0 |      — |
-| 05/2022 |              0 |           0 |      — |
-| 06/2022 |              0 |           0 |      — |
-| 07/2022 |              0 |           0 |      — |
-| 08/2022 |              0 |           0 |      — |
-| 09/2022 |              1 |           0 |   0.0% |
-| 10/2022 |              2 |           1 |  50.0% |
+| Month   |   To carry out |   Completed |   Completed / to carry out |
+|:--------|---------------:|------------:|---------------------------:|
+| 11/2021 |              0 |           0 |                          — |
+| 12/2021 |              0 |           0 |                          — |
+| 01/2022 |              0 |           0 |                          — |
+| 02/2022 |              0 |           0 |                          — |
+| 03/2022 |              0 |           0 |                          — |
+| 04/2022 |              0 |           0 |                          — |
+| 05/2022 |              0 |           0 |                          — |
+| 06/2022 |              0 |           0 |                          — |
+| 07/2022 |              0 |           0 |                          — |
+| 08/2022 |              0 |           0 |                          — |
+| 09/2022 |              1 |           0 |                      0.0 % |
+| 10/2022 |              2 |           1 |                     50.0 % |
 
 ## VI. Overdue tasks on 2022-10-31
 

@@ -1,26 +1,45 @@
-"""Stored settings: the report cut-off, what official letters and reports say about their
-issuer (office, place, number patterns, signer: core/letterhead.py), the language, and the
-SMTP settings of `remind --send`."""
+"""Stored settings: the report cut-off, the decimals of printed rates, what official letters
+and reports say about their issuer (office, place, number patterns, signer:
+core/letterhead.py), the language, and the SMTP settings of `remind --send`."""
 
 from __future__ import annotations
 
 from nqtrack.app.context import Context
 from nqtrack.core import letterhead as head
 from nqtrack.core.errors import InvalidInput
+from nqtrack.core.numbers import MAX_DECIMALS
 from nqtrack.i18n import LANGUAGES
 
-KNOWN = ("cutoff", "office", "place", "number", "report_number", "signer", "lang", "smtp_host", "smtp_port",
-         "smtp_starttls", "smtp_sender", "smtp_user")
+KNOWN = ("cutoff", "decimals", "office", "place", "number", "report_number", "signer", "lang", "smtp_host",
+         "smtp_port", "smtp_starttls", "smtp_sender", "smtp_user")
 CLEAR = "-"
 # settings written in a fixed form: checked, and stored as the check writes them
 _NORMALISE = {"office": head.check_office, "place": head.check_place, "number": head.check_number,
               "report_number": head.check_number, "signer": head.check_signer}
+# Rates are printed with one decimal of a per cent unless told otherwise (the Government prints 2).
+DEFAULT_DECIMALS = 1
 
 
 def check_cutoff(cutoff: int | None) -> int | None:
     if cutoff is not None and not 1 <= cutoff <= 28:
         raise InvalidInput("--cutoff takes a day from 1 to 28")
     return cutoff
+
+
+def check_decimals(decimals: int | None) -> int | None:
+    if decimals is not None and not 0 <= decimals <= MAX_DECIMALS:
+        raise InvalidInput("--decimals takes a number from 0 to {most}", most=MAX_DECIMALS)
+    return decimals
+
+
+def print_decimals(store: object, given: int | None) -> int:
+    """How many decimals of a per cent printed rates are cut to: `given` (the --decimals
+    option), else the stored setting, else one."""
+    if given is not None:
+        check_decimals(given)
+        return given
+    stored = store.get_setting("decimals")  # type: ignore[attr-defined]
+    return int(stored) if stored else DEFAULT_DECIMALS
 
 
 def _check(key: str, value: str) -> str:
@@ -31,6 +50,8 @@ def _check(key: str, value: str) -> str:
         return value
     if key == "cutoff" and not (value.isdigit() and check_cutoff(int(value))):
         raise InvalidInput("--cutoff takes a day from 1 to 28")
+    if key == "decimals" and not (value.isascii() and value.isdigit() and check_decimals(int(value)) is not None):
+        raise InvalidInput("--decimals takes a number from 0 to {most}", most=MAX_DECIMALS)
     if key == "lang" and value not in LANGUAGES:
         raise InvalidInput("unknown language '{lang}'; use vi or en", lang=value)
     return _NORMALISE[key](value) if key in _NORMALISE else value

@@ -107,15 +107,36 @@ class ReportQuery:
     include_subunits: bool = False
     sources: Sequence[str] = ()
     documents: Sequence[str] = ()
+    decimals: int | None = None  # None: the stored setting, else one
+
+
+@dataclass
+class Printed:
+    """What a view gives the renderers: its data (the JSON, rates exact) and how many
+    decimals of a per cent people read the rates with (cut, never rounded)."""
+
+    data: dict[str, Any]
+    decimals: int
 
 
 REPORT_TASK_KEYS = ("id", "code", "title", "document", "lead_unit", "assignee", "deadline", "original_deadline",
                     "days_overdue", "carried_over", "state")
 
 
-def report(ctx: Context, query: ReportQuery) -> dict[str, Any]:
-    """The statistical report of docs/design.md ("Report figures"): totals, per unit and per
-    source, the 12-month trend and the overdue tasks on the report day."""
+@dataclass
+class Scope:
+    """A report's period, as-of day, known-at moment and filters, resolved."""
+
+    period: Period
+    day: date
+    known_at: str | None
+    filters: dict[str, Any]
+    head: dict[str, Any]  # the JSON's "period" and "filters"
+
+
+def resolve_scope(ctx: Context, query: ReportQuery) -> Scope:
+    """The period (with the stored cut-off), the as-of day (the earlier of the period's end
+    and today, unless given), the known-at moment and the filters of a report's options."""
     store = ctx.store
     cutoff = settings.check_cutoff(query.cutoff if query.cutoff is not None else settings.stored_cutoff(store))
     period = resolve_period(query.period, ctx.today, None if cutoff in (None, 1) else cutoff)
@@ -123,13 +144,8 @@ def report(ctx: Context, query: ReportQuery) -> dict[str, Any]:
     known_at = end_of_day_utc(query.known_on) if query.known_on else None
     chosen = resolve_filters(store, query.units, query.sources, query.documents,
                              include_subunits=query.include_subunits)
-    filters = chosen.as_kwargs()
-    previous = previous_year(period)
-    groups = store.report_counts(period.start, period.end, day, previous.start, previous.end, known_at=known_at,
-                                 **filters)
     names = store.unit_names()
-    overdue_tasks = _overdue_on(ctx, day, known_at, filters)
-    return {
+    head = {
         "period": {"from": period.start, "to": period.end, "as_of": day, "known_on": query.known_on,
                    "kind": period.kind, "label": period.label(), "cutoff": cutoff if period.kind != "range" else None},
         "filters": {
@@ -137,13 +153,30 @@ def report(ctx: Context, query: ReportQuery) -> dict[str, Any]:
             "sources": chosen.sources if query.sources else [],
             "documents": [store.document(d).symbol for d in chosen.document_ids],
         },
-        **breakdown(groups, names),
+    }
+    return Scope(period, day, known_at, chosen.as_kwargs(), head)
+
+
+def report(ctx: Context, query: ReportQuery) -> Printed:
+    """The statistical report of docs/design.md ("Report figures"): totals, per unit and per
+    source, the 12-month trend and the overdue tasks on the report day."""
+    settings.check_decimals(query.decimals)  # before the register is opened
+    decimals = settings.print_decimals(ctx.store, query.decimals)
+    scope = resolve_scope(ctx, query)
+    period, day, known_at, filters = scope.period, scope.day, scope.known_at, scope.filters
+    previous = previous_year(period)
+    groups = ctx.store.report_counts(period.start, period.end, day, previous.start, previous.end, known_at=known_at,
+                                     **filters)
+    overdue_tasks = _overdue_on(ctx, day, known_at, filters)
+    return Printed({
+        **scope.head,
+        **breakdown(groups, ctx.store.unit_names()),
         "trend": _trend(ctx, period, day, known_at, filters),
         "overdue_tasks": overdue_tasks,
         # the backlog of the overdue list by month of deadline and by lead unit (charts, dashboard)
         "overdue_by_month": overdue_by_month(overdue_tasks),
         "overdue_by_unit": overdue_by_unit(overdue_tasks),
-    }
+    }, decimals)
 
 
 def _trend(ctx: Context, period: Period, day: date, known_at: str | None, filters: dict[str, Any]) -> list[dict]:

@@ -131,9 +131,9 @@ class _Deliverer:
 @command()
 def config(
     key: Annotated[str | None, typer.Argument(help=(
-        "A setting: cutoff (report periods, e.g. 15); office, place, number, report_number, signer (the heading and "
-        "signature of letters and the Word report); lang (vi or en); smtp_host, smtp_port, smtp_starttls, "
-        "smtp_sender, smtp_user (for --send)."))] = None,
+        "A setting: cutoff (report periods, e.g. 15); decimals (of the per cents printed, 0-6); office, place, "
+        "number, report_number, signer (the heading and signature of letters and the Word report); lang (vi or en); "
+        "smtp_host, smtp_port, smtp_starttls, smtp_sender, smtp_user (for --send)."))] = None,
     value: Annotated[str | None, typer.Argument(help="Its new value; '-' clears it. Leave out to print it.")] = None,
 ) -> None:
     """Read or change a stored setting.
@@ -149,6 +149,7 @@ def config(
     \b
     Examples:
       nqtrack config cutoff 15
+      nqtrack config decimals 2
       nqtrack config office "Bộ Tư pháp / Văn phòng Bộ"
       nqtrack config place "Hà Nội"
       nqtrack config number "…/VP-TH"

@@ -80,6 +80,8 @@ ReportFormatOption = Annotated[str | None, typer.Option(
     "--format", "-f", help="table, markdown, csv, json, xlsx, docx or html (default: from the --output file's name, "
     "else table).", metavar="FORMAT")]
 REPORT_FORMATS = ("table", "markdown", "csv", "json", "xlsx", "docx", "html")
+DecimalsOption = Annotated[int | None, typer.Option("--decimals", help=(
+    "Decimals of the per cents printed (0-6), cut, never rounded. Default: the stored setting, else 1."))]
 
 
 @command()
@@ -96,6 +98,7 @@ def report(
     include_subunits: SubunitsOption = False,
     source: SourceOption = None,
     document: DocumentOption = None,
+    decimals: DecimalsOption = None,
     output: ReportOutputOption = None,
     fmt: ReportFormatOption = None,
     labels: LabelsOption = False,
@@ -106,31 +109,33 @@ def report(
     Examples:
       nqtrack report --month last
       nqtrack report --quarter 2022-Q3 --output bao-cao-quy-3.docx
-      nqtrack report --year 2022 --output bao-cao-2022.xlsx
+      nqtrack report --year 2022 --decimals 2 --output bao-cao-2022.xlsx
       nqtrack report --month 2022-10 --known-on 2022-11-01 --format json
     """
     from nqtrack.app import views
 
     out = choose_output(fmt, output, labels, REPORT_FORMATS)
-    period = views.PeriodChoice(month, quarter, year, parse_day(start, "--from"), parse_day(end, "--to"))
-    query = views.ReportQuery(period, cutoff, parse_day(as_of, "--as-of"), parse_day(known_on, "--known-on"),
-                              unit or (), include_subunits, source or (), document or ())
+    query = views.ReportQuery(views_period(month, quarter, year, start, end), cutoff, parse_day(as_of, "--as-of"),
+                              parse_day(known_on, "--known-on"), unit or (), include_subunits, source or (),
+                              document or (), decimals)
     _deliver_report(views.report(session.context(), query), out)
 
 
-def _deliver_report(data: Any, out: Any) -> None:
-    """The report to its destination. The Word report's heading and signature come from the
-    settings; those not set are named before anything is written."""
+def _deliver_report(printed: Any, out: Any) -> None:
+    """The report to its destination, its rates cut to the decimals chosen. The Word
+    report's heading and signature come from the settings; those not set are named before
+    anything is written."""
     from nqtrack.app import settings
     from nqtrack.core.letterhead import missing
     from nqtrack.render import report as render
 
+    out.decimals = printed.decimals
     head = None
     if out.fmt == "docx":
         head = settings.letterhead(session.context(), "report_number")
         warn_unset(missing(head, "report_number"))
     with out.text():
-        render.render(data, out, head=head, issued_on=session.today)
+        render.render(printed.data, out, head=head, issued_on=session.today)
 
 
 DashboardOutputOption = Annotated[str | None, typer.Option(
@@ -149,6 +154,7 @@ def dashboard(
     unit: UnitOption = None,
     include_subunits: SubunitsOption = False,
     source: SourceOption = None,
+    decimals: DecimalsOption = None,
     output: DashboardOutputOption = None,
 ) -> None:
     """A dashboard page: headline figures, charts, the overdue backlog per unit and the overdue tasks.
@@ -166,11 +172,62 @@ def dashboard(
 
     out = choose_output(None, output, allowed=("html",), default="html")
     given = month or quarter or year or start or end
-    period = views.PeriodChoice(month, quarter, year if given else str(session.today.year),
-                                parse_day(start, "--from"), parse_day(end, "--to"))
+    period = views_period(month, quarter, year if given else str(session.today.year), start, end)
     query = views.ReportQuery(period, None, parse_day(as_of, "--as-of"), None, unit or (), include_subunits,
-                              source or ())
+                              source or (), decimals=decimals)
     _deliver_report(views.report(session.context(), query), out)
+
+
+SchemeOption = Annotated[str | None, typer.Option("--scheme", metavar="FILE", help=(
+    "The evaluation scheme: a TOML file of weights, deductions and classes. Default: nqtrack's own."))]
+
+
+@command()
+def evaluate(
+    month: MonthOption = None,
+    quarter: QuarterOption = None,
+    year: YearOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    as_of: AsOfOption = None,
+    known_on: KnownOnOption = None,
+    cutoff: CutoffOption = None,
+    unit: UnitOption = None,
+    include_subunits: SubunitsOption = False,
+    source: SourceOption = None,
+    document: DocumentOption = None,
+    scheme: SchemeOption = None,
+    decimals: DecimalsOption = None,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
+    labels: LabelsOption = False,
+) -> None:
+    """Evaluate and class each lead unit by how it carried out its tasks (đánh giá, xếp loại).
+
+    \b
+    Examples:
+      nqtrack evaluate --year 2022 --output xep-loai-2022.xlsx
+      nqtrack evaluate --quarter 2022-Q3 --scheme thang-diem.toml --format markdown
+    """
+    from nqtrack.app import evaluation
+    from nqtrack.render import evaluation as render
+
+    out = choose_output(fmt, output, labels)
+    query = evaluation.EvaluationQuery(views_period(month, quarter, year, start, end), cutoff,
+                                       parse_day(as_of, "--as-of"), parse_day(known_on, "--known-on"), unit or (),
+                                       include_subunits, source or (), document or (), decimals, scheme)
+    printed = evaluation.evaluation(session.context(), query)
+    out.decimals = printed.decimals
+    with out.text():
+        render.render(printed.data, out)
+
+
+def views_period(month: str | None, quarter: str | None, year: str | None, start: str | None,
+                 end: str | None) -> Any:
+    """The period options as the use cases take them."""
+    from nqtrack.app import views
+
+    return views.PeriodChoice(month, quarter, year, parse_day(start, "--from"), parse_day(end, "--to"))
 
 
 @command()

@@ -3,8 +3,10 @@
 Everything is inline (styles, the charts as SVG): no script, no font, no picture is fetched,
 and the page's Content-Security-Policy forbids it, so it opens the same with no network. The
 page reads on a phone (one column, tables scroll sideways inside their box) and prints on A4.
-Every figure shown carries its JSON key and value (`data-figure`, `data-value`), so a test
-compares the page with `nqtrack report --format json`.
+Every figure shown carries its JSON key and value (`data-figure`, `data-value`; in a table
+`data-key` and `data-value`), so a test compares the page with `nqtrack report --format json`.
+Under the title: the Government's sentence; under the charts: the tasks to carry out in the
+four states and the year-on-year comparison, as the report's sections I and II give them.
 """
 
 from __future__ import annotations
@@ -13,19 +15,34 @@ from html import escape
 from typing import Any
 
 from nqtrack.i18n import N_, _, language
-from nqtrack.render.report import chart_svgs, rate_percent, subtitle, title, value_text
+from nqtrack.render.report import (
+    ReportTable,
+    chart_svgs,
+    display_rows,
+    rate_percent,
+    report_tables,
+    sentence,
+    subtitle,
+    title,
+    value_text,
+)
 from nqtrack.render.tables import show_day
 
 # The headline figures: (key in the report's JSON, label). A figure added here is on the page.
+# Each rate says what it divides by.
 HEADLINE: tuple[tuple[str, str], ...] = (
     ("workload.total", N_("Tasks to carry out")),
     ("workload.completed", N_("Completed")),
-    ("workload.completion_rate", N_("Completion rate")),
+    ("workload.completion_rate", N_("Completion rate (completed / tasks to carry out)")),
     ("workload.overdue", N_("Overdue, not completed")),
     ("workload.carried_over", N_("carried over from earlier periods")),
     ("workload.in_progress", N_("In progress, within the deadline")),
     ("received.total", N_("Tasks received")),
+    ("received.completion_rate_of_due", N_("Completion rate of the tasks fallen due (completed / fallen due)")),
+    ("received.overdue_rate", N_("Overdue rate (overdue / tasks received)")),
 )
+# the report's tables the page shows in full (render/report.py: ReportTable.name)
+TABLES = ("workload_states", "year_on_year")
 
 STYLE = """
 :root { color-scheme: light; --ink: #1f2328; --muted: #57606a; --line: #d0d7de; --bad: #c62828; --good: #2e7d32; }
@@ -35,7 +52,8 @@ body { margin: 0; font: 16px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, 
 main { max-width: 1200px; margin: 0 auto; padding: 16px; }
 h1 { font-size: 1.5rem; margin: 0 0 4px; }
 h2 { font-size: 1.15rem; margin: 0 0 8px; }
-.period { color: var(--muted); margin: 0 0 16px; }
+.period { color: var(--muted); margin: 0 0 8px; }
+.sentence { margin: 0 0 16px; max-width: 60rem; }
 .figures { display: grid; grid-template-columns: repeat(auto-fit, minmax(160px, 1fr)); gap: 12px;
            margin-bottom: 16px; }
 .figure { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 12px; }
@@ -106,6 +124,16 @@ def _table(columns: list[tuple[str, str, str]], rows: list[list[tuple[str, str]]
             f"<tbody>{''.join(body)}</tbody></table></div>")
 
 
+def _report_table(table: ReportTable, decimals: int) -> str:
+    """One of the report's tables: what people read, each cell with its exact value."""
+    shown = display_rows(table, decimals)
+    numeric = {key for key, _label in table.columns if key != "label"}
+    columns = [(key, label, "num" if key in numeric else "") for key, label in table.columns]
+    rows = [[(str(row[key]), "" if raw.get(key) is None else str(raw[key])) for key, _label in table.columns]
+            for row, raw in zip(shown, table.rows, strict=True)]
+    return _table(columns, rows, table.name)
+
+
 def _backlog_by_unit(report: dict[str, Any]) -> str:
     columns = [("unit", _("Lead unit"), ""), ("overdue", _("Overdue"), "num"),
                ("carried_over", _("Carried over"), "num"), ("oldest_deadline", _("Oldest deadline"), "keep")]
@@ -130,6 +158,7 @@ def _overdue_tasks(report: dict[str, Any]) -> str:
 
 def html_page(report: dict[str, Any], decimals: int = 1, made_on: Any = None) -> str:
     charts = chart_svgs(report, decimals)
+    tables = {table.name: table for table in report_tables(report, decimals) if table.name in TABLES}
     as_of = show_day(report["period"]["as_of"])
     rate = rate_percent(report["workload"]["completion_rate"], decimals)
     parts = [
@@ -141,13 +170,19 @@ def html_page(report: dict[str, Any], decimals: int = 1, made_on: Any = None) ->
         "img-src data:\">",
         f"<title>{escape(title(report))} — {escape(rate)}</title>",
         f"<style>{STYLE}</style></head><body><main>",
-        f"<header><h1>{escape(title(report))}</h1><p class=\"period\">{escape(subtitle(report))}</p></header>",
+        f"<header><h1>{escape(title(report))}</h1><p class=\"period\">{escape(subtitle(report))}</p>",
+        f'<p class="sentence" data-sentence="received">{escape(sentence(report["received"], decimals))}</p>'
+        "</header>",
         _headline(report, decimals),
         '<section class="panel charts">',
         f'<figure data-chart="trend">{charts.trend}</figure>',
         f'<figure data-chart="backlog">{charts.backlog}</figure>',
         f'<figure class="wide" data-chart="states">{charts.states}</figure>',
         "</section>",
+        f'<section class="panel"><h2>{escape(_("Tasks to carry out in the period"))}</h2>'
+        f'{_report_table(tables["workload_states"], decimals)}</section>',
+        f'<section class="panel"><h2>{escape(_("Compared with the same period last year"))}</h2>'
+        f'{_report_table(tables["year_on_year"], decimals)}</section>',
         f'<section class="panel"><h2>{escape(_("Overdue backlog per lead unit"))}</h2>{_backlog_by_unit(report)}'
         "</section>",
         f'<section class="panel"><h2>{escape(_("Overdue tasks on {day}", day=as_of))}</h2>{_overdue_tasks(report)}'

@@ -1,21 +1,36 @@
 """Rendering the statistical report: table, markdown, CSV and JSON, to any stream; the
 workbook, the Word document and the dashboard build on the same tables (`report_tables`).
 
-The lines of sections I and II and the columns of the breakdowns are data (`RECEIVED_LINES`,
-`WORKLOAD_LINES`, `BREAKDOWN_COLUMNS`): a new figure of the report is a new line there, and
-every format shows it.
+The lines of sections I and II, the year-on-year comparison and the columns of the
+breakdowns are data (`RECEIVED_LINES`, `YEAR_ON_YEAR`, `WORKLOAD_LINES`,
+`WORKLOAD_STATE_ROWS`, `BREAKDOWN_COLUMNS`, `BREAKDOWN_RECEIVED_COLUMNS`): a new figure of
+the report is a new line there, and every format shows it.
+
+JSON and the machine CSV carry the figures as they are, rates as exact fractions; every
+format a person reads (table, markdown, the CSV for people, Excel, Word, the dashboard)
+shows rates as per cents cut (never rounded up) to `decimals` places (core.numbers), each
+labelled with what it divides by.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_DOWN, Decimal
 from typing import TYPE_CHECKING, Any, TextIO
 
 from nqtrack.core.dates import format_long_date
-from nqtrack.core.figures import RECEIVED_KEYS, WORKLOAD_KEYS
+from nqtrack.core.figures import (
+    RECEIVED_CHANGE_KEYS,
+    RECEIVED_KEYS,
+    RECEIVED_RATE_KEYS,
+    RECEIVED_STATE_KEYS,
+    STATE_KEYS,
+    WORKLOAD_KEYS,
+    government_sentence,
+)
 from nqtrack.core.letterhead import Letterhead
+from nqtrack.core.numbers import NO_VALUE, cut, format_percent, localize
 from nqtrack.i18n import N_, _, language
 from nqtrack.render.tables import KIND_BY_KEY, csv_text, json_text, markdown_table, show_day
 
@@ -26,18 +41,34 @@ if TYPE_CHECKING:
 
 RECEIVED_ALL = RECEIVED_KEYS + ("change_pct",)
 WORKLOAD_ALL = WORKLOAD_KEYS + ("completion_rate",)
+# The CSV's columns added with the four states, after the first ones (so that those keep their place).
+RECEIVED_STATES_ALL = RECEIVED_STATE_KEYS + RECEIVED_RATE_KEYS + RECEIVED_CHANGE_KEYS[1:]
+WORKLOAD_STATE_PARTS = ("due_in_period_states", "carried_over_states")
+CHANGE_DECIMALS = 1  # a change on last year is computed to one decimal (core.figures.change_pct)
 
 # (key in the report's `received` / `workload` object, label, indent level)
 RECEIVED_LINES: tuple[tuple[str, str, int], ...] = (
     ("total", N_("Tasks received"), 0),
     ("with_deadline", N_("with a deadline"), 1),
     ("without_deadline", N_("without a deadline"), 1),
+    ("completed", N_("Completed"), 0),
+    ("completed_on_time", N_("on time"), 1),
+    ("completed_late", N_("late"), 1),
     ("completed_with_deadline", N_("Completed, with a deadline"), 0),
     ("completed_without_deadline", N_("Completed, without a deadline"), 0),
     ("open", N_("Still being carried out"), 0),
+    ("in_progress", N_("within the deadline"), 1),
+    ("overdue", N_("overdue"), 1),
+    ("due", N_("Tasks fallen due (completed or overdue)"), 0),
+    ("completion_rate_of_due", N_("Completion rate of the tasks fallen due (completed / fallen due)"), 0),
+    ("overdue_rate", N_("Overdue rate (overdue / tasks received)"), 0),
     ("cancelled", N_("Cancelled"), 0),
-    ("previous_year", N_("Same period last year"), 0),
-    ("change_pct", N_("Change on last year"), 0),
+)
+# (label, this period's key, the same period last year's key, the change's key), all in `received`
+YEAR_ON_YEAR: tuple[tuple[str, str, str, str], ...] = (
+    (N_("Tasks received"), "total", "previous_year", "change_pct"),
+    (N_("Completed"), "completed", "previous_year_completed", "change_pct_completed"),
+    (N_("Overdue"), "overdue", "previous_year_overdue", "change_pct_overdue"),
 )
 WORKLOAD_LINES: tuple[tuple[str, str, int], ...] = (
     ("total", N_("Tasks to carry out"), 0),
@@ -48,13 +79,27 @@ WORKLOAD_LINES: tuple[tuple[str, str, int], ...] = (
     ("completed_late", N_("late"), 1),
     ("overdue", N_("Overdue, not completed"), 0),
     ("in_progress", N_("In progress, within the deadline"), 0),
-    ("completion_rate", N_("Completion rate"), 0),
+    ("completion_rate", N_("Completion rate (completed / tasks to carry out)"), 0),
     ("extended", N_("Deadlines extended in the period"), 0),
     ("reminded", N_("Tasks urged (đôn đốc) in the period"), 0),
     ("open_without_deadline", N_("Open tasks without a deadline"), 0),
     ("cancelled", N_("Cancelled"), 0),
 )
-# (path "view.key" in a by_unit / by_source item, label)
+# the four states of the Government's tracking system, in the order charts stack them
+STATES: tuple[tuple[str, str], ...] = (
+    ("completed_on_time", N_("Completed on time")),
+    ("completed_late", N_("Completed late")),
+    ("in_progress", N_("In progress, within the deadline")),
+    ("overdue", N_("Overdue, not completed")),
+)
+# the rows of section II's table of states: (key in `workload` of an object of the four
+# states, "" for the workload's own four keys; label)
+WORKLOAD_STATE_ROWS: tuple[tuple[str, str], ...] = (
+    ("due_in_period_states", N_("Due in the period")),
+    ("carried_over_states", N_("Carried over from earlier periods")),
+    ("", N_("Tasks to carry out")),
+)
+# (path "view.key" in a by_unit / by_source item, label): the tasks to carry out ...
 BREAKDOWN_COLUMNS: tuple[tuple[str, str], ...] = (
     ("received.total", N_("Received")),
     ("workload.total", N_("To carry out")),
@@ -64,14 +109,17 @@ BREAKDOWN_COLUMNS: tuple[tuple[str, str], ...] = (
     ("workload.completed_late", N_("of which late")),
     ("workload.overdue", N_("Overdue")),
     ("workload.in_progress", N_("In progress")),
-    ("workload.completion_rate", N_("Rate")),
+    ("workload.completion_rate", N_("Completed / to carry out")),
 )
-# the four states of the Government's tracking system, in the order charts stack them
-STATES: tuple[tuple[str, str], ...] = (
-    ("completed_on_time", N_("Completed on time")),
-    ("completed_late", N_("Completed late")),
-    ("in_progress", N_("In progress, within the deadline")),
-    ("overdue", N_("Overdue, not completed")),
+# ... and the tasks received, in the four states, with both rates of the received view
+BREAKDOWN_RECEIVED_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("received.total", N_("Received")),
+    ("received.completed_on_time", N_("Completed on time")),
+    ("received.completed_late", N_("Completed late")),
+    ("received.in_progress", N_("Within the deadline")),
+    ("received.overdue", N_("Overdue")),
+    ("received.completion_rate_of_due", N_("Completed / fallen due")),
+    ("received.overdue_rate", N_("Overdue / received")),
 )
 NARROW = 100  # below this many columns the per-unit tables become one block per unit
 
@@ -82,22 +130,35 @@ def kind_of(key: str) -> str:
     return kind if kind in ("rate", "signed") else "count"
 
 
-def cut_percent(value: float, decimals: int) -> Decimal:
-    """A per cent cut toward zero (never rounded up) to `decimals` digits."""
-    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_DOWN)
+def rate_percent(rate: float | None, decimals: int = 1) -> str:
+    """A rate (a fraction) for people: 98,62 % in Vietnamese, 98.62 % in English, cut to
+    `decimals` places, never rounded up; '—' when undefined."""
+    return format_percent(rate, decimals, language())
 
 
 def percent(value: float | None, sign: bool = False, decimals: int = 1) -> str:
-    """57,6 % in Vietnamese (decimal comma), 57.6% in English; '—' when undefined."""
+    """A value already in per cent (a change on last year, a document's share done) for
+    people, cut to `decimals` places: 106,7 % in Vietnamese, 106.7 % in English, with its
+    sign when asked (+106,7 %); '—' when undefined."""
     if value is None:
-        return "—"
-    number = cut_percent(value, decimals)
-    text = f"{number:+.{decimals}f}" if sign else f"{number:.{decimals}f}"
-    return text.replace(".", ",") + " %" if language() == "vi" else text + "%"
+        return NO_VALUE
+    text = cut(value, decimals)
+    return ("+" if sign and not text.startswith("-") else "") + localize(text, language()) + " %"
 
 
-def rate_percent(rate: float | None, decimals: int = 1) -> str:
-    return percent(None if rate is None else float(Decimal(repr(rate)) * 100), decimals=decimals)
+def change_percent(value: float | None) -> str:
+    """A change on last year, with its sign and one decimal: +106,7 %."""
+    return percent(value, sign=True, decimals=CHANGE_DECIMALS)
+
+
+def decimal_text(value: float | None, decimals: int = 1) -> str:
+    """A number that is not a rate (a score) cut to `decimals` places: 8,7 in Vietnamese."""
+    return NO_VALUE if value is None else localize(cut(value, decimals), language())
+
+
+def count(value: int) -> str:
+    """A count as an office writes it in a sentence: 16.274 in Vietnamese, 16,274 in English."""
+    return localize(str(value), language())
 
 
 def value_text(key: str, value: Any, decimals: int = 1) -> str:
@@ -105,7 +166,7 @@ def value_text(key: str, value: Any, decimals: int = 1) -> str:
     if kind == "rate":
         return rate_percent(value, decimals)
     if kind == "signed":
-        return percent(value, sign=True, decimals=decimals)
+        return change_percent(value)
     return "" if value is None else str(value)
 
 
@@ -153,20 +214,44 @@ def _day(value: Any) -> Any:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
+def sentence(received: dict[str, Any], decimals: int = 1) -> str:
+    """The Government's sentence on the tasks received (Quyết định 42/2014/QĐ-TTg's reports):
+    total, completed on time and late, the share of the tasks fallen due, and the rest
+    within or past the deadline."""
+    s = government_sentence(received)
+    numbers = {"total": count(s.total), "completed": count(s.completed), "on_time": count(s.completed_on_time),
+               "late": count(s.completed_late), "open": count(s.not_completed), "in_time": count(s.in_progress),
+               "overdue": count(s.overdue)}
+    if s.completion_rate_of_due is None:
+        return _("In total {total} tasks were received; {completed} completed ({on_time} on time, {late} late), "
+                 "no task having fallen due yet; {open} being carried out ({in_time} within the deadline, "
+                 "{overdue} overdue).", **numbers)
+    return _("In total {total} tasks were received; {completed} completed ({on_time} on time, {late} late), "
+             "{rate} of the tasks that fell due; {open} being carried out ({in_time} within the deadline, "
+             "{overdue} overdue).", rate=rate_percent(s.completion_rate_of_due, decimals), **numbers)
+
+
 # -- the tables every format shows -----------------------------------------------------------------
 
 
 @dataclass
 class ReportTable:
-    """One section of the report as a table of typed values (counts, fractions, ISO dates)."""
+    """One table of the report (or of another document: the evaluation) as typed values
+    (counts, fractions, ISO dates). A section (I … VI) has one table or several."""
 
     number: str  # I … VI
-    heading: str
-    sheet: str  # the name of its tab in the workbook
+    heading: str  # the section's
+    sheet: str  # the name of the section's tab in the workbook
     columns: list[tuple[str, str]]
     rows: list[dict[str, Any]]
     kinds: dict[str, str] = field(default_factory=dict)
     key_value: bool = False  # a list of figures (label, value) rather than a grid
+    name: str = ""  # what the table is, for the renderers that treat one apart ("unit_workload")
+    lead: str = ""  # a paragraph before the table (section I: the Government's sentence)
+    caption: str = ""  # the table's own heading within its section
+    bar: str | None = None  # the rate drawn as a bar beside each row on the terminal
+    none_when_empty: bool = False  # no rows: "None." instead of an empty grid
+    blocks_when_narrow: bool = False  # on a narrow terminal: one block of figures per row
 
     @property
     def numbered_heading(self) -> str:
@@ -178,19 +263,44 @@ def figure_rows(lines: tuple[tuple[str, str, int], ...], view: dict[str, Any]) -
             for key, label, level in lines if key in view]
 
 
-def breakdown_rows(items: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+def year_on_year_rows(received: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"label": _(label), "now": received[now], "before": received[before], "change_pct": received[change]}
+            for label, now, before, change in YEAR_ON_YEAR]
+
+
+def year_on_year_columns() -> list[tuple[str, str]]:
+    return [("label", _("Compared with the same period last year")), ("now", _("This period")),
+            ("before", _("Same period last year, as of the same day")), ("change_pct", _("Change on last year"))]
+
+
+def workload_state_rows(workload: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for key, label in WORKLOAD_STATE_ROWS:
+        states = workload[key] if key else {state: workload[state] for state in STATE_KEYS}
+        rows.append({"label": _(label), **{state: states[state] for state in STATE_KEYS},
+                     "total": sum(states[state] for state in STATE_KEYS)})
+    return rows
+
+
+def workload_state_columns() -> list[tuple[str, str]]:
+    return ([("label", _("Tasks to carry out, by state"))] + [(key, _(label)) for key, label in STATES]
+            + [("total", _("Total"))])
+
+
+def breakdown_rows(items: list[dict[str, Any]], key: str,
+                   columns: tuple[tuple[str, str], ...] = BREAKDOWN_COLUMNS) -> list[dict[str, Any]]:
     rows = []
     for item in items:
         row: dict[str, Any] = {"name": item[key] or "—"}
-        for path, _label in BREAKDOWN_COLUMNS:
+        for path, _label in columns:
             view, name = path.split(".")
             row[path] = item[view][name]
         rows.append(row)
     return rows
 
 
-def breakdown_columns(first: str) -> list[tuple[str, str]]:
-    return [("name", first)] + [(path, _(label)) for path, label in BREAKDOWN_COLUMNS]
+def breakdown_columns(first: str, columns: tuple[tuple[str, str], ...] = BREAKDOWN_COLUMNS) -> list[tuple[str, str]]:
+    return [("name", first)] + [(path, _(label)) for path, label in columns]
 
 
 def trend_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
@@ -213,24 +323,60 @@ def overdue_heading(report: dict[str, Any]) -> str:
     return _("Overdue tasks on {day}", day=show_day(report["period"]["as_of"]))
 
 
-def report_tables(report: dict[str, Any]) -> list[ReportTable]:
-    """Sections I–VI of the report."""
+def report_tables(report: dict[str, Any], decimals: int = 1) -> list[ReportTable]:
+    """Sections I–VI of the report: I. the tasks received (the Government's sentence, the
+    figures with both rates, the year-on-year table), II. the tasks to carry out (the
+    figures, the four states due in the period and carried over), III. per lead unit and
+    IV. per source (the tasks to carry out, the tasks received in the four states), V. the
+    trend, VI. the overdue tasks."""
     figures = [("label", _("Figure")), ("value", _("Number"))]
-    breakdown_kinds = {path: kind_of(path) for path, _label in BREAKDOWN_COLUMNS}
-    return [
-        ReportTable("I", _("Tasks received in the period"), _("Received"), figures,
-                    figure_rows(RECEIVED_LINES, report["received"]), key_value=True),
-        ReportTable("II", _("Tasks to carry out in the period"), _("To carry out"), figures,
-                    figure_rows(WORKLOAD_LINES, report["workload"]), key_value=True),
-        ReportTable("III", _("By lead unit"), _("By lead unit"), breakdown_columns(_("Lead unit")),
-                    breakdown_rows(report["by_unit"], "unit"), breakdown_kinds),
-        ReportTable("IV", _("By source"), _("By source"), breakdown_columns(_("Source")),
-                    breakdown_rows(report["by_source"], "source"), breakdown_kinds),
+    received, workload = report["received"], report["workload"]
+    received_heading, workload_heading = _("Tasks received in the period"), _("Tasks to carry out in the period")
+    tables = [
+        ReportTable("I", received_heading, _("Received"), figures, figure_rows(RECEIVED_LINES, received),
+                    key_value=True, name="received", lead=sentence(received, decimals)),
+        ReportTable("I", received_heading, _("Received"), year_on_year_columns(), year_on_year_rows(received),
+                    {"change_pct": "signed"}, name="year_on_year"),
+        ReportTable("II", workload_heading, _("To carry out"), figures, figure_rows(WORKLOAD_LINES, workload),
+                    key_value=True, name="workload"),
+        ReportTable("II", workload_heading, _("To carry out"), workload_state_columns(),
+                    workload_state_rows(workload), name="workload_states"),
+    ]
+    workload_kinds = {path: kind_of(path) for path, _label in BREAKDOWN_COLUMNS}
+    received_kinds = {path: kind_of(path) for path, _label in BREAKDOWN_RECEIVED_COLUMNS}
+    for number, key, first, heading in (("III", "unit", _("Lead unit"), _("By lead unit")),
+                                        ("IV", "source", _("Source"), _("By source"))):
+        items = report["by_" + key]
+        tables += [
+            ReportTable(number, heading, heading, breakdown_columns(first), breakdown_rows(items, key),
+                        workload_kinds, name=f"{key}_workload", caption=_("Tasks to carry out"),
+                        bar="workload.completion_rate", blocks_when_narrow=True),
+            ReportTable(number, heading, heading, breakdown_columns(first, BREAKDOWN_RECEIVED_COLUMNS),
+                        breakdown_rows(items, key, BREAKDOWN_RECEIVED_COLUMNS), received_kinds,
+                        name=f"{key}_received", caption=_("Tasks received"), blocks_when_narrow=True),
+        ]
+    tables += [
         ReportTable("V", _("Completion rate, last 12 months"), _("Trend"),
                     [("month", _("Month")), ("total", _("To carry out")), ("completed", _("Completed")),
-                     ("completion_rate", _("Rate"))], trend_rows(report), {"completion_rate": "rate"}),
-        ReportTable("VI", overdue_heading(report), _("Overdue"), overdue_columns(), overdue_rows(report)),
+                     ("completion_rate", _("Completed / to carry out"))], trend_rows(report),
+                    {"completion_rate": "rate"}, name="trend", bar="completion_rate"),
+        ReportTable("VI", overdue_heading(report), _("Overdue"), overdue_columns(), overdue_rows(report),
+                    name="overdue", none_when_empty=True),
     ]
+    return tables
+
+
+def display_value(value: Any, kind: str | None, decimals: int = 1) -> Any:
+    """A typed value as people read it: per cents cut, a change with its sign, dates in the language."""
+    if kind == "rate":
+        return rate_percent(value, decimals)
+    if kind == "signed":
+        return change_percent(value)
+    if kind == "decimal":
+        return decimal_text(value, decimals)
+    if kind == "date":
+        return show_day(value)
+    return "" if value is None else value
 
 
 def display_rows(table: ReportTable, decimals: int = 1, with_bar: bool = False) -> list[dict[str, Any]]:
@@ -238,23 +384,12 @@ def display_rows(table: ReportTable, decimals: int = 1, with_bar: bool = False) 
     shown = []
     for row in table.rows:
         kinds = {**table.kinds, **row.get("_kinds", {})}
-        out: dict[str, Any] = {}
-        for key, _label in table.columns:
-            value = row.get(key)
-            kind = kinds.get(key) or KIND_BY_KEY.get(key)
-            if kind == "rate":
-                out[key] = rate_percent(value, decimals)
-            elif kind == "signed":
-                out[key] = percent(value, sign=True, decimals=decimals)
-            elif kind == "date":
-                out[key] = show_day(value)
-            else:
-                out[key] = "" if value is None else value
+        out = {key: display_value(row.get(key), kinds.get(key) or KIND_BY_KEY.get(key), decimals)
+               for key, _label in table.columns}
         if row.get("_level"):
             out["label"] = "  " * row["_level"] + out["label"]
-        rate_key = next((k for k in table.columns if kinds.get(k[0]) == "rate"), None)
-        if with_bar and rate_key:
-            out["bar"] = bar(row.get(rate_key[0]))
+        if with_bar and table.bar:
+            out["bar"] = bar(row.get(table.bar))
         shown.append(out)
     return shown
 
@@ -263,22 +398,42 @@ def display_rows(table: ReportTable, decimals: int = 1, with_bar: bool = False) 
 
 
 def markdown(report: dict[str, Any], decimals: int = 1) -> str:
-    parts = [f"# {title(report)}", "", subtitle(report), ""]
-    for table in report_tables(report):
-        parts += [f"## {table.numbered_heading}", ""]
+    return markdown_document(title(report), subtitle(report), report_tables(report, decimals), decimals)
+
+
+def markdown_document(heading: str, lead: str, tables: Sequence[ReportTable], decimals: int = 1) -> str:
+    """A title, a lead paragraph and the tables under their sections' headings, in markdown."""
+    parts = [f"# {heading}", "", lead, ""]
+    section = None
+    for table in tables:
+        if table.number != section:
+            section = table.number
+            parts += [f"## {table.numbered_heading}", ""]
+        if table.lead:
+            parts += [table.lead, ""]
+        if table.caption:
+            parts += [f"### {table.caption}", ""]
         rows = display_rows(table, decimals)
-        parts += [markdown_table(rows, table.columns) if rows or table.number != "VI" else _("None."), ""]
+        numeric = [key for key, kind in table.kinds.items() if kind in ("rate", "signed", "decimal")]
+        parts += [markdown_table(rows, table.columns, numeric) if rows or not table.none_when_empty else _("None."),
+                  ""]
     return "\n".join(parts)
 
 
-CSV_KEYS = ["scope", "name"] + [f"received.{k}" for k in RECEIVED_ALL] + [f"workload.{k}" for k in WORKLOAD_ALL]
+# The machine CSV: the JSON flattened, one row for the total, each unit and each source;
+# English keys, exact values (rates as fractions, like the JSON), in either language.
+CSV_KEYS = (["scope", "name"] + [f"received.{k}" for k in RECEIVED_ALL] + [f"workload.{k}" for k in WORKLOAD_ALL]
+            + [f"received.{k}" for k in RECEIVED_STATES_ALL]
+            + [f"workload.{part}.{k}" for part in WORKLOAD_STATE_PARTS for k in STATE_KEYS])
 
 
 def _flat_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
     def flat(scope: str, name: str | None, item: dict[str, Any]) -> dict[str, Any]:
         row: dict[str, Any] = {"scope": scope, "name": name}
-        row.update({f"received.{k}": item["received"][k] for k in RECEIVED_ALL})
+        row.update({f"received.{k}": item["received"][k] for k in RECEIVED_ALL + RECEIVED_STATES_ALL})
         row.update({f"workload.{k}": item["workload"][k] for k in WORKLOAD_ALL})
+        row.update({f"workload.{part}.{k}": item["workload"][part][k] for part in WORKLOAD_STATE_PARTS
+                    for k in STATE_KEYS})
         return row
 
     rows = [flat("total", None, report)]
@@ -291,13 +446,35 @@ def csv(report: dict[str, Any]) -> str:
     return csv_text(_flat_rows(report), CSV_KEYS)
 
 
+def _line_headers(number: str, view: str, lines: tuple[tuple[str, str, int], ...]) -> list[tuple[str, str]]:
+    """A section's lines as CSV columns; a sub-row's header names its row ("I. Đã hoàn thành: quá hạn")."""
+    columns, parent = [], ""
+    for key, label, level in lines:
+        parent = parent if level else _(label)
+        columns.append((f"{view}.{key}", f"{number}. {parent}: {_(label)}" if level else f"{number}. {_(label)}"))
+    return columns
+
+
+def people_csv_columns() -> list[tuple[str, str]]:
+    """The CSV for people's columns: (key of `_flat_rows`, header): the figures of sections I
+    and II in the order the report gives them, the year before and the four states included."""
+    columns = [("scope", _("Scope")), ("name", _("Name"))]
+    columns += _line_headers("I", "received", RECEIVED_LINES)
+    for label, _now, before, change in YEAR_ON_YEAR:
+        columns += [(f"received.{before}", f"I. {_('Same period last year, as of the same day')}: {_(label)}"),
+                    (f"received.{change}", f"I. {_('Change on last year')}: {_(label)}")]
+    columns += _line_headers("II", "workload", WORKLOAD_LINES)
+    for part, part_label in WORKLOAD_STATE_ROWS:
+        if part:
+            columns += [(f"workload.{part}.{key}", f"II. {_(part_label)}: {_(label)}") for key, label in STATES]
+    return columns
+
+
 def people_csv(report: dict[str, Any], decimals: int = 1) -> str:
     """The CSV for people: the figures of sections I and II for the total, each unit and each
-    source, headed by their labels, rates as per cents."""
+    source, headed by their labels, rates as per cents cut to `decimals` places."""
     scopes = {"total": _("Total"), "unit": _("Lead unit"), "source": _("Source")}
-    columns = [("scope", _("Scope")), ("name", _("Name"))]
-    columns += [(f"received.{key}", f"I. {_(label)}") for key, label, _level in RECEIVED_LINES]
-    columns += [(f"workload.{key}", f"II. {_(label)}") for key, label, _level in WORKLOAD_LINES]
+    columns = people_csv_columns()
     rows = [{key: scopes[value] if key == "scope" else value if key == "name" else value_text(key, value, decimals)
              for key, value in row.items()} for row in _flat_rows(report)]
     return csv_text(rows, [key for key, _label in columns], [label for _key, label in columns])
@@ -314,8 +491,8 @@ def unit_blocks(table: ReportTable, width: int, decimals: int = 1) -> list[str]:
     lines: list[str] = []
     for row in display_rows(table, decimals, with_bar=True):
         lines.append(str(row["name"]))
-        items = [f"{label} {row[key]}" for key, label in table.columns[1:]]
-        if row.get("bar"):
+        items = [f"{label} {row[key]}" for key, label in table.columns if key != "name" and row[key] != ""]
+        if row.get("bar") and items:
             items[-1] += " " + row["bar"]
         lines += pack_items(items, width)
     return lines
@@ -323,6 +500,13 @@ def unit_blocks(table: ReportTable, width: int, decimals: int = 1) -> list[str]:
 
 def print_table(report: dict[str, Any], stream: TextIO | None = None, screen: Console | None = None,
                 decimals: int = 1) -> None:
+    print_document(title(report), subtitle(report), report_tables(report, decimals), stream, screen, decimals)
+
+
+def print_document(heading: str, lead: str, tables: Sequence[ReportTable], stream: TextIO | None = None,
+                   screen: Console | None = None, decimals: int = 1) -> None:
+    """A title, a lead paragraph and the tables under their sections' headings, laid out to
+    fit the terminal (render/layout.py); `stream` None: standard output."""
     from rich.text import Text
 
     from nqtrack.render.layout import fit_table
@@ -330,25 +514,32 @@ def print_table(report: dict[str, Any], stream: TextIO | None = None, screen: Co
 
     out = screen or (console() if stream is None else _file_console(stream))
     width = out.width
-    out.print(Text(title(report), style="bold"))
-    out.print(Text(subtitle(report)))
-    for table in report_tables(report):
-        heading = table.numbered_heading
-        if table.number == "VI" and not table.rows:
-            out.print(Text(f"{heading}: {_('None.')}"))
-            continue
-        if table.number in ("III", "IV") and width < NARROW:
-            out.print(Text(heading, style="italic"))
+    out.print(Text(heading, style="bold"))
+    out.print(Text(lead))
+    section = None
+    for table in tables:
+        if table.number != section:
+            section = table.number
+            if table.none_when_empty and not table.rows:
+                out.print(Text(f"{table.numbered_heading}: {_('None.')}"))
+                continue
+            out.print()
+            out.print(Text(table.numbered_heading, style="bold"))
+        if table.lead:
+            out.print(Text(table.lead))
+        if table.caption:
+            out.print(Text(table.caption, style="italic"))
+        if table.blocks_when_narrow and width < NARROW:
             for line in unit_blocks(table, width, decimals):
                 out.print(Text(line), no_wrap=True, overflow="ellipsis", crop=True)
             continue
-        with_bar = table.number in ("III", "IV", "V")
+        with_bar = table.bar is not None
         rows = display_rows(table, decimals, with_bar)
         columns = table.columns + ([("bar", "")] if with_bar else [])
-        out.print(fit_table(rows, columns, width, heading, show_header=not table.key_value))
+        out.print(fit_table(rows, columns, width, show_header=not table.key_value))
 
 
-def _file_console(stream: TextIO):
+def _file_console(stream: TextIO) -> Console:
     from rich.console import Console
 
     return Console(file=stream, no_color=True, color_system=None, width=160, highlight=False, markup=False, emoji=False)
@@ -356,8 +547,9 @@ def _file_console(stream: TextIO):
 
 def render(report: dict[str, Any], out: Output | str, stream: TextIO | None = None, *,
            head: Letterhead | None = None, issued_on: date | None = None) -> None:
-    """Write the report; `stream` None means standard output (Rich decides colour). The Word
-    document takes its heading and signature from `head`, its date from `issued_on`."""
+    """Write the report; `stream` None means standard output (Rich decides colour). The rates
+    people read are cut to `out.decimals` places; JSON and the machine CSV are exact. The
+    Word document takes its heading and signature from `head`, its date from `issued_on`."""
     import sys
 
     from nqtrack.render.tables import as_output

@@ -1,7 +1,7 @@
 """The report as a Word document in the official layout (Nghị định 30/2020/NĐ-CP; the layout
 itself is render/official.py): the heading with the office, "Số: …/BC-…", the national name,
-the place and date; "BÁO CÁO" and its subject; sections I–VI as tables, the charts as
-pictures; "Nơi nhận" and the signature block from the settings."""
+the place and date; "BÁO CÁO" and its subject; sections I–VI as tables (section I opened
+by the Government's sentence), the charts as pictures; "Nơi nhận" and the signature block from the settings."""
 
 from __future__ import annotations
 
@@ -30,10 +30,18 @@ def docx_bytes(report: dict[str, Any], head: Letterhead, issued_on: date, decima
     official.title(document, _("Report"), report_subject(report))
     official.paragraph(document, subtitle(report), italic=True, align="center", space_before=6, space_after=12)
     pictures = chart_svgs(report, decimals, font=SERIF)
-    after = {"III": pictures.states, "V": pictures.trend, "VI": pictures.backlog}
-    for table in report_tables(report):
-        official.paragraph(document, table.numbered_heading.upper(), bold=True, space_before=12, space_after=6,
-                           keep_with_next=True)
+    after = {"unit_workload": pictures.states, "trend": pictures.trend, "overdue": pictures.backlog}
+    section = None
+    for table in report_tables(report, decimals):
+        if table.number != section:
+            section = table.number
+            official.paragraph(document, table.numbered_heading.upper(), bold=True, space_before=12, space_after=6,
+                               keep_with_next=True)
+        if table.lead:  # section I: the Government's sentence
+            official.body(document, table.lead)
+        if table.caption:
+            official.paragraph(document, table.caption, bold=True, italic=True, space_before=6, space_after=6,
+                               keep_with_next=True)
         rows = display_rows(table, decimals)
         if rows:
             numeric = [key for key, _label in table.columns if is_numeric_column(str(r[key]) for r in rows)]
@@ -42,9 +50,9 @@ def docx_bytes(report: dict[str, Any], head: Letterhead, issued_on: date, decima
                           size=12 if len(table.columns) < 6 else 11 if len(table.columns) < 7 else 10)
         else:
             official.body(document, _("None."))
-        if table.number in after and rows:
+        if table.name in after and rows:
             official.paragraph(document, "", space_after=6)
-            official.picture(document, png(after[table.number]))
+            official.picture(document, png(after[table.name]))
     official.paragraph(document, "", space_after=12)
     official.closing(document, head, [_("Filed: records office.")])
     return official.to_bytes(document)

@@ -1,5 +1,8 @@
 """The report as an Excel workbook: one sheet per section, native Excel charts.
 
+A section of several tables has them one under another on its sheet (section III: the
+tasks to carry out per lead unit, then the tasks received in the four states).
+
 The charts are Excel's own, drawn from the cells beside them, so they follow any figure
 a secretary corrects in the sheet: the 12-month completion-rate trend (line), the four
 states of the tasks to carry out per lead unit (stacked bars), and the overdue backlog by
@@ -8,12 +11,13 @@ month of deadline (columns).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from nqtrack.i18n import _
 from nqtrack.render.charts import BACKLOG_COLOR, STATE_COLORS, TREND_COLOR
 from nqtrack.render.report import STATES, ReportTable, report_tables, subtitle, title
-from nqtrack.render.xlsx import Placed, Sheet, percent_format, workbook_bytes
+from nqtrack.render.xlsx import Part, Placed, Sheet, percent_format, workbook_bytes
 
 CHART_FONT = {"name": "Times New Roman", "size": 11}
 
@@ -99,22 +103,26 @@ def backlog_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def workbook(report: dict[str, Any], decimals: int = 1) -> bytes:
+    """One sheet per section (its tables one under another, section I's opened by the
+    Government's sentence), the overdue tasks in full, and the backlog by month."""
     heading, period = title(report), subtitle(report)
-
-    def sheet(table: ReportTable, **extra: Any) -> Sheet:
-        return Sheet(table.sheet, extra.pop("columns", table.columns), extra.pop("rows", table.rows), title=heading,
-                     subtitle=f"{table.numbered_heading}. {period}", kinds=table.kinds, **extra)
-
-    received, workload, by_unit, by_source, trend, overdue = report_tables(report)
+    charts: dict[str, Callable[[Any, Any, Placed], None]] = {
+        "unit_workload": _states_chart(_("Tasks to carry out by state, per lead unit")),
+        "source_workload": _states_chart(_("Tasks to carry out by state, per source")),
+        "trend": lambda wb, ws, placed: _trend_chart(wb, ws, placed, decimals),
+    }
     tasks = [{**t, "state": _(t["state"])} for t in report["overdue_tasks"]]
-    sheets = [
-        sheet(received),
-        sheet(workload),
-        sheet(by_unit, charts=_states_chart(_("Tasks to carry out by state, per lead unit"))),
-        sheet(by_source, charts=_states_chart(_("Tasks to carry out by state, per source"))),
-        sheet(trend, charts=lambda wb, ws, placed: _trend_chart(wb, ws, placed, decimals)),
-        sheet(overdue, columns=overdue_task_columns(), rows=tasks),
-        Sheet(_("By month of deadline"), [("month", _("Month")), ("overdue", _("Overdue"))], backlog_rows(report),
-              title=heading, subtitle=f"{_('Overdue tasks by month of deadline')}. {period}", charts=_backlog_chart),
-    ]
+    sections: dict[str, list[ReportTable]] = {}
+    for table in report_tables(report, decimals):
+        sections.setdefault(table.number, []).append(table)
+    sheets = []
+    for first, *rest in sections.values():
+        columns, rows = (overdue_task_columns(), tasks) if first.name == "overdue" else (first.columns, first.rows)
+        sheets.append(Sheet(first.sheet, columns, rows, title=heading, subtitle=f"{first.numbered_heading}. {period}",
+                            kinds=first.kinds, charts=charts.get(first.name), lead=first.lead,
+                            caption=first.caption if rest else "",
+                            parts=[Part(t.columns, t.rows, t.caption, t.kinds, charts.get(t.name)) for t in rest]))
+    sheets.append(Sheet(_("By month of deadline"), [("month", _("Month")), ("overdue", _("Overdue"))],
+                        backlog_rows(report), title=heading,
+                        subtitle=f"{_('Overdue tasks by month of deadline')}. {period}", charts=_backlog_chart))
     return workbook_bytes(sheets, decimals)

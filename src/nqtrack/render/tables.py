@@ -37,7 +37,7 @@ KIND_BY_KEY = {
     **dict.fromkeys(("title", "note", "product", "deadline_text", "task"), "wide"),
     **dict.fromkeys(("completion_rate", "completion_rate_of_due", "overdue_rate"), "rate"),
     "percent_done": "percent",
-    "change_pct": "signed",
+    **dict.fromkeys(("change_pct", "change_pct_completed", "change_pct_overdue"), "signed"),
     **dict.fromkeys(("carried_over", "extended", "recurring"), "flag"),
     "id": "number",  # a task's number: no thousands separator
 }
@@ -131,9 +131,10 @@ def is_numeric_column(cells: Iterable[str]) -> bool:
     return bool(filled) and all(_NUMERIC.fullmatch(c) for c in filled) and any(c != "—" for c in filled)
 
 
-def markdown_table(rows: Iterable[dict[str, Any]], columns: Columns) -> str:
+def markdown_table(rows: Iterable[dict[str, Any]], columns: Columns, numeric: Iterable[str] = ()) -> str:
     """A pipe table: numbers right-aligned (the `---:` marks too), sub-rows indented with
-    no-break spaces, which markdown keeps where it drops plain leading spaces."""
+    no-break spaces, which markdown keeps where it drops plain leading spaces. The `numeric`
+    columns are right-aligned even when none of their values is known ("—")."""
     from tabulate import tabulate
 
     def cell(value: Any) -> str:
@@ -141,7 +142,9 @@ def markdown_table(rows: Iterable[dict[str, Any]], columns: Columns) -> str:
         return _INDENT.sub(lambda m: "\u00a0" * len(m.group()), text)
 
     data = [[cell(row.get(key)) for key, _ in columns] for row in rows]
-    align = ["right" if is_numeric_column(r[i] for r in data) else "left" for i in range(len(columns))]
+    numbers = set(numeric)
+    align = ["right" if key in numbers or is_numeric_column(r[i] for r in data) else "left"
+             for i, (key, _label) in enumerate(columns)]
     return tabulate(data, headers=[label for _, label in columns], tablefmt="pipe", colalign=align,
                     disable_numparse=True, preserve_whitespace=True)
 

@@ -6,7 +6,10 @@ counts as numbers, rates as numbers with a percent format, and text that looks l
 formula marked as text (Excel's quote prefix: it stays text even when the cell is edited).
 
 Rates are written cut, never rounded, to the chosen decimals of a per cent, because
-Excel's percent format rounds what it shows and a report must not overstate progress.
+Excel's percent format rounds what it shows and a report must not overstate progress;
+a score (kind "decimal") is cut the same way, a change on last year keeps its one decimal.
+A sheet may hold several tables, one under another (a section of the report): the first
+has the frozen header and the filters, each further one its caption.
 XlsxWriter is imported here only: `nqtrack --help` never pays for it.
 """
 
@@ -24,6 +27,7 @@ from nqtrack.render.tables import FORMULA_START, column_kind
 
 MAX_WIDTH = {"wide": 60, "text": 40}
 HEADER_ROW_WITH_TITLE = 3
+CHANGE_DECIMALS = 1  # a change on last year is computed to one decimal (core.figures.change_pct)
 
 
 @dataclass
@@ -48,6 +52,17 @@ class Placed:
 
 
 @dataclass
+class Part:
+    """A further table of a sheet, written under the one before it, a blank row between."""
+
+    columns: Sequence[tuple[str, str]]
+    rows: Sequence[Mapping[str, Any]]
+    caption: str = ""
+    kinds: Mapping[str, str] = field(default_factory=dict)
+    charts: Callable[[Any, Any, Placed], None] | None = None
+
+
+@dataclass
 class Sheet:
     name: str
     columns: Sequence[tuple[str, str]]  # (machine key, label)
@@ -57,6 +72,9 @@ class Sheet:
     kinds: Mapping[str, str] = field(default_factory=dict)  # a column's kind, over column_kind()
     # draws charts for the table once it is written: (workbook, worksheet, where it landed)
     charts: Callable[[Any, Any, Placed], None] | None = None
+    lead: str = ""  # a paragraph under the title rows (the Government's sentence)
+    caption: str = ""  # the first table's own heading, when the sheet has several
+    parts: Sequence[Part] = ()  # the tables under the first
 
 
 def cut(value: float, places: int) -> float:
@@ -120,7 +138,9 @@ class _Formats:
         elif kind in ("rate", "percent"):
             props["num_format"] = percent_format(self.decimals)
         elif kind == "signed":
-            props["num_format"] = percent_format(self.decimals, signed=True)
+            props["num_format"] = percent_format(CHANGE_DECIMALS, signed=True)
+        elif kind == "decimal":
+            props["num_format"] = "0." + "0" * self.decimals if self.decimals else "0"
         elif kind == "count":
             props["num_format"] = "#,##0"
         elif kind == "flag":
@@ -144,8 +164,12 @@ def write_cell(ws: Any, row: int, col: int, value: Any, kind: str, formats: _For
         ws.write_datetime(row, col, datetime(day.year, day.month, day.day), formats.for_kind(kind, level))
     elif kind == "rate" and isinstance(value, int | float):
         ws.write_number(row, col, cut(value, formats.decimals + 2), formats.for_kind(kind, level))
-    elif kind in ("percent", "signed") and isinstance(value, int | float):
+    elif kind == "percent" and isinstance(value, int | float):
         ws.write_number(row, col, cut(value / 100, formats.decimals + 2), formats.for_kind(kind, level))
+    elif kind == "signed" and isinstance(value, int | float):
+        ws.write_number(row, col, cut(value / 100, CHANGE_DECIMALS + 2), formats.for_kind(kind, level))
+    elif kind == "decimal" and isinstance(value, int | float):
+        ws.write_number(row, col, cut(value, formats.decimals), formats.for_kind(kind, level))
     elif kind == "flag" and isinstance(value, bool):
         ws.write_string(row, col, "✓" if value else "", formats.for_kind(kind, level))
     elif isinstance(value, bool):
@@ -162,7 +186,7 @@ def _width(label: str, kind: str, values: list[Any]) -> float:
     longest_word = max((len(word) for word in label.split()), default=4)
     if kind == "date":
         content = 11
-    elif kind in ("rate", "percent", "signed"):
+    elif kind in ("rate", "percent", "signed", "decimal"):
         content = 8
     elif kind == "flag":
         content = 3
@@ -172,42 +196,80 @@ def _width(label: str, kind: str, values: list[Any]) -> float:
     return max(longest_word, content, 6) + 2
 
 
+def write_table(ws: Any, header_row: int, columns: Sequence[tuple[str, str]], rows: Sequence[Mapping[str, Any]],
+                given_kinds: Mapping[str, str], formats: _Formats, widths: dict[int, float]) -> Placed:
+    """A table with its header on `header_row`; `widths` (column -> width) grows to fit it."""
+    keys = [key for key, _ in columns]
+    kinds = {key: given_kinds.get(key) or column_kind(key, [r.get(key) for r in rows]) for key in keys}
+    header = formats.get(bold=True, text_wrap=True, valign="vcenter", align="center", border=1, bg_color="#DDE5F0")
+    lines = 1
+    for col, (key, label) in enumerate(columns):
+        ws.write_string(header_row, col, label, header)
+        width = max(_width(label, kinds[key], [r.get(key) for r in rows]), widths.get(col, 0))
+        widths[col] = width
+        ws.set_column(col, col, width)
+        lines = max(lines, len(label) // max(int(width) - 2, 1) + 1)
+    # enough height for the longest header to wrap onto its lines
+    ws.set_row(header_row, 16 * min(lines, 4) + 4)
+    first = header_row + 1
+    for i, row in enumerate(rows):
+        overrides = row.get("_kinds") or {}
+        level = int(row.get("_level") or 0)
+        for col, key in enumerate(keys):
+            kind = overrides.get(key, kinds[key])
+            write_cell(ws, first + i, col, row.get(key), kind, formats, level if col == 0 else 0)
+    return Placed(ws.name, header_row, first, first + len(rows) - 1, {key: i for i, key in enumerate(keys)},
+                  len(keys))
+
+
+def _lead(ws: Any, row: int, text: str, across: int, widths: Sequence[float], formats: _Formats) -> None:
+    """A paragraph over the first `across` columns, wrapped, its row as tall as its lines."""
+    style = formats.get(text_wrap=True, valign="top")
+    if across > 1:
+        ws.merge_range(row, 0, row, across - 1, text, style)
+    else:
+        ws.write_string(row, 0, text, style)
+    room = max(sum(widths[:across]), 20)
+    ws.set_row(row, 16 * (int(len(text) * 1.1 // room) + 1) + 2)
+
+
 def write_sheet(workbook: Any, ws: Any, sheet: Sheet, formats: _Formats) -> Placed:
-    keys = [key for key, _ in sheet.columns]
-    kinds = {key: sheet.kinds.get(key) or column_kind(key, [r.get(key) for r in sheet.rows]) for key in keys}
+    """The sheet's tables, the first under the title rows; returns where the first landed."""
     header_row = 0
     if sheet.title:
         ws.write_string(0, 0, sheet.title, formats.get(bold=True, font_size=14, valign="vcenter"))
         if sheet.subtitle:
             ws.write_string(1, 0, sheet.subtitle, formats.get(italic=True))
         header_row = HEADER_ROW_WITH_TITLE
-    header = formats.get(bold=True, text_wrap=True, valign="vcenter", align="center", border=1, bg_color="#DDE5F0")
-    widths = []
-    for col, (key, label) in enumerate(sheet.columns):
-        ws.write_string(header_row, col, label, header)
-        width = _width(label, kinds[key], [r.get(key) for r in sheet.rows])
-        widths.append(width)
-        ws.set_column(col, col, width)
-    # enough height for the longest header to wrap onto its lines
-    lines = max((len(label) // max(int(w) - 2, 1) + 1 for (_, label), w in zip(sheet.columns, widths, strict=True)),
-                default=1)
-    ws.set_row(header_row, 16 * min(lines, 4) + 4)
-    first = header_row + 1
-    for i, row in enumerate(sheet.rows):
-        overrides = row.get("_kinds") or {}
-        level = int(row.get("_level") or 0)
-        for col, key in enumerate(keys):
-            kind = overrides.get(key, kinds[key])
-            write_cell(ws, first + i, col, row.get(key), kind, formats, level if col == 0 else 0)
-    last = first + len(sheet.rows) - 1
-    ws.freeze_panes(first, 0)
+    lead_row = header_row - 1  # the blank row under the title rows
+    if sheet.lead and sheet.title:
+        header_row += 1  # the lead there, then a blank row
+    caption = formats.get(bold=True, italic=True)
+    if sheet.caption:
+        ws.write_string(header_row, 0, sheet.caption, caption)
+        header_row += 1
+    widths: dict[int, float] = {}
+    placed = write_table(ws, header_row, sheet.columns, sheet.rows, sheet.kinds, formats, widths)
+    ws.freeze_panes(placed.first_row, 0)
     if sheet.rows:
-        ws.autofilter(header_row, 0, last, len(keys) - 1)
+        ws.autofilter(header_row, 0, placed.last_row, placed.width - 1)
+    next_row = max(placed.last_row, header_row) + 2
+    for part in sheet.parts:
+        if part.caption:
+            ws.write_string(next_row, 0, part.caption, caption)
+            next_row += 1
+        part_placed = write_table(ws, next_row, part.columns, part.rows, part.kinds, formats, widths)
+        if part.charts is not None:
+            part.charts(workbook, ws, part_placed)
+        next_row = max(part_placed.last_row, part_placed.header_row) + 2
+    if sheet.lead and sheet.title:
+        across = max([len(sheet.columns)] + [len(part.columns) for part in sheet.parts])
+        _lead(ws, lead_row, sheet.lead, across, [widths[c] for c in sorted(widths)], formats)
     ws.set_landscape()
     ws.set_paper(9)  # A4
     ws.fit_to_pages(1, 0)
-    ws.repeat_rows(header_row)
-    return Placed(ws.name, header_row, first, last, {key: i for i, key in enumerate(keys)}, len(keys))
+    ws.repeat_rows(placed.header_row)
+    return placed
 
 
 def workbook_bytes(sheets: Sequence[Sheet], decimals: int = 1) -> bytes:

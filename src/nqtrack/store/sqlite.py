@@ -24,6 +24,7 @@ from typing import Any
 
 from nqtrack import faults
 from nqtrack.core.errors import Ambiguous, DatabaseError, DatabaseLocked, InvalidInput, NotFound, StorageError
+from nqtrack.core.periods import one_year_earlier
 from nqtrack.core.states import OPEN_STATES, Event
 from nqtrack.core.symbols import parse_symbol, symbol_key
 from nqtrack.core.text import fold, nfc
@@ -910,15 +911,25 @@ class SqliteStore:
     _INTEGER_FIELDS = ("lead_unit_id", "document_id")
     _FAR_FUTURE = "9999-12-31"
 
+    @staticmethod
+    def _journal_value(field: str, task: str, day: str = ":as_of", otherwise: str = "") -> str:
+        """The replay rule of core.states in SQL: the field of task `task` (an SQL
+        expression) on day `day` as known at :known_at: the new value of the latest-recorded
+        event that took effect by then, else the old value of the first event, else
+        `otherwise` (an SQL expression, e.g. the column). json_array tells a NULL value
+        from no event at all."""
+        fallback = f", json_array({otherwise})" if otherwise else ""
+        return f"""COALESCE(
+                (SELECT json_array(e.new_value) FROM events e
+                  WHERE e.task_id = {task} AND e.field = '{field}' AND e.effective_on <= {day}
+                    AND e.recorded_at <= :known_at ORDER BY e.id DESC LIMIT 1),
+                (SELECT json_array(e.old_value) FROM events e
+                  WHERE e.task_id = {task} AND e.field = '{field}' ORDER BY e.id LIMIT 1){fallback}) ->> '$[0]'"""
+
     def _replay_sql(self, field: str) -> str:
         """The field as of the day: replayed where the journal changed it later, else the column."""
         value = f"""CASE WHEN EXISTS (SELECT 1 FROM temp.asof_pairs p WHERE p.task_id = t.id AND p.field = '{field}')
-            THEN COALESCE(
-                (SELECT json_array(e.new_value) FROM events e
-                  WHERE e.task_id = t.id AND e.field = '{field}' AND e.effective_on <= :as_of
-                    AND e.recorded_at <= :known_at ORDER BY e.id DESC LIMIT 1),
-                (SELECT json_array(e.old_value) FROM events e
-                  WHERE e.task_id = t.id AND e.field = '{field}' ORDER BY e.id LIMIT 1)) ->> '$[0]'
+            THEN {self._journal_value(field, "t.id")}
             ELSE t.{field} END"""
         if field in self._INTEGER_FIELDS:
             value = f"CAST({value} AS INTEGER)"
@@ -1046,7 +1057,9 @@ class SqliteStore:
             where.append(f"document_id IN ({marks('doc', document_ids)})")
         return " AND ".join(where) or "1", params
 
-    # Terms of core.figures.classify, one SQL expression each (see its docstring).
+    # Terms of core.figures.classify, one SQL expression each (see its docstring). A voided
+    # task counts nowhere (TaskAsOf.voided): once tasks carry the mark (issue 14), the
+    # candidates of report_counts, _previous_year_states and unit_evaluation_counts leave it out.
     _COUNT_TERMS = {
         "r_cancelled": "received AND cancelled",
         "r_total": "received AND NOT cancelled",
@@ -1065,6 +1078,17 @@ class SqliteStore:
         "w_completed_late": "workload AND completed AND completed_on > deadline",
         "w_overdue": "workload AND NOT completed AND deadline < :as_of",
         "w_in_progress": "workload AND NOT completed AND deadline >= :as_of",
+        # the four states of the tasks received, and of the tasks due in the period
+        "r_completed_on_time": "received AND NOT cancelled AND completed "
+                               "AND (deadline IS NULL OR completed_on <= deadline)",
+        "r_completed_late": "received AND NOT cancelled AND completed AND completed_on > deadline",
+        "r_in_progress": "received AND NOT cancelled AND NOT completed AND (deadline IS NULL OR deadline >= :as_of)",
+        "r_overdue": "received AND NOT cancelled AND NOT completed AND deadline < :as_of",
+        "w_due_completed_on_time": "workload AND due AND completed AND completed_on <= deadline",
+        "w_due_completed_late": "workload AND due AND completed AND completed_on > deadline",
+        "w_due_in_progress": "workload AND due AND NOT completed AND deadline >= :as_of",
+        "w_due_overdue": "workload AND due AND NOT completed AND deadline < :as_of",
+        # r_previous_year_completed and r_previous_year_overdue: _previous_year_states
     }
 
     def report_counts(
@@ -1081,11 +1105,14 @@ class SqliteStore:
         document_ids: Sequence[int] = (),
         prepared: bool = False,
         workload_only: bool = False,
+        previous_as_of: date | None = None,
     ) -> list[dict[str, Any]]:
         """Raw counts of core.figures per (lead unit, source), as of `as_of` known at `known_at`.
 
-        `workload_only`: the caller reads only workload.total and completed (the trend),
-        so the replay can skip tasks that cannot be in the period's workload."""
+        `previous_as_of` is the day the previous year's states are taken on (default: the
+        same day one year earlier). `workload_only`: the caller reads only workload.total
+        and completed (the trend), so the replay can skip tasks that cannot be in the
+        period's workload, and the previous year's states are not counted."""
         if not prepared:
             self.prepare_as_of(as_of, known_at, workload_until=end if workload_only else None, figures_only=True)
         where, params = self._filters(unit_ids, sources, document_ids)
@@ -1095,6 +1122,7 @@ class SqliteStore:
             as_of=as_of.isoformat(),
             prev_start=prev_start.isoformat(),
             prev_end=prev_end.isoformat(),
+            previous_as_of=(previous_as_of or one_year_earlier(as_of)).isoformat(),
             known_at=known_at or self._FAR_FUTURE,
         )
         # Only tasks that can count anywhere, each term on an index of its own ("+deadline"
@@ -1119,6 +1147,8 @@ class SqliteStore:
                             AND field = 'deadline' AND kind = 'extended')
                 OR id IN (SELECT task_id FROM events WHERE effective_on BETWEEN :start AND :end
                             AND field IS NULL AND kind = 'reminded'))"""
+        # flagged is MATERIALIZED: each task's flags are computed once, not once in every term
+        # that reads them (the planner would otherwise copy each flag's expression into them)
         sums = ",\n".join(f"coalesce(sum({term}), 0) AS {key}" for key, term in self._COUNT_TERMS.items())
         extended = (
             "0"
@@ -1146,13 +1176,108 @@ class SqliteStore:
                 SELECT base.*, coalesce(NOT cancelled AND deadline < :start
                                         AND NOT (completed AND completed_on < :start), 0) AS carried
                 FROM base),
-            flagged AS (
+            flagged AS MATERIALIZED (
                 SELECT carried.*, (NOT cancelled AND (due OR carried)) AS workload,
                        {extended} AS extended, {reminded} AS reminded
                 FROM carried)
             SELECT lead_unit_id, source, {sums}
             FROM flagged GROUP BY lead_unit_id, source"""
-        return [dict(r) for r in self.conn.execute(sql, params)]
+        groups = {(r["lead_unit_id"], r["source"]): dict(r) for r in self.conn.execute(sql, params)}
+        previous = {} if workload_only else self._previous_year_states(where, params)
+        for (lead_unit_id, source), states in previous.items():
+            groups.setdefault((lead_unit_id, source), {"lead_unit_id": lead_unit_id, "source": source}).update(states)
+        for group in groups.values():
+            for key in self._COUNT_TERMS:
+                group.setdefault(key, 0)
+            group.setdefault("r_previous_year_completed", 0)
+            group.setdefault("r_previous_year_overdue", 0)
+        return list(groups.values())
+
+    def _previous_year_states(self, where: str, params: dict[str, Any]) -> dict[tuple[Any, Any], dict[str, int]]:
+        """r_previous_year_completed and r_previous_year_overdue of core.figures.classify per
+        (lead unit, source): the tasks received in the previous period (assigned_on, lead
+        unit, source and state as of the as-of day, like r_previous_year), taken in their
+        state, deadline and completion day as they stood on :previous_as_of, known at
+        :known_at. Only these tasks are replayed for that day, each field from its own
+        events (index events_task_field), the column when it has none: no second full
+        replay of the register."""
+        state, completed_on, deadline = (
+            self._journal_value(field, "a.id", ":previous_as_of", f"(SELECT t.{field} FROM tasks t WHERE t.id = a.id)")
+            for field in ("state", "completed_on", "deadline"))
+        candidates = f"({where}) AND assigned_on BETWEEN :prev_start AND :prev_end AND state <> 'cancelled'"
+        sql = f"""
+            WITH asof AS ({self._as_of_relation(candidates)}),
+            before AS MATERIALIZED (
+                SELECT a.lead_unit_id, a.source,
+                       CASE WHEN {state} = 'done' AND {completed_on} <= :previous_as_of THEN 'completed'
+                            WHEN {deadline} < :previous_as_of THEN 'overdue' END AS timing
+                FROM asof a)
+            SELECT lead_unit_id, source, coalesce(sum(timing = 'completed'), 0) AS r_previous_year_completed,
+                   coalesce(sum(timing = 'overdue'), 0) AS r_previous_year_overdue
+            FROM before GROUP BY lead_unit_id, source"""
+        return {(r["lead_unit_id"], r["source"]): {"r_previous_year_completed": r[2], "r_previous_year_overdue": r[3]}
+                for r in self.conn.execute(sql, params)}
+
+    def unit_evaluation_counts(
+        self,
+        start: date,
+        end: date,
+        as_of: date,
+        *,
+        known_at: str | None = None,
+        unit_ids: Sequence[int] = (),
+        sources: Sequence[str] = (),
+        document_ids: Sequence[int] = (),
+        prepared: bool = False,
+    ) -> list[dict[str, Any]]:
+        """Per lead unit (as of `as_of`, known at `known_at`), what core.evaluation takes
+        beside the four states of its workload: its overdue tasks of the period's workload
+        (not cancelled, not completed by `as_of`, deadline before `as_of` and not after
+        `end`: w_overdue of core.figures) with their days overdue (sum and most), and the
+        extensions granted and reminders received in the period: `extended` events on the
+        deadline and `reminded` events effective in the period and by `as_of`, recorded by
+        `known_at`, each event once (a task extended twice counts twice), on tasks not
+        cancelled."""
+        if not prepared:
+            self.prepare_as_of(as_of, known_at, figures_only=True)
+        where, params = self._filters(unit_ids, sources, document_ids)
+        params.update(start=start.isoformat(), end=end.isoformat(), as_of=as_of.isoformat(),
+                      known_at=known_at or self._FAR_FUTURE)
+        # as report_counts: a first completion after the day is read from the columns (state
+        # done, completed_on after the day), so such a task is "not completed" here too
+        candidates = f"""({where}) AND state <> 'cancelled' AND (
+                (state IN ({OPEN_SQL}) AND deadline < :as_of AND deadline <= :end)
+                OR (state = 'done' AND completed_on > :as_of AND +deadline < :as_of AND +deadline <= :end)
+                OR id IN (SELECT task_id FROM events WHERE effective_on BETWEEN :start AND :end
+                            AND field = 'deadline' AND kind = 'extended')
+                OR id IN (SELECT task_id FROM events WHERE effective_on BETWEEN :start AND :end
+                            AND field IS NULL AND kind = 'reminded'))"""
+        sql = f"""
+            WITH asof AS MATERIALIZED ({self._as_of_relation(candidates)}),
+            overdue AS (
+                SELECT lead_unit_id, CAST(julianday(:as_of) - julianday(deadline) AS INTEGER) AS days FROM asof
+                WHERE deadline < :as_of AND deadline <= :end
+                  AND NOT coalesce(state = 'done' AND completed_on <= :as_of, 0)),
+            marks AS (
+                SELECT a.lead_unit_id, e.kind FROM asof a JOIN events e ON e.task_id = a.id
+                WHERE e.effective_on BETWEEN :start AND :end AND e.effective_on <= :as_of
+                  AND e.recorded_at <= :known_at
+                  AND ((e.kind = 'extended' AND e.field = 'deadline') OR (e.kind = 'reminded' AND e.field IS NULL)))
+            SELECT lead_unit_id, count(*) AS overdue, sum(days) AS overdue_days_total,
+                   max(days) AS overdue_days_max, 0 AS extensions, 0 AS reminders
+            FROM overdue GROUP BY lead_unit_id
+            UNION ALL
+            SELECT lead_unit_id, 0, 0, 0, sum(kind = 'extended'), sum(kind = 'reminded')
+            FROM marks GROUP BY lead_unit_id"""
+        units: dict[Any, dict[str, Any]] = {}
+        for row in self.conn.execute(sql, params):
+            unit = units.setdefault(row["lead_unit_id"], {"lead_unit_id": row["lead_unit_id"], "overdue": 0,
+                                                          "overdue_days_total": 0, "overdue_days_max": 0,
+                                                          "extensions": 0, "reminders": 0})
+            for key in ("overdue", "overdue_days_total", "extensions", "reminders"):
+                unit[key] += row[key]
+            unit["overdue_days_max"] = max(unit["overdue_days_max"], row["overdue_days_max"])
+        return list(units.values())
 
     def trend_counts(
         self,
