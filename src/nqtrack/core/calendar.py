@@ -97,8 +97,8 @@ class WorkCalendar:
             object.__setattr__(self, name, value)
         both = self.office_days_off & self.office_working_days
         if both:
-            listed = ", ".join(f"{d:%d/%m/%Y}" for d in sorted(both))
-            raise ValueError(f"a day cannot be both an office day off and an office working day: {listed}")
+            shown = ", ".join(f"{d:%d/%m/%Y}" for d in sorted(both))
+            raise ValueError(f"a day cannot be both an office day off and an office working day: {shown}")
         days: list[date] = []
         sums: list[int] = []
         running = 0
