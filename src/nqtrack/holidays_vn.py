@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from nqtrack.core.calendar import WorkCalendar
 
-__all__ = ["NationalDays", "national_days", "work_calendar"]
+__all__ = ["NationalDays", "national_days", "national_names", "work_calendar"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,15 @@ def _national_days(years: tuple[int, ...]) -> NationalDays:
     # across New Year); keep only the years asked for, like the days off.
     working_days = frozenset(day for day in vietnam.weekend_workdays if day.year in wanted)
     return NationalDays(days_off=days_off, working_days=working_days, years=frozenset(wanted))
+
+
+def national_names(year: int, language: str = "vi") -> dict[date, str]:
+    """The national days off of `year` and their names, in Vietnamese (`vi`) or English
+    (`en`), for the calendar's listing; the make-up working days have no name here."""
+    import holidays
+
+    vietnam = holidays.country_holidays("VN", years=year, language="en_US" if language == "en" else "vi")
+    return {day: name for day, name in sorted(vietnam.items()) if day.year == year}
 
 
 def work_calendar(

@@ -11,6 +11,8 @@ from nqtrack.core.errors import InvalidInput
 from nqtrack.i18n import _
 
 NOTICE_FORMATS = {"markdown": "md", "text": "txt", "docx": "docx"}
+WorkingDaysOption = Annotated[bool, typer.Option(
+    "--working-days", help="Count --within in working days (the office's calendar).")]
 
 
 @command()
@@ -25,6 +27,7 @@ def remind(
         "--send", help="E-mail each notice to its unit's address (SMTP settings: nqtrack config).")] = False,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Show what would be written or sent, and to whom; record nothing.")] = False,
+    working_days: WorkingDaysOption = False,
     by: ByOption = None,
 ) -> None:
     """Notices urging each lead unit about its overdue and soon-due tasks (đôn đốc).
@@ -47,7 +50,7 @@ def remind(
         raise InvalidInput("a DOCX notice needs --output-dir")
     ctx = session.context(by)
     deliverer = _Deliverer(ctx, fmt, output_dir, send, dry_run)
-    done = notices.remind(ctx, notices.RemindQuery(unit or (), within, dry_run), deliverer)
+    done = notices.remind(ctx, notices.RemindQuery(unit or (), within, dry_run, working_days), deliverer)
     if not done.notices:
         typer.echo(_("No unit has overdue or soon-due tasks to urge."))
     elif not dry_run:

@@ -15,6 +15,9 @@ from nqtrack.cli.app import (
     session,
 )
 
+WorkingDaysOption = Annotated[bool, typer.Option("--working-days", help=(
+    "Count --within, --min-days and the days overdue in working days (the office's calendar)."))]
+
 
 @command()
 def overdue(
@@ -33,6 +36,7 @@ def overdue(
         "--limit", help="List at most this many overdue tasks (the totals stay whole).")] = None,
     exit_status: Annotated[bool, typer.Option(
         "--exit-status", help="Exit with status 3 when anything is overdue.")] = False,
+    working_days: WorkingDaysOption = False,
     fmt: FormatOption = "table",
 ) -> None:
     """The morning view: overdue tasks, those carried over from earlier months, and those due soon.
@@ -41,6 +45,7 @@ def overdue(
     Examples:
       nqtrack overdue
       nqtrack overdue --unit VP --within 14 --format markdown
+      nqtrack overdue --working-days --within 5
       nqtrack --today 2022-11-15 overdue --format csv > qua-han.csv
     """
     from nqtrack.app import views
@@ -48,7 +53,8 @@ def overdue(
 
     fmt = check_format(fmt)
     query = views.OverdueQuery(within=within, units=unit or (), sources=source or (), documents=document or (),
-                               role=role, assignee=assignee, min_days=min_days, group=group, limit=limit)
+                               role=role, assignee=assignee, min_days=min_days, group=group, limit=limit,
+                               working_days=working_days)
     backlog = views.overdue(session.context(), query)
     render.emit(backlog, fmt, group, limit)
     if exit_status and backlog.overdue:

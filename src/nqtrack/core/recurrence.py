@@ -20,6 +20,7 @@ Rules of reading (where directives leave it open):
 from __future__ import annotations
 
 import calendar as _gregorian
+import json
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -34,10 +35,15 @@ __all__ = [
     "Occurrence",
     "Recurrence",
     "RecurrenceError",
+    "describe",
+    "first_occurrence",
     "occurrence_for",
     "occurrences",
     "parse_recurrence",
+    "period_label",
     "recurrence_from_options",
+    "rule_from_json",
+    "rule_to_json",
 ]
 
 Frequency = Literal["month", "quarter", "half", "year"]
@@ -147,6 +153,75 @@ def occurrence_for(rule: Recurrence, day: date, calendar: WorkCalendar | None = 
     return Occurrence(period_start=start, period_end=rule.period_end(start), deadline=deadline)
 
 
+def first_occurrence(rule: Recurrence, start: date, calendar: WorkCalendar | None = None) -> Occurrence:
+    """The first occurrence of a series that starts on `start`: the period holding `start`
+    when its deadline is still to come that day, else the next period."""
+    current = occurrence_for(rule, start, calendar)
+    if current.deadline < start:
+        current = occurrence_for(rule, current.period_end + timedelta(days=1), calendar)
+    return current
+
+
+def period_label(rule: Recurrence, period_start: date) -> str:
+    """The period in a code: 2024-03 (a month), 2024-Q1, 2024-H2, 2024 (a year)."""
+    year = period_start.year
+    if rule.frequency == "month":
+        return f"{year}-{period_start.month:02d}"
+    if rule.frequency == "quarter":
+        return f"{year}-Q{(period_start.month - 1) // 3 + 1}"
+    if rule.frequency == "half":
+        return f"{year}-H{(period_start.month - 1) // 6 + 1}"
+    return str(year)
+
+
+_EVERY = {"month": "Hằng tháng", "quarter": "Hằng quý", "half": "6 tháng", "year": "Hằng năm"}
+_WHICH_MONTH = {  # (frequency, month of the period) → the words after the day
+    ("quarter", 1): " của tháng đầu quý", ("quarter", 2): " của tháng giữa quý",
+    ("quarter", 3): " của tháng cuối quý", ("quarter", 4): " của tháng đầu quý sau",
+    ("half", 1): " của tháng đầu kỳ", ("half", 6): " của tháng cuối kỳ",
+    ("month", 2): " tháng sau",
+}
+
+
+def describe(rule: Recurrence) -> str:
+    """The rule as a directive writes it, in Vietnamese ("Hằng tháng, trước ngày 20"), for
+    a series made from options (`assign --every month --day 20`); `parse_recurrence`
+    reads it back to the same deadlines."""
+    every = _EVERY[rule.frequency]
+    if rule.dates:
+        return f"{every}, trước " + " và ".join(f"{d}/{m}" for d, m in rule.dates)
+    assert rule.day is not None and rule.month_of_period is not None  # checked in __post_init__
+    if rule.frequency == "year" and rule.month_of_period <= 12:
+        # the rule takes the month's last day for a day it lacks: so does 30/4 for "31"
+        day = min(rule.day, _last_day(2000, rule.month_of_period))
+        return f"{every}, trước ngày {day}/{rule.month_of_period}"
+    if rule.frequency == "month" and rule.month_of_period == 1:
+        return f"{every}, trước ngày {rule.day}"
+    words = _WHICH_MONTH.get((rule.frequency, rule.month_of_period))
+    if words is None:
+        after = rule.month_of_period == rule.months + 1
+        words = " tháng sau" if after else f" của tháng thứ {rule.month_of_period}"
+    return f"{every}, trước ngày {rule.day}{words}"
+
+
+def rule_to_json(rule: Recurrence) -> str:
+    """The rule as stored with its series (so that a series never depends on how a later
+    version reads its text)."""
+    data: dict[str, object] = {"frequency": rule.frequency}
+    if rule.day is not None:
+        data.update(day=rule.day, month_of_period=rule.month_of_period)
+    else:
+        data["dates"] = [list(pair) for pair in rule.dates]
+    return json.dumps(data, sort_keys=True)
+
+
+def rule_from_json(text: str) -> Recurrence:
+    data = json.loads(text)
+    dates = tuple((int(d), int(m)) for d, m in data.get("dates") or ())
+    return Recurrence(data["frequency"], day=data.get("day"), month_of_period=data.get("month_of_period"),
+                      dates=dates)
+
+
 def occurrences(
     rule: Recurrence, start: date, until: date, calendar: WorkCalendar | None = None
 ) -> list[Occurrence]:
@@ -159,9 +234,7 @@ def occurrences(
     found: list[Occurrence] = []
     if until < start:
         return found
-    current = occurrence_for(rule, start, calendar)
-    if current.deadline < start:
-        current = occurrence_for(rule, current.period_end + timedelta(days=1), calendar)
+    current = first_occurrence(rule, start, calendar)
     while current.period_start <= until:
         found.append(current)
         current = occurrence_for(rule, current.period_end + timedelta(days=1), calendar)

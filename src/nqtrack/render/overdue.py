@@ -11,7 +11,7 @@ from nqtrack.render.tables import console, csv_text, json_text, markdown_table, 
 
 CSV_KEYS = (
     "section", "id", "code", "title", "document", "lead_unit", "coordinating_units", "assignee",
-    "deadline", "original_deadline", "days_overdue", "carried_over", "extended", "state",
+    "deadline", "original_deadline", "days_overdue", "carried_over", "extended", "state", "working_days_overdue",
 )
 JSON_TASK_KEYS = CSV_KEYS[1:]
 
@@ -24,6 +24,7 @@ def as_json(b: Backlog) -> dict[str, Any]:
     return {
         "as_of": b.as_of,
         "within_days": b.within,
+        "working_days": b.working_days,
         "tasks": [_machine(t) for t in b.overdue],
         "paused": [_machine(t) for t in b.paused],
         "due_soon": [_machine(t) for t in b.due_soon],
@@ -58,11 +59,21 @@ def as_csv(b: Backlog) -> str:
 
 def headline(b: Backlog) -> str:
     if not (b.overdue or b.paused or b.due_soon):
+        if b.working_days:
+            return _("{day}: nothing is overdue and nothing falls due in the next {within} working days.",
+                     day=show_day(b.as_of), within=b.within)
         return _(
             "{day}: nothing is overdue and nothing falls due in the next {within} days.",
             day=show_day(b.as_of),
             within=b.within,
         )
+    if b.working_days:
+        text = _("{day}: {overdue} tasks overdue, {carried} of them carried over from earlier months; "
+                 "{soon} due within {within} working days.", day=show_day(b.as_of), overdue=len(b.overdue),
+                 carried=b.carried_over, soon=len(b.due_soon), within=b.within)
+        if b.paused:
+            text += " " + _("{paused} paused tasks are past their deadline.", paused=len(b.paused))
+        return text
     text = _(
         "{day}: {overdue} tasks overdue, {carried} of them carried over from earlier months; "
         "{soon} due within {within} days.",
@@ -122,7 +133,7 @@ def _task_rows(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "lead_unit": t.get("lead_unit") or "",
             "assignee": t.get("assignee") or "",
             "deadline": show_day(t["deadline"]),
-            "days": t["days_overdue"],
+            "days": t["days_overdue"] if t.get("working_days_overdue") is None else t["working_days_overdue"],
             "carried": "↻" if t["carried_over"] else "",
             "extended": _("from {day}", day=show_day(t["original_deadline"])) if t["extended"] else "",
         }
@@ -130,14 +141,14 @@ def _task_rows(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def _task_columns(with_unit: bool) -> list[tuple[str, str]]:
+def _task_columns(with_unit: bool, working_days: bool = False) -> list[tuple[str, str]]:
     columns = [("ref", _("No.")), ("title", _("Title")), ("document", _("Document"))]
     if with_unit:
         columns.append(("lead_unit", _("Lead unit")))
     columns += [
         ("assignee", _("Assignee")),
         ("deadline", _("Deadline")),
-        ("days", _("Days overdue")),
+        ("days", _("Working days overdue") if working_days else _("Days overdue")),
         ("carried", _("Carried over")),
         ("extended", _("Extended")),
     ]
@@ -149,15 +160,16 @@ def _sections(b: Backlog, group: str, limit: int | None):
     shown = b.overdue[:limit] if limit else b.overdue
     for name, tasks in group_tasks(shown, group):
         title = _("Overdue") if name is None else f"{_('Overdue')} — {name}"
-        yield title, _task_rows(tasks), _task_columns(with_unit=group != "unit")
+        yield title, _task_rows(tasks), _task_columns(with_unit=group != "unit", working_days=b.working_days)
     if limit and len(b.overdue) > limit:
         yield _("… and {count} more overdue tasks (--limit)", count=len(b.overdue) - limit), [], []
     if b.paused:
-        yield _("Paused, past their deadline"), _task_rows(b.paused), _task_columns(True)
+        yield _("Paused, past their deadline"), _task_rows(b.paused), _task_columns(True, b.working_days)
     if b.due_soon:
         soon = [{**row, "days": ""} for row in _task_rows(b.due_soon)]
         yield (
-            _("Due within {within} days", within=b.within),
+            _("Due within {within} working days", within=b.within) if b.working_days
+            else _("Due within {within} days", within=b.within),
             soon,
             [c for c in _task_columns(True) if c[0] not in ("days", "carried")],
         )
