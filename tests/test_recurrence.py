@@ -12,10 +12,15 @@ from nqtrack.core.recurrence import (
     Occurrence,
     Recurrence,
     RecurrenceError,
+    describe,
+    first_occurrence,
     occurrence_for,
     occurrences,
     parse_recurrence,
+    period_label,
     recurrence_from_options,
+    rule_from_json,
+    rule_to_json,
 )
 from nqtrack.holidays_vn import work_calendar
 
@@ -299,3 +304,59 @@ def test_with_a_calendar_deadlines_are_working_days(rule: Recurrence, start: dat
         assert calendar.is_working_day(occurrence.deadline)
         nominal = occurrence_for(rule, occurrence.period_start).deadline
         assert occurrence.deadline == calendar.working_day_on_or_after(nominal)
+
+
+# --- a series made from options: its text, its label, how it is stored ---------------------------
+
+_LAST_MONTH_AFTER = {"month": 2, "quarter": 4, "half": 7, "year": 13}  # the month after the period
+ALL_RULES = st.one_of(
+    st.sampled_from(["month", "quarter", "half", "year"]).flatmap(
+        lambda f: st.builds(lambda day, month: Recurrence(f, day=day, month_of_period=month),
+                            st.integers(min_value=1, max_value=31),
+                            st.integers(min_value=1, max_value=_LAST_MONTH_AFTER[f]))),
+    st.sampled_from([HALF_15_6_15_12, YEARLY_15_12, Recurrence("quarter", dates=((1, 2), (3, 5), (1, 9), (31, 12)))]),
+)
+
+
+@given(ALL_RULES, DAYS)
+@settings(max_examples=300, deadline=None)
+def test_the_text_of_a_rule_reads_back_to_the_same_deadlines(rule: Recurrence, start: date) -> None:
+    text = describe(rule)
+    again = parse_recurrence(text)
+    assert again is not None, text
+    until = start + timedelta(days=800)
+    assert occurrences(again, start, until) == occurrences(rule, start, until), text
+    assert rule_from_json(rule_to_json(rule)) == rule
+
+
+@pytest.mark.parametrize(
+    "rule, text",
+    [
+        (recurrence_from_options("month", 20), "Hằng tháng, trước ngày 20"),
+        (recurrence_from_options("quarter", 15), "Hằng quý, trước ngày 15 của tháng cuối quý"),
+        (recurrence_from_options("half", 15), "6 tháng, trước ngày 15 của tháng cuối kỳ"),
+        (recurrence_from_options("year", 15), "Hằng năm, trước ngày 15/12"),
+        (HALF_15_6_15_12, "6 tháng, trước 15/6 và 15/12"),
+    ],
+)
+def test_describe(rule: Recurrence, text: str) -> None:
+    assert describe(rule) == text
+
+
+@pytest.mark.parametrize(
+    "rule, day, label",
+    [
+        (recurrence_from_options("month", 20), date(2024, 3, 1), "2024-03"),
+        (recurrence_from_options("quarter", 15), date(2024, 10, 1), "2024-Q4"),
+        (HALF_15_6_15_12, date(2024, 7, 1), "2024-H2"),
+        (YEARLY_15_12, date(2024, 1, 1), "2024"),
+    ],
+)
+def test_period_label(rule: Recurrence, day: date, label: str) -> None:
+    assert period_label(rule, day) == label
+
+
+def test_first_occurrence_skips_a_period_whose_deadline_has_passed() -> None:
+    rule = recurrence_from_options("month", 20)
+    assert first_occurrence(rule, date(2024, 1, 15)).period_start == date(2024, 1, 1)
+    assert first_occurrence(rule, date(2024, 1, 25)).period_start == date(2024, 2, 1)
