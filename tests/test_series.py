@@ -327,3 +327,17 @@ def test_a_register_that_cannot_be_written_still_shows_its_views(monthly, monkey
     assert [t["code"] for t in backlog.overdue] == ["S1/2024-01"]  # February could not be opened
     monkeypatch.undo()
     assert overdue_codes(monthly, "2024-02-25") == ["S1/2024-01", "S1/2024-02"]  # opened now
+
+
+def test_codes_never_clash(cli):
+    cli("unit", "add", "Văn phòng", "--code", "VP", today="2024-01-15")
+    cli("assign", "Việc tay", "--lead", "VP", "--code", "BC/2024-02", today="2024-01-15")
+    cli("assign", "Báo cáo", "--lead", "VP", "--code", "BC", "--due", MONTHLY, today="2024-01-15")
+    # February's code is taken by a task typed by hand: February's task goes without one
+    assert cli("recur", "--until", "31/03/2024", today="2024-01-15").output.startswith(
+        "2 tasks opened: #3, BC/2024-03.\n")
+    assert [o["code"] for o in show(cli, "BC", "2024-01-15")["occurrences"]] == ["BC/2024-01", None, "BC/2024-03"]
+    assert cli("assign", "Khác", "--lead", "VP", "--code", "BC", expect=2, today="2024-01-15").output == (
+        "Error: a task with code 'BC' already exists\n")
+    assert cli("assign", "Khác", "--lead", "VP", "--code", "BC/2024-02", "--due", MONTHLY, expect=2,
+               today="2024-01-15").output == "Error: a task with code 'BC/2024-02' already exists\n"

@@ -55,7 +55,10 @@ def series_ref(series: dict[str, Any]) -> str:
 
 def create(ctx: Context, values: dict[str, Any], coordinating: list[int], rule: Recurrence, rule_text: str | None,
            starts_on: date, *, calendar: OfficeCalendar, batch_id: str | None = None) -> int:
-    """A new series (inside the caller's transaction); its periods are opened by `open_due`."""
+    """A new series (inside the caller's transaction); its periods are opened by `open_due`.
+    Its code names it, so no task may have it."""
+    if values.get("code") and ctx.store.task_by_code(values["code"]) is not None:
+        raise InvalidInput("a task with code '{code}' already exists", code=values["code"])
     first = first_occurrence(rule, starts_on, calendar.covering(starts_on, starts_on + _A_YEAR_AND_MORE))
     template = {name: values.get(name) for name in SHARED_FIELDS}
     template.update(code=values.get("code"), note=values.get("note"), rule=rule_to_json(rule), rule_text=rule_text,
@@ -90,10 +93,15 @@ def open_due(ctx: Context, until: date, *, calendar: OfficeCalendar, batch_id: s
             values.update(code=code, assigned_on=day, deadline=occurrence.deadline, deadline_text=series["rule_text"],
                           state="new", series_id=series["id"], period_start=occurrence.period_start)
             tasks.append(NewTask(values, coordinating, day))
-            opened.append(code)
             day = max(occurrence.period_end + timedelta(days=1), starts_on)
         if tasks:
-            store.insert_tasks(tasks, by=ctx.by, kind="created", batch_id=batch_id, recorded_at=ctx.recorded_at)
+            # a code some task already has (typed by hand) stays that task's: this one goes without
+            taken = store.tasks_by_codes([task.values["code"] for task in tasks])
+            for task in tasks:
+                if task.values["code"] in taken:
+                    task.values["code"] = None
+            ids = store.insert_tasks(tasks, by=ctx.by, kind="created", batch_id=batch_id, recorded_at=ctx.recorded_at)
+            opened += [task.values["code"] or f"#{task_id}" for task, task_id in zip(tasks, ids, strict=True)]
         store.set_series_next_open(series["id"], day if ends_on is None or day <= ends_on else None)
     return opened
 

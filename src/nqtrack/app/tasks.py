@@ -100,6 +100,8 @@ def assign(ctx: Context, request: Assignment) -> Assigned:
             opened = series_cases.open_due(ctx, ctx.today, calendar=calendar, only={series_id})
             return Assigned(None, created=True, series=series_cases.series_ref(store.series(series_id)),
                             opened=opened)
+        if request.code and store.series_by_code(request.code) is not None:
+            raise InvalidInput("a task with code '{code}' already exists", code=request.code)
         if deadline is not None:
             deadline = date_deadline(deadline, calendar, given_on, document)
             values.update(deadline=deadline.date, deadline_text=deadline.text, recurring=deadline.recurring)
