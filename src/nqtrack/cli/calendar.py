@@ -1,5 +1,6 @@
 """The office's calendar: calendar add, remove, list."""
 
+from datetime import date
 from typing import Annotated
 
 import typer
@@ -12,10 +13,16 @@ DayArgument = Annotated[str, typer.Argument(metavar="DATE", help="The day (day f
 NoteOption = Annotated[str | None, typer.Option("--note", help="Why (e.g. the decision that says so).")]
 
 
-def _day(value: str):
+def _day(value: str) -> date:
     day = parse_day(value, "DATE")
-    assert day is not None
+    assert day is not None  # parse_day gives None only for None
     return day
+
+
+def _shown(day: date) -> str:
+    from nqtrack.render.tables import show_day
+
+    return show_day(day)
 
 
 @command(calendar_app, "add")
@@ -43,7 +50,7 @@ def calendar_add(
     if off == working:
         raise InvalidInput("give --off or --working")
     done = calendar.set_day(session.context(by), _day(day), "off" if off else "working", note)
-    shown = day_shown(done.day)
+    shown = _shown(done.day)
     typer.echo(_("{day}: a day off for the office.", day=shown) if off
                else _("{day}: a working day for the office.", day=shown))
 
@@ -59,7 +66,7 @@ def calendar_remove(day: DayArgument, note: NoteOption = None, by: ByOption = No
     from nqtrack.app import calendar
 
     done = calendar.remove_day(session.context(by), _day(day), note)
-    typer.echo(_("{day}: the office's entry removed; the national calendar applies.", day=day_shown(done.day)))
+    typer.echo(_("{day}: the office's entry removed; the national calendar applies.", day=_shown(done.day)))
 
 
 @command(calendar_app, "list")
@@ -79,9 +86,3 @@ def calendar_list(
 
     fmt = check_format(fmt)
     emit_year(calendar.year_listing(session.context(), year or session.today.year, language()), fmt)
-
-
-def day_shown(day) -> str:
-    from nqtrack.render.tables import show_day
-
-    return show_day(day)
