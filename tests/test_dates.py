@@ -1,21 +1,27 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import cache, lru_cache
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from nqtrack.core.calendar import WorkCalendar
 from nqtrack.core.dates import (
     DateError,
     Deadline,
+    RelativeDeadline,
     format_date,
     format_long_date,
     parse_date,
     parse_deadline,
     parse_iso,
+    resolve_relative,
 )
+from nqtrack.core.recurrence import Recurrence
 from nqtrack.core.text import nfc
+from nqtrack.holidays_vn import work_calendar
 
 
 @pytest.mark.parametrize(
@@ -273,3 +279,204 @@ def test_parse_iso_rejects(text: str) -> None:
     with pytest.raises(DateError) as info:
         parse_iso(text)
     assert str(info.value) == f"'{text.strip()}' is not a date in the form YYYY-MM-DD"
+
+
+# --- relative deadlines ------------------------------------------------------------------
+
+
+@cache
+def vietnam() -> WorkCalendar:
+    """The national calendar from the installed `holidays` package (no network)."""
+    return work_calendar(range(2019, 2032))
+
+
+def relative(count: int, unit: str, counted_from: str = "assigned") -> RelativeDeadline:
+    return RelativeDeadline(count, unit, counted_from)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("trong 10 ngày làm việc kể từ ngày nhận được văn bản", relative(10, "working_days", "received")),
+        ("Trong 05 ngày làm việc, kể từ ngày nhận được văn bản này.", relative(5, "working_days", "received")),
+        ("trong 10 ngày làm việc kể từ ngày tiếp nhận hồ sơ", relative(10, "working_days", "received")),
+        ("trong 10 ngày sau khi nhận được văn bản", relative(10, "days", "received")),
+        ("trong 10 ngày làm việc kể từ ngày giao", relative(10, "working_days")),
+        ("trong 10 ngày làm việc (kể từ ngày được giao nhiệm vụ)", relative(10, "working_days")),
+        ("10 ngày làm việc kể từ ngày giao", relative(10, "working_days")),
+        ("trong 10 ngày làm việc", relative(10, "working_days")),
+        ("trong thời hạn 15 ngày kể từ ngày ký", relative(15, "days", "signed")),
+        ("trong 15 ngày kể từ ngày ký ban hành", relative(15, "days", "signed")),
+        ("trong 30 ngày kể từ ngày ban hành Kế hoạch", relative(30, "days", "signed")),
+        ("trong 10 ngày kể từ ngày Ủy ban nhân dân tỉnh ký", relative(10, "days", "signed")),  # "nhân dân"
+        ("trong 15 ngày", relative(15, "days")),
+        ("trong vòng 3 tháng", relative(3, "months")),
+        ("Trong vòng 03 tháng kể từ ngày ký", relative(3, "months", "signed")),
+        ("chậm nhất sau 30 ngày", relative(30, "days")),
+        ("không quá 20 ngày", relative(20, "days")),
+        ("tối đa 5 ngày làm việc", relative(5, "working_days")),
+        ("trong thời gian 2 tuần", relative(14, "days")),
+        ("trong 01 năm kể từ ngày ký", relative(12, "months", "signed")),
+        ("TRONG 10 NGAY LAM VIEC KE TU NGAY NHAN", relative(10, "working_days", "received")),
+    ],
+)
+def test_parse_relative_deadline(text: str, rule: RelativeDeadline) -> None:
+    assert parse_deadline(text) == Deadline(None, nfc(text), relative=rule)
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("Hằng tháng, trước ngày 20", Recurrence("month", day=20)),
+        ("trước ngày 20 hằng tháng", Recurrence("month", day=20)),
+        ("Hằng quý, trước ngày 15 của tháng cuối quý", Recurrence("quarter", day=15, month_of_period=3)),
+        ("định kỳ hằng quý, trước ngày 15 của tháng cuối quý", Recurrence("quarter", day=15, month_of_period=3)),
+        ("6 tháng, trước 15/6 và 15/12", Recurrence("half", dates=((15, 6), (15, 12)))),
+        ("Hằng năm, trước ngày 15/12", Recurrence("year", dates=((15, 12),))),
+    ],
+)
+def test_parse_periodic_deadline(text: str, rule: Recurrence) -> None:
+    assert parse_deadline(text) == Deadline(None, text, recurring=True, recurrence=rule)
+
+
+@pytest.mark.parametrize(
+    "text", ["Thường xuyên", "Hằng năm", "Hằng tháng", "Hằng quý", "Định kỳ", "Thường xuyên, hằng năm"]
+)
+def test_recurring_work_without_a_period_keeps_no_rule(text: str) -> None:
+    assert parse_deadline(text) == Deadline(None, text, recurring=True)
+    assert parse_deadline(text).recurrence is None
+    assert parse_deadline(text).relative is None
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("trong 0 ngày", "a period of length 0"),
+        ("trong 15 ngày kể từ ngày có hiệu lực", "counts from a day nqtrack does not know"),
+        ("Hằng tháng, trước ngày 32", "no day 32"),
+        ("Hằng năm, trước 15/6 và 15/12", "exactly one day in each year"),
+        ("10 ngày", ""),  # a number of days and nothing that makes it a period
+        ("trong ngày", ""),
+    ],
+)
+def test_parse_deadline_rejects_relative_and_periodic(text: str, reason: str) -> None:
+    with pytest.raises(DateError) as info:
+        parse_deadline(text)
+    assert str(info.value).startswith(f"'{text}' is not a deadline")
+    assert reason in str(info.value)
+
+
+def test_deadlines_stay_hashable_for_the_importers_cache() -> None:
+    cached = lru_cache(maxsize=8)(parse_deadline)
+    for text in ["trong 10 ngày làm việc", "Hằng năm, trước ngày 15/12", "Quý II/2026"]:
+        assert cached(text) is cached(text)
+        assert hash(cached(text)) == hash(parse_deadline(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "assigned_on", "expected"),
+    [
+        # the issue's example: across Tết 2024, not 19/02
+        ("trong 10 ngày làm việc kể từ ngày giao", date(2024, 2, 5), date(2024, 2, 26)),
+        # across 30/4–1/5 2025 (Friday 2/5 swapped, Saturday 26/4 worked)
+        ("trong 5 ngày làm việc", date(2025, 4, 25), date(2025, 5, 6)),
+        # across the swapped Monday 29/4/2024; ends on the Saturday 4/5 worked in exchange
+        ("trong 3 ngày làm việc", date(2024, 4, 26), date(2024, 5, 4)),
+        # across a year end
+        ("trong 5 ngày làm việc", date(2024, 12, 27), date(2025, 1, 6)),
+        ("trong 15 ngày", date(2024, 12, 20), date(2025, 1, 6)),  # 4/1/2025 is a Saturday
+        # calendar days ending in Tết end on the next working day
+        ("trong 5 ngày", date(2024, 2, 5), date(2024, 2, 15)),
+        ("trong vòng 1 tháng", date(2024, 1, 31), date(2024, 2, 29)),
+        ("trong vòng 1 tháng", date(2025, 3, 31), date(2025, 5, 5)),  # 30/4–4/5 off
+        ("trong 2 tuần", date(2024, 3, 1), date(2024, 3, 15)),
+        # a deadline with its own date stays that date
+        ("Quý II/2026", date(2024, 2, 5), date(2026, 6, 30)),
+    ],
+)
+def test_resolve_relative(text: str, assigned_on: date, expected: date) -> None:
+    assert resolve_relative(parse_deadline(text), vietnam(), assigned_on=assigned_on) == expected
+
+
+def test_resolve_relative_counts_from_the_day_the_text_names() -> None:
+    days = {"assigned_on": date(2024, 2, 5), "signed_on": date(2024, 1, 31), "received_on": date(2024, 2, 7)}
+    calendar = vietnam()
+    assert resolve_relative(parse_deadline("trong 10 ngày làm việc"), calendar, **days) == date(2024, 2, 26)
+    assert resolve_relative(parse_deadline("trong 10 ngày làm việc kể từ ngày ký"), calendar, **days) == date(
+        2024, 2, 21
+    )
+    assert resolve_relative(
+        parse_deadline("trong 10 ngày làm việc kể từ ngày nhận được văn bản"), calendar, **days
+    ) == date(2024, 2, 28)
+
+
+def test_an_office_make_up_working_day_changes_the_deadline() -> None:
+    deadline = parse_deadline("trong 10 ngày làm việc kể từ ngày giao")
+    office = work_calendar(range(2019, 2032), office_working_days=[date(2024, 2, 17)])
+    assert resolve_relative(deadline, vietnam(), assigned_on=date(2024, 2, 5)) == date(2024, 2, 26)
+    assert resolve_relative(deadline, office, assigned_on=date(2024, 2, 5)) == date(2024, 2, 23)
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("trong 10 ngày làm việc kể từ ngày nhận được văn bản", {"assigned_on": date(2024, 2, 5)}),
+        ("trong 15 ngày kể từ ngày ký", {"received_on": date(2024, 2, 5)}),
+        ("trong 15 ngày", {}),
+        ("Thường xuyên", {"assigned_on": date(2024, 2, 5)}),
+        ("Hằng tháng, trước ngày 20", {"assigned_on": date(2024, 2, 5)}),
+        ("", {"assigned_on": date(2024, 2, 5)}),
+    ],
+)
+def test_resolve_relative_without_the_day_it_counts_from(text: str, days: dict[str, date]) -> None:
+    assert resolve_relative(parse_deadline(text), vietnam(), **days) is None
+
+
+_WORDS = [
+    "trong", "vòng", "thời hạn", "chậm nhất", "sau", "không quá", "tối đa", "kể từ", "tính từ", "sau khi",
+    "ngày", "làm việc", "tuần", "tháng", "năm", "quý", "hằng", "hàng", "định kỳ", "trước", "của", "cuối",
+    "đầu", "giữa", "thứ", "hai", "ký", "ban hành", "nhận", "nhận được", "giao", "nhân dân", "văn bản",
+    "và", ",", "(", ")", ".", "/", "-", "0", "1", "5", "6", "10", "12", "15", "20", "31", "32", "99",
+    "999", "15/12", "15/6", "30/2", "2026", "Quý II/2026", "Thường xuyên",
+]
+
+
+@given(st.one_of(st.text(max_size=60), st.lists(st.sampled_from(_WORDS), max_size=12).map(" ".join)))
+@settings(max_examples=500, deadline=None)
+def test_relative_and_periodic_parsing_only_raises_date_error(text: str) -> None:
+    try:
+        result = parse_deadline(text)
+    except DateError:
+        return
+    assert isinstance(result, Deadline)
+    assert result.text == (nfc(text) or None)
+    assert hash(result) == hash(parse_deadline(text))
+    if result.relative is not None:
+        assert result.date is None and result.recurrence is None and not result.recurring
+        assert result.relative.count >= 1
+    if result.recurrence is not None:
+        assert result.date is None and result.recurring
+
+
+@given(
+    st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)),
+    st.integers(min_value=1, max_value=60),
+    st.sampled_from(
+        [
+            ("trong {n} ngày làm việc kể từ ngày giao", "assigned_on"),
+            ("trong {n} ngày làm việc", "assigned_on"),
+            ("Trong {n:02d} ngày làm việc, kể từ ngày nhận được văn bản", "received_on"),
+            ("trong thời hạn {n} ngày làm việc kể từ ngày ký", "signed_on"),
+            ("{n} ngày làm việc kể từ ngày ban hành", "signed_on"),
+        ]
+    ),
+)
+@settings(max_examples=300, deadline=None)
+def test_working_days_always_end_on_a_working_day(start: date, count: int, form: tuple[str, str]) -> None:
+    pattern, counted_from = form
+    deadline = parse_deadline(pattern.format(n=count))
+    calendar = vietnam()
+    end = resolve_relative(deadline, calendar, **{counted_from: start})
+    assert end is not None
+    assert calendar.is_working_day(end)
+    assert calendar.working_days_between(start, end) == count

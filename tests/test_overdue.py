@@ -92,12 +92,12 @@ def test_carried_over_is_deadline_before_the_first_of_the_month(office):
         office("overdue", "--format", "json", today="2022-11-01").stdout)["tasks"]} == {"A": True, "C": True}
 
 
-EXPECTED_CSV = """section,id,code,title,document,lead_unit,coordinating_units,assignee,deadline,original_deadline,days_overdue,carried_over,extended,state
-overdue,1,A,Báo cáo sơ kết,07-NQ/ĐUK,Văn phòng Bộ,,Nguyễn Văn An,2022-10-31,2022-10-31,15,1,0,new
-overdue,3,C,Đề án nhân sự,,Vụ Tổ chức cán bộ,,,2022-09-15,2022-09-15,61,1,0,new
-overdue,2,B,Kế hoạch năm,,Vụ Tổ chức cán bộ,Văn phòng Bộ,,2022-11-14,2022-11-14,1,0,0,new
-paused,5,E,Tạm hoãn hội nghị,,Văn phòng Bộ,,,2022-10-01,2022-10-01,45,1,0,paused
-due_soon,4,D,Dự thảo quy chế,,Văn phòng Bộ,,,2022-11-18,2022-11-18,0,0,0,new
+EXPECTED_CSV = """section,id,code,title,document,lead_unit,coordinating_units,assignee,deadline,original_deadline,days_overdue,carried_over,extended,state,working_days_overdue
+overdue,1,A,Báo cáo sơ kết,07-NQ/ĐUK,Văn phòng Bộ,,Nguyễn Văn An,2022-10-31,2022-10-31,15,1,0,new,
+overdue,3,C,Đề án nhân sự,,Vụ Tổ chức cán bộ,,,2022-09-15,2022-09-15,61,1,0,new,
+overdue,2,B,Kế hoạch năm,,Vụ Tổ chức cán bộ,Văn phòng Bộ,,2022-11-14,2022-11-14,1,0,0,new,
+paused,5,E,Tạm hoãn hội nghị,,Văn phòng Bộ,,,2022-10-01,2022-10-01,45,1,0,paused,
+due_soon,4,D,Dự thảo quy chế,,Văn phòng Bộ,,,2022-11-18,2022-11-18,0,0,0,new,
 """
 
 
@@ -112,6 +112,7 @@ def test_exact_json(office):
         "id": 1, "code": "A", "title": "Báo cáo sơ kết", "document": "07-NQ/ĐUK", "lead_unit": "Văn phòng Bộ",
         "coordinating_units": None, "assignee": "Nguyễn Văn An", "deadline": "2022-10-31",
         "original_deadline": "2022-10-31", "days_overdue": 15, "carried_over": True, "extended": False, "state": "new",
+        "working_days_overdue": None,
     }
     assert data["summary"]["by_unit"] == [
         {"unit": "Vụ Tổ chức cán bộ", "overdue": 2, "carried_over": 1, "due_soon": 0, "paused": 0, "oldest_deadline": "2022-09-15"},
@@ -202,6 +203,7 @@ def test_exit_status_and_no_colour_in_a_real_process(office):
 
 EXPECTED_JSON = {'as_of': '2022-11-15',
  'within_days': 7,
+ 'working_days': False,
  'tasks': [{'id': 1,
             'code': 'A',
             'title': 'Báo cáo sơ kết',
@@ -214,7 +216,8 @@ EXPECTED_JSON = {'as_of': '2022-11-15',
             'days_overdue': 15,
             'carried_over': True,
             'extended': False,
-            'state': 'new'},
+            'state': 'new',
+            'working_days_overdue': None},
            {'id': 3,
             'code': 'C',
             'title': 'Đề án nhân sự',
@@ -227,7 +230,8 @@ EXPECTED_JSON = {'as_of': '2022-11-15',
             'days_overdue': 61,
             'carried_over': True,
             'extended': False,
-            'state': 'new'},
+            'state': 'new',
+            'working_days_overdue': None},
            {'id': 2,
             'code': 'B',
             'title': 'Kế hoạch năm',
@@ -240,7 +244,8 @@ EXPECTED_JSON = {'as_of': '2022-11-15',
             'days_overdue': 1,
             'carried_over': False,
             'extended': False,
-            'state': 'new'}],
+            'state': 'new',
+            'working_days_overdue': None}],
  'paused': [{'id': 5,
              'code': 'E',
              'title': 'Tạm hoãn hội nghị',
@@ -253,7 +258,8 @@ EXPECTED_JSON = {'as_of': '2022-11-15',
              'days_overdue': 45,
              'carried_over': True,
              'extended': False,
-             'state': 'paused'}],
+             'state': 'paused',
+            'working_days_overdue': None}],
  'due_soon': [{'id': 4,
                'code': 'D',
                'title': 'Dự thảo quy chế',
@@ -266,7 +272,8 @@ EXPECTED_JSON = {'as_of': '2022-11-15',
                'days_overdue': 0,
                'carried_over': False,
                'extended': False,
-               'state': 'new'}],
+               'state': 'new',
+            'working_days_overdue': None}],
  'summary': {'overdue': 3,
              'carried_over': 2,
              'due_soon': 1,

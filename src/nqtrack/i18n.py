@@ -97,6 +97,27 @@ _REASON_TABLE = (
     (r"'(?P<value>.*)' is not a deadline: no such period", N_("'{value}' is not a deadline: no such period")),
     (r"'(?P<value>.*)' is not a deadline: (?P<day>\S+) does not exist",
      N_("'{value}' is not a deadline: {day} does not exist")),
+    (r"'(?P<value>.*)' is not a deadline: it counts from a day nqtrack does not know",
+     N_("'{value}' is not a deadline: it counts from a day nqtrack does not know")),
+    (r"'(?P<value>.*)' is not a deadline: a period of length 0",
+     N_("'{value}' is not a deadline: a period of length 0")),
+    (r"'(?P<value>.*)' is not a deadline: there is no day (?P<day>\d+) in a month",
+     N_("'{value}' is not a deadline: there is no day {day} in a month")),
+    (r"'(?P<value>.*)' is not a deadline: there is no day (?P<day>\d+/\d+)",
+     N_("'{value}' is not a deadline: there is no day {day}")),
+    (r"'(?P<value>.*)' is not a deadline: a \w+ rule needs exactly one day in each \w+; "
+     r"months (?P<months>\S+) have (?P<count>\d+)",
+     N_("'{value}' is not a deadline: it needs exactly one day in each period; months {months} have {count}")),
+    (r"'(?P<text>.*)' counts from the day the task was assigned, which is not given",
+     N_("'{text}' counts from the day the task was assigned, which is not given")),
+    (r"'(?P<text>.*)' counts from the day the document was signed, which is not known: "
+     r"give the task its document, with the document's date",
+     N_("'{text}' counts from the day the document was signed, which is not known: "
+        "give the task its document, with the document's date")),
+    (r"'(?P<text>.*)' counts from the day the document was received, which is not known: "
+     r"give the task its document, with the day it was received",
+     N_("'{text}' counts from the day the document was received, which is not known: "
+        "give the task its document, with the day it was received")),
     (r"the same task as row (?P<row>\d+)", N_("the same task as row {row}")),
     (r"unknown unit '(?P<name>.*)' \(--strict-units\)", N_("unknown unit '{name}' (--strict-units)")),
     (r"unknown state; use (?P<names>.*) \(or (?P<values>.*)\)", N_("unknown state; use {names} (or {values})")),

@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from nqtrack.app import settings
+from nqtrack.app.calendar import working_calendar
 from nqtrack.app.context import Context
 from nqtrack.app.lookup import unit_ids
+from nqtrack.app.series import open_before_reading
 from nqtrack.core.backlog import build_backlog
 from nqtrack.core.errors import InvalidInput
 from nqtrack.core.letterhead import missing
@@ -22,6 +24,7 @@ class RemindQuery:
     units: Sequence[str] = ()
     within: int = 7
     dry_run: bool = False
+    working_days: bool = False  # the due-soon window in working days
 
 
 @dataclass
@@ -36,8 +39,11 @@ def notices(ctx: Context, query: RemindQuery) -> list[Notice]:
     if query.within < 0:
         raise InvalidInput("--within, --min-days and --limit take positive numbers")
     store, today = ctx.store, ctx.today
+    open_before_reading(ctx, today)
     wanted = unit_ids(store, query.units)
-    backlog = build_backlog(store.overdue_rows(today, today + timedelta(days=query.within)), today, query.within)
+    window = working_calendar(ctx, today, query.within) if query.working_days else None
+    rows = store.overdue_rows(today, window.due_until if window else today + timedelta(days=query.within))
+    backlog = build_backlog(rows, today, query.within, calendar=window.for_rows(rows) if window else None)
     return build_notices(backlog, {u.id: u for u in store.list_units()}, head=settings.letterhead(ctx), only=wanted)
 
 

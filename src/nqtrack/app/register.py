@@ -7,10 +7,12 @@ import os
 import uuid
 from collections.abc import Callable, Sequence
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nqtrack.app import series
+from nqtrack.app.calendar import OfficeCalendar
 from nqtrack.app.context import Context
 from nqtrack.app.tasks import task_row
 from nqtrack.core.errors import InvalidInput, NotFound
@@ -71,17 +73,28 @@ def import_any(ctx: Context, request: ImportRequest, progress: Callable[[int], N
         raise InvalidInput("--skip-invalid needs --rejects FILE for the rows it leaves out")
     if is_export(request.source):
         return Imported(rebuilt=import_export(ctx, read_export(request.source)))
+    calendar = OfficeCalendar(ctx.store)
+
+    def make_series(values: dict[str, Any], coordinating: list[int], rule: Any, text: str | None,
+                    starts_on: Any) -> int:
+        return series.create(ctx, values, coordinating, rule, text, starts_on, calendar=calendar,
+                             batch_id=loader.summary.batch_id)
+
     options = imp.Options(
         kind=request.kind, sheet=request.sheet, encoding=request.encoding, delimiter=request.delimiter,
         overrides=overrides, dry_run=request.dry_run, skip_invalid=request.skip_invalid,
         strict_units=request.strict_units, by=ctx.by, today=ctx.today, source_name=source_label(request.source),
-        recorded_at=ctx.recorded_at,
+        recorded_at=ctx.recorded_at, calendar_for=calendar.years, make_series=make_series,
     )
     loader = imp.Importer(ctx.store, options, progress)
     try:
         table, mapping = loader.open(request.source)
         with suppress(_Rollback), ctx.store.transaction():
-            loader.load(table, mapping)
+            summary = loader.load(table, mapping)
+            if summary.series:
+                # the periods opened by the import day: tasks of the import's batch
+                summary.opened = series.open_due(ctx, ctx.today, calendar=calendar, batch_id=summary.batch_id,
+                                                 only=set(summary.series))
             if request.dry_run:
                 raise _Rollback
     except ReadError as exc:
@@ -145,6 +158,7 @@ def export_sheets(ctx: Context) -> dict[str, list[dict[str, Any]]]:
 class Undone:
     events: int
     tasks: list[int]
+    series: list[str] = field(default_factory=list)  # series ended: the undone change created them
 
 
 def undo(ctx: Context, last: int = 1, batch: str | None = None) -> Undone:
@@ -157,9 +171,11 @@ def undo(ctx: Context, last: int = 1, batch: str | None = None) -> Undone:
         events = store.batch_events(batch) if batch else [e for group in store.last_changes(last) for e in group]
         if not events:
             raise NotFound("nothing to undo")
-        tasks = store.undo_events(events, by=ctx.by, recorded_at=ctx.recorded_at,
-                                  batch_id=f"undo-{uuid.uuid4().hex[:8]}")
-    return Undone(len(events), tasks)
+        undo_batch = f"undo-{uuid.uuid4().hex[:8]}"
+        tasks = store.undo_events(events, by=ctx.by, recorded_at=ctx.recorded_at, batch_id=undo_batch)
+        # a series the undone change created opens no more periods
+        ended = series.end_created_series(ctx, [e["recorded_at"] for e in events], undo_batch)
+    return Undone(len(events), tasks, ended)
 
 
 # -- backup, restore, check ------------------------------------------------------------------

@@ -9,11 +9,16 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from nqtrack.app import series as series_cases
+from nqtrack.app.calendar import OfficeCalendar
 from nqtrack.app.context import Context
 from nqtrack.app.lookup import resolve_filters, unit_ids
 from nqtrack.core import rules
+from nqtrack.core.dates import Deadline
 from nqtrack.core.errors import InvalidInput, UserError
+from nqtrack.core.recurrence import describe
 from nqtrack.core.states import fields_as_of, timing_class
+from nqtrack.store.base import Store
 
 # The machine form of a task in listings: JSON keys and CSV headers, the same in every language.
 TASK_ROW_KEYS = (
@@ -48,15 +53,20 @@ class Assignment:
     assigned_on: date | None = None
     code: str | None = None
     on: date | None = None  # for a re-assignment: the day it takes effect
+    every: str | None = None  # a series: its period (month, quarter, half, year) …
+    day: int | None = None  # … and the day of the period's last month its tasks are due
 
     def names_new_task(self) -> bool:
-        return any((self.document, self.due, self.product, self.source, self.assigned_on, self.code))
+        return any((self.document, self.due, self.product, self.source, self.assigned_on, self.code, self.every,
+                    self.day is not None))
 
 
 @dataclass
 class Assigned:
-    task_id: int
+    task_id: int | None
     created: bool
+    series: str | None = None  # a series was created (its reference) …
+    opened: list[str] = field(default_factory=list)  # … and these tasks of it opened so far
 
 
 def assign(ctx: Context, request: Assignment) -> Assigned:
@@ -71,21 +81,46 @@ def assign(ctx: Context, request: Assignment) -> Assigned:
         return Assigned(_reassign(ctx, existing["id"], request), created=False)
     if not request.lead:
         raise InvalidInput("a new task needs a title and --lead")
+    deadline = rules.deadline_from_text(request.due) if request.due else None
+    rule = rules.series_rule(request.every, request.day, deadline)
+    calendar = OfficeCalendar(store)
     with store.transaction():
         lead_id = store.resolve_unit(request.lead).id
         coordinating = unit_ids(store, request.coordinating)
-        document_id = store.resolve_document(request.document).id if request.document else None
-        deadline = rules.deadline_from_text(request.due) if request.due else None
+        document = store.resolve_document(request.document) if request.document else None
         given_on = request.assigned_on or ctx.today
         values = {
-            "title": request.title_or_task, "code": request.code, "document_id": document_id,
+            "title": request.title_or_task, "code": request.code, "document_id": document.id if document else None,
             "source": request.source, "lead_unit_id": lead_id, "assignee": request.assignee, "assigned_on": given_on,
-            "deadline": deadline.date if deadline else None, "deadline_text": deadline.text if deadline else None,
-            "recurring": bool(deadline and deadline.recurring), "product": request.product, "state": "new",
+            "product": request.product, "state": "new",
         }
+        if rule is not None:
+            text = deadline.text if deadline is not None else describe(rule)
+            series_id = series_cases.create(ctx, values, coordinating, rule, text, given_on, calendar=calendar)
+            opened = series_cases.open_due(ctx, ctx.today, calendar=calendar, only={series_id})
+            return Assigned(None, created=True, series=series_cases.series_ref(store.series(series_id)),
+                            opened=opened)
+        if request.code and store.series_by_code(request.code) is not None:
+            raise InvalidInput("a task with code '{code}' already exists", code=request.code)
+        if deadline is not None:
+            deadline = date_deadline(deadline, calendar, given_on, document)
+            values.update(deadline=deadline.date, deadline_text=deadline.text, recurring=deadline.recurring)
         task_id = store.create_task(values, coordinating, effective_on=given_on, by=ctx.by,
                                     recorded_at=ctx.recorded_at)
     return Assigned(task_id, created=True)
+
+
+def date_deadline(deadline: Deadline, calendar: OfficeCalendar, assigned_on: date | None, document: Any) -> Deadline:
+    """A relative deadline with its day counted from the day it names: the task's
+    assignment, or its document's signature (issued_on) or receipt, on the office's calendar."""
+
+    def day(value: str | None) -> date | None:
+        return date.fromisoformat(value) if value else None
+
+    return rules.dated_deadline(
+        deadline, calendar.years, assigned_on=assigned_on,
+        signed_on=day(document.issued_on) if document is not None else None,
+        received_on=day(document.received_on) if document is not None else None)
 
 
 def _reassign(ctx: Context, task_id: int, request: Assignment) -> int:
@@ -122,20 +157,47 @@ class Update:
 
 @dataclass
 class Updated:
-    task_id: int
+    task_id: int | None
     changed: list[str] = field(default_factory=list)
     noted: bool = False
+    ended: series_cases.Ended | None = None  # the update ended a series
+
+
+def resolve_subject(ctx: Context, ref: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """(task, None) or (None, series) for what TASK names: a task's code, a series (its
+    code or S<n>), or a task's number, in that order. The periods opened by today are
+    opened first, so that a task of a series can be named the day its period opens."""
+    store = ctx.store
+    series_cases.open_before_reading(ctx, ctx.today)
+    if store.task_by_code(ref.strip()) is None:
+        found = store.find_series(ref)
+        if found is not None:
+            return None, found
+    return store.resolve_task(ref), None
 
 
 def update(ctx: Context, ref: str, request: Update) -> Updated:
     """Record progress, a completion, an extension, a product or a note: one journal
-    event per changed field, all effective on the day given (default today)."""
+    event per changed field, all effective on the day given (default today). A series
+    takes only its end (`--state cancelled --on D`, see nqtrack.app.series.end)."""
     store = ctx.store
-    task_id = store.resolve_task(ref)["id"]
+    task, series = resolve_subject(ctx, ref)
+    if series is not None:
+        others = any(v is not None for v in (request.progress, request.deadline, request.reason, request.product))
+        ended = series_cases.end(ctx, series, request.state, request.on, request.note, others)
+        return Updated(None, ended=ended)
+    assert task is not None
+    task_id = task["id"]
     day = rules.check_effective_day(request.on or ctx.today, ctx.today)
     new_state = rules.state_from_text(request.state) if request.state is not None else None
     rules.check_progress(request.progress)
-    extension = rules.extension(request.deadline, request.reason) if request.deadline is not None else None
+    extension = None
+    if request.deadline is not None:
+        document = store.document(task["document_id"]) if task["document_id"] else None
+        assigned = date.fromisoformat(task["assigned_on"]) if task["assigned_on"] else None
+        calendar = OfficeCalendar(store)
+        extension = rules.extension(request.deadline, request.reason,
+                                    lambda found: date_deadline(found, calendar, assigned, document))
     result = Updated(task_id)
 
     def apply(changes: dict[str, Any], kind: str, note: str | None) -> None:
@@ -166,9 +228,15 @@ def _as_date(value: str | None) -> date | None:
 
 def show(ctx: Context, ref: str, as_of: date | None = None) -> dict[str, Any]:
     """Every field of a task (as of a day, rebuilt from the journal, when given), its
-    timing class on that day, and its whole history with unit names."""
+    timing class on that day, and its whole history with unit names; for a series, its
+    fields, its tasks and its journal (nqtrack.app.series.show)."""
     store = ctx.store
-    current = store.resolve_task(ref)
+    current, series = resolve_subject(ctx, ref)
+    if series is not None:
+        if as_of is not None:
+            raise InvalidInput("--as-of shows one task: name a task of the series")
+        return series_cases.show(ctx, series)
+    assert current is not None
     day = as_of or ctx.today
     names = store.unit_names()
     if as_of:
@@ -181,7 +249,15 @@ def show(ctx: Context, ref: str, as_of: date | None = None) -> dict[str, Any]:
     row["timing"] = timing_class(current["state"], _as_date(current["deadline"]), _as_date(current["completed_on"]),
                                  day).value
     row["as_of"] = day.isoformat()
+    row["series"] = _series_of(store, current)
     return {"task": row, "history": [_history_row(e, names) for e in store.task_events(current["id"])]}
+
+
+def _series_of(store: Store, task: dict[str, Any]) -> str | None:
+    """The series a task is an occurrence of (its reference), or None."""
+    if not task.get("series_id"):
+        return None
+    return series_cases.series_ref(store.series(task["series_id"]))
 
 
 def _history_row(event: dict[str, Any], names: dict[int, str]) -> dict[str, Any]:
@@ -220,6 +296,7 @@ def listing(ctx: Context, query: TaskQuery) -> list[dict[str, Any]]:
     """Tasks, filtered; `overdue` means overdue today as the journal tells it (the same
     set the morning view shows: open, past the deadline, paused ones included)."""
     store = ctx.store
+    series_cases.open_before_reading(ctx, ctx.today)
     states = [rules.state_from_text(s).value for s in query.states]
     filters = resolve_filters(store, query.units, query.sources, query.documents)
     ids = None

@@ -10,8 +10,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from nqtrack.app import settings
+from nqtrack.app.calendar import working_calendar
 from nqtrack.app.context import Context, end_of_day_utc
 from nqtrack.app.lookup import resolve_filters
+from nqtrack.app.series import open_before_reading
 from nqtrack.core.backlog import GROUPS, Backlog, build_backlog, overdue_by_month, overdue_by_unit
 from nqtrack.core.errors import InvalidInput
 from nqtrack.core.figures import add_counts, breakdown, views
@@ -44,6 +46,7 @@ class OverdueQuery:
     min_days: int = 0
     group: str = "unit"
     limit: int | None = None
+    working_days: bool = False  # --within, --min-days and the days overdue in working days
 
 
 def check_overdue_query(query: OverdueQuery) -> None:
@@ -57,13 +60,17 @@ def check_overdue_query(query: OverdueQuery) -> None:
 
 
 def overdue(ctx: Context, query: OverdueQuery) -> Backlog:
-    """Overdue tasks per unit, carried over, paused, and due within `within` days, today."""
+    """Overdue tasks per unit, carried over, paused, and due within `within` days, today
+    (working days, on the office's calendar, with `working_days`)."""
     check_overdue_query(query)
     today = ctx.today
+    open_before_reading(ctx, today)
     filters = resolve_filters(ctx.store, query.units, query.sources, query.documents)
-    rows = ctx.store.overdue_rows(today, today + timedelta(days=query.within), role=query.role,
-                                  **filters.as_kwargs())
-    return build_backlog(rows, today, query.within, min_days=query.min_days, assignee=query.assignee)
+    calendar = working_calendar(ctx, today, query.within) if query.working_days else None
+    due_until = calendar.due_until if calendar else today + timedelta(days=query.within)
+    rows = ctx.store.overdue_rows(today, due_until, role=query.role, **filters.as_kwargs())
+    return build_backlog(rows, today, query.within, min_days=query.min_days, assignee=query.assignee,
+                         calendar=calendar.for_rows(rows) if calendar else None)
 
 
 # -- the report --------------------------------------------------------------------------------
@@ -141,6 +148,7 @@ def resolve_scope(ctx: Context, query: ReportQuery) -> Scope:
     cutoff = settings.check_cutoff(query.cutoff if query.cutoff is not None else settings.stored_cutoff(store))
     period = resolve_period(query.period, ctx.today, None if cutoff in (None, 1) else cutoff)
     day = query.as_of or min(period.end, ctx.today)
+    open_before_reading(ctx, day)
     known_at = end_of_day_utc(query.known_on) if query.known_on else None
     chosen = resolve_filters(store, query.units, query.sources, query.documents,
                              include_subunits=query.include_subunits)
@@ -226,6 +234,7 @@ def _wanted(row: dict[str, Any], query: ReviewQuery) -> bool:
 def review(ctx: Context, query: ReviewQuery) -> dict[str, Any]:
     """Every document with its tasks by how far they are today; implementing documents
     rolled up under the one they implement; totals per issuer and per type."""
+    open_before_reading(ctx, ctx.today)
     roots = build_review(row for row in ctx.store.review_counts(ctx.today) if _wanted(row, query))
     documents = flatten(roots)
     parents: dict[int | None, str] = {d.id: d.symbol for d in documents}

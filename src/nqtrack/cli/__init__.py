@@ -6,14 +6,14 @@ the commands that need them, so that `nqtrack --help` and the morning `nqtrack o
 start fast.
 """
 
-from nqtrack.cli import notices, register, tasks, units, views  # noqa: F401  (they register the commands)
+from nqtrack.cli import calendar, notices, register, tasks, units, views  # noqa: F401  (they register the commands)
 from nqtrack.cli.app import app
 
 __all__ = ["app", "main"]
 
 # The order of `nqtrack --help`: the day's work first, the register's care after.
 HELP_ORDER = ("init", "info", "assign", "update", "list", "show", "overdue", "report", "evaluate", "dashboard",
-              "config", "import", "backup", "restore", "check", "undo", "export", "remind", "review")
+              "config", "import", "backup", "restore", "check", "undo", "export", "remind", "review", "recur")
 app.registered_commands.sort(key=lambda info: HELP_ORDER.index(info.name or ""))
 
 

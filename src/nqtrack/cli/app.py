@@ -49,8 +49,17 @@ doc_app = typer.Typer(
 Example:
   nqtrack doc list""",
 )
+calendar_app = typer.Typer(
+    cls=HelpGroup, no_args_is_help=True, rich_markup_mode=None,
+    help="""The office's calendar: its own days off and make-up working days over the national holidays.
+
+\b
+Example:
+  nqtrack calendar list --year 2024""",
+)
 app.add_typer(unit_app, name="unit", cls=HelpGroup)
 app.add_typer(doc_app, name="doc", cls=HelpGroup)
+app.add_typer(calendar_app, name="calendar", cls=HelpGroup)
 
 F = TypeVar("F", bound=Callable[..., Any])
 

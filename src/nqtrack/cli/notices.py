@@ -11,6 +11,14 @@ from nqtrack.core.errors import InvalidInput
 from nqtrack.i18n import _
 
 NOTICE_FORMATS = {"markdown": "md", "text": "txt", "docx": "docx"}
+WorkingDaysOption = Annotated[bool, typer.Option(
+    "--working-days", help="Count --within in working days (the office's calendar).")]
+OutputDirOption = Annotated[str | None, typer.Option(
+    "--output-dir", help="Write one file per unit into this folder.")]
+SendOption = Annotated[bool, typer.Option(
+    "--send", help="E-mail each notice to its unit's address (SMTP settings: nqtrack config).")]
+DryRunOption = Annotated[bool, typer.Option(
+    "--dry-run", help="Show what would be written or sent, and to whom; record nothing.")]
 
 
 @command()
@@ -19,12 +27,10 @@ def remind(
     within: Annotated[int, typer.Option(
         "--within", help="Also urge tasks due within this many days (default 7).")] = 7,
     fmt: Annotated[str, typer.Option("--format", "-f", help="markdown (default), text or docx.")] = "markdown",
-    output_dir: Annotated[str | None, typer.Option(
-        "--output-dir", help="Write one file per unit into this folder.")] = None,
-    send: Annotated[bool, typer.Option(
-        "--send", help="E-mail each notice to its unit's address (SMTP settings: nqtrack config).")] = False,
-    dry_run: Annotated[bool, typer.Option(
-        "--dry-run", help="Show what would be written or sent, and to whom; record nothing.")] = False,
+    output_dir: OutputDirOption = None,
+    send: SendOption = False,
+    dry_run: DryRunOption = False,
+    working_days: WorkingDaysOption = False,
     by: ByOption = None,
 ) -> None:
     """Notices urging each lead unit about its overdue and soon-due tasks (đôn đốc).
@@ -48,7 +54,7 @@ def remind(
     ctx = session.context(by)
     warn_unset(notices.unset_settings(ctx))
     deliverer = _Deliverer(ctx, fmt, output_dir, send, dry_run)
-    done = notices.remind(ctx, notices.RemindQuery(unit or (), within, dry_run), deliverer)
+    done = notices.remind(ctx, notices.RemindQuery(unit or (), within, dry_run, working_days), deliverer)
     if not done.notices:
         typer.echo(_("No unit has overdue or soon-due tasks to urge."))
     elif not dry_run:

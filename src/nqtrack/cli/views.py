@@ -18,11 +18,21 @@ from nqtrack.cli.app import (
     warn_unset,
 )
 
+WorkingDaysOption = Annotated[bool, typer.Option("--working-days", help=(
+    "Count --within, --min-days and the days overdue in working days (the office's calendar)."))]
+WithinOption = Annotated[int, typer.Option(
+    "--within", help="Also list tasks due within this many days (default 7).")]
+GroupOption = Annotated[str, typer.Option(
+    "--group", help="Group the list by unit (default), month, document or none.")]
+LimitOption = Annotated[int | None, typer.Option(
+    "--limit", help="List at most this many overdue tasks (the totals stay whole).")]
+ExitStatusOption = Annotated[bool, typer.Option(
+    "--exit-status", help="Exit with status 3 when anything is overdue.")]
+
 
 @command()
 def overdue(
-    within: Annotated[int, typer.Option(
-        "--within", help="Also list tasks due within this many days (default 7).")] = 7,
+    within: WithinOption = 7,
     unit: UnitOption = None,
     role: Annotated[str, typer.Option("--role", help="With --unit: lead (default), coordinating or any.")] = "lead",
     source: SourceOption = None,
@@ -30,12 +40,10 @@ def overdue(
     assignee: Annotated[str | None, typer.Option(
         "--assignee", help="Only tasks of this person (part of the name, accents optional).")] = None,
     min_days: Annotated[int, typer.Option("--min-days", help="Only tasks overdue by at least this many days.")] = 0,
-    group: Annotated[str, typer.Option(
-        "--group", help="Group the list by unit (default), month, document or none.")] = "unit",
-    limit: Annotated[int | None, typer.Option(
-        "--limit", help="List at most this many overdue tasks (the totals stay whole).")] = None,
-    exit_status: Annotated[bool, typer.Option(
-        "--exit-status", help="Exit with status 3 when anything is overdue.")] = False,
+    group: GroupOption = "unit",
+    limit: LimitOption = None,
+    exit_status: ExitStatusOption = False,
+    working_days: WorkingDaysOption = False,
     fmt: FormatOption = None,
     output: OutputOption = None,
     labels: LabelsOption = False,
@@ -46,6 +54,7 @@ def overdue(
     Examples:
       nqtrack overdue
       nqtrack overdue --unit VP --within 14 --format markdown
+      nqtrack overdue --working-days --within 5
       nqtrack overdue --output qua-han.xlsx
     """
     from nqtrack.app import views
@@ -53,7 +62,8 @@ def overdue(
 
     out = choose_output(fmt, output, labels)
     query = views.OverdueQuery(within=within, units=unit or (), sources=source or (), documents=document or (),
-                               role=role, assignee=assignee, min_days=min_days, group=group, limit=limit)
+                               role=role, assignee=assignee, min_days=min_days, group=group, limit=limit,
+                               working_days=working_days)
     backlog = views.overdue(session.context(), query)
     with out.text():
         render.emit(backlog, out, group, limit)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from nqtrack.core.calendar import WorkCalendar
 from nqtrack.core.collate import sort_key
 from nqtrack.core.states import days_overdue, is_carried_over
 from nqtrack.core.text import fold
@@ -35,6 +36,7 @@ class Backlog:
     due_soon: list[dict[str, Any]] = field(default_factory=list)
     units: list[UnitLine] = field(default_factory=list)
     aging: list[tuple[str, int]] = field(default_factory=list)  # ("2022-09", 30), newest month first
+    working_days: bool = False  # `within` and the days overdue counted in working days
 
     @property
     def carried_over(self) -> int:
@@ -54,10 +56,15 @@ def build_backlog(
     *,
     min_days: int = 0,
     assignee: str | None = None,
+    calendar: WorkCalendar | None = None,
 ) -> Backlog:
-    """Sort open tasks into overdue (by unit, most overdue first), paused and due soon."""
-    backlog = Backlog(as_of, within)
-    due_until = as_of + timedelta(days=within)
+    """Sort open tasks into overdue (by unit, most overdue first), paused and due soon.
+
+    With the office's `calendar`, `within` and `min_days` count working days, and each
+    task also says how many working days it is overdue (`working_days_overdue`: the
+    working days after its deadline, up to `as_of`)."""
+    backlog = Backlog(as_of, within, working_days=calendar is not None)
+    due_until = calendar.add_working_days(as_of, within) if calendar else as_of + timedelta(days=within)
     wanted_assignee = fold(assignee) if assignee else None
     units: dict[str | None, UnitLine] = {}
     for row in rows:
@@ -72,13 +79,14 @@ def build_backlog(
         task["original_deadline"] = original
         task["extended"] = original is not None and original != deadline
         task["days_overdue"] = days_overdue(deadline, as_of)
+        task["working_days_overdue"] = calendar.working_days_between(deadline, as_of) if calendar else None
         task["carried_over"] = is_carried_over(deadline, as_of)
         line = units.setdefault(row.get("lead_unit"), UnitLine(row.get("lead_unit")))
         if deadline >= as_of:
             backlog.due_soon.append(task)
             line.due_soon += 1
             continue
-        if task["days_overdue"] < min_days:
+        if (task["working_days_overdue"] if calendar else task["days_overdue"]) < min_days:
             continue
         if row["state"] == "paused":
             backlog.paused.append(task)

@@ -5,6 +5,11 @@ is not clearly one date is refused, because a silently misread deadline is worse
 than an import that stops and names the bad cell. Deadlines are often words
 ("Quý II/2026", "Thường xuyên"); `parse_deadline` keeps the text as written beside
 the day it means. Standard library only: this runs at every CLI start.
+
+Relative deadlines ("trong 10 ngày làm việc kể từ ngày nhận được văn bản") and periodic
+ones ("trước ngày 20 hằng tháng") are read without a calendar: the `Deadline` carries
+the rule, and `resolve_relative` turns a relative one into a day once the calendar and
+the day it counts from are known.
 """
 
 from __future__ import annotations
@@ -12,17 +17,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Literal
 
+from nqtrack.core.calendar import PeriodUnit, WorkCalendar
+from nqtrack.core.recurrence import Recurrence, RecurrenceError, parse_recurrence
 from nqtrack.core.text import fold, nfc
 
 __all__ = [
     "DateError",
     "Deadline",
+    "RelativeDeadline",
     "parse_date",
     "parse_deadline",
     "parse_iso",
     "format_date",
     "format_long_date",
+    "resolve_relative",
 ]
 
 MIN_YEAR = 1900
@@ -33,13 +43,33 @@ class DateError(ValueError):
     """A value that is not a date (or not a deadline); the message names the value."""
 
 
+CountedFrom = Literal["assigned", "signed", "received"]
+
+
+@dataclass(frozen=True)
+class RelativeDeadline:
+    """`count` days, working days or months counted from the day the task was assigned
+    (ngày giao, the default), the document was signed (ngày ký, ban hành) or received
+    (ngày nhận). Weeks are kept as 7 days and years as 12 months."""
+
+    count: int
+    unit: PeriodUnit
+    counted_from: CountedFrom = "assigned"
+
+
 @dataclass(frozen=True)
 class Deadline:
-    """A deadline as written (`text`) and the day it means (`date`, None when none)."""
+    """A deadline as written (`text`) and the day it means (`date`, None when none).
+
+    A relative deadline has no date yet but a `relative` rule (see `resolve_relative`);
+    a periodic one is recurring work with a `recurrence` rule, one deadline per period.
+    """
 
     date: date | None
     text: str | None
     recurring: bool = False  # "Thường xuyên", "Hằng năm"…: recurring work, no deadline
+    relative: RelativeDeadline | None = None
+    recurrence: Recurrence | None = None
 
 
 # --- patterns (all applied to fold()ed text: lower case, no accents, đ → d) ----------
@@ -203,6 +233,77 @@ def _period_end(rest: str) -> object:
     return _NOT_A_PERIOD
 
 
+# "trong 10 ngày làm việc kể từ ngày nhận được văn bản", "trong thời hạn 15 ngày kể từ ngày
+# ký", "trong vòng 3 tháng", "chậm nhất sau 30 ngày", "10 ngày làm việc kể từ ngày giao".
+_RELATIVE = re.compile(
+    r"^(?P<lead>(?:(?:hoan thanh|thuc hien|trong|vong|thoi han|thoi gian|khoang|cham nhat|muon nhat|la"
+    r"|toi da|khong qua|sau)\b[\s:,]*)*)"
+    r"(?P<count>[0-9]{1,3})\s*(?P<unit>ngay lam viec|ngay|tuan|thang|nam)\b(?P<tail>.*)$"
+)
+# Without "kể từ …", only these words make "N ngày" a period ("10 ngày" alone is refused).
+_WITHIN = re.compile(r"\b(?:trong|cham nhat|muon nhat|toi da|khong qua|sau)\b")
+_COUNTED = re.compile(r"^[\s,;(\-\u2013]*(?:ke tu|tinh tu|tu|sau khi|sau)\b(?P<event>.*)$")
+# The first of these words after "kể từ" names the day; "nhân dân" is not "nhận".
+_EVENT = re.compile(
+    r"\b(?P<received>(?:tiep )?nhan)\b(?!\s+dan\b)|\b(?P<signed>ky|ban hanh)\b|\b(?P<assigned>giao|phan cong)\b"
+)
+_UNITS: dict[str, tuple[PeriodUnit, int]] = {
+    "ngay lam viec": ("working_days", 1),
+    "ngay": ("days", 1),
+    "tuan": ("days", 7),  # Điều 148.2: a week ends on the same weekday, 7 days on
+    "thang": ("months", 1),
+    "nam": ("months", 12),  # Điều 148.4: same day and month; 29/2 ends on 28/2 like a month
+}
+
+
+def _relative(text: str, folded: str) -> RelativeDeadline | None:
+    """The relative rule a folded deadline states; None when it states none."""
+    m = _RELATIVE.match(folded)
+    if not m:
+        return None
+    tail = m.group("tail").strip(" .;,)")
+    counted_from: CountedFrom = "assigned"
+    if tail:
+        counted = _COUNTED.match(tail)
+        if not counted:
+            return None
+        event = _EVENT.search(counted.group("event"))
+        if event is None:
+            raise DateError(f"'{text}' is not a deadline: it counts from a day nqtrack does not know")
+        counted_from = "received" if event.group("received") else "signed" if event.group("signed") else "assigned"
+    elif not _WITHIN.search(m.group("lead")):
+        return None
+    count = int(m.group("count"))
+    unit, factor = _UNITS[m.group("unit")]
+    if count == 0:
+        raise DateError(f"'{text}' is not a deadline: a period of length 0")
+    return RelativeDeadline(count * factor, unit, counted_from)
+
+
+def resolve_relative(
+    deadline: Deadline,
+    calendar: WorkCalendar,
+    assigned_on: date | None = None,
+    signed_on: date | None = None,
+    received_on: date | None = None,
+) -> date | None:
+    """The day a deadline falls on: its date, or the last day of its relative period.
+
+    The period counts from the day its rule names, as the Civil Code counts (see
+    `WorkCalendar.period_end`). None when the deadline has neither, or when the day it
+    counts from is not known (a received day nobody recorded): the caller decides.
+    """
+    rule = deadline.relative
+    if rule is None:
+        return deadline.date
+    start = {"assigned": assigned_on, "signed": signed_on, "received": received_on}[rule.counted_from]
+    if start is None:
+        return None
+    if isinstance(start, datetime):
+        start = start.date()
+    return calendar.period_end(start, rule.count, rule.unit)
+
+
 def parse_deadline(value: str | date | datetime | None) -> Deadline:
     """The deadline a cell means, with its text as written; DateError if it means none."""
     if value is None:
@@ -219,8 +320,17 @@ def parse_deadline(value: str | date | datetime | None) -> Deadline:
     folded = fold(text).rstrip(" .;,")
     if folded in _NO_DEADLINE or not folded.strip(" -\u2013\u2014"):
         return Deadline(None, text)
+    try:
+        periodic = parse_recurrence(folded)
+    except RecurrenceError as error:
+        raise DateError(f"'{text}' is not a deadline: {error}") from None
+    if periodic is not None:
+        return Deadline(None, text, recurring=True, recurrence=periodic)
     if _RECURRING.match(folded):
         return Deadline(None, text, recurring=True)
+    relative = _relative(text, folded)
+    if relative is not None:
+        return Deadline(None, text, relative=relative)
     rest = _PREFIX.sub("", folded).strip()
     end = _period_end(rest)
     if end is None:

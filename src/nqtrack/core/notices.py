@@ -46,6 +46,7 @@ class Notice:
     due_soon: list[NoticeTask] = field(default_factory=list)
     coordinating: list[NoticeTask] = field(default_factory=list)
     unit_id: int | None = None
+    working_days: bool = False  # `within` counts working days
 
     def task_ids(self) -> list[int]:
         return [t.id for t in self.overdue + self.due_soon + self.coordinating]
@@ -98,6 +99,7 @@ def build_notices(
             within=backlog.within, overdue=[_notice_task(t) for t in found["overdue"]],
             due_soon=[_notice_task(t) for t in found["due_soon"]],
             coordinating=[_notice_task(t) for t in found["coordinating"]], unit_id=unit_id,
+            working_days=backlog.working_days,
         ))
     return notices
 

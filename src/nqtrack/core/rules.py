@@ -8,11 +8,15 @@ the chosen language.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from nqtrack.core.calendar import WorkCalendar
 from nqtrack.core.dates import DateError, Deadline, parse_deadline
 from nqtrack.core.errors import N_, InvalidInput
+from nqtrack.core.recurrence import Recurrence, RecurrenceError, recurrence_from_options
 from nqtrack.core.states import State, StateError, parse_state
 
 STATE_CODES = ", ".join(s.value for s in State)
@@ -62,13 +66,85 @@ def deadline_from_text(text: str) -> Deadline:
         raise InvalidInput("bad deadline: {reason}", reason=str(exc)) from None
 
 
-def extension(deadline_text: str, reason: str | None) -> dict[str, Any]:
+def extension(
+    deadline_text: str, reason: str | None, dating: Callable[[Deadline], Deadline] | None = None
+) -> dict[str, Any]:
     """The fields an extension sets; it needs a reason (the original deadline is kept by
-    the store, which never overwrites `original_deadline`)."""
+    the store, which never overwrites `original_deadline`). `dating` counts a relative
+    deadline's day (`dated_deadline` with the task's days); without it a relative deadline
+    is refused. A periodic deadline makes a series, never an extension."""
     if not reason:
         raise InvalidInput("--reason is required with --deadline (why the deadline changes)")
     new_deadline = deadline_from_text(deadline_text)
+    if new_deadline.recurrence is not None:
+        raise InvalidInput(PERIODIC_NOT_AN_EXTENSION, text=new_deadline.text)
+    if new_deadline.relative is not None:
+        if dating is None:
+            raise InvalidInput(UNKNOWN_START[new_deadline.relative.counted_from], text=new_deadline.text)
+        new_deadline = dating(new_deadline)
     return {"deadline": new_deadline.date, "deadline_text": new_deadline.text, "recurring": new_deadline.recurring}
+
+
+PERIODIC_NOT_AN_EXTENSION = N_(
+    "'{text}' is a periodic deadline: it makes a series of tasks (assign --due), not a new deadline for one task"
+)
+
+# Why a relative deadline cannot be dated: the day it counts from is not known. Message
+# ids; the importer gives them, formatted in English, as a row's reason (i18n translates).
+UNKNOWN_START = {
+    "assigned": N_("'{text}' counts from the day the task was assigned, which is not given"),
+    "signed": N_("'{text}' counts from the day the document was signed, which is not known: "
+                 "give the task its document, with the document's date"),
+    "received": N_("'{text}' counts from the day the document was received, which is not known: "
+                   "give the task its document, with the day it was received"),
+}
+
+
+def dated_deadline(
+    deadline: Deadline,
+    calendar_for: Callable[[int, int], WorkCalendar],
+    *,
+    assigned_on: date | None = None,
+    signed_on: date | None = None,
+    received_on: date | None = None,
+) -> Deadline:
+    """A relative deadline with its day counted (Bộ luật Dân sự 2015, Điều 147–148, on the
+    office's calendar); any other deadline as it is. `calendar_for(first_year, last_year)`
+    gives the office's calendar of those years: the count asks for the years it reaches.
+    InvalidInput when the day the deadline counts from is not known: never no deadline."""
+    rule = deadline.relative
+    if rule is None:
+        return deadline
+    start = {"assigned": assigned_on, "signed": signed_on, "received": received_on}[rule.counted_from]
+    if start is None:
+        raise InvalidInput(UNKNOWN_START[rule.counted_from], text=deadline.text)
+    last_year = start.year + 1
+    while True:
+        day = calendar_for(start.year, last_year).period_end(start, rule.count, rule.unit)
+        if day.year <= last_year:  # every day the count looked at was in the calendar
+            return replace(deadline, date=day)
+        last_year = day.year + 1
+
+
+FREQUENCY_CODES = "month, quarter, half, year"
+
+
+def series_rule(every: str | None, day: int | None, deadline: Deadline | None) -> Recurrence | None:
+    """The rule of a new series: `--every P --day N`, or a periodic deadline text; None
+    for a task of its own."""
+    if every is None and day is None:
+        return deadline.recurrence if deadline is not None else None
+    if every is None or day is None:
+        raise InvalidInput("--every and --day go together: --every month --day 20")
+    if deadline is not None:
+        raise InvalidInput("give either --due or --every with --day, not both")
+    try:
+        return recurrence_from_options(every, day)
+    except RecurrenceError:
+        if not 1 <= day <= 31:
+            raise InvalidInput("--day takes a day of the month, from 1 to 31") from None
+        raise InvalidInput("unknown period '{value}' for --every; use one of: {values}", value=every,
+                           values=FREQUENCY_CODES) from None
 
 
 # Why an imported row's state and completion date do not fit together (message ids; the

@@ -17,8 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from nqtrack import faults
-from nqtrack.core.dates import DateError, parse_date, parse_deadline
-from nqtrack.core.rules import DONE_WITHOUT_DATE, completion_problem
+from nqtrack.core.calendar import WorkCalendar
+from nqtrack.core.dates import DateError, Deadline, parse_date, parse_deadline
+from nqtrack.core.errors import N_, UserError
+from nqtrack.core.recurrence import Recurrence
+from nqtrack.core.rules import DONE_WITHOUT_DATE, completion_problem, dated_deadline
 from nqtrack.core.states import StateError, parse_state
 from nqtrack.core.symbols import find_symbol, parse_symbol, symbol_key
 from nqtrack.core.text import fold, nfc
@@ -59,6 +62,8 @@ class Summary:
     dry_run: bool = False
     encoding: str | None = None
     source_format: str | None = None
+    series: list[int] = field(default_factory=list)  # series created (periodic rows)
+    opened: list[str] = field(default_factory=list)  # their tasks opened, by code
 
 
 class ImportFailed(Exception):
@@ -89,6 +94,22 @@ class Options:
     today: date = field(default_factory=date.today)
     source_name: str | None = None
     recorded_at: str = ""  # the moment of recording (nqtrack.app.context)
+    # The office's calendar of the years first to last (nqtrack.app.calendar), for the
+    # relative deadlines; None: the national calendar alone.
+    calendar_for: Callable[[int, int], WorkCalendar] | None = None
+    # Makes a series from a periodic row: (values, coordinating unit ids, rule, text as
+    # written, first day) → its id (nqtrack.app.series.create, given by the use case).
+    make_series: Callable[[dict[str, Any], list[int], Recurrence, str | None, date], int] | None = None
+
+
+# Said in the summary (message ids, formatted there).
+ALREADY_ONE_TASK = N_("row {row}: '{title}' is already one task ({task}); its periodic deadline did not make a series")
+
+
+def national_calendar(first: int, last: int) -> WorkCalendar:
+    from nqtrack.holidays_vn import work_calendar
+
+    return work_calendar(range(first, last + 1))
 
 
 def _text(value: Any) -> str:
@@ -138,6 +159,7 @@ class Importer:
         self._unit_names: dict[str, str] = {}  # folded name → name as first written
         self._doc_ids: dict[str, int | None] = {}  # symbol key → id (None: to create)
         self._doc_rows: dict[str, dict[str, Any]] = {}
+        self._doc_dates: dict[str, tuple[date | None, date | None]] = {}  # key → (issued, received)
         self._seen: dict[Any, int] = {}  # match key → first data row, to catch duplicates
         self._parents: list[tuple[int, str]] = []
         self._doc_keys: dict[str, str] = {}  # cell as written → symbol key
@@ -214,10 +236,35 @@ class Importer:
         if key not in self._doc_ids:
             found = self.store.find_documents(text)
             self._doc_ids[key] = found[0].id if found else None
-            if not found:
+            if found:
+                issued, received = found[0].issued_on, found[0].received_on
+                self._doc_dates[key] = (date.fromisoformat(issued) if issued else None,
+                                        date.fromisoformat(received) if received else None)
+            else:
                 self._doc_rows[key] = {"symbol": text, "cell": cell}
+                self._doc_dates[key] = (self._new_document_issued(self._doc_rows[key]), None)
         self._doc_keys[cell] = key
         return key
+
+    @staticmethod
+    def _new_document_issued(doc: dict[str, Any]) -> date | None:
+        """The date a new document's cell gives after its symbol ("… ngày 31/8/2017")."""
+        try:
+            return parse_date(doc["cell"]) if doc["cell"] != doc["symbol"] else None
+        except DateError:
+            return None
+
+    def _dated(self, deadline: Deadline, row: dict[str, Any], column: str) -> Deadline:
+        """A relative deadline with its day counted from the day it names (the row's
+        'Ngày giao', or its document's date or received day); BadRow when that day is not known."""
+        if deadline.relative is None:
+            return deadline
+        issued, received = self._doc_dates.get(row.get("document") or "", (None, None))
+        try:
+            return dated_deadline(deadline, self.options.calendar_for or national_calendar,
+                                  assigned_on=row.get("assigned_on"), signed_on=issued, received_on=received)
+        except UserError as exc:
+            raise BadRow(column, deadline.text, exc.message.format(**exc.args_)) from None
 
     # -- one task row --------------------------------------------------------------
 
@@ -259,9 +306,9 @@ class Importer:
         if "assigned_on" in present:
             row["assigned_on"] = day("assigned_on")
         if "deadline" in present:
-            row["deadline"] = deadline("deadline")
+            row["deadline"] = self._dated(deadline("deadline"), row, headers["deadline"])
         if "extended_deadline" in present and cell("extended_deadline"):
-            extended = deadline("extended_deadline")
+            extended = self._dated(deadline("extended_deadline"), row, headers["extended_deadline"])
             if extended.date is None:
                 raise BadRow(headers["extended_deadline"], cell("extended_deadline"), "an extension needs a date")
             row["extended_deadline"] = extended
@@ -382,10 +429,7 @@ class Importer:
     def _doc_id(self, key: str) -> int:
         if self._doc_ids.get(key) is None:
             doc = self._doc_rows[key]
-            try:
-                issued = parse_date(doc["cell"]) if doc["cell"] != doc["symbol"] else None
-            except DateError:
-                issued = None
+            issued = self._new_document_issued(doc)
             self._doc_ids[key] = self.store.add_document(doc["symbol"], issued_on=issued).id
             self.summary.new_documents.append(doc["symbol"])
         return self._doc_ids[key]  # type: ignore[return-value]  # set just above
@@ -417,6 +461,9 @@ class Importer:
 
         store, opts = self.store, self.options
         values = self._values(row)
+        periodic = row.get("deadline") is not None and row["deadline"].recurrence is not None
+        if periodic and self._write_series(row, values):
+            return
         if row.get("code"):
             # a coded row is the task with its code, or a task entered without one
             existing = self._by_code[row["code"]] if row["code"] in self._by_code else store.task_by_code(row["code"])
@@ -450,6 +497,10 @@ class Importer:
             if len(self._pending) >= self.BATCH:
                 self._flush()
             return
+        chosen = row.get("extended_deadline") or row.get("deadline")
+        if chosen is not None and chosen.relative is not None and self._counted_before(existing, values):
+            # counted when the task was first recorded: a calendar changed since moves nothing
+            values["deadline"] = date.fromisoformat(existing["deadline"])
         changes = self._changes(existing, values)
         if not changes:
             self.summary.unchanged += 1
@@ -462,6 +513,39 @@ class Importer:
             effective = completion.get("completed_on") or values.get("completed_on") or opts.today
             store.change_task(existing["id"], completion, effective_on=effective, kind="imported", **common)
         self.summary.updated += 1
+
+    @staticmethod
+    def _counted_before(existing: dict[str, Any], values: dict[str, Any]) -> bool:
+        """Whether the task's deadline was counted from the same text and the same day."""
+        same_day = "assigned_on" not in values or (
+            (values["assigned_on"].isoformat() if values["assigned_on"] else None) == existing["assigned_on"])
+        return bool(existing["deadline"]) and existing["deadline_text"] == values.get("deadline_text") and same_day
+
+    def _write_series(self, row: dict[str, Any], values: dict[str, Any]) -> bool:
+        """A periodic row: its series (found, or made). False when the row names a task
+        entered before as one task: it stays that task (said in the summary)."""
+        store = self.store
+        if row.get("code"):
+            found = store.series_by_code(row["code"])
+        else:
+            found = store.series_by_title(values.get("document_id"), row["title"])
+        if found is not None:
+            self.summary.unchanged += 1
+            return True
+        existing = store.task_by_code(row["code"]) if row.get("code") else store.task_by_title(
+            values.get("document_id"), row["title"])
+        if existing is not None:
+            self.summary.notes.append(
+                (ALREADY_ONE_TASK, {"row": self._seen[row["_key"]], "title": row["title"],
+                                    "task": existing["code"] or f"#{existing['id']}"}))
+            return False
+        assert self.options.make_series is not None, "the use case gives make_series"
+        deadline = row["deadline"]
+        starts_on = values.get("assigned_on") or self.options.today
+        self.summary.series.append(self.options.make_series(
+            values, values.get("coordinating_units", []), deadline.recurrence, deadline.text, starts_on))
+        self.summary.created += 1
+        return True
 
     def _flush(self) -> None:
         if self.options.kind == "tasks" and self._pending:

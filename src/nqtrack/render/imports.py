@@ -65,6 +65,10 @@ def summary_lines(summary: Any) -> list[str]:
     if summary.converted_cells:
         lines.append(_("{count} cells typed in TCVN3 or VNI were converted to Unicode.",
                        count=summary.converted_cells))
+    if summary.series:
+        lines.append(_("Series of periodic tasks created: {count}; tasks of their periods opened so far: {opened}.",
+                       count=len(summary.series), opened=len(summary.opened)))
+    lines += [_(message, **args) for message, args in summary.notes]
     if summary.ignored_columns:
         lines.append(_("Columns ignored: {names}", names=", ".join(summary.ignored_columns)))
     if summary.rejected:

@@ -103,7 +103,8 @@ def _sections(notice: Notice) -> list[_Section]:
     found: list[_Section] = []
     parts = (
         (notice.overdue, _("Overdue tasks"), [no, task, doc, deadline, ("days_overdue", _("Days overdue"))]),
-        (notice.due_soon, _("Tasks due within {within} days", within=notice.within),
+        (notice.due_soon, _("Tasks due within {within} working days", within=notice.within) if notice.working_days
+         else _("Tasks due within {within} days", within=notice.within),
          [no, task, doc, deadline, ("days_left", _("Days left"))]),
         (notice.coordinating, _("Tasks the unit coordinates"),
          [no, task, doc, ("lead_unit", _("Lead unit")), deadline, ("status", _("Status"))]),
@@ -129,7 +130,11 @@ def _overdue_count(count: int) -> str:
     return _("{count} overdue task", count=count) if count == 1 else _("{count} overdue tasks", count=count)
 
 
-def _soon_count(count: int, within: int) -> str:
+def _soon_count(count: int, within: int, working_days: bool = False) -> str:
+    if working_days:
+        if count == 1:
+            return _("{count} task due within the next {within} working days", count=count, within=within)
+        return _("{count} tasks due within the next {within} working days", count=count, within=within)
     if count == 1:
         return _("{count} task due within the next {within} days", count=count, within=within)
     return _("{count} tasks due within the next {within} days", count=count, within=within)
@@ -145,12 +150,17 @@ def _intro(notice: Notice) -> str:
         text = _(
             "As of {day}, {unit} has {overdue} and {soon}.",
             day=day, unit=unit, overdue=_overdue_count(len(notice.overdue)),
-            soon=_soon_count(len(notice.due_soon), within),
+            soon=_soon_count(len(notice.due_soon), within, notice.working_days),
         )
     elif notice.due_soon:
         text = _(
             "As of {day}, {unit} has no overdue task; {soon}.",
-            day=day, unit=unit, soon=_soon_count(len(notice.due_soon), within),
+            day=day, unit=unit, soon=_soon_count(len(notice.due_soon), within, notice.working_days),
+        )
+    elif notice.working_days:
+        text = _(
+            "As of {day}, {unit} has no overdue task and none due within the next {within} working days.",
+            day=day, unit=unit, within=within,
         )
     else:
         text = _(

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 CSV_KEYS = (
     "section", "id", "code", "title", "document", "lead_unit", "coordinating_units", "assignee",
-    "deadline", "original_deadline", "days_overdue", "carried_over", "extended", "state",
+    "deadline", "original_deadline", "days_overdue", "carried_over", "extended", "state", "working_days_overdue",
 )
 JSON_TASK_KEYS = CSV_KEYS[1:]
 
@@ -28,6 +28,7 @@ def as_json(b: Backlog) -> dict[str, Any]:
     return {
         "as_of": b.as_of,
         "within_days": b.within,
+        "working_days": b.working_days,
         "tasks": [_machine(t) for t in b.overdue],
         "paused": [_machine(t) for t in b.paused],
         "due_soon": [_machine(t) for t in b.due_soon],
@@ -58,15 +59,23 @@ def as_csv(b: Backlog) -> str:
     return csv_text(rows, CSV_KEYS)
 
 
-
-
 def headline(b: Backlog) -> str:
     if not (b.overdue or b.paused or b.due_soon):
+        if b.working_days:
+            return _("{day}: nothing is overdue and nothing falls due in the next {within} working days.",
+                     day=show_day(b.as_of), within=b.within)
         return _(
             "{day}: nothing is overdue and nothing falls due in the next {within} days.",
             day=show_day(b.as_of),
             within=b.within,
         )
+    if b.working_days:
+        text = _("{day}: {overdue} tasks overdue, {carried} of them carried over from earlier months; "
+                 "{soon} due within {within} working days.", day=show_day(b.as_of), overdue=len(b.overdue),
+                 carried=b.carried_over, soon=len(b.due_soon), within=b.within)
+        if b.paused:
+            text += " " + _("{paused} paused tasks are past their deadline.", paused=len(b.paused))
+        return text
     text = _(
         "{day}: {overdue} tasks overdue, {carried} of them carried over from earlier months; "
         "{soon} due within {within} days.",
@@ -126,7 +135,7 @@ def _task_rows(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "lead_unit": t.get("lead_unit") or "",
             "assignee": t.get("assignee") or "",
             "deadline": show_day(t["deadline"]),
-            "days": t["days_overdue"],
+            "days": t["days_overdue"] if t.get("working_days_overdue") is None else t["working_days_overdue"],
             "carried": "↻" if t["carried_over"] else "",
             "extended": _("from {day}", day=show_day(t["original_deadline"])) if t["extended"] else "",
         }
@@ -134,14 +143,14 @@ def _task_rows(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def _task_columns(with_unit: bool) -> list[tuple[str, str]]:
+def _task_columns(with_unit: bool, working_days: bool = False) -> list[tuple[str, str]]:
     columns = [("ref", _("No.")), ("title", _("Title")), ("document", _("Document"))]
     if with_unit:
         columns.append(("lead_unit", _("Lead unit")))
     columns += [
         ("assignee", _("Assignee")),
         ("deadline", _("Deadline")),
-        ("days", _("Days overdue")),
+        ("days", _("Working days overdue") if working_days else _("Days overdue")),
         ("carried", _("Carried over")),
         ("extended", _("Extended")),
     ]
@@ -153,18 +162,14 @@ def _sections(b: Backlog, group: str, limit: int | None):
     shown = b.overdue[:limit] if limit else b.overdue
     for name, tasks in group_tasks(shown, group):
         title = _("Overdue") if name is None else f"{_('Overdue')} — {name}"
-        yield title, _task_rows(tasks), _task_columns(with_unit=group != "unit")
+        yield title, _task_rows(tasks), _task_columns(with_unit=group != "unit", working_days=b.working_days)
     if limit and len(b.overdue) > limit:
         yield _("… and {count} more overdue tasks (--limit)", count=len(b.overdue) - limit), [], []
     if b.paused:
-        yield _("Paused, past their deadline"), _task_rows(b.paused), _task_columns(True)
+        yield _("Paused, past their deadline"), _task_rows(b.paused), _task_columns(True, b.working_days)
     if b.due_soon:
         soon = [{**row, "days": ""} for row in _task_rows(b.due_soon)]
-        yield (
-            _("Due within {within} days", within=b.within),
-            soon,
-            [c for c in _task_columns(True) if c[0] not in ("days", "carried")],
-        )
+        yield _due_soon_label(b), soon, [c for c in _task_columns(True) if c[0] not in ("days", "carried")]
 
 
 def as_markdown(b: Backlog, group: str, limit: int | None) -> str:
@@ -203,9 +208,14 @@ def print_table(b: Backlog, group: str, limit: int | None, screen: Console | Non
         out.print(fit_table(rows, columns, out.width, title))
 
 
+def _due_soon_label(b: Backlog) -> str:
+    if b.working_days:
+        return _("Due within {within} working days", within=b.within)
+    return _("Due within {within} days", within=b.within)
+
+
 def _section_labels(b: Backlog) -> dict[str, str]:
-    return {"overdue": _("Overdue"), "paused": _("Paused, past their deadline"),
-            "due_soon": _("Due within {within} days", within=b.within)}
+    return {"overdue": _("Overdue"), "paused": _("Paused, past their deadline"), "due_soon": _due_soon_label(b)}
 
 
 def people_csv(b: Backlog) -> str:
@@ -214,7 +224,7 @@ def people_csv(b: Backlog) -> str:
     rows = [{**row, "section": sections[name]}
             for name, tasks in (("overdue", b.overdue), ("paused", b.paused), ("due_soon", b.due_soon))
             for row in _task_rows(tasks)]
-    columns = [("section", _("Section"))] + _task_columns(with_unit=True)
+    columns = [("section", _("Section"))] + _task_columns(with_unit=True, working_days=b.working_days)
     return csv_text(rows, [key for key, _label in columns], [label for _key, label in columns])
 
 
@@ -222,11 +232,15 @@ def _typed_tasks(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{**_machine(t), "state": _(t["state"])} for t in tasks]
 
 
-def _typed_columns() -> list[tuple[str, str]]:
+def _typed_columns(working_days: bool) -> list[tuple[str, str]]:
+    """The workbook's task columns; with --working-days, the working days overdue beside the days."""
+    days = [("days_overdue", _("Days overdue"))]
+    if working_days:
+        days.append(("working_days_overdue", _("Working days overdue")))
     return [
         ("id", "#"), ("code", _("Code")), ("title", _("Title")), ("document", _("Document")),
         ("lead_unit", _("Lead unit")), ("coordinating_units", _("Coordinating units")), ("assignee", _("Assignee")),
-        ("deadline", _("Deadline")), ("original_deadline", _("Original deadline")), ("days_overdue", _("Days overdue")),
+        ("deadline", _("Deadline")), ("original_deadline", _("Original deadline")), *days,
         ("carried_over", _("Carried over")), ("extended", _("Extended")), ("state", _("State")),
     ]
 
@@ -241,14 +255,13 @@ def workbook(b: Backlog, decimals: int = 1, limit: int | None = None) -> bytes:
               "paused": u.paused, "oldest_deadline": u.oldest_deadline} for u in b.units]
     unit_columns = [(key if key != "oldest" else "oldest_deadline", label) for key, label in _unit_columns()]
     months = [{"month": f"{month[5:]}/{month[:4]}", "overdue": count} for month, count in b.aging]
-    sections = _section_labels(b)
+    sections, columns = _section_labels(b), _typed_columns(b.working_days)
     sheets = [
         Sheet(_("Summary"), unit_columns, units, title=title, subtitle=headline(b),
               kinds={"carried_over": "count"}),
-        Sheet(sections["overdue"], _typed_columns(), _typed_tasks(b.overdue[:limit] if limit else b.overdue),
-              title=title),
-        Sheet(sections["paused"], _typed_columns(), _typed_tasks(b.paused), title=title),
-        Sheet(sections["due_soon"], _typed_columns(), _typed_tasks(b.due_soon), title=title),
+        Sheet(sections["overdue"], columns, _typed_tasks(b.overdue[:limit] if limit else b.overdue), title=title),
+        Sheet(sections["paused"], columns, _typed_tasks(b.paused), title=title),
+        Sheet(sections["due_soon"], columns, _typed_tasks(b.due_soon), title=title),
         Sheet(_("Overdue by month of deadline"), [("month", _("Month")), ("overdue", _("Overdue"))], months,
               title=title),
     ]

@@ -39,7 +39,7 @@ from nqtrack.store.base import (
 
 # How many migrations this version ships; when the database has applied this many,
 # the migration machinery (and sqlite-utils) is not even imported.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 5
 MIGRATION_SET = "nqtrack"
 DEFAULT_BUSY_TIMEOUT = 10.0
 
@@ -55,7 +55,15 @@ _SNAPSHOT_FIELDS = tuple(sorted(TASK_FIELDS))
 
 # The task fields insert_tasks copies as they are (the others it sets itself).
 _PLAIN_FIELDS = ("code", "source", "assignee", "assigned_on", "deadline", "deadline_text", "product",
-                 "completed_on", "note")
+                 "completed_on", "note", "period_start")
+
+# A series' columns as its creation event keeps them (the snapshot), in sorted order.
+SERIES_FIELDS = ("assignee", "code", "coordinating_units", "document_id", "lead_unit_id", "note", "product", "rule",
+                 "rule_text", "source", "starts_on", "title")
+
+# Occurrences opened by a reading command or `recur` carry a batch id with this prefix:
+# `undo --last` leaves them alone (a view must not become the change undone next).
+RECUR_BATCH_PREFIX = "recur-"
 
 _value = journal_value
 
@@ -277,6 +285,157 @@ class SqliteStore:
             "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             [key, value],
         )
+
+    # -- the office's calendar (call the writers inside a transaction) ------------------
+
+    def calendar_days(self, first: date | None = None, last: date | None = None) -> list[dict[str, Any]]:
+        """The days the office named (its days off and make-up working days), in order."""
+        rows = self.conn.execute(
+            "SELECT day, kind, note, recorded_at, recorded_by FROM calendar_days "
+            "WHERE day BETWEEN ? AND ? ORDER BY day",
+            [_value(first) or "0000-01-01", _value(last) or self._FAR_FUTURE],
+        )
+        return [dict(r) for r in rows]
+
+    def set_calendar_day(self, day: date, kind: str | None, *, note: str | None, by: str,
+                         recorded_at: str) -> str | None:
+        """Name a day off or working (`kind` 'off' or 'working'), or forget the office's
+        entry for it (None); journaled in calendar_events. Returns the kind it had."""
+        row = self.conn.execute("SELECT kind FROM calendar_days WHERE day = ?", [day.isoformat()]).fetchone()
+        old = row[0] if row else None
+        if kind is None:
+            self.conn.execute("DELETE FROM calendar_days WHERE day = ?", [day.isoformat()])
+        else:
+            self.conn.execute(
+                """INSERT INTO calendar_days(day, kind, note, recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT(day) DO UPDATE SET kind = excluded.kind, note = excluded.note,
+                       recorded_at = excluded.recorded_at, recorded_by = excluded.recorded_by""",
+                [day.isoformat(), kind, note, recorded_at, by],
+            )
+        self.conn.execute(
+            "INSERT INTO calendar_events(day, old_kind, new_kind, note, recorded_at, recorded_by) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [day.isoformat(), old, kind, note, recorded_at, by],
+        )
+        return old
+
+    def calendar_history(self, first: date, last: date) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            "SELECT * FROM calendar_events WHERE day BETWEEN ? AND ? ORDER BY day, id",
+            [first.isoformat(), last.isoformat()],
+        )
+        return [dict(r) for r in rows]
+
+    # -- series (nhiệm vụ định kỳ) --------------------------------------------------------
+
+    _SERIES_SELECT = """
+        SELECT s.*, d.symbol AS document, u.name AS lead_unit
+        FROM series s
+        LEFT JOIN documents d ON d.id = s.document_id
+        LEFT JOIN units u ON u.id = s.lead_unit_id
+    """
+
+    def add_series(self, values: dict[str, Any], *, next_open: date | None, by: str, recorded_at: str,
+                   effective_on: date, batch_id: str | None = None) -> int:
+        """Insert a series and its creation event (a snapshot of its fields, like a task's)."""
+        title = nfc(values.get("title") or "")
+        if not title:
+            raise InvalidInput("a task needs a title")
+        row = {name: _value(values.get(name)) for name in SERIES_FIELDS}
+        row["title"] = title
+        try:
+            cur = self.conn.execute(
+                f"""INSERT INTO series({", ".join(row)}, title_key, next_open, created_at)
+                    VALUES ({", ".join("?" * len(row))}, ?, ?, ?)""",
+                [*row.values(), fold(title), _value(next_open), recorded_at],
+            )
+        except sqlite3.IntegrityError as exc:
+            if "series.code" in str(exc):
+                raise InvalidInput("a task with code '{code}' already exists", code=row["code"]) from None
+            raise
+        series_id = int(cur.lastrowid or 0)
+        self._series_event(series_id, "created", None, None, json.dumps(row, ensure_ascii=False, sort_keys=True),
+                           effective_on, recorded_at, by, batch_id=batch_id)
+        return series_id
+
+    def _series_event(self, series_id: int, kind: str, field: str | None, old: Any, new: Any, effective_on: date,
+                      recorded_at: str, by: str, note: str | None = None, batch_id: str | None = None) -> None:
+        self.conn.execute(
+            """INSERT INTO series_events(series_id, kind, field, old_value, new_value, effective_on, recorded_at,
+                                         recorded_by, note, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [series_id, kind, field, _value(old), _value(new), effective_on.isoformat(), recorded_at, by, note,
+             batch_id],
+        )
+
+    def series(self, series_id: int) -> dict[str, Any]:
+        row = self.conn.execute(self._SERIES_SELECT + " WHERE s.id = ?", [series_id]).fetchone()
+        if row is None:
+            raise NotFound("unknown task: '{ref}'", ref=f"S{series_id}")
+        return dict(row)
+
+    def find_series(self, ref: str) -> dict[str, Any] | None:
+        """A series by its code, or by its number written S12 (s12, #S12)."""
+        ref = ref.strip()
+        row = self.conn.execute("SELECT id FROM series WHERE code = ?", [ref]).fetchone()
+        number = ref.lstrip("#")
+        if row is None and number[:1] in ("S", "s") and number[1:].isdigit():
+            row = self.conn.execute("SELECT id FROM series WHERE id = ?", [int(number[1:])]).fetchone()
+        return self.series(row[0]) if row else None
+
+    def series_by_code(self, code: str) -> dict[str, Any] | None:
+        row = self.conn.execute("SELECT id FROM series WHERE code = ?", [code]).fetchone()
+        return self.series(row[0]) if row else None
+
+    def series_by_title(self, document_id: int | None, title: str) -> dict[str, Any] | None:
+        row = self.conn.execute(
+            "SELECT id FROM series WHERE document_id IS ? AND title_key = ? ORDER BY id LIMIT 1",
+            [document_id, fold(title)],
+        ).fetchone()
+        return self.series(row[0]) if row else None
+
+    def has_series_to_open(self, day: date) -> bool:
+        """Whether a series has a period opening on or before `day` not opened yet (one
+        look-up in an index that holds only the series still running)."""
+        row = self.conn.execute(
+            "SELECT 1 FROM series WHERE next_open IS NOT NULL AND next_open <= ? LIMIT 1", [day.isoformat()]
+        ).fetchone()
+        return row is not None
+
+    def series_to_open(self, day: date) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            self._SERIES_SELECT + " WHERE s.next_open IS NOT NULL AND s.next_open <= ? ORDER BY s.id",
+            [day.isoformat()],
+        )
+        return [dict(r) for r in rows]
+
+    def set_series_next_open(self, series_id: int, next_open: date | None) -> None:
+        self.conn.execute("UPDATE series SET next_open = ? WHERE id = ?", [_value(next_open), series_id])
+
+    def end_series(self, series_id: int, ends_on: date, *, next_open: date | None, by: str, recorded_at: str,
+                   note: str | None = None, batch_id: str | None = None) -> None:
+        """The series' last day: no period starting after it is opened; journaled."""
+        old = self.conn.execute("SELECT ends_on FROM series WHERE id = ?", [series_id]).fetchone()[0]
+        self.conn.execute("UPDATE series SET ends_on = ?, next_open = ? WHERE id = ?",
+                          [ends_on.isoformat(), _value(next_open), series_id])
+        self._series_event(series_id, "ended", "ends_on", old, ends_on, ends_on, recorded_at, by, note, batch_id)
+
+    def series_occurrences(self, series_id: int) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            self._TASK_SELECT + " WHERE t.series_id = ? ORDER BY t.period_start", [series_id]
+        )
+        return [dict(r) for r in rows]
+
+    def series_events(self, series_id: int) -> list[dict[str, Any]]:
+        rows = self.conn.execute("SELECT * FROM series_events WHERE series_id = ? ORDER BY id", [series_id])
+        return [dict(r) for r in rows]
+
+    def series_created_at(self, recorded_at: Sequence[str]) -> list[int]:
+        """The series created by the changes recorded at these moments (for undo)."""
+        found: list[int] = []
+        for moment in sorted(set(recorded_at)):
+            found += [r[0] for r in self.conn.execute(
+                "SELECT series_id FROM series_events WHERE recorded_at = ? AND kind = 'created'", [moment])]
+        return sorted(found)
 
     # -- units -------------------------------------------------------------------
 
@@ -594,7 +753,8 @@ class SqliteStore:
         return found
 
     def task_by_title(self, document_id: int | None, title: str, without_code: bool = False) -> dict[str, Any] | None:
-        sql = "SELECT * FROM tasks WHERE document_id IS ? AND title_key = ?"
+        # a series' occurrences share its title: a row names the series, never one of them
+        sql = "SELECT * FROM tasks WHERE document_id IS ? AND title_key = ? AND series_id IS NULL"
         if without_code:
             sql += " AND code IS NULL"
         row = self.conn.execute(sql + " ORDER BY id LIMIT 1", [document_id, fold(title)]).fetchone()
@@ -724,6 +884,7 @@ class SqliteStore:
                 document_id=values.get("document_id"),
                 lead_unit_id=values.get("lead_unit_id"),
                 progress=values.get("progress"),
+                series_id=values.get("series_id"),
                 created_at=recorded_at,
                 updated_at=recorded_at,
             )
@@ -1426,13 +1587,14 @@ class SqliteStore:
         rows = self.conn.execute(
             """WITH open_events AS (
                    SELECT * FROM events e WHERE e.kind != 'undo'
+                      AND coalesce(e.batch_id, '') NOT LIKE :recur
                       AND NOT EXISTS (SELECT 1 FROM events u WHERE u.undoes = e.id)),
                changes AS (
                    SELECT recorded_at, max(id) AS last_id FROM open_events
-                   GROUP BY recorded_at ORDER BY last_id DESC LIMIT ?)
+                   GROUP BY recorded_at ORDER BY last_id DESC LIMIT :count)
                SELECT o.* FROM open_events o JOIN changes c ON c.recorded_at = o.recorded_at
                ORDER BY c.last_id DESC, o.id DESC""",
-            [count],
+            {"count": count, "recur": RECUR_BATCH_PREFIX + "%"},
         ).fetchall()
         groups: dict[str, list[dict[str, Any]]] = {}
         for row in rows:
@@ -1531,12 +1693,15 @@ class SqliteStore:
 
     # -- export and import of the whole register -------------------------------------
 
-    EXPORT_TABLES = ("settings", "units", "documents", "tasks", "task_units", "events", "batches")
+    # in an order that keeps the foreign keys when loaded (series before the tasks of them)
+    EXPORT_TABLES = ("settings", "units", "documents", "series", "series_events", "tasks", "task_units", "events",
+                     "batches", "calendar_days", "calendar_events")
+    _EXPORT_ORDER = {"settings": "key", "task_units": "task_id, unit_id", "calendar_days": "day"}
 
     def export_rows(self, table: str) -> Iterator[dict[str, Any]]:
         if table not in self.EXPORT_TABLES:
             raise ValueError(table)
-        order = "key" if table == "settings" else "task_id, unit_id" if table == "task_units" else "id"
+        order = self._EXPORT_ORDER.get(table, "id")
         for row in self.conn.execute(f"SELECT * FROM {table} ORDER BY {order}"):
             yield dict(row)
 

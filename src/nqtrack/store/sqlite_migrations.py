@@ -147,3 +147,82 @@ def m003_search(db: Database) -> None:
         "INSERT INTO task_search(rowid, body) VALUES (?, ?)",
         [(row[0], fold(" ".join(str(v) for v in row[1:] if v))) for row in rows],
     )
+
+
+@migrations()
+def m004_calendar(db: Database) -> None:
+    # The office's own calendar: its days off and make-up working days, over the national
+    # days that `holidays` knows (nqtrack.holidays_vn). One row per day the office named;
+    # every change to it is kept in calendar_events (who, when, old and new kind, note).
+    db.executescript(
+        """
+        CREATE TABLE calendar_days (
+            day TEXT PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('off', 'working')),
+            note TEXT,
+            recorded_at TEXT NOT NULL,
+            recorded_by TEXT NOT NULL
+        );
+        CREATE TABLE calendar_events (
+            id INTEGER PRIMARY KEY,
+            day TEXT NOT NULL,
+            old_kind TEXT,
+            new_kind TEXT,
+            note TEXT,
+            recorded_at TEXT NOT NULL,
+            recorded_by TEXT NOT NULL
+        );
+        CREATE INDEX calendar_events_day ON calendar_events(day, id);
+        """
+    )
+
+
+@migrations()
+def m005_series(db: Database) -> None:
+    # Periodic tasks (nhiệm vụ định kỳ): a series holds the rule and what its tasks share;
+    # each period's occurrence is a task of its own (tasks.series_id, tasks.period_start),
+    # opened once (the unique index) when its period opens. next_open is the first period
+    # not opened yet (NULL once the series has ended before it): "anything to open by day
+    # D?" is one look-up in series_next_open.
+    db.executescript(
+        """
+        CREATE TABLE series (
+            id INTEGER PRIMARY KEY,
+            code TEXT UNIQUE,
+            document_id INTEGER REFERENCES documents(id),
+            title TEXT NOT NULL,
+            title_key TEXT NOT NULL,
+            source TEXT,
+            lead_unit_id INTEGER REFERENCES units(id),
+            coordinating_units TEXT,
+            assignee TEXT,
+            product TEXT,
+            note TEXT,
+            rule TEXT NOT NULL,
+            rule_text TEXT,
+            starts_on TEXT NOT NULL,
+            ends_on TEXT,
+            next_open TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX series_next_open ON series(next_open) WHERE next_open IS NOT NULL;
+        CREATE INDEX series_document_title ON series(document_id, title_key);
+        CREATE TABLE series_events (
+            id INTEGER PRIMARY KEY,
+            series_id INTEGER NOT NULL REFERENCES series(id),
+            kind TEXT NOT NULL,
+            field TEXT,
+            old_value TEXT,
+            new_value TEXT,
+            effective_on TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            recorded_by TEXT NOT NULL,
+            note TEXT,
+            batch_id TEXT
+        );
+        CREATE INDEX series_events_series ON series_events(series_id, id);
+        ALTER TABLE tasks ADD COLUMN series_id INTEGER REFERENCES series(id);
+        ALTER TABLE tasks ADD COLUMN period_start TEXT;
+        CREATE UNIQUE INDEX tasks_series_period ON tasks(series_id, period_start) WHERE series_id IS NOT NULL;
+        """
+    )
