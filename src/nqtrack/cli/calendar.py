@@ -5,7 +5,17 @@ from typing import Annotated
 
 import typer
 
-from nqtrack.cli.app import ByOption, FormatOption, calendar_app, check_format, command, parse_day, session
+from nqtrack.cli.app import (
+    ByOption,
+    FormatOption,
+    LabelsOption,
+    OutputOption,
+    calendar_app,
+    choose_output,
+    command,
+    parse_day,
+    session,
+)
 from nqtrack.core.errors import InvalidInput
 from nqtrack.i18n import _
 
@@ -72,17 +82,22 @@ def calendar_remove(day: DayArgument, note: NoteOption = None, by: ByOption = No
 @command(calendar_app, "list")
 def calendar_list(
     year: Annotated[int | None, typer.Option("--year", help="The year (default: this year).")] = None,
-    fmt: FormatOption = "table",
+    fmt: FormatOption = None,
+    output: OutputOption = None,
+    labels: LabelsOption = False,
 ) -> None:
     """The days off and make-up working days of a year: national ones and the office's own.
 
     \b
-    Example:
+    Examples:
       nqtrack calendar list --year 2024
+      nqtrack calendar list --year 2024 --output lich-2024.xlsx
     """
     from nqtrack.app import calendar
     from nqtrack.i18n import language
     from nqtrack.render.calendar import emit_year
 
-    fmt = check_format(fmt)
-    emit_year(calendar.year_listing(session.context(), year or session.today.year, language()), fmt)
+    out = choose_output(fmt, output, labels)
+    listing = calendar.year_listing(session.context(), year or session.today.year, language())
+    with out.text():
+        emit_year(listing, out)

@@ -33,7 +33,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # the layouts (alignment, what is never cut) read it from. Others are told by their values.
 KIND_BY_KEY = {
     **dict.fromkeys(("deadline", "original_deadline", "assigned_on", "completed_on", "issued_on", "received_on",
-                     "oldest_deadline", "effective_on", "as_of", "from", "to"), "date"),
+                     "oldest_deadline", "effective_on", "as_of", "from", "to", "day"), "date"),
     **dict.fromkeys(("title", "note", "product", "deadline_text", "task"), "wide"),
     **dict.fromkeys(("completion_rate", "completion_rate_of_due", "overdue_rate"), "rate"),
     "percent_done": "percent",
