@@ -1067,6 +1067,9 @@ class SqliteStore:
         "w_in_progress": "workload AND NOT completed AND deadline >= :as_of",
     }
 
+    # An extension or a reminder undone (as known at the moment) is not counted.
+    _NOT_UNDONE = "NOT EXISTS (SELECT 1 FROM events u WHERE u.undoes = e.id AND u.recorded_at <= :known_at)"
+
     def report_counts(
         self,
         start: date,
@@ -1123,16 +1126,16 @@ class SqliteStore:
         extended = (
             "0"
             if workload_only
-            else """EXISTS (SELECT 1 FROM events e WHERE e.task_id = carried.id
+            else f"""EXISTS (SELECT 1 FROM events e WHERE e.task_id = carried.id
             AND e.field = 'deadline' AND e.kind = 'extended' AND e.effective_on BETWEEN :start AND :end
-            AND e.effective_on <= :as_of AND e.recorded_at <= :known_at)"""
+            AND e.effective_on <= :as_of AND e.recorded_at <= :known_at AND {self._NOT_UNDONE})"""
         )
         reminded = (
             "0"
             if workload_only
-            else """EXISTS (SELECT 1 FROM events e WHERE e.task_id = carried.id
+            else f"""EXISTS (SELECT 1 FROM events e WHERE e.task_id = carried.id
             AND e.field IS NULL AND e.kind = 'reminded' AND e.effective_on BETWEEN :start AND :end
-            AND e.effective_on <= :as_of AND e.recorded_at <= :known_at)"""
+            AND e.effective_on <= :as_of AND e.recorded_at <= :known_at AND {self._NOT_UNDONE})"""
         )
         sql = f"""
             WITH asof AS ({self._as_of_relation(candidates)}),
