@@ -68,3 +68,75 @@ def test_an_undone_extension_or_reminder_is_not_counted(office):
     # a report made before the undo still counts them
     known = workload(office, known_on="2022-10-12")
     assert (known["extended"], known["reminded"]) == (1, 1)
+
+
+# -- void ----------------------------------------------------------------------------------------
+
+
+def counts_everywhere(cli, today="2022-11-20"):
+    """How many tasks each view sees: list, search, overdue, report, review, doc list, remind."""
+    listed = json.loads(cli("list", "--format", "json", today=today).stdout)
+    found = json.loads(cli("list", "--search", "quy III", "--format", "json", today=today).stdout)
+    overdue = json.loads(cli("overdue", "--format", "json", today=today).stdout)
+    report = json.loads(cli("report", "--month", "2022-10", "--format", "json", today=today).stdout)
+    review = json.loads(cli("review", "--format", "json", today=today).stdout)
+    docs = json.loads(cli("doc", "list", "--format", "json", today=today).stdout)
+    notices = cli("remind", "--dry-run", today=today).output
+    return {
+        "list": len(listed), "search": len(found), "overdue": len(overdue["tasks"]),
+        "received": report["received"]["total"] + report["received"]["cancelled"],
+        "workload": report["workload"]["total"] + report["workload"]["cancelled"],
+        "review": review["documents"][0]["total"], "doc list": docs[0]["tasks"],
+        "remind": notices.count("Văn phòng Bộ"),
+    }
+
+
+def test_a_voided_task_leaves_every_count_list_and_review(office):
+    before = counts_everywhere(office)
+    assert before == {"list": 2, "search": 1, "overdue": 2, "received": 0, "workload": 2, "review": 1,
+                      "doc list": 1, "remind": before["remind"]} and before["remind"] > 0
+    office("void", "A", "--reason", "Nhập trùng", today="2022-11-16")
+    after = counts_everywhere(office)
+    assert after == {"list": 1, "search": 0, "overdue": 1, "received": 0, "workload": 1, "review": 0,
+                     "doc list": 0, "remind": 0}
+    # cancelled is not voided: a cancelled task keeps its own line
+    office("update", "B", "--state", "cancelled", "--on", "2022-10-01", today="2022-11-16")
+    assert json.loads(office("report", "--month", "2022-10", "--format", "json").stdout)["workload"]["cancelled"] == 1
+    # list --all and show still show it, marked
+    listed = json.loads(office("list", "--all", "--format", "json").stdout)
+    assert [(t["code"], t["voided"]) for t in listed] == [("A", True), ("B", False)]
+    assert "(voided: entered in error)" in office("list", "--all").stdout
+    assert "nhập nhầm" in office("list", "--all", lang="vi").stdout
+    data = show_json(office, "A")
+    assert data["task"]["voided"] is True
+    voided = data["history"][-1]
+    assert (voided["kind"], voided["field"], voided["old_value"], voided["new_value"], voided["note"]) == (
+        "voided", "voided", "0", "1", "Nhập trùng")
+    assert voided["effective_on"] == "2022-09-01"  # the day the task was created
+    # a voided task cannot change any more
+    assert "voided" in office("update", "A", "--progress", "10", expect=2).output
+
+
+def test_a_report_known_on_before_the_void_still_counts_the_task(office):
+    sent = workload(office, known_on="2022-11-01")
+    office("void", "A", "--reason", "Nhập nhầm", today="2022-11-16")
+    assert workload(office, known_on="2022-11-01") == sent
+    assert workload(office)["total"] == sent["total"] - 1
+    # even when the task was created after the report day (a file without assignment dates)
+    office("assign", "Nhập sau", "--lead", "VP", "--due", "10/10/2022", "--code", "C", today="2022-11-10")
+    assert workload(office)["total"] == sent["total"]
+    office("void", "C", "--reason", "Nhập nhầm", today="2022-11-16")
+    assert workload(office)["total"] == sent["total"] - 1
+    office("check")
+
+
+def test_undo_of_a_creation_voids_and_undo_of_a_void_restores(office):
+    office("assign", "Việc giao nhầm", "--lead", "VP", "--due", "10/10/2022", today="2022-11-10")
+    office("undo", today="2022-11-10")
+    task = show_json(office, "3")["task"]
+    assert (task["voided"], task["state"]) == (True, "new")  # voided, not cancelled
+    office("void", "B", "--reason", "Nhầm", today="2022-11-16")
+    office("undo", today="2022-11-16")
+    assert show_json(office, "B")["task"]["voided"] is False
+    assert workload(office)["total"] == 2
+    office("check")

@@ -32,7 +32,7 @@ DYNAMIC_MESSAGES = (
     N_("new"), N_("in_progress"), N_("done"), N_("paused"), N_("cancelled"),
     N_("completed_on_time"), N_("completed_late"), N_("overdue"),
     N_("created"), N_("imported"), N_("updated"), N_("extended"), N_("reassigned"),
-    N_("completed"), N_("note"), N_("undo"), N_("reminded"),
+    N_("completed"), N_("note"), N_("undo"), N_("reminded"), N_("voided"), N_("corrected"),
 )
 
 

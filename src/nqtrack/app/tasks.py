@@ -12,14 +12,15 @@ from typing import Any
 from nqtrack.app.context import Context
 from nqtrack.app.lookup import resolve_filters, unit_ids
 from nqtrack.core import rules
-from nqtrack.core.errors import InvalidInput, UserError
+from nqtrack.core.errors import InvalidInput, NotFound, UserError
 from nqtrack.core.states import fields_as_of, timing_class
+from nqtrack.store.base import CREATION_KINDS
 
 # The machine form of a task in listings: JSON keys and CSV headers, the same in every language.
 TASK_ROW_KEYS = (
     "id", "code", "title", "document", "source", "lead_unit", "coordinating_units", "assignee", "assigned_on",
     "deadline", "original_deadline", "deadline_text", "product", "state", "progress", "completed_on", "recurring",
-    "note",
+    "note", "voided",
 )
 
 
@@ -27,7 +28,41 @@ def task_row(task: dict[str, Any]) -> dict[str, Any]:
     """The machine form of a task as the store reads it."""
     row = {key: task[key] for key in TASK_ROW_KEYS}
     row["recurring"] = bool(task["recurring"])
+    row["voided"] = bool(task["voided"])
     return row
+
+
+def live_task(store: Any, ref: str) -> dict[str, Any]:
+    """A task that can still change: voided ones (entered in error) are refused."""
+    task = store.resolve_task(ref)
+    if task["voided"]:
+        raise InvalidInput("task {id} was voided (entered in error); 'nqtrack undo {id}' restores it", id=task["id"])
+    return task
+
+
+def creation_day(store: Any, task_id: int) -> date:
+    """The day the task's creation took effect (its assigned day, else the day it was entered)."""
+    for event in store.task_events(task_id):
+        if event["field"] is None and event["kind"] in CREATION_KINDS:
+            return date.fromisoformat(event["effective_on"])
+    raise NotFound("unknown task: '{ref}'", ref=str(task_id))  # pragma: no cover - check reports it
+
+
+# -- void ------------------------------------------------------------------------------------
+
+
+def void(ctx: Context, ref: str, reason: str | None) -> int:
+    """Mark a task entered in error: it leaves every count, list and review (a cancelled task
+    keeps its own line). The void is journaled, effective on the task's creation day, and
+    holds on every day from the moment it is recorded (store.base.TIMELESS_KINDS)."""
+    if not reason or not reason.strip():
+        raise InvalidInput("--reason is required: why the task was entered in error")
+    store = ctx.store
+    with store.transaction():
+        task_id = live_task(store, ref)["id"]
+        store.change_task(task_id, {"voided": 1}, effective_on=creation_day(store, task_id), by=ctx.by,
+                          kind="voided", note=reason.strip(), recorded_at=ctx.recorded_at)
+    return task_id
 
 
 # -- assign ----------------------------------------------------------------------------------
@@ -68,7 +103,7 @@ def assign(ctx: Context, request: Assignment) -> Assigned:
     except UserError:
         existing = None
     if existing is not None and not request.names_new_task():
-        return Assigned(_reassign(ctx, existing["id"], request), created=False)
+        return Assigned(_reassign(ctx, live_task(store, request.title_or_task)["id"], request), created=False)
     if not request.lead:
         raise InvalidInput("a new task needs a title and --lead")
     with store.transaction():
@@ -131,7 +166,7 @@ def update(ctx: Context, ref: str, request: Update) -> Updated:
     """Record progress, a completion, an extension, a product or a note: one journal
     event per changed field, all effective on the day given (default today)."""
     store = ctx.store
-    task_id = store.resolve_task(ref)["id"]
+    task_id = live_task(store, ref)["id"]
     day = rules.check_effective_day(request.on or ctx.today, ctx.today)
     new_state = rules.state_from_text(request.state) if request.state is not None else None
     rules.check_progress(request.progress)
@@ -214,6 +249,7 @@ class TaskQuery:
     due_after: date | None = None
     search: str | None = None
     limit: int | None = None
+    include_voided: bool = False
 
 
 def listing(ctx: Context, query: TaskQuery) -> list[dict[str, Any]]:
@@ -228,6 +264,6 @@ def listing(ctx: Context, query: TaskQuery) -> list[dict[str, Any]]:
                                                        with_coordinating=False)]
     rows = store.list_tasks(
         **filters.as_kwargs(), states=states, ids=ids, due_before=query.due_before,
-        due_after=query.due_after, text=query.search, limit=query.limit,
+        due_after=query.due_after, text=query.search, limit=query.limit, include_voided=query.include_voided,
     )
     return [task_row(t) for t in rows]

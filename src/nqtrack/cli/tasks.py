@@ -105,6 +105,7 @@ def list_(
     search: Annotated[str | None, typer.Option(
         "--search", "--text", help="Words in the title or code, accents optional.")] = None,
     limit: Annotated[int | None, typer.Option("--limit", help="At most this many tasks.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Also the tasks voided (entered in error), marked.")] = False,
     fmt: FormatOption = "table",
 ) -> None:
     """List tasks, filtered.
@@ -120,7 +121,7 @@ def list_(
     query = tasks.TaskQuery(
         units=unit or (), sources=source or (), documents=document or (), states=state or (), overdue=overdue,
         due_before=parse_day(due_before, "--due-before"), due_after=parse_day(due_after, "--due-after"),
-        search=search, limit=limit)
+        search=search, limit=limit, include_voided=all_)
     emit_tasks(tasks.listing(session.context(), query), fmt, empty_message=_("No tasks."))
 
 
@@ -143,3 +144,25 @@ def show(
 
     fmt = check_format(fmt)
     emit_task(tasks.show(session.context(), task, parse_day(as_of, "--as-of")), fmt)
+
+
+@command()
+def void(
+    task: Annotated[str, typer.Argument(help="The task's number or code.")],
+    reason: Annotated[str | None, typer.Option("--reason", help="Why it was entered in error (required).")] = None,
+    by: ByOption = None,
+) -> None:
+    """Void a task entered in error: it leaves every count, list and review.
+
+    \b
+    A cancelled task is work called off and keeps its own line in reports; a voided
+    task never was. 'nqtrack undo TASK' restores it; 'list --all' and 'show' still show it.
+
+    \b
+    Example:
+      nqtrack void 12 --reason "Nhập trùng với nhiệm vụ 11"
+    """
+    from nqtrack.app import tasks
+
+    task_id = tasks.void(session.context(by), task, reason)
+    typer.echo(_("Task {id} voided: it is left out of every count, list and review.", id=task_id))

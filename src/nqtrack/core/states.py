@@ -102,6 +102,7 @@ class Event:
     new_value: str | None
     effective_on: str  # ISO date
     recorded_at: str  # ISO UTC timestamp, sortable as text
+    timeless: bool = False  # a correction or a void: true on every day once recorded
 
 
 def fields_as_of(
@@ -120,7 +121,8 @@ def fields_as_of(
         if event.field not in first or event.id < first[event.field].id:
             first[event.field] = event
         visible = known_at is None or event.recorded_at <= known_at
-        if visible and event.effective_on <= day and (event.field not in latest or event.id > latest[event.field].id):
+        in_force = event.effective_on <= day or event.timeless
+        if visible and in_force and (event.field not in latest or event.id > latest[event.field].id):
             latest[event.field] = event
     values = dict(current)
     for field, event in first.items():

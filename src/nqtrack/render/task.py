@@ -24,6 +24,8 @@ def display_task_row(row: dict[str, Any]) -> dict[str, Any]:
     for key in ("deadline", "original_deadline", "assigned_on", "completed_on"):
         shown[key] = show_day(row.get(key))
     shown["state"] = _(row["state"])
+    if row.get("voided"):
+        shown["state"] = _("{state} (voided: entered in error)", state=shown["state"])
     return shown
 
 
@@ -47,7 +49,7 @@ def _field_labels() -> list[tuple[str, str]]:
         ("original_deadline", _("Original deadline")), ("deadline_text", _("Deadline as written")),
         ("product", _("Product")), ("state", _("State")), ("progress", _("Progress")),
         ("completed_on", _("Completed on")), ("recurring", _("Recurring")), ("note", _("Note")),
-        ("timing", _("Timing")),
+        ("voided", _("Voided (entered in error)")), ("timing", _("Timing")),
     ]
 
 
@@ -71,6 +73,7 @@ def emit_task(shown_task: dict[str, Any], fmt: str) -> None:
     shown = display_task_row(row)
     shown["timing"] = _(row["timing"])
     shown["recurring"] = _("yes") if row["recurring"] else _("no")
+    shown["voided"] = _("yes") if row["voided"] else _("no")
     field_rows = [{"field": label, "value": shown.get(key)} for key, label in _field_labels()]
     history_rows = [
         {**h, "kind": _(h["kind"]), "effective_on": show_day(h["effective_on"]),

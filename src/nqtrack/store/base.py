@@ -21,8 +21,14 @@ CREATION_KINDS = ("created", "imported")
 TASK_FIELDS = (
     "code", "document_id", "title", "source", "lead_unit_id", "coordinating_units",
     "assignee", "assigned_on", "deadline", "deadline_text", "product", "state",
-    "progress", "completed_on", "recurring", "note",
+    "progress", "completed_on", "recurring", "note", "voided",
 )
+
+# Kinds of event that restate a field for every day, not from their effective day on: a
+# correction of data entry (the value was always this) and a void (the task never was).
+# They take effect from the moment they are recorded (`--known-on` before them still
+# sees the task as it was). The undo of one is timeless too.
+TIMELESS_KINDS = ("corrected", "voided")
 
 # The fields a search looks through: the task's own words and its document's.
 SEARCHED_FIELDS = ("code", "title", "note", "product", "assignee", "document_id")
@@ -150,7 +156,7 @@ class Store(Protocol):
     def list_tasks(self, *, unit_ids: Sequence[int] = (), sources: Sequence[str] = (),
                    document_ids: Sequence[int] = (), states: Sequence[str] = (), ids: Sequence[int] | None = None,
                    due_before: date | None = None, due_after: date | None = None, text: str | None = None,
-                   limit: int | None = None) -> list[dict[str, Any]]: ...
+                   limit: int | None = None, include_voided: bool = False) -> list[dict[str, Any]]: ...
 
     # tasks: writing, one journal event per changed field
     def create_task(self, values: dict[str, Any], coordinating_ids: Iterable[int], *, effective_on: date, by: str,

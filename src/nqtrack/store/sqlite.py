@@ -30,6 +30,7 @@ from nqtrack.core.text import fold, nfc
 from nqtrack.store.base import (
     CREATION_KINDS,
     TASK_FIELDS,
+    TIMELESS_KINDS,
     Document,
     NewTask,
     Unit,
@@ -38,11 +39,15 @@ from nqtrack.store.base import (
 
 # How many migrations this version ships; when the database has applied this many,
 # the migration machinery (and sqlite-utils) is not even imported.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 MIGRATION_SET = "nqtrack"
 DEFAULT_BUSY_TIMEOUT = 10.0
 
 CREATION_SQL = ", ".join(f"'{k}'" for k in CREATION_KINDS)
+# An event that restates its field for every day (store.base.TIMELESS_KINDS), over the alias e.
+TIMELESS_SQL = f"""(e.kind IN ({", ".join(f"'{k}'" for k in TIMELESS_KINDS)}) OR e.field = 'voided'
+    OR (e.kind = 'undo' AND EXISTS (SELECT 1 FROM events c WHERE c.id = e.undoes
+                                   AND c.kind IN ({", ".join(f"'{k}'" for k in TIMELESS_KINDS)}))))"""
 # The open states (core.states.OPEN_STATES), as SQL.
 OPEN_SQL = ", ".join(f"'{s}'" for s in OPEN_STATES)
 
@@ -468,7 +473,7 @@ class SqliteStore:
                       coalesce(sum(t.state = 'done'), 0) AS done
                FROM documents d
                LEFT JOIN documents p ON p.id = d.parent_id
-               LEFT JOIN tasks t ON t.document_id = d.id
+               LEFT JOIN tasks t ON t.document_id = d.id AND NOT t.voided
                GROUP BY d.id ORDER BY d.issued_on, d.id"""
         ).fetchall()
         return [dict(r) for r in rows]
@@ -513,10 +518,20 @@ class SqliteStore:
         return [dict(r) for r in rows]
 
     def journal(self, task_id: int) -> list[Event]:
+        events = self.task_events(task_id)
+        kinds = {e["id"]: e["kind"] for e in events}
         return [
-            Event(e["id"], e["field"], e["old_value"], e["new_value"], e["effective_on"], e["recorded_at"])
-            for e in self.task_events(task_id)
+            Event(e["id"], e["field"], e["old_value"], e["new_value"], e["effective_on"], e["recorded_at"],
+                  self._is_timeless(e, kinds))
+            for e in events
         ]
+
+    @staticmethod
+    def _is_timeless(event: Mapping[str, Any], kinds: Mapping[int, str]) -> bool:
+        """The Python side of TIMELESS_SQL."""
+        if event["kind"] in TIMELESS_KINDS or event["field"] == "voided":
+            return True
+        return event["kind"] == "undo" and kinds.get(event["undoes"]) in TIMELESS_KINDS
 
     def list_tasks(
         self,
@@ -530,8 +545,9 @@ class SqliteStore:
         due_after: date | None = None,
         text: str | None = None,
         limit: int | None = None,
+        include_voided: bool = False,
     ) -> list[dict[str, Any]]:
-        where: list[str] = []
+        where: list[str] = [] if include_voided else ["NOT t.voided"]
         params: list[Any] = []
 
         def any_of(column: str, values: Sequence[Any]) -> None:
@@ -593,7 +609,7 @@ class SqliteStore:
         return found
 
     def task_by_title(self, document_id: int | None, title: str, without_code: bool = False) -> dict[str, Any] | None:
-        sql = "SELECT * FROM tasks WHERE document_id IS ? AND title_key = ?"
+        sql = "SELECT * FROM tasks WHERE document_id IS ? AND title_key = ? AND NOT voided"
         if without_code:
             sql += " AND code IS NULL"
         row = self.conn.execute(sql + " ORDER BY id LIMIT 1", [document_id, fold(title)]).fetchone()
@@ -723,6 +739,7 @@ class SqliteStore:
                 document_id=values.get("document_id"),
                 lead_unit_id=values.get("lead_unit_id"),
                 progress=values.get("progress"),
+                voided=0,
                 created_at=recorded_at,
                 updated_at=recorded_at,
             )
@@ -906,8 +923,9 @@ class SqliteStore:
     # replayed in SQL into a temporary table, with the rule of core.states, and the
     # other tasks are read straight from their indexed columns.
 
-    ASOF_FIELDS = ("state", "deadline", "completed_on", "lead_unit_id", "source", "assigned_on", "document_id")
-    _INTEGER_FIELDS = ("lead_unit_id", "document_id")
+    ASOF_FIELDS = ("state", "deadline", "completed_on", "lead_unit_id", "source", "assigned_on", "document_id",
+                   "voided")
+    _INTEGER_FIELDS = ("lead_unit_id", "document_id", "voided")
     _FAR_FUTURE = "9999-12-31"
 
     def _replay_sql(self, field: str) -> str:
@@ -915,7 +933,7 @@ class SqliteStore:
         value = f"""CASE WHEN EXISTS (SELECT 1 FROM temp.asof_pairs p WHERE p.task_id = t.id AND p.field = '{field}')
             THEN COALESCE(
                 (SELECT json_array(e.new_value) FROM events e
-                  WHERE e.task_id = t.id AND e.field = '{field}' AND e.effective_on <= :as_of
+                  WHERE e.task_id = t.id AND e.field = '{field}' AND (e.effective_on <= :as_of OR {TIMELESS_SQL})
                     AND e.recorded_at <= :known_at ORDER BY e.id DESC LIMIT 1),
                 (SELECT json_array(e.old_value) FROM events e
                   WHERE e.task_id = t.id AND e.field = '{field}' ORDER BY e.id LIMIT 1)) ->> '$[0]'
@@ -1103,14 +1121,15 @@ class SqliteStore:
         # Only tasks that can count anywhere, each term on an index of its own ("+deadline"
         # keeps the planner on (state, completed_on, deadline): few tasks were completed in
         # the period, most done tasks are due before it).
+        # a voided task (entered in error) counts nowhere
         if workload_only:
             # the trend reads workload.total and completed: only tasks due by the end count
-            candidates = f"""({where}) AND (
+            candidates = f"""({where}) AND NOT voided AND (
                 deadline BETWEEN :start AND :end
                 OR (state IN ({OPEN_SQL}) AND deadline < :start)
                 OR (state = 'done' AND completed_on >= :start AND +deadline < :start))"""
         else:
-            candidates = f"""({where}) AND (
+            candidates = f"""({where}) AND NOT voided AND (
                 assigned_on BETWEEN :start AND :end
                 OR assigned_on BETWEEN :prev_start AND :prev_end
                 OR deadline BETWEEN :start AND :end
@@ -1209,7 +1228,7 @@ class SqliteStore:
             self.prepare_as_of(as_of, known_at)
         where, params = self._filters(unit_ids, sources, document_ids, role)
         params["due_until"] = due_until.isoformat()
-        candidates = f"({where}) AND state IN ({OPEN_SQL}) AND deadline <= :due_until"
+        candidates = f"({where}) AND NOT voided AND state IN ({OPEN_SQL}) AND deadline <= :due_until"
         coordinating = coordinating_ids = "NULL"
         if with_coordinating:
             coordinating = """(SELECT group_concat(cu.name, '; ') FROM task_units tu JOIN units cu ON cu.id = tu.unit_id
@@ -1285,8 +1304,9 @@ class SqliteStore:
                 continue  # reported above
             current = {c: _value(v) for c, v in zip(columns, task[1:], strict=True)}
             current["coordinating_units"] = ",".join(sorted(coordinating.split(","), key=int)) if coordinating else None
+            # tasks created before voids existed have no 'voided' in their snapshot
             replayed = replay_journal(
-                json.loads(creation[5]), [Event(e[1], e[3], e[4], e[5], e[6], e[7]) for e in journal]
+                {"voided": "0", **json.loads(creation[5])}, [Event(e[1], e[3], e[4], e[5], e[6], e[7]) for e in journal]
             )
             for field in TASK_FIELDS:
                 if _value(replayed.get(field)) != current.get(field):
@@ -1336,7 +1356,7 @@ class SqliteStore:
     def undo_events(self, events: list[dict[str, Any]], *, by: str, recorded_at: str, batch_id: str) -> list[int]:
         """Revert events, newest first, each by an 'undo' event effective on the same day
         (so past days are rebuilt as if it never happened); a task created by them is
-        cancelled from its creation on. Refuses when a later change touched the same field."""
+        voided (entered in error). Refuses when a later change touched the same field."""
         touched: list[int] = []
         for event in sorted(events, key=lambda e: -e["id"]):
             task_id, field = event["task_id"], event["field"]
@@ -1346,14 +1366,14 @@ class SqliteStore:
                 if event["kind"] in CREATION_KINDS:
                     self.change_task(
                         task_id,
-                        {"state": "cancelled", "completed_on": None},
+                        {"voided": 1},
                         effective_on=day,
                         by=by,
                         kind="undo",
                         note=note,
                         batch_id=batch_id,
                         recorded_at=recorded_at,
-                        undoes={"state": event["id"]},
+                        undoes={"voided": event["id"]},
                     )
                     self._mark_undone(event, by, recorded_at, batch_id, note)
                 else:
@@ -1458,7 +1478,7 @@ class SqliteStore:
                       coalesce(sum(t.state IN ({OPEN_SQL}) AND t.deadline < :today), 0) AS overdue,
                       coalesce(sum(t.state = 'cancelled'), 0) AS cancelled,
                       coalesce(sum(t.state = 'new'), 0) AS not_begun
-               FROM documents d LEFT JOIN tasks t ON t.document_id = d.id
+               FROM documents d LEFT JOIN tasks t ON t.document_id = d.id AND NOT t.voided
                GROUP BY d.id ORDER BY d.id""",
             {"today": today.isoformat()},
         )

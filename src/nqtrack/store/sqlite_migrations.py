@@ -147,3 +147,10 @@ def m003_search(db: Database) -> None:
         "INSERT INTO task_search(rowid, body) VALUES (?, ?)",
         [(row[0], fold(" ".join(str(v) for v in row[1:] if v))) for row in rows],
     )
+
+
+@migrations()
+def m004_void(db: Database) -> None:
+    # a task entered in error is voided (journaled, field 'voided'): it leaves every count,
+    # list and review; `cancelled` keeps meaning "the work was called off"
+    db.execute("ALTER TABLE tasks ADD COLUMN voided INTEGER NOT NULL DEFAULT 0")
