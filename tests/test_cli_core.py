@@ -195,7 +195,8 @@ def test_installed_command_in_a_real_process(tmp_path):
     db = str(tmp_path / "p.db")
     env = {"NQTRACK_DB": db, "NQTRACK_TODAY": "2022-03-01", "NQTRACK_LANG": "en"}
     assert run_nqtrack("unit", "add", "Văn phòng Bộ", "--code", "VP", env=env).returncode == 0
-    created = run_nqtrack("assign", "Báo cáo quý I", "--lead", "VP", "--due", "31/03/2022", env=env)
+    created = run_nqtrack("assign", "Báo cáo quý I", "--lead", "VP", "--due", "31/03/2022", "--assigned-on",
+                          "01/02/2022", env=env)
     assert created.returncode == 0 and created.stdout.decode().strip() == "Task 1 created."
     done = run_nqtrack("update", "1", "--state", "done", "--on", "2022-02-28", "--by", "An", env=env)
     assert done.returncode == 0

@@ -140,3 +140,68 @@ def test_undo_of_a_creation_voids_and_undo_of_a_void_restores(office):
     assert show_json(office, "B")["task"]["voided"] is False
     assert workload(office)["total"] == 2
     office("check")
+
+
+# -- edit: corrections of data entry -------------------------------------------------------------
+
+
+def test_edit_corrects_each_field_as_its_own_kind_of_event(office):
+    office("doc", "add", "15-NQ/TW", "--issued-on", "05/05/2022")
+    office("edit", "A", "--title", "Báo cáo quý III năm 2022", "--lead", "TCCB", "--with", "VP", "--to", "Chị Lan",
+           "--due", "Quý IV/2022", "--doc", "15-NQ/TW", "--source", "Chính phủ", "--product", "Báo cáo",
+           "--assigned-on", "02/09/2022", "--code", "A-1", "--reason", "Gõ nhầm", today="2022-11-16")
+    data = show_json(office, "A-1")
+    task = data["task"]
+    assert (task["title"], task["lead_unit"], task["coordinating_units"], task["assignee"]) == (
+        "Báo cáo quý III năm 2022", "Vụ Tổ chức cán bộ", "Văn phòng Bộ", "Chị Lan")
+    assert (task["deadline"], task["deadline_text"], task["original_deadline"]) == (
+        "2022-12-31", "Quý IV/2022", "2022-12-31")  # typed wrong from the start: no extension
+    assert (task["document"], task["source"], task["product"], task["assigned_on"]) == (
+        "15-NQ/TW", "Chính phủ", "Báo cáo", "2022-09-02")
+    corrected = [h for h in data["history"] if h["kind"] == "corrected"]
+    assert {h["field"] for h in corrected} == {
+        "title", "lead_unit_id", "coordinating_units", "assignee", "deadline", "deadline_text", "document_id",
+        "source", "product", "assigned_on", "code"}
+    assert {h["effective_on"] for h in corrected} == {"2022-09-01"} and {h["note"] for h in corrected} == {"Gõ nhầm"}
+    lead = next(h for h in corrected if h["field"] == "lead_unit_id")
+    assert (lead["old_value"], lead["new_value"]) == ("Văn phòng Bộ", "Vụ Tổ chức cán bộ")
+    # `show` speaks the interface's words: labels, states and days, never the internal names
+    office("update", "A-1", "--state", "cancelled", today="2022-11-16")
+    for lang, words, never in (
+        ("vi", ["Đơn vị chủ trì", "Thời hạn (nguyên văn)", "sửa thông tin nhập sai", "15-NQ/TW", "31/12/2022",
+                "hủy"], ["lead_unit_id", "deadline_text", "document_id", "cancelled", "2022-12-31", "corrected"]),
+        ("en", ["Lead unit", "Deadline as written", "corrected", "2022-12-31"], ["lead_unit_id", "deadline_text",
+                                                                              "document_id"]),
+    ):
+        page = office("show", "A-1", lang=lang).stdout
+        for word in words:
+            assert word in page, (lang, word)
+        for word in never:
+            assert word not in page, (lang, word)
+    office("check")
+
+
+def test_a_correction_holds_on_every_day_and_known_on_before_it_keeps_the_report(office):
+    office("assign", "Nhập không có ngày giao", "--lead", "VP", "--due", "10/10/2023", "--code", "C", today="2022-11-10")
+    sent = workload(office, known_on="2022-11-12")
+    office("edit", "C", "--due", "10/10/2022", today="2022-11-16")  # the year was typed wrong
+    assert workload(office, known_on="2022-11-12") == sent
+    assert workload(office)["total"] == sent["total"] + 1  # October's report now counts it
+    office("undo", today="2022-11-16")
+    assert workload(office)["total"] == sent["total"]
+    task = show_json(office, "C")["task"]
+    assert (task["deadline"], task["original_deadline"]) == ("2023-10-10", "2023-10-10")
+    office("check")
+
+
+def test_edit_refuses_what_cannot_be(office):
+    assert "nothing to correct" in office("edit", "A", expect=2).output
+    assert "a task needs a title" in office("edit", "A", "--title", " ", expect=2).output
+    assert "already exists" in office("edit", "A", "--code", "B", expect=2).output
+    office("update", "A", "--state", "done", "--on", "2022-10-01", today="2022-11-16")
+    out = office("edit", "A", "--assigned-on", "05/10/2022", expect=2).output
+    assert "the completion date 2022-10-01 is before the day the task was given (2022-10-05)" in out
+    out = office("update", "B", "--state", "done", "--on", "2022-09-01", lang="vi", today="2022-11-16", expect=2).output
+    assert "ngày hoàn thành 01/09/2022 trước ngày giao nhiệm vụ (05/09/2022)" in out
+    office("void", "B", "--reason", "Nhầm")
+    assert "voided" in office("edit", "B", "--title", "X", expect=2).output

@@ -398,7 +398,7 @@ def registers(tmp_path):
         (["update", "1", "--deadline", "31/12/2022"], 2, "Lỗi: cần --reason khi đổi --deadline", "Error: --reason is required with --deadline"),
         (["report"], 2, "Lỗi: cần chọn một kỳ", "Error: give one period"),
         (["unit", "add", "Phòng mới", "--code", "PM"], 0, "Đã thêm đơn vị Phòng mới.", "Unit Phòng mới added."),
-        (["update", "1", "--progress", "50"], 0, "Đã cập nhật nhiệm vụ 1: progress.", "Task 1 updated: progress."),
+        (["update", "1", "--progress", "50"], 0, "Đã cập nhật nhiệm vụ 1: Tiến độ.", "Task 1 updated: Progress."),
         (["update", "1", "--note", "Đã nhắc"], 0, "Nhiệm vụ 1: đã ghi chú.", "Task 1: note recorded."),
         (["assign", "Việc mới", "--lead", "VP"], 0, "Đã tạo nhiệm vụ 2.", "Task 2 created."),
         (["overdue"], 0, "1 nhiệm vụ quá hạn, trong đó 1 nhiệm vụ chuyển từ các tháng trước",

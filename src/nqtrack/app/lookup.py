@@ -13,8 +13,18 @@ from nqtrack.core.text import fold
 NO_SUCH_SOURCE = "\x00no such source"
 
 
+def resolve_unit(store: Any, ref: str) -> Any:
+    """A unit by code, name or alias."""
+    return store.resolve_unit(ref)
+
+
+def resolve_document(store: Any, ref: str) -> Any:
+    """A document by its symbol, `SYMBOL@dd/mm/yyyy` or `#ID`."""
+    return store.resolve_document(ref)
+
+
 def unit_ids(store: Any, refs: Sequence[str] | None) -> list[int]:
-    return [store.resolve_unit(ref).id for ref in refs or []]
+    return [resolve_unit(store, ref).id for ref in refs or []]
 
 
 def source_names(store: Any, refs: Sequence[str] | None) -> list[str]:
@@ -27,7 +37,7 @@ def source_names(store: Any, refs: Sequence[str] | None) -> list[str]:
 
 
 def document_ids(store: Any, refs: Sequence[str] | None) -> list[int]:
-    return [store.resolve_document(ref).id for ref in refs or []]
+    return [resolve_document(store, ref).id for ref in refs or []]
 
 
 @dataclass

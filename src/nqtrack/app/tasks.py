@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from nqtrack.app.context import Context
-from nqtrack.app.lookup import resolve_filters, unit_ids
+from nqtrack.app.lookup import resolve_document, resolve_filters, resolve_unit, unit_ids
 from nqtrack.core import rules
 from nqtrack.core.errors import InvalidInput, NotFound, UserError
 from nqtrack.core.states import fields_as_of, timing_class
@@ -177,6 +177,8 @@ def update(ctx: Context, ref: str, request: Update) -> Updated:
         result.changed += store.change_task(task_id, changes, effective_on=day, by=ctx.by, kind=kind, note=note,
                                             recorded_at=ctx.recorded_at)
 
+    if new_state is not None and new_state.value == "done":
+        rules.check_completion_after_assignment(day, _as_date(store.resolve_task(ref)["assigned_on"]))
     with store.transaction():
         if new_state is not None:
             kind = "completed" if new_state.value == "done" else "updated"
@@ -190,6 +192,84 @@ def update(ctx: Context, ref: str, request: Update) -> Updated:
             apply({}, "note", request.note)
             result.noted = True
     return result
+
+
+# -- edit: corrections of data entry -------------------------------------------------------------
+
+CLEAR = "-"  # an option given as '-' clears the field
+
+
+@dataclass
+class Correction:
+    """What `edit` was given: the fields typed wrong, with their right values ('-' clears)."""
+
+    title: str | None = None
+    document: str | None = None
+    source: str | None = None
+    lead: str | None = None
+    coordinating: list[str] | None = None  # None: not given; ['-']: none
+    assignee: str | None = None
+    assigned_on: str | None = None
+    due: str | None = None
+    product: str | None = None
+    code: str | None = None
+    reason: str | None = None
+
+
+def _text_or_none(value: str) -> str | None:
+    return None if value.strip() == CLEAR else value.strip()
+
+
+def _corrected_values(store: Any, task: dict[str, Any], request: Correction) -> dict[str, Any]:
+    """The fields a correction sets, checked, in the store's terms."""
+    from nqtrack.core.dates import DateError, parse_date
+
+    changes: dict[str, Any] = {}
+    if request.title is not None:
+        if not request.title.strip() or request.title.strip() == CLEAR:
+            raise InvalidInput("a task needs a title")
+        changes["title"] = request.title.strip()
+    for name, value in (("source", request.source), ("assignee", request.assignee), ("product", request.product),
+                        ("code", request.code)):
+        if value is not None:
+            changes[name] = _text_or_none(value)
+    if request.document is not None:
+        changes["document_id"] = None if request.document.strip() == CLEAR else resolve_document(
+            store, request.document).id
+    if request.lead is not None:
+        changes["lead_unit_id"] = resolve_unit(store, request.lead).id
+    if request.coordinating is not None:
+        names = [n for n in request.coordinating if n.strip() != CLEAR]
+        changes["coordinating_units"] = [resolve_unit(store, n).id for n in names]
+    elif "lead_unit_id" in changes:  # the new lead no longer helps itself
+        changes["coordinating_units"] = store.coordinating_unit_ids(task["id"])
+    if request.assigned_on is not None:
+        try:
+            changes["assigned_on"] = None if request.assigned_on.strip() == CLEAR else parse_date(request.assigned_on)
+        except DateError as exc:
+            raise InvalidInput("bad date for {option}: {reason}", option="--assigned-on", reason=str(exc)) from None
+    if request.due is not None:
+        deadline = rules.deadline_from_text(request.due) if request.due.strip() != CLEAR else None
+        changes.update(deadline=deadline.date if deadline else None, deadline_text=deadline.text if deadline else None,
+                       recurring=bool(deadline and deadline.recurring))
+    given_on = changes.get("assigned_on", _as_date(task["assigned_on"]))
+    rules.check_completion_after_assignment(_as_date(task["completed_on"]), given_on)
+    return changes
+
+
+def edit(ctx: Context, ref: str, request: Correction) -> Updated:
+    """Correct fields typed wrong: one 'corrected' journal event per changed field, effective
+    on the task's creation day and true on every day once recorded (a correction says the
+    value was always this; store.base.TIMELESS_KINDS), distinct from a change of the work."""
+    store = ctx.store
+    with store.transaction():
+        task = live_task(store, ref)
+        changes = _corrected_values(store, task, request)
+        if not changes:
+            raise InvalidInput("nothing to correct: give a field to change (see 'nqtrack edit --help')")
+        changed = store.change_task(task["id"], changes, effective_on=creation_day(store, task["id"]), by=ctx.by,
+                                    kind="corrected", note=request.reason, recorded_at=ctx.recorded_at)
+    return Updated(task["id"], changed)
 
 
 # -- show and list ---------------------------------------------------------------------------
@@ -216,10 +296,13 @@ def show(ctx: Context, ref: str, as_of: date | None = None) -> dict[str, Any]:
     row["timing"] = timing_class(current["state"], _as_date(current["deadline"]), _as_date(current["completed_on"]),
                                  day).value
     row["as_of"] = day.isoformat()
-    return {"task": row, "history": [_history_row(e, names) for e in store.task_events(current["id"])]}
+    events = store.task_events(current["id"])
+    symbols = {int(v): store.document(int(v)).symbol for e in events if e["field"] == "document_id"
+               for v in (e["old_value"], e["new_value"]) if v}
+    return {"task": row, "history": [_history_row(e, names, symbols) for e in events]}
 
 
-def _history_row(event: dict[str, Any], names: dict[int, str]) -> dict[str, Any]:
+def _history_row(event: dict[str, Any], names: dict[int, str], symbols: dict[int, str]) -> dict[str, Any]:
     def unit_names(value: str | None) -> str | None:
         return "; ".join(names.get(int(i), i) for i in value.split(",")) if value else value
 
@@ -227,6 +310,9 @@ def _history_row(event: dict[str, Any], names: dict[int, str]) -> dict[str, Any]
     if event["field"] == "lead_unit_id":
         old = names.get(int(old)) if old else old
         new = names.get(int(new)) if new else new
+    elif event["field"] == "document_id":
+        old = symbols.get(int(old)) if old else old
+        new = symbols.get(int(new)) if new else new
     elif event["field"] == "coordinating_units":
         old, new = unit_names(old), unit_names(new)
     elif event["field"] is None:

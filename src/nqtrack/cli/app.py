@@ -113,9 +113,19 @@ def fail(message: str, code: int = 2) -> None:
 
 
 def user_message(exc: UserError) -> str:
-    """The error in the chosen language, with a parser's reason translated too."""
-    args = {k: translate_reason(v) if k == "reason" and isinstance(v, str) else v for k, v in exc.args_.items()}
-    return _(exc.message, **args)
+    """The error in the chosen language, with a parser's reason translated too and its days
+    written as the language writes them (21/10/2022, or 2022-10-21)."""
+    from nqtrack.core.dates import format_date
+    from nqtrack.i18n import language
+
+    def shown(key: str, value: object) -> object:
+        if isinstance(value, date):
+            return format_date(value, language())
+        if key == "reason" and isinstance(value, str):
+            return translate_reason(value)
+        return value
+
+    return _(exc.message, **{k: shown(k, v) for k, v in exc.args_.items()})
 
 
 def handles_errors(fn: F) -> F:
@@ -206,7 +216,7 @@ def main_options(
     try:
         session.today = parse_day(today_text, "--today") or date.today()
     except UserError as exc:
-        fail(_(exc.message, **exc.args_), exc.exit_code)
+        fail(user_message(exc), exc.exit_code)
 
 
 def write_out(text: str) -> None:

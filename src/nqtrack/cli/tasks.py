@@ -86,7 +86,9 @@ def update(
                            reason=reason, note=note, product=product)
     done = tasks.update(session.context(by), task, request)
     if done.changed:
-        typer.echo(_("Task {id} updated: {fields}.", id=done.task_id, fields=", ".join(done.changed)))
+        from nqtrack.render.task import field_names
+
+        typer.echo(_("Task {id} updated: {fields}.", id=done.task_id, fields=field_names(done.changed)))
     elif done.noted:
         typer.echo(_("Task {id}: note recorded.", id=done.task_id))
     else:
@@ -166,3 +168,51 @@ def void(
 
     task_id = tasks.void(session.context(by), task, reason)
     typer.echo(_("Task {id} voided: it is left out of every count, list and review.", id=task_id))
+
+
+TitleFix = Annotated[str | None, typer.Option("--title", help="The right title.")]
+DocFix = Annotated[str | None, typer.Option(
+    "--doc", help="The right document (SYMBOL, SYMBOL@dd/mm/yyyy or #ID); '-' for none.")]
+SourceFix = Annotated[str | None, typer.Option("--source", help="The right source (who gave the task); '-' for none.")]
+LeadFix = Annotated[str | None, typer.Option("--lead", help="The right lead unit.")]
+WithFix = Annotated[list[str] | None, typer.Option(
+    "--with", help="The right coordinating units, all of them (repeatable); '-' for none.")]
+ToFix = Annotated[str | None, typer.Option("--to", help="The right assignee; '-' for none.")]
+AssignedOnFix = Annotated[str | None, typer.Option("--assigned-on", help="The right day it was given; '-' for none.")]
+DueFix = Annotated[str | None, typer.Option(
+    "--due", help="The right deadline, as written ('Quý II/2026', a date); '-' for none.")]
+ProductFix = Annotated[str | None, typer.Option("--product", help="The right product; '-' for none.")]
+CodeFix = Annotated[str | None, typer.Option("--code", help="The right code; '-' for none.")]
+ReasonFix = Annotated[str | None, typer.Option("--reason", help="Why (noted in the journal).")]
+
+
+@command()
+def edit(
+    task: Annotated[str, typer.Argument(help="The task's number or code.")],
+    title: TitleFix = None, doc: DocFix = None, source: SourceFix = None, lead: LeadFix = None,
+    with_: WithFix = None, to: ToFix = None, assigned_on: AssignedOnFix = None, due: DueFix = None,
+    product: ProductFix = None, code: CodeFix = None, reason: ReasonFix = None, by: ByOption = None,
+) -> None:
+    """Correct what was typed wrong: a correction of data entry, not a change of the work.
+
+    \b
+    Each field corrected is journaled (kind 'corrected') and holds on every day: reports
+    rebuilt --known-on a day before the correction stay as they were sent. To record an
+    extension use 'update --deadline'; to re-assign, 'assign TASK --lead'.
+
+    \b
+    Examples:
+      nqtrack edit 12 --title "Xây dựng Kế hoạch thực hiện Nghị quyết 07-NQ/ĐUK" --reason "Gõ nhầm"
+      nqtrack edit NV-2022-0007 --lead "Sở Tài chính" --with "Sở Nội vụ" --due "Quý III/2022"
+    """
+    from nqtrack.app import tasks
+    from nqtrack.render.task import field_names
+
+    request = tasks.Correction(title=title, document=doc, source=source, lead=lead, coordinating=with_,
+                               assignee=to, assigned_on=assigned_on, due=due, product=product, code=code,
+                               reason=reason)
+    done = tasks.edit(session.context(by), task, request)
+    if done.changed:
+        typer.echo(_("Task {id} corrected: {fields}.", id=done.task_id, fields=field_names(done.changed)))
+    else:
+        typer.echo(_("Task {id}: nothing changed.", id=done.task_id))

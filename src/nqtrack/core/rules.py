@@ -29,10 +29,15 @@ def state_from_text(text: str) -> State:
 def check_effective_day(day: date, today: date) -> date:
     """No change takes effect after today: a completion or a progress is reported, not foretold."""
     if day > today:
-        raise InvalidInput(
-            "the change takes effect on {on}, after today ({today})", on=day.isoformat(), today=today.isoformat()
-        )
+        raise InvalidInput("the change takes effect on {on}, after today ({today})", on=day, today=today)
     return day
+
+
+def check_completion_after_assignment(completed_on: date | None, assigned_on: date | None) -> None:
+    """A task cannot be completed before it was given."""
+    if completed_on is not None and assigned_on is not None and completed_on < assigned_on:
+        raise InvalidInput("the completion date {completed} is before the day the task was given ({assigned})",
+                           completed=completed_on, assigned=assigned_on)
 
 
 def check_progress(progress: int | None) -> int | None:

@@ -53,6 +53,36 @@ def _field_labels() -> list[tuple[str, str]]:
     ]
 
 
+def journal_field_labels() -> dict[str, str]:
+    """The interface's label of each journaled field (never its internal name)."""
+    return {
+        "code": _("Code"), "document_id": _("Document"), "title": _("Title"), "source": _("Source"),
+        "lead_unit_id": _("Lead unit"), "coordinating_units": _("Coordinating units"), "assignee": _("Assignee"),
+        "assigned_on": _("Assigned on"), "deadline": _("Deadline"), "deadline_text": _("Deadline as written"),
+        "product": _("Product"), "state": _("State"), "progress": _("Progress"), "completed_on": _("Completed on"),
+        "recurring": _("Recurring"), "note": _("Note"), "voided": _("Voided (entered in error)"),
+    }
+
+
+def field_names(fields: list[str]) -> str:
+    """Changed fields, as the interface names them: "Lead unit, Deadline"."""
+    labels = journal_field_labels()
+    return ", ".join(labels.get(f, f) for f in fields)
+
+
+def shown_value(field: str | None, value: str | None) -> str | None:
+    """A journaled value as a person reads it: a state in words, a day as the language writes it."""
+    if value is None or field is None:
+        return value
+    if field == "state":
+        return _(value)
+    if field in ("assigned_on", "deadline", "completed_on"):
+        return show_day(value)
+    if field in ("recurring", "voided"):
+        return _("yes") if value == "1" else _("no")
+    return value
+
+
 def _history_columns() -> list[tuple[str, str]]:
     return [
         ("effective_on", _("Effective")), ("recorded_at", _("Recorded")), ("recorded_by", _("By")),
@@ -75,9 +105,11 @@ def emit_task(shown_task: dict[str, Any], fmt: str) -> None:
     shown["recurring"] = _("yes") if row["recurring"] else _("no")
     shown["voided"] = _("yes") if row["voided"] else _("no")
     field_rows = [{"field": label, "value": shown.get(key)} for key, label in _field_labels()]
+    labels = journal_field_labels()
     history_rows = [
         {**h, "kind": _(h["kind"]), "effective_on": show_day(h["effective_on"]),
-         "recorded_at": local_time(h["recorded_at"])}
+         "recorded_at": local_time(h["recorded_at"]), "field": labels.get(h["field"], h["field"]) if h["field"] else "",
+         "old_value": shown_value(h["field"], h["old_value"]), "new_value": shown_value(h["field"], h["new_value"])}
         for h in history
     ]
     emit_rows(field_rows, [("field", ""), ("value", "")], fmt, title=f"#{row['id']} ({show_day(row['as_of'])})")

@@ -847,10 +847,14 @@ class SqliteStore:
         batch_id: str | None = None,
         recorded_at: str,
         undoes: dict[str, int] | None = None,
+        correction: bool = False,
     ) -> list[str]:
         """Apply field changes, one journal event per changed field; returns the changed fields.
 
-        A note with no change is journaled on its own (kind 'note')."""
+        A note with no change is journaled on its own (kind 'note'). A correction (kind
+        'corrected', or the undo of one: `correction`) of the deadline of a task never
+        extended corrects its original deadline too: it was typed wrong from the start."""
+        correction = correction or kind == "corrected"
         current = self.conn.execute("SELECT * FROM tasks WHERE id = ?", [task_id]).fetchone()
         if current is None:
             raise NotFound("unknown task: '{ref}'", ref=str(task_id))
@@ -905,10 +909,17 @@ class SqliteStore:
                 note,
                 batch_id,
             )
+        if correction and "deadline" in updates and current["original_deadline"] == current["deadline"]:
+            updates["original_deadline"] = updates["deadline"]
         if updates:
             updates["updated_at"] = recorded_at
             sets = ", ".join(f"{c} = ?" for c in updates)
-            self.conn.execute(f"UPDATE tasks SET {sets} WHERE id = ?", [*updates.values(), task_id])
+            try:
+                self.conn.execute(f"UPDATE tasks SET {sets} WHERE id = ?", [*updates.values(), task_id])
+            except sqlite3.IntegrityError as exc:
+                if "tasks.code" in str(exc):
+                    raise InvalidInput("a task with code '{code}' already exists", code=updates.get("code")) from None
+                raise
         if not changed and note:
             self._event(task_id, "note", None, None, None, effective_on, recorded_at, by, note, batch_id)
         if any(field in self.SEARCHED_FIELDS for field in changed):
@@ -1405,6 +1416,7 @@ class SqliteStore:
                 batch_id=batch_id,
                 recorded_at=recorded_at,
                 undoes={field: event["id"]},
+                correction=event["kind"] == "corrected",
             )
             if not changed:
                 self._mark_undone(event, by, recorded_at, batch_id, note)
