@@ -205,3 +205,34 @@ def test_edit_refuses_what_cannot_be(office):
     assert "ngày hoàn thành 01/09/2022 trước ngày giao nhiệm vụ (05/09/2022)" in out
     office("void", "B", "--reason", "Nhầm")
     assert "voided" in office("edit", "B", "--title", "X", expect=2).output
+
+
+# -- validation a secretary expects --------------------------------------------------------------
+
+
+def test_an_extension_to_an_earlier_date_is_refused(office):
+    out = office("update", "A", "--deadline", "01/10/2022", "--reason", "Lùi", expect=2).output
+    assert "an extension moves the deadline later, but 2022-10-01 is before 2022-10-15" in out
+    assert "nqtrack edit TASK --due" in out
+    assert show_json(office, "A")["task"]["deadline"] == "2022-10-15"
+
+
+def test_assigning_the_same_open_task_again_asks_for_again(office):
+    out = office("assign", "báo cáo QUÝ III", "--lead", "VP", "--doc", "07-NQ/ĐUK", expect=2).output
+    assert "task 1 is already open with the same document, title and lead unit" in out and "--again" in out
+    assert "Task 3 created." in office("assign", "Báo cáo quý III", "--lead", "VP", "--doc", "07-NQ/ĐUK",
+                                       "--again").output
+    office("assign", "Báo cáo quý III", "--lead", "TCCB", "--doc", "07-NQ/ĐUK")  # another lead: another task
+
+
+def test_undo_dry_run_and_undo_of_one_task(office):
+    office("update", "A", "--progress", "30", today="2022-10-01")
+    office("update", "B", "--progress", "60", today="2022-10-02")
+    preview = office("undo", "--dry-run").output
+    assert "Would undo 1 events on tasks 2 (dry run: nothing was changed):" in preview
+    assert "task 2, 2022-10-02: updated, Progress: 60 → —" in preview
+    assert show_json(office, "B")["task"]["progress"] == 60
+    assert "Undone: 1 events on tasks 1." in office("undo", "A").output  # the last change of A, not of B
+    assert (show_json(office, "A")["task"]["progress"], show_json(office, "B")["task"]["progress"]) == (None, 60)
+    assert "the task is voided" in office("undo", "A", "--dry-run").output  # next: A's creation
+    assert "unknown task" in office("undo", "99", expect=4).output

@@ -7,13 +7,14 @@ import os
 import uuid
 from collections.abc import Callable, Sequence
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from nqtrack.app.context import Context
 from nqtrack.app.tasks import task_row
 from nqtrack.core.errors import InvalidInput, NotFound
+from nqtrack.store.base import CREATION_KINDS
 
 
 def info(ctx: Context) -> dict[str, Any]:
@@ -138,21 +139,42 @@ def export_tasks(ctx: Context) -> list[dict[str, Any]]:
 class Undone:
     events: int
     tasks: list[int]
+    dry_run: bool = False
+    # what is (or would be) undone, newest first: task, kind, field, the value it had and gets back
+    reverted: list[dict[str, Any]] = field(default_factory=list)
 
 
-def undo(ctx: Context, last: int = 1, batch: str | None = None) -> Undone:
-    """Revert the last `last` changes, or a whole import by its batch; the undo is itself
-    journaled, effective on the days of what it reverts."""
+def _reverted(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {"task": e["task_id"], "kind": e["kind"], "field": e["field"], "effective_on": e["effective_on"],
+         "value": e["new_value"] if e["field"] else None, "back_to": e["old_value"] if e["field"] else None,
+         "voids": e["field"] is None and e["kind"] in CREATION_KINDS}
+        for e in sorted(events, key=lambda e: -e["id"])
+    ]
+
+
+def undo(ctx: Context, last: int = 1, batch: str | None = None, task: str | None = None,
+         dry_run: bool = False) -> Undone:
+    """Revert the last `last` changes, or a whole import by its batch, or the last change of
+    one task; the undo is itself journaled, effective on the days of what it reverts. A dry
+    run says what would be undone and writes nothing."""
     if last < 1:
         raise InvalidInput("--last takes a positive number")
     store = ctx.store
     with store.transaction():
-        events = store.batch_events(batch) if batch else [e for group in store.last_changes(last) for e in group]
+        if task is not None:
+            events = store.last_task_change(store.resolve_task(task)["id"])
+        elif batch:
+            events = store.batch_events(batch)
+        else:
+            events = [e for group in store.last_changes(last) for e in group]
         if not events:
             raise NotFound("nothing to undo")
+        if dry_run:
+            return Undone(len(events), sorted({e["task_id"] for e in events}), True, _reverted(events))
         tasks = store.undo_events(events, by=ctx.by, recorded_at=ctx.recorded_at,
                                   batch_id=f"undo-{uuid.uuid4().hex[:8]}")
-    return Undone(len(events), tasks)
+    return Undone(len(events), tasks, False, _reverted(events))
 
 
 # -- backup, restore, check ------------------------------------------------------------------

@@ -83,6 +83,7 @@ class Assignment:
     assigned_on: date | None = None
     code: str | None = None
     on: date | None = None  # for a re-assignment: the day it takes effect
+    again: bool = False  # assign even when the same task is already open
 
     def names_new_task(self) -> bool:
         return any((self.document, self.due, self.product, self.source, self.assigned_on, self.code))
@@ -112,6 +113,10 @@ def assign(ctx: Context, request: Assignment) -> Assigned:
         document_id = store.resolve_document(request.document).id if request.document else None
         deadline = rules.deadline_from_text(request.due) if request.due else None
         given_on = request.assigned_on or ctx.today
+        same = store.open_task_like(document_id, request.title_or_task, lead_id)
+        if same is not None and not request.again:
+            raise InvalidInput("task {id} is already open with the same document, title and lead unit; "
+                               "give --again to assign it once more", id=same)
         values = {
             "title": request.title_or_task, "code": request.code, "document_id": document_id,
             "source": request.source, "lead_unit_id": lead_id, "assignee": request.assignee, "assigned_on": given_on,
@@ -171,6 +176,8 @@ def update(ctx: Context, ref: str, request: Update) -> Updated:
     new_state = rules.state_from_text(request.state) if request.state is not None else None
     rules.check_progress(request.progress)
     extension = rules.extension(request.deadline, request.reason) if request.deadline is not None else None
+    if extension is not None:
+        rules.check_later_deadline(extension["deadline"], _as_date(store.resolve_task(ref)["deadline"]))
     result = Updated(task_id)
 
     def apply(changes: dict[str, Any], kind: str, note: str | None) -> None:

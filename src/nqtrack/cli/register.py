@@ -208,22 +208,29 @@ def check(fmt: FormatOption = "table") -> None:
         raise typer.Exit(1)
 
 
+UndoTask = Annotated[str | None, typer.Argument(help="Undo the last change of this task only (its number or code).")]
+UndoDryRun = Annotated[bool, typer.Option("--dry-run", help="Show what would be undone; change nothing.")]
+
+
 @command()
 def undo(
+    task: UndoTask = None,
     last: Annotated[int, typer.Option("--last", help="Undo the last N changes (default 1).")] = 1,
     batch: Annotated[str | None, typer.Option(
         "--batch", help="Undo a whole import (its batch, printed at the end of the import).")] = None,
+    dry_run: UndoDryRun = False,
     by: ByOption = None,
 ) -> None:
     """Revert the last change(s) or a whole import; the undo is itself in the journal.
 
     \b
     Examples:
-      nqtrack undo
+      nqtrack undo --dry-run
+      nqtrack undo NV-2022-0007
       nqtrack undo --batch 3f2a9c1b7d4e
     """
     from nqtrack.app import register
+    from nqtrack.render.task import undone_lines
 
-    done = register.undo(session.context(by), last, batch)
-    typer.echo(_("Undone: {count} events on tasks {tasks}.", count=done.events,
-                 tasks=", ".join(map(str, done.tasks))))
+    done = register.undo(session.context(by), last, batch, task, dry_run)
+    typer.echo("\n".join(undone_lines(done)))

@@ -37,6 +37,8 @@ def assign(
     code: Annotated[str | None, typer.Option("--code", help="An external code, unique.")] = None,
     on: Annotated[str | None, typer.Option(
         "--on", help="For a re-assignment: the day it takes effect (default today).")] = None,
+    again: Annotated[bool, typer.Option(
+        "--again", help="Assign even when the same task (document, title, lead unit) is already open.")] = False,
     by: ByOption = None,
 ) -> None:
     """Give a new task to a lead unit, or re-assign an existing task.
@@ -50,7 +52,8 @@ def assign(
 
     request = tasks.Assignment(
         title_or_task, lead=lead, coordinating=with_, assignee=to, document=doc, due=due, product=product,
-        source=source, assigned_on=parse_day(assigned_on, "--assigned-on"), code=code, on=parse_day(on, "--on"))
+        source=source, assigned_on=parse_day(assigned_on, "--assigned-on"), code=code, on=parse_day(on, "--on"),
+        again=again)
     done = tasks.assign(session.context(by), request)
     created = _("Task {id} created.", id=done.task_id)
     typer.echo(created if done.created else _("Task {id} re-assigned.", id=done.task_id))

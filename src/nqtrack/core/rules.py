@@ -76,6 +76,13 @@ def extension(deadline_text: str, reason: str | None) -> dict[str, Any]:
     return {"deadline": new_deadline.date, "deadline_text": new_deadline.text, "recurring": new_deadline.recurring}
 
 
+def check_later_deadline(new: date | None, current: date | None) -> None:
+    """An extension moves a deadline later; an earlier one is a mistake to correct, not an extension."""
+    if new is not None and current is not None and new < current:
+        raise InvalidInput("an extension moves the deadline later, but {new} is before {current}; "
+                           "to correct a deadline typed wrong use 'nqtrack edit TASK --due'", new=new, current=current)
+
+
 # Why an imported row's state and completion date do not fit together (message ids; the
 # importer names the column).
 DONE_WITHOUT_DATE = N_("a completed task needs its completion date ('Ngày hoàn thành')")

@@ -118,3 +118,25 @@ def emit_task(shown_task: dict[str, Any], fmt: str) -> None:
     else:
         sys.stdout.write("\n")
     emit_rows(history_rows, _history_columns(), fmt, title=_("History"))
+
+
+def undone_lines(done: Any) -> list[str]:
+    """What an undo reverted (or, on a dry run, would revert), one line per journal event."""
+    labels = journal_field_labels()
+    if done.dry_run:
+        head = _("Would undo {count} events on tasks {tasks} (dry run: nothing was changed):", count=done.events,
+                 tasks=", ".join(map(str, done.tasks)))
+    else:
+        head = _("Undone: {count} events on tasks {tasks}.", count=done.events, tasks=", ".join(map(str, done.tasks)))
+    lines = [head]
+    for item in done.reverted:
+        what = _(item["kind"])
+        if item["voids"]:
+            what = _("{kind}: the task is voided", kind=what)
+        elif item["field"]:
+            what += ", " + _("{field}: {value} → {back}", field=labels.get(item["field"], item["field"]),
+                              value=shown_value(item["field"], item["value"]) or "—",
+                              back=shown_value(item["field"], item["back_to"]) or "—")
+        lines.append("  " + _("task {task}, {day}: {what}", task=item["task"], day=show_day(item["effective_on"]),
+                              what=what))
+    return lines

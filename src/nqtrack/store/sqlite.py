@@ -1348,6 +1348,28 @@ class SqliteStore:
             groups.setdefault(row["recorded_at"], []).append(dict(row))
         return list(groups.values())
 
+    def last_task_change(self, task_id: int) -> list[dict[str, Any]]:
+        """The events of the latest change to one task not yet undone, newest first."""
+        rows = self.conn.execute(
+            """WITH open_events AS (
+                   SELECT * FROM events e WHERE e.task_id = ? AND e.kind != 'undo'
+                      AND NOT EXISTS (SELECT 1 FROM events u WHERE u.undoes = e.id))
+               SELECT * FROM open_events WHERE recorded_at = (
+                   SELECT recorded_at FROM open_events ORDER BY id DESC LIMIT 1)
+               ORDER BY id DESC""",
+            [task_id],
+        ).fetchall()
+        return [dict(r) for r in rows]
+
+    def open_task_like(self, document_id: int | None, title: str, lead_unit_id: int | None) -> int | None:
+        """An open task (not voided) of the same document, folded title and lead unit, if any."""
+        row = self.conn.execute(
+            f"""SELECT id FROM tasks WHERE document_id IS ? AND title_key = ? AND lead_unit_id IS ?
+                 AND state IN ({OPEN_SQL}) AND NOT voided ORDER BY id LIMIT 1""",
+            [document_id, fold(title), lead_unit_id],
+        ).fetchone()
+        return row[0] if row else None
+
     def record_batch(self, batch_id: str, kind: str, recorded_at: str, by: str, note: str | None = None) -> None:
         self.conn.execute(
             "INSERT INTO batches(id, kind, recorded_at, recorded_by, note) VALUES (?, ?, ?, ?, ?)",
