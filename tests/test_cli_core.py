@@ -154,12 +154,15 @@ def test_user_errors_are_one_line_and_write_nothing(office, args, message):
     assert counts(office.db) == before
 
 
-def test_ambiguous_unit(office):
+def test_one_name_or_alias_names_one_unit(office):
     office("unit", "add", "Vụ Pháp chế", "--alias", "Pháp chế")
-    office("unit", "add", "Cục Pháp chế", "--code", "CPC", "--alias", "Phap che")
+    out = office("unit", "add", "Cục Pháp chế", "--code", "CPC", "--alias", "Phap che", expect=2).output
+    assert "'Phap che' already names the unit Vụ Pháp chế: one alias cannot name two units" in out
     assert "already exists" in office("unit", "add", "vu phap che", expect=2).output
-    result = office("assign", "Việc", "--lead", "pháp chế", expect=4)
-    assert "'pháp chế' fits several units: Vụ Pháp chế, Cục Pháp chế" in result.output
+    assert "already exists" in office("unit", "add", "Pháp chế", expect=2).output  # another unit's alias
+    office("unit", "add", "Cục Pháp chế", "--code", "CPC")
+    assert "already names the unit Vụ Pháp chế" in office("unit", "edit", "CPC", "--alias", "pháp chế",
+                                                          expect=2).output
 
 
 def test_errors_in_vietnamese(office):

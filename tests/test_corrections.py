@@ -236,3 +236,140 @@ def test_undo_dry_run_and_undo_of_one_task(office):
     assert (show_json(office, "A")["task"]["progress"], show_json(office, "B")["task"]["progress"]) == (None, 60)
     assert "the task is voided" in office("undo", "A", "--dry-run").output  # next: A's creation
     assert "unknown task" in office("undo", "99", expect=4).output
+
+
+# -- units: edit, rename, merge ------------------------------------------------------------------
+
+
+def test_unit_edit_is_journaled_shown_and_undone(office):
+    office("unit", "edit", "VP", "--code", "VPB", "--alias", "Văn phòng", "--email", "vp@example.gov.vn",
+           "--parent", "TCCB", today="2022-11-16")
+    unit = json.loads(office("unit", "show", "VPB", "--format", "json").stdout)
+    assert (unit["unit"]["code"], unit["unit"]["aliases"], unit["unit"]["parent"]) == (
+        "VPB", "Văn phòng", "Vụ Tổ chức cán bộ")
+    assert [(h["kind"], h["field"], h["old_value"], h["new_value"]) for h in unit["history"]] == [
+        ("corrected", "code", "VP", "VPB"), ("corrected", "parent_id", None, "Vụ Tổ chức cán bộ"),
+        ("corrected", "aliases", None, "Văn phòng"), ("corrected", "email", None, "vp@example.gov.vn")]
+    page = office("unit", "show", "VPB", lang="vi").stdout
+    assert "Tên khác" in page and "sửa thông tin nhập sai" in page and "parent_id" not in page
+    office("undo", today="2022-11-16")
+    unit = json.loads(office("unit", "show", "VP", "--format", "json").stdout)["unit"]
+    assert (unit["code"], unit["aliases"], unit["parent"], unit["email"]) == ("VP", None, None, None)
+
+
+def test_rename_onto_an_existing_name_suggests_merge(office):
+    out = office("unit", "rename", "VP", "vụ tổ chức cán bộ", expect=2).output
+    assert "a unit named 'vụ tổ chức cán bộ' already exists (Vụ Tổ chức cán bộ)" in out
+    assert "nqtrack unit merge" in out
+
+
+def test_unit_merge_moves_every_task_keeps_the_name_and_is_undone(office):
+    office("unit", "add", "Văn phòng Bộ (nhập trùng)", "--code", "VP2")
+    office("assign", "Việc của đơn vị trùng", "--lead", "VP2", "--with", "TCCB", "--due", "12/10/2022",
+           "--assigned-on", "2022-09-10", "--code", "C", today="2022-09-10")
+    office("assign", "Việc phối hợp", "--lead", "TCCB", "--with", "VP2", "--with", "VP", "--due", "13/10/2022",
+           "--assigned-on", "2022-09-10", "--code", "D", today="2022-09-10")
+    sent = json.loads(office("report", "--month", "2022-10", "--format", "json", "--known-on", "2022-11-15",
+                             today="2022-11-20").stdout)
+    assert "Unit Văn phòng Bộ (nhập trùng) merged into Văn phòng Bộ: 2 tasks moved." in office(
+        "unit", "merge", "VP2", "Văn phòng Bộ", today="2022-11-16").output
+    moved = show_json(office, "C")
+    assert moved["task"]["lead_unit"] == "Văn phòng Bộ"
+    assert show_json(office, "D")["task"]["coordinating_units"] == "Văn phòng Bộ"
+    corrected = [(h["kind"], h["field"], h["old_value"], h["new_value"]) for h in moved["history"][1:]]
+    assert corrected == [("corrected", "lead_unit_id", "Văn phòng Bộ (nhập trùng)", "Văn phòng Bộ")]
+    # FROM's name and code now find INTO; FROM is out of the list
+    assert json.loads(office("unit", "show", "VP2", "--format", "json").stdout)["unit"]["name"] == "Văn phòng Bộ"
+    assert [u["code"] for u in json.loads(office("unit", "list", "--format", "json").stdout)] == ["VP", "TCCB"]
+    # the report sent before is rebuilt unchanged; today's shows one unit
+    again = json.loads(office("report", "--month", "2022-10", "--format", "json", "--known-on", "2022-11-15",
+                              today="2022-11-20").stdout)
+    assert again == sent
+    now = json.loads(office("report", "--month", "2022-10", "--format", "json", today="2022-11-20").stdout)
+    assert [u["unit"] for u in now["by_unit"]] == ["Văn phòng Bộ", "Vụ Tổ chức cán bộ"]
+    office("check")
+    office("undo", today="2022-11-16")
+    assert show_json(office, "C")["task"]["lead_unit"] == "Văn phòng Bộ (nhập trùng)"
+    assert show_json(office, "D")["task"]["coordinating_units"] == "Văn phòng Bộ; Văn phòng Bộ (nhập trùng)"
+    assert json.loads(office("unit", "show", "VP2", "--format", "json").stdout)["unit"]["code"] == "VP2"
+    assert json.loads(office("unit", "show", "VP", "--format", "json").stdout)["unit"]["aliases"] is None
+    office("check")
+
+
+# -- documents: identity by symbol and date, edit, merge -----------------------------------------
+
+
+def test_one_symbol_in_two_years_is_two_documents(office):
+    office("doc", "add", "2345/UBND-TH", "--issued-on", "10/03/2023")
+    office("doc", "add", "2345/UBND-TH", "--issued-on", "12/05/2024")
+    out = office("doc", "add", "2345/ubnd-th", "--issued-on", "10/3/2023", expect=2).output
+    assert "the document 2345/UBND-TH@10/03/2023 already exists (#2)" in out
+    out = office("assign", "Việc", "--lead", "VP", "--doc", "2345/UBND-TH", expect=4).output
+    assert "fits several documents: 2345/UBND-TH@10/03/2023 (#2), 2345/UBND-TH@12/05/2024 (#3)" in out
+    office("assign", "Việc năm 2024", "--lead", "VP", "--doc", "2345/UBND-TH@12/05/2024")
+    office("assign", "Việc năm 2023", "--lead", "VP", "--doc", "#2")
+    listed = {t["title"]: t["document"] for t in json.loads(office("list", "--format", "json").stdout)}
+    assert listed["Việc năm 2024"] == "2345/UBND-TH@12/05/2024" and listed["Việc năm 2023"] == "2345/UBND-TH@10/03/2023"
+    assert listed["Báo cáo quý III"] == "07-NQ/ĐUK"  # a symbol alone where it is the only one
+    assert json.loads(office("doc", "show", "2345/UBND-TH@10/03/2023", "--format", "json").stdout)["document"]["id"] == 2
+
+
+def test_doc_edit_and_merge_are_journaled_shown_and_undone(office):
+    office("doc", "add", "07-NQ/ĐU", "--title", "Nghị quyết (gõ thiếu ký hiệu)")
+    office("assign", "Việc theo văn bản gõ sai", "--lead", "VP", "--doc", "07-NQ/ĐU", "--due", "11/10/2022",
+           "--assigned-on", "2022-09-02", "--code", "C", today="2022-09-02")
+    sent = workload(office, known_on="2022-11-15")
+    office("doc", "edit", "07-NQ/ĐU", "--title", "Nghị quyết về công tác cán bộ", today="2022-11-16")
+    assert "Document 07-NQ/ĐU merged into 07-NQ/ĐUK: 1 tasks moved." in office(
+        "doc", "merge", "07-NQ/ĐU", "07-NQ/ĐUK", today="2022-11-17").output
+    assert show_json(office, "C")["task"]["document"] == "07-NQ/ĐUK"
+    assert show_json(office, "C")["history"][-1]["kind"] == "corrected"
+    shown = json.loads(office("doc", "show", "07-NQ/ĐUK", "--format", "json").stdout)
+    assert sorted(t["code"] for t in shown["tasks"]) == ["A", "C"]
+    history = json.loads(office("doc", "show", "#2", "--format", "json").stdout)["history"]
+    assert history == []  # "#2" was merged: it names the document it went into
+    assert workload(office, known_on="2022-11-15") == sent
+    assert "unknown document" in office("doc", "show", "07-NQ/ĐU", expect=4).output
+    office("undo", today="2022-11-17")  # the merge
+    assert show_json(office, "C")["task"]["document"] == "07-NQ/ĐU"
+    gone = json.loads(office("doc", "show", "07-NQ/ĐU", "--format", "json").stdout)
+    assert [(h["field"], h["new_value"]) for h in gone["history"]] == [
+        ("title", "Nghị quyết về công tác cán bộ"), ("merged_into", "07-NQ/ĐUK@31/08/2017"), ("merged_into", None)]
+    page = office("doc", "show", "07-NQ/ĐU", lang="vi").stdout
+    assert "Đã gộp vào" in page and "merged_into" not in page
+    office("check")
+
+
+# -- imports of units and documents update what exists -------------------------------------------
+
+
+def test_units_and_documents_imports_update_existing_rows_journaled_and_undoable(office, tmp_path):
+    units = tmp_path / "units.csv"
+    units.write_text("Mã đơn vị,Tên đơn vị,Tên khác,Thư điện tử,Đơn vị cấp trên\n"
+                     "VPB,Văn phòng Bộ,Văn phòng,vp@example.gov.vn,\n"
+                     "TCCB,Vụ Tổ chức cán bộ,,,Văn phòng Bộ\n"
+                     "TTR,Thanh tra Bộ,,,\n", encoding="utf-8")
+    out = office("import", str(units), "--kind", "units", today="2022-11-16").output
+    assert "3 rows: 1 created, 2 updated, 0 unchanged, 0 rejected." in out
+    assert "Changed: Văn phòng Bộ (Code, Aliases, Email); Vụ Tổ chức cán bộ (Above it / implements)" in out
+    assert "unchanged" in office("import", str(units), "--kind", "units", today="2022-11-16").output
+    assert "3 rows: 0 created, 0 updated, 3 unchanged" in office("import", str(units), "--kind", "units").output
+    vp = json.loads(office("unit", "show", "VPB", "--format", "json").stdout)
+    assert (vp["unit"]["aliases"], vp["unit"]["email"]) == ("Văn phòng", "vp@example.gov.vn")
+    assert {h["kind"] for h in vp["history"]} == {"imported"}
+    documents = tmp_path / "documents.csv"
+    documents.write_text("\"Số, ký hiệu\",Ngày ban hành,Trích yếu,Cơ quan ban hành\n"
+                         "07-NQ/ĐUK,31/08/2017,Nghị quyết về công tác cán bộ,Đảng ủy Khối\n"
+                         "07-NQ/ĐUK,05/09/2022,Nghị quyết nhiệm kỳ mới,Đảng ủy Khối\n", encoding="utf-8")
+    out = office("import", str(documents), "--kind", "documents", today="2022-11-16").output
+    assert "2 rows: 1 created, 1 updated, 0 unchanged, 0 rejected." in out
+    batch = out.strip().splitlines()[-1].split()[-1]
+    doc = json.loads(office("doc", "show", "07-NQ/ĐUK@31/08/2017", "--format", "json").stdout)
+    assert (doc["document"]["title"], doc["document"]["issuer"]) == ("Nghị quyết về công tác cán bộ", "Đảng ủy Khối")
+    assert [h["field"] for h in doc["history"]] == ["issuer", "title"]
+    office("undo", "--batch", batch, today="2022-11-16")
+    doc = json.loads(office("doc", "show", "#1", "--format", "json").stdout)["document"]
+    assert (doc["title"], doc["issuer"]) == (None, "ĐUK")
+    # the document the import created stays (undo reverts changes, not creations of documents)
+    assert [d["issued_on"] for d in json.loads(office("doc", "list", "--format", "json").stdout)] == [
+        "2017-08-31", "2022-09-05"]

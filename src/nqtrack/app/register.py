@@ -145,12 +145,16 @@ class Undone:
 
 
 def _reverted(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [
-        {"task": e["task_id"], "kind": e["kind"], "field": e["field"], "effective_on": e["effective_on"],
-         "value": e["new_value"] if e["field"] else None, "back_to": e["old_value"] if e["field"] else None,
-         "voids": e["field"] is None and e["kind"] in CREATION_KINDS}
-        for e in sorted(events, key=lambda e: -e["id"])
-    ]
+    """What each event undone changed: a task's field (or its creation), or a unit's or document's field."""
+    items = []
+    for e in sorted(events, key=lambda e: (e.get("entity") is not None, -e["id"])):
+        items.append({
+            "task": e.get("task_id"), "entity": e.get("entity"), "entity_id": e.get("entity_id"), "kind": e["kind"],
+            "field": e["field"], "effective_on": e.get("effective_on") or e["recorded_at"][:10],
+            "value": e["new_value"] if e["field"] else None, "back_to": e["old_value"] if e["field"] else None,
+            "voids": e["field"] is None and e["kind"] in CREATION_KINDS,
+        })
+    return items
 
 
 def undo(ctx: Context, last: int = 1, batch: str | None = None, task: str | None = None,
@@ -171,7 +175,8 @@ def undo(ctx: Context, last: int = 1, batch: str | None = None, task: str | None
         if not events:
             raise NotFound("nothing to undo")
         if dry_run:
-            return Undone(len(events), sorted({e["task_id"] for e in events}), True, _reverted(events))
+            tasks = sorted({e["task_id"] for e in events if "task_id" in e})
+            return Undone(len(events), tasks, True, _reverted(events))
         tasks = store.undo_events(events, by=ctx.by, recorded_at=ctx.recorded_at,
                                   batch_id=f"undo-{uuid.uuid4().hex[:8]}")
     return Undone(len(events), tasks, False, _reverted(events))

@@ -36,14 +36,16 @@ Example:
   nqtrack --db register.db overdue""",
 )
 unit_app = typer.Typer(
-    cls=HelpGroup, no_args_is_help=True, rich_markup_mode=None, help="""Units (đơn vị): add, list, rename.
+    cls=HelpGroup, no_args_is_help=True, rich_markup_mode=None,
+    help="""Units (đơn vị): add, list, show, correct, rename, merge.
 
 \b
 Example:
   nqtrack unit list""",
 )
 doc_app = typer.Typer(
-    cls=HelpGroup, no_args_is_help=True, rich_markup_mode=None, help="""Documents (văn bản): add, list, show.
+    cls=HelpGroup, no_args_is_help=True, rich_markup_mode=None,
+    help="""Documents (văn bản): add, list, show, correct, merge.
 
 \b
 Example:

@@ -55,6 +55,7 @@ class Summary:
     ignored_columns: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    changes: list[tuple[str, list[str]]] = field(default_factory=list)  # unit or document, fields changed
     batch_id: str | None = None
     dry_run: bool = False
     encoding: str | None = None
@@ -140,6 +141,7 @@ class Importer:
         self._doc_rows: dict[str, dict[str, Any]] = {}
         self._seen: dict[Any, int] = {}  # match key → first data row, to catch duplicates
         self._parents: list[tuple[int, str]] = []
+        self._unchanged_ids: set[int] = set()  # units or documents rows that changed nothing (yet)
         self._doc_keys: dict[str, str] = {}  # cell as written → symbol key
         self._unit_keys: dict[str, str] = {}  # unit name as written → folded key
         self._by_code: dict[str, dict[str, Any] | None] = {}  # existing tasks of the current chunk
@@ -331,6 +333,7 @@ class Importer:
             self.summary.rows += 1
             try:
                 row = parse(record, headers)
+                row["_at"] = (number, line)
                 key = row.get("_key")
                 if key in self._seen:
                     raise BadRow(None, None, f"the same task as row {self._seen[key]}")
@@ -348,11 +351,11 @@ class Importer:
                 chunk = []
         self._write_chunk(chunk)
         self._flush()
+        self._link_parents()
         if self.summary.created or self.summary.updated:
             self.store.record_batch(
                 self.summary.batch_id, "import", self.options.recorded_at, self.options.by, self.options.source_name
             )
-        self._link_parents()
         self.summary.converted_cells = table.converted_cells
         self.summary.rejected = len({p.row for p in self.summary.problems})
         if self.summary.problems and not self.options.skip_invalid:
@@ -369,7 +372,11 @@ class Importer:
             self.options.kind
         ]
         for row in rows:
-            write(row)
+            try:
+                write(row)
+            except BadRow as bad:  # found only against the register (a symbol fitting two documents)
+                number, line = row["_at"]
+                self.summary.problems.append(Problem(number, line, bad.column, bad.value, bad.reason))
 
     def _unit_id(self, key: str) -> int:
         """The id of a unit a row names, creating it the first time a new one is met."""
@@ -527,25 +534,67 @@ class Importer:
             "_key": ("doc", symbol_key(symbol), day("issued_on")),
         }
 
+    def _journal(self) -> dict[str, Any]:
+        """How an import's changes to units and documents are journaled (undo --batch reverts them)."""
+        return {"by": self.options.by, "recorded_at": self.options.recorded_at, "kind": "imported",
+                "batch_id": self.summary.batch_id}
+
+    def _counted(self, entity_id: int, name: str, changed: list[str], created: bool = False) -> None:
+        """Count a units or documents row: created, updated (and what changed) or unchanged."""
+        if created:
+            self.summary.created += 1
+        elif changed:
+            self.summary.updated += 1
+            self.summary.changes.append((name, changed))
+        else:
+            self.summary.unchanged += 1
+            self._unchanged_ids.add(entity_id)
+
     def _write_unit(self, row: dict[str, Any]) -> None:
+        """A unit: matched by name, else by code; an existing one takes the file's code,
+        e-mail address and new aliases (empty cells change nothing)."""
         store = self.store
         found = [u for u in store.find_units(row["name"]) if fold(u.name) == fold(row["name"])]
+        if not found and row["code"]:
+            found = [u for u in store.find_units(row["code"]) if fold(u.code) == fold(row["code"])]
         if found:
-            self.summary.unchanged += 1
-            unit_id = found[0].id
+            unit = found[0]
+            changes: dict[str, Any] = {k: row[k] for k in ("code", "email") if row[k]}
+            if fold(unit.name) != fold(row["name"]):  # renamed in the file: the old name stays an alias
+                changes.update(name=row["name"])
+                row["aliases"] = [*row["aliases"], unit.name]
+            known = {fold(a) for a in (unit.aliases or "").split(";")}
+            new_aliases = [a for a in row["aliases"] if fold(a) not in known and fold(a) != fold(row["name"])]
+            if new_aliases:
+                changes["aliases"] = [a for a in (unit.aliases or "").split(";") if a] + new_aliases
+            self._counted(unit.id, unit.name, store.change_unit(unit.id, changes, **self._journal()))
+            unit_id = unit.id
         else:
             unit_id = store.add_unit(row["name"], code=row["code"], aliases=row["aliases"], email=row["email"]).id
-            self.summary.created += 1
+            self._counted(unit_id, row["name"], [], created=True)
         if row["parent"]:
             self._parents.append((unit_id, row["parent"]))
 
     def _write_document(self, row: dict[str, Any]) -> None:
+        """A document: matched by symbol and date (a dated row also fits the one undated
+        document of its symbol); an existing one takes the file's non-empty cells."""
         store = self.store
         issued = row["issued_on"].isoformat() if row["issued_on"] else None
-        found = [d for d in store.find_documents(row["symbol"]) if issued is None or d.issued_on in (None, issued)]
+        same = store.find_documents(row["symbol"])
+        found = [d for d in same if d.issued_on == issued] if issued else same
+        if issued and not found:
+            found = [d for d in same if d.issued_on is None][:1] if len(same) == 1 else []
+        if len(found) > 1:
+            raise BadRow(None, row["symbol"], "fits several documents: "
+                         + ", ".join(store.document_label(d) for d in found))
         if found:
-            self.summary.unchanged += 1
-            doc_id = found[0].id
+            doc = found[0]
+            changes = {field: row[key] for key, field in (("title", "title"), ("type", "doc_type"),
+                                                           ("issued_on", "issued_on"), ("received_on", "received_on"),
+                                                           ("issuer", "issuer")) if row[key]}
+            self._counted(doc.id, store.document_label(doc), store.change_document(doc.id, changes,
+                                                                                   **self._journal()))
+            doc_id = doc.id
         else:
             doc_id = store.add_document(
                 row["symbol"],
@@ -555,7 +604,7 @@ class Importer:
                 received_on=row["received_on"],
                 issuer=row["issuer"],
             ).id
-            self.summary.created += 1
+            self._counted(doc_id, row["symbol"], [], created=True)
         if row["parent"]:
             self._parents.append((doc_id, row["parent"]))
 
@@ -563,6 +612,15 @@ class Importer:
         """Parents are linked once every row is in, so the order of rows does not matter."""
         for child, parent in self._parents:
             if self.options.kind == "units":
-                self.store.set_unit_parent(child, self.store.resolve_unit(parent).id)
+                changed = self.store.change_unit(child, {"parent_id": self.store.resolve_unit(parent).id},
+                                                 **self._journal())
+                name = self.store.unit(child).name
             else:
-                self.store.set_document_parent(child, self.store.resolve_document(parent).id)
+                changed = self.store.change_document(child, {"parent_id": self.store.resolve_document(parent).id},
+                                                     **self._journal())
+                name = self.store.document_label(self.store.document(child))
+            if changed and child in self._unchanged_ids:
+                self._unchanged_ids.discard(child)
+                self.summary.unchanged -= 1
+                self.summary.updated += 1
+                self.summary.changes.append((name, changed))

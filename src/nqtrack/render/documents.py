@@ -31,6 +31,58 @@ def emit_document(shown: dict[str, Any], fmt: str) -> None:
         out.print(f"{_('Type')}: {doc['doc_type'] or ''}   {_('Issued on')}: {show_day(doc['issued_on'])}   "
                   f"{_('Issuer')}: {doc['issuer'] or ''}")
     emit_tasks(shown["tasks"], fmt, title=_("Tasks of {symbol}", symbol=doc["symbol"]), json_data=shown)
+    if fmt in ("table", "markdown") and shown.get("history"):
+        emit_register_history(shown["history"], fmt)
+
+
+def register_field_labels() -> dict[str, str]:
+    """The interface's label of each journaled field of a unit or a document."""
+    return {
+        "code": _("Code"), "name": _("Name"), "parent_id": _("Above it / implements"), "aliases": _("Aliases"),
+        "email": "Email", "merged_into": _("Merged into"), "symbol": _("Symbol"), "doc_type": _("Type"),
+        "issued_on": _("Issued on"), "received_on": _("Received on"), "issuer": _("Issuer"), "title": _("Title"),
+    }
+
+
+def emit_register_history(history: list[dict[str, Any]], fmt: str) -> None:
+    """The journal of a unit or a document, in the interface's words."""
+    from nqtrack.render.task import local_time
+
+    labels = register_field_labels()
+
+    def value(field: str, text: str | None) -> str | None:
+        return show_day(text) if text and field in ("issued_on", "received_on") else text
+
+    rows = [{**h, "kind": _(h["kind"]), "field": labels.get(h["field"], h["field"]),
+             "recorded_at": local_time(h["recorded_at"]), "old_value": value(h["field"], h["old_value"]),
+             "new_value": value(h["field"], h["new_value"])} for h in history]
+    if fmt == "table":
+        console().print()
+    else:
+        sys.stdout.write("\n")
+    emit_rows(rows, [("recorded_at", _("Recorded")), ("recorded_by", _("By")), ("kind", _("Event")),
+                     ("field", _("Field")), ("old_value", _("Old")), ("new_value", _("New")), ("note", _("Note"))],
+              fmt, title=_("History"))
+
+
+def emit_unit(shown: dict[str, Any], fmt: str) -> None:
+    """A unit's fields and the journal of its changes (nqtrack.app.units.show)."""
+    from nqtrack.render.tables import json_text
+
+    if fmt == "json":
+        sys.stdout.write(json_text(shown))
+        return
+    if fmt == "csv":
+        emit_rows(shown["history"], [(k, k) for k in ("id", "kind", "field", "old_value", "new_value", "recorded_at",
+                                                      "recorded_by", "note", "batch_id")], fmt)
+        return
+    unit = shown["unit"]
+    labels = [("id", "#"), ("code", _("Code")), ("name", _("Name")), ("parent", _("Parent unit")),
+              ("aliases", _("Aliases")), ("email", "Email"), ("tasks_led", _("Tasks it leads")),
+              ("tasks_coordinated", _("Tasks it coordinates"))]
+    emit_rows([{"field": label, "value": unit[key]} for key, label in labels], [("field", ""), ("value", "")], fmt)
+    if shown["history"]:
+        emit_register_history(shown["history"], fmt)
 
 
 REVIEW_STATUS = {"done": N_("fully carried out"), "in_progress": N_("being carried out"),

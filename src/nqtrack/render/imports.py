@@ -57,6 +57,13 @@ def summary_lines(summary: Any) -> list[str]:
         text = ", ".join(names[:shown])
         return text + (" " + _("and {count} more", count=len(names) - shown) if len(names) > shown else "")
 
+    if summary.changes:
+        from nqtrack.render.documents import register_field_labels
+
+        labels = register_field_labels()
+        changed = [f"{name} ({', '.join(labels.get(f, f) for f in fields)})" for name, fields in summary.changes]
+        more = " " + _("and {count} more", count=len(changed) - 20) if len(changed) > 20 else ""
+        lines.append(_("Changed: {names}", names="; ".join(changed[:20]) + more))
     if summary.new_units:
         lines.append(_("New units ({count}): {names}", count=len(summary.new_units), names=some(summary.new_units)))
     if summary.new_documents:

@@ -122,14 +122,17 @@ def emit_task(shown_task: dict[str, Any], fmt: str) -> None:
 
 def undone_lines(done: Any) -> list[str]:
     """What an undo reverted (or, on a dry run, would revert), one line per journal event."""
-    labels = journal_field_labels()
+    from nqtrack.render.documents import register_field_labels
+
+    tasks = ", ".join(map(str, done.tasks)) or "—"
     if done.dry_run:
         head = _("Would undo {count} events on tasks {tasks} (dry run: nothing was changed):", count=done.events,
-                 tasks=", ".join(map(str, done.tasks)))
+                 tasks=tasks)
     else:
-        head = _("Undone: {count} events on tasks {tasks}.", count=done.events, tasks=", ".join(map(str, done.tasks)))
+        head = _("Undone: {count} events on tasks {tasks}.", count=done.events, tasks=tasks)
     lines = [head]
     for item in done.reverted:
+        labels = register_field_labels() if item["entity"] else journal_field_labels()
         what = _(item["kind"])
         if item["voids"]:
             what = _("{kind}: the task is voided", kind=what)
@@ -137,6 +140,12 @@ def undone_lines(done: Any) -> list[str]:
             what += ", " + _("{field}: {value} → {back}", field=labels.get(item["field"], item["field"]),
                               value=shown_value(item["field"], item["value"]) or "—",
                               back=shown_value(item["field"], item["back_to"]) or "—")
-        lines.append("  " + _("task {task}, {day}: {what}", task=item["task"], day=show_day(item["effective_on"]),
-                              what=what))
+        day = show_day(item["effective_on"])
+        if item["entity"] == "unit":
+            where = _("unit #{id}, {day}", id=item["entity_id"], day=day)
+        elif item["entity"] == "document":
+            where = _("document #{id}, {day}", id=item["entity_id"], day=day)
+        else:
+            where = _("task {task}, {day}", task=item["task"], day=day)
+        lines.append(f"  {where}: {what}")
     return lines

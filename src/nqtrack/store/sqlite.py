@@ -39,7 +39,7 @@ from nqtrack.store.base import (
 
 # How many migrations this version ships; when the database has applied this many,
 # the migration machinery (and sqlite-utils) is not even imported.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 MIGRATION_SET = "nqtrack"
 DEFAULT_BUSY_TIMEOUT = 10.0
 
@@ -309,11 +309,8 @@ class SqliteStore:
             raise InvalidInput("a unit needs a name")
         code = nfc(code) if code else None
         alias_text = ";".join(nfc(a) for a in aliases if nfc(a)) or None
-        # names and codes identify a unit; aliases may be shared ("Pháp chế"), and a
-        # look-up that fits several units is then refused as ambiguous
-        for candidate in (name, code):
-            if candidate and any(fold(candidate) in (fold(u.name), fold(u.code)) for u in self.find_units(candidate)):
-                raise InvalidInput("a unit named '{name}' already exists", name=candidate)
+        # a name, a code or an alias names one unit only
+        self._check_unit_names(0, name, code, alias_text)
         cur = self.conn.execute(
             "INSERT INTO units(code, name, parent_id, aliases, email) VALUES (?, ?, ?, ?, ?)",
             [code, name, parent_id, alias_text, email],
@@ -322,21 +319,26 @@ class SqliteStore:
         self._write_unit_keys(unit)
         return unit
 
-    def rename_unit(self, unit: Unit, new_name: str, keep_old_as_alias: bool = True) -> Unit:
-        new_name = nfc(new_name)
-        others = [u for u in self.find_units(new_name) if u.id != unit.id]
-        if others:
-            raise InvalidInput("a unit named '{name}' already exists", name=new_name)
-        aliases = [a for a in (unit.aliases or "").split(";") if a]
-        if keep_old_as_alias and unit.name not in aliases:
-            aliases.append(unit.name)
-        unit = Unit(unit.id, unit.code, new_name, unit.parent_id, ";".join(aliases) or None, unit.email)
-        self.conn.execute("UPDATE units SET name = ?, aliases = ? WHERE id = ?", [unit.name, unit.aliases, unit.id])
-        self._write_unit_keys(unit)
-        return unit
+    def _check_unit_names(self, unit_id: int, name: str, code: str | None, aliases: str | None) -> None:
+        """A name, code or alias (folded) may name one unit only: refuse one that names another."""
+        for text, is_alias in [(name, False), (code, False)] + [(a, True) for a in (aliases or "").split(";")]:
+            if not text or not fold(text):
+                continue
+            row = self.conn.execute(
+                "SELECT u.name FROM unit_keys k JOIN units u ON u.id = k.unit_id WHERE k.key = ? AND u.id != ? LIMIT 1",
+                [fold(text), unit_id],
+            ).fetchone()
+            if row is None:
+                continue
+            if is_alias:
+                raise InvalidInput("'{alias}' already names the unit {unit}: one alias cannot name two units",
+                                   alias=text, unit=row[0])
+            raise InvalidInput("a unit named '{name}' already exists ({unit}); to make them one unit use "
+                               "'nqtrack unit merge'", name=text, unit=row[0])
 
     def _unit(self, row: sqlite3.Row) -> Unit:
-        return Unit(row["id"], row["code"], row["name"], row["parent_id"], row["aliases"], row["email"])
+        return Unit(row["id"], row["code"], row["name"], row["parent_id"], row["aliases"], row["email"],
+                    row["merged_into"])
 
     def find_units(self, ref: str) -> list[Unit]:
         rows = self.conn.execute(
@@ -356,8 +358,6 @@ class SqliteStore:
             "'{ref}' fits several units: {names}", ref=ref, names=", ".join(u.name for u in found)
         )
 
-    def set_unit_email(self, unit_id: int, email: str | None) -> None:
-        self.conn.execute("UPDATE units SET email = ? WHERE id = ?", [email, unit_id])
 
     @staticmethod
     def peek_setting(path: str, key: str) -> str | None:
@@ -373,15 +373,6 @@ class SqliteStore:
             return None
         return row[0] if row else None
 
-    def set_unit_parent(self, unit_id: int, parent_id: int | None) -> None:
-        if parent_id is not None and parent_id in self.subunit_ids(unit_id):
-            raise InvalidInput("a unit cannot be placed under itself")
-        self.conn.execute("UPDATE units SET parent_id = ? WHERE id = ?", [parent_id, unit_id])
-
-    def set_document_parent(self, doc_id: int, parent_id: int | None) -> None:
-        if parent_id == doc_id:
-            raise InvalidInput("a document cannot implement itself")
-        self.conn.execute("UPDATE documents SET parent_id = ? WHERE id = ?", [parent_id, doc_id])
 
     def unit(self, unit_id: int) -> Unit:
         row = self.conn.execute("SELECT * FROM units WHERE id = ?", [unit_id]).fetchone()
@@ -390,7 +381,8 @@ class SqliteStore:
         return self._unit(row)
 
     def list_units(self) -> list[Unit]:
-        return [self._unit(r) for r in self.conn.execute("SELECT * FROM units ORDER BY id")]
+        """The units in use (not those merged into another)."""
+        return [self._unit(r) for r in self.conn.execute("SELECT * FROM units WHERE merged_into IS NULL ORDER BY id")]
 
     def unit_names(self) -> dict[int, str]:
         return {r[0]: r[1] for r in self.conn.execute("SELECT id, name FROM units")}
@@ -410,7 +402,7 @@ class SqliteStore:
     def _document(self, row: sqlite3.Row) -> Document:
         return Document(
             row["id"], row["symbol"], row["style"], row["doc_type"], row["number"], row["year"],
-            row["issuer"], row["issued_on"], row["received_on"], row["title"], row["parent_id"],
+            row["issuer"], row["issued_on"], row["received_on"], row["title"], row["parent_id"], row["merged_into"],
         )
 
     def add_document(
@@ -428,6 +420,7 @@ class SqliteStore:
         parsed = parse_symbol(symbol)
         if not parsed.text:
             raise InvalidInput("a document needs a number and symbol")
+        self._check_document_identity(0, parsed.text, _value(issued_on))
         cur = self.conn.execute(
             """INSERT INTO documents(symbol, symbol_key, style, doc_type, number, year, issuer,
                                      issued_on, received_on, title, parent_id)
@@ -449,10 +442,40 @@ class SqliteStore:
         return self._document(row)
 
     def find_documents(self, ref: str) -> list[Document]:
-        rows = self.conn.execute(
-            "SELECT * FROM documents WHERE symbol_key = ? ORDER BY issued_on, id", [symbol_key(ref)]
-        ).fetchall()
+        """Documents in use named by `ref`: a symbol (any spelling), `SYMBOL@dd/mm/yyyy` (a
+        symbol and its date: numbers restart every year or term) or `#ID`."""
+        text = nfc(ref) if isinstance(ref, str) else ""
+        number = re.fullmatch(r"#\s*([0-9]+)", text)
+        if number:
+            doc_id: int | None = int(number[1])
+            seen = set()
+            while doc_id is not None and doc_id not in seen:  # a merged document: the one it went into
+                seen.add(doc_id)
+                row = self.conn.execute("SELECT * FROM documents WHERE id = ?", [doc_id]).fetchone()
+                if row is None:
+                    return []
+                if row["merged_into"] is None:
+                    return [self._document(row)]
+                doc_id = row["merged_into"]
+            return []
+        symbol, at, day = text.rpartition("@") if "@" in text else (text, "", "")
+        sql, params = "SELECT * FROM documents WHERE symbol_key = ? AND merged_into IS NULL", [symbol_key(symbol)]
+        if at:
+            from nqtrack.core.dates import DateError, parse_date
+
+            try:
+                sql, params = sql + " AND issued_on = ?", params + [parse_date(day).isoformat()]
+            except DateError:
+                return []
+        rows = self.conn.execute(sql + " ORDER BY issued_on, id", params).fetchall()
         return [self._document(r) for r in rows]
+
+    @staticmethod
+    def document_label(doc: Document) -> str:
+        """How a user names one of several documents with one symbol: SYMBOL@dd/mm/yyyy, else #ID."""
+        if doc.issued_on:
+            return f"{doc.symbol}@{date.fromisoformat(doc.issued_on):%d/%m/%Y}"
+        return f"#{doc.id}"
 
     def resolve_document(self, ref: str) -> Document:
         found = self.find_documents(ref)
@@ -461,10 +484,22 @@ class SqliteStore:
         if not found:
             raise NotFound("unknown document: '{ref}'", ref=ref)
         raise Ambiguous(
-            "'{ref}' fits several documents: {names}",
+            "'{ref}' fits several documents: {names}; name one as SYMBOL@dd/mm/yyyy or #ID",
             ref=ref,
-            names=", ".join(f"{d.symbol} ({d.issued_on or '?'})" for d in found),
+            names=", ".join(f"{self.document_label(d)} (#{d.id})" for d in found),
         )
+
+    def _check_document_identity(self, doc_id: int, symbol: str, issued_on: str | None) -> None:
+        """A symbol and a date name one document: refuse a second one."""
+        row = self.conn.execute(
+            "SELECT * FROM documents WHERE symbol_key = ? AND issued_on IS ? AND id != ? AND merged_into IS NULL",
+            [symbol_key(symbol), issued_on, doc_id],
+        ).fetchone()
+        if row is not None:
+            existing = self._document(row)
+            raise InvalidInput("the document {ref} already exists (#{id}): a symbol and a date name one document",
+                               ref=f"{existing.symbol}@{date.fromisoformat(issued_on):%d/%m/%Y}" if issued_on
+                               else existing.symbol, id=existing.id)
 
     def list_documents(self) -> list[dict[str, Any]]:
         rows = self.conn.execute(
@@ -474,14 +509,140 @@ class SqliteStore:
                FROM documents d
                LEFT JOIN documents p ON p.id = d.parent_id
                LEFT JOIN tasks t ON t.document_id = d.id AND NOT t.voided
+               WHERE d.merged_into IS NULL
                GROUP BY d.id ORDER BY d.issued_on, d.id"""
         ).fetchall()
         return [dict(r) for r in rows]
 
+    # -- the journal of units and documents ----------------------------------------------
+    #
+    # A unit's or a document's change (a correction, a merge, an import's update) is one
+    # register_events row per field, like the task journal; undo reverts them.
+
+    UNIT_FIELDS = ("code", "name", "parent_id", "aliases", "email", "merged_into")
+    DOCUMENT_FIELDS = ("symbol", "doc_type", "issued_on", "received_on", "issuer", "title", "parent_id",
+                       "merged_into")
+
+    def _register_event(self, entity: str, entity_id: int, kind: str, field: str, old: Any, new: Any, *,
+                        by: str, recorded_at: str, note: str | None = None, batch_id: str | None = None,
+                        undoes: int | None = None) -> None:
+        self.conn.execute(
+            """INSERT INTO register_events(entity, entity_id, kind, field, old_value, new_value, recorded_at,
+                                           recorded_by, note, batch_id, undoes, after_event)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(id), 0) FROM events))""",
+            [entity, entity_id, kind, field, _value(old), _value(new), recorded_at, by, note, batch_id, undoes],
+        )
+
+    def change_unit(self, unit_id: int, changes: Mapping[str, Any], *, by: str, recorded_at: str,
+                    kind: str = "corrected", note: str | None = None, batch_id: str | None = None,
+                    undoes: Mapping[str, int] | None = None) -> list[str]:
+        """Change a unit's fields (UNIT_FIELDS), one journal row per changed field; returns them.
+        A name, code or alias naming another unit is refused; a merged unit names nothing."""
+        current = self.unit(unit_id)
+        values = {f: getattr(current, f) for f in self.UNIT_FIELDS}
+        new = dict(values)
+        for field, value in changes.items():
+            if field in ("name", "code", "email"):
+                value = nfc(value) if value else None
+            elif field == "aliases":
+                names = value.split(";") if isinstance(value, str) else list(value or [])
+                value = ";".join(dict.fromkeys(nfc(a) for a in names if nfc(a))) or None
+            new[field] = value
+        if not new["name"]:
+            raise InvalidInput("a unit needs a name")
+        if new["parent_id"] is not None and new["parent_id"] != values["parent_id"] and (
+                new["parent_id"] in self.subunit_ids(unit_id)):
+            raise InvalidInput("a unit cannot be placed under itself")
+        changed = [f for f in self.UNIT_FIELDS if _value(new[f]) != _value(values[f])]
+        if not changed:
+            return []
+        if new["merged_into"] is None:
+            self._check_unit_names(unit_id, new["name"], new["code"], new["aliases"])
+        for field in changed:
+            self._register_event("unit", unit_id, kind, field, values[field], new[field], by=by,
+                                 recorded_at=recorded_at, note=note, batch_id=batch_id,
+                                 undoes=(undoes or {}).get(field))
+        self.conn.execute(f"UPDATE units SET {', '.join(f'{f} = ?' for f in changed)} WHERE id = ?",
+                          [new[f] for f in changed] + [unit_id])
+        unit = self.unit(unit_id)
+        if unit.merged_into is None:
+            self._write_unit_keys(unit)
+        else:
+            self.conn.execute("DELETE FROM unit_keys WHERE unit_id = ?", [unit_id])
+        return changed
+
+    def change_document(self, doc_id: int, changes: Mapping[str, Any], *, by: str, recorded_at: str,
+                        kind: str = "corrected", note: str | None = None, batch_id: str | None = None,
+                        undoes: Mapping[str, int] | None = None) -> list[str]:
+        """Change a document's fields (DOCUMENT_FIELDS), one journal row per changed field."""
+        current = self.document(doc_id)
+        values = {f: getattr(current, f) for f in self.DOCUMENT_FIELDS}
+        new = dict(values)
+        for field, value in changes.items():
+            if isinstance(value, date):
+                value = value.isoformat()
+            elif isinstance(value, str):
+                value = nfc(value) or None
+            new[field] = value
+        if not new["symbol"]:
+            raise InvalidInput("a document needs a number and symbol")
+        if new["parent_id"] is not None and new["parent_id"] == doc_id:
+            raise InvalidInput("a document cannot implement itself")
+        changed = [f for f in self.DOCUMENT_FIELDS if _value(new[f]) != _value(values[f])]
+        if not changed:
+            return []
+        if new["merged_into"] is None:
+            self._check_document_identity(doc_id, new["symbol"], new["issued_on"])
+        for field in changed:
+            self._register_event("document", doc_id, kind, field, values[field], new[field], by=by,
+                                 recorded_at=recorded_at, note=note, batch_id=batch_id,
+                                 undoes=(undoes or {}).get(field))
+        columns = {f: new[f] for f in changed}
+        if "symbol" in changed:
+            parsed = parse_symbol(new["symbol"])
+            columns.update(symbol=parsed.text, symbol_key=symbol_key(parsed.text), style=parsed.style,
+                           number=parsed.number)
+        if "issued_on" in changed and current.style != "state_legal" and new["issued_on"]:
+            columns["year"] = int(new["issued_on"][:4])
+        self.conn.execute(f"UPDATE documents SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
+                          [*columns.values(), doc_id])
+        if {"symbol", "doc_type", "title"} & set(changed):
+            self._reindex([r[0] for r in self.conn.execute("SELECT id FROM tasks WHERE document_id = ?", [doc_id])])
+        return changed
+
+    def unit_task_ids(self, unit_id: int) -> tuple[list[int], list[int]]:
+        """The tasks a unit leads and those it coordinates (voided ones too: a merge moves all)."""
+        lead = [r[0] for r in self.conn.execute("SELECT id FROM tasks WHERE lead_unit_id = ? ORDER BY id", [unit_id])]
+        helping = [r[0] for r in self.conn.execute(
+            "SELECT task_id FROM task_units WHERE unit_id = ? ORDER BY task_id", [unit_id])]
+        return lead, helping
+
+    def child_ids(self, entity: str, entity_id: int) -> list[int]:
+        """The units placed under a unit, or the documents implementing a document."""
+        table = "units" if entity == "unit" else "documents"
+        return [r[0] for r in self.conn.execute(f"SELECT id FROM {table} WHERE parent_id = ? ORDER BY id", [entity_id])]
+
+    def document_task_ids(self, doc_id: int) -> list[int]:
+        return [r[0] for r in self.conn.execute("SELECT id FROM tasks WHERE document_id = ? ORDER BY id", [doc_id])]
+
+    def register_history(self, entity: str, entity_id: int) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            "SELECT * FROM register_events WHERE entity = ? AND entity_id = ? ORDER BY id", [entity, entity_id])
+        return [dict(r) for r in rows]
+
     # -- tasks: reading ----------------------------------------------------------
 
-    _TASK_SELECT = """
-        SELECT t.*, d.symbol AS document, u.name AS lead_unit,
+    # A document's name in listings: its symbol, with its date (or number) when another
+    # document in use has the same symbol.
+    _DOCUMENT_LABEL = """CASE WHEN d.id IS NULL THEN NULL
+        WHEN EXISTS (SELECT 1 FROM documents o WHERE o.symbol_key = d.symbol_key AND o.id != d.id
+                     AND o.merged_into IS NULL)
+        THEN CASE WHEN d.issued_on IS NULL THEN '#' || d.id
+                  ELSE d.symbol || '@' || strftime('%d/%m/%Y', d.issued_on) END
+        ELSE d.symbol END"""
+
+    _TASK_SELECT = f"""
+        SELECT t.*, {_DOCUMENT_LABEL} AS document, u.name AS lead_unit,
                (SELECT group_concat(cu.name, '; ') FROM task_units tu JOIN units cu ON cu.id = tu.unit_id
                  WHERE tu.task_id = t.id) AS coordinating_units
         FROM tasks t
@@ -1247,7 +1408,7 @@ class SqliteStore:
             coordinating_ids = "(SELECT group_concat(tu.unit_id) FROM task_units tu WHERE tu.task_id = a.id)"
         sql = f"""
             WITH asof AS ({self._as_of_relation(candidates)})
-            SELECT a.id, t.code, t.title, d.symbol AS document, a.lead_unit_id, u.name AS lead_unit,
+            SELECT a.id, t.code, t.title, {self._DOCUMENT_LABEL} AS document, a.lead_unit_id, u.name AS lead_unit,
                    {coordinating} AS coordinating_units, {coordinating_ids} AS coordinating_unit_ids,
                    t.assignee, a.deadline, t.original_deadline, a.state, a.source
             FROM asof a
@@ -1344,9 +1505,27 @@ class SqliteStore:
             [count],
         ).fetchall()
         groups: dict[str, list[dict[str, Any]]] = {}
+        order: dict[str, float] = {}  # a change's place in the order of recording
         for row in rows:
             groups.setdefault(row["recorded_at"], []).append(dict(row))
-        return list(groups.values())
+            order[row["recorded_at"]] = max(order.get(row["recorded_at"], 0), row["id"])
+        register = self.conn.execute(
+            """WITH open_events AS (
+                   SELECT * FROM register_events r WHERE r.kind != 'undo'
+                      AND NOT EXISTS (SELECT 1 FROM register_events u WHERE u.undoes = r.id)),
+               changes AS (SELECT recorded_at, max(after_event) AS after FROM open_events
+                           GROUP BY recorded_at ORDER BY after DESC, max(id) DESC LIMIT ?)
+               SELECT o.* FROM open_events o JOIN changes c ON c.recorded_at = o.recorded_at
+               ORDER BY o.id DESC""",
+            [count],
+        ).fetchall()
+        if not register:
+            return list(groups.values())
+        for row in register:  # a change to units or documents (and the tasks it moved, at one moment)
+            groups.setdefault(row["recorded_at"], []).append(dict(row))
+            # recorded after task event `after_event`, before the next one
+            order[row["recorded_at"]] = max(order.get(row["recorded_at"], 0), row["after_event"] + 0.5)
+        return [groups[moment] for moment in sorted(groups, key=lambda m: order[m], reverse=True)[:count]]
 
     def last_task_change(self, task_id: int) -> list[dict[str, Any]]:
         """The events of the latest change to one task not yet undone, newest first."""
@@ -1384,13 +1563,22 @@ class SqliteStore:
                ORDER BY e.id DESC""",
             [batch_id],
         ).fetchall()
-        return [dict(r) for r in rows]
+        register = self.conn.execute(
+            """SELECT r.* FROM batches b JOIN register_events r ON r.recorded_at = b.recorded_at AND r.batch_id = b.id
+               WHERE b.id = ? AND r.kind != 'undo'
+                 AND NOT EXISTS (SELECT 1 FROM register_events u WHERE u.undoes = r.id)
+               ORDER BY r.id DESC""",
+            [batch_id],
+        ).fetchall()
+        return [dict(r) for r in rows] + [dict(r) for r in register]
 
     def undo_events(self, events: list[dict[str, Any]], *, by: str, recorded_at: str, batch_id: str) -> list[int]:
         """Revert events, newest first, each by an 'undo' event effective on the same day
         (so past days are rebuilt as if it never happened); a task created by them is
         voided (entered in error). Refuses when a later change touched the same field."""
         touched: list[int] = []
+        register = [e for e in events if "entity" in e]
+        events = [e for e in events if "entity" not in e]
         for event in sorted(events, key=lambda e: -e["id"]):
             task_id, field = event["task_id"], event["field"]
             day = date.fromisoformat(event["effective_on"])
@@ -1443,7 +1631,36 @@ class SqliteStore:
             if not changed:
                 self._mark_undone(event, by, recorded_at, batch_id, note)
             touched.append(task_id)
+        self._undo_register_events(register, by=by, recorded_at=recorded_at, batch_id=batch_id)
         return sorted(set(touched))
+
+    def _undo_register_events(self, events: list[dict[str, Any]], *, by: str, recorded_at: str,
+                              batch_id: str) -> None:
+        """Revert changes to units and documents, newest first (a merge's alias before its merge)."""
+        ids = {e["id"] for e in events}
+        for event in sorted(events, key=lambda e: -e["id"]):
+            entity, entity_id, field = event["entity"], event["entity_id"], event["field"]
+            later = self.conn.execute(
+                """SELECT id FROM register_events x WHERE entity = ? AND entity_id = ? AND field = ? AND id > ?
+                     AND kind != 'undo' AND NOT EXISTS (SELECT 1 FROM register_events u WHERE u.undoes = x.id)
+                   LIMIT 1""",
+                [entity, entity_id, field, event["id"]],
+            ).fetchone()
+            if later is not None and later[0] not in ids:
+                if entity == "unit":
+                    raise InvalidInput("cannot undo: unit #{id}'s '{field}' was changed again since",
+                                       id=entity_id, field=field)
+                raise InvalidInput("cannot undo: document #{id}'s '{field}' was changed again since",
+                                   id=entity_id, field=field)
+            old: Any = event["old_value"]
+            if field in ("parent_id", "merged_into") and old is not None:
+                old = int(old)
+            change = self.change_unit if entity == "unit" else self.change_document
+            note = f"undo #{event['id']}"
+            if not change(entity_id, {field: old}, by=by, recorded_at=recorded_at, kind="undo", note=note,
+                          batch_id=batch_id, undoes={field: event["id"]}):
+                self._register_event(entity, entity_id, "undo", field, old, old, by=by, recorded_at=recorded_at,
+                                     note=note, batch_id=batch_id, undoes=event["id"])
 
     def _mark_undone(self, event, by, recorded_at, batch_id, note) -> None:
         """An undo event with no field change, so the event is never undone twice."""
@@ -1463,7 +1680,7 @@ class SqliteStore:
 
     # -- export and import of the whole register -------------------------------------
 
-    EXPORT_TABLES = ("settings", "units", "documents", "tasks", "task_units", "events", "batches")
+    EXPORT_TABLES = ("settings", "units", "documents", "tasks", "task_units", "events", "batches", "register_events")
 
     def export_rows(self, table: str) -> Iterator[dict[str, Any]]:
         if table not in self.EXPORT_TABLES:
@@ -1481,6 +1698,8 @@ class SqliteStore:
     def load_export(self, data: dict[str, list[dict[str, Any]]]) -> dict[str, int]:
         """Rebuild a register from an export, into an empty database; call inside a transaction."""
         counts = {}
+        # rows point at later rows (a unit merged into one made after it): check at the commit
+        self.conn.execute("PRAGMA defer_foreign_keys = ON")
         for table in self.EXPORT_TABLES:
             rows = data.get(table) or []
             columns = [r[1] for r in self.conn.execute(f"PRAGMA table_info({table})")]
@@ -1513,6 +1732,7 @@ class SqliteStore:
                       coalesce(sum(t.state = 'cancelled'), 0) AS cancelled,
                       coalesce(sum(t.state = 'new'), 0) AS not_begun
                FROM documents d LEFT JOIN tasks t ON t.document_id = d.id AND NOT t.voided
+               WHERE d.merged_into IS NULL
                GROUP BY d.id ORDER BY d.id""",
             {"today": today.isoformat()},
         )
