@@ -373,3 +373,58 @@ def test_units_and_documents_imports_update_existing_rows_journaled_and_undoable
     # the document the import created stays (undo reverts changes, not creations of documents)
     assert [d["issued_on"] for d in json.loads(office("doc", "list", "--format", "json").stdout)] == [
         "2017-08-31", "2022-09-05"]
+
+
+# -- suggestions and what a secretary types --------------------------------------------------------
+
+
+def test_unknown_unit_document_or_task_offers_the_closest_names(office):
+    office("unit", "add", "Sở Tài nguyên và Môi trường", "--code", "STNMT")
+    out = office("assign", "Việc", "--lead", "So Tai nguyen Moi truong", expect=4).output
+    assert "unknown unit: 'So Tai nguyen Moi truong'; did you mean 'Sở Tài nguyên và Môi trường'?" in out
+    vi = office("assign", "Việc", "--lead", "Sở TN&MT tỉnh", lang="vi", expect=4).output
+    assert "có phải là 'Sở Tài nguyên và Môi trường'?" in vi
+    out = office("assign", "Việc", "--lead", "VP", "--doc", "07-NQ/DUK2", expect=4).output
+    assert "did you mean '07-NQ/ĐUK'? To add it: nqtrack doc add '07-NQ/DUK2'" in out
+    out = office("assign", "Việc", "--lead", "VP", "--doc", "99/QĐ-XYZ", expect=4).output
+    assert "unknown document: '99/QĐ-XYZ'; to add it: nqtrack doc add '99/QĐ-XYZ'" in out
+    office("edit", "A", "--code", "NV-2022-0007")
+    assert "did you mean 'NV-2022-0007'?" in office("show", "NV-2022-007", expect=4).output
+    assert office("show", "XYZ", expect=4).output.strip() == "Error: unknown task: 'XYZ'"
+
+
+def test_progress_with_a_per_cent_sign_quarters_as_offices_write_them_and_h(office):
+    office("update", "A", "--progress", "50%")
+    assert show_json(office, "A")["task"]["progress"] == 50
+    assert "is not a progress" in office("update", "A", "--progress", "half", expect=2).output
+    assert "progress must be between 0 and 100" in office("update", "A", "--progress", "140%", expect=2).output
+    for quarter in ("Quý IV/2022", "IV/2022", "2022-Q4"):
+        data = json.loads(office("report", "--quarter", quarter, "--format", "json").stdout)
+        assert (data["period"]["from"], data["period"]["to"]) == ("2022-10-01", "2022-12-31")
+    assert office("-h").output.startswith("Usage: nqtrack")
+    assert office("update", "-h").output.startswith("Usage: nqtrack update")
+    assert office("unit", "merge", "-h").output.startswith("Usage: nqtrack unit merge")
+
+
+@pytest.mark.parametrize("one, other", [
+    ("Sở Kế hoạch & Đầu tư", "Sở Kế hoạch và Đầu tư"),
+    ("Sở KH&ĐT", "Sở Kế hoạch và Đầu tư"),
+    ("Sở NN&PTNT", "Sở Nông nghiệp và Phát triển nông thôn"),
+    ("Bộ VH-TT&DL", "Bộ Văn hóa, Thể thao và Du lịch"),
+    ("Sở LĐ-TB&XH", "Sở Lao động - Thương binh và Xã hội"),
+    ("Sở GD&ĐT", "Sở Giáo dục và Đào tạo"),
+    ("Sở GTVT", "Sở Giao thông vận tải"),
+    ("Sở TT&TT", "Sở Thông tin và Truyền thông"),
+    ("UBND tỉnh", "Ủy ban nhân dân tỉnh"),
+])
+def test_one_key_for_the_ways_offices_write_a_unit(one, other):
+    from nqtrack.core.names import name_key
+
+    assert name_key(one) == name_key(other)
+
+
+def test_different_units_keep_different_keys():
+    from nqtrack.core.names import name_key
+
+    assert name_key("Sở Tài chính") != name_key("Sở Tư pháp")
+    assert name_key("Vụ Phổ biến, giáo dục pháp luật") == "vu pho bien giao duc phap luat"

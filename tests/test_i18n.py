@@ -421,8 +421,8 @@ def test_messages_in_both_languages(registers, args, expect, vietnamese, english
          ["Usage: nqtrack import", "Try 'nqtrack import --help' for help.", "Error: Missing argument 'file'."]),
         (["list", "--bogus"], ["Lỗi: Không có tùy chọn --bogus"], ["Error: No such option: --bogus"]),
         (["unit", "renam"], ["Lỗi: Không có lệnh 'renam'. Có phải là 'rename'?"], ["Error: No such command 'renam'. Did you mean 'rename'?"]),
-        (["update", "1", "--progress", "half"], ["Lỗi: Giá trị không hợp lệ ở '--progress': 'half' không phải là số nguyên."],
-         ["Error: Invalid value for '--progress': 'half' is not a valid int"]),
+        (["overdue", "--within", "many"], ["Lỗi: Giá trị không hợp lệ ở '--within': 'many' không phải là số nguyên."],
+         ["Error: Invalid value for '--within': 'many' is not a valid int"]),
     ],
 )
 def test_usage_errors_in_both_languages(tmp_path, args, vietnamese, english):

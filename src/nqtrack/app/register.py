@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from nqtrack.app.context import Context
+from nqtrack.app.lookup import resolve_task
 from nqtrack.app.tasks import task_row
 from nqtrack.core.errors import InvalidInput, NotFound
 from nqtrack.store.base import CREATION_KINDS
@@ -167,7 +168,7 @@ def undo(ctx: Context, last: int = 1, batch: str | None = None, task: str | None
     store = ctx.store
     with store.transaction():
         if task is not None:
-            events = store.last_task_change(store.resolve_task(task)["id"])
+            events = store.last_task_change(resolve_task(store, task)["id"])
         elif batch:
             events = store.batch_events(batch)
         else:

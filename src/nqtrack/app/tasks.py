@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from nqtrack.app.context import Context
-from nqtrack.app.lookup import resolve_document, resolve_filters, resolve_unit, unit_ids
+from nqtrack.app.lookup import resolve_document, resolve_filters, resolve_task, resolve_unit, unit_ids
 from nqtrack.core import rules
 from nqtrack.core.errors import InvalidInput, NotFound, UserError
 from nqtrack.core.states import fields_as_of, timing_class
@@ -34,7 +34,7 @@ def task_row(task: dict[str, Any]) -> dict[str, Any]:
 
 def live_task(store: Any, ref: str) -> dict[str, Any]:
     """A task that can still change: voided ones (entered in error) are refused."""
-    task = store.resolve_task(ref)
+    task = resolve_task(store, ref)
     if task["voided"]:
         raise InvalidInput("task {id} was voided (entered in error); 'nqtrack undo {id}' restores it", id=task["id"])
     return task
@@ -100,7 +100,7 @@ def assign(ctx: Context, request: Assignment) -> Assigned:
     are given, that task re-assigned."""
     store = ctx.store
     try:
-        existing = store.resolve_task(request.title_or_task)
+        existing = store.resolve_task(request.title_or_task)  # a title, most often: no suggestions
     except UserError:
         existing = None
     if existing is not None and not request.names_new_task():
@@ -108,9 +108,9 @@ def assign(ctx: Context, request: Assignment) -> Assigned:
     if not request.lead:
         raise InvalidInput("a new task needs a title and --lead")
     with store.transaction():
-        lead_id = store.resolve_unit(request.lead).id
+        lead_id = resolve_unit(store, request.lead).id
         coordinating = unit_ids(store, request.coordinating)
-        document_id = store.resolve_document(request.document).id if request.document else None
+        document_id = resolve_document(store, request.document, how_to_add=True).id if request.document else None
         deadline = rules.deadline_from_text(request.due) if request.due else None
         given_on = request.assigned_on or ctx.today
         same = store.open_task_like(document_id, request.title_or_task, lead_id)
@@ -136,7 +136,7 @@ def _reassign(ctx: Context, task_id: int, request: Assignment) -> int:
     with store.transaction():
         changes: dict[str, Any] = {}
         if request.lead:
-            changes["lead_unit_id"] = store.resolve_unit(request.lead).id
+            changes["lead_unit_id"] = resolve_unit(store, request.lead).id
         if request.coordinating is not None:
             changes["coordinating_units"] = unit_ids(store, request.coordinating)
         if request.assignee:
@@ -152,7 +152,7 @@ def _reassign(ctx: Context, task_id: int, request: Assignment) -> int:
 @dataclass
 class Update:
     state: str | None = None
-    progress: int | None = None
+    progress: int | str | None = None  # 50, or as typed: "50", "50%"
     on: date | None = None
     deadline: str | None = None
     reason: str | None = None
@@ -174,10 +174,10 @@ def update(ctx: Context, ref: str, request: Update) -> Updated:
     task_id = live_task(store, ref)["id"]
     day = rules.check_effective_day(request.on or ctx.today, ctx.today)
     new_state = rules.state_from_text(request.state) if request.state is not None else None
-    rules.check_progress(request.progress)
+    request.progress = rules.check_progress(rules.progress_from_text(request.progress))
     extension = rules.extension(request.deadline, request.reason) if request.deadline is not None else None
     if extension is not None:
-        rules.check_later_deadline(extension["deadline"], _as_date(store.resolve_task(ref)["deadline"]))
+        rules.check_later_deadline(extension["deadline"], _as_date(resolve_task(store, ref)["deadline"]))
     result = Updated(task_id)
 
     def apply(changes: dict[str, Any], kind: str, note: str | None) -> None:
@@ -185,7 +185,7 @@ def update(ctx: Context, ref: str, request: Update) -> Updated:
                                             recorded_at=ctx.recorded_at)
 
     if new_state is not None and new_state.value == "done":
-        rules.check_completion_after_assignment(day, _as_date(store.resolve_task(ref)["assigned_on"]))
+        rules.check_completion_after_assignment(day, _as_date(resolve_task(store, ref)["assigned_on"]))
     with store.transaction():
         if new_state is not None:
             kind = "completed" if new_state.value == "done" else "updated"
@@ -290,7 +290,7 @@ def show(ctx: Context, ref: str, as_of: date | None = None) -> dict[str, Any]:
     """Every field of a task (as of a day, rebuilt from the journal, when given), its
     timing class on that day, and its whole history with unit names."""
     store = ctx.store
-    current = store.resolve_task(ref)
+    current = resolve_task(store, ref)
     day = as_of or ctx.today
     names = store.unit_names()
     if as_of:

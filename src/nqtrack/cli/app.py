@@ -21,9 +21,13 @@ from nqtrack.cli.help import HelpCommand, HelpGroup
 from nqtrack.core.errors import InvalidInput, UserError
 from nqtrack.i18n import _, set_language, translate_reason
 
+# -h as well as --help, on every command (click passes it down to the commands' contexts)
+HELP_OPTIONS = {"help_option_names": ["--help", "-h"]}
+
 app = typer.Typer(
     name="nqtrack",
     cls=HelpGroup,
+    context_settings=HELP_OPTIONS,
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,

@@ -64,7 +64,7 @@ def update(
     task: Annotated[str, typer.Argument(help="The task's number or code.")],
     state: Annotated[str | None, typer.Option(
         "--state", help="new, in_progress, done, paused or cancelled (Vietnamese names too).")] = None,
-    progress: Annotated[int | None, typer.Option("--progress", help="Per cent done, 0-100.")] = None,
+    progress: Annotated[str | None, typer.Option("--progress", help="Per cent done, 0-100 ('50' or '50%').")] = None,
     on: Annotated[str | None, typer.Option(
         "--on", help="The day the change takes effect (default today); with --state done, the completion date.")
     ] = None,

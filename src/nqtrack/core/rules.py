@@ -40,6 +40,16 @@ def check_completion_after_assignment(completed_on: date | None, assigned_on: da
                            completed=completed_on, assigned=assigned_on)
 
 
+def progress_from_text(value: int | str | None) -> int | None:
+    """A progress as typed: 50, "50", "50%", "50 %"."""
+    if value is None or isinstance(value, int):
+        return value
+    text = value.strip().rstrip("%").strip()
+    if not text.isdigit():
+        raise InvalidInput("'{value}' is not a progress: give a per cent from 0 to 100, e.g. 50 or 50%", value=value)
+    return int(text)
+
+
 def check_progress(progress: int | None) -> int | None:
     if progress is not None and not 0 <= progress <= 100:
         raise InvalidInput("progress must be between 0 and 100")

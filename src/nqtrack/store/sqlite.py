@@ -776,6 +776,9 @@ class SqliteStore:
         row = self.conn.execute(sql + " ORDER BY id LIMIT 1", [document_id, fold(title)]).fetchone()
         return dict(row) if row else None
 
+    def task_codes(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT code FROM tasks WHERE code IS NOT NULL AND NOT voided")]
+
     def has_tasks_without_code(self) -> bool:
         return self.conn.execute("SELECT 1 FROM tasks WHERE code IS NULL LIMIT 1").fetchone() is not None
 
