@@ -100,6 +100,14 @@ _REASON_TABLE = (
     (r"the same task as row (?P<row>\d+)", N_("the same task as row {row}")),
     (r"unknown unit '(?P<name>.*)' \(--strict-units\)", N_("unknown unit '{name}' (--strict-units)")),
     (r"unknown state; use (?P<names>.*) \(or (?P<values>.*)\)", N_("unknown state; use {names} (or {values})")),
+    (r"unknown unit '(?P<name>.*)' \(--strict-units\); did you mean '(?P<likely>.*)'\?",
+     N_("unknown unit '{name}' (--strict-units); did you mean '{likely}'?")),
+    (r"fits several units: (?P<names>.*)", N_("fits several units: {names}")),
+    (r"fits several documents: (?P<names>.*); write SYMBOL@dd/mm/yyyy or give the date \('Ngày ban hành'\)",
+     N_("fits several documents: {names}; write SYMBOL@dd/mm/yyyy or give the date ('Ngày ban hành')")),
+    (r"fits several documents: (?P<names>.*)", N_("fits several documents: {names}")),
+    (r"unknown document '(?P<ref>.*)'", N_("unknown document '{ref}'")),
+    (r"a completion date, but the state is '(?P<state>.*)'", N_("a completion date, but the state is '{state}'")),
 )
 # Reasons without values: their text is the message id.
 REASON_MESSAGES = (
@@ -108,6 +116,11 @@ REASON_MESSAGES = (
     N_("the completion date is after today"),
     N_("progress must be between 0 and 100"),
     N_("progress is not a number"),
+    N_("an extension needs a date"),
+    N_("the extended deadline is before the deadline"),
+    N_("the completion date is before the assigned day"),
+    N_("a unit needs a name"),
+    N_("a document needs a number and symbol"),
 )
 _reason_patterns: list | None = None
 

@@ -8,6 +8,7 @@ in the file's size and the database is either the whole import or untouched.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -18,12 +19,14 @@ from typing import Any
 
 from nqtrack import faults
 from nqtrack.core.dates import DateError, parse_date, parse_deadline
+from nqtrack.core.errors import InvalidInput
+from nqtrack.core.names import name_key
 from nqtrack.core.rules import DONE_WITHOUT_DATE, completion_problem
-from nqtrack.core.states import StateError, parse_state
-from nqtrack.core.symbols import find_symbol, parse_symbol, symbol_key
+from nqtrack.core.states import StateError, parse_status, timing_class
+from nqtrack.core.symbols import find_document, parse_symbol, symbol_key
 from nqtrack.core.text import fold, nfc
-from nqtrack.importing.columns import COLUMNS, REQUIRED, is_known_header, map_headers
-from nqtrack.importing.reader import ReadError, Table, read_table
+from nqtrack.importing.columns import COLUMNS, REQUIRED, is_known_header, looks_like_lead_unit, map_headers
+from nqtrack.importing.reader import Table, read_table
 
 MAX_SHOWN_PROBLEMS = 20
 
@@ -56,6 +59,11 @@ class Summary:
     problems: list[Problem] = field(default_factory=list)
     notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     changes: list[tuple[str, list[str]]] = field(default_factory=list)  # unit or document, fields changed
+    skipped: dict[str, int] = field(default_factory=dict)  # rows that are not data: numbering, section, total, blank
+    timing_disagreements: int = 0  # rows whose status label's timing ("quá hạn") the dates contradict
+    read_as: list[tuple[str, str]] = field(default_factory=list)  # a unit written another way → the unit
+    near_units: list[tuple[str, str]] = field(default_factory=list)  # a new unit → the one it is probably
+    no_assigned_dates: bool = False  # tasks created without an assigned day: not in the received view
     batch_id: str | None = None
     dry_run: bool = False
     encoding: str | None = None
@@ -113,20 +121,129 @@ def _day_cell(record: dict[str, Any], headers: dict[str, str], name: str) -> dat
         raise BadRow(headers[name], _text(raw), str(exc)) from None
 
 
-def split_units(text: str, is_unit: Callable[[str], bool]) -> list[str]:
-    """Unit names in one cell: split on ';', and on ',' only where the pieces are units
-    ("Vụ Phổ biến, giáo dục pháp luật" is one unit's name)."""
+# The first words of a unit's name (case as written): a piece of a cell that starts with one
+# starts a new unit; one that does not ("Thể thao", "giáo dục pháp luật", "Đầu tư") goes on
+# the name before it. A value is the second words allowed (None: any).
+_UNIT_STARTS: dict[str, frozenset[str] | None] = {
+    "Bộ": None, "Sở": None, "Vụ": None, "Cục": None, "Ban": None, "Thanh": frozenset({"tra"}), "Ủy": None,
+    "Uỷ": None, "Phòng": None, "Viện": None, "Hội": None, "Đảng": None, "Huyện": None, "Quận": None,
+    "Phường": None, "Công": frozenset({"an", "ty"}), "Tòa": None, "Toà": None, "Trường": None, "Báo": None,
+    "Đài": None, "Các": None, "Đoàn": None, "Xã": None,  # but not "Xã hội" (see starts_unit)
+    "Văn": frozenset({"phòng"}), "Tổng": frozenset({"cục", "công", "liên"}), "Trung": frozenset({"tâm", "ương"}),
+    "Chi": frozenset({"cục", "nhánh"}), "Tỉnh": frozenset({"ủy", "uỷ", "đoàn", "đội"}),
+    "Thành": frozenset({"ủy", "uỷ", "phố", "đoàn"}), "Thị": frozenset({"xã", "ủy", "uỷ", "trấn"}),
+    "Kho": frozenset({"bạc"}), "Ngân": frozenset({"hàng"}), "Tạp": frozenset({"chí"}), "Học": frozenset({"viện"}),
+    "Cơ": frozenset({"quan"}), "Đơn": frozenset({"vị"}), "Liên": frozenset({"đoàn", "minh", "hiệp"}),
+    "Mặt": frozenset({"trận"}), "Bảo": frozenset({"hiểm"}), "Cảng": frozenset({"vụ"}), "Kiểm": frozenset({"toán"}),
+    "Đại": frozenset({"học", "sứ"}), "Bệnh": frozenset({"viện"}), "Tập": frozenset({"đoàn"}),
+    "Hiệp": frozenset({"hội"}), "Quân": frozenset({"khu", "đội", "chủng"}), "Hải": frozenset({"quan"}),
+}
+_PIECES = re.compile(r"(,|\s+và\s+)")
+
+
+def starts_unit(piece: str) -> bool:
+    """Does this piece of a cell start a unit's name ("Sở Tài chính", "UBND các tỉnh")?"""
+    words = piece.split()
+    if not words:
+        return False
+    first = words[0]
+    if len(first) >= 2 and first.isupper() and first.isalpha():  # UBND, HĐND, BCĐ…
+        return True
+    if first not in _UNIT_STARTS:
+        return False
+    allowed = _UNIT_STARTS[first]
+    if first == "Xã" and len(words) > 1 and words[1].lower() == "hội":
+        return False
+    return allowed is None or (len(words) > 1 and words[1].lower() in allowed)
+
+
+def _split_chunk(pieces: list[str], seps: list[str], is_unit: Callable[[str], bool]) -> list[str]:
+    """The names in pieces of a cell separated by `seps` (", " or " và "), see split_units."""
+
+    def joined(i: int, j: int) -> str:
+        return "".join(pieces[k] + (seps[k] if k < j else "") for k in range(i, j + 1)).strip(" ,")
+
+    def known_from(i: int) -> int | None:
+        for j in range(len(pieces) - 1, i - 1, -1):
+            if pieces[i] and is_unit(joined(i, j)):
+                return j
+        return None
+
     names: list[str] = []
-    for piece in (p.strip() for p in text.replace("\n", ";").split(";")):
-        if not piece:
+    i = 0
+    while i < len(pieces):
+        if not pieces[i]:
+            i += 1
             continue
-        if "," in piece and not is_unit(piece):
-            parts = [p.strip() for p in piece.split(",") if p.strip()]
-            if all(is_unit(p) for p in parts):
-                names.extend(parts)
-                continue
-        names.append(piece)
+        end = known_from(i)
+        if end is None:
+            end = i
+            while end + 1 < len(pieces) and not (starts_unit(pieces[end + 1]) or known_from(end + 1) is not None):
+                end += 1
+        names.append(joined(i, end))
+        i = end + 1
     return names
+
+
+def split_units(text: str, is_unit: Callable[[str], bool]) -> list[str]:
+    """Unit names in one cell, separated by ';', line breaks, ',' or ' và ', even when a name
+    holds a comma or "và" ("Bộ Văn hóa, Thể thao và Du lịch", "Vụ Phổ biến, giáo dục pháp
+    luật"): the longest run of pieces that is a known unit is one name; an unknown name runs
+    on until a piece that starts a unit (`starts_unit`) or a known one."""
+    names: list[str] = []
+    for chunk in re.split(r"[;\n]", text):
+        parts = _PIECES.split(chunk.strip())
+        if any(p.strip() for p in parts[0::2]):
+            names += _split_chunk([p.strip() for p in parts[0::2]],
+                                  [", " if sep == "," else " và " for sep in parts[1::2]], is_unit)
+    return [n for n in names if n]
+
+
+_COLUMN_NUMBER = re.compile(r"\(?\s*([0-9]{1,2})\s*\)?(?:\s*[-+=*/x:]\s*\(?\s*[0-9]{1,2}\s*\)?)*")
+_SECTION_HEAD = re.compile(r"^(?:[IVXLC]{1,6}|[A-ZĐ])\s*[.):\-–]\s*\S")
+_ENUMERATOR = re.compile(r"^(?:[IVXLC]{1,6}|[A-ZĐ]|[0-9]{1,2}(?:\.[0-9]{1,2})*)[.)]?$")
+_HEAD_ENUMERATOR = re.compile(r"^(?:[IVXLC]{1,6}|[A-ZĐ])[.)]?$")
+_TOTAL = re.compile(r"^(?:tong cong|tong so|tong|cong)\b[\s:().+ivx0-9]*$")
+
+
+def _is_number(value: Any) -> bool:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return True
+    text = _text(value).replace(",", ".").rstrip("%").strip()
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def non_data_row(cells: list[Any], record: dict[str, Any]) -> str | None:
+    """Why a row under the header is not a task (or unit, document), or None when it is one:
+    "numbering" (the "(1) (2) (3)" or "1 2 3" row numbering the columns), "total" ("Tổng
+    cộng" with numbers), "section" ("I. NHIỆM VỤ CHÍNH PHỦ GIAO", a heading in capitals, or
+    text only in columns the import does not read), "blank" (nothing in the columns read)."""
+    filled = [c for c in cells if _text(c)]
+    if not filled:
+        return "blank"
+    texts = [_text(c) for c in filled]
+    numbers = [_COLUMN_NUMBER.fullmatch(t) for t in texts]
+    if len(filled) >= 3 and all(numbers):
+        firsts = [int(m.group(1)) for m in numbers if m]
+        if firsts == sorted(firsts) and len(set(firsts)) == len(firsts):
+            return "numbering"
+    words = [t for t in texts if not _is_number(t) and not _ENUMERATOR.fullmatch(t)]
+    if len(words) == 1 and _TOTAL.match(fold(words[0])):
+        return "total"
+    values = [_text(v) for v in record.values() if _text(v)]
+    if not values:
+        return "section" if words else "blank"
+    if len(values) == 1 and len(words) == 1:
+        heading = words[0]
+        letters = [c for c in heading if c.isalpha()]
+        capitals = len(letters) >= 4 and heading == heading.upper()
+        if capitals or _SECTION_HEAD.match(heading) or len(filled) == 2 and _HEAD_ENUMERATOR.fullmatch(texts[0]):
+            return "section"
+    return None
 
 
 class Importer:
@@ -137,50 +254,84 @@ class Importer:
         self.summary = Summary(options.kind, dry_run=options.dry_run)
         self._unit_ids: dict[str, int | None] = {}  # folded name → id (None: to create)
         self._unit_names: dict[str, str] = {}  # folded name → name as first written
-        self._doc_ids: dict[str, int | None] = {}  # symbol key → id (None: to create)
-        self._doc_rows: dict[str, dict[str, Any]] = {}
+        self._doc_ids: dict[Any, int | None] = {}  # (symbol key, date) → id (None: to create)
+        self._doc_rows: dict[Any, dict[str, Any]] = {}
         self._seen: dict[Any, int] = {}  # match key → first data row, to catch duplicates
         self._parents: list[tuple[int, str]] = []
         self._unchanged_ids: set[int] = set()  # units or documents rows that changed nothing (yet)
-        self._doc_keys: dict[str, str] = {}  # cell as written → symbol key
         self._unit_keys: dict[str, str] = {}  # unit name as written → folded key
         self._by_code: dict[str, dict[str, Any] | None] = {}  # existing tasks of the current chunk
         self._pending: list = []
+        self._by_name_key: dict[str, int] | None = None  # core.names key → id, of the register's units
+        self._new_name_keys: dict[str, str] = {}  # core.names key → folded key, of the file's new units
+        self._file_leads: set[str] | None = None  # the lead units the file names (folded), read on demand
+        self._source: str | Path | bytes | None = None
+        self._assigned_rows = 0  # created tasks with an assigned day
 
     # -- reading ---------------------------------------------------------------------
 
     def _open(self, source: str | Path | bytes) -> tuple[Table, dict[int, str]]:
         opts = self.options
+        self._source = source
         table = read_table(
             source, sheet=opts.sheet, encoding=opts.encoding, delimiter=opts.delimiter,
             expected_headers=is_known_header(opts.kind), name=opts.source_name,
         )
         mapping, ignored = map_headers(opts.kind, table.headers, opts.overrides)
-        missing = [f for f in REQUIRED[opts.kind] if f not in mapping.values()]
-        if missing:
-            names = ", ".join(f"'{COLUMNS[opts.kind][f][1]}'" for f in missing)
-            raise ReadError(
-                f"no column for {names} in the header row (line {table.header_line}): "
-                f"{', '.join(repr(h) for h in table.headers if h)}; use --map 'Header=field'"
-            )
+        self._check_columns(table, mapping)
         self.summary.ignored_columns = ignored
         self.summary.encoding, self.summary.source_format = table.encoding, table.source_format
         return table, mapping
 
+    def _check_columns(self, table: Table, mapping: dict[int, str]) -> None:
+        """Stop before anything is read when a column the register needs is missing: the
+        title (the name, the symbol), and the lead unit when a column looks like one.
+        The message lists the headers and suggests a --map."""
+        kind = self.options.kind
+        free = [h for i, h in enumerate(table.headers) if h and i not in mapping]
+        missing = [f for f in REQUIRED[kind] if f not in mapping.values()]
+        guess = None
+        if missing:
+            from nqtrack.fuzzy import closest
+
+            names = [(n, h) for h in free for n in [h]]
+            found = closest(" ".join(COLUMNS[kind][missing[0]][1:]), names, limit=1, cutoff=40)
+            guess = found[0] if found else (free[0] if free else None)
+        elif kind == "tasks" and "lead_unit" not in mapping.values():
+            looks = [h for h in free if looks_like_lead_unit(h)]
+            if looks:
+                missing, guess = ["lead_unit"], looks[0]
+        if not missing:
+            return
+        headers = ", ".join(f"'{h}'" for h in table.headers if h)
+        label = COLUMNS[kind][missing[0]][1]
+        if guess:
+            raise InvalidInput("no column for '{field}' in the header row (line {line}): {headers}; "
+                               "if it is '{guess}', import again with --map '{guess}={field}'",
+                               field=label, line=table.header_line, headers=headers, guess=guess)
+        raise InvalidInput("no column for '{field}' in the header row (line {line}): {headers}; "
+                           "name it with --map 'Header={field}'", field=label, line=table.header_line, headers=headers)
+
     def _records(
         self, table: Table, mapping: dict[int, str]
     ) -> Iterator[tuple[int, int, dict[str, Any], dict[str, str]]]:
-        """(data row number, line, {field: cell}, {field: header}) for each non-empty row."""
+        """(data row number, line, {field: cell}, {field: header}) for each row of data; the
+        rows that are not data (column numbers, sections, totals, blanks) are counted."""
         headers = {f: table.headers[i] for i, f in mapping.items()}
         number = 0
+        skipped = self.summary.skipped
         for line, cells in table.rows:
             record = {f: cells[i] if i < len(cells) else None for i, f in mapping.items()}
-            if not any(_text(v) for v in record.values()):
+            kind = non_data_row(cells, record)
+            if kind:
+                skipped[kind] = skipped.get(kind, 0) + 1
                 continue
             number += 1
             if self.progress and number % 1000 == 0:
                 self.progress(1000)
             yield number, line, record, headers
+        if table.blank_rows:
+            skipped["blank"] = skipped.get("blank", 0) + table.blank_rows
 
     # -- units and documents named in rows ---------------------------------------------
 
@@ -190,35 +341,110 @@ class Importer:
             key = self._unit_keys[name] = fold(name)
         return key
 
+    def _register_name_keys(self) -> dict[str, int]:
+        """core.names keys of every name, code and alias of the register's units (built once)."""
+        if self._by_name_key is None:
+            self._by_name_key = {}
+            for unit in self.store.list_units():
+                for text in [unit.name, unit.code or "", *(unit.aliases or "").split(";")]:
+                    if name_key(text):
+                        self._by_name_key.setdefault(name_key(text), unit.id)
+        return self._by_name_key
+
     def _unit_known(self, name: str, column: str | None = None) -> bool:
+        """Is this a unit of the register or one the file names already? A name written
+        another way ("Sở KH&ĐT" for "Sở Kế hoạch và Đầu tư") is the same unit, and said so."""
         key = self._unit_key(name)
         if key not in self._unit_ids:
             found = self.store.find_units(name)
             if len(found) > 1:
                 raise BadRow(column, name, f"fits several units: {', '.join(u.name for u in found)}")
             self._unit_ids[key] = found[0].id if found else None
+            if not found and name_key(name) in self._register_name_keys():
+                unit_id = self._register_name_keys()[name_key(name)]
+                self._unit_ids[key] = unit_id
+                self.summary.read_as.append((name, self.store.unit(unit_id).name))
         return self._unit_ids[key] is not None or key in self._unit_names
 
+    def _is_unit(self, name: str) -> bool:
+        """For splitting a cell of units: a unit of the register, or a lead unit the file names."""
+        if self._unit_known(name):
+            return True
+        if self._file_leads is None:
+            self._file_leads = self._read_file_leads()
+        return name_key(name) in self._file_leads
+
+    def _read_file_leads(self) -> set[str]:
+        """The lead units the whole file names (a second read, only when a cell of
+        coordinating units cannot be split with the register's units alone)."""
+        leads: set[str] = set()
+        if self._source is None or self.options.kind != "tasks":
+            return leads
+        opts = self.options
+        table = read_table(self._source, sheet=opts.sheet, encoding=opts.encoding, delimiter=opts.delimiter,
+                           expected_headers=is_known_header(opts.kind), name=opts.source_name)
+        mapping, _ = map_headers(opts.kind, table.headers, opts.overrides)
+        column = next((i for i, f in mapping.items() if f == "lead_unit"), None)
+        if column is None:
+            return leads
+        for _line, cells in table.rows:
+            if column < len(cells) and _text(cells[column]):
+                leads.add(name_key(_text(cells[column])))
+        return leads
+
     def _unit_ref(self, name: str, column: str) -> str:
-        """Check a unit name (the first pass notes new ones); returns its folded key."""
-        if not self._unit_known(name, column):
-            if self.options.strict_units:
-                raise BadRow(column, name, f"unknown unit '{name}' (--strict-units)")
-            self._unit_names[self._unit_key(name)] = name
+        """Check a unit name (the first pass notes new ones); returns its folded key. A new
+        name that is probably a known unit written another way is listed (or, with
+        --strict-units, refused with its likely match)."""
+        if self._unit_known(name, column):
+            return self._unit_key(name)
+        same = self._new_name_keys.get(name_key(name))
+        if same is not None:  # the file wrote one new unit two ways
+            self.summary.read_as.append((name, self._unit_names[same]))
+            self._unit_keys[name] = same
+            return same
+        from nqtrack.fuzzy import same_unit
+
+        known = [(u.name, u.name) for u in self.store.list_units()] + [(n, n) for n in self._unit_names.values()]
+        likely = same_unit(name, known)
+        if self.options.strict_units:
+            if likely:
+                raise BadRow(column, name, f"unknown unit '{name}' (--strict-units); did you mean '{likely}'?")
+            raise BadRow(column, name, f"unknown unit '{name}' (--strict-units)")
+        if likely:
+            self.summary.near_units.append((name, likely))
+        self._unit_names[self._unit_key(name)] = name
+        self._new_name_keys[name_key(name)] = self._unit_key(name)
         return self._unit_key(name)
 
-    def _doc_ref(self, cell: str) -> str:
-        if cell in self._doc_keys:
-            return self._doc_keys[cell]
-        symbol = find_symbol(cell)
-        text = symbol.text if symbol else cell
-        key = symbol_key(text)
-        if key not in self._doc_ids:
-            found = self.store.find_documents(text)
-            self._doc_ids[key] = found[0].id if found else None
+    def _doc_ref(self, cell: str, day: date | None = None) -> tuple[str, date | None]:
+        """The (symbol key, date) of the document a cell names, checked against the register:
+        "Thông báo số 123/TB-VPCP ngày 05/4/2017", a symbol (its date from `day`, the
+        "Ngày ban hành" column, when given), SYMBOL@dd/mm/yyyy or #ID."""
+        explicit = cell.startswith("#") or "@" in cell
+        if explicit:
+            found = self.store.find_documents(cell)
             if not found:
-                self._doc_rows[key] = {"symbol": text, "cell": cell}
-        self._doc_keys[cell] = key
+                raise BadRow(None, cell, f"unknown document '{cell}'")
+            by_id: tuple[str, date | None] = (f"#{found[0].id}", None)
+            self._doc_ids[by_id] = found[0].id
+            return by_id
+        symbol, written = find_document(cell)
+        text = symbol.text if symbol else cell
+        issued = day or written
+        key = (symbol_key(text), issued)
+        if key not in self._doc_ids:
+            same = self.store.find_documents(text)
+            fits = [d for d in same if issued and d.issued_on == issued.isoformat()]
+            if not fits and (len(same) == 1 and (issued is None or same[0].issued_on is None)):
+                fits = same  # the one document of that symbol, its date not known
+            if not fits and issued is None and len(same) > 1:
+                raise BadRow(None, cell, "fits several documents: "
+                             + ", ".join(self.store.document_label(d) for d in same)
+                             + "; write SYMBOL@dd/mm/yyyy or give the date ('Ngày ban hành')")
+            self._doc_ids[key] = fits[0].id if fits else None
+            if not fits:
+                self._doc_rows[key] = {"symbol": text, "issued_on": issued}
         return key
 
     # -- one task row --------------------------------------------------------------
@@ -247,25 +473,35 @@ class Importer:
         if "code" in present:
             row["code"] = cell("code") or None
         if "document" in present:
-            row["document"] = self._doc_ref(cell("document")) if cell("document") else None
+            try:
+                doc_day = day("document_date") if "document_date" in present else None
+                row["document"] = self._doc_ref(cell("document"), doc_day) if cell("document") else None
+            except BadRow as bad:
+                raise BadRow(headers["document"], bad.value, bad.reason) from None
         if "source" in present:
             row["source"] = cell("source") or None
         if "lead_unit" in present:
             lead = cell("lead_unit")
             row["lead_unit"] = self._unit_ref(lead, headers["lead_unit"]) if lead else None
         if "coordinating_units" in present:
-            names = split_units(cell("coordinating_units"), self._unit_known)
+            names = split_units(cell("coordinating_units"), self._is_unit)
             row["coordinating_units"] = sorted({self._unit_ref(n, headers["coordinating_units"]) for n in names})
         if "assignee" in present:
             row["assignee"] = cell("assignee") or None
         if "assigned_on" in present:
             row["assigned_on"] = day("assigned_on")
-        if "deadline" in present:
+        if "deadline_text" in present and cell("deadline_text"):
+            row["deadline"] = deadline("deadline_text")  # as written: "Quý III/2023", not its last day
+        elif "deadline" in present:
             row["deadline"] = deadline("deadline")
         if "extended_deadline" in present and cell("extended_deadline"):
             extended = deadline("extended_deadline")
             if extended.date is None:
                 raise BadRow(headers["extended_deadline"], cell("extended_deadline"), "an extension needs a date")
+            first = row.get("deadline")
+            if first is not None and first.date is not None and extended.date < first.date:
+                raise BadRow(headers["extended_deadline"], cell("extended_deadline"),
+                             "the extended deadline is before the deadline")
             row["extended_deadline"] = extended
         if "product" in present:
             row["product"] = cell("product") or None
@@ -283,10 +519,11 @@ class Importer:
                 raise BadRow(headers["progress"], cell("progress"), "progress must be between 0 and 100")
             row["progress"] = int(round(progress))
         completed_on = day("completed_on") if "completed_on" in present else None
-        state = None
+        state, claimed = None, None
         if "status" in present and cell("status"):
             try:
-                state = parse_state(cell("status")).value
+                parsed, claimed = parse_status(cell("status"))
+                state = parsed.value
             except StateError:
                 raise BadRow(
                     headers["status"],
@@ -305,9 +542,16 @@ class Importer:
             raise BadRow(headers.get("completed_on") or headers.get("status"), cell("status"), problem)
         if problem:
             raise BadRow(headers["completed_on"], cell("completed_on"), problem)
+        if completed_on is not None and row.get("assigned_on") and completed_on < row["assigned_on"]:
+            raise BadRow(headers["completed_on"], cell("completed_on"),
+                         "the completion date is before the assigned day")
         if state is not None or "status" in present or "completed_on" in present:
             row["state"] = state or "new"
             row["completed_on"] = completed_on
+        if claimed is not None:
+            due = row.get("extended_deadline") or row.get("deadline")
+            if timing_class(state or "new", due.date if due else None, completed_on, self.options.today) != claimed:
+                self.summary.timing_disagreements += 1
         key = ("code", row["code"]) if row.get("code") else ("title", row.get("document"), fold(title))
         return row | {"_key": key}
 
@@ -352,6 +596,8 @@ class Importer:
         self._write_chunk(chunk)
         self._flush()
         self._link_parents()
+        if self.options.kind == "tasks" and self.summary.created and not self._assigned_rows:
+            self.summary.no_assigned_dates = True
         if self.summary.created or self.summary.updated:
             self.store.record_batch(
                 self.summary.batch_id, "import", self.options.recorded_at, self.options.by, self.options.source_name
@@ -386,15 +632,12 @@ class Importer:
             self.summary.new_units.append(name)
         return self._unit_ids[key]  # type: ignore[return-value]  # set just above
 
-    def _doc_id(self, key: str) -> int:
+    def _doc_id(self, key: Any) -> int:
         if self._doc_ids.get(key) is None:
             doc = self._doc_rows[key]
-            try:
-                issued = parse_date(doc["cell"]) if doc["cell"] != doc["symbol"] else None
-            except DateError:
-                issued = None
-            self._doc_ids[key] = self.store.add_document(doc["symbol"], issued_on=issued).id
-            self.summary.new_documents.append(doc["symbol"])
+            self._doc_ids[key] = self.store.add_document(doc["symbol"], issued_on=doc["issued_on"]).id
+            label = doc["symbol"] + (f"@{doc['issued_on']:%d/%m/%Y}" if doc["issued_on"] else "")
+            self.summary.new_documents.append(label)
         return self._doc_ids[key]  # type: ignore[return-value]  # set just above
 
     def _values(self, row: dict[str, Any]) -> dict[str, Any]:
@@ -436,6 +679,7 @@ class Importer:
             coordinating = base.pop("coordinating_units", [])
             later: list[LaterEvent] = []
             created_on = base.get("assigned_on") or opts.today
+            self._assigned_rows += bool(base.get("assigned_on"))
             if row.get("extended_deadline") and row.get("deadline") and row["deadline"].date:
                 original = row["deadline"]
                 base.update(deadline=original.date, deadline_text=original.text, recurring=original.recurring)

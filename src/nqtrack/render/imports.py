@@ -69,6 +69,23 @@ def summary_lines(summary: Any) -> list[str]:
     if summary.new_documents:
         lines.append(_("New documents ({count}): {names}", count=len(summary.new_documents),
                        names=some(summary.new_documents)))
+    if summary.read_as:
+        lines.append(_("Units written another way, read as the register's: {names}",
+                       names=some([f"'{name}' → {unit}" for name, unit in summary.read_as])))
+    if summary.near_units:
+        lines.append(_("New units that are probably existing ones written another way (check them; "
+                       "'nqtrack unit merge' makes two one): {names}",
+                       names=some([f"'{name}' ≈ '{unit}'" for name, unit in summary.near_units])))
+    if summary.skipped:
+        kinds = {"numbering": _("column numbering"), "section": _("section headings"), "total": _("totals"),
+                 "blank": _("blank")}
+        lines.append(_("Rows that are not data, skipped: {counts}",
+                       counts=", ".join(f"{kinds[k]} {n}" for k, n in sorted(summary.skipped.items()))))
+    if summary.timing_disagreements:
+        lines.append(_("{count} rows have a status whose timing ('đúng hạn', 'quá hạn'…) the dates contradict; "
+                       "the register computes the timing from the dates.", count=summary.timing_disagreements))
+    if summary.no_assigned_dates:
+        lines.append(_("Warning: no assignment dates: tasks will not appear in the received view."))
     if summary.converted_cells:
         lines.append(_("{count} cells typed in TCVN3 or VNI were converted to Unicode.",
                        count=summary.converted_cells))
