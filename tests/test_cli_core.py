@@ -104,10 +104,10 @@ def test_list_filters_and_csv(office):
     office("assign", "Tổng kết công tác năm", "--lead", "TCCB", "--due", "Năm 2022", "--assigned-on", "2022-02-01", today="2022-02-01")
     out = office("list", "--unit", "TCCB", "--format", "csv").stdout
     lines = out.splitlines()
-    assert lines[0] == "id,code,title,document,lead_unit,deadline,state,progress,completed_on"
-    assert lines[1:] == ["2,,Tổng kết công tác năm,,Vụ Tổ chức cán bộ,2022-12-31,new,,"]
+    assert lines[0] == "id,code,title,document,lead_unit,deadline,deadline_text,state,progress,completed_on"
+    assert lines[1:] == ["2,,Tổng kết công tác năm,,Vụ Tổ chức cán bộ,2022-12-31,Năm 2022,new,,"]
     assert office("list", "--overdue", "--format", "csv").stdout.splitlines()[1:] == [
-        "1,NV-1,Xây dựng kế hoạch thực hiện Nghị quyết,07-NQ/ĐUK,Văn phòng Bộ,2022-06-30,new,,"
+        "1,NV-1,Xây dựng kế hoạch thực hiện Nghị quyết,07-NQ/ĐUK,Văn phòng Bộ,2022-06-30,30/06/2022,new,,"
     ]
     assert len(office("list", "--search", "ke hoach", "--format", "json").stdout and json.loads(office("list", "--search", "ke hoach", "--format", "json").stdout)) == 1
 

@@ -40,6 +40,7 @@ class ImportRequest:
     skip_invalid: bool = False
     rejects: str | None = None
     strict_units: bool = False
+    prefer: str = "register"  # a re-import's conflicts: the register's value stays, or the file's ("file")
 
 
 @dataclass
@@ -69,6 +70,8 @@ def import_any(ctx: Context, request: ImportRequest, progress: Callable[[int], N
     except ValueError as exc:
         raise InvalidInput("bad --map '{value}': use 'Header=field' with a field of {values}", value=str(exc),
                            values=", ".join(imp.COLUMNS[request.kind])) from None
+    if request.prefer not in ("register", "file"):
+        raise InvalidInput("--prefer takes 'register' or 'file'")
     if request.skip_invalid and not request.rejects:
         raise InvalidInput("--skip-invalid needs --rejects FILE for the rows it leaves out")
     if is_export(request.source):
@@ -76,8 +79,8 @@ def import_any(ctx: Context, request: ImportRequest, progress: Callable[[int], N
     options = imp.Options(
         kind=request.kind, sheet=request.sheet, encoding=request.encoding, delimiter=request.delimiter,
         overrides=overrides, dry_run=request.dry_run, skip_invalid=request.skip_invalid,
-        strict_units=request.strict_units, by=ctx.by, today=ctx.today, source_name=source_label(request.source),
-        recorded_at=ctx.recorded_at,
+        strict_units=request.strict_units, prefer_file=request.prefer == "file", by=ctx.by, today=ctx.today,
+        source_name=source_label(request.source), recorded_at=ctx.recorded_at,
     )
     loader = imp.Importer(ctx.store, options, progress)
     try:

@@ -63,6 +63,9 @@ RejectsOption = Annotated[str | None, typer.Option(
     "--rejects", help="With --skip-invalid: the CSV file for rejected rows, with a reason column.")]
 StrictUnitsOption = Annotated[bool, typer.Option(
     "--strict-units", help="Refuse rows naming units not in the register, instead of creating them.")]
+PreferOption = Annotated[str, typer.Option("--prefer", help=(
+    "Re-import: when a field changed both in the file and in the register since the last import, "
+    "keep the register's (default) or take the file's ('file')."))]
 
 
 @command(name="import")
@@ -77,6 +80,7 @@ def import_(
     skip_invalid: SkipInvalidOption = False,
     rejects: RejectsOption = None,
     strict_units: StrictUnitsOption = False,
+    prefer: PreferOption = "register",
     by: ByOption = None,
 ) -> None:
     """Import tasks (or units, documents) from a spreadsheet, all rows or none.
@@ -94,7 +98,7 @@ def import_(
     request = register.ImportRequest(
         sys.stdin.buffer.read() if file == "-" else file, kind=kind, sheet=sheet, encoding=encoding,
         delimiter=delimiter, mappings=map_ or (), dry_run=dry_run, skip_invalid=skip_invalid, rejects=rejects,
-        strict_units=strict_units)
+        strict_units=strict_units, prefer=prefer)
     try:
         with render.ImportProgress() as progress:
             done = register.import_any(session.context(by), request, progress)

@@ -21,12 +21,14 @@ from nqtrack import faults
 from nqtrack.core.dates import DateError, parse_date, parse_deadline
 from nqtrack.core.errors import InvalidInput
 from nqtrack.core.names import name_key
+from nqtrack.core.reimport import groups_of, reconcile
 from nqtrack.core.rules import DONE_WITHOUT_DATE, completion_problem
 from nqtrack.core.states import StateError, parse_status, timing_class
 from nqtrack.core.symbols import find_document, parse_symbol, symbol_key
 from nqtrack.core.text import fold, nfc
 from nqtrack.importing.columns import COLUMNS, REQUIRED, is_known_header, looks_like_lead_unit, map_headers
 from nqtrack.importing.reader import Table, read_table
+from nqtrack.store.base import journal_value
 
 MAX_SHOWN_PROBLEMS = 20
 
@@ -64,6 +66,11 @@ class Summary:
     read_as: list[tuple[str, str]] = field(default_factory=list)  # a unit written another way → the unit
     near_units: list[tuple[str, str]] = field(default_factory=list)  # a new unit → the one it is probably
     no_assigned_dates: bool = False  # tasks created without an assigned day: not in the received view
+    applied_fields: int = 0  # re-import: fields the file changed since the last import, taken
+    kept_fields: int = 0  # re-import: fields the register changed since the last import, kept
+    # re-import: fields changed in both: (task, code, field, register's value, file's value, file taken?)
+    conflicts: list[tuple[int, str | None, str, str | None, str | None, bool]] = field(default_factory=list)
+    voided_rows: int = 0  # rows naming tasks voided in the register: left voided
     batch_id: str | None = None
     dry_run: bool = False
     encoding: str | None = None
@@ -94,6 +101,7 @@ class Options:
     dry_run: bool = False
     skip_invalid: bool = False
     strict_units: bool = False
+    prefer_file: bool = False  # re-import: in a conflict, the file's value wins
     by: str = "import"
     today: date = field(default_factory=date.today)
     source_name: str | None = None
@@ -246,6 +254,17 @@ def non_data_row(cells: list[Any], record: dict[str, Any]) -> str | None:
     return None
 
 
+def _plain_date(text: str | None) -> bool:
+    """Is this deadline text only a date ("30/09/2022", "2022-09-30"), or none at all?"""
+    if text is None:
+        return True
+    try:
+        parse_date(text)
+    except DateError:
+        return False
+    return True
+
+
 class Importer:
     def __init__(self, store, options: Options, progress: Callable[[int], None] | None = None) -> None:
         self.store = store
@@ -267,6 +286,7 @@ class Importer:
         self._file_leads: set[str] | None = None  # the lead units the file names (folded), read on demand
         self._source: str | Path | bytes | None = None
         self._assigned_rows = 0  # created tasks with an assigned day
+        self._pending_brought: list[dict[str, str | None]] = []  # what the file brought, per pending new task
 
     # -- reading ---------------------------------------------------------------------
 
@@ -697,11 +717,15 @@ class Importer:
                 later.append(LaterEvent("imported", "state", "new", "done", done_on))
                 later.append(LaterEvent("imported", "completed_on", None, done_on, done_on))
             self._pending.append(NewTask(base, coordinating, created_on, later))
+            self._pending_brought.append(self._brought(values, values.get("lead_unit_id")))
             self.summary.created += 1
             if len(self._pending) >= self.BATCH:
                 self._flush()
             return
-        changes = self._changes(existing, values)
+        if existing["voided"]:  # entered in error: the file does not bring it back
+            self.summary.voided_rows += 1
+            return
+        changes = self._reimport(existing, values)
         if not changes:
             self.summary.unchanged += 1
             return
@@ -714,34 +738,75 @@ class Importer:
             store.change_task(existing["id"], completion, effective_on=effective, kind="imported", **common)
         self.summary.updated += 1
 
+    def _brought(self, values: dict[str, Any], lead: Any) -> dict[str, str | None]:
+        """The file's values as the journal writes them (coordinating units: sorted ids, less the lead)."""
+        brought: dict[str, str | None] = {}
+        for name, value in values.items():
+            if name == "coordinating_units":
+                brought[name] = ",".join(map(str, sorted(set(value) - {lead}))) or None
+            elif name == "recurring":
+                brought[name] = "1" if value else "0"
+            else:
+                brought[name] = journal_value(value)
+        return brought
+
+    def _reimport(self, existing: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+        """The changes a matched row makes, by the three-way rule of core.reimport (what the
+        file brought last time, what it brings now, what the register holds now); kept
+        fields and conflicts are counted and listed; the file's values are remembered."""
+        lead = values.get("lead_unit_id", existing["lead_unit_id"])
+        brought = self._brought(values, lead)
+        current = {name: journal_value(existing[name]) for name in brought if name != "coordinating_units"}
+        current["recurring"] = "1" if existing["recurring"] else "0"
+        if "coordinating_units" in brought:
+            current["coordinating_units"] = ",".join(map(str, self.store.coordinating_unit_ids(existing["id"]))) or None
+        if brought.get("deadline") == current.get("deadline") and _plain_date(brought.get("deadline_text")):
+            # "2022-09-30" for a deadline written "Quý III/2022": the same deadline, its text kept
+            brought["deadline_text"], brought["recurring"] = current["deadline_text"], current["recurring"]
+        last = self.store.import_provenance(existing["id"])
+        decision = reconcile(brought, last, current, prefer_file=self.options.prefer_file)
+        summary = self.summary
+        summary.applied_fields += len(set(decision.applied) - set(decision.conflicts))
+        summary.kept_fields += len(decision.kept)
+        for group in decision.conflicts:
+            shown = self._shown_group(group)
+            summary.conflicts.append((existing["id"], existing["code"], shown, self._shown(shown, current.get(shown)),
+                                      self._shown(shown, brought.get(shown)), self.options.prefer_file))
+        self.store.save_import_provenance([(existing["id"], {**(last or {}), **brought})], summary.batch_id)
+        groups = groups_of(list(brought))
+        return {name: values[name] for group in decision.applied for name in groups[group]}
+
+    @staticmethod
+    def _shown_group(group: str) -> str:
+        return {"deadline": "deadline_text", "state": "state"}.get(group, group)
+
+    def _shown(self, field: str, value: str | None) -> str | None:
+        """A journaled value as a person reads it in a conflict: a unit's or document's name."""
+        if value is None:
+            return None
+        if field == "lead_unit_id":
+            return self.store.unit(int(value)).name
+        if field == "coordinating_units":
+            return "; ".join(self.store.unit(int(u)).name for u in value.split(","))
+        if field == "document_id":
+            return self.store.document_label(self.store.document(int(value)))
+        return value
+
     def _flush(self) -> None:
         if self.options.kind == "tasks" and self._pending:
-            self.store.insert_tasks(
+            ids = self.store.insert_tasks(
                 self._pending,
                 by=self.options.by,
                 kind="imported",
                 batch_id=self.summary.batch_id,
                 recorded_at=self.options.recorded_at,
             )
+            self.store.save_import_provenance(
+                [(task_id, brought) for task_id, brought in zip(ids, self._pending_brought, strict=True)],
+                self.summary.batch_id)
             faults.pause("import-batch")  # the crash tests kill an import here, its first rows written
         self._pending = []
-
-    def _changes(self, existing: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
-        from nqtrack.store.base import journal_value as _value
-
-        changes = {}
-        for name, new in values.items():
-            if name == "coordinating_units":
-                if sorted(
-                    set(new) - {values.get("lead_unit_id", existing["lead_unit_id"])}
-                ) != self.store.coordinating_unit_ids(existing["id"]):
-                    changes[name] = new
-            elif name == "recurring":
-                if bool(new) != bool(existing["recurring"]):
-                    changes[name] = new
-            elif _value(new) != _value(existing[name]):
-                changes[name] = new
-        return changes
+        self._pending_brought = []
 
     # -- units and documents files ---------------------------------------------------
 

@@ -86,6 +86,19 @@ def summary_lines(summary: Any) -> list[str]:
                        "the register computes the timing from the dates.", count=summary.timing_disagreements))
     if summary.no_assigned_dates:
         lines.append(_("Warning: no assignment dates: tasks will not appear in the received view."))
+    if summary.applied_fields or summary.kept_fields or summary.conflicts:
+        lines.append(_("Fields of tasks already in the register: {applied} changed in the file and applied, {kept} "
+                       "changed in the register since the last import and kept, {conflicts} changed in both.",
+                       applied=summary.applied_fields, kept=summary.kept_fields, conflicts=len(summary.conflicts)))
+    if summary.conflicts:
+        taken = summary.conflicts[0][5]
+        lines.append(_("Conflicts (the file's value taken, --prefer file):") if taken else
+                     _("Conflicts (the register's value kept; --prefer file takes the file's):"))
+        lines += ["  " + conflict_line(c) for c in summary.conflicts[:MAX_SHOWN_PROBLEMS]]
+        if len(summary.conflicts) > MAX_SHOWN_PROBLEMS:
+            lines.append("  " + _("… and {count} more conflicts.", count=len(summary.conflicts) - MAX_SHOWN_PROBLEMS))
+    if summary.voided_rows:
+        lines.append(_("{count} rows name tasks voided in the register: left voided.", count=summary.voided_rows))
     if summary.converted_cells:
         lines.append(_("{count} cells typed in TCVN3 or VNI were converted to Unicode.",
                        count=summary.converted_cells))
@@ -96,6 +109,17 @@ def summary_lines(summary: Any) -> list[str]:
     if summary.batch_id and not summary.dry_run and (summary.created or summary.updated):
         lines.append(_("Import batch: {batch}", batch=summary.batch_id))
     return [line for line in lines if line]
+
+
+def conflict_line(conflict: tuple[Any, ...]) -> str:
+    """One field changed both in the file and in the register: task, field, both values."""
+    from nqtrack.render.task import journal_field_labels, shown_value
+
+    task_id, code, field, here, there, _taken = conflict
+    task = f"{task_id} ({code})" if code else str(task_id)
+    return _("task {task}, {field}: register {register}, file {file}", task=task,
+             field=journal_field_labels().get(field, field), register=shown_value(field, here) or "—",
+             file=shown_value(field, there) or "—")
 
 
 def rebuilt_line(counts: dict[str, int]) -> str:

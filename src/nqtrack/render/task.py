@@ -33,7 +33,11 @@ def emit_tasks(rows: list[dict[str, Any]], fmt: str, *, title: str | None = None
                empty_message: str | None = None) -> None:
     """A listing of tasks (machine rows from nqtrack.app.tasks.task_row) in a format."""
     shown = [display_task_row(t) for t in rows] if fmt in ("table", "markdown") else rows
-    emit_rows(shown, task_columns(), fmt, title=title, json_data=json_data, empty_message=empty_message)
+    columns = task_columns()
+    if fmt == "csv":  # for editing and importing again: the deadline as written too ("Quý III/2023")
+        at = [key for key, _label in columns].index("deadline") + 1
+        columns.insert(at, ("deadline_text", _("Deadline as written")))
+    emit_rows(shown, columns, fmt, title=title, json_data=json_data, empty_message=empty_message)
 
 
 def local_time(recorded_at: str) -> str:

@@ -39,7 +39,7 @@ from nqtrack.store.base import (
 
 # How many migrations this version ships; when the database has applied this many,
 # the migration machinery (and sqlite-utils) is not even imported.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 MIGRATION_SET = "nqtrack"
 DEFAULT_BUSY_TIMEOUT = 10.0
 
@@ -1552,6 +1552,19 @@ class SqliteStore:
         ).fetchone()
         return row[0] if row else None
 
+    def import_provenance(self, task_id: int) -> dict[str, str | None] | None:
+        """What the last import of this task's row brought (field → journal text), or None."""
+        row = self.conn.execute("SELECT fields FROM import_provenance WHERE task_id = ?", [task_id]).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def save_import_provenance(self, rows: Sequence[tuple[int, Mapping[str, str | None]]],
+                               batch_id: str | None) -> None:
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO import_provenance(task_id, batch_id, fields) VALUES (?, ?, ?)",
+            [(task_id, batch_id, json.dumps(fields, ensure_ascii=False, separators=(",", ":")))
+             for task_id, fields in rows],
+        )
+
     def record_batch(self, batch_id: str, kind: str, recorded_at: str, by: str, note: str | None = None) -> None:
         self.conn.execute(
             "INSERT INTO batches(id, kind, recorded_at, recorded_by, note) VALUES (?, ?, ?, ?, ?)",
@@ -1683,12 +1696,13 @@ class SqliteStore:
 
     # -- export and import of the whole register -------------------------------------
 
-    EXPORT_TABLES = ("settings", "units", "documents", "tasks", "task_units", "events", "batches", "register_events")
+    EXPORT_TABLES = ("settings", "units", "documents", "tasks", "task_units", "events", "batches", "register_events",
+                     "import_provenance")
 
     def export_rows(self, table: str) -> Iterator[dict[str, Any]]:
         if table not in self.EXPORT_TABLES:
             raise ValueError(table)
-        order = "key" if table == "settings" else "task_id, unit_id" if table == "task_units" else "id"
+        order = {"settings": "key", "task_units": "task_id, unit_id", "import_provenance": "task_id"}.get(table, "id")
         for row in self.conn.execute(f"SELECT * FROM {table} ORDER BY {order}"):
             yield dict(row)
 
