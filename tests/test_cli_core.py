@@ -183,9 +183,11 @@ def test_every_command_help_shows_an_example(cli):
     commands = registered_commands()
     assert ["unit", "add"] in commands and ["remind"] in commands and len(commands) > 20
     for command in commands:
-        result = cli.runner.invoke(app, command + ["--help"])
+        result = cli.runner.invoke(app, command + ["--help"])  # Vietnamese: the default
         assert result.exit_code == 0, command
-        assert "Example" in result.output, command
+        assert "Ví dụ:" in result.output, command
+        english = cli.runner.invoke(app, ["--lang", "en", *command, "--help"])
+        assert "Example" in english.output, command
 
 
 def test_info_counts(office):

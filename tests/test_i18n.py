@@ -369,7 +369,7 @@ def test_translate_help_keeps_example_blocks_and_translates_other_blocks(keep_la
     i18n.set_language("vi")
     check = dict((" ".join(p), c) for p, c in COMMANDS)["check"]
     text = translate_help(check.help)
-    assert "\b\nExample:\n  nqtrack check" in text
+    assert "\b\nVí dụ:\n  nqtrack check" in text  # the heading translated, the commands as written
     assert "\b\nNội dung kiểm tra:" in text
 
 

@@ -70,10 +70,11 @@ def _(message: str, **args: object) -> str:
     return text.format(**args) if args else text
 
 
-def translate_matching(text: str, patterns) -> str:
+def translate_matching(text: str, patterns, value=None) -> str:
     """Translate a text made by someone else (a parser, click) from a table of
     (compiled regex with named groups, message id using those names). The text itself
-    may also be a message id. Unknown texts stay as they are."""
+    may also be a message id. Unknown texts stay as they are. `value` rewrites each
+    captured value (a day in the language's form)."""
     if not text:
         return text
     catalog = _translation(_language)
@@ -84,7 +85,10 @@ def translate_matching(text: str, patterns) -> str:
         match = pattern.fullmatch(text)
         if match:
             template = catalog.gettext(message)
-            return template.format(**match.groupdict()) if template != message else text
+            if template == message:  # English: the text as it was, its values too
+                return text
+            groups = {k: value(v) if value and v else v for k, v in match.groupdict().items()}
+            return template.format(**groups)
     return text
 
 
@@ -109,6 +113,48 @@ _REASON_TABLE = (
     (r"unknown document '(?P<ref>.*)'", N_("unknown document '{ref}'")),
     (r"a completion date, but the state is '(?P<state>.*)'", N_("a completion date, but the state is '{state}'")),
 )
+# Why a file cannot be read (nqtrack.importing.reader), and why a period or a database is
+# refused: texts made by code below the command line, with the values they name. A
+# technical detail in English from a library (calamine, csv, a codec) is left out in
+# Vietnamese rather than shown untranslated.
+_FILE = r"cannot read (?P<name>'[^']*'|\"[^\"]*\"): "
+_READ_TABLE = (
+    (_FILE + r"no such file", N_("cannot read {name}: no such file")),
+    (_FILE + r"it is a folder, not a file", N_("cannot read {name}: it is a folder, not a file")),
+    (_FILE + r"Permission denied", N_("cannot read {name}: permission denied")),
+    (_FILE + r"the file is empty", N_("cannot read {name}: the file is empty")),
+    (_FILE + r"the file has no data", N_("cannot read {name}: the file has no data")),
+    (_FILE + r"no header row found in the first (?P<rows>[0-9]+) rows",
+     N_("cannot read {name}: no header row found in the first {rows} rows")),
+    (_FILE + r"not an Excel file \((?P<detail>.*)\)", N_("cannot read {name}: not an Excel file")),
+    (_FILE + r"the workbook is password-protected", N_("cannot read {name}: the workbook is password-protected")),
+    (_FILE + r"the workbook has no sheets", N_("cannot read {name}: the workbook has no sheets")),
+    (_FILE + r"sheet (?P<sheet>'[^']*'|\"[^\"]*\") not found; sheets: (?P<sheets>.*)",
+     N_("cannot read {name}: sheet {sheet} not found; sheets: {sheets}")),
+    (_FILE + r"sheet (?P<sheet>'[^']*'|\"[^\"]*\") is damaged \((?P<detail>.*)\)",
+     N_("cannot read {name}: sheet {sheet} is damaged")),
+    (_FILE + r"the separator must be one character, not (?P<value>.*)",
+     N_("cannot read {name}: the separator must be one character, not {value}")),
+    (_FILE + r"line (?P<line>[0-9]+): (?P<detail>.*)", N_("cannot read {name}: line {line} is not valid CSV")),
+    (_FILE + r"not valid (?P<encoding>\S+) text near line (?P<line>[0-9]+) \((?P<detail>.*)\)",
+     N_("cannot read {name}: not valid {encoding} text near line {line}")),
+    (_FILE + r"not valid (?P<encoding>\S+) text \(line (?P<line>[0-9]+): (?P<detail>.*)\)",
+     N_("cannot read {name}: not valid {encoding} text near line {line}")),
+    (_FILE + r"unknown encoding (?P<value>.*)", N_("cannot read {name}: unknown encoding {value}")),
+    (_FILE + r"reading Excel files needs python-calamine",
+     N_("cannot read {name}: reading Excel files needs python-calamine")),
+    (r"(?P<year>-?[0-9]+) is not a year from (?P<first>[0-9]+) to (?P<last>[0-9]+)",
+     N_("{year} is not a year from {first} to {last}")),
+    (r"no month (?P<number>-?[0-9]+)", N_("no month {number}")),
+    (r"no quarter (?P<number>-?[0-9]+)", N_("no quarter {number}")),
+    (r"the period ends \((?P<end>[0-9-]+)\) before it starts \((?P<start>[0-9-]+)\)",
+     N_("the period ends ({end}) before it starts ({start})")),
+    (r"'(?P<value>.*)' is not a month \(YYYY-MM, this or last\)",
+     N_("'{value}' is not a month (YYYY-MM, this or last)")),
+    (r"'(?P<value>.*)' is not a quarter \(YYYY-Qn\)", N_("'{value}' is not a quarter (YYYY-Qn)")),
+    (r"'(?P<value>.*)' is not a year", N_("'{value}' is not a year")),
+    (r"damaged: (?P<detail>.*)", N_("the file is damaged")),
+)
 # Reasons without values: their text is the message id.
 REASON_MESSAGES = (
     N_("a task needs a title"),
@@ -116,6 +162,11 @@ REASON_MESSAGES = (
     N_("the completion date is after today"),
     N_("progress must be between 0 and 100"),
     N_("progress is not a number"),
+    N_("it holds other tables"),
+    N_("no nqtrack schema"),
+    N_("made by a newer nqtrack"),
+    N_("file is not a database"),
+    N_("not an nqtrack export"),
     N_("an extension needs a date"),
     N_("the extended deadline is before the deadline"),
     N_("the completion date is before the assigned day"),
@@ -126,10 +177,23 @@ _reason_patterns: list | None = None
 
 
 def translate_reason(reason: str) -> str:
-    """A parser's English reason in the chosen language."""
+    """A parser's English reason in the chosen language, its days as the language writes them."""
     global _reason_patterns
     if _reason_patterns is None:
         import re
 
-        _reason_patterns = [(re.compile(p), m) for p, m in _REASON_TABLE]
-    return translate_matching(reason, _reason_patterns)
+        _reason_patterns = [(re.compile(p), m) for p, m in _REASON_TABLE + _READ_TABLE]
+    return translate_matching(reason, _reason_patterns, _language_day)
+
+
+def _language_day(value: str) -> str:
+    """An ISO day named in a reason, written as the chosen language writes days."""
+    import re
+
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        from datetime import date
+
+        from nqtrack.core.dates import format_date
+
+        return format_date(date.fromisoformat(value), _language)
+    return value
