@@ -114,3 +114,46 @@ def test_a_listing_exported_for_editing_imports_back_without_changes(imported, t
     listing.write_text(",".join(vietnamese[h] for h in head.split(",")) + "\n" + rest, encoding="utf-8")
     assert "5 rows: 0 created, 0 updated, 5 unchanged, 0 rejected." in cli("import", str(listing)).output
     assert events(cli("export", "-", "--format", "json").stdout) == events(before)
+
+
+def test_an_older_register_learns_what_its_imports_brought_from_the_journal(imported, tmp_path):
+    """m006 fills import_provenance from the journal: the same values the importer keeps."""
+    import sqlite3
+
+    from nqtrack.store.sqlite import MIGRATIONS_TABLE, SqliteStore
+
+    cli, path = imported
+    path.write_text(OCTOBER.replace("Anh Nam", "Chị Hoa").replace(",Chưa thực hiện,,", ",Hoàn thành,20/10/2022,"),
+                    encoding="utf-8")
+    cli("import", str(path), today="2022-11-05")
+    con = sqlite3.connect(cli.db)
+    live = {r[0]: json.loads(r[1]) for r in con.execute("SELECT task_id, fields FROM import_provenance")}
+    con.execute("DROP TABLE import_provenance")  # the register as the version before kept it
+    con.execute(f"DELETE FROM {MIGRATIONS_TABLE} WHERE name = 'm006_import_provenance'")
+    con.commit()
+    con.close()
+    SqliteStore(cli.db).close()  # upgrades
+    con = sqlite3.connect(cli.db)
+    learned = {r[0]: json.loads(r[1]) for r in con.execute("SELECT task_id, fields FROM import_provenance")}
+    con.close()
+    assert set(learned) == set(live) == {1, 2, 3}
+    for task_id, fields in live.items():
+        assert {k: learned[task_id].get(k) for k in fields} == fields, task_id
+    assert "3 rows: 0 created, 0 updated, 3 unchanged" in cli("import", str(path), today="2022-11-05").output
+
+
+def test_a_reimport_is_journaled_shown_undone_and_leaves_reports_sent_before_it(imported):
+    cli, path = imported
+    sent = json.loads(cli("report", "--month", "2022-10", "--format", "json", "--known-on", "2022-11-01",
+                          today="2022-11-20").stdout)
+    path.write_text(OCTOBER.replace("15/10/2022", "15/11/2022"), encoding="utf-8")  # the office moved it
+    batch = cli("import", str(path), today="2022-11-05").output.strip().splitlines()[-1].split()[-1]
+    history = json.loads(cli("show", "NV-1", "--format", "json").stdout)["history"]
+    assert [(h["kind"], h["field"], h["new_value"]) for h in history[-2:]] == [
+        ("imported", "deadline", "2022-11-15"), ("imported", "deadline_text", "15/11/2022")]
+    assert "Thời hạn" in cli("show", "NV-1", lang="vi").stdout
+    again = json.loads(cli("report", "--month", "2022-10", "--format", "json", "--known-on", "2022-11-01",
+                           today="2022-11-20").stdout)
+    assert again == sent
+    cli("undo", "--batch", batch, today="2022-11-05")
+    assert task(cli, "NV-1")["deadline"] == "2022-10-15"
