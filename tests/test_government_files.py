@@ -157,3 +157,16 @@ def test_a_file_without_assignment_dates_is_warned_about(cli, tmp_path):
     path.write_text("Nội dung,Đơn vị chủ trì,Thời hạn\nViệc một,Văn phòng,31/12/2022\n", encoding="utf-8")
     out = cli("import", str(path)).output
     assert "Warning: no assignment dates: tasks will not appear in the received view." in out
+
+
+def test_coordinating_units_are_split_with_the_lead_units_the_file_names_later(cli, tmp_path):
+    path = tmp_path / "phoi-hop.csv"
+    path.write_text(
+        "Nội dung,Đơn vị chủ trì,Đơn vị phối hợp\n"
+        "Việc một,Sở Nội vụ,\"Ban Dân vận, Đoàn thể tỉnh, Sở Tư pháp và Sở Kế hoạch và Đầu tư\"\n"
+        "Việc hai,\"Ban Dân vận, Đoàn thể tỉnh\",\"Vụ Phổ biến, giáo dục pháp luật\"\n", encoding="utf-8")
+    cli("import", str(path))
+    tasks = {t["title"]: t["coordinating_units"] for t in
+             json.loads(cli("list", "--format", "json").stdout)}
+    assert tasks["Việc một"] == "Ban Dân vận, Đoàn thể tỉnh; Sở Kế hoạch và Đầu tư; Sở Tư pháp"
+    assert tasks["Việc hai"] == "Vụ Phổ biến, giáo dục pháp luật"
