@@ -116,29 +116,30 @@ def test_a_listing_exported_for_editing_imports_back_without_changes(imported, t
     assert events(cli("export", "-", "--format", "json").stdout) == events(before)
 
 
-def test_an_older_register_learns_what_its_imports_brought_from_the_journal(imported, tmp_path):
-    """m006 fills import_provenance from the journal: the same values the importer keeps."""
+def test_what_an_import_brought_is_read_from_the_journal_until_a_reimport_writes_it(imported):
+    """A task created by an import has no import_provenance row (a large import writes nothing
+    more): its journal says what the import brought, the same values a re-import keeps."""
     import sqlite3
 
-    from nqtrack.store.sqlite import MIGRATIONS_TABLE, SqliteStore
+    from nqtrack.store.sqlite import SqliteStore
 
     cli, path = imported
+    store = SqliteStore(cli.db)
+    assert store.conn.execute("SELECT count(*) FROM import_provenance").fetchone()[0] == 0
+    from_journal = {task_id: store.import_provenance(task_id) for task_id in (1, 2, 3)}
+    store.close()
     path.write_text(OCTOBER.replace("Anh Nam", "Chị Hoa").replace(",Chưa thực hiện,,", ",Hoàn thành,20/10/2022,"),
                     encoding="utf-8")
     cli("import", str(path), today="2022-11-05")
     con = sqlite3.connect(cli.db)
-    live = {r[0]: json.loads(r[1]) for r in con.execute("SELECT task_id, fields FROM import_provenance")}
-    con.execute("DROP TABLE import_provenance")  # the register as the version before kept it
-    con.execute(f"DELETE FROM {MIGRATIONS_TABLE} WHERE name = 'm006_import_provenance'")
-    con.commit()
+    written = {r[0]: json.loads(r[1]) for r in con.execute("SELECT task_id, fields FROM import_provenance")}
     con.close()
-    SqliteStore(cli.db).close()  # upgrades
-    con = sqlite3.connect(cli.db)
-    learned = {r[0]: json.loads(r[1]) for r in con.execute("SELECT task_id, fields FROM import_provenance")}
-    con.close()
-    assert set(learned) == set(live) == {1, 2, 3}
-    for task_id, fields in live.items():
-        assert {k: learned[task_id].get(k) for k in fields} == fields, task_id
+    assert set(written) == {1, 2, 3}
+    unchanged = {"title", "lead_unit_id", "assigned_on", "deadline", "deadline_text", "code"}
+    for task_id, fields in written.items():
+        assert {k: from_journal[task_id][k] for k in unchanged} == {k: fields[k] for k in unchanged}, task_id
+    assert (written[2]["assignee"], from_journal[2]["assignee"]) == ("Chị Hoa", "Anh Nam")
+    assert (written[3]["state"], from_journal[3]["state"]) == ("done", "new")
     assert "3 rows: 0 created, 0 updated, 3 unchanged" in cli("import", str(path), today="2022-11-05").output
 
 

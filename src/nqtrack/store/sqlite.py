@@ -1553,9 +1553,21 @@ class SqliteStore:
         return row[0] if row else None
 
     def import_provenance(self, task_id: int) -> dict[str, str | None] | None:
-        """What the last import of this task's row brought (field → journal text), or None."""
+        """What the last import of this task's row brought (field → journal text), or None when
+        no import ever brought it. A re-import writes it; until then it is read from the
+        journal (the imported creation snapshot, then each later imported change), so that
+        creating tasks by the hundred thousand writes nothing more."""
         row = self.conn.execute("SELECT fields FROM import_provenance WHERE task_id = ?", [task_id]).fetchone()
-        return json.loads(row[0]) if row else None
+        if row:
+            return json.loads(row[0])
+        brought: dict[str, str | None] | None = None
+        for field, value in self.conn.execute(
+                "SELECT field, new_value FROM events WHERE task_id = ? AND kind = 'imported' ORDER BY id", [task_id]):
+            if field is None:
+                brought = {k: None if v is None else str(v) for k, v in json.loads(value).items()}
+            elif brought is not None:
+                brought[field] = value
+        return brought
 
     def save_import_provenance(self, rows: Sequence[tuple[int, Mapping[str, str | None]]],
                                batch_id: str | None) -> None:

@@ -189,12 +189,10 @@ def m005_register_journal(db: Database) -> None:
 
 @migrations()
 def m006_import_provenance(db: Database) -> None:
-    # What the last import of a row brought, per task and field (JSON: field → journal text),
-    # so that a re-import applies only what the office changed in its file and never undoes
-    # newer work in the register (core/reimport.py). Filled here from the journal: the
-    # imported creation snapshot, then each later imported change.
-    import json
-
+    # What the last re-import of a row brought, per task and field (JSON: field → journal
+    # text), so that a re-import applies only what the office changed in its file and never
+    # undoes newer work in the register (core/reimport.py). A task no re-import has touched
+    # has no row: what its creating import brought is read from the journal.
     db.executescript(
         """
         CREATE TABLE import_provenance (
@@ -203,19 +201,4 @@ def m006_import_provenance(db: Database) -> None:
             fields TEXT NOT NULL
         );
         """
-    )
-    brought: dict[int, dict[str, object]] = {}
-    for task_id, field, value, batch in db.execute(
-        "SELECT task_id, field, new_value, batch_id FROM events WHERE kind = 'imported' ORDER BY id"
-    ).fetchall():
-        if field is None:
-            snapshot = json.loads(value)
-            brought[task_id] = {k: None if v is None else str(v) for k, v in snapshot.items()}
-            brought[task_id]["\x00batch"] = batch
-        elif task_id in brought:
-            brought[task_id][field] = value
-    db.conn.executemany(
-        "INSERT INTO import_provenance(task_id, batch_id, fields) VALUES (?, ?, ?)",
-        [(task_id, fields.pop("\x00batch"), json.dumps(fields, ensure_ascii=False)) for task_id, fields in
-         brought.items()],
     )
