@@ -183,7 +183,7 @@ def test_a_series_in_a_workbook_and_for_people(monthly, tmp_path):
     machine = monthly("show", "S1", "--output", str(tmp_path / "s1.csv"), today="2024-02-05")
     assert machine.stdout == ""
     assert (tmp_path / "s1.csv").read_text(encoding="utf-8-sig").splitlines()[1] == (
-        "1,S1/2024-01,2024-01,2024-01-01,2024-01-15,2024-01-22,done,100,2024-01-22,completed_on_time")
+        "1,S1/2024-01,2024-01,2024-01-01,2024-01-15,2024-01-22,done,100,2024-01-22,completed_on_time,0")
 
 
 def test_a_series_as_csv_for_people(monthly, capsys):

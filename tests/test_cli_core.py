@@ -104,10 +104,10 @@ def test_list_filters_and_csv(office):
     office("assign", "Tổng kết công tác năm", "--lead", "TCCB", "--due", "Năm 2022", "--assigned-on", "2022-02-01", today="2022-02-01")
     out = office("list", "--unit", "TCCB", "--format", "csv").stdout
     lines = out.splitlines()
-    assert lines[0] == "id,code,title,document,lead_unit,deadline,state,progress,completed_on"
-    assert lines[1:] == ["2,,Tổng kết công tác năm,,Vụ Tổ chức cán bộ,2022-12-31,new,,"]
+    assert lines[0] == "id,code,title,document,lead_unit,deadline,deadline_text,state,progress,completed_on"
+    assert lines[1:] == ["2,,Tổng kết công tác năm,,Vụ Tổ chức cán bộ,2022-12-31,Năm 2022,new,,"]
     assert office("list", "--overdue", "--format", "csv").stdout.splitlines()[1:] == [
-        "1,NV-1,Xây dựng kế hoạch thực hiện Nghị quyết,07-NQ/ĐUK,Văn phòng Bộ,2022-06-30,new,,"
+        "1,NV-1,Xây dựng kế hoạch thực hiện Nghị quyết,07-NQ/ĐUK,Văn phòng Bộ,2022-06-30,30/06/2022,new,,"
     ]
     assert len(office("list", "--search", "ke hoach", "--format", "json").stdout and json.loads(office("list", "--search", "ke hoach", "--format", "json").stdout)) == 1
 
@@ -154,12 +154,15 @@ def test_user_errors_are_one_line_and_write_nothing(office, args, message):
     assert counts(office.db) == before
 
 
-def test_ambiguous_unit(office):
+def test_one_name_or_alias_names_one_unit(office):
     office("unit", "add", "Vụ Pháp chế", "--alias", "Pháp chế")
-    office("unit", "add", "Cục Pháp chế", "--code", "CPC", "--alias", "Phap che")
+    out = office("unit", "add", "Cục Pháp chế", "--code", "CPC", "--alias", "Phap che", expect=2).output
+    assert "'Phap che' already names the unit Vụ Pháp chế: one alias cannot name two units" in out
     assert "already exists" in office("unit", "add", "vu phap che", expect=2).output
-    result = office("assign", "Việc", "--lead", "pháp chế", expect=4)
-    assert "'pháp chế' fits several units: Vụ Pháp chế, Cục Pháp chế" in result.output
+    assert "already exists" in office("unit", "add", "Pháp chế", expect=2).output  # another unit's alias
+    office("unit", "add", "Cục Pháp chế", "--code", "CPC")
+    assert "already names the unit Vụ Pháp chế" in office("unit", "edit", "CPC", "--alias", "pháp chế",
+                                                          expect=2).output
 
 
 def test_errors_in_vietnamese(office):
@@ -180,9 +183,11 @@ def test_every_command_help_shows_an_example(cli):
     commands = registered_commands()
     assert ["unit", "add"] in commands and ["remind"] in commands and len(commands) > 20
     for command in commands:
-        result = cli.runner.invoke(app, command + ["--help"])
+        result = cli.runner.invoke(app, command + ["--help"])  # Vietnamese: the default
         assert result.exit_code == 0, command
-        assert "Example" in result.output, command
+        assert "Ví dụ:" in result.output, command
+        english = cli.runner.invoke(app, ["--lang", "en", *command, "--help"])
+        assert "Example" in english.output, command
 
 
 def test_info_counts(office):
@@ -195,7 +200,8 @@ def test_installed_command_in_a_real_process(tmp_path):
     db = str(tmp_path / "p.db")
     env = {"NQTRACK_DB": db, "NQTRACK_TODAY": "2022-03-01", "NQTRACK_LANG": "en"}
     assert run_nqtrack("unit", "add", "Văn phòng Bộ", "--code", "VP", env=env).returncode == 0
-    created = run_nqtrack("assign", "Báo cáo quý I", "--lead", "VP", "--due", "31/03/2022", env=env)
+    created = run_nqtrack("assign", "Báo cáo quý I", "--lead", "VP", "--due", "31/03/2022", "--assigned-on",
+                          "01/02/2022", env=env)
     assert created.returncode == 0 and created.stdout.decode().strip() == "Task 1 created."
     done = run_nqtrack("update", "1", "--state", "done", "--on", "2022-02-28", "--by", "An", env=env)
     assert done.returncode == 0

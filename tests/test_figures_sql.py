@@ -3,11 +3,13 @@ on random registers with random, back-dated and late-recorded journals."""
 
 from __future__ import annotations
 
+import contextlib
 import random
 from datetime import date, timedelta
 
 import pytest
 
+from nqtrack.core.errors import InvalidInput
 from nqtrack.core.figures import (
     RAW_KEYS,
     RECEIVED_KEYS,
@@ -76,6 +78,35 @@ def build_register(store: Store, rng: random.Random, n_tasks: int = 60) -> None:
                 seq += 1
                 urged = assigned + rng.randint(0, 150)
                 store.record_reminders({task_id: "Đơn vị"}, day=day(urged), by="t", recorded_at=stamp(urged, seq), batch_id="r")
+            seq = _mistakes(store, rng, task_id, assigned, seq)
+
+
+def _mistakes(store: Store, rng: random.Random, task_id: int, assigned: int, seq: int) -> int:
+    """Issue 14's corrections of mistakes, recorded late: a deadline corrected and a task voided
+    (both true on every day once recorded), an extension or a reminder undone."""
+    if rng.random() < 0.15:
+        seq += 1
+        recorded = assigned + rng.randint(0, 250)
+        store.change_task(task_id, {"deadline": day(assigned + rng.randint(-5, 150))}, effective_on=day(assigned),
+                          by="t", kind="corrected", recorded_at=stamp(recorded, seq))
+    if rng.random() < 0.12:
+        seq += 1
+        recorded = assigned + rng.randint(0, 300)
+        store.change_task(task_id, {"voided": 1}, effective_on=day(assigned), by="t", kind="voided",
+                          recorded_at=stamp(recorded, seq))
+    marks = [e for e in store.task_events(task_id) if e["kind"] in ("extended", "reminded")]
+    if marks and rng.random() < 0.5:
+        seq += 1
+        event = rng.choice(marks)
+        later = max(int((D(event["recorded_at"][:10]) - BASE).days), assigned) + rng.randint(0, 60)
+        with contextlib.suppress(InvalidInput):  # a later change touched the same field: not undone
+            store.undo_events([event], by="t", recorded_at=stamp(later, seq), batch_id="u")
+    return seq
+
+
+def undone(event: dict, events: list[dict], known_at: str | None) -> bool:
+    """Whether an undo of `event` was recorded by `known_at` (an undone extension or reminder counts nowhere)."""
+    return any(u["undoes"] == event["id"] and (known_at is None or u["recorded_at"] <= known_at) for u in events)
 
 
 def expected_counts(store: Store, start, end, as_of, prev_start, prev_end, known_at=None, previous_as_of=None):
@@ -90,17 +121,20 @@ def expected_counts(store: Store, start, end, as_of, prev_start, prev_end, known
         before = fields_as_of(task, store.journal(task["id"]), before_day, known_at)
         as_date = lambda v: D(v) if v else None  # noqa: E731
         def happened(kind: str, field: str | None, task: dict = task) -> bool:
+            events = store.task_events(task["id"])
             return any(
                 e["field"] == field and e["kind"] == kind and start.isoformat() <= e["effective_on"] <= end.isoformat()
                 and e["effective_on"] <= as_of.isoformat() and (known_at is None or e["recorded_at"] <= known_at)
-                for e in store.task_events(task["id"])
+                and not undone(e, events, known_at)
+                for e in events
             )
 
         counts = classify(
             TaskAsOf(f["state"], as_date(f["deadline"]), as_date(f["completed_on"]), as_date(f["assigned_on"]),
                      happened("extended", "deadline"), happened("reminded", None),
                      previous_year_deadline=as_date(before["deadline"]),
-                     previous_year_completed_on=as_date(before["completed_on"]) if before["state"] == "done" else None),
+                     previous_year_completed_on=as_date(before["completed_on"]) if before["state"] == "done" else None,
+                     voided=int(f["voided"] or 0) == 1),
             start, end, as_of, prev_start, prev_end, previous_as_of,
         )
         key = (int(f["lead_unit_id"]) if f["lead_unit_id"] is not None else None, f["source"])
@@ -145,6 +179,10 @@ def test_sql_counts_equal_the_core_definition_for_every_count(tmp_path):
     rng = random.Random(1000)
     store = Store(tmp_path / "r.db")
     build_register(store, rng, n_tasks=200)
+    # the register holds the mistakes corrected (issue 14) the counts must leave out or follow
+    mistakes = store.conn.execute("""SELECT sum(kind = 'voided'), sum(kind = 'corrected'), sum(kind = 'undo')
+                                     FROM events""").fetchone()
+    assert all(n > 5 for n in mistakes), tuple(mistakes)
     assert compare_with_the_core(store, rng, 16) == set(RAW_KEYS)
 
 
@@ -156,7 +194,7 @@ def expected_evaluation_counts(store: Store, start, end, as_of, known_at=None) -
         if known_at and task["created_at"] > known_at:
             continue
         f = fields_as_of(task, store.journal(task["id"]), as_of, known_at)
-        if f["state"] == "cancelled":
+        if f["state"] == "cancelled" or int(f["voided"] or 0) == 1:
             continue
         lead = int(f["lead_unit_id"]) if f["lead_unit_id"] is not None else None
         unit = units.setdefault(lead, {"overdue": 0, "overdue_days_total": 0, "overdue_days_max": 0,
@@ -168,9 +206,10 @@ def expected_evaluation_counts(store: Store, start, end, as_of, known_at=None) -
             unit["overdue"] += 1
             unit["overdue_days_total"] += days
             unit["overdue_days_max"] = max(unit["overdue_days_max"], days)
-        for e in store.task_events(task["id"]):
+        events = store.task_events(task["id"])
+        for e in events:
             if (start.isoformat() <= e["effective_on"] <= min(end, as_of).isoformat()
-                    and (known_at is None or e["recorded_at"] <= known_at)):
+                    and (known_at is None or e["recorded_at"] <= known_at) and not undone(e, events, known_at)):
                 unit["extensions"] += e["kind"] == "extended" and e["field"] == "deadline"
                 unit["reminders"] += e["kind"] == "reminded" and e["field"] is None
     return {k: v for k, v in units.items() if any(v.values())}

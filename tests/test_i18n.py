@@ -369,7 +369,7 @@ def test_translate_help_keeps_example_blocks_and_translates_other_blocks(keep_la
     i18n.set_language("vi")
     check = dict((" ".join(p), c) for p, c in COMMANDS)["check"]
     text = translate_help(check.help)
-    assert "\b\nExample:\n  nqtrack check" in text
+    assert "\b\nVí dụ:\n  nqtrack check" in text  # the heading translated, the commands as written
     assert "\b\nNội dung kiểm tra:" in text
 
 
@@ -398,7 +398,7 @@ def registers(tmp_path):
         (["update", "1", "--deadline", "31/12/2022"], 2, "Lỗi: cần --reason khi đổi --deadline", "Error: --reason is required with --deadline"),
         (["report"], 2, "Lỗi: cần chọn một kỳ", "Error: give one period"),
         (["unit", "add", "Phòng mới", "--code", "PM"], 0, "Đã thêm đơn vị Phòng mới.", "Unit Phòng mới added."),
-        (["update", "1", "--progress", "50"], 0, "Đã cập nhật nhiệm vụ 1: progress.", "Task 1 updated: progress."),
+        (["update", "1", "--progress", "50"], 0, "Đã cập nhật nhiệm vụ 1: Tiến độ.", "Task 1 updated: Progress."),
         (["update", "1", "--note", "Đã nhắc"], 0, "Nhiệm vụ 1: đã ghi chú.", "Task 1: note recorded."),
         (["assign", "Việc mới", "--lead", "VP"], 0, "Đã tạo nhiệm vụ 2.", "Task 2 created."),
         (["overdue"], 0, "1 nhiệm vụ quá hạn, trong đó 1 nhiệm vụ chuyển từ các tháng trước",
@@ -421,8 +421,8 @@ def test_messages_in_both_languages(registers, args, expect, vietnamese, english
          ["Usage: nqtrack import", "Try 'nqtrack import --help' for help.", "Error: Missing argument 'file'."]),
         (["list", "--bogus"], ["Lỗi: Không có tùy chọn --bogus"], ["Error: No such option: --bogus"]),
         (["unit", "renam"], ["Lỗi: Không có lệnh 'renam'. Có phải là 'rename'?"], ["Error: No such command 'renam'. Did you mean 'rename'?"]),
-        (["update", "1", "--progress", "half"], ["Lỗi: Giá trị không hợp lệ ở '--progress': 'half' không phải là số nguyên."],
-         ["Error: Invalid value for '--progress': 'half' is not a valid int"]),
+        (["overdue", "--within", "many"], ["Lỗi: Giá trị không hợp lệ ở '--within': 'many' không phải là số nguyên."],
+         ["Error: Invalid value for '--within': 'many' is not a valid int"]),
     ],
 )
 def test_usage_errors_in_both_languages(tmp_path, args, vietnamese, english):

@@ -134,13 +134,18 @@ def test_the_journal_shows_when_each_task_was_opened(monthly):
 def test_undo_leaves_the_opening_of_periods_alone(monthly):
     monthly("update", "S1/2024-01", "--progress", "50", today="2024-01-31")
     monthly("overdue", today="2024-02-02")  # opens February
-    assert monthly("undo", today="2024-02-02").output == "Undone: 1 events on tasks 1.\n"
+    assert monthly("undo", today="2024-02-02").output == (
+        "Undone: 1 events on tasks 1.\n  task 1, 2024-01-31: updated, Progress: 50 → —\n")
     assert show(monthly, "S1/2024-02", "2024-02-02")["task"]["state"] == "new"
 
 
 def test_undo_of_the_assignment_ends_the_series(monthly):
-    monthly("undo", today="2024-01-15")
-    assert show(monthly, "S1/2024-01", "2024-01-15")["task"]["state"] == "cancelled"
+    # the undone assignment's task was never given: voided (issue 14), out of every count
+    out = monthly("undo", today="2024-01-15").output
+    assert "Series ended (the undone change created them): S1." in out
+    task = show(monthly, "S1/2024-01", "2024-01-15")["task"]
+    assert (task["voided"], task["state"]) == (True, "new")
+    assert monthly("list", "--format", "json", today="2024-01-15").stdout == "[]\n"
     assert monthly("recur", "--until", "31/12/2024", today="2024-06-01").output == (
         "No period to open: nothing was created.\n")
     assert show(monthly, "S1", "2024-06-01")["series"]["ends_on"] == "2024-01-14"
@@ -196,7 +201,7 @@ def test_an_import_is_undone_with_its_series(cli, tmp_path):
         "BC-T/2024-01", "BC-T/2024-02", "BC-T/2024-03"]
     cli("undo", "--batch", batch, today="2024-03-21")
     shown = show(cli, "BC-T", "2024-05-01")
-    assert {o["state"] for o in shown["occurrences"]} == {"cancelled"} and len(shown["occurrences"]) == 3
+    assert {o["voided"] for o in shown["occurrences"]} == {True} and len(shown["occurrences"]) == 3
 
 
 def test_every_month_day_20(cli):
@@ -255,15 +260,15 @@ def test_series_output_in_each_format(monthly):
     assert data["occurrences"] == [
         {"id": 1, "code": "S1/2024-01", "period": "2024-01", "period_start": "2024-01-01",
          "assigned_on": "2024-01-15", "deadline": "2024-01-22", "state": "done", "progress": 100,
-         "completed_on": "2024-01-22", "timing": "completed_on_time"},
+         "completed_on": "2024-01-22", "timing": "completed_on_time", "voided": False},
         {"id": 2, "code": "S1/2024-02", "period": "2024-02", "period_start": "2024-02-01",
          "assigned_on": "2024-02-01", "deadline": "2024-02-20", "state": "new", "progress": None,
-         "completed_on": None, "timing": "in_progress"},
+         "completed_on": None, "timing": "in_progress", "voided": False},
     ]
     assert monthly("show", "S1", "--format", "csv", today="2024-02-05").stdout == (
-        "id,code,period,period_start,assigned_on,deadline,state,progress,completed_on,timing\n"
-        "1,S1/2024-01,2024-01,2024-01-01,2024-01-15,2024-01-22,done,100,2024-01-22,completed_on_time\n"
-        "2,S1/2024-02,2024-02,2024-02-01,2024-02-01,2024-02-20,new,,,in_progress\n"
+        "id,code,period,period_start,assigned_on,deadline,state,progress,completed_on,timing,voided\n"
+        "1,S1/2024-01,2024-01,2024-01-01,2024-01-15,2024-01-22,done,100,2024-01-22,completed_on_time,0\n"
+        "2,S1/2024-02,2024-02,2024-02-01,2024-02-01,2024-02-20,new,,,in_progress,0\n"
     )
     vietnamese = monthly("show", "S1", "--format", "markdown", today="2024-02-05", lang="vi").stdout
     cells = [[cell.strip() for cell in line.split("|")[1:3]] for line in vietnamese.splitlines()]

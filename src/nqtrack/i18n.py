@@ -32,7 +32,7 @@ DYNAMIC_MESSAGES = (
     N_("new"), N_("in_progress"), N_("done"), N_("paused"), N_("cancelled"),
     N_("completed_on_time"), N_("completed_late"), N_("overdue"),
     N_("created"), N_("imported"), N_("updated"), N_("extended"), N_("reassigned"),
-    N_("completed"), N_("note"), N_("undo"), N_("reminded"),
+    N_("completed"), N_("note"), N_("undo"), N_("reminded"), N_("voided"), N_("corrected"),
 )
 
 
@@ -70,10 +70,11 @@ def _(message: str, **args: object) -> str:
     return text.format(**args) if args else text
 
 
-def translate_matching(text: str, patterns) -> str:
+def translate_matching(text: str, patterns, value=None) -> str:
     """Translate a text made by someone else (a parser, click) from a table of
     (compiled regex with named groups, message id using those names). The text itself
-    may also be a message id. Unknown texts stay as they are."""
+    may also be a message id. Unknown texts stay as they are. `value` rewrites each
+    captured value (a day in the language's form)."""
     if not text:
         return text
     catalog = _translation(_language)
@@ -84,7 +85,10 @@ def translate_matching(text: str, patterns) -> str:
         match = pattern.fullmatch(text)
         if match:
             template = catalog.gettext(message)
-            return template.format(**match.groupdict()) if template != message else text
+            if template == message:  # English: the text as it was, its values too
+                return text
+            groups = {k: value(v) if value and v else v for k, v in match.groupdict().items()}
+            return template.format(**groups)
     return text
 
 
@@ -121,6 +125,30 @@ _REASON_TABLE = (
     (r"the same task as row (?P<row>\d+)", N_("the same task as row {row}")),
     (r"unknown unit '(?P<name>.*)' \(--strict-units\)", N_("unknown unit '{name}' (--strict-units)")),
     (r"unknown state; use (?P<names>.*) \(or (?P<values>.*)\)", N_("unknown state; use {names} (or {values})")),
+    (r"unknown unit '(?P<name>.*)' \(--strict-units\); did you mean '(?P<likely>.*)'\?",
+     N_("unknown unit '{name}' (--strict-units); did you mean '{likely}'?")),
+    (r"fits several units: (?P<names>.*)", N_("fits several units: {names}")),
+    (r"fits several documents: (?P<names>.*); write SYMBOL@dd/mm/yyyy or give the date \('Ngày ban hành'\)",
+     N_("fits several documents: {names}; write SYMBOL@dd/mm/yyyy or give the date ('Ngày ban hành')")),
+    (r"fits several documents: (?P<names>.*)", N_("fits several documents: {names}")),
+    (r"unknown document '(?P<ref>.*)'", N_("unknown document '{ref}'")),
+    (r"a completion date, but the state is '(?P<state>.*)'", N_("a completion date, but the state is '{state}'")),
+)
+# Why a period or a database is refused: texts made by code below the command line, with
+# the values they name. (A file's problems are the reader's message ids: ReadError.) A
+# technical detail in English is left out in Vietnamese rather than shown untranslated.
+_REFUSAL_TABLE = (
+    (r"(?P<year>-?[0-9]+) is not a year from (?P<first>[0-9]+) to (?P<last>[0-9]+)",
+     N_("{year} is not a year from {first} to {last}")),
+    (r"no month (?P<number>-?[0-9]+)", N_("no month {number}")),
+    (r"no quarter (?P<number>-?[0-9]+)", N_("no quarter {number}")),
+    (r"the period ends \((?P<end>[0-9-]+)\) before it starts \((?P<start>[0-9-]+)\)",
+     N_("the period ends ({end}) before it starts ({start})")),
+    (r"'(?P<value>.*)' is not a month \(YYYY-MM, this or last\)",
+     N_("'{value}' is not a month (YYYY-MM, this or last)")),
+    (r"'(?P<value>.*)' is not a quarter \(YYYY-Qn\)", N_("'{value}' is not a quarter (YYYY-Qn)")),
+    (r"'(?P<value>.*)' is not a year", N_("'{value}' is not a year")),
+    (r"damaged: (?P<detail>.*)", N_("the file is damaged")),
 )
 # Reasons without values: their text is the message id.
 REASON_MESSAGES = (
@@ -129,15 +157,39 @@ REASON_MESSAGES = (
     N_("the completion date is after today"),
     N_("progress must be between 0 and 100"),
     N_("progress is not a number"),
+    N_("it holds other tables"),
+    N_("no nqtrack schema"),
+    N_("made by a newer nqtrack"),
+    N_("file is not a database"),
+    N_("not an nqtrack export"),
+    N_("an extension needs a date"),
+    N_("the extended deadline is before the deadline"),
+    N_("the completion date is before the assigned day"),
+    N_("a unit needs a name"),
+    N_("a document needs a number and symbol"),
+    N_("Permission denied"),  # the system's reason a file cannot be read (strerror)
 )
 _reason_patterns: list | None = None
 
 
 def translate_reason(reason: str) -> str:
-    """A parser's English reason in the chosen language."""
+    """A parser's English reason in the chosen language, its days as the language writes them."""
     global _reason_patterns
     if _reason_patterns is None:
         import re
 
-        _reason_patterns = [(re.compile(p), m) for p, m in _REASON_TABLE]
-    return translate_matching(reason, _reason_patterns)
+        _reason_patterns = [(re.compile(p), m) for p, m in _REASON_TABLE + _REFUSAL_TABLE]
+    return translate_matching(reason, _reason_patterns, _language_day)
+
+
+def _language_day(value: str) -> str:
+    """An ISO day named in a reason, written as the chosen language writes days."""
+    import re
+
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        from datetime import date
+
+        from nqtrack.core.dates import format_date
+
+        return format_date(date.fromisoformat(value), _language)
+    return value

@@ -7,14 +7,61 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from nqtrack.core.errors import NotFound
 from nqtrack.core.text import fold
+from nqtrack.fuzzy import closest
 
 # A source no task has: a filter naming an unknown source finds nothing.
 NO_SUCH_SOURCE = "\x00no such source"
 
 
+def resolve_unit(store: Any, ref: str) -> Any:
+    """A unit by code, name or alias; an unknown one is told the closest names."""
+    try:
+        return store.resolve_unit(ref)
+    except NotFound:
+        candidates = [(text, u.name) for u in store.list_units()
+                      for text in [u.name, u.code or "", *(u.aliases or "").split(";")] if text]
+        names = closest(ref, candidates)
+        if names:
+            raise NotFound("unknown unit: '{ref}'; did you mean {names}?", ref=ref, names=_quoted(names)) from None
+        raise
+
+
+def resolve_document(store: Any, ref: str, *, how_to_add: bool = False) -> Any:
+    """A document by its symbol, `SYMBOL@dd/mm/yyyy` or `#ID`; an unknown one is told the
+    closest symbols (and, with `how_to_add`, how to add it)."""
+    try:
+        return store.resolve_document(ref)
+    except NotFound:
+        names = closest(ref.partition("@")[0], [(d["symbol"], d["symbol"]) for d in store.list_documents()])
+        if names and how_to_add:
+            raise NotFound("unknown document: '{ref}'; did you mean {names}? To add it: nqtrack doc add '{ref}'",
+                           ref=ref, names=_quoted(names)) from None
+        if names:
+            raise NotFound("unknown document: '{ref}'; did you mean {names}?", ref=ref, names=_quoted(names)) from None
+        if how_to_add:
+            raise NotFound("unknown document: '{ref}'; to add it: nqtrack doc add '{ref}'", ref=ref) from None
+        raise
+
+
+def resolve_task(store: Any, ref: str) -> dict[str, Any]:
+    """A task by its number or code; an unknown code is told the closest codes."""
+    try:
+        return store.resolve_task(ref)
+    except NotFound:
+        names = closest(ref, [(code, code) for code in store.task_codes()])
+        if names:
+            raise NotFound("unknown task: '{ref}'; did you mean {names}?", ref=ref, names=_quoted(names)) from None
+        raise
+
+
+def _quoted(names: list[str]) -> str:
+    return ", ".join(f"'{n}'" for n in names)
+
+
 def unit_ids(store: Any, refs: Sequence[str] | None) -> list[int]:
-    return [store.resolve_unit(ref).id for ref in refs or []]
+    return [resolve_unit(store, ref).id for ref in refs or []]
 
 
 def source_names(store: Any, refs: Sequence[str] | None) -> list[str]:
@@ -27,7 +74,7 @@ def source_names(store: Any, refs: Sequence[str] | None) -> list[str]:
 
 
 def document_ids(store: Any, refs: Sequence[str] | None) -> list[int]:
-    return [store.resolve_document(ref).id for ref in refs or []]
+    return [resolve_document(store, ref).id for ref in refs or []]
 
 
 @dataclass

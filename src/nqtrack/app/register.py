@@ -14,8 +14,10 @@ from typing import Any
 from nqtrack.app import series
 from nqtrack.app.calendar import OfficeCalendar
 from nqtrack.app.context import Context
+from nqtrack.app.lookup import resolve_task
 from nqtrack.app.tasks import task_row
 from nqtrack.core.errors import InvalidInput, NotFound
+from nqtrack.store.base import CREATION_KINDS
 
 
 def info(ctx: Context) -> dict[str, Any]:
@@ -40,6 +42,7 @@ class ImportRequest:
     skip_invalid: bool = False
     rejects: str | None = None
     strict_units: bool = False
+    prefer: str = "register"  # a re-import's conflicts: the register's value stays, or the file's ("file")
 
 
 @dataclass
@@ -69,6 +72,8 @@ def import_any(ctx: Context, request: ImportRequest, progress: Callable[[int], N
     except ValueError as exc:
         raise InvalidInput("bad --map '{value}': use 'Header=field' with a field of {values}", value=str(exc),
                            values=", ".join(imp.COLUMNS[request.kind])) from None
+    if request.prefer not in ("register", "file"):
+        raise InvalidInput("--prefer takes 'register' or 'file'")
     if request.skip_invalid and not request.rejects:
         raise InvalidInput("--skip-invalid needs --rejects FILE for the rows it leaves out")
     if is_export(request.source):
@@ -83,8 +88,9 @@ def import_any(ctx: Context, request: ImportRequest, progress: Callable[[int], N
     options = imp.Options(
         kind=request.kind, sheet=request.sheet, encoding=request.encoding, delimiter=request.delimiter,
         overrides=overrides, dry_run=request.dry_run, skip_invalid=request.skip_invalid,
-        strict_units=request.strict_units, by=ctx.by, today=ctx.today, source_name=source_label(request.source),
-        recorded_at=ctx.recorded_at, calendar_for=calendar.years, make_series=make_series,
+        strict_units=request.strict_units, prefer_file=request.prefer == "file", by=ctx.by, today=ctx.today,
+        source_name=source_label(request.source), recorded_at=ctx.recorded_at, calendar_for=calendar.years,
+        make_series=make_series,
     )
     loader = imp.Importer(ctx.store, options, progress)
     try:
@@ -158,24 +164,72 @@ def export_sheets(ctx: Context) -> dict[str, list[dict[str, Any]]]:
 class Undone:
     events: int
     tasks: list[int]
-    series: list[str] = field(default_factory=list)  # series ended: the undone change created them
+    series: list[str] = field(default_factory=list)  # series ended (or to end): the undone change created them
+    dry_run: bool = False
+    # what is (or would be) undone, newest first: task, kind, field, the value it had and gets back
+    reverted: list[dict[str, Any]] = field(default_factory=list)
 
 
-def undo(ctx: Context, last: int = 1, batch: str | None = None) -> Undone:
-    """Revert the last `last` changes, or a whole import by its batch; the undo is itself
-    journaled, effective on the days of what it reverts."""
+def _reverted(store: Any, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What each event undone changed: a task's field (or its creation), or a unit's or
+    document's field; units and documents named, not numbered."""
+    units = store.unit_names()
+
+    def named(entity: str | None, field: str | None, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if field == "coordinating_units":
+            return "; ".join(units.get(int(u), u) for u in value.split(","))
+        document = field == "document_id" or (entity == "document" and field in ("parent_id", "merged_into"))
+        if document:
+            return store.document_label(store.document(int(value)))
+        if field == "lead_unit_id" or (entity == "unit" and field in ("parent_id", "merged_into")):
+            return units.get(int(value), value)
+        return value
+
+    items = []
+    for e in sorted(events, key=lambda e: (e.get("entity") is not None, -e["id"])):
+        entity, field = e.get("entity"), e["field"]
+        items.append({
+            "task": e.get("task_id"), "entity": entity, "entity_id": e.get("entity_id"), "kind": e["kind"],
+            "field": field, "effective_on": e.get("effective_on") or e["recorded_at"][:10],
+            "value": named(entity, field, e["new_value"]) if field else None,
+            "back_to": named(entity, field, e["old_value"]) if field else None,
+            "voids": field is None and e["kind"] in CREATION_KINDS,
+        })
+    return items
+
+
+def undo(ctx: Context, last: int = 1, batch: str | None = None, task: str | None = None,
+         dry_run: bool = False) -> Undone:
+    """Revert the last `last` changes, or a whole import by its batch, or the last change of
+    one task; the undo is itself journaled, effective on the days of what it reverts. A dry
+    run says what would be undone and writes nothing."""
     if last < 1:
         raise InvalidInput("--last takes a positive number")
     store = ctx.store
     with store.transaction():
-        events = store.batch_events(batch) if batch else [e for group in store.last_changes(last) for e in group]
+        if task is not None:
+            events = store.last_task_change(resolve_task(store, task)["id"])
+        elif batch:
+            events = store.batch_events(batch)
+        else:
+            events = [e for group in store.last_changes(last) for e in group]
         if not events:
             raise NotFound("nothing to undo")
+        moments = [e["recorded_at"] for e in events]
+        if dry_run:
+            tasks = sorted({e["task_id"] for e in events if "task_id" in e})
+            created = [] if task is not None else store.series_created_at(moments)
+            return Undone(len(events), tasks, [series.series_ref(store.series(i)) for i in created], True,
+                          _reverted(store, events))
         undo_batch = f"undo-{uuid.uuid4().hex[:8]}"
         tasks = store.undo_events(events, by=ctx.by, recorded_at=ctx.recorded_at, batch_id=undo_batch)
-        # a series the undone change created opens no more periods
-        ended = series.end_created_series(ctx, [e["recorded_at"] for e in events], undo_batch)
-    return Undone(len(events), tasks, ended)
+        # a series the undone change created opens no more periods (undoing one task's last
+        # change voids that task only, even when it was opened with its series)
+        ended = [] if task is not None else series.end_created_series(ctx, moments, undo_batch)
+        reverted = _reverted(store, events)
+    return Undone(len(events), tasks, ended, False, reverted)
 
 
 # -- backup, restore, check ------------------------------------------------------------------

@@ -164,6 +164,7 @@ def show(ctx: Context, series: dict[str, Any]) -> dict[str, Any]:
             "assigned_on": task["assigned_on"], "deadline": task["deadline"], "state": task["state"],
             "progress": task["progress"], "completed_on": task["completed_on"],
             "timing": timing_class(task["state"], deadline, completed, ctx.today).value,
+            "voided": bool(task["voided"]),
         })
     history = [
         {key: event[key] for key in ("id", "kind", "field", "old_value", "new_value", "effective_on", "recorded_at",

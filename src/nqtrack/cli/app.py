@@ -21,9 +21,13 @@ from nqtrack.cli.help import HelpCommand, HelpGroup
 from nqtrack.core.errors import InvalidInput, UserError
 from nqtrack.i18n import _, set_language, translate_reason
 
+# -h as well as --help, on every command (click passes it down to the commands' contexts)
+HELP_OPTIONS = {"help_option_names": ["--help", "-h"]}
+
 app = typer.Typer(
     name="nqtrack",
     cls=HelpGroup,
+    context_settings=HELP_OPTIONS,
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
@@ -36,14 +40,16 @@ Example:
   nqtrack --db register.db overdue""",
 )
 unit_app = typer.Typer(
-    cls=HelpGroup, no_args_is_help=True, rich_markup_mode=None, help="""Units (đơn vị): add, list, rename.
+    cls=HelpGroup, no_args_is_help=True, rich_markup_mode=None,
+    help="""Units (đơn vị): add, list, show, correct, rename, merge.
 
 \b
 Example:
   nqtrack unit list""",
 )
 doc_app = typer.Typer(
-    cls=HelpGroup, no_args_is_help=True, rich_markup_mode=None, help="""Documents (văn bản): add, list, show.
+    cls=HelpGroup, no_args_is_help=True, rich_markup_mode=None,
+    help="""Documents (văn bản): add, list, show, correct, merge.
 
 \b
 Example:
@@ -122,11 +128,19 @@ def fail(message: str, code: int = 2) -> None:
 
 
 def user_message(exc: UserError) -> str:
-    """The error in the chosen language, with a parser's reason translated too."""
+    """The error in the chosen language, with a parser's reason translated too and its days
+    written as the language writes them (21/10/2022, or 2022-10-21)."""
+    from nqtrack.core.dates import format_date
+    from nqtrack.i18n import language
+
     def shown(key: str, value: object) -> object:
         if isinstance(value, UserError):  # an error given as the reason of another
             return user_message(value)
-        return translate_reason(value) if key == "reason" and isinstance(value, str) else value
+        if isinstance(value, date):
+            return format_date(value, language())
+        if key == "reason" and isinstance(value, str):
+            return translate_reason(value)
+        return value
 
     args = {k: shown(k, v) for k, v in exc.args_.items()}
     return _(exc.message, **args) if args else _(exc.message)
@@ -235,7 +249,7 @@ def main_options(
     try:
         session.today = parse_day(today_text, "--today") or date.today()
     except UserError as exc:
-        fail(_(exc.message, **exc.args_), exc.exit_code)
+        fail(user_message(exc), exc.exit_code)
 
 
 def warn_unset(keys: list[str]) -> None:

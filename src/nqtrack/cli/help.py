@@ -47,6 +47,8 @@ DEFAULT = N_("default: {default}")
 ENV_VAR = N_("env var: {var}")
 TRY_HELP = N_("Try '{command} {option}' for help.")
 ERROR = N_("Error")
+# The heading line of an example block: translated, its `nqtrack …` lines kept as written.
+EXAMPLE_HEADINGS = (N_("Example:"), N_("Examples:"))
 SHORT_HELP_LIMIT = 150  # characters of a command's first sentence in the list of commands
 
 # Click's usage errors, as click words them.
@@ -117,7 +119,10 @@ def translate_help(text: str | None) -> str | None:
     out = []
     for message, kind in help_paragraphs(text):
         if kind == "verbatim":
-            out.append("\b\n" + message)
+            heading, newline, commands = message.partition("\n")
+            if heading.strip() in EXAMPLE_HEADINGS:
+                heading = heading.replace(heading.strip(), _(heading.strip()))
+            out.append("\b\n" + heading + newline + commands)
         elif kind == "block":
             out.append("\b\n" + _(message))
         else:

@@ -62,6 +62,12 @@ RejectsOption = Annotated[str | None, typer.Option(
     "--rejects", help="With --skip-invalid: the CSV file for rejected rows, with a reason column.")]
 StrictUnitsOption = Annotated[bool, typer.Option(
     "--strict-units", help="Refuse rows naming units not in the register, instead of creating them.")]
+ConflictsOption = Annotated[str | None, typer.Option("--conflicts", help=(
+    "Re-import: write every conflict to this file; its name (.xlsx, .csv, .md, .json) chooses the format."),
+    metavar="FILE")]
+PreferOption = Annotated[str, typer.Option("--prefer", help=(
+    "Re-import: when a field changed both in the file and in the register since the last import, "
+    "keep the register's (default) or take the file's ('file')."))]
 
 
 @command(name="import")
@@ -76,6 +82,8 @@ def import_(
     skip_invalid: SkipInvalidOption = False,
     rejects: RejectsOption = None,
     strict_units: StrictUnitsOption = False,
+    prefer: PreferOption = "register",
+    conflicts: ConflictsOption = None,
     by: ByOption = None,
 ) -> None:
     """Import tasks (or units, documents) from a spreadsheet, all rows or none.
@@ -91,21 +99,23 @@ def import_(
     from nqtrack.importing.reader import read_stdin
     from nqtrack.render import imports as render
 
+    conflicts_out = choose_output(None, conflicts) if conflicts else None  # a bad name: refused before importing
     request = register.ImportRequest(
         read_stdin(sys.stdin.buffer) if file == "-" else file, kind=kind, sheet=sheet, encoding=encoding,
         delimiter=delimiter, mappings=map_ or (), dry_run=dry_run, skip_invalid=skip_invalid, rejects=rejects,
-        strict_units=strict_units)
+        strict_units=strict_units, prefer=prefer)
     try:
         with render.ImportProgress() as progress:
             done = register.import_any(session.context(by), request, progress)
     except ImportFailed as failed:
         typer.echo("\n".join(render.problems_text(failed.summary)), err=True)
         raise typer.Exit(2) from None
-    _say_imported(request, done)
+    _say_imported(request, done, conflicts_out)
 
 
-def _say_imported(request: Any, done: Any) -> None:
-    """The summary of an import (and its --rejects file), or of a register rebuilt from an export."""
+def _say_imported(request: Any, done: Any, conflicts_out: Any = None) -> None:
+    """The summary of an import (and its --rejects and --conflicts files), or of a register
+    rebuilt from an export."""
     from nqtrack.app import register
     from nqtrack.files import write_atomically
     from nqtrack.render import imports as render
@@ -116,6 +126,9 @@ def _say_imported(request: Any, done: Any) -> None:
     if done.summary.problems and request.rejects:
         text = render.rejects_csv(*register.rejected_rows(request, done.summary))
         write_atomically(request.rejects, lambda stream: stream.write(text))
+    if conflicts_out is not None:
+        with conflicts_out.text():
+            render.emit_conflicts(done.summary, conflicts_out)
     typer.echo("\n".join(render.summary_lines(done.summary)))
 
 
@@ -214,22 +227,29 @@ def check(fmt: PlainFormatOption = "table") -> None:
         raise typer.Exit(1)
 
 
+UndoTask = Annotated[str | None, typer.Argument(help="Undo the last change of this task only (its number or code).")]
+UndoDryRun = Annotated[bool, typer.Option("--dry-run", help="Show what would be undone; change nothing.")]
+
+
 @command()
 def undo(
+    task: UndoTask = None,
     last: Annotated[int, typer.Option("--last", help="Undo the last N changes (default 1).")] = 1,
     batch: Annotated[str | None, typer.Option(
         "--batch", help="Undo a whole import (its batch, printed at the end of the import).")] = None,
+    dry_run: UndoDryRun = False,
     by: ByOption = None,
 ) -> None:
     """Revert the last change(s) or a whole import; the undo is itself in the journal.
 
     \b
     Examples:
-      nqtrack undo
+      nqtrack undo --dry-run
+      nqtrack undo NV-2022-0007
       nqtrack undo --batch 3f2a9c1b7d4e
     """
     from nqtrack.app import register
+    from nqtrack.render.task import undone_lines
 
-    done = register.undo(session.context(by), last, batch)
-    typer.echo(_("Undone: {count} events on tasks {tasks}.", count=done.events,
-                 tasks=", ".join(map(str, done.tasks))))
+    done = register.undo(session.context(by), last, batch, task, dry_run)
+    typer.echo("\n".join(undone_lines(done)))

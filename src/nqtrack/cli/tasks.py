@@ -1,4 +1,4 @@
-"""Commands on tasks: assign, update, list, show."""
+"""Commands on tasks: assign, update, edit, void, list, show, recur."""
 
 from typing import Annotated, Any
 
@@ -39,6 +39,9 @@ EveryOption = Annotated[str | None, typer.Option("--every", help=(
     "A series of periodic tasks: one task every month, quarter, half or year (with --day)."))]
 DayOption = Annotated[int | None, typer.Option(
     "--day", help="With --every: the day of the period's last month each task is due.")]
+AgainOption = Annotated[bool, typer.Option(
+    "--again", help="Assign even when the same task (document, title, lead unit) is already open.")]
+AllOption = Annotated[bool, typer.Option("--all", help="Also the tasks voided (entered in error), marked.")]
 
 
 @command()
@@ -56,6 +59,7 @@ def assign(
     on: ReassignOnOption = None,
     every: EveryOption = None,
     day: DayOption = None,
+    again: AgainOption = False,
     by: ByOption = None,
 ) -> None:
     """Give a new task to a lead unit, or re-assign an existing task.
@@ -72,7 +76,7 @@ def assign(
     request = tasks.Assignment(
         title_or_task, lead=lead, coordinating=with_, assignee=to, document=doc, due=due, product=product,
         source=source, assigned_on=parse_day(assigned_on, "--assigned-on"), code=code, on=parse_day(on, "--on"),
-        every=every, day=day)
+        every=every, day=day, again=again)
     _say_assigned(tasks.assign(session.context(by), request))
 
 
@@ -91,7 +95,7 @@ def update(
     task: Annotated[str, typer.Argument(help="The task's number or code, or a series (S3, or its code).")],
     state: Annotated[str | None, typer.Option(
         "--state", help="new, in_progress, done, paused or cancelled (Vietnamese names too).")] = None,
-    progress: Annotated[int | None, typer.Option("--progress", help="Per cent done, 0-100.")] = None,
+    progress: Annotated[str | None, typer.Option("--progress", help="Per cent done, 0-100 ('50' or '50%').")] = None,
     on: Annotated[str | None, typer.Option(
         "--on", help="The day the change takes effect (default today); with --state done, the completion date.")
     ] = None,
@@ -112,17 +116,22 @@ def update(
       nqtrack update S3 --state cancelled --on 10/05/2024
     """
     from nqtrack.app import tasks
-    from nqtrack.render.tables import show_day
 
     request = tasks.Update(state=state, progress=progress, on=parse_day(on, "--on"), deadline=deadline,
                            reason=reason, note=note, product=product)
-    done = tasks.update(session.context(by), task, request)
+    _say_updated(tasks.update(session.context(by), task, request))
+
+
+def _say_updated(done: Any) -> None:
+    from nqtrack.render.tables import show_day
+    from nqtrack.render.task import field_names
+
     if done.ended:
         typer.echo(_("Series {series} ends on {day}; tasks of later periods cancelled: {tasks}.",
                      series=done.ended.series, day=show_day(done.ended.ends_on),
                      tasks=", ".join(done.ended.cancelled) or "—"))
     elif done.changed:
-        typer.echo(_("Task {id} updated: {fields}.", id=done.task_id, fields=", ".join(done.changed)))
+        typer.echo(_("Task {id} updated: {fields}.", id=done.task_id, fields=field_names(done.changed)))
     elif done.noted:
         typer.echo(_("Task {id}: note recorded.", id=done.task_id))
     else:
@@ -141,6 +150,7 @@ def list_(
     search: Annotated[str | None, typer.Option(
         "--search", "--text", help="Words in the title or code, accents optional.")] = None,
     limit: Annotated[int | None, typer.Option("--limit", help="At most this many tasks.")] = None,
+    all_: AllOption = False,
     fmt: FormatOption = None,
     output: OutputOption = None,
     labels: LabelsOption = False,
@@ -159,7 +169,7 @@ def list_(
     query = tasks.TaskQuery(
         units=unit or (), sources=source or (), documents=document or (), states=state or (), overdue=overdue,
         due_before=parse_day(due_before, "--due-before"), due_after=parse_day(due_after, "--due-after"),
-        search=search, limit=limit)
+        search=search, limit=limit, include_voided=all_)
     found = tasks.listing(session.context(), query)
     with out.text():
         emit_tasks(found, out, empty_message=_("No tasks."))
@@ -218,4 +228,75 @@ def recur(
         typer.echo(_("No period to open: nothing was created."))
         return
     typer.echo(_("{count} tasks opened: {tasks}.", count=len(opened.codes), tasks=", ".join(opened.codes)))
-    typer.echo(_("Batch: {batch} (undo --batch {batch} cancels them).", batch=opened.batch_id))
+    typer.echo(_("Batch: {batch} (undo --batch {batch} voids them).", batch=opened.batch_id))
+
+
+@command()
+def void(
+    task: Annotated[str, typer.Argument(help="The task's number or code.")],
+    reason: Annotated[str | None, typer.Option("--reason", help="Why it was entered in error (required).")] = None,
+    by: ByOption = None,
+) -> None:
+    """Void a task entered in error: it leaves every count, list and review.
+
+    \b
+    A cancelled task is work called off and keeps its own line in reports; a voided
+    task never was. 'nqtrack undo TASK' restores it; 'list --all' and 'show' still show it.
+
+    \b
+    Example:
+      nqtrack void 12 --reason "Nhập trùng với nhiệm vụ 11"
+    """
+    from nqtrack.app import tasks
+
+    task_id = tasks.void(session.context(by), task, reason)
+    typer.echo(_("Task {id} voided: it is left out of every count, list and review.", id=task_id))
+
+
+TitleFix = Annotated[str | None, typer.Option("--title", help="The right title.")]
+DocFix = Annotated[str | None, typer.Option(
+    "--doc", help="The right document (SYMBOL, SYMBOL@dd/mm/yyyy or #ID); '-' for none.")]
+SourceFix = Annotated[str | None, typer.Option("--source", help="The right source (who gave the task); '-' for none.")]
+LeadFix = Annotated[str | None, typer.Option("--lead", help="The right lead unit.")]
+WithFix = Annotated[list[str] | None, typer.Option(
+    "--with", help="The right coordinating units, all of them (repeatable); '-' for none.")]
+ToFix = Annotated[str | None, typer.Option("--to", help="The right assignee; '-' for none.")]
+AssignedOnFix = Annotated[str | None, typer.Option("--assigned-on", help="The right day it was given; '-' for none.")]
+DueFix = Annotated[str | None, typer.Option("--due", help=(
+    "The right deadline, as written ('Quý II/2026', a date, 'trong 10 ngày làm việc kể từ ngày giao', counted "
+    "as assign counts it); '-' for none."))]
+ProductFix = Annotated[str | None, typer.Option("--product", help="The right product; '-' for none.")]
+CodeFix = Annotated[str | None, typer.Option("--code", help="The right code; '-' for none.")]
+ReasonFix = Annotated[str | None, typer.Option("--reason", help="Why (noted in the journal).")]
+
+
+@command()
+def edit(
+    task: Annotated[str, typer.Argument(help="The task's number or code.")],
+    title: TitleFix = None, doc: DocFix = None, source: SourceFix = None, lead: LeadFix = None,
+    with_: WithFix = None, to: ToFix = None, assigned_on: AssignedOnFix = None, due: DueFix = None,
+    product: ProductFix = None, code: CodeFix = None, reason: ReasonFix = None, by: ByOption = None,
+) -> None:
+    """Correct what was typed wrong: a correction of data entry, not a change of the work.
+
+    \b
+    Each field corrected is journaled (kind 'corrected') and holds on every day: reports
+    rebuilt --known-on a day before the correction stay as they were sent. To record an
+    extension use 'update --deadline'; to re-assign, 'assign TASK --lead'.
+
+    \b
+    Examples:
+      nqtrack edit 12 --title "Xây dựng Kế hoạch thực hiện Nghị quyết 07-NQ/ĐUK" --reason "Gõ nhầm"
+      nqtrack edit NV-2022-0007 --lead "Sở Tài chính" --with "Sở Nội vụ" --due "Quý III/2022"
+    """
+    from nqtrack.app import tasks
+    from nqtrack.render.task import field_names
+
+    request = tasks.Correction(title=title, document=doc, source=source, lead=lead, coordinating=with_,
+                               assignee=to, assigned_on=assigned_on, due=due, product=product, code=code,
+                               reason=reason)
+    done = tasks.edit(session.context(by), task, request)
+    if done.changed:
+        typer.echo(_("Task {id} corrected: {fields}.", id=done.task_id, fields=field_names(done.changed)))
+    else:
+        typer.echo(_("Task {id}: nothing changed.", id=done.task_id))

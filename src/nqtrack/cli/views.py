@@ -72,7 +72,8 @@ def overdue(
 
 
 MonthOption = Annotated[str | None, typer.Option("--month", help="YYYY-MM, 'this' or 'last'.")]
-QuarterOption = Annotated[str | None, typer.Option("--quarter", help="YYYY-Qn, e.g. 2022-Q3.")]
+QuarterOption = Annotated[str | None, typer.Option(
+    "--quarter", help="YYYY-Qn, e.g. 2022-Q3, or as offices write it: 'Quý III/2022', III/2022.")]
 YearOption = Annotated[str | None, typer.Option("--year", help="YYYY.")]
 FromOption = Annotated[str | None, typer.Option("--from", help="First day of a custom period.")]
 ToOption = Annotated[str | None, typer.Option("--to", help="Last day of a custom period.")]

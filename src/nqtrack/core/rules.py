@@ -33,10 +33,25 @@ def state_from_text(text: str) -> State:
 def check_effective_day(day: date, today: date) -> date:
     """No change takes effect after today: a completion or a progress is reported, not foretold."""
     if day > today:
-        raise InvalidInput(
-            "the change takes effect on {on}, after today ({today})", on=day.isoformat(), today=today.isoformat()
-        )
+        raise InvalidInput("the change takes effect on {on}, after today ({today})", on=day, today=today)
     return day
+
+
+def check_completion_after_assignment(completed_on: date | None, assigned_on: date | None) -> None:
+    """A task cannot be completed before it was given."""
+    if completed_on is not None and assigned_on is not None and completed_on < assigned_on:
+        raise InvalidInput("the completion date {completed} is before the day the task was given ({assigned})",
+                           completed=completed_on, assigned=assigned_on)
+
+
+def progress_from_text(value: int | str | None) -> int | None:
+    """A progress as typed: 50, "50", "50%", "50 %"."""
+    if value is None or isinstance(value, int):
+        return value
+    text = value.strip().rstrip("%").strip()
+    if not text.isdigit():
+        raise InvalidInput("'{value}' is not a progress: give a per cent from 0 to 100, e.g. 50 or 50%", value=value)
+    return int(text)
 
 
 def check_progress(progress: int | None) -> int | None:
@@ -145,6 +160,13 @@ def series_rule(every: str | None, day: int | None, deadline: Deadline | None) -
             raise InvalidInput("--day takes a day of the month, from 1 to 31") from None
         raise InvalidInput("unknown period '{value}' for --every; use one of: {values}", value=every,
                            values=FREQUENCY_CODES) from None
+
+
+def check_later_deadline(new: date | None, current: date | None) -> None:
+    """An extension moves a deadline later; an earlier one is a mistake to correct, not an extension."""
+    if new is not None and current is not None and new < current:
+        raise InvalidInput("an extension moves the deadline later, but {new} is before {current}; "
+                           "to correct a deadline typed wrong use 'nqtrack edit TASK --due'", new=new, current=current)
 
 
 # Why an imported row's state and completion date do not fit together (message ids; the

@@ -46,6 +46,17 @@ _STATE_NAMES = {
 }
 _STATE_BY_NAME = {name: state for state, names in _STATE_NAMES.items() for name in names}
 
+# The Government's tracking systems export a state with its timing ("Hoàn thành đúng hạn",
+# "Đang thực hiện quá hạn"): the register keeps the state and computes the timing itself,
+# so the timing part is only compared with the dates (`parse_status`).
+_WHOLE_LABELS = {
+    "chua den han": (State.IN_PROGRESS, False), "trong han": (State.IN_PROGRESS, False),
+    "qua han": (State.IN_PROGRESS, True), "qua han chua hoan thanh": (State.IN_PROGRESS, True),
+    "dung thuc hien": (State.CANCELLED, None), "da dung thuc hien": (State.CANCELLED, None),
+}
+_TIMING_SUFFIXES = (("dung han", False), ("truoc han", False), ("trong han", False), ("qua han", True),
+                    ("tre han", True), ("cham", True), ("cham tien do", True))
+
 
 class StateError(ValueError):
     pass
@@ -58,6 +69,28 @@ def parse_state(text: str) -> State:
     if state is None:
         raise StateError(text)
     return state
+
+
+def parse_status(text: str) -> tuple[State, Timing | None]:
+    """A state as registers and the Government's systems write it, with the timing the label
+    claims, if any: "Hoàn thành quá hạn" → (done, completed_late), "Chưa đến hạn" →
+    (in_progress, in_progress), "Đang thực hiện" → (in_progress, None)."""
+    key = fold(text).replace("-", " ").strip(" .")
+    key = " ".join(key.split())
+    if key in _STATE_BY_NAME or key.replace(" ", "_") in _STATE_BY_NAME:
+        return parse_state(key), None
+    if key in _WHOLE_LABELS:
+        state, late = _WHOLE_LABELS[key]
+        return state, None if late is None else (Timing.OVERDUE if late else Timing.IN_PROGRESS)
+    for suffix, late in sorted(_TIMING_SUFFIXES, key=lambda s: -len(s[0])):
+        if key.endswith(" " + suffix):
+            state = parse_state(key[: -len(suffix)].strip())
+            if state is State.DONE:
+                return state, Timing.COMPLETED_LATE if late else Timing.COMPLETED_ON_TIME
+            if state in (State.NEW, State.IN_PROGRESS, State.PAUSED):
+                return state, Timing.OVERDUE if late else Timing.IN_PROGRESS
+            return state, None
+    raise StateError(text)
 
 
 class Timing(str, Enum):
@@ -102,6 +135,7 @@ class Event:
     new_value: str | None
     effective_on: str  # ISO date
     recorded_at: str  # ISO UTC timestamp, sortable as text
+    timeless: bool = False  # a correction or a void: true on every day once recorded
 
 
 def fields_as_of(
@@ -120,7 +154,8 @@ def fields_as_of(
         if event.field not in first or event.id < first[event.field].id:
             first[event.field] = event
         visible = known_at is None or event.recorded_at <= known_at
-        if visible and event.effective_on <= day and (event.field not in latest or event.id > latest[event.field].id):
+        in_force = event.effective_on <= day or event.timeless
+        if visible and in_force and (event.field not in latest or event.id > latest[event.field].id):
             latest[event.field] = event
     values = dict(current)
     for field, event in first.items():

@@ -13,10 +13,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 
 from nqtrack.core.text import nfc
 
-__all__ = ["Symbol", "TYPE_NAMES", "parse_symbol", "symbol_key", "find_symbol"]
+__all__ = ["Symbol", "TYPE_NAMES", "parse_symbol", "symbol_key", "find_symbol", "find_document"]
 
 # Type abbreviations of both conventions (HD 36-HD/VPTW, NĐ 30/2020/NĐ-CP Phụ lục III).
 TYPE_NAMES: dict[str, str] = {
@@ -176,3 +177,19 @@ def find_symbol(text: str) -> Symbol | None:
                 break
             candidate = candidate[:cut].rstrip()
     return None
+
+
+def find_document(text: str) -> tuple[Symbol | None, date | None]:
+    """The symbol and the date a register's document cell names: "Thông báo số 123/TB-VPCP
+    ngày 05/4/2017" → (123/TB-VPCP, 2017-04-05); "Công văn 7722/VPCP-KSTT" → (7722/VPCP-KSTT,
+    None). A document is identified by both: numbers restart every year (state) or term (party)."""
+    from nqtrack.core.dates import DateError, parse_date
+
+    symbol = find_symbol(text)
+    if symbol is None:
+        return None, None
+    rest = nfc(text).replace(symbol.text, " ", 1)
+    try:
+        return symbol, parse_date(rest)
+    except DateError:  # no date, or one that is not a day ("năm 2017")
+        return symbol, None

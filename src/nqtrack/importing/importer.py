@@ -8,6 +8,7 @@ in the file's size and the database is either the whole import or untouched.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -19,20 +20,24 @@ from typing import Any
 from nqtrack import faults
 from nqtrack.core.calendar import WorkCalendar
 from nqtrack.core.dates import DateError, Deadline, parse_date, parse_deadline
-from nqtrack.core.errors import N_, UserError
+from nqtrack.core.errors import N_, InvalidInput, UserError
+from nqtrack.core.names import name_key
 from nqtrack.core.recurrence import Recurrence
+from nqtrack.core.reimport import groups_of, reconcile
 from nqtrack.core.rules import DONE_WITHOUT_DATE, completion_problem, dated_deadline
-from nqtrack.core.states import StateError, parse_state
-from nqtrack.core.symbols import find_symbol, parse_symbol, symbol_key
+from nqtrack.core.states import StateError, parse_status, timing_class
+from nqtrack.core.symbols import find_document, parse_symbol, symbol_key
 from nqtrack.core.text import fold, nfc
-from nqtrack.importing.columns import COLUMNS, REQUIRED, is_known_header, map_headers
-from nqtrack.importing.reader import ReadError, Table, read_table
+from nqtrack.importing.columns import COLUMNS, REQUIRED, is_known_header, looks_like_lead_unit, map_headers
+from nqtrack.importing.reader import Table, read_table
+from nqtrack.store.base import journal_value
 
 MAX_SHOWN_PROBLEMS = 20
 
 # Registers repeat the same dates and deadline texts thousands of times.
 _parse_date = lru_cache(maxsize=8192)(parse_date)
 _parse_deadline = lru_cache(maxsize=8192)(parse_deadline)
+_parse_status = lru_cache(maxsize=1024)(parse_status)
 
 
 @dataclass
@@ -58,6 +63,17 @@ class Summary:
     ignored_columns: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    changes: list[tuple[str, list[str]]] = field(default_factory=list)  # unit or document, fields changed
+    skipped: dict[str, int] = field(default_factory=dict)  # rows that are not data: numbering, section, total, blank
+    timing_disagreements: int = 0  # rows whose status label's timing ("quá hạn") the dates contradict
+    read_as: list[tuple[str, str]] = field(default_factory=list)  # a unit written another way → the unit
+    near_units: list[tuple[str, str]] = field(default_factory=list)  # a new unit → the one it is probably
+    no_assigned_dates: bool = False  # tasks created without an assigned day: not in the received view
+    applied_fields: int = 0  # re-import: fields the file changed since the last import, taken
+    kept_fields: int = 0  # re-import: fields the register changed since the last import, kept
+    # re-import: fields changed in both: (task, code, field, register's value, file's value, file taken?)
+    conflicts: list[tuple[int, str | None, str, str | None, str | None, bool]] = field(default_factory=list)
+    voided_rows: int = 0  # rows naming tasks voided in the register: left voided
     batch_id: str | None = None
     dry_run: bool = False
     encoding: str | None = None
@@ -90,6 +106,7 @@ class Options:
     dry_run: bool = False
     skip_invalid: bool = False
     strict_units: bool = False
+    prefer_file: bool = False  # re-import: in a conflict, the file's value wins
     by: str = "import"
     today: date = field(default_factory=date.today)
     source_name: str | None = None
@@ -133,20 +150,163 @@ def _day_cell(record: dict[str, Any], headers: dict[str, str], name: str) -> dat
         raise BadRow(headers[name], _text(raw), str(exc)) from None
 
 
-def split_units(text: str, is_unit: Callable[[str], bool]) -> list[str]:
-    """Unit names in one cell: split on ';', and on ',' only where the pieces are units
-    ("Vụ Phổ biến, giáo dục pháp luật" is one unit's name)."""
+# The first words of a unit's name (case as written): a piece of a cell that starts with one
+# starts a new unit; one that does not ("Thể thao", "giáo dục pháp luật", "Đầu tư") goes on
+# the name before it. A value is the second words allowed (None: any).
+_UNIT_STARTS: dict[str, frozenset[str] | None] = {
+    "Bộ": None, "Sở": None, "Vụ": None, "Cục": None, "Ban": None, "Thanh": frozenset({"tra"}), "Ủy": None,
+    "Uỷ": None, "Phòng": None, "Viện": None, "Hội": None, "Đảng": None, "Huyện": None, "Quận": None,
+    "Phường": None, "Công": frozenset({"an", "ty"}), "Tòa": None, "Toà": None, "Trường": None, "Báo": None,
+    "Đài": None, "Các": None, "Đoàn": None, "Xã": None,  # but not "Xã hội" (see starts_unit)
+    "Văn": frozenset({"phòng"}), "Tổng": frozenset({"cục", "công", "liên"}), "Trung": frozenset({"tâm", "ương"}),
+    "Chi": frozenset({"cục", "nhánh"}), "Tỉnh": frozenset({"ủy", "uỷ", "đoàn", "đội"}),
+    "Thành": frozenset({"ủy", "uỷ", "phố", "đoàn"}), "Thị": frozenset({"xã", "ủy", "uỷ", "trấn"}),
+    "Kho": frozenset({"bạc"}), "Ngân": frozenset({"hàng"}), "Tạp": frozenset({"chí"}), "Học": frozenset({"viện"}),
+    "Cơ": frozenset({"quan"}), "Đơn": frozenset({"vị"}), "Liên": frozenset({"đoàn", "minh", "hiệp"}),
+    "Mặt": frozenset({"trận"}), "Bảo": frozenset({"hiểm"}), "Cảng": frozenset({"vụ"}), "Kiểm": frozenset({"toán"}),
+    "Đại": frozenset({"học", "sứ"}), "Bệnh": frozenset({"viện"}), "Tập": frozenset({"đoàn"}),
+    "Hiệp": frozenset({"hội"}), "Quân": frozenset({"khu", "đội", "chủng"}), "Hải": frozenset({"quan"}),
+}
+_PIECES = re.compile(r"(,|\s+và\s+)")
+
+
+def starts_unit(piece: str) -> bool:
+    """Does this piece of a cell start a unit's name ("Sở Tài chính", "UBND các tỉnh")?"""
+    words = piece.split()
+    if not words:
+        return False
+    first = words[0]
+    if len(first) >= 2 and first.isupper() and first.isalpha():  # UBND, HĐND, BCĐ…
+        return True
+    if first not in _UNIT_STARTS:
+        return False
+    allowed = _UNIT_STARTS[first]
+    if first == "Xã" and len(words) > 1 and words[1].lower() == "hội":
+        return False
+    return allowed is None or (len(words) > 1 and words[1].lower() in allowed)
+
+
+def _split_chunk(pieces: list[str], seps: list[str], is_unit: Callable[[str], bool]) -> list[str]:
+    """The names in pieces of a cell separated by `seps` (", " or " và "), see split_units."""
+
+    def joined(i: int, j: int) -> str:
+        return "".join(pieces[k] + (seps[k] if k < j else "") for k in range(i, j + 1)).strip(" ,")
+
+    def known_from(i: int) -> int | None:
+        for j in range(len(pieces) - 1, i - 1, -1):
+            if pieces[i] and is_unit(joined(i, j)):
+                return j
+        return None
+
     names: list[str] = []
-    for piece in (p.strip() for p in text.replace("\n", ";").split(";")):
-        if not piece:
+    i = 0
+    while i < len(pieces):
+        if not pieces[i]:
+            i += 1
             continue
-        if "," in piece and not is_unit(piece):
-            parts = [p.strip() for p in piece.split(",") if p.strip()]
-            if all(is_unit(p) for p in parts):
-                names.extend(parts)
-                continue
-        names.append(piece)
+        end = known_from(i)
+        if end is None:
+            end = i
+            while end + 1 < len(pieces) and not (starts_unit(pieces[end + 1]) or known_from(end + 1) is not None):
+                end += 1
+        names.append(joined(i, end))
+        i = end + 1
     return names
+
+
+def split_units(text: str, is_unit: Callable[[str], bool]) -> list[str]:
+    """Unit names in one cell, separated by ';', line breaks, ',' or ' và ', even when a name
+    holds a comma or "và" ("Bộ Văn hóa, Thể thao và Du lịch", "Vụ Phổ biến, giáo dục pháp
+    luật"): the longest run of pieces that is a known unit is one name; an unknown name runs
+    on until a piece that starts a unit (`starts_unit`) or a known one."""
+    names: list[str] = []
+    for chunk in re.split(r"[;\n]", text):
+        chunk = chunk.strip()
+        if not chunk:
+            continue
+        if ("," not in chunk and " và " not in chunk) or is_unit(chunk):  # one name: the common case
+            names.append(chunk)
+            continue
+        parts = _PIECES.split(chunk)
+        if any(p.strip() for p in parts[0::2]):
+            names += _split_chunk([p.strip() for p in parts[0::2]],
+                                  [", " if sep == "," else " và " for sep in parts[1::2]], is_unit)
+    return [n for n in names if n]
+
+
+_COLUMN_NUMBER = re.compile(r"\(?\s*([0-9]{1,2})\s*\)?(?:\s*[-+=*/x:]\s*\(?\s*[0-9]{1,2}\s*\)?)*")
+_SECTION_HEAD = re.compile(r"^(?:[IVXLC]{1,6}|[A-ZĐ])\s*[.):\-–]\s*\S")
+_ENUMERATOR = re.compile(r"^(?:[IVXLC]{1,6}|[A-ZĐ]|[0-9]{1,2}(?:\.[0-9]{1,2})*)[.)]?$")
+_HEAD_ENUMERATOR = re.compile(r"^(?:[IVXLC]{1,6}|[A-ZĐ])[.)]?$")
+_TOTAL = re.compile(r"^(?:tong cong|tong so|tong|cong)\b[\s:().+ivx0-9]*$")
+
+
+def _is_number(value: Any) -> bool:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return True
+    text = _text(value).replace(",", ".").rstrip("%").strip()
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _wordy(value: Any) -> bool:
+    """A cell of words (not a number, a column number "(3)" or an enumerator "II."), cheaply."""
+    return isinstance(value, str) and len(value) > 5 and not value[0].isdigit() and value[0] != "("
+
+
+def non_data_row(cells: list[Any], record: dict[str, Any]) -> str | None:
+    """Why a row under the header is not a task (or unit, document), or None when it is one:
+    "numbering" (the "(1) (2) (3)" or "1 2 3" row numbering the columns), "total" ("Tổng
+    cộng" with numbers), "section" ("I. NHIỆM VỤ CHÍNH PHỦ GIAO", a heading in capitals, or
+    text only in columns the import does not read), "blank" (nothing in the columns read)."""
+    wordy = 0
+    for value in record.values():
+        if _wordy(value):
+            wordy += 1
+            if wordy == 2:
+                return None  # the common case, decided fast: a title and a unit, a document…
+    filled = [c for c in cells if _text(c)]
+    if not filled:
+        return "blank"
+    texts = [_text(c) for c in filled]
+    numbers = [_COLUMN_NUMBER.fullmatch(t) for t in texts]
+    if len(filled) >= 3 and all(numbers):
+        firsts = [int(m.group(1)) for m in numbers if m]
+        if firsts == sorted(firsts) and len(set(firsts)) == len(firsts):
+            return "numbering"
+    words = [t for t in texts if not _is_number(t) and not _ENUMERATOR.fullmatch(t)]
+    if len(words) == 1 and _TOTAL.match(fold(words[0])):
+        return "total"
+    values = [_text(v) for v in record.values() if _text(v)]
+    if not values:
+        return "section" if words else "blank"
+    if len(values) == 1 and len(words) == 1:
+        heading = words[0]
+        letters = [c for c in heading if c.isalpha()]
+        capitals = len(letters) >= 4 and heading == heading.upper()
+        if capitals or _SECTION_HEAD.match(heading) or len(filled) == 2 and _HEAD_ENUMERATOR.fullmatch(texts[0]):
+            return "section"
+    return None
+
+
+def _document_days(doc: Any) -> tuple[date | None, date | None]:
+    """A document's date and the day it was received: what a relative deadline counts from."""
+    return (date.fromisoformat(doc.issued_on) if doc.issued_on else None,
+            date.fromisoformat(doc.received_on) if doc.received_on else None)
+
+
+def _plain_date(text: str | None) -> bool:
+    """Is this deadline text only a date ("30/09/2022", "2022-09-30"), or none at all?"""
+    if text is None:
+        return True
+    try:
+        parse_date(text)
+    except DateError:
+        return False
+    return True
 
 
 class Importer:
@@ -157,50 +317,87 @@ class Importer:
         self.summary = Summary(options.kind, dry_run=options.dry_run)
         self._unit_ids: dict[str, int | None] = {}  # folded name → id (None: to create)
         self._unit_names: dict[str, str] = {}  # folded name → name as first written
-        self._doc_ids: dict[str, int | None] = {}  # symbol key → id (None: to create)
-        self._doc_rows: dict[str, dict[str, Any]] = {}
-        self._doc_dates: dict[str, tuple[date | None, date | None]] = {}  # key → (issued, received)
+        self._doc_ids: dict[Any, int | None] = {}  # (symbol key, date) → id (None: to create)
+        self._doc_rows: dict[Any, dict[str, Any]] = {}
+        self._doc_dates: dict[Any, tuple[date | None, date | None]] = {}  # key → (issued, received)
         self._seen: dict[Any, int] = {}  # match key → first data row, to catch duplicates
         self._parents: list[tuple[int, str]] = []
-        self._doc_keys: dict[str, str] = {}  # cell as written → symbol key
+        self._unchanged_ids: set[int] = set()  # units or documents rows that changed nothing (yet)
         self._unit_keys: dict[str, str] = {}  # unit name as written → folded key
         self._by_code: dict[str, dict[str, Any] | None] = {}  # existing tasks of the current chunk
         self._pending: list = []
+        self._doc_refs: dict[tuple[str, date | None], tuple[str, date | None]] = {}  # cells repeat
+        self._splits: dict[str, list[str]] = {}  # a cell of coordinating units → its names
+        self._by_name_key: dict[str, int] | None = None  # core.names key → id, of the register's units
+        self._new_name_keys: dict[str, str] = {}  # core.names key → folded key, of the file's new units
+        self._file_leads: set[str] | None = None  # the lead units the file names (folded), read on demand
+        self._source: str | Path | bytes | None = None
+        self._assigned_rows = 0  # created tasks with an assigned day
 
     # -- reading ---------------------------------------------------------------------
 
     def _open(self, source: str | Path | bytes) -> tuple[Table, dict[int, str]]:
         opts = self.options
+        self._source = source
         table = read_table(
             source, sheet=opts.sheet, encoding=opts.encoding, delimiter=opts.delimiter,
             expected_headers=is_known_header(opts.kind), name=opts.source_name,
         )
         mapping, ignored = map_headers(opts.kind, table.headers, opts.overrides)
-        missing = [f for f in REQUIRED[opts.kind] if f not in mapping.values()]
-        if missing:
-            names = ", ".join(f"'{COLUMNS[opts.kind][f][1]}'" for f in missing)
-            raise ReadError(
-                "no column for {names} in the header row (line {line}): {headers}; use --map 'Header=field'",
-                names=names, line=table.header_line, headers=", ".join(repr(h) for h in table.headers if h),
-            )
+        self._check_columns(table, mapping)
         self.summary.ignored_columns = ignored
         self.summary.encoding, self.summary.source_format = table.encoding, table.source_format
         return table, mapping
 
+    def _check_columns(self, table: Table, mapping: dict[int, str]) -> None:
+        """Stop before anything is read when a column the register needs is missing: the
+        title (the name, the symbol), and the lead unit when a column looks like one.
+        The message lists the headers and suggests a --map."""
+        kind = self.options.kind
+        free = [h for i, h in enumerate(table.headers) if h and i not in mapping]
+        missing = [f for f in REQUIRED[kind] if f not in mapping.values()]
+        guess = None
+        if missing:
+            from nqtrack.fuzzy import closest
+
+            names = [(n, h) for h in free for n in [h]]
+            found = closest(" ".join(COLUMNS[kind][missing[0]][1:]), names, limit=1, cutoff=40)
+            guess = found[0] if found else (free[0] if free else None)
+        elif kind == "tasks" and "lead_unit" not in mapping.values():
+            looks = [h for h in free if looks_like_lead_unit(h)]
+            if looks:
+                missing, guess = ["lead_unit"], looks[0]
+        if not missing:
+            return
+        headers = ", ".join(f"'{h}'" for h in table.headers if h)
+        label = COLUMNS[kind][missing[0]][1]
+        if guess:
+            raise InvalidInput("no column for '{field}' in the header row (line {line}): {headers}; "
+                               "if it is '{guess}', import again with --map '{guess}={field}'",
+                               field=label, line=table.header_line, headers=headers, guess=guess)
+        raise InvalidInput("no column for '{field}' in the header row (line {line}): {headers}; "
+                           "name it with --map 'Header={field}'", field=label, line=table.header_line, headers=headers)
+
     def _records(
         self, table: Table, mapping: dict[int, str]
     ) -> Iterator[tuple[int, int, dict[str, Any], dict[str, str]]]:
-        """(data row number, line, {field: cell}, {field: header}) for each non-empty row."""
+        """(data row number, line, {field: cell}, {field: header}) for each row of data; the
+        rows that are not data (column numbers, sections, totals, blanks) are counted."""
         headers = {f: table.headers[i] for i, f in mapping.items()}
         number = 0
+        skipped = self.summary.skipped
         for line, cells in table.rows:
             record = {f: cells[i] if i < len(cells) else None for i, f in mapping.items()}
-            if not any(_text(v) for v in record.values()):
+            kind = non_data_row(cells, record)
+            if kind:
+                skipped[kind] = skipped.get(kind, 0) + 1
                 continue
             number += 1
             if self.progress and number % 1000 == 0:
                 self.progress(1000)
             yield number, line, record, headers
+        if table.blank_rows:
+            skipped["blank"] = skipped.get("blank", 0) + table.blank_rows
 
     # -- units and documents named in rows ---------------------------------------------
 
@@ -210,56 +407,134 @@ class Importer:
             key = self._unit_keys[name] = fold(name)
         return key
 
+    def _register_name_keys(self) -> dict[str, int]:
+        """core.names keys of every name, code and alias of the register's units (built once)."""
+        if self._by_name_key is None:
+            self._by_name_key = {}
+            for unit in self.store.list_units():
+                for text in [unit.name, unit.code or "", *(unit.aliases or "").split(";")]:
+                    if name_key(text):
+                        self._by_name_key.setdefault(name_key(text), unit.id)
+        return self._by_name_key
+
     def _unit_known(self, name: str, column: str | None = None) -> bool:
+        """Is this a unit of the register or one the file names already? A name written
+        another way ("Sở KH&ĐT" for "Sở Kế hoạch và Đầu tư") is the same unit, and said so."""
         key = self._unit_key(name)
         if key not in self._unit_ids:
             found = self.store.find_units(name)
             if len(found) > 1:
                 raise BadRow(column, name, f"fits several units: {', '.join(u.name for u in found)}")
             self._unit_ids[key] = found[0].id if found else None
+            if not found and name_key(name) in self._register_name_keys():
+                unit_id = self._register_name_keys()[name_key(name)]
+                self._unit_ids[key] = unit_id
+                self.summary.read_as.append((name, self.store.unit(unit_id).name))
         return self._unit_ids[key] is not None or key in self._unit_names
 
+    def _is_unit(self, name: str) -> bool:
+        """For splitting a cell of units: a unit of the register, or a lead unit the file names.
+        The file's lead units (a second read) are asked only about a run of pieces whose last
+        piece is no unit of its own ("Ban Dân vận, Đoàn thể tỉnh"): never for one piece, nor
+        for "Sở Tài chính, Sở Nội vụ" when the register knows them."""
+        if self._unit_known(name):
+            return True
+        pieces = _PIECES.split(name)
+        if len(pieces) == 1 or self._unit_known(pieces[-1].strip()):
+            return False
+        if self._file_leads is None:
+            self._file_leads = self._read_file_leads()
+        return name_key(name) in self._file_leads
+
+    def _read_file_leads(self) -> set[str]:
+        """The lead units the whole file names (a second read, only when a cell of
+        coordinating units cannot be split with the register's units alone)."""
+        leads: set[str] = set()
+        if self._source is None or self.options.kind != "tasks":
+            return leads
+        opts = self.options
+        table = read_table(self._source, sheet=opts.sheet, encoding=opts.encoding, delimiter=opts.delimiter,
+                           expected_headers=is_known_header(opts.kind), name=opts.source_name)
+        mapping, _ = map_headers(opts.kind, table.headers, opts.overrides)
+        column = next((i for i, f in mapping.items() if f == "lead_unit"), None)
+        if column is None:
+            return leads
+        for _line, cells in table.rows:
+            if column < len(cells) and _text(cells[column]):
+                leads.add(name_key(_text(cells[column])))
+        return leads
+
     def _unit_ref(self, name: str, column: str) -> str:
-        """Check a unit name (the first pass notes new ones); returns its folded key."""
-        if not self._unit_known(name, column):
-            if self.options.strict_units:
-                raise BadRow(column, name, f"unknown unit '{name}' (--strict-units)")
-            self._unit_names[self._unit_key(name)] = name
+        """Check a unit name (the first pass notes new ones); returns its folded key. A new
+        name that is probably a known unit written another way is listed (or, with
+        --strict-units, refused with its likely match)."""
+        if self._unit_known(name, column):
+            return self._unit_key(name)
+        same = self._new_name_keys.get(name_key(name))
+        if same is not None:  # the file wrote one new unit two ways
+            self.summary.read_as.append((name, self._unit_names[same]))
+            self._unit_keys[name] = same
+            return same
+        from nqtrack.fuzzy import same_unit
+
+        known = [(u.name, u.name) for u in self.store.list_units()] + [(n, n) for n in self._unit_names.values()]
+        likely = same_unit(name, known)
+        if self.options.strict_units:
+            if likely:
+                raise BadRow(column, name, f"unknown unit '{name}' (--strict-units); did you mean '{likely}'?")
+            raise BadRow(column, name, f"unknown unit '{name}' (--strict-units)")
+        if likely:
+            self.summary.near_units.append((name, likely))
+        self._unit_names[self._unit_key(name)] = name
+        self._new_name_keys[name_key(name)] = self._unit_key(name)
         return self._unit_key(name)
 
-    def _doc_ref(self, cell: str) -> str:
-        if cell in self._doc_keys:
-            return self._doc_keys[cell]
-        symbol = find_symbol(cell)
-        text = symbol.text if symbol else cell
-        key = symbol_key(text)
-        if key not in self._doc_ids:
-            found = self.store.find_documents(text)
-            self._doc_ids[key] = found[0].id if found else None
-            if found:
-                issued, received = found[0].issued_on, found[0].received_on
-                self._doc_dates[key] = (date.fromisoformat(issued) if issued else None,
-                                        date.fromisoformat(received) if received else None)
-            else:
-                self._doc_rows[key] = {"symbol": text, "cell": cell}
-                self._doc_dates[key] = (self._new_document_issued(self._doc_rows[key]), None)
-        self._doc_keys[cell] = key
+    def _doc_ref(self, cell: str, day: date | None = None) -> tuple[str, date | None]:
+        """The (symbol key, date) of the document a cell names, checked against the register:
+        "Thông báo số 123/TB-VPCP ngày 05/4/2017", a symbol (its date from `day`, the
+        "Ngày ban hành" column, when given), SYMBOL@dd/mm/yyyy or #ID."""
+        cached = self._doc_refs.get((cell, day))
+        if cached is not None:
+            return cached
+        key = self._find_doc_ref(cell, day)
+        self._doc_refs[(cell, day)] = key
         return key
 
-    @staticmethod
-    def _new_document_issued(doc: dict[str, Any]) -> date | None:
-        """The date a new document's cell gives after its symbol ("… ngày 31/8/2017")."""
-        try:
-            return parse_date(doc["cell"]) if doc["cell"] != doc["symbol"] else None
-        except DateError:
-            return None
+    def _find_doc_ref(self, cell: str, day: date | None) -> tuple[str, date | None]:
+        explicit = cell.startswith("#") or "@" in cell
+        if explicit:
+            found = self.store.find_documents(cell)
+            if not found:
+                raise BadRow(None, cell, f"unknown document '{cell}'")
+            by_id: tuple[str, date | None] = (f"#{found[0].id}", None)
+            self._doc_ids[by_id] = found[0].id
+            self._doc_dates[by_id] = _document_days(found[0])
+            return by_id
+        symbol, written = find_document(cell)
+        text = symbol.text if symbol else cell
+        issued = day or written
+        key = (symbol_key(text), issued)
+        if key not in self._doc_ids:
+            same = self.store.find_documents(text)
+            fits = [d for d in same if issued and d.issued_on == issued.isoformat()]
+            if not fits and (len(same) == 1 and (issued is None or same[0].issued_on is None)):
+                fits = same  # the one document of that symbol, its date not known
+            if not fits and issued is None and len(same) > 1:
+                raise BadRow(None, cell, "fits several documents: "
+                             + ", ".join(self.store.document_label(d) for d in same)
+                             + "; write SYMBOL@dd/mm/yyyy or give the date ('Ngày ban hành')")
+            self._doc_ids[key] = fits[0].id if fits else None
+            self._doc_dates[key] = _document_days(fits[0]) if fits else (issued, None)
+            if not fits:
+                self._doc_rows[key] = {"symbol": text, "issued_on": issued}
+        return key
 
     def _dated(self, deadline: Deadline, row: dict[str, Any], column: str) -> Deadline:
         """A relative deadline with its day counted from the day it names (the row's
         'Ngày giao', or its document's date or received day); BadRow when that day is not known."""
         if deadline.relative is None:
             return deadline
-        issued, received = self._doc_dates.get(row.get("document") or "", (None, None))
+        issued, received = self._doc_dates.get(row.get("document"), (None, None))
         try:
             return dated_deadline(deadline, self.options.calendar_for or national_calendar,
                                   assigned_on=row.get("assigned_on"), signed_on=issued, received_on=received)
@@ -292,25 +567,41 @@ class Importer:
         if "code" in present:
             row["code"] = cell("code") or None
         if "document" in present:
-            row["document"] = self._doc_ref(cell("document")) if cell("document") else None
+            try:
+                doc_day = day("document_date") if "document_date" in present else None
+                row["document"] = self._doc_ref(cell("document"), doc_day) if cell("document") else None
+            except BadRow as bad:
+                raise BadRow(headers["document"], bad.value, bad.reason) from None
         if "source" in present:
             row["source"] = cell("source") or None
         if "lead_unit" in present:
             lead = cell("lead_unit")
             row["lead_unit"] = self._unit_ref(lead, headers["lead_unit"]) if lead else None
         if "coordinating_units" in present:
-            names = split_units(cell("coordinating_units"), self._unit_known)
+            text = cell("coordinating_units")
+            names = self._splits.get(text)
+            if names is None:
+                names = split_units(text, self._is_unit)
+                if len(self._splits) < 50_000:
+                    self._splits[text] = names
             row["coordinating_units"] = sorted({self._unit_ref(n, headers["coordinating_units"]) for n in names})
         if "assignee" in present:
             row["assignee"] = cell("assignee") or None
         if "assigned_on" in present:
             row["assigned_on"] = day("assigned_on")
-        if "deadline" in present:
+        if "deadline_text" in present and cell("deadline_text"):
+            # as written: "Quý III/2023", not its last day
+            row["deadline"] = self._dated(deadline("deadline_text"), row, headers["deadline_text"])
+        elif "deadline" in present:
             row["deadline"] = self._dated(deadline("deadline"), row, headers["deadline"])
         if "extended_deadline" in present and cell("extended_deadline"):
             extended = self._dated(deadline("extended_deadline"), row, headers["extended_deadline"])
             if extended.date is None:
                 raise BadRow(headers["extended_deadline"], cell("extended_deadline"), "an extension needs a date")
+            first = row.get("deadline")
+            if first is not None and first.date is not None and extended.date < first.date:
+                raise BadRow(headers["extended_deadline"], cell("extended_deadline"),
+                             "the extended deadline is before the deadline")
             row["extended_deadline"] = extended
         if "product" in present:
             row["product"] = cell("product") or None
@@ -328,10 +619,11 @@ class Importer:
                 raise BadRow(headers["progress"], cell("progress"), "progress must be between 0 and 100")
             row["progress"] = int(round(progress))
         completed_on = day("completed_on") if "completed_on" in present else None
-        state = None
+        state, claimed = None, None
         if "status" in present and cell("status"):
             try:
-                state = parse_state(cell("status")).value
+                parsed, claimed = _parse_status(cell("status"))
+                state = parsed.value
             except StateError:
                 raise BadRow(
                     headers["status"],
@@ -350,9 +642,16 @@ class Importer:
             raise BadRow(headers.get("completed_on") or headers.get("status"), cell("status"), problem)
         if problem:
             raise BadRow(headers["completed_on"], cell("completed_on"), problem)
+        if completed_on is not None and row.get("assigned_on") and completed_on < row["assigned_on"]:
+            raise BadRow(headers["completed_on"], cell("completed_on"),
+                         "the completion date is before the assigned day")
         if state is not None or "status" in present or "completed_on" in present:
             row["state"] = state or "new"
             row["completed_on"] = completed_on
+        if claimed is not None:
+            due = row.get("extended_deadline") or row.get("deadline")
+            if timing_class(state or "new", due.date if due else None, completed_on, self.options.today) != claimed:
+                self.summary.timing_disagreements += 1
         key = ("code", row["code"]) if row.get("code") else ("title", row.get("document"), fold(title))
         return row | {"_key": key}
 
@@ -378,6 +677,7 @@ class Importer:
             self.summary.rows += 1
             try:
                 row = parse(record, headers)
+                row["_at"] = (number, line)
                 key = row.get("_key")
                 if key in self._seen:
                     raise BadRow(None, None, f"the same task as row {self._seen[key]}")
@@ -395,11 +695,13 @@ class Importer:
                 chunk = []
         self._write_chunk(chunk)
         self._flush()
+        self._link_parents()
+        if self.options.kind == "tasks" and self.summary.created and not self._assigned_rows:
+            self.summary.no_assigned_dates = True
         if self.summary.created or self.summary.updated:
             self.store.record_batch(
                 self.summary.batch_id, "import", self.options.recorded_at, self.options.by, self.options.source_name
             )
-        self._link_parents()
         self.summary.converted_cells = table.converted_cells
         self.summary.rejected = len({p.row for p in self.summary.problems})
         if self.summary.problems and not self.options.skip_invalid:
@@ -416,7 +718,11 @@ class Importer:
             self.options.kind
         ]
         for row in rows:
-            write(row)
+            try:
+                write(row)
+            except BadRow as bad:  # found only against the register (a symbol fitting two documents)
+                number, line = row["_at"]
+                self.summary.problems.append(Problem(number, line, bad.column, bad.value, bad.reason))
 
     def _unit_id(self, key: str) -> int:
         """The id of a unit a row names, creating it the first time a new one is met."""
@@ -426,12 +732,12 @@ class Importer:
             self.summary.new_units.append(name)
         return self._unit_ids[key]  # type: ignore[return-value]  # set just above
 
-    def _doc_id(self, key: str) -> int:
+    def _doc_id(self, key: Any) -> int:
         if self._doc_ids.get(key) is None:
             doc = self._doc_rows[key]
-            issued = self._new_document_issued(doc)
-            self._doc_ids[key] = self.store.add_document(doc["symbol"], issued_on=issued).id
-            self.summary.new_documents.append(doc["symbol"])
+            self._doc_ids[key] = self.store.add_document(doc["symbol"], issued_on=doc["issued_on"]).id
+            label = doc["symbol"] + (f"@{doc['issued_on']:%d/%m/%Y}" if doc["issued_on"] else "")
+            self.summary.new_documents.append(label)
         return self._doc_ids[key]  # type: ignore[return-value]  # set just above
 
     def _values(self, row: dict[str, Any]) -> dict[str, Any]:
@@ -462,11 +768,19 @@ class Importer:
         store, opts = self.store, self.options
         values = self._values(row)
         periodic = row.get("deadline") is not None and row["deadline"].recurrence is not None
-        if periodic and self._write_series(row, values):
+        by_code = None
+        if row.get("code"):
+            by_code = self._by_code[row["code"]] if row["code"] in self._by_code else store.task_by_code(row["code"])
+        if periodic and by_code is not None and by_code["series_id"] is not None:
+            # a task of a series read back (a listing exported for editing): it keeps the
+            # deadline of its period; the text it shares is its series' rule
+            for name in ("deadline", "deadline_text", "recurring"):
+                values.pop(name, None)
+        elif periodic and self._write_series(row, values):
             return
         if row.get("code"):
             # a coded row is the task with its code, or a task entered without one
-            existing = self._by_code[row["code"]] if row["code"] in self._by_code else store.task_by_code(row["code"])
+            existing = by_code
             if existing is None and self._codeless_tasks:
                 existing = store.task_by_title(values.get("document_id"), row["title"], without_code=True)
         else:
@@ -476,6 +790,7 @@ class Importer:
             coordinating = base.pop("coordinating_units", [])
             later: list[LaterEvent] = []
             created_on = base.get("assigned_on") or opts.today
+            self._assigned_rows += bool(base.get("assigned_on"))
             if row.get("extended_deadline") and row.get("deadline") and row["deadline"].date:
                 original = row["deadline"]
                 base.update(deadline=original.date, deadline_text=original.text, recurring=original.recurring)
@@ -497,11 +812,14 @@ class Importer:
             if len(self._pending) >= self.BATCH:
                 self._flush()
             return
+        if existing["voided"]:  # entered in error: the file does not bring it back
+            self.summary.voided_rows += 1
+            return
         chosen = row.get("extended_deadline") or row.get("deadline")
         if chosen is not None and chosen.relative is not None and self._counted_before(existing, values):
             # counted when the task was first recorded: a calendar changed since moves nothing
             values["deadline"] = date.fromisoformat(existing["deadline"])
-        changes = self._changes(existing, values)
+        changes = self._reimport(existing, values)
         if not changes:
             self.summary.unchanged += 1
             return
@@ -547,6 +865,60 @@ class Importer:
         self.summary.created += 1
         return True
 
+    def _brought(self, values: dict[str, Any], lead: Any) -> dict[str, str | None]:
+        """The file's values as the journal writes them (coordinating units: sorted ids, less the lead)."""
+        brought: dict[str, str | None] = {}
+        for name, value in values.items():
+            if name == "coordinating_units":
+                brought[name] = ",".join(map(str, sorted(set(value) - {lead}))) or None
+            elif name == "recurring":
+                brought[name] = "1" if value else "0"
+            else:
+                brought[name] = journal_value(value)
+        return brought
+
+    def _reimport(self, existing: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+        """The changes a matched row makes, by the three-way rule of core.reimport (what the
+        file brought last time, what it brings now, what the register holds now); kept
+        fields and conflicts are counted and listed; the file's values are remembered."""
+        lead = values.get("lead_unit_id", existing["lead_unit_id"])
+        brought = self._brought(values, lead)
+        current = {name: journal_value(existing[name]) for name in brought if name != "coordinating_units"}
+        current["recurring"] = "1" if existing["recurring"] else "0"
+        if "coordinating_units" in brought:
+            current["coordinating_units"] = ",".join(map(str, self.store.coordinating_unit_ids(existing["id"]))) or None
+        if brought.get("deadline") == current.get("deadline") and _plain_date(brought.get("deadline_text")):
+            # "2022-09-30" for a deadline written "Quý III/2022": the same deadline, its text kept
+            brought["deadline_text"], brought["recurring"] = current["deadline_text"], current["recurring"]
+        last = self.store.import_provenance(existing["id"])
+        decision = reconcile(brought, last, current, prefer_file=self.options.prefer_file)
+        summary = self.summary
+        summary.applied_fields += len(set(decision.applied) - set(decision.conflicts))
+        summary.kept_fields += len(decision.kept)
+        for group in decision.conflicts:
+            shown = self._shown_group(group)
+            summary.conflicts.append((existing["id"], existing["code"], shown, self._shown(shown, current.get(shown)),
+                                      self._shown(shown, brought.get(shown)), self.options.prefer_file))
+        self.store.save_import_provenance([(existing["id"], {**(last or {}), **brought})], summary.batch_id)
+        groups = groups_of(list(brought))
+        return {name: values[name] for group in decision.applied for name in groups[group]}
+
+    @staticmethod
+    def _shown_group(group: str) -> str:
+        return {"deadline": "deadline_text", "state": "state"}.get(group, group)
+
+    def _shown(self, field: str, value: str | None) -> str | None:
+        """A journaled value as a person reads it in a conflict: a unit's or document's name."""
+        if value is None:
+            return None
+        if field == "lead_unit_id":
+            return self.store.unit(int(value)).name
+        if field == "coordinating_units":
+            return "; ".join(self.store.unit(int(u)).name for u in value.split(","))
+        if field == "document_id":
+            return self.store.document_label(self.store.document(int(value)))
+        return value
+
     def _flush(self) -> None:
         if self.options.kind == "tasks" and self._pending:
             self.store.insert_tasks(
@@ -558,23 +930,6 @@ class Importer:
             )
             faults.pause("import-batch")  # the crash tests kill an import here, its first rows written
         self._pending = []
-
-    def _changes(self, existing: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
-        from nqtrack.store.base import journal_value as _value
-
-        changes = {}
-        for name, new in values.items():
-            if name == "coordinating_units":
-                if sorted(
-                    set(new) - {values.get("lead_unit_id", existing["lead_unit_id"])}
-                ) != self.store.coordinating_unit_ids(existing["id"]):
-                    changes[name] = new
-            elif name == "recurring":
-                if bool(new) != bool(existing["recurring"]):
-                    changes[name] = new
-            elif _value(new) != _value(existing[name]):
-                changes[name] = new
-        return changes
 
     # -- units and documents files ---------------------------------------------------
 
@@ -611,25 +966,67 @@ class Importer:
             "_key": ("doc", symbol_key(symbol), day("issued_on")),
         }
 
+    def _journal(self) -> dict[str, Any]:
+        """How an import's changes to units and documents are journaled (undo --batch reverts them)."""
+        return {"by": self.options.by, "recorded_at": self.options.recorded_at, "kind": "imported",
+                "batch_id": self.summary.batch_id}
+
+    def _counted(self, entity_id: int, name: str, changed: list[str], created: bool = False) -> None:
+        """Count a units or documents row: created, updated (and what changed) or unchanged."""
+        if created:
+            self.summary.created += 1
+        elif changed:
+            self.summary.updated += 1
+            self.summary.changes.append((name, changed))
+        else:
+            self.summary.unchanged += 1
+            self._unchanged_ids.add(entity_id)
+
     def _write_unit(self, row: dict[str, Any]) -> None:
+        """A unit: matched by name, else by code; an existing one takes the file's code,
+        e-mail address and new aliases (empty cells change nothing)."""
         store = self.store
         found = [u for u in store.find_units(row["name"]) if fold(u.name) == fold(row["name"])]
+        if not found and row["code"]:
+            found = [u for u in store.find_units(row["code"]) if fold(u.code) == fold(row["code"])]
         if found:
-            self.summary.unchanged += 1
-            unit_id = found[0].id
+            unit = found[0]
+            changes: dict[str, Any] = {k: row[k] for k in ("code", "email") if row[k]}
+            if fold(unit.name) != fold(row["name"]):  # renamed in the file: the old name stays an alias
+                changes.update(name=row["name"])
+                row["aliases"] = [*row["aliases"], unit.name]
+            known = {fold(a) for a in (unit.aliases or "").split(";")}
+            new_aliases = [a for a in row["aliases"] if fold(a) not in known and fold(a) != fold(row["name"])]
+            if new_aliases:
+                changes["aliases"] = [a for a in (unit.aliases or "").split(";") if a] + new_aliases
+            self._counted(unit.id, unit.name, store.change_unit(unit.id, changes, **self._journal()))
+            unit_id = unit.id
         else:
             unit_id = store.add_unit(row["name"], code=row["code"], aliases=row["aliases"], email=row["email"]).id
-            self.summary.created += 1
+            self._counted(unit_id, row["name"], [], created=True)
         if row["parent"]:
             self._parents.append((unit_id, row["parent"]))
 
     def _write_document(self, row: dict[str, Any]) -> None:
+        """A document: matched by symbol and date (a dated row also fits the one undated
+        document of its symbol); an existing one takes the file's non-empty cells."""
         store = self.store
         issued = row["issued_on"].isoformat() if row["issued_on"] else None
-        found = [d for d in store.find_documents(row["symbol"]) if issued is None or d.issued_on in (None, issued)]
+        same = store.find_documents(row["symbol"])
+        found = [d for d in same if d.issued_on == issued] if issued else same
+        if issued and not found:
+            found = [d for d in same if d.issued_on is None][:1] if len(same) == 1 else []
+        if len(found) > 1:
+            raise BadRow(None, row["symbol"], "fits several documents: "
+                         + ", ".join(store.document_label(d) for d in found))
         if found:
-            self.summary.unchanged += 1
-            doc_id = found[0].id
+            doc = found[0]
+            changes = {field: row[key] for key, field in (("title", "title"), ("type", "doc_type"),
+                                                           ("issued_on", "issued_on"), ("received_on", "received_on"),
+                                                           ("issuer", "issuer")) if row[key]}
+            self._counted(doc.id, store.document_label(doc), store.change_document(doc.id, changes,
+                                                                                   **self._journal()))
+            doc_id = doc.id
         else:
             doc_id = store.add_document(
                 row["symbol"],
@@ -639,7 +1036,7 @@ class Importer:
                 received_on=row["received_on"],
                 issuer=row["issuer"],
             ).id
-            self.summary.created += 1
+            self._counted(doc_id, row["symbol"], [], created=True)
         if row["parent"]:
             self._parents.append((doc_id, row["parent"]))
 
@@ -647,6 +1044,15 @@ class Importer:
         """Parents are linked once every row is in, so the order of rows does not matter."""
         for child, parent in self._parents:
             if self.options.kind == "units":
-                self.store.set_unit_parent(child, self.store.resolve_unit(parent).id)
+                changed = self.store.change_unit(child, {"parent_id": self.store.resolve_unit(parent).id},
+                                                 **self._journal())
+                name = self.store.unit(child).name
             else:
-                self.store.set_document_parent(child, self.store.resolve_document(parent).id)
+                changed = self.store.change_document(child, {"parent_id": self.store.resolve_document(parent).id},
+                                                     **self._journal())
+                name = self.store.document_label(self.store.document(child))
+            if changed and child in self._unchanged_ids:
+                self._unchanged_ids.discard(child)
+                self.summary.unchanged -= 1
+                self.summary.updated += 1
+                self.summary.changes.append((name, changed))

@@ -101,6 +101,7 @@ class Table:
     converted_cells: int = 0
     legacy: str | None = None  # "tcvn3"/"vni" when the whole file was in that encoding
     sheet: str | None = None  # the sheet read, for XLSX
+    blank_rows: int = 0  # empty rows between data rows (not those after the last), final once read
 
 
 # --------------------------------------------------------------------------------------
@@ -246,6 +247,11 @@ def _find_header(
         for i, row in enumerate(rows):
             if sum(1 for cell in row if cell and expected_headers(cell)) >= 2:
                 return i
+        # a one-column list ("Tên đơn vị"): the first row that is one recognised header alone
+        for i, row in enumerate(rows):
+            filled = [cell for cell in row if cell]
+            if len(filled) == 1 and expected_headers(filled[0]):
+                return i
     counts = [sum(1 for cell in row if cell) for row in rows]
     widest = max(counts, default=0)
     for i, n in enumerate(counts):
@@ -263,6 +269,7 @@ def _data_rows(
     name: str,
 ) -> Iterator[tuple[int, list[object]]]:
     letters = table.source_format == "xlsx"
+    blank = 0
     for line, record in _chain(buffered, rest):
         try:
             values = [cells.value(c) for c in record[:width]]
@@ -271,7 +278,9 @@ def _data_rows(
             raise
         table.converted_cells = cells.converted
         if not any(v != "" for v in values):
+            blank += 1
             continue
+        table.blank_rows, blank = table.blank_rows + blank, 0
         if len(values) < width:
             values.extend([""] * (width - len(values)))
         yield line, values

@@ -57,11 +57,48 @@ def summary_lines(summary: Any) -> list[str]:
         text = ", ".join(names[:shown])
         return text + (" " + _("and {count} more", count=len(names) - shown) if len(names) > shown else "")
 
+    if summary.changes:
+        from nqtrack.render.documents import register_field_labels
+
+        labels = register_field_labels()
+        changed = [f"{name} ({', '.join(labels.get(f, f) for f in fields)})" for name, fields in summary.changes]
+        more = " " + _("and {count} more", count=len(changed) - 20) if len(changed) > 20 else ""
+        lines.append(_("Changed: {names}", names="; ".join(changed[:20]) + more))
     if summary.new_units:
         lines.append(_("New units ({count}): {names}", count=len(summary.new_units), names=some(summary.new_units)))
     if summary.new_documents:
         lines.append(_("New documents ({count}): {names}", count=len(summary.new_documents),
                        names=some(summary.new_documents)))
+    if summary.read_as:
+        lines.append(_("Units written another way, read as the register's: {names}",
+                       names=some([f"'{name}' → {unit}" for name, unit in summary.read_as])))
+    if summary.near_units:
+        lines.append(_("New units that are probably existing ones written another way (check them; "
+                       "'nqtrack unit merge' makes two one): {names}",
+                       names=some([f"'{name}' ≈ '{unit}'" for name, unit in summary.near_units])))
+    if summary.skipped:
+        kinds = {"numbering": _("column numbering"), "section": _("section headings"), "total": _("totals"),
+                 "blank": _("blank")}
+        lines.append(_("Rows that are not data, skipped: {counts}",
+                       counts=", ".join(f"{kinds[k]} {n}" for k, n in sorted(summary.skipped.items()))))
+    if summary.timing_disagreements:
+        lines.append(_("{count} rows have a status whose timing ('đúng hạn', 'quá hạn'…) the dates contradict; "
+                       "the register computes the timing from the dates.", count=summary.timing_disagreements))
+    if summary.no_assigned_dates:
+        lines.append(_("Warning: no assignment dates: tasks will not appear in the received view."))
+    if summary.applied_fields or summary.kept_fields or summary.conflicts:
+        lines.append(_("Fields of tasks already in the register: {applied} changed in the file and applied, {kept} "
+                       "changed in the register since the last import and kept, {conflicts} changed in both.",
+                       applied=summary.applied_fields, kept=summary.kept_fields, conflicts=len(summary.conflicts)))
+    if summary.conflicts:
+        taken = summary.conflicts[0][5]
+        lines.append(_("Conflicts (the file's value taken, --prefer file):") if taken else
+                     _("Conflicts (the register's value kept; --prefer file takes the file's):"))
+        lines += ["  " + conflict_line(c) for c in summary.conflicts[:MAX_SHOWN_PROBLEMS]]
+        if len(summary.conflicts) > MAX_SHOWN_PROBLEMS:
+            lines.append("  " + _("… and {count} more conflicts.", count=len(summary.conflicts) - MAX_SHOWN_PROBLEMS))
+    if summary.voided_rows:
+        lines.append(_("{count} rows name tasks voided in the register: left voided.", count=summary.voided_rows))
     if summary.converted_cells:
         lines.append(_("{count} cells typed in TCVN3 or VNI were converted to Unicode.",
                        count=summary.converted_cells))
@@ -76,6 +113,42 @@ def summary_lines(summary: Any) -> list[str]:
     if summary.batch_id and not summary.dry_run and (summary.created or summary.updated):
         lines.append(_("Import batch: {batch}", batch=summary.batch_id))
     return [line for line in lines if line]
+
+
+def conflict_line(conflict: tuple[Any, ...]) -> str:
+    """One field changed both in the file and in the register: task, field, both values."""
+    from nqtrack.render.task import journal_field_labels, shown_value
+
+    task_id, code, field, here, there, _taken = conflict
+    task = f"{task_id} ({code})" if code else str(task_id)
+    return _("task {task}, {field}: register {register}, file {file}", task=task,
+             field=journal_field_labels().get(field, field), register=shown_value(field, here) or "—",
+             file=shown_value(field, there) or "—")
+
+
+CONFLICT_KEYS = ("task", "code", "field", "register", "file", "taken")
+
+
+def conflict_columns() -> list[tuple[str, str]]:
+    return [("task", _("No.")), ("code", _("Code")), ("field", _("Field")), ("register", _("In the register")),
+            ("file", _("In the file")), ("taken", _("File's value taken"))]
+
+
+def emit_conflicts(summary: Any, out: Any) -> None:
+    """Every conflict of a re-import (`import --conflicts FILE`), as a listing: the machine form
+    (JSON, CSV) keeps the journal's field names and values, the forms for people (the table,
+    markdown, the CSV for people, Excel) the interface's labels and days as the language writes them."""
+    from nqtrack.render.tables import emit_rows
+    from nqtrack.render.task import journal_field_labels, shown_value
+
+    rows = [dict(zip(CONFLICT_KEYS, c, strict=True)) for c in summary.conflicts]
+    if out.human or out.fmt == "xlsx":
+        labels = journal_field_labels()
+        rows = [{**r, "field": labels.get(r["field"], r["field"]), "register": shown_value(r["field"], r["register"]),
+                 "file": shown_value(r["field"], r["file"]), "taken": _("yes") if r["taken"] else _("no")}
+                for r in rows]
+    emit_rows(rows, conflict_columns(), out, title=_("Conflicts") if out.fmt in ("xlsx", "markdown") else None,
+              empty_message=_("No conflicts."))
 
 
 def rebuilt_line(counts: dict[str, int]) -> str:

@@ -14,7 +14,7 @@ FREQUENCY_LABELS = {"month": N_("monthly"), "quarter": N_("quarterly"), "half": 
                     "year": N_("yearly")}
 SERIES_STATES = (N_("running"), N_("ended"))
 OCCURRENCE_KEYS = ("id", "code", "period", "period_start", "assigned_on", "deadline", "state", "progress",
-                   "completed_on", "timing")
+                   "completed_on", "timing", "voided")
 
 
 def _field_labels() -> list[tuple[str, str]]:
@@ -46,7 +46,12 @@ def _occurrence_columns() -> list[tuple[str, str]]:
 def _occurrences(data: dict[str, Any], typed: bool) -> list[dict[str, Any]]:
     """The tasks of the series as people read them; `typed` (Excel): dates stay dates."""
     day = (lambda value: value) if typed else show_day
-    return [{**o, "deadline": day(o["deadline"]), "completed_on": day(o["completed_on"]), "state": _(o["state"]),
+
+    def state(o: dict[str, Any]) -> str:
+        shown = _(o["state"])
+        return _("{state} (voided: entered in error)", state=shown) if o.get("voided") else shown
+
+    return [{**o, "deadline": day(o["deadline"]), "completed_on": day(o["completed_on"]), "state": state(o),
              "timing": _(o["timing"])} for o in data["occurrences"]]
 
 

@@ -25,12 +25,18 @@ def display_task_row(row: dict[str, Any]) -> dict[str, Any]:
     for key in ("deadline", "original_deadline", "assigned_on", "completed_on"):
         shown[key] = show_day(row.get(key))
     shown["state"] = _(row["state"])
+    if row.get("voided"):
+        shown["state"] = _("{state} (voided: entered in error)", state=shown["state"])
     return shown
 
 
 def typed_task_row(row: dict[str, Any]) -> dict[str, Any]:
-    """The form for Excel: values typed (dates stay dates), the state translated."""
-    return {**row, "state": _(row["state"])}
+    """The form for Excel: values typed (dates stay dates), the state translated (and marked
+    when the task was voided)."""
+    state = _(row["state"])
+    if row.get("voided"):
+        state = _("{state} (voided: entered in error)", state=state)
+    return {**row, "state": state}
 
 
 def people_rows(rows: list[dict[str, Any]], out: Output) -> list[dict[str, Any]]:
@@ -49,8 +55,13 @@ def emit_tasks(rows: list[dict[str, Any]], out: Output | str, *, title: str | No
         sheet = Sheet(title or _("Tasks"), task_columns(), people_rows(rows, out), title=title or _("Tasks"))
         out.write_bytes(workbook_bytes([sheet], out.decimals))
         return
-    emit_rows(people_rows(rows, out), task_columns(), out, title=title, json_data=json_data,
-              empty_message=empty_message)
+    columns = task_columns()
+    if out.fmt == "csv":  # for editing and importing again: the deadline as written too ("Quý III/2023")
+        at = [key for key, _label in columns].index("deadline") + 1
+        columns.insert(at, ("deadline_text", _("Deadline as written")))
+        if not out.labels and any(row.get("voided") for row in rows):  # list --all: the mark, for machines
+            columns.append(("voided", _("Voided (entered in error)")))
+    emit_rows(people_rows(rows, out), columns, out, title=title, json_data=json_data, empty_message=empty_message)
 
 
 def local_time(recorded_at: str) -> str:
@@ -66,13 +77,43 @@ def _field_labels() -> list[tuple[str, str]]:
         ("original_deadline", _("Original deadline")), ("deadline_text", _("Deadline as written")),
         ("product", _("Product")), ("state", _("State")), ("progress", _("Progress")),
         ("completed_on", _("Completed on")), ("recurring", _("Recurring")), ("note", _("Note")),
-        ("timing", _("Timing")),
+        ("voided", _("Voided (entered in error)")), ("timing", _("Timing")),
     ]
 
 
 def task_field_labels() -> dict[str, str]:
     """Every field of a task with its label, in the order `show` lists them."""
     return dict(_field_labels())
+
+
+def journal_field_labels() -> dict[str, str]:
+    """The interface's label of each journaled field (never its internal name)."""
+    return {
+        "code": _("Code"), "document_id": _("Document"), "title": _("Title"), "source": _("Source"),
+        "lead_unit_id": _("Lead unit"), "coordinating_units": _("Coordinating units"), "assignee": _("Assignee"),
+        "assigned_on": _("Assigned on"), "deadline": _("Deadline"), "deadline_text": _("Deadline as written"),
+        "product": _("Product"), "state": _("State"), "progress": _("Progress"), "completed_on": _("Completed on"),
+        "recurring": _("Recurring"), "note": _("Note"), "voided": _("Voided (entered in error)"),
+    }
+
+
+def field_names(fields: list[str]) -> str:
+    """Changed fields, as the interface names them: "Lead unit, Deadline"."""
+    labels = journal_field_labels()
+    return ", ".join(labels.get(f, f) for f in fields)
+
+
+def shown_value(field: str | None, value: str | None) -> str | None:
+    """A journaled value as a person reads it: a state in words, a day as the language writes it."""
+    if value is None or field is None:
+        return value
+    if field == "state":
+        return _(value)
+    if field in ("assigned_on", "deadline", "completed_on"):
+        return show_day(value)
+    if field in ("recurring", "voided"):
+        return _("yes") if value == "1" else _("no")
+    return value
 
 
 def _history_columns() -> list[tuple[str, str]]:
@@ -100,10 +141,13 @@ def emit_task(shown_task: dict[str, Any], out: Output | str) -> None:
     shown = display_task_row(row)
     shown["timing"] = _(row["timing"])
     shown["recurring"] = _("yes") if row["recurring"] else _("no")
+    shown["voided"] = _("yes") if row["voided"] else _("no")
     field_rows = [{"field": label, "value": shown.get(key)} for key, label in _field_labels()]
+    labels = journal_field_labels()
     history_rows = [
         {**h, "kind": _(h["kind"]), "effective_on": show_day(h["effective_on"]),
-         "recorded_at": local_time(h["recorded_at"])}
+         "recorded_at": local_time(h["recorded_at"]), "field": labels.get(h["field"], h["field"]) if h["field"] else "",
+         "old_value": shown_value(h["field"], h["old_value"]), "new_value": shown_value(h["field"], h["new_value"])}
         for h in history
     ]
     if fmt == "csv":  # for people: the history, the task's fields being in its listing
@@ -122,9 +166,15 @@ def _task_workbook(shown_task: dict[str, Any], out: Output) -> None:
 
     row = typed_task_row(shown_task["task"])
     row["timing"] = _(row["timing"])
+    row["recurring"] = _("yes") if row["recurring"] else _("no")
+    row["voided"] = _("yes") if row["voided"] else _("no")
     fields = [{"field": label, "value": row.get(key), "_kinds": {"value": _value_kind(key)}}
               for key, label in _field_labels()]
-    history = [{**h, "kind": _(h["kind"]), "recorded_at": local_time(h["recorded_at"])}
+    labels = journal_field_labels()
+    history = [{**h, "kind": _(h["kind"]), "recorded_at": local_time(h["recorded_at"]),
+                "field": labels.get(h["field"], h["field"]) if h["field"] else "",
+                "old_value": shown_value(h["field"], h["old_value"]),
+                "new_value": shown_value(h["field"], h["new_value"])}
                for h in shown_task["history"]]
     title = f"#{row['id']} {row['code'] or ''}".strip()
     out.write_bytes(workbook_bytes([
@@ -138,3 +188,38 @@ def _value_kind(key: str) -> str:
 
     kind = KIND_BY_KEY.get(key, "text")
     return "text" if kind == "wide" else kind
+
+
+def undone_lines(done: Any) -> list[str]:
+    """What an undo reverted (or, on a dry run, would revert), one line per journal event."""
+    from nqtrack.render.documents import register_field_labels
+
+    tasks = ", ".join(map(str, done.tasks)) or "—"
+    if done.dry_run:
+        head = _("Would undo {count} events on tasks {tasks} (dry run: nothing was changed):", count=done.events,
+                 tasks=tasks)
+    else:
+        head = _("Undone: {count} events on tasks {tasks}.", count=done.events, tasks=tasks)
+    lines = [head]
+    for item in done.reverted:
+        labels = register_field_labels() if item["entity"] else journal_field_labels()
+        what = _(item["kind"])
+        if item["voids"]:
+            what = _("{kind}: the task is voided", kind=what)
+        elif item["field"]:
+            what += ", " + _("{field}: {value} → {back}", field=labels.get(item["field"], item["field"]),
+                              value=shown_value(item["field"], item["value"]) or "—",
+                              back=shown_value(item["field"], item["back_to"]) or "—")
+        day = show_day(item["effective_on"])
+        if item["entity"] == "unit":
+            where = _("unit #{id}, {day}", id=item["entity_id"], day=day)
+        elif item["entity"] == "document":
+            where = _("document #{id}, {day}", id=item["entity_id"], day=day)
+        else:
+            where = _("task {task}, {day}", task=item["task"], day=day)
+        lines.append(f"  {where}: {what}")
+    if done.series:  # series the undone change created: they open no more periods
+        series = ", ".join(done.series)
+        lines.append(_("Series that would end (the change created them): {series}.", series=series) if done.dry_run
+                     else _("Series ended (the undone change created them): {series}.", series=series))
+    return lines

@@ -31,6 +31,7 @@ from nqtrack.core.text import fold, nfc
 from nqtrack.store.base import (
     CREATION_KINDS,
     TASK_FIELDS,
+    TIMELESS_KINDS,
     Document,
     NewTask,
     Unit,
@@ -39,11 +40,15 @@ from nqtrack.store.base import (
 
 # How many migrations this version ships; when the database has applied this many,
 # the migration machinery (and sqlite-utils) is not even imported.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 8
 MIGRATION_SET = "nqtrack"
 DEFAULT_BUSY_TIMEOUT = 10.0
 
 CREATION_SQL = ", ".join(f"'{k}'" for k in CREATION_KINDS)
+# An event that restates its field for every day (store.base.TIMELESS_KINDS), over the alias e.
+TIMELESS_SQL = f"""(e.kind IN ({", ".join(f"'{k}'" for k in TIMELESS_KINDS)}) OR e.field = 'voided'
+    OR (e.kind = 'undo' AND EXISTS (SELECT 1 FROM events c WHERE c.id = e.undoes
+                                   AND c.kind IN ({", ".join(f"'{k}'" for k in TIMELESS_KINDS)}))))"""
 # The open states (core.states.OPEN_STATES), as SQL.
 OPEN_SQL = ", ".join(f"'{s}'" for s in OPEN_STATES)
 
@@ -328,12 +333,43 @@ class SqliteStore:
 
     # -- series (nhiệm vụ định kỳ) --------------------------------------------------------
 
+    # A series names the units and document it was given; a unit or document merged since
+    # (`unit merge`, `doc merge`) is read as the one it went into, so that the periods opened
+    # afterwards take the one kept, and an undone merge gives the series its own back.
     _SERIES_SELECT = """
         SELECT s.*, d.symbol AS document, u.name AS lead_unit
         FROM series s
         LEFT JOIN documents d ON d.id = s.document_id
         LEFT JOIN units u ON u.id = s.lead_unit_id
     """
+
+    def merged_target(self, entity: str, entity_id: int | None) -> int | None:
+        """The unit (or document) in use that `entity_id` is, following merges; itself when
+        it was never merged."""
+        table = "units" if entity == "unit" else "documents"
+        seen: set[int] = set()
+        while entity_id is not None and entity_id not in seen:
+            seen.add(entity_id)
+            row = self.conn.execute(f"SELECT merged_into FROM {table} WHERE id = ?", [entity_id]).fetchone()
+            if row is None or row[0] is None:
+                return entity_id
+            entity_id = row[0]
+        return entity_id
+
+    def _live_series(self, row: sqlite3.Row) -> dict[str, Any]:
+        """A series as its units and documents are now (see _SERIES_SELECT)."""
+        series = dict(row)
+        lead = self.merged_target("unit", series["lead_unit_id"])
+        if lead != series["lead_unit_id"]:
+            series["lead_unit_id"], series["lead_unit"] = lead, self.unit(lead).name  # type: ignore[arg-type]
+        if series["coordinating_units"]:
+            given = [int(u) for u in series["coordinating_units"].split(",")]
+            now = sorted({self.merged_target("unit", u) for u in given} - {lead})  # type: ignore[type-var]
+            series["coordinating_units"] = ",".join(map(str, now)) or None
+        document = self.merged_target("document", series["document_id"])
+        if document != series["document_id"]:
+            series["document_id"], series["document"] = document, self.document(document).symbol  # type: ignore[arg-type]
+        return series
 
     def add_series(self, values: dict[str, Any], *, next_open: date | None, by: str, recorded_at: str,
                    effective_on: date, batch_id: str | None = None) -> int:
@@ -371,7 +407,7 @@ class SqliteStore:
         row = self.conn.execute(self._SERIES_SELECT + " WHERE s.id = ?", [series_id]).fetchone()
         if row is None:
             raise NotFound("unknown task: '{ref}'", ref=f"S{series_id}")
-        return dict(row)
+        return self._live_series(row)
 
     def find_series(self, ref: str) -> dict[str, Any] | None:
         """A series by its code, or by its number written S12 (s12, #S12)."""
@@ -387,9 +423,13 @@ class SqliteStore:
         return self.series(row[0]) if row else None
 
     def series_by_title(self, document_id: int | None, title: str) -> dict[str, Any] | None:
+        """A series of this document (or of one merged into it) and folded title."""
         row = self.conn.execute(
-            "SELECT id FROM series WHERE document_id IS ? AND title_key = ? ORDER BY id LIMIT 1",
-            [document_id, fold(title)],
+            """WITH RECURSIVE merged(id) AS (
+                   SELECT ? UNION SELECT d.id FROM documents d JOIN merged m ON d.merged_into = m.id)
+               SELECT id FROM series WHERE (document_id IS ? OR document_id IN (SELECT id FROM merged))
+                 AND title_key = ? ORDER BY id LIMIT 1""",
+            [document_id, document_id, fold(title)],
         ).fetchone()
         return self.series(row[0]) if row else None
 
@@ -406,7 +446,7 @@ class SqliteStore:
             self._SERIES_SELECT + " WHERE s.next_open IS NOT NULL AND s.next_open <= ? ORDER BY s.id",
             [day.isoformat()],
         )
-        return [dict(r) for r in rows]
+        return [self._live_series(r) for r in rows]
 
     def set_series_next_open(self, series_id: int, next_open: date | None) -> None:
         self.conn.execute("UPDATE series SET next_open = ? WHERE id = ?", [_value(next_open), series_id])
@@ -464,11 +504,8 @@ class SqliteStore:
             raise InvalidInput("a unit needs a name")
         code = nfc(code) if code else None
         alias_text = ";".join(nfc(a) for a in aliases if nfc(a)) or None
-        # names and codes identify a unit; aliases may be shared ("Pháp chế"), and a
-        # look-up that fits several units is then refused as ambiguous
-        for candidate in (name, code):
-            if candidate and any(fold(candidate) in (fold(u.name), fold(u.code)) for u in self.find_units(candidate)):
-                raise InvalidInput("a unit named '{name}' already exists", name=candidate)
+        # a name, a code or an alias names one unit only
+        self._check_unit_names(0, name, code, alias_text)
         cur = self.conn.execute(
             "INSERT INTO units(code, name, parent_id, aliases, email) VALUES (?, ?, ?, ?, ?)",
             [code, name, parent_id, alias_text, email],
@@ -477,21 +514,26 @@ class SqliteStore:
         self._write_unit_keys(unit)
         return unit
 
-    def rename_unit(self, unit: Unit, new_name: str, keep_old_as_alias: bool = True) -> Unit:
-        new_name = nfc(new_name)
-        others = [u for u in self.find_units(new_name) if u.id != unit.id]
-        if others:
-            raise InvalidInput("a unit named '{name}' already exists", name=new_name)
-        aliases = [a for a in (unit.aliases or "").split(";") if a]
-        if keep_old_as_alias and unit.name not in aliases:
-            aliases.append(unit.name)
-        unit = Unit(unit.id, unit.code, new_name, unit.parent_id, ";".join(aliases) or None, unit.email)
-        self.conn.execute("UPDATE units SET name = ?, aliases = ? WHERE id = ?", [unit.name, unit.aliases, unit.id])
-        self._write_unit_keys(unit)
-        return unit
+    def _check_unit_names(self, unit_id: int, name: str, code: str | None, aliases: str | None) -> None:
+        """A name, code or alias (folded) may name one unit only: refuse one that names another."""
+        for text, is_alias in [(name, False), (code, False)] + [(a, True) for a in (aliases or "").split(";")]:
+            if not text or not fold(text):
+                continue
+            row = self.conn.execute(
+                "SELECT u.name FROM unit_keys k JOIN units u ON u.id = k.unit_id WHERE k.key = ? AND u.id != ? LIMIT 1",
+                [fold(text), unit_id],
+            ).fetchone()
+            if row is None:
+                continue
+            if is_alias:
+                raise InvalidInput("'{alias}' already names the unit {unit}: one alias cannot name two units",
+                                   alias=text, unit=row[0])
+            raise InvalidInput("a unit named '{name}' already exists ({unit}); to make them one unit use "
+                               "'nqtrack unit merge'", name=text, unit=row[0])
 
     def _unit(self, row: sqlite3.Row) -> Unit:
-        return Unit(row["id"], row["code"], row["name"], row["parent_id"], row["aliases"], row["email"])
+        return Unit(row["id"], row["code"], row["name"], row["parent_id"], row["aliases"], row["email"],
+                    row["merged_into"])
 
     def find_units(self, ref: str) -> list[Unit]:
         rows = self.conn.execute(
@@ -511,8 +553,6 @@ class SqliteStore:
             "'{ref}' fits several units: {names}", ref=ref, names=", ".join(u.name for u in found)
         )
 
-    def set_unit_email(self, unit_id: int, email: str | None) -> None:
-        self.conn.execute("UPDATE units SET email = ? WHERE id = ?", [email, unit_id])
 
     @staticmethod
     def peek_setting(path: str, key: str) -> str | None:
@@ -528,15 +568,6 @@ class SqliteStore:
             return None
         return row[0] if row else None
 
-    def set_unit_parent(self, unit_id: int, parent_id: int | None) -> None:
-        if parent_id is not None and parent_id in self.subunit_ids(unit_id):
-            raise InvalidInput("a unit cannot be placed under itself")
-        self.conn.execute("UPDATE units SET parent_id = ? WHERE id = ?", [parent_id, unit_id])
-
-    def set_document_parent(self, doc_id: int, parent_id: int | None) -> None:
-        if parent_id == doc_id:
-            raise InvalidInput("a document cannot implement itself")
-        self.conn.execute("UPDATE documents SET parent_id = ? WHERE id = ?", [parent_id, doc_id])
 
     def unit(self, unit_id: int) -> Unit:
         row = self.conn.execute("SELECT * FROM units WHERE id = ?", [unit_id]).fetchone()
@@ -545,7 +576,8 @@ class SqliteStore:
         return self._unit(row)
 
     def list_units(self) -> list[Unit]:
-        return [self._unit(r) for r in self.conn.execute("SELECT * FROM units ORDER BY id")]
+        """The units in use (not those merged into another)."""
+        return [self._unit(r) for r in self.conn.execute("SELECT * FROM units WHERE merged_into IS NULL ORDER BY id")]
 
     def unit_names(self) -> dict[int, str]:
         return {r[0]: r[1] for r in self.conn.execute("SELECT id, name FROM units")}
@@ -565,7 +597,7 @@ class SqliteStore:
     def _document(self, row: sqlite3.Row) -> Document:
         return Document(
             row["id"], row["symbol"], row["style"], row["doc_type"], row["number"], row["year"],
-            row["issuer"], row["issued_on"], row["received_on"], row["title"], row["parent_id"],
+            row["issuer"], row["issued_on"], row["received_on"], row["title"], row["parent_id"], row["merged_into"],
         )
 
     def add_document(
@@ -583,6 +615,7 @@ class SqliteStore:
         parsed = parse_symbol(symbol)
         if not parsed.text:
             raise InvalidInput("a document needs a number and symbol")
+        self._check_document_identity(0, parsed.text, _value(issued_on))
         cur = self.conn.execute(
             """INSERT INTO documents(symbol, symbol_key, style, doc_type, number, year, issuer,
                                      issued_on, received_on, title, parent_id)
@@ -604,10 +637,40 @@ class SqliteStore:
         return self._document(row)
 
     def find_documents(self, ref: str) -> list[Document]:
-        rows = self.conn.execute(
-            "SELECT * FROM documents WHERE symbol_key = ? ORDER BY issued_on, id", [symbol_key(ref)]
-        ).fetchall()
+        """Documents in use named by `ref`: a symbol (any spelling), `SYMBOL@dd/mm/yyyy` (a
+        symbol and its date: numbers restart every year or term) or `#ID`."""
+        text = nfc(ref) if isinstance(ref, str) else ""
+        number = re.fullmatch(r"#\s*([0-9]+)", text)
+        if number:
+            doc_id: int | None = int(number[1])
+            seen = set()
+            while doc_id is not None and doc_id not in seen:  # a merged document: the one it went into
+                seen.add(doc_id)
+                row = self.conn.execute("SELECT * FROM documents WHERE id = ?", [doc_id]).fetchone()
+                if row is None:
+                    return []
+                if row["merged_into"] is None:
+                    return [self._document(row)]
+                doc_id = row["merged_into"]
+            return []
+        symbol, at, day = text.rpartition("@") if "@" in text else (text, "", "")
+        sql, params = "SELECT * FROM documents WHERE symbol_key = ? AND merged_into IS NULL", [symbol_key(symbol)]
+        if at:
+            from nqtrack.core.dates import DateError, parse_date
+
+            try:
+                sql, params = sql + " AND issued_on = ?", params + [parse_date(day).isoformat()]
+            except DateError:
+                return []
+        rows = self.conn.execute(sql + " ORDER BY issued_on, id", params).fetchall()
         return [self._document(r) for r in rows]
+
+    @staticmethod
+    def document_label(doc: Document) -> str:
+        """How a user names one of several documents with one symbol: SYMBOL@dd/mm/yyyy, else #ID."""
+        if doc.issued_on:
+            return f"{doc.symbol}@{date.fromisoformat(doc.issued_on):%d/%m/%Y}"
+        return f"#{doc.id}"
 
     def resolve_document(self, ref: str) -> Document:
         found = self.find_documents(ref)
@@ -616,10 +679,22 @@ class SqliteStore:
         if not found:
             raise NotFound("unknown document: '{ref}'", ref=ref)
         raise Ambiguous(
-            "'{ref}' fits several documents: {names}",
+            "'{ref}' fits several documents: {names}; name one as SYMBOL@dd/mm/yyyy or #ID",
             ref=ref,
-            names=", ".join(f"{d.symbol} ({d.issued_on or '?'})" for d in found),
+            names=", ".join(f"{self.document_label(d)} (#{d.id})" for d in found),
         )
+
+    def _check_document_identity(self, doc_id: int, symbol: str, issued_on: str | None) -> None:
+        """A symbol and a date name one document: refuse a second one."""
+        row = self.conn.execute(
+            "SELECT * FROM documents WHERE symbol_key = ? AND issued_on IS ? AND id != ? AND merged_into IS NULL",
+            [symbol_key(symbol), issued_on, doc_id],
+        ).fetchone()
+        if row is not None:
+            existing = self._document(row)
+            raise InvalidInput("the document {ref} already exists (#{id}): a symbol and a date name one document",
+                               ref=f"{existing.symbol}@{date.fromisoformat(issued_on):%d/%m/%Y}" if issued_on
+                               else existing.symbol, id=existing.id)
 
     def list_documents(self) -> list[dict[str, Any]]:
         rows = self.conn.execute(
@@ -628,15 +703,141 @@ class SqliteStore:
                       coalesce(sum(t.state = 'done'), 0) AS done
                FROM documents d
                LEFT JOIN documents p ON p.id = d.parent_id
-               LEFT JOIN tasks t ON t.document_id = d.id
+               LEFT JOIN tasks t ON t.document_id = d.id AND NOT t.voided
+               WHERE d.merged_into IS NULL
                GROUP BY d.id ORDER BY d.issued_on, d.id"""
         ).fetchall()
         return [dict(r) for r in rows]
 
+    # -- the journal of units and documents ----------------------------------------------
+    #
+    # A unit's or a document's change (a correction, a merge, an import's update) is one
+    # register_events row per field, like the task journal; undo reverts them.
+
+    UNIT_FIELDS = ("code", "name", "parent_id", "aliases", "email", "merged_into")
+    DOCUMENT_FIELDS = ("symbol", "doc_type", "issued_on", "received_on", "issuer", "title", "parent_id",
+                       "merged_into")
+
+    def _register_event(self, entity: str, entity_id: int, kind: str, field: str, old: Any, new: Any, *,
+                        by: str, recorded_at: str, note: str | None = None, batch_id: str | None = None,
+                        undoes: int | None = None) -> None:
+        self.conn.execute(
+            """INSERT INTO register_events(entity, entity_id, kind, field, old_value, new_value, recorded_at,
+                                           recorded_by, note, batch_id, undoes, after_event)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(id), 0) FROM events))""",
+            [entity, entity_id, kind, field, _value(old), _value(new), recorded_at, by, note, batch_id, undoes],
+        )
+
+    def change_unit(self, unit_id: int, changes: Mapping[str, Any], *, by: str, recorded_at: str,
+                    kind: str = "corrected", note: str | None = None, batch_id: str | None = None,
+                    undoes: Mapping[str, int] | None = None) -> list[str]:
+        """Change a unit's fields (UNIT_FIELDS), one journal row per changed field; returns them.
+        A name, code or alias naming another unit is refused; a merged unit names nothing."""
+        current = self.unit(unit_id)
+        values = {f: getattr(current, f) for f in self.UNIT_FIELDS}
+        new = dict(values)
+        for field, value in changes.items():
+            if field in ("name", "code", "email"):
+                value = nfc(value) if value else None
+            elif field == "aliases":
+                names = value.split(";") if isinstance(value, str) else list(value or [])
+                value = ";".join(dict.fromkeys(nfc(a) for a in names if nfc(a))) or None
+            new[field] = value
+        if not new["name"]:
+            raise InvalidInput("a unit needs a name")
+        if new["parent_id"] is not None and new["parent_id"] != values["parent_id"] and (
+                new["parent_id"] in self.subunit_ids(unit_id)):
+            raise InvalidInput("a unit cannot be placed under itself")
+        changed = [f for f in self.UNIT_FIELDS if _value(new[f]) != _value(values[f])]
+        if not changed:
+            return []
+        if new["merged_into"] is None:
+            self._check_unit_names(unit_id, new["name"], new["code"], new["aliases"])
+        for field in changed:
+            self._register_event("unit", unit_id, kind, field, values[field], new[field], by=by,
+                                 recorded_at=recorded_at, note=note, batch_id=batch_id,
+                                 undoes=(undoes or {}).get(field))
+        self.conn.execute(f"UPDATE units SET {', '.join(f'{f} = ?' for f in changed)} WHERE id = ?",
+                          [new[f] for f in changed] + [unit_id])
+        unit = self.unit(unit_id)
+        if unit.merged_into is None:
+            self._write_unit_keys(unit)
+        else:
+            self.conn.execute("DELETE FROM unit_keys WHERE unit_id = ?", [unit_id])
+        return changed
+
+    def change_document(self, doc_id: int, changes: Mapping[str, Any], *, by: str, recorded_at: str,
+                        kind: str = "corrected", note: str | None = None, batch_id: str | None = None,
+                        undoes: Mapping[str, int] | None = None) -> list[str]:
+        """Change a document's fields (DOCUMENT_FIELDS), one journal row per changed field."""
+        current = self.document(doc_id)
+        values = {f: getattr(current, f) for f in self.DOCUMENT_FIELDS}
+        new = dict(values)
+        for field, value in changes.items():
+            if isinstance(value, date):
+                value = value.isoformat()
+            elif isinstance(value, str):
+                value = nfc(value) or None
+            new[field] = value
+        if not new["symbol"]:
+            raise InvalidInput("a document needs a number and symbol")
+        if new["parent_id"] is not None and new["parent_id"] == doc_id:
+            raise InvalidInput("a document cannot implement itself")
+        changed = [f for f in self.DOCUMENT_FIELDS if _value(new[f]) != _value(values[f])]
+        if not changed:
+            return []
+        if new["merged_into"] is None:
+            self._check_document_identity(doc_id, new["symbol"], new["issued_on"])
+        for field in changed:
+            self._register_event("document", doc_id, kind, field, values[field], new[field], by=by,
+                                 recorded_at=recorded_at, note=note, batch_id=batch_id,
+                                 undoes=(undoes or {}).get(field))
+        columns = {f: new[f] for f in changed}
+        if "symbol" in changed:
+            parsed = parse_symbol(new["symbol"])
+            columns.update(symbol=parsed.text, symbol_key=symbol_key(parsed.text), style=parsed.style,
+                           number=parsed.number)
+        if "issued_on" in changed and current.style != "state_legal" and new["issued_on"]:
+            columns["year"] = int(new["issued_on"][:4])
+        self.conn.execute(f"UPDATE documents SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
+                          [*columns.values(), doc_id])
+        if {"symbol", "doc_type", "title"} & set(changed):
+            self._reindex([r[0] for r in self.conn.execute("SELECT id FROM tasks WHERE document_id = ?", [doc_id])])
+        return changed
+
+    def unit_task_ids(self, unit_id: int) -> tuple[list[int], list[int]]:
+        """The tasks a unit leads and those it coordinates (voided ones too: a merge moves all)."""
+        lead = [r[0] for r in self.conn.execute("SELECT id FROM tasks WHERE lead_unit_id = ? ORDER BY id", [unit_id])]
+        helping = [r[0] for r in self.conn.execute(
+            "SELECT task_id FROM task_units WHERE unit_id = ? ORDER BY task_id", [unit_id])]
+        return lead, helping
+
+    def child_ids(self, entity: str, entity_id: int) -> list[int]:
+        """The units placed under a unit, or the documents implementing a document."""
+        table = "units" if entity == "unit" else "documents"
+        return [r[0] for r in self.conn.execute(f"SELECT id FROM {table} WHERE parent_id = ? ORDER BY id", [entity_id])]
+
+    def document_task_ids(self, doc_id: int) -> list[int]:
+        return [r[0] for r in self.conn.execute("SELECT id FROM tasks WHERE document_id = ? ORDER BY id", [doc_id])]
+
+    def register_history(self, entity: str, entity_id: int) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            "SELECT * FROM register_events WHERE entity = ? AND entity_id = ? ORDER BY id", [entity, entity_id])
+        return [dict(r) for r in rows]
+
     # -- tasks: reading ----------------------------------------------------------
 
-    _TASK_SELECT = """
-        SELECT t.*, d.symbol AS document, u.name AS lead_unit,
+    # A document's name in listings: its symbol, with its date (or number) when another
+    # document in use has the same symbol.
+    _DOCUMENT_LABEL = """CASE WHEN d.id IS NULL THEN NULL
+        WHEN EXISTS (SELECT 1 FROM documents o WHERE o.symbol_key = d.symbol_key AND o.id != d.id
+                     AND o.merged_into IS NULL)
+        THEN CASE WHEN d.issued_on IS NULL THEN '#' || d.id
+                  ELSE d.symbol || '@' || strftime('%d/%m/%Y', d.issued_on) END
+        ELSE d.symbol END"""
+
+    _TASK_SELECT = f"""
+        SELECT t.*, {_DOCUMENT_LABEL} AS document, u.name AS lead_unit,
                (SELECT group_concat(cu.name, '; ') FROM task_units tu JOIN units cu ON cu.id = tu.unit_id
                  WHERE tu.task_id = t.id) AS coordinating_units
         FROM tasks t
@@ -673,10 +874,20 @@ class SqliteStore:
         return [dict(r) for r in rows]
 
     def journal(self, task_id: int) -> list[Event]:
+        events = self.task_events(task_id)
+        kinds = {e["id"]: e["kind"] for e in events}
         return [
-            Event(e["id"], e["field"], e["old_value"], e["new_value"], e["effective_on"], e["recorded_at"])
-            for e in self.task_events(task_id)
+            Event(e["id"], e["field"], e["old_value"], e["new_value"], e["effective_on"], e["recorded_at"],
+                  self._is_timeless(e, kinds))
+            for e in events
         ]
+
+    @staticmethod
+    def _is_timeless(event: Mapping[str, Any], kinds: Mapping[int, str]) -> bool:
+        """The Python side of TIMELESS_SQL."""
+        if event["kind"] in TIMELESS_KINDS or event["field"] == "voided":
+            return True
+        return event["kind"] == "undo" and kinds.get(event["undoes"]) in TIMELESS_KINDS
 
     def list_tasks(
         self,
@@ -690,8 +901,9 @@ class SqliteStore:
         due_after: date | None = None,
         text: str | None = None,
         limit: int | None = None,
+        include_voided: bool = False,
     ) -> list[dict[str, Any]]:
-        where: list[str] = []
+        where: list[str] = [] if include_voided else ["NOT t.voided"]
         params: list[Any] = []
 
         def any_of(column: str, values: Sequence[Any]) -> None:
@@ -753,12 +965,16 @@ class SqliteStore:
         return found
 
     def task_by_title(self, document_id: int | None, title: str, without_code: bool = False) -> dict[str, Any] | None:
-        # a series' occurrences share its title: a row names the series, never one of them
-        sql = "SELECT * FROM tasks WHERE document_id IS ? AND title_key = ? AND series_id IS NULL"
+        # a series' occurrences share its title: a row names the series, never one of them;
+        # a voided task is named by no row
+        sql = "SELECT * FROM tasks WHERE document_id IS ? AND title_key = ? AND series_id IS NULL AND NOT voided"
         if without_code:
             sql += " AND code IS NULL"
         row = self.conn.execute(sql + " ORDER BY id LIMIT 1", [document_id, fold(title)]).fetchone()
         return dict(row) if row else None
+
+    def task_codes(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT code FROM tasks WHERE code IS NOT NULL AND NOT voided")]
 
     def has_tasks_without_code(self) -> bool:
         return self.conn.execute("SELECT 1 FROM tasks WHERE code IS NULL LIMIT 1").fetchone() is not None
@@ -885,6 +1101,7 @@ class SqliteStore:
                 lead_unit_id=values.get("lead_unit_id"),
                 progress=values.get("progress"),
                 series_id=values.get("series_id"),
+                voided=0,
                 created_at=recorded_at,
                 updated_at=recorded_at,
             )
@@ -992,10 +1209,14 @@ class SqliteStore:
         batch_id: str | None = None,
         recorded_at: str,
         undoes: dict[str, int] | None = None,
+        correction: bool = False,
     ) -> list[str]:
         """Apply field changes, one journal event per changed field; returns the changed fields.
 
-        A note with no change is journaled on its own (kind 'note')."""
+        A note with no change is journaled on its own (kind 'note'). A correction (kind
+        'corrected', or the undo of one: `correction`) of the deadline of a task never
+        extended corrects its original deadline too: it was typed wrong from the start."""
+        correction = correction or kind == "corrected"
         current = self.conn.execute("SELECT * FROM tasks WHERE id = ?", [task_id]).fetchone()
         if current is None:
             raise NotFound("unknown task: '{ref}'", ref=str(task_id))
@@ -1050,10 +1271,17 @@ class SqliteStore:
                 note,
                 batch_id,
             )
+        if correction and "deadline" in updates and current["original_deadline"] == current["deadline"]:
+            updates["original_deadline"] = updates["deadline"]
         if updates:
             updates["updated_at"] = recorded_at
             sets = ", ".join(f"{c} = ?" for c in updates)
-            self.conn.execute(f"UPDATE tasks SET {sets} WHERE id = ?", [*updates.values(), task_id])
+            try:
+                self.conn.execute(f"UPDATE tasks SET {sets} WHERE id = ?", [*updates.values(), task_id])
+            except sqlite3.IntegrityError as exc:
+                if "tasks.code" in str(exc):
+                    raise InvalidInput("a task with code '{code}' already exists", code=updates.get("code")) from None
+                raise
         if not changed and note:
             self._event(task_id, "note", None, None, None, effective_on, recorded_at, by, note, batch_id)
         if any(field in self.SEARCHED_FIELDS for field in changed):
@@ -1068,8 +1296,9 @@ class SqliteStore:
     # replayed in SQL into a temporary table, with the rule of core.states, and the
     # other tasks are read straight from their indexed columns.
 
-    ASOF_FIELDS = ("state", "deadline", "completed_on", "lead_unit_id", "source", "assigned_on", "document_id")
-    _INTEGER_FIELDS = ("lead_unit_id", "document_id")
+    ASOF_FIELDS = ("state", "deadline", "completed_on", "lead_unit_id", "source", "assigned_on", "document_id",
+                   "voided")
+    _INTEGER_FIELDS = ("lead_unit_id", "document_id", "voided")
     _FAR_FUTURE = "9999-12-31"
 
     @staticmethod
@@ -1082,7 +1311,7 @@ class SqliteStore:
         fallback = f", json_array({otherwise})" if otherwise else ""
         return f"""COALESCE(
                 (SELECT json_array(e.new_value) FROM events e
-                  WHERE e.task_id = {task} AND e.field = '{field}' AND e.effective_on <= {day}
+                  WHERE e.task_id = {task} AND e.field = '{field}' AND (e.effective_on <= {day} OR {TIMELESS_SQL})
                     AND e.recorded_at <= :known_at ORDER BY e.id DESC LIMIT 1),
                 (SELECT json_array(e.old_value) FROM events e
                   WHERE e.task_id = {task} AND e.field = '{field}' ORDER BY e.id LIMIT 1){fallback}) ->> '$[0]'"""
@@ -1252,6 +1481,9 @@ class SqliteStore:
         # r_previous_year_completed and r_previous_year_overdue: _previous_year_states
     }
 
+    # An extension or a reminder undone (as known at the moment) is not counted.
+    _NOT_UNDONE = "NOT EXISTS (SELECT 1 FROM events u WHERE u.undoes = e.id AND u.recorded_at <= :known_at)"
+
     def report_counts(
         self,
         start: date,
@@ -1289,14 +1521,15 @@ class SqliteStore:
         # Only tasks that can count anywhere, each term on an index of its own ("+deadline"
         # keeps the planner on (state, completed_on, deadline): few tasks were completed in
         # the period, most done tasks are due before it).
+        # a voided task (entered in error) counts nowhere
         if workload_only:
             # the trend reads workload.total and completed: only tasks due by the end count
-            candidates = f"""({where}) AND (
+            candidates = f"""({where}) AND NOT voided AND (
                 deadline BETWEEN :start AND :end
                 OR (state IN ({OPEN_SQL}) AND deadline < :start)
                 OR (state = 'done' AND completed_on >= :start AND +deadline < :start))"""
         else:
-            candidates = f"""({where}) AND (
+            candidates = f"""({where}) AND NOT voided AND (
                 assigned_on BETWEEN :start AND :end
                 OR assigned_on BETWEEN :prev_start AND :prev_end
                 OR deadline BETWEEN :start AND :end
@@ -1314,16 +1547,16 @@ class SqliteStore:
         extended = (
             "0"
             if workload_only
-            else """EXISTS (SELECT 1 FROM events e WHERE e.task_id = carried.id
+            else f"""EXISTS (SELECT 1 FROM events e WHERE e.task_id = carried.id
             AND e.field = 'deadline' AND e.kind = 'extended' AND e.effective_on BETWEEN :start AND :end
-            AND e.effective_on <= :as_of AND e.recorded_at <= :known_at)"""
+            AND e.effective_on <= :as_of AND e.recorded_at <= :known_at AND {self._NOT_UNDONE})"""
         )
         reminded = (
             "0"
             if workload_only
-            else """EXISTS (SELECT 1 FROM events e WHERE e.task_id = carried.id
+            else f"""EXISTS (SELECT 1 FROM events e WHERE e.task_id = carried.id
             AND e.field IS NULL AND e.kind = 'reminded' AND e.effective_on BETWEEN :start AND :end
-            AND e.effective_on <= :as_of AND e.recorded_at <= :known_at)"""
+            AND e.effective_on <= :as_of AND e.recorded_at <= :known_at AND {self._NOT_UNDONE})"""
         )
         sql = f"""
             WITH asof AS ({self._as_of_relation(candidates)}),
@@ -1365,7 +1598,8 @@ class SqliteStore:
         state, completed_on, deadline = (
             self._journal_value(field, "a.id", ":previous_as_of", f"(SELECT t.{field} FROM tasks t WHERE t.id = a.id)")
             for field in ("state", "completed_on", "deadline"))
-        candidates = f"({where}) AND assigned_on BETWEEN :prev_start AND :prev_end AND state <> 'cancelled'"
+        candidates = (f"({where}) AND NOT voided AND assigned_on BETWEEN :prev_start AND :prev_end "
+                      "AND state <> 'cancelled'")
         sql = f"""
             WITH asof AS ({self._as_of_relation(candidates)}),
             before AS MATERIALIZED (
@@ -1397,8 +1631,8 @@ class SqliteStore:
         `end`: w_overdue of core.figures) with their days overdue (sum and most), and the
         extensions granted and reminders received in the period: `extended` events on the
         deadline and `reminded` events effective in the period and by `as_of`, recorded by
-        `known_at`, each event once (a task extended twice counts twice), on tasks not
-        cancelled."""
+        `known_at` and not undone by then, each event once (a task extended twice counts
+        twice), on tasks not cancelled nor voided."""
         if not prepared:
             self.prepare_as_of(as_of, known_at, figures_only=True)
         where, params = self._filters(unit_ids, sources, document_ids)
@@ -1406,7 +1640,7 @@ class SqliteStore:
                       known_at=known_at or self._FAR_FUTURE)
         # as report_counts: a first completion after the day is read from the columns (state
         # done, completed_on after the day), so such a task is "not completed" here too
-        candidates = f"""({where}) AND state <> 'cancelled' AND (
+        candidates = f"""({where}) AND NOT voided AND state <> 'cancelled' AND (
                 (state IN ({OPEN_SQL}) AND deadline < :as_of AND deadline <= :end)
                 OR (state = 'done' AND completed_on > :as_of AND +deadline < :as_of AND +deadline <= :end)
                 OR id IN (SELECT task_id FROM events WHERE effective_on BETWEEN :start AND :end
@@ -1422,7 +1656,7 @@ class SqliteStore:
             marks AS (
                 SELECT a.lead_unit_id, e.kind FROM asof a JOIN events e ON e.task_id = a.id
                 WHERE e.effective_on BETWEEN :start AND :end AND e.effective_on <= :as_of
-                  AND e.recorded_at <= :known_at
+                  AND e.recorded_at <= :known_at AND {self._NOT_UNDONE}
                   AND ((e.kind = 'extended' AND e.field = 'deadline') OR (e.kind = 'reminded' AND e.field IS NULL)))
             SELECT lead_unit_id, count(*) AS overdue, sum(days) AS overdue_days_total,
                    max(days) AS overdue_days_max, 0 AS extensions, 0 AS reminders
@@ -1492,7 +1726,7 @@ class SqliteStore:
             self.prepare_as_of(as_of, known_at)
         where, params = self._filters(unit_ids, sources, document_ids, role)
         params["due_until"] = due_until.isoformat()
-        candidates = f"({where}) AND state IN ({OPEN_SQL}) AND deadline <= :due_until"
+        candidates = f"({where}) AND NOT voided AND state IN ({OPEN_SQL}) AND deadline <= :due_until"
         coordinating = coordinating_ids = "NULL"
         if with_coordinating:
             coordinating = """(SELECT group_concat(cu.name, '; ') FROM task_units tu JOIN units cu ON cu.id = tu.unit_id
@@ -1500,7 +1734,7 @@ class SqliteStore:
             coordinating_ids = "(SELECT group_concat(tu.unit_id) FROM task_units tu WHERE tu.task_id = a.id)"
         sql = f"""
             WITH asof AS ({self._as_of_relation(candidates)})
-            SELECT a.id, t.code, t.title, d.symbol AS document, a.lead_unit_id, u.name AS lead_unit,
+            SELECT a.id, t.code, t.title, {self._DOCUMENT_LABEL} AS document, a.lead_unit_id, u.name AS lead_unit,
                    {coordinating} AS coordinating_units, {coordinating_ids} AS coordinating_unit_ids,
                    t.assignee, a.deadline, t.original_deadline, a.state, a.source
             FROM asof a
@@ -1568,8 +1802,9 @@ class SqliteStore:
                 continue  # reported above
             current = {c: _value(v) for c, v in zip(columns, task[1:], strict=True)}
             current["coordinating_units"] = ",".join(sorted(coordinating.split(","), key=int)) if coordinating else None
+            # tasks created before voids existed have no 'voided' in their snapshot
             replayed = replay_journal(
-                json.loads(creation[5]), [Event(e[1], e[3], e[4], e[5], e[6], e[7]) for e in journal]
+                {"voided": "0", **json.loads(creation[5])}, [Event(e[1], e[3], e[4], e[5], e[6], e[7]) for e in journal]
             )
             for field in TASK_FIELDS:
                 if _value(replayed.get(field)) != current.get(field):
@@ -1597,9 +1832,74 @@ class SqliteStore:
             {"count": count, "recur": RECUR_BATCH_PREFIX + "%"},
         ).fetchall()
         groups: dict[str, list[dict[str, Any]]] = {}
+        order: dict[str, float] = {}  # a change's place in the order of recording
         for row in rows:
             groups.setdefault(row["recorded_at"], []).append(dict(row))
-        return list(groups.values())
+            order[row["recorded_at"]] = max(order.get(row["recorded_at"], 0), row["id"])
+        register = self.conn.execute(
+            """WITH open_events AS (
+                   SELECT * FROM register_events r WHERE r.kind != 'undo'
+                      AND NOT EXISTS (SELECT 1 FROM register_events u WHERE u.undoes = r.id)),
+               changes AS (SELECT recorded_at, max(after_event) AS after FROM open_events
+                           GROUP BY recorded_at ORDER BY after DESC, max(id) DESC LIMIT ?)
+               SELECT o.* FROM open_events o JOIN changes c ON c.recorded_at = o.recorded_at
+               ORDER BY o.id DESC""",
+            [count],
+        ).fetchall()
+        if not register:
+            return list(groups.values())
+        for row in register:  # a change to units or documents (and the tasks it moved, at one moment)
+            groups.setdefault(row["recorded_at"], []).append(dict(row))
+            # recorded after task event `after_event`, before the next one
+            order[row["recorded_at"]] = max(order.get(row["recorded_at"], 0), row["after_event"] + 0.5)
+        return [groups[moment] for moment in sorted(groups, key=lambda m: order[m], reverse=True)[:count]]
+
+    def last_task_change(self, task_id: int) -> list[dict[str, Any]]:
+        """The events of the latest change to one task not yet undone, newest first."""
+        rows = self.conn.execute(
+            """WITH open_events AS (
+                   SELECT * FROM events e WHERE e.task_id = ? AND e.kind != 'undo'
+                      AND NOT EXISTS (SELECT 1 FROM events u WHERE u.undoes = e.id))
+               SELECT * FROM open_events WHERE recorded_at = (
+                   SELECT recorded_at FROM open_events ORDER BY id DESC LIMIT 1)
+               ORDER BY id DESC""",
+            [task_id],
+        ).fetchall()
+        return [dict(r) for r in rows]
+
+    def open_task_like(self, document_id: int | None, title: str, lead_unit_id: int | None) -> int | None:
+        """An open task (not voided) of the same document, folded title and lead unit, if any."""
+        row = self.conn.execute(
+            f"""SELECT id FROM tasks WHERE document_id IS ? AND title_key = ? AND lead_unit_id IS ?
+                 AND state IN ({OPEN_SQL}) AND NOT voided ORDER BY id LIMIT 1""",
+            [document_id, fold(title), lead_unit_id],
+        ).fetchone()
+        return row[0] if row else None
+
+    def import_provenance(self, task_id: int) -> dict[str, str | None] | None:
+        """What the last import of this task's row brought (field → journal text), or None when
+        no import ever brought it. A re-import writes it; until then it is read from the
+        journal (the imported creation snapshot, then each later imported change), so that
+        creating tasks by the hundred thousand writes nothing more."""
+        row = self.conn.execute("SELECT fields FROM import_provenance WHERE task_id = ?", [task_id]).fetchone()
+        if row:
+            return json.loads(row[0])
+        brought: dict[str, str | None] | None = None
+        for field, value in self.conn.execute(
+                "SELECT field, new_value FROM events WHERE task_id = ? AND kind = 'imported' ORDER BY id", [task_id]):
+            if field is None:
+                brought = {k: None if v is None else str(v) for k, v in json.loads(value).items()}
+            elif brought is not None:
+                brought[field] = value
+        return brought
+
+    def save_import_provenance(self, rows: Sequence[tuple[int, Mapping[str, str | None]]],
+                               batch_id: str | None) -> None:
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO import_provenance(task_id, batch_id, fields) VALUES (?, ?, ?)",
+            [(task_id, batch_id, json.dumps(fields, ensure_ascii=False, separators=(",", ":")))
+             for task_id, fields in rows],
+        )
 
     def record_batch(self, batch_id: str, kind: str, recorded_at: str, by: str, note: str | None = None) -> None:
         self.conn.execute(
@@ -1615,13 +1915,22 @@ class SqliteStore:
                ORDER BY e.id DESC""",
             [batch_id],
         ).fetchall()
-        return [dict(r) for r in rows]
+        register = self.conn.execute(
+            """SELECT r.* FROM batches b JOIN register_events r ON r.recorded_at = b.recorded_at AND r.batch_id = b.id
+               WHERE b.id = ? AND r.kind != 'undo'
+                 AND NOT EXISTS (SELECT 1 FROM register_events u WHERE u.undoes = r.id)
+               ORDER BY r.id DESC""",
+            [batch_id],
+        ).fetchall()
+        return [dict(r) for r in rows] + [dict(r) for r in register]
 
     def undo_events(self, events: list[dict[str, Any]], *, by: str, recorded_at: str, batch_id: str) -> list[int]:
         """Revert events, newest first, each by an 'undo' event effective on the same day
         (so past days are rebuilt as if it never happened); a task created by them is
-        cancelled from its creation on. Refuses when a later change touched the same field."""
+        voided (entered in error). Refuses when a later change touched the same field."""
         touched: list[int] = []
+        register = [e for e in events if "entity" in e]
+        events = [e for e in events if "entity" not in e]
         for event in sorted(events, key=lambda e: -e["id"]):
             task_id, field = event["task_id"], event["field"]
             day = date.fromisoformat(event["effective_on"])
@@ -1630,14 +1939,14 @@ class SqliteStore:
                 if event["kind"] in CREATION_KINDS:
                     self.change_task(
                         task_id,
-                        {"state": "cancelled", "completed_on": None},
+                        {"voided": 1},
                         effective_on=day,
                         by=by,
                         kind="undo",
                         note=note,
                         batch_id=batch_id,
                         recorded_at=recorded_at,
-                        undoes={"state": event["id"]},
+                        undoes={"voided": event["id"]},
                     )
                     self._mark_undone(event, by, recorded_at, batch_id, note)
                 else:
@@ -1669,11 +1978,41 @@ class SqliteStore:
                 batch_id=batch_id,
                 recorded_at=recorded_at,
                 undoes={field: event["id"]},
+                correction=event["kind"] == "corrected",
             )
             if not changed:
                 self._mark_undone(event, by, recorded_at, batch_id, note)
             touched.append(task_id)
+        self._undo_register_events(register, by=by, recorded_at=recorded_at, batch_id=batch_id)
         return sorted(set(touched))
+
+    def _undo_register_events(self, events: list[dict[str, Any]], *, by: str, recorded_at: str,
+                              batch_id: str) -> None:
+        """Revert changes to units and documents, newest first (a merge's alias before its merge)."""
+        ids = {e["id"] for e in events}
+        for event in sorted(events, key=lambda e: -e["id"]):
+            entity, entity_id, field = event["entity"], event["entity_id"], event["field"]
+            later = self.conn.execute(
+                """SELECT id FROM register_events x WHERE entity = ? AND entity_id = ? AND field = ? AND id > ?
+                     AND kind != 'undo' AND NOT EXISTS (SELECT 1 FROM register_events u WHERE u.undoes = x.id)
+                   LIMIT 1""",
+                [entity, entity_id, field, event["id"]],
+            ).fetchone()
+            if later is not None and later[0] not in ids:
+                if entity == "unit":
+                    raise InvalidInput("cannot undo: unit #{id}'s '{field}' was changed again since",
+                                       id=entity_id, field=field)
+                raise InvalidInput("cannot undo: document #{id}'s '{field}' was changed again since",
+                                   id=entity_id, field=field)
+            old: Any = event["old_value"]
+            if field in ("parent_id", "merged_into") and old is not None:
+                old = int(old)
+            change = self.change_unit if entity == "unit" else self.change_document
+            note = f"undo #{event['id']}"
+            if not change(entity_id, {field: old}, by=by, recorded_at=recorded_at, kind="undo", note=note,
+                          batch_id=batch_id, undoes={field: event["id"]}):
+                self._register_event(entity, entity_id, "undo", field, old, old, by=by, recorded_at=recorded_at,
+                                     note=note, batch_id=batch_id, undoes=event["id"])
 
     def _mark_undone(self, event, by, recorded_at, batch_id, note) -> None:
         """An undo event with no field change, so the event is never undone twice."""
@@ -1695,8 +2034,9 @@ class SqliteStore:
 
     # in an order that keeps the foreign keys when loaded (series before the tasks of them)
     EXPORT_TABLES = ("settings", "units", "documents", "series", "series_events", "tasks", "task_units", "events",
-                     "batches", "calendar_days", "calendar_events")
-    _EXPORT_ORDER = {"settings": "key", "task_units": "task_id, unit_id", "calendar_days": "day"}
+                     "batches", "calendar_days", "calendar_events", "register_events", "import_provenance")
+    _EXPORT_ORDER = {"settings": "key", "task_units": "task_id, unit_id", "calendar_days": "day",
+                     "import_provenance": "task_id"}
 
     def export_rows(self, table: str) -> Iterator[dict[str, Any]]:
         if table not in self.EXPORT_TABLES:
@@ -1714,6 +2054,8 @@ class SqliteStore:
     def load_export(self, data: dict[str, list[dict[str, Any]]]) -> dict[str, int]:
         """Rebuild a register from an export, into an empty database; call inside a transaction."""
         counts = {}
+        # rows point at later rows (a unit merged into one made after it): check at the commit
+        self.conn.execute("PRAGMA defer_foreign_keys = ON")
         for table in self.EXPORT_TABLES:
             rows = data.get(table) or []
             columns = [r[1] for r in self.conn.execute(f"PRAGMA table_info({table})")]
@@ -1745,7 +2087,8 @@ class SqliteStore:
                       coalesce(sum(t.state IN ({OPEN_SQL}) AND t.deadline < :today), 0) AS overdue,
                       coalesce(sum(t.state = 'cancelled'), 0) AS cancelled,
                       coalesce(sum(t.state = 'new'), 0) AS not_begun
-               FROM documents d LEFT JOIN tasks t ON t.document_id = d.id
+               FROM documents d LEFT JOIN tasks t ON t.document_id = d.id AND NOT t.voided
+               WHERE d.merged_into IS NULL
                GROUP BY d.id ORDER BY d.id""",
             {"today": today.isoformat()},
         )

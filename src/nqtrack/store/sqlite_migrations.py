@@ -226,3 +226,58 @@ def m005_series(db: Database) -> None:
         CREATE UNIQUE INDEX tasks_series_period ON tasks(series_id, period_start) WHERE series_id IS NOT NULL;
         """
     )
+
+
+@migrations()
+def m006_void(db: Database) -> None:
+    # a task entered in error is voided (journaled, field 'voided'): it leaves every count,
+    # list and review; `cancelled` keeps meaning "the work was called off"
+    db.execute("ALTER TABLE tasks ADD COLUMN voided INTEGER NOT NULL DEFAULT 0")
+
+
+@migrations()
+def m007_register_journal(db: Database) -> None:
+    # Units and documents are corrected and merged too: their changes have a journal of their
+    # own (the task journal holds one task's fields), and a merged one is kept, pointing at
+    # the one it was merged into, so that an undo can bring it back.
+    db.executescript(
+        """
+        ALTER TABLE units ADD COLUMN merged_into INTEGER REFERENCES units(id);
+        ALTER TABLE documents ADD COLUMN merged_into INTEGER REFERENCES documents(id);
+        CREATE TABLE register_events (
+            id INTEGER PRIMARY KEY,
+            entity TEXT NOT NULL CHECK (entity IN ('unit', 'document')),
+            entity_id INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            field TEXT NOT NULL,
+            old_value TEXT,
+            new_value TEXT,
+            recorded_at TEXT NOT NULL,
+            recorded_by TEXT NOT NULL,
+            note TEXT,
+            batch_id TEXT,
+            undoes INTEGER REFERENCES register_events(id),
+            -- the last task event recorded before it: the order of changes across both journals
+            after_event INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX register_events_entity ON register_events(entity, entity_id, field, id);
+        CREATE INDEX register_events_recorded ON register_events(recorded_at);
+        """
+    )
+
+
+@migrations()
+def m008_import_provenance(db: Database) -> None:
+    # What the last re-import of a row brought, per task and field (JSON: field → journal
+    # text), so that a re-import applies only what the office changed in its file and never
+    # undoes newer work in the register (core/reimport.py). A task no re-import has touched
+    # has no row: what its creating import brought is read from the journal.
+    db.executescript(
+        """
+        CREATE TABLE import_provenance (
+            task_id INTEGER PRIMARY KEY REFERENCES tasks(id),
+            batch_id TEXT,
+            fields TEXT NOT NULL
+        );
+        """
+    )
