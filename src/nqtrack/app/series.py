@@ -203,7 +203,7 @@ def end(ctx: Context, series: dict[str, Any], state: str | None, on: date | None
         store.end_series(series["id"], day, next_open=next_open if next_open and next_open <= day.isoformat() else None,
                          by=ctx.by, recorded_at=ctx.recorded_at, note=note)
         for task in store.series_occurrences(series["id"]):
-            if task["period_start"] > day.isoformat() and task["state"] in OPEN_STATES:
+            if task["period_start"] > day.isoformat() and task["state"] in OPEN_STATES and not task["voided"]:
                 store.change_task(task["id"], rules.state_change(rules.state_from_text("cancelled"), day),
                                   effective_on=day, by=ctx.by, recorded_at=ctx.recorded_at, note=note)
                 result.cancelled.append(task["code"])
