@@ -389,3 +389,23 @@ def test_export_then_import_into_an_empty_database_rebuilds_every_table(monthly,
     assert show(copy, "S1", "2024-03-21") == show(cli, "S1", "2024-03-21")
     assert copy("unit", "show", "VP", "--format", "json", today="2024-03-21").stdout == cli(
         "unit", "show", "VP", "--format", "json", today="2024-03-21").stdout
+
+
+def test_an_export_made_before_voids_and_the_register_journal_imports(monthly, tmp_path):
+    """An export of a register of schema 5 (before issue 14): no 'voided' in its tasks, none of
+    the tables issue 14 added. It rebuilds a register that passes check, nothing voided."""
+    exported = tmp_path / "cu.json"
+    monthly("export", str(exported), today="2024-03-21")
+    data = json.loads(exported.read_text(encoding="utf-8"))
+    for task in data["tasks"]:
+        del task["voided"]
+    for unit in data["units"]:
+        del unit["merged_into"]
+    for table in ("register_events", "import_provenance"):
+        del data[table]
+    data["schema"] = 5
+    exported.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    copy = Cli(tmp_path / "ban-sao.db")
+    copy("import", str(exported), today="2024-03-21")
+    assert copy("check", today="2024-03-21").output == "All checks passed.\n"
+    assert overdue_codes(copy) == ["S1/2024-01", "S1/2024-02", "S1/2024-03"]

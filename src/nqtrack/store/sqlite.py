@@ -2058,8 +2058,11 @@ class SqliteStore:
         self.conn.execute("PRAGMA defer_foreign_keys = ON")
         for table in self.EXPORT_TABLES:
             rows = data.get(table) or []
-            columns = [r[1] for r in self.conn.execute(f"PRAGMA table_info({table})")]
-            rows = [{c: row.get(c) for c in columns} for row in rows]
+            info = self.conn.execute(f"PRAGMA table_info({table})").fetchall()
+            # a column an older export does not have takes its default (tasks.voided: 0)
+            defaults = {r[1]: self.conn.execute(f"SELECT {r[4]}").fetchone()[0] if r[4] is not None else None
+                        for r in info}
+            rows = [{c: row.get(c, defaults[c]) for c in defaults} for row in rows]
             if table == "settings":
                 self.conn.execute("DELETE FROM settings")
             try:
