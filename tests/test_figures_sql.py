@@ -10,7 +10,7 @@ import pytest
 
 from nqtrack.core.figures import RAW_KEYS, TaskAsOf, add_counts, change_pct, classify, completion_rate, views
 from nqtrack.core.states import fields_as_of
-from nqtrack.store.sqlite import SqliteStore as Store
+from nqtrack.store.base import Store
 
 D = date.fromisoformat
 BASE = date(2022, 1, 1)
@@ -70,8 +70,7 @@ def build_register(store: Store, rng: random.Random, n_tasks: int = 60) -> None:
 
 def expected_counts(store: Store, start, end, as_of, prev_start, prev_end, known_at=None):
     groups: dict[tuple, dict[str, int]] = {}
-    for row in store.conn.execute("SELECT * FROM tasks").fetchall():
-        task = dict(row)
+    for task in store.list_tasks():
         if known_at and task["created_at"] > known_at:
             continue
         f = fields_as_of(task, store.journal(task["id"]), as_of, known_at)
@@ -94,9 +93,9 @@ def expected_counts(store: Store, start, end, as_of, prev_start, prev_end, known
 
 
 @pytest.mark.parametrize("seed", range(12))
-def test_sql_counts_equal_the_core_definition(tmp_path, seed):
+def test_sql_counts_equal_the_core_definition(new_store, seed):
     rng = random.Random(seed)
-    store = Store(tmp_path / "r.db")
+    store = new_store()
     build_register(store, rng)
     for _ in range(8):
         start = day(rng.randint(0, 330))
@@ -135,10 +134,10 @@ def test_views_from_raw_counts():
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_workload_only_replay_gives_the_same_workload(tmp_path, seed):
+def test_workload_only_replay_gives_the_same_workload(new_store, seed):
     """The trend skips tasks that cannot be in a period's workload; its figures must not move."""
     rng = random.Random(100 + seed)
-    store = Store(tmp_path / "w.db")
+    store = new_store()
     build_register(store, rng)
     for _ in range(8):
         start = day(rng.randint(0, 330))
@@ -153,9 +152,9 @@ def test_workload_only_replay_gives_the_same_workload(tmp_path, seed):
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_trend_counts_equal_month_by_month_counts(tmp_path, seed):
+def test_trend_counts_equal_month_by_month_counts(new_store, seed):
     rng = random.Random(200 + seed)
-    store = Store(tmp_path / "t.db")
+    store = new_store()
     build_register(store, rng)
     known_at = None if seed % 2 else stamp(rng.randint(100, 400), 999999)
     months = []

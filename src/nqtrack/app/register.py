@@ -159,7 +159,9 @@ def undo(ctx: Context, last: int = 1, batch: str | None = None) -> Undone:
 
 
 def default_backup_path(ctx: Context) -> str:
-    folder = os.path.dirname(os.path.abspath(ctx.store.path))
+    from nqtrack.store import backup_stem
+
+    folder = os.path.dirname(backup_stem(ctx.store.path))
     return os.path.join(folder, f"nqtrack-backup-{ctx.today:%Y-%m-%d}.db")
 
 
@@ -184,7 +186,9 @@ def restore(ctx: Context, source: str) -> str:
     store = ctx.store
     if _same_file(source, store.path):
         raise InvalidInput("the backup cannot be the database itself")
-    kept = f"{store.path}.before-restore-{ctx.today:%Y%m%d}-{os.getpid()}.bak"
+    from nqtrack.store import backup_stem
+
+    kept = f"{backup_stem(store.path)}.before-restore-{ctx.today:%Y%m%d}-{os.getpid()}.bak"
     store.backup_to(kept)
     store.restore_from(source)
     return kept

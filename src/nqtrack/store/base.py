@@ -1,7 +1,8 @@
 """What the stores share: the register's data types, the journal's vocabulary and the
 `Store` interface the use cases call (docs/design.md, "The journal").
 
-Nothing here knows an engine; `nqtrack.store.sqlite` implements the interface.
+Nothing here knows an engine; `nqtrack.store.sqlite` and `nqtrack.store.postgres`
+implement the interface.
 """
 
 from __future__ import annotations
@@ -98,6 +99,7 @@ class Store(Protocol):
 
     # the register as a whole
     def transaction(self) -> AbstractContextManager[None]: ...
+    def snapshot(self) -> AbstractContextManager[None]: ...
     def close(self) -> None: ...
     def applied_migrations(self) -> int: ...
     def counts(self) -> dict[str, int]: ...
