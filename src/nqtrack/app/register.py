@@ -131,6 +131,33 @@ def export_tasks(ctx: Context) -> list[dict[str, Any]]:
     return [task_row(t) for t in ctx.store.list_tasks()]
 
 
+# -- copy between engines ---------------------------------------------------------------
+
+
+def copy_register(source: str, target: str, busy_timeout: float = 10.0) -> dict[str, Any]:
+    """Copy a whole register, journal and all, into an empty one, on either engine (a SQLite
+    file or a PostgreSQL database): read in one consistent snapshot of the source, written in
+    one transaction of the target. Returns where from, where to and the rows of each table."""
+    from nqtrack.store import check_backup, open_store
+
+    if source == target:
+        raise InvalidInput("the copy cannot be the register itself")
+    check_backup(source)  # an nqtrack register, before anything is made at the target
+    origin = open_store(source, busy_timeout=busy_timeout)
+    try:
+        copy = open_store(target, busy_timeout=busy_timeout)
+        try:
+            if not copy.is_empty():
+                raise InvalidInput("{target} already holds a register: copy into an empty one", target=copy.path)
+            with origin.snapshot(), copy.transaction():
+                counts = copy.load_export({table: origin.export_rows(table) for table in origin.EXPORT_TABLES})
+            return {"source": origin.path, "target": copy.path, **counts}
+        finally:
+            copy.close()
+    finally:
+        origin.close()
+
+
 # -- undo --------------------------------------------------------------------------------
 
 

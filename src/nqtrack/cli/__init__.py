@@ -13,7 +13,7 @@ __all__ = ["app", "main"]
 
 # The order of `nqtrack --help`: the day's work first, the register's care after.
 HELP_ORDER = ("init", "info", "assign", "update", "list", "show", "overdue", "report", "config", "import", "backup",
-              "restore", "check", "undo", "export", "remind", "review")
+              "restore", "check", "undo", "export", "copy", "remind", "review")
 app.registered_commands.sort(key=lambda info: HELP_ORDER.index(info.name or ""))
 
 
