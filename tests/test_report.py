@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 

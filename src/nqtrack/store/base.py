@@ -7,7 +7,7 @@ implement the interface.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date
@@ -95,7 +95,9 @@ class Store(Protocol):
 
     engine: str
     path: str
-    EXPORT_TABLES: tuple[str, ...]
+
+    @property
+    def EXPORT_TABLES(self) -> tuple[str, ...]: ...  # noqa: N802  (a class constant in the engines)
 
     # the register as a whole
     def transaction(self) -> AbstractContextManager[None]: ...
@@ -110,7 +112,7 @@ class Store(Protocol):
     def integrity_problems(self) -> list[str]: ...
     def invariant_problems(self) -> list[tuple[int, str]]: ...
     def export_rows(self, table: str) -> Iterator[dict[str, Any]]: ...
-    def load_export(self, data: dict[str, list[dict[str, Any]]]) -> dict[str, int]: ...
+    def load_export(self, data: Mapping[str, Iterable[dict[str, Any]]]) -> dict[str, int]: ...
 
     # settings
     def get_setting(self, key: str) -> str | None: ...

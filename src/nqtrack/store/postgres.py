@@ -22,7 +22,7 @@ import re
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from nqtrack import faults
@@ -90,6 +90,8 @@ def _connect(url: str, busy_timeout: float) -> Any:
                                application_name="nqtrack")
         # milliseconds; 0 would mean "wait for ever"
         conn.execute(f"SET lock_timeout = {max(int(busy_timeout * 1000), 1)}")
+        # the views are short queries: compiling them (JIT) costs seconds and saves nothing
+        conn.execute("SET jit = off")
     except psycopg.Error as exc:
         raise user_error(exc, redacted(url)) from None
     return conn
@@ -370,6 +372,9 @@ class PostgresStore(SqlStore):
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 0) + 1, false) AS n "
                 f"FROM {table}")
         super()._after_load()
+        # the planner's statistics now, not when autovacuum next passes
+        for table in (*EXPORT_TABLES, "unit_keys", "task_search"):
+            self._execute(f"ANALYZE {table}")
 
     # -- the engine's hooks ---------------------------------------------------------
 
@@ -432,20 +437,31 @@ class PostgresStore(SqlStore):
         return f"{column} = ANY(?)", [list(values)]
 
     @staticmethod
+    def _in_query(column: str, subquery: str) -> str:
+        # an array, not a semi-join: the planner can then OR it with the other terms' indexes
+        return f"{column} = ANY(ARRAY({subquery}))"
+
+    @staticmethod
     def _text(expression: str) -> str:
         return f"CAST({expression} AS text)"
 
     def _temp_table(self, name: str, select: str, params: Any, indexes: Sequence[tuple[str, str]] = ()) -> None:
-        """Made with the parameters bound by psycopg on the client (the server binds none
-        in CREATE TABLE AS), then analysed: autovacuum never looks at temporary tables."""
+        """Made once per session (its columns from the query, bound on the client: the
+        server binds no parameters in CREATE TABLE AS), then emptied and filled again, so
+        that the report's thirteen as-of days cost no catalog changes; analysed after each
+        fill, since autovacuum never looks at temporary tables."""
         self._begin_read()
         try:
-            with self._psycopg.ClientCursor(self.conn) as cur:
-                cur.execute(f"DROP TABLE IF EXISTS pg_temp.{name}")
-                cur.execute(f"CREATE TEMP TABLE {name} AS {self._translate(select)}", params or None)
+            exists = self.conn.execute("SELECT to_regclass(%s) IS NOT NULL AS found", [f"pg_temp.{name}"]).fetchone()
+            if not exists["found"]:
+                with self._psycopg.ClientCursor(self.conn) as cur:
+                    cur.execute(f"CREATE TEMP TABLE {name} AS {self._translate(select)} WITH NO DATA", params or None)
                 for index, columns in indexes:
-                    cur.execute(f"CREATE INDEX {index} ON pg_temp.{name}({columns})")
-                cur.execute(f"ANALYZE pg_temp.{name}")
+                    self.conn.execute(f"CREATE INDEX {index} ON pg_temp.{name}({columns})")
+            else:
+                self.conn.execute(f"DELETE FROM pg_temp.{name}")
+            self.conn.execute(f"INSERT INTO pg_temp.{name} {self._translate(select)}", params or None)
+            self.conn.execute(f"ANALYZE pg_temp.{name}")
         except self._psycopg.Error as exc:
             self._after_error()
             raise user_error(exc, self.path) from None
@@ -455,7 +471,8 @@ class PostgresStore(SqlStore):
     def _lock(self, what: str) -> None:
         """A transaction-level advisory lock on `what`, so that two offices importing at
         once do not both create the unit (or document) neither saw."""
-        self._execute("SELECT pg_advisory_xact_lock(?, ?) AS locked", [_MIGRATION_LOCK, zlib.crc32(what.encode()) - 2**31])
+        key = zlib.crc32(what.encode()) - 2**31  # the two-int form: a key of its own beside the migrations'
+        self._execute("SELECT pg_advisory_xact_lock(?, ?) AS locked", [_MIGRATION_LOCK, key])
 
     def add_unit(self, name: str, code: str | None = None, parent_id: int | None = None,
                  aliases: Sequence[str] = (), email: str | None = None) -> Any:
@@ -512,3 +529,10 @@ class PostgresStore(SqlStore):
         return bm25_order([(r["task_id"], r["body"]) for r in candidates], phrases, hits, totals["n"],
                           totals["size"])
 
+
+
+if TYPE_CHECKING:  # mypy holds the engine to the interface the use cases call
+    from nqtrack.store.base import Store
+
+    def _satisfies(store: PostgresStore) -> Store:
+        return store

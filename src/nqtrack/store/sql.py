@@ -189,7 +189,8 @@ class SqlStore:
     def _first_value(latest: str, first: str) -> str:
         """The `value` column of the first row of the subquery `latest`, else of `first`,
         else NULL: a row whose value is NULL still counts as found."""
-        return f"COALESCE((SELECT json_array(value) FROM ({latest})), (SELECT json_array(value) FROM ({first}))) ->> '$[0]'"
+        return (f"COALESCE((SELECT json_array(value) FROM ({latest})), "
+                f"(SELECT json_array(value) FROM ({first}))) ->> '$[0]'")
 
     @staticmethod
     def _no_index(column: str) -> str:
@@ -205,6 +206,11 @@ class SqlStore:
     def _in(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
         """`column` is one of `values`: the SQL and its parameters."""
         return f"{column} IN ({','.join('?' * len(values))})", list(values)
+
+    @staticmethod
+    def _in_query(column: str, subquery: str) -> str:
+        """`column` is one of the values a subquery returns."""
+        return f"{column} IN ({subquery})"
 
     TEMP = "temp"  # the schema of temporary tables
 
@@ -982,6 +988,10 @@ class SqlStore:
                 OR (state IN ({OPEN_SQL}) AND deadline < :start)
                 OR (state = 'done' AND completed_on >= :start AND {late_deadline} < :start))"""
         else:
+            extended_in_period = """SELECT task_id FROM events WHERE effective_on BETWEEN :start AND :end
+                                       AND field = 'deadline' AND kind = 'extended'"""
+            reminded_in_period = """SELECT task_id FROM events WHERE effective_on BETWEEN :start AND :end
+                                       AND field IS NULL AND kind = 'reminded'"""
             candidates = f"""({where}) AND (
                 assigned_on BETWEEN :start AND :end
                 OR assigned_on BETWEEN :prev_start AND :prev_end
@@ -990,10 +1000,8 @@ class SqlStore:
                 OR (state = 'done' AND completed_on >= :start AND {late_deadline} < :start)
                 OR (state IN ({OPEN_SQL}) AND deadline IS NULL)
                 OR (state = 'done' AND completed_on > :as_of AND deadline IS NULL)
-                OR id IN (SELECT task_id FROM events WHERE effective_on BETWEEN :start AND :end
-                            AND field = 'deadline' AND kind = 'extended')
-                OR id IN (SELECT task_id FROM events WHERE effective_on BETWEEN :start AND :end
-                            AND field IS NULL AND kind = 'reminded'))"""
+                OR {self._in_query("id", extended_in_period)}
+                OR {self._in_query("id", reminded_in_period)})"""
         sums = ",\n".join(
             f"{self._count_if(term.format(false=self.FALSE))} AS {key}" for key, term in self._COUNT_TERMS.items()
         )

@@ -1435,7 +1435,7 @@ class SqliteStore:
             for t in ("units", "documents", "tasks")
         )
 
-    def load_export(self, data: dict[str, list[dict[str, Any]]]) -> dict[str, int]:
+    def load_export(self, data: Mapping[str, Iterable[dict[str, Any]]]) -> dict[str, int]:
         """Rebuild a register from an export, into an empty database; call inside a transaction."""
         counts = {}
         for table in self.EXPORT_TABLES:
