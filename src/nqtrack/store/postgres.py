@@ -83,13 +83,20 @@ def user_error(exc: Exception, path: str) -> Exception:
     return exc
 
 
+# The connection peek_setting opened, handed to the store that opens the same register next
+# (a command reads its language, then opens the register: one connection, not two).
+_SPARE: dict[str, Any] = {}
+
+
 def _connect(url: str, busy_timeout: float) -> Any:
     psycopg = _psycopg()
     from psycopg.rows import dict_row
 
     try:
-        conn = psycopg.connect(url, autocommit=True, row_factory=dict_row, connect_timeout=max(int(busy_timeout), 2),
-                               application_name="nqtrack")
+        conn = _SPARE.pop(url, None)
+        if conn is None or conn.closed:
+            conn = psycopg.connect(url, autocommit=True, row_factory=dict_row,
+                                   connect_timeout=max(int(busy_timeout), 2), application_name="nqtrack")
         # milliseconds; 0 would mean "wait for ever"
         conn.execute(f"SET lock_timeout = {max(int(busy_timeout * 1000), 1)}")
         # the views are short queries: compiling them (JIT) costs seconds and saves nothing
@@ -286,12 +293,12 @@ class PostgresStore(SqlStore):
     def peek_setting(url: str, key: str) -> str | None:
         """A stored setting read without migrating; None when it cannot be read."""
         try:
-            psycopg = _psycopg()
-            with psycopg.connect(url, autocommit=True, connect_timeout=2) as conn:
-                row = conn.execute("SELECT value FROM settings WHERE key = %s", [key]).fetchone()
+            conn = _connect(url, 2)
+            row = conn.execute("SELECT value FROM settings WHERE key = %s", [key]).fetchone()
         except Exception:
             return None
-        return row[0] if row else None
+        _SPARE[url] = conn
+        return row["value"] if row else None
 
     # -- transactions ------------------------------------------------------------------
 
