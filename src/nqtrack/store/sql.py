@@ -535,7 +535,9 @@ class SqlStore:
         return rows[: int(limit)] if limit else rows
 
     def distinct_sources(self) -> list[str]:
-        return [r["source"] for r in self._rows("SELECT DISTINCT source FROM tasks WHERE source IS NOT NULL")]
+        # in byte order on every engine, so that a filter lists the sources it matched alike
+        rows = self._rows("SELECT DISTINCT source FROM tasks WHERE source IS NOT NULL ORDER BY source")
+        return [r["source"] for r in rows]
 
     def task_by_code(self, code: str) -> dict[str, Any] | None:
         return self._one("SELECT * FROM tasks WHERE code = ?", [code])
