@@ -522,17 +522,22 @@ class SqlStore:
         if text and not ranked:
             return []
         if ranked is not None:
+            # the ids the filters keep, best matches first, cut to the limit; then their rows
             any_of("t.id", ranked)
+            kept = {r["id"] for r in self._rows(f"SELECT t.id FROM tasks t WHERE {' AND '.join(where)}", params)}
+            chosen = [task_id for task_id in ranked if task_id in kept][: int(limit) if limit else None]
+            if not chosen:
+                return []
+            sql, values = self._in("t.id", chosen)
+            place = {task_id: i for i, task_id in enumerate(chosen)}
+            return sorted(self._rows(f"{self._task_select()} WHERE {sql}", values), key=lambda r: place[r["id"]])
         sql = self._task_select()
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY t.id"
-        rows = self._rows(sql, params)
-        if ranked is not None:
-            # best matches first, as the search ranked them
-            place = {task_id: i for i, task_id in enumerate(ranked)}
-            rows.sort(key=lambda r: place[r["id"]])
-        return rows[: int(limit)] if limit else rows
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return self._rows(sql, params)
 
     def distinct_sources(self) -> list[str]:
         # in byte order on every engine, so that a filter lists the sources it matched alike
