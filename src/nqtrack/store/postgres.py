@@ -101,6 +101,9 @@ def _connect(url: str, busy_timeout: float) -> Any:
         conn.execute(f"SET lock_timeout = {max(int(busy_timeout * 1000), 1)}")
         # the views are short queries: compiling them (JIT) costs seconds and saves nothing
         conn.execute("SET jit = off")
+        # a register lives in memory (or on SSD): a page read at random costs about what a
+        # sequential one does, and the planner then looks tasks up by id instead of scanning them
+        conn.execute("SET random_page_cost = 1.1")
     except psycopg.Error as exc:
         raise user_error(exc, redacted(url)) from None
     return conn
