@@ -226,6 +226,18 @@ def test_a_locked_task_gives_exit_75_and_writes_nothing(cli):
 
 
 @pytest.mark.postgresql_only
+def test_a_read_only_register_refuses_a_write_in_one_line(cli):
+    import_examples(cli)
+    name = str(cli.db).rsplit("/", 1)[1]
+    query(cli.db, f"ALTER DATABASE {name} SET default_transaction_read_only = on")
+    events = query(cli.db, "SELECT count(*) FROM events")
+    refused = run_nqtrack("--db", str(cli.db), "--lang", "en", "update", "1", "--progress", "10")
+    assert refused.returncode == 74
+    assert refused.stderr.decode().strip().startswith("Error: the register is read-only: postgresql://")
+    assert query(cli.db, "SELECT count(*) FROM events") == events
+
+
+@pytest.mark.postgresql_only
 def test_backup_of_a_server_register_is_a_sqlite_file_that_restores(cli, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     import_examples(cli)

@@ -97,13 +97,12 @@ def _connect(url: str, busy_timeout: float) -> Any:
         if conn is None or conn.closed:
             conn = psycopg.connect(url, autocommit=True, row_factory=dict_row,
                                    connect_timeout=max(int(busy_timeout), 2), application_name="nqtrack")
-        # milliseconds; 0 would mean "wait for ever"
-        conn.execute(f"SET lock_timeout = {max(int(busy_timeout * 1000), 1)}")
-        # the views are short queries: compiling them (JIT) costs seconds and saves nothing
-        conn.execute("SET jit = off")
-        # a register lives in memory (or on SSD): a page read at random costs about what a
-        # sequential one does, and the planner then looks tasks up by id instead of scanning them
-        conn.execute("SET random_page_cost = 1.1")
+        # lock_timeout in milliseconds (0 would mean "wait for ever"); JIT off: the views are
+        # short queries, and compiling them cost seconds and saved nothing; random_page_cost:
+        # a register lives in memory (or on SSD), where a page read at random costs about what
+        # a sequential one does, so the planner looks tasks up by id instead of scanning them
+        conn.execute(f"SET lock_timeout = {max(int(busy_timeout * 1000), 1)}; SET jit = off; "
+                     "SET random_page_cost = 1.1")
     except psycopg.Error as exc:
         raise user_error(exc, redacted(url)) from None
     return conn
