@@ -226,8 +226,10 @@ def test_a_locked_task_gives_exit_75_and_writes_nothing(cli):
 
 
 @pytest.mark.postgresql_only
-def test_a_read_only_register_refuses_a_write_in_one_line(cli):
+def test_a_read_only_register_refuses_a_write_and_answers_every_view(cli, tmp_path):
     import_examples(cli)
+    written = Cli(tmp_path / "same.db")
+    import_examples(written)
     name = str(cli.db).rsplit("/", 1)[1]
     query(cli.db, f"ALTER DATABASE {name} SET default_transaction_read_only = on")
     events = query(cli.db, "SELECT count(*) FROM events")
@@ -235,6 +237,8 @@ def test_a_read_only_register_refuses_a_write_in_one_line(cli):
     assert refused.returncode == 74
     assert refused.stderr.decode().strip().startswith("Error: the register is read-only: postgresql://")
     assert query(cli.db, "SELECT count(*) FROM events") == events
+    # and reads it as a replica is read: the views replay the journal without writing
+    assert views_of(cli) == views_of(written)
 
 
 @pytest.mark.postgresql_only

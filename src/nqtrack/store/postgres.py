@@ -126,6 +126,8 @@ class PostgresStore(SqlStore):
         self._writer: threading.Thread | None = None
         self._writer_error: BaseException | None = None
         self._sql: dict[str, str] = {}
+        self._cannot_write: bool | None = None
+        self._ctes: dict[str, tuple[str, Any]] = {}  # the replay's tables, on a read-only session
         self._migrate_if_needed()
 
     # -- connection and schema -------------------------------------------------
@@ -506,11 +508,38 @@ class PostgresStore(SqlStore):
     def _text(expression: str) -> str:
         return f"CAST({expression} AS text)"
 
+    def _read_only(self) -> bool:
+        """Whether this session cannot write even temporary tables (a hot standby, a register
+        set read-only): the as-of replay then goes into the views' queries instead."""
+        if self._cannot_write is None:
+            self._cannot_write = self._scalar("SHOW transaction_read_only") == "on"
+        return self._cannot_write
+
+    def _rows(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+        if self._ctes and "pg_temp." in sql:
+            sql, params = self._with_replay(sql, params)
+        return super()._rows(sql, params)
+
+    def _with_replay(self, sql: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """A view's query with the replay's tables as materialized common table expressions,
+        for a session that cannot write them (see _read_only)."""
+        merged: dict[str, Any] = {}
+        parts = []
+        for name, (select, values) in self._ctes.items():
+            parts.append(f"{name} AS MATERIALIZED ({select.replace('pg_temp.', '')})")
+            merged.update(values or {})
+        body = sql.replace("pg_temp.", "").lstrip()
+        body = body[len("WITH "):] if body.startswith("WITH ") else f"nqtrack_view AS ({body}) SELECT * FROM nqtrack_view"
+        return "WITH " + ", ".join(parts) + ", " + body, {**merged, **params}
+
     def _temp_table(self, name: str, select: str, params: Any, indexes: Sequence[tuple[str, str]] = ()) -> None:
         """Made once per session (its columns from the query, bound on the client: the
         server binds no parameters in CREATE TABLE AS), then emptied and filled again, so
         that the report's thirteen as-of days cost no catalog changes; analysed after each
         fill, since autovacuum never looks at temporary tables."""
+        if self._read_only():
+            self._ctes[name] = (select, params)
+            return
         self._begin_read()
         try:
             exists = self.conn.execute("SELECT to_regclass(%s) IS NOT NULL AS found", [f"pg_temp.{name}"]).fetchone()
