@@ -128,6 +128,7 @@ class PostgresStore(SqlStore):
         self._sql: dict[str, str] = {}
         self._cannot_write: bool | None = None
         self._ctes: dict[str, tuple[str, Any]] = {}  # the replay's tables, on a read-only session
+        self._analyzed: dict[str, int] = {}  # the rows of each temporary table when last analysed
         self._migrate_if_needed()
 
     # -- connection and schema -------------------------------------------------
@@ -529,7 +530,10 @@ class PostgresStore(SqlStore):
             parts.append(f"{name} AS MATERIALIZED ({select.replace('pg_temp.', '')})")
             merged.update(values or {})
         body = sql.replace("pg_temp.", "").lstrip()
-        body = body[len("WITH "):] if body.startswith("WITH ") else f"nqtrack_view AS ({body}) SELECT * FROM nqtrack_view"
+        if body.startswith("WITH "):
+            body = body[len("WITH "):]
+        else:
+            body = f"nqtrack_view AS ({body}) SELECT * FROM nqtrack_view"
         return "WITH " + ", ".join(parts) + ", " + body, {**merged, **params}
 
     def _temp_table(self, name: str, select: str, params: Any, indexes: Sequence[tuple[str, str]] = ()) -> None:
@@ -550,8 +554,12 @@ class PostgresStore(SqlStore):
                     self.conn.execute(f"CREATE INDEX {index} ON pg_temp.{name}({columns})")
             else:
                 self.conn.execute(f"DELETE FROM pg_temp.{name}")
-            self.conn.execute(f"INSERT INTO pg_temp.{name} {self._translate(select)}", params or None)
-            self.conn.execute(f"ANALYZE pg_temp.{name}")
+            rows = self.conn.execute(f"INSERT INTO pg_temp.{name} {self._translate(select)}", params or None).rowcount
+            known = self._analyzed.get(name)
+            if not exists["found"] or known is None or not known / 2 <= rows <= known * 2 + 100:
+                # statistics again only when the size changed much: a trend's months are alike
+                self.conn.execute(f"ANALYZE pg_temp.{name}")
+                self._analyzed[name] = rows
         except self._psycopg.Error as exc:
             self._after_error()
             raise user_error(exc, self.path) from None
