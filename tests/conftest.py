@@ -29,7 +29,7 @@ HOW_TO_RUN = (f"PostgreSQL tests: set {PG_ENV}=postgresql://USER:PASSWORD@HOST:P
 
 # The contract suite: these modules run on both engines.
 ENGINE_MODULES = {"test_store", "test_figures_sql", "test_import", "test_cli_core", "test_overdue", "test_report",
-                  "test_reliability", "test_search", "test_engines"}
+                  "test_reliability", "test_search", "test_remind_review", "test_engines"}
 ENGINES = ("sqlite", "postgresql")
 
 
