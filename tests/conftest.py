@@ -110,6 +110,7 @@ class PostgresServer:
         self.prefix = f"nqtrack_test_{os.getpid()}"
         self.template = f"{self.prefix}_template"
         self.counter = itertools.count(1)
+        self._drop_leftovers()
         self._drop(self.template)
         self.admin.execute(f"CREATE DATABASE {self.template}")
         from nqtrack.store.postgres import PostgresStore
@@ -121,6 +122,15 @@ class PostgresServer:
         self.worker.start()
         for _ in range(self.READY):
             self.work.put(("create", ""))
+
+    def _drop_leftovers(self) -> None:
+        """The databases of test runs that ended without cleaning up (killed, the server
+        stopped under them): their process is gone."""
+        rows = self.admin.execute("SELECT datname FROM pg_database WHERE datname LIKE 'nqtrack\\_test\\_%'").fetchall()
+        for (name,) in rows:
+            pid = name.split("_")[2]
+            if pid.isdigit() and int(pid) != os.getpid() and not os.path.exists(f"/proc/{pid}"):
+                self._drop(name)
 
     def _work(self, conn: Any) -> None:
         while True:
