@@ -701,11 +701,13 @@ class SqlStore:
         codes = [r["code"] for r in task_rows if r["code"]]
         if codes and (taken := sorted(self.tasks_by_codes(codes))):
             raise InvalidInput("a task with code '{code}' already exists", code=", ".join(taken))
+        # every read before the writes: an engine may carry the writes on while the caller
+        # goes on (PostgreSQL's COPY on a thread of its own), and a read waits for them
+        documents = self._search_documents({r["document_id"] for r in task_rows if r["document_id"]})
         self._insert_many("tasks", task_rows)
         self._insert_many("task_units", [{"task_id": t, "unit_id": u} for t, u in unit_rows])
         self._insert_many("events", [dict(zip(EVENT_COLUMNS, e, strict=True)) for e in event_rows])
         # new tasks: their search text straight from the rows, without reading them back
-        documents = self._search_documents({r["document_id"] for r in task_rows if r["document_id"]})
         self._index_new_tasks(task_rows, documents)
         return ids
 
