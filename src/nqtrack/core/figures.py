@@ -8,9 +8,9 @@ tests hold the SQL to. Counts are additive, so the store returns them per
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Iterable, Mapping
 
 # Raw counts, each a number of tasks.
 RECEIVED_KEYS = (

@@ -14,9 +14,9 @@ into words that are (see `detect_legacy`).
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable
 
 __all__ = [
     "tcvn3_to_unicode",
@@ -159,13 +159,14 @@ _ONSETS = (
 )
 _CODAS = ("ch", "ng", "nh", "c", "k", "m", "n", "p", "t", "")  # k: Đắk, Lắk
 _OPEN_NUCLEI = frozenset(  # may stand with or without a final consonant
-    ["a", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y", "oa", "oe", "uê", "uy", "uơ", "oo"]
+    "a e ê i o ô ơ u ư y oa oe uê uy uơ oo".split()
 )
 _CLOSED_NUCLEI = frozenset(  # need a final consonant
-    ["ă", "â", "iê", "yê", "uâ", "uô", "ươ", "oă", "uyê"]
+    "ă â iê yê uâ uô ươ oă uyê".split()
 )
 _FINAL_NUCLEI = frozenset(  # end in a glide or are open diphthongs: no final consonant
-    ["ai", "ao", "au", "ay", "âu", "ây", "eo", "êu", "ia", "iu", "oi", "ôi", "ơi", "ua", "ui", "ưa", "ưi", "ưu", "oai", "oao", "oay", "oeo", "uây", "uôi", "uya", "uyu", "ươi", "ươu", "iêu", "yêu"]
+    "ai ao au ay âu ây eo êu ia iu oi ôi ơi ua ui ưa ưi ưu "
+    "oai oao oay oeo uây uôi uya uyu ươi ươu iêu yêu".split()
 )
 _STOP_CODAS = frozenset({"c", "ch", "k", "p", "t"})
 

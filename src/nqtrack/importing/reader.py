@@ -17,10 +17,9 @@ import io
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Callable, Iterable, Iterator
 
 from nqtrack.core.text import fold, nfc
 from nqtrack.importing.legacy_vn import (
