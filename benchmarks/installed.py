@@ -5,7 +5,7 @@ commit's src/, pyproject.toml and README.md, so that commits that change only be
 or docs/ share one build), DATA_DIR/installed/KEY/:
 
 - `src/`: the commit's files (`git archive COMMIT`, so edits in the work tree are not in it);
-- `venv/`: `python -m venv`, then `pip install src/` (a regular, non-editable install of
+- `venv/`: `python -m venv`, then `pip install 'src/[postgres]'` (a regular, non-editable install of
   nqtrack and its dependencies), then `python -m compileall -q -j 0` over its
   site-packages, without PYTHONDONTWRITEBYTECODE, so that every module the children
   import has its `.pyc` beside it;
@@ -85,7 +85,8 @@ def build(repo: Path, data_dir: Path, rev: str = "HEAD", base_python: str | None
     subprocess.run([base, "-m", "venv", str(venv)], check=True, env=env)
     python = venv / "bin" / "python"
     pip = subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", str(src)],
+        # with the postgres extra: the PostgreSQL engine is measured beside SQLite (run.py --postgres)
+        [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", f"{src}[postgres]"],
         capture_output=True,
         text=True,
         env=env,

@@ -7,6 +7,7 @@ Usage (any Python 3.10+; nqtrack itself is installed by the script):
     python3 benchmarks/run.py --sizes 10000,100000 --runs 3
     python3 benchmarks/run.py --sizes 10000,100000,1000000 --output docs/benchmarks.md
     python3 benchmarks/run.py --setup                          # install and build only
+    python3 benchmarks/run.py --sizes 100000 --postgres postgresql://nqtrack_ci:nqtrack-ci@127.0.0.1:5432/postgres
 
 Options: --sizes N,N,… (tasks), --runs R (timed runs per command, default 5, after
 --warmup W untimed ones, default 1), --seed S, --data-dir DIR (default benchmarks/data),
@@ -67,7 +68,18 @@ resident memory (`/usr/bin/time -f %M`; without it os.wait4's ru_maxrss, an uppe
 A command and its anchors take turns run by run (round-robin), so that a change in the
 machine's load reaches both. Each target (issue 6's absolute ones, issue 20's ratios to
 the anchors) is a row of the table, with ✓/✗; the rows are keyed by command, size and
-target, and nqtrack's measurement is a column group per storage engine (SQLite now).
+target, and nqtrack's measurement is a column group per storage engine: SQLite, and
+PostgreSQL with `--postgres URL` (or $NQTRACK_BENCH_PG).
+
+PostgreSQL (`--postgres URL`: a server whose role may create databases; `source
+.ci/services.sh` starts Debian's on this machine): each register of a size is copied into a
+database of its own with `nqtrack copy` (kept and reused, like the SQLite files, keyed by
+size, seed, generator version and schema version; VACUUM ANALYZE after the copy, as
+autovacuum would do on a working server), and the same commands run against it; `update`
+runs on a clone of it (CREATE DATABASE … TEMPLATE), the `import` into a clone of a
+database holding only the units. The server runs on the same machine, so its work is
+counted in the wall time (the client's peak memory is nqtrack's only). The server's
+settings are Debian's defaults unless you changed them.
 
 Databases, import files (the same tasks as the register of that size) and Taskwarrior's
 data folders are built once in DATA_DIR and reused, keyed by size, seed and generator
@@ -249,7 +261,7 @@ def measure(specs: list[Spec], args, work: Path) -> list[dict]:
     walls: dict[int, list[float]] = {n: [] for n in range(len(specs))}
     peaks: dict[int, list[float]] = {n: [] for n in range(len(specs))}
     errors: dict[int, str] = {}
-    outs = [work / f"out-{s.key}-{s.size or 0}.txt" for s in specs]
+    outs = [work / f"out-{s.key}-{s.size or 0}{'-' + s.engine if s.engine == 'postgresql' else ''}.txt" for s in specs]
     for i in range(args.warmup + args.runs):
         for n, spec in enumerate(specs):
             if n in errors:
@@ -422,6 +434,84 @@ def checkpointed_size(db: Path) -> int:
     conn.close()
     wal = Path(str(db) + "-wal")
     return db.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
+
+
+# -- PostgreSQL -----------------------------------------------------------------------------------
+
+
+class Postgres:
+    """The benchmark's databases on a PostgreSQL server, handled with `psql` (standard library
+    here; nqtrack itself speaks to the server with psycopg)."""
+
+    def __init__(self, url: str, nq: str, env: dict[str, str], schema_version: int) -> None:
+        self.url, self.nq, self.env, self.schema_version = url, nq, env, schema_version
+        self.version = self.psql("SHOW server_version").strip()
+
+    def location(self, name: str) -> str:
+        from urllib.parse import urlsplit, urlunsplit
+
+        parts = urlsplit(self.url)
+        return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
+
+    def psql(self, sql: str, database: str | None = None) -> str:
+        target = self.location(database) if database else self.url
+        done = subprocess.run(["psql", target, "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-c", sql],
+                              capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"psql: {sql[:80]}: {done.stderr.strip()[-500:]}")
+        return done.stdout
+
+    def exists(self, name: str) -> bool:
+        return bool(self.psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'").strip())
+
+    def drop(self, name: str) -> None:
+        self.psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+    def clone(self, template: str, name: str) -> str:
+        self.drop(name)
+        self.psql(f"CREATE DATABASE {name} TEMPLATE {template}")
+        return self.location(name)
+
+    def holds(self, name: str, tasks: int) -> bool:
+        """Does the database hold a finished copy of a register of `tasks` tasks, this schema?"""
+        if not self.exists(name):
+            return False
+        try:
+            found = self.psql("SELECT (SELECT count(*) FROM tasks) || ' ' || (SELECT count(*) FROM nqtrack_migrations)",
+                              name).split()
+        except RuntimeError:
+            return False
+        return found == [str(tasks), str(self.schema_version)]
+
+    def register(self, db: Path, size: int, seed: int) -> str:
+        """The copy of the SQLite register `db` (made with `nqtrack copy`, kept for later runs)."""
+        name = f"nqtrack_bench_{size}_s{seed}_v{gen.GENERATOR_VERSION}"
+        if self.holds(name, size):
+            print(f"reusing PostgreSQL database {name}", file=sys.stderr)
+            return self.location(name)
+        self.drop(name)
+        self.psql(f"CREATE DATABASE {name}")
+        print(f"copying {db.name} into PostgreSQL database {name} …", file=sys.stderr, flush=True)
+        t0 = time.perf_counter()
+        subprocess.run([self.nq, "copy", str(db), self.location(name)], check=True, env=self.env,
+                       stdout=subprocess.DEVNULL)
+        self.psql("VACUUM ANALYZE", name)
+        print(f"  copied in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+        return self.location(name)
+
+    def units_template(self, units_csv: Path) -> str:
+        name = f"nqtrack_bench_units_v{gen.GENERATOR_VERSION}"
+        if not self.exists(name) or self.psql("SELECT count(*) FROM nqtrack_migrations", name).strip() != str(
+                self.schema_version):
+            self.drop(name)
+            self.psql(f"CREATE DATABASE {name}")
+            subprocess.run([self.nq, "--db", self.location(name), "import", str(units_csv), "--kind", "units"],
+                           check=True, stdout=subprocess.DEVNULL, env=self.env)
+            self.psql("VACUUM ANALYZE", name)
+        return name
+
+    def size_mb(self, name: str) -> float:
+        return int(self.psql(f"SELECT pg_database_size('{name}')").strip()) / 1e6
 
 
 # -- Taskwarrior --------------------------------------------------------------------------------
@@ -634,7 +724,9 @@ def markdown(results: list[dict], rows: list[dict], builds: list[dict], info: di
     lines = [
         (
             f"Measured on {info['date']}: {info['cpu']}, {info['cores']} cores, {info['memory'] or '? GB'} RAM, "
-            f"{info['os']}; Python {info['python']}, SQLite {info['sqlite']}; nqtrack {info['nqtrack']}, "
+            f"{info['os']}; Python {info['python']}, SQLite {info['sqlite']}"
+            f"{', PostgreSQL ' + info['postgres'] + ' on the same machine' if info.get('postgres') else ''}; "
+            f"nqtrack {info['nqtrack']}, "
             f"commit {info['commit']}: {info['how']}. Anchors: {info['taskwarrior']}. "
             f"Load average at the start {info['load']}, at the end {info.get('load_end', '?')}. "
             f"{args.runs} timed run(s) per command after {args.warmup} warm-up run(s), a command and its anchors "
@@ -772,6 +864,8 @@ def main(argv=None) -> int:
     parser.add_argument("--no-import", action="store_true", help="skip the import benchmark")
     parser.add_argument("--no-startup", action="store_true", help="skip the start-up benchmarks")
     parser.add_argument("--setup", action="store_true", help="install and build what the run needs, then stop")
+    parser.add_argument("--postgres", metavar="URL", default=os.environ.get("NQTRACK_BENCH_PG"),
+                        help="also measure nqtrack on this PostgreSQL server (a role that may create databases)")
     args = parser.parse_args(argv)
 
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
@@ -806,6 +900,9 @@ def main(argv=None) -> int:
         )
     python = interpreter_of(nq)
     schema = Schema(python, env)
+    pg = Postgres(args.postgres, nq, env, schema.version) if args.postgres else None
+    if pg:
+        info["postgres"] = pg.version
 
     taskwarrior = None
     if args.no_taskwarrior:
@@ -836,7 +933,9 @@ def main(argv=None) -> int:
 
     if args.setup:
         for size in sizes:
-            ensure_db(data, size, args.seed, python, schema, env)
+            db, _ = ensure_db(data, size, args.seed, python, schema, env)
+            if pg:
+                pg.register(db, size, args.seed)
             if taskwarrior and size <= args.taskwarrior_max:
                 taskwarrior.data_for(size, args.seed, *import_files(data, size, args.seed, python, env))
         import_files(data, IMPORT_ROWS, args.seed, python, env)
@@ -912,8 +1011,28 @@ def main(argv=None) -> int:
                     engine="anchor",
                 )
             )
+        if pg:
+            units_template = pg.units_template(units_csv)
+            pg_import = pg.location("nqtrack_bench_import")
+            specs.append(
+                Spec(
+                    "import",
+                    IMPORT_ROWS,
+                    [nq, "--db", pg_import, "--today", TODAY, "import", str(tasks_csv), "--by", "bench"],
+                    env,
+                    prepare=lambda i: pg.clone(units_template, "nqtrack_bench_import"),
+                    engine="postgresql",
+                )
+            )
         group = measure(specs, args, work)
         results += group
+        pg_group = [r for r in group if r["engine"] == "postgresql" and not r.get("error")]
+        if pg and pg_group:
+            mb = pg.size_mb("nqtrack_bench_import")
+            results.append({"key": "size", "engine": "postgresql", "label": LABELS["size"], "size": IMPORT_ROWS,
+                            "unit": "MB", "command": "", "runs": 1, "error": None, "median": mb, "min": mb, "max": mb})
+            info["sizes"].append(f"the PostgreSQL database after the same import: {mb:,.1f} MB (pg_database_size)")
+            pg.drop("nqtrack_bench_import")
         if not group[0].get("error"):
             out = Path(group[0]["output"]).read_text(encoding="utf-8", errors="replace").strip()
             print("  " + (out.splitlines()[0] if out else "(no output)"), file=sys.stderr)
@@ -981,6 +1100,16 @@ def main(argv=None) -> int:
         builds.append(meta)
         show_id, update_id = pick_ids(db)
         base = [nq, "--db", str(db), "--today", TODAY]
+        pg_url = pg.register(db, size, args.seed) if pg else None
+
+        def on_both(key: str, argv: list[str], size: int = size, base: list[str] = base,
+                    pg_url: str | None = pg_url) -> list[Spec]:
+            """The command on SQLite, and on PostgreSQL when measured, taking turns."""
+            both = [Spec(key, size, base + argv, env)]
+            if pg_url:
+                both.append(Spec(key, size, [nq, "--db", pg_url, "--today", TODAY, *argv], env, engine="postgresql"))
+            return both
+
         print(f"{size:,} tasks (show {show_id}, update {update_id})", file=sys.stderr)
         floor_overdue_cmd = floor(python, "floor_overdue", [str(db), "--today", TODAY, "--within", str(WITHIN)])
         specs = [
@@ -993,10 +1122,15 @@ def main(argv=None) -> int:
             specs.append(Spec("tw_overdue", size, [taskwarrior.task, "overdue"], tw_env, engine="anchor"))
         elif taskwarrior:
             notes["tw_overdue"] = f"Taskwarrior's overdue only up to {args.taskwarrior_max:,} tasks (--taskwarrior-max)"
+        if pg_url:
+            specs += on_both("overdue_csv", ["overdue", "--format", "csv"])[1:]
         group = measure(specs, args, work)
         results += group
         if not group[0].get("error"):
             ours = Path(group[0]["output"]).read_bytes()
+            for r in group[3 if tw_env is not None else 2:]:
+                if not r.get("error") and Path(r["output"]).read_bytes() != ours:
+                    print("  ! overdue CSV on PostgreSQL differs from SQLite's", file=sys.stderr)
             if not group[1].get("error"):
                 group[1]["same"] = (
                     "output identical to nqtrack's ✓"
@@ -1005,28 +1139,29 @@ def main(argv=None) -> int:
                 )
             if tw_env is not None and not group[2].get("error"):
                 group[2]["same"] = taskwarrior.same_overdue(tw_env, Path(group[0]["output"]))
-        results += measure([Spec("overdue_unit", size, base + ["overdue", "--unit", UNIT], env)], args, work)
+        results += measure(on_both("overdue_unit", ["overdue", "--unit", UNIT]), args, work)
+        results += measure(on_both("report", ["report", "--month", "2026-10", "--format", "json"]), args, work)
+        results += measure(on_both("report_year", ["report", "--year", "2026", "--format", "json"]), args, work)
         results += measure(
-            [Spec("report", size, base + ["report", "--month", "2026-10", "--format", "json"], env)], args, work
+            on_both("list_search", ["list", "--search", SEARCH, "--format", "csv", "--limit", "50"]), args, work
         )
-        results += measure(
-            [Spec("report_year", size, base + ["report", "--year", "2026", "--format", "json"], env)], args, work
-        )
-        results += measure(
-            [Spec("list_search", size, base + ["list", "--search", SEARCH, "--format", "csv", "--limit", "50"], env)],
-            args,
-            work,
-        )
-        results += measure([Spec("show", size, base + ["show", str(show_id)], env)], args, work)
-        results += measure([Spec("review", size, base + ["review", "--format", "json"], env)], args, work)
+        results += measure(on_both("show", ["show", str(show_id)]), args, work)
+        results += measure(on_both("review", ["review", "--format", "json"]), args, work)
         copy = work / "update.db"
         copy_db(db, copy)
-        upd = [nq, "--db", str(copy), "--today", TODAY, "update", str(update_id), "--by", "bench"]
-        results += measure(
-            [Spec("update", size, lambda i, upd=upd: [*upd, "--progress", str(10 + 3 * i)], env)], args, work
-        )
+        update = ["--today", TODAY, "update", str(update_id), "--by", "bench"]
+        upd = [nq, "--db", str(copy), *update]
+        update_specs = [Spec("update", size, lambda i, upd=upd: [*upd, "--progress", str(10 + 3 * i)], env)]
+        if pg and pg_url:
+            pg_copy = pg.clone(pg_url.rsplit("/", 1)[1], "nqtrack_bench_update")
+            pupd = [nq, "--db", pg_copy, *update]
+            update_specs.append(Spec("update", size, lambda i, pupd=pupd: [*pupd, "--progress", str(10 + 3 * i)], env,
+                                     engine="postgresql"))
+        results += measure(update_specs, args, work)
         remove_db(copy)
-        results += measure([Spec("check", size, base + ["check"], env)], args, work)
+        if pg and pg_url:
+            pg.drop("nqtrack_bench_update")
+        results += measure(on_both("check", ["check"]), args, work)
 
     info["load_end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     info["notes"] = dict(notes)

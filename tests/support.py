@@ -16,9 +16,9 @@ from nqtrack.cli import app
 
 
 class Cli:
-    """Runs nqtrack commands in-process against one database file."""
+    """Runs nqtrack commands in-process against one register (a SQLite file or a PostgreSQL URL)."""
 
-    def __init__(self, db: Path) -> None:
+    def __init__(self, db: Path | str) -> None:
         self.db = db
         self.runner = CliRunner()
 
@@ -65,3 +65,23 @@ def start_paused(args: list[str], point: str, env: dict | None = None, timeout: 
         proc.kill()
         raise AssertionError(f"nqtrack never reached '{point}': {proc.communicate()[1].decode()}")
     return proc
+
+
+def query(location: str | Path, sql: str) -> list[tuple]:
+    """Rows of a plain statement on a register of either engine (committed), for tests that
+    look inside or break a rule behind nqtrack's back."""
+    if str(location).startswith(("postgresql://", "postgres://")):
+        import psycopg
+
+        with psycopg.connect(str(location), autocommit=True) as con:
+            cur = con.execute(sql)
+            return [tuple(row) for row in cur.fetchall()] if cur.description else []
+    import sqlite3
+
+    con = sqlite3.connect(location)
+    try:
+        rows = con.execute(sql).fetchall()
+        con.commit()
+        return rows
+    finally:
+        con.close()

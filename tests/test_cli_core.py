@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import pytest
 import typer.main
 
 from nqtrack.cli import app
-from tests.support import run_nqtrack
+from tests.support import query, run_nqtrack
 
 
 @pytest.fixture
@@ -121,11 +120,7 @@ def test_doc_show_and_list(office):
 
 
 def counts(db):
-    con = sqlite3.connect(db)
-    try:
-        return [con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("units", "documents", "tasks", "events")]
-    finally:
-        con.close()
+    return [query(db, f"SELECT count(*) FROM {t}")[0][0] for t in ("units", "documents", "tasks", "events")]
 
 
 @pytest.mark.parametrize(
@@ -196,8 +191,8 @@ def test_info_counts(office):
     assert (data["units"], data["documents"], data["tasks"], data["events"]) == (3, 1, 1, 1)
 
 
-def test_installed_command_in_a_real_process(tmp_path):
-    db = str(tmp_path / "p.db")
+def test_installed_command_in_a_real_process(register_location):
+    db = register_location
     env = {"NQTRACK_DB": db, "NQTRACK_TODAY": "2022-03-01", "NQTRACK_LANG": "en"}
     assert run_nqtrack("unit", "add", "Văn phòng Bộ", "--code", "VP", env=env).returncode == 0
     created = run_nqtrack("assign", "Báo cáo quý I", "--lead", "VP", "--due", "31/03/2022", "--assigned-on",
@@ -224,8 +219,8 @@ def test_unit_list_in_vietnamese_order(cli):
                      "Vụ Tổ chức cán bộ"]
 
 
-def test_stored_language_setting(tmp_path):
-    db = str(tmp_path / "lang.db")
+def test_stored_language_setting(register_location):
+    db = register_location
     assert run_nqtrack("--db", db, "config", "lang", "en").returncode == 0
     missing = run_nqtrack("--db", db, "show", "9")
     assert missing.stderr.decode().strip() == "Error: unknown task: '9'"  # the stored setting

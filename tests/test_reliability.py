@@ -15,18 +15,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.support import nqtrack_executable, run_nqtrack, start_paused
+from tests.support import nqtrack_executable, query, run_nqtrack, start_paused
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def table_rows(db: Path) -> dict:
-    con = sqlite3.connect(db)
-    try:
-        return {t: con.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()
-                for t in ("units", "unit_keys", "documents", "tasks", "task_units", "events", "settings")}
-    finally:
-        con.close()
+def table_rows(db: Path | str) -> dict:
+    return {t: query(db, f"SELECT * FROM {t} ORDER BY 1, 2")
+            for t in ("units", "unit_keys", "documents", "tasks", "task_units", "events", "settings")}
 
 
 def check_passes(db: Path) -> None:
@@ -86,14 +82,13 @@ def test_concurrent_writers_readers_and_an_import(register, tmp_path):
     for proc in procs:
         out, err = proc.communicate(timeout=300)
         assert proc.returncode == 0, err.decode()[-2000:]
-    con = sqlite3.connect(db)
-    notes = {row[0] for row in con.execute("SELECT note FROM events WHERE note LIKE 'w%-%'")}
+    notes = {row[0] for row in query(db, "SELECT note FROM events WHERE note LIKE 'w%-%'")}
     assert notes == {f"w{w}-{i}" for w in range(4) for i in range(200)}
-    assert con.execute("SELECT count(*) FROM tasks WHERE code LIKE 'X-%'").fetchone()[0] == 3000
-    con.close()
+    assert query(db, "SELECT count(*) FROM tasks WHERE code LIKE 'X-%'")[0][0] == 3000
     check_passes(register.db)
 
 
+@pytest.mark.sqlite_only  # PostgreSQL's row locks: tests/test_engines.py
 def test_locked_database_gives_exit_75_and_writes_nothing(register):
     before = table_rows(register.db)
     holder = sqlite3.connect(register.db)
@@ -144,7 +139,8 @@ def test_sigkill_in_the_middle_of_a_backup(register, tmp_path):
     check_passes(target)
 
 
-def test_backup_restore_and_automatic_backup_before_a_migration(register, tmp_path):
+def test_backup_restore_and_automatic_backup_before_a_migration(register, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # where a server's register keeps the replaced one
     copy = tmp_path / "copy.db"
     register("backup", str(copy))
     register("update", "3", "--progress", "77")
@@ -174,11 +170,8 @@ def test_check_deadline_before_assignment_needs_a_note(cli):
 
 
 def test_check_lists_broken_rules_with_task_numbers(register):
-    con = sqlite3.connect(register.db)
-    con.execute("UPDATE tasks SET completed_on = NULL WHERE id = 2")  # done, by the examples
-    con.execute("UPDATE tasks SET assignee = 'Ai đó' WHERE id = 7")  # not through the journal
-    con.commit()
-    con.close()
+    query(register.db, "UPDATE tasks SET completed_on = NULL WHERE id = 2")  # done, by the examples
+    query(register.db, "UPDATE tasks SET assignee = 'Ai đó' WHERE id = 7")  # not through the journal
     result = register("check", "--format", "json", expect=1)
     problems = json.loads(result.stdout)["problems"]
     assert {"task": 2, "problem": "done without a completion date"} in problems
@@ -257,7 +250,7 @@ def test_user_text_is_never_markup_sql_or_a_formula(cli, tmp_path):
     assert "[b]Văn phòng[/b]" in overdue_table
     markdown = cli("overdue", "--format", "markdown").stdout
     assert "🎉" in markdown
-    assert sqlite3.connect(cli.db).execute("SELECT count(*) FROM tasks").fetchone()[0] == len(NASTY)
+    assert query(cli.db, "SELECT count(*) FROM tasks")[0][0] == len(NASTY)
     assert cli("report", "--month", "2022-11", "--format", "markdown").exit_code == 0
 
 

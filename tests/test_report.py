@@ -6,12 +6,11 @@ import json
 import os
 import subprocess
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
 from nqtrack.core.periods import month_period, parse_month, parse_quarter, quarter_period, trend_months, year_period
-from nqtrack.store.sqlite import SqliteStore as Store
+from nqtrack.store import open_store
 from tests.support import nqtrack_executable
 
 
@@ -25,10 +24,10 @@ def spread(start: date, end: date, i: int) -> date:
 
 
 @pytest.fixture(scope="module")
-def design_example(tmp_path_factory) -> Path:
+def design_example(module_register) -> str:
     """A register built to reproduce the example of DESIGN.md ("Report figures")."""
-    path = tmp_path_factory.mktemp("design") / "example.db"
-    store = Store(path)
+    path = module_register()
+    store = open_store(path)
     with store.transaction():
         unit = store.add_unit("Văn phòng Bộ", code="VP").id
         other = store.add_unit("Vụ Pháp chế", code="PC").id
@@ -84,7 +83,7 @@ def design_example(tmp_path_factory) -> Path:
     return path
 
 
-def report_json(db: Path, *args: str, today: str = "2023-01-15") -> dict:
+def report_json(db: str, *args: str, today: str = "2023-01-15") -> dict:
     from typer.testing import CliRunner
 
     from nqtrack.cli import app

@@ -104,12 +104,17 @@ def test_a_failing_migration_leaves_the_database_as_it_was(tmp_path, monkeypatch
     assert "half_done" not in columns
 
 
-def test_transaction_rolls_back_whole(tmp_path):
-    s = Store(tmp_path / "t.db")
+def test_transaction_rolls_back_whole(new_store):
+    s = new_store()
     with pytest.raises(ValueError), s.transaction():
         s.add_unit("Văn phòng Bộ")
+        s.create_task({"title": "Việc", "state": "new"}, [], effective_on=date(2022, 1, 1), by="t",
+                      recorded_at="2022-01-01T08:00:00.000000+00:00")
         raise ValueError("stop")
-    assert s.list_units() == []
+    assert s.list_units() == [] and s.list_tasks() == [] and s.is_empty()
+    with s.transaction():  # and the next transaction starts clean
+        s.add_unit("Văn phòng Bộ")
+    assert [u.name for u in s.list_units()] == ["Văn phòng Bộ"]
 
 
 def test_not_a_database(tmp_path):
@@ -119,3 +124,20 @@ def test_not_a_database(tmp_path):
     path.write_bytes(b"this is not sqlite at all" * 100)
     with pytest.raises(DatabaseError):
         Store(path)
+
+
+def test_a_bulk_write_that_fails_leaves_nothing_and_the_store_goes_on(new_store):
+    """A large insert (PostgreSQL sends it by COPY from a thread of its own) refused by the
+    database: the error reaches the caller, the transaction is rolled back whole."""
+    from nqtrack.store.base import NewTask
+
+    s = new_store()
+    tasks = [NewTask({"title": f"Việc {i}", "document_id": 999}, [], date(2022, 1, 1)) for i in range(150)]
+    with pytest.raises(Exception), s.transaction():  # noqa: B017  (each engine names it its own way)
+        s.insert_tasks(tasks, by="t", recorded_at="2022-01-01T08:00:00.000000+00:00")
+        s.list_units()  # the next read waits for the write, and meets its error
+    assert s.list_tasks() == [] and s.is_empty()
+    with s.transaction():
+        good = [NewTask({"title": f"Việc {i}"}, [], date(2022, 1, 1)) for i in range(120)]
+        ids = s.insert_tasks(good, by="t", recorded_at="2022-01-01T08:00:00.000000+00:00")
+    assert len(ids) == 120 and len(s.list_tasks()) == 120

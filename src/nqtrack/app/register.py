@@ -157,6 +157,33 @@ def export_sheets(ctx: Context) -> dict[str, list[dict[str, Any]]]:
     return {"tasks": export_tasks(ctx), "units": units.listing(ctx), "documents": documents.listing(ctx)}
 
 
+# -- copy between engines ---------------------------------------------------------------
+
+
+def copy_register(source: str, target: str, busy_timeout: float = 10.0) -> dict[str, Any]:
+    """Copy a whole register, journal and all, into an empty one, on either engine (a SQLite
+    file or a PostgreSQL database): read in one consistent snapshot of the source, written in
+    one transaction of the target. Returns where from, where to and the rows of each table."""
+    from nqtrack.store import check_backup, open_store
+
+    if source == target:
+        raise InvalidInput("the copy cannot be the register itself")
+    check_backup(source)  # an nqtrack register, before anything is made at the target
+    origin = open_store(source, busy_timeout=busy_timeout)
+    try:
+        copy = open_store(target, busy_timeout=busy_timeout)
+        try:
+            if not copy.is_empty():
+                raise InvalidInput("{target} already holds a register: copy into an empty one", target=copy.path)
+            with origin.snapshot(), copy.transaction():
+                counts = copy.load_export({table: origin.export_rows(table) for table in origin.EXPORT_TABLES})
+            return {"source": origin.path, "target": copy.path, **counts}
+        finally:
+            copy.close()
+    finally:
+        origin.close()
+
+
 # -- undo --------------------------------------------------------------------------------
 
 
@@ -236,7 +263,9 @@ def undo(ctx: Context, last: int = 1, batch: str | None = None, task: str | None
 
 
 def default_backup_path(ctx: Context) -> str:
-    folder = os.path.dirname(os.path.abspath(ctx.store.path))
+    from nqtrack.store import backup_stem
+
+    folder = os.path.dirname(backup_stem(ctx.store.path))
     return os.path.join(folder, f"nqtrack-backup-{ctx.today:%Y-%m-%d}.db")
 
 
@@ -261,7 +290,9 @@ def restore(ctx: Context, source: str) -> str:
     store = ctx.store
     if _same_file(source, store.path):
         raise InvalidInput("the backup cannot be the database itself")
-    kept = f"{store.path}.before-restore-{ctx.today:%Y%m%d}-{os.getpid()}.bak"
+    from nqtrack.store import backup_stem
+
+    kept = f"{backup_stem(store.path)}.before-restore-{ctx.today:%Y%m%d}-{os.getpid()}.bak"
     store.backup_to(kept)
     store.restore_from(source)
     return kept

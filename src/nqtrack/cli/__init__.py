@@ -13,8 +13,8 @@ __all__ = ["app", "main"]
 
 # The order of `nqtrack --help`: the day's work first, the register's care after.
 HELP_ORDER = ("init", "info", "assign", "update", "edit", "void", "list", "show", "overdue", "report", "evaluate",
-              "dashboard", "config", "import", "backup", "restore", "check", "undo", "export", "remind", "review",
-              "recur")
+              "dashboard", "config", "import", "backup", "restore", "check", "undo", "export", "copy", "remind",
+              "review", "recur")
 app.registered_commands.sort(key=lambda info: HELP_ORDER.index(info.name or ""))
 
 

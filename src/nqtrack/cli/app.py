@@ -219,7 +219,8 @@ def version_callback(value: bool) -> None:
 @app.callback()
 def main_options(
     db: Annotated[str | None, typer.Option(
-        "--db", help="The SQLite file. Default: $NQTRACK_DB, else the per-user data folder.", metavar="PATH")] = None,
+        "--db", help="The SQLite file, or a postgresql:// URL (a shared server). Default: $NQTRACK_DB, else the "
+                "per-user data folder.", metavar="PATH|URL")] = None,
     today: Annotated[str | None, typer.Option(
         "--today", help="The day to treat as today (YYYY-MM-DD). Also $NQTRACK_TODAY.", metavar="DATE")] = None,
     lang: Annotated[str | None, typer.Option(

@@ -1,4 +1,4 @@
-"""Commands on the register as a whole: init, info, import, export, backup, restore, check, undo."""
+"""Commands on the register as a whole: init, info, import, export, backup, copy, restore, check, undo."""
 
 import sys
 from typing import Annotated, Any
@@ -182,6 +182,30 @@ def backup(
     from nqtrack.app import register
 
     typer.echo(_("Backup written: {path}", path=register.backup(session.context(), file)))
+
+
+@command()
+def copy(
+    source: Annotated[str, typer.Argument(help="The register to copy: a SQLite file or a postgresql:// URL.")],
+    target: Annotated[str, typer.Argument(
+        help="Where to copy it: a new SQLite file, or an empty PostgreSQL database (postgresql://…).")],
+) -> None:
+    """Copy a whole register, journal and all, between SQLite and PostgreSQL.
+
+    \b
+    The target must be empty; the source is read in one consistent snapshot while others
+    keep working. Afterwards 'check' passes on the target and every report is the same.
+
+    \b
+    Examples:
+      nqtrack copy register.db postgresql://nqtrack@db.example.gov.vn/nqtrack
+      nqtrack copy postgresql://nqtrack@db.example.gov.vn/nqtrack laptop.db
+    """
+    from nqtrack.app import register
+
+    done = register.copy_register(source, target, busy_timeout=session.busy_timeout)
+    typer.echo(_("Copied {tasks} tasks and {events} journal events from {source} to {target}.", tasks=done["tasks"],
+                 events=done["events"], source=done["source"], target=done["target"]))
 
 
 @command()

@@ -269,6 +269,20 @@ class SqliteStore:
                 self.conn.execute("ROLLBACK")
             raise
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """One consistent view of the whole register for the reads inside (a copy to another
+        engine): a read transaction, so writers go on (WAL) and are not seen."""
+        if self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")
+
     def use_large_cache(self) -> None:
         """A 64 MB page cache, for bulk writes that touch every index (an import)."""
         self.conn.execute("PRAGMA cache_size = -65536")
@@ -2051,7 +2065,7 @@ class SqliteStore:
             for t in ("units", "documents", "tasks")
         )
 
-    def load_export(self, data: dict[str, list[dict[str, Any]]]) -> dict[str, int]:
+    def load_export(self, data: Mapping[str, Iterable[dict[str, Any]]]) -> dict[str, int]:
         """Rebuild a register from an export, into an empty database; call inside a transaction."""
         counts = {}
         # rows point at later rows (a unit merged into one made after it): check at the commit

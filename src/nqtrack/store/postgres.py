@@ -1,0 +1,639 @@
+"""The PostgreSQL store: a register on a database server that many offices share
+(`--db postgresql://user@host:port/dbname`), with psycopg 3 (`pip install 'nqtrack[postgres]'`).
+
+The Python around the SQL, and the SQL both engines run, are `store.sql.SqlStore`'s;
+here are the connection, the schema's migrations, the engine's hooks, the bulk writes
+(COPY), the search index, backup and restore.
+
+Transactions. No global write lock: a use case's `transaction()` is one short READ
+COMMITTED transaction; a task being changed is locked by its row (`SELECT … FOR UPDATE`),
+so that two offices updating one task queue and its journal keeps the order of
+recording. Reads outside a transaction share one REPEATABLE READ snapshot until the
+next write, so a report's queries all see the same register. `busy_timeout` is the
+server's `lock_timeout`: past it a command says the register is locked (exit 75).
+The server's errors never leave this module as such: `user_error` makes them the typed
+errors of `nqtrack.core.errors`.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import threading
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
+
+from nqtrack import faults
+from nqtrack.core.errors import DatabaseError, DatabaseLocked, InvalidInput, StorageError
+from nqtrack.store.postgres_migrations import MIGRATION_SET, MIGRATIONS, MIGRATIONS_TABLE
+from nqtrack.store.sql import EXPORT_TABLES, SqlStore, bm25_order, search_phrases, search_tokens
+
+SCHEMA_VERSION = len(MIGRATIONS)
+DEFAULT_BUSY_TIMEOUT = 10.0
+
+# The advisory lock that one migration run holds (any number: nqtrack's, in this database).
+_MIGRATION_LOCK = 0x6E71_7472  # "nqtr"
+
+_PARAMETERS = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)|\?|%")
+
+
+def redacted(url: str) -> str:
+    """The URL without its password, for messages and `info`."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host += f":{parts.port}"
+    user = f"{parts.username}@" if parts.username else ""
+    return urlunsplit((parts.scheme, user + host, parts.path, parts.query, parts.fragment))
+
+
+def database_name(url: str) -> str:
+    return urlsplit(url).path.lstrip("/") or "postgres"
+
+
+def _psycopg() -> Any:
+    try:
+        import psycopg
+    except ImportError:
+        raise DatabaseError(
+            "a PostgreSQL register needs the postgres extra: pip install 'nqtrack[postgres]'") from None
+    return psycopg
+
+
+def user_error(exc: Exception, path: str) -> Exception:
+    """The typed error for what the server reports about locks, space, rights or the
+    connection; the exception itself for anything else (a bug)."""
+    psycopg = _psycopg()
+    errors = psycopg.errors
+    if isinstance(exc, errors.LockNotAvailable | errors.DeadlockDetected | errors.SerializationFailure):
+        return DatabaseLocked("database is locked: {path}", path=path)
+    if isinstance(exc, errors.DiskFull | errors.OutOfMemory):
+        return StorageError("the disk is full: nothing was written to {path}", path=path)
+    if isinstance(exc, errors.ReadOnlySqlTransaction | errors.InsufficientPrivilege):
+        return StorageError("the register is read-only: {path}", path=path)
+    if isinstance(exc, psycopg.OperationalError) and not isinstance(exc, psycopg.errors.QueryCanceled):
+        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        return DatabaseError("cannot reach the register: {path} ({reason})", path=path, reason=reason)
+    return exc
+
+
+# The connection peek_setting opened, handed to the store that opens the same register next
+# (a command reads its language, then opens the register: one connection, not two).
+_SPARE: dict[str, Any] = {}
+
+
+def _connect(url: str, busy_timeout: float) -> Any:
+    psycopg = _psycopg()
+    from psycopg.rows import dict_row
+
+    try:
+        conn = _SPARE.pop(url, None)
+        if conn is None or conn.closed:
+            conn = psycopg.connect(url, autocommit=True, row_factory=dict_row,
+                                   connect_timeout=max(int(busy_timeout), 2), application_name="nqtrack")
+        # lock_timeout in milliseconds (0 would mean "wait for ever"); JIT off: the views are
+        # short queries, and compiling them cost seconds and saved nothing; random_page_cost:
+        # a register lives in memory (or on SSD), where a page read at random costs about what
+        # a sequential one does, so the planner looks tasks up by id instead of scanning them
+        conn.execute(f"SET lock_timeout = {max(int(busy_timeout * 1000), 1)}; SET jit = off; "
+                     "SET random_page_cost = 1.1")
+    except psycopg.Error as exc:
+        raise user_error(exc, redacted(url)) from None
+    return conn
+
+
+class PostgresStore(SqlStore):
+    """The register in a PostgreSQL database (see the module docstring)."""
+
+    engine = "postgresql"
+
+    def __init__(self, url: str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> None:
+        self.url = url
+        self.path = redacted(url)
+        self.busy_timeout = busy_timeout
+        self._psycopg = _psycopg()
+        self._conn = _connect(url, busy_timeout)
+        self._writing = False
+        # bulk writes (COPY) of a long write run on a thread of their own, so that the server
+        # maintains its indexes while the importer reads the next rows (see _insert_many)
+        self._jobs: queue.Queue[tuple[str, list[str], list[dict[str, Any]]] | None] = queue.Queue()
+        self._writer: threading.Thread | None = None
+        self._writer_error: BaseException | None = None
+        self._sql: dict[str, str] = {}
+        self._cannot_write: bool | None = None
+        self._ctes: dict[str, tuple[str, Any]] = {}  # the replay's tables, on a read-only session
+        self._analyzed: dict[str, int] = {}  # the rows of each temporary table when last analysed
+        self._migrate_if_needed()
+
+    # -- connection and schema -------------------------------------------------
+
+    @property
+    def conn(self) -> Any:
+        """The connection, once the bulk writes handed to the writer thread are done (the
+        error of one, if any, is raised here)."""
+        self._drain()
+        return self._conn
+
+    def _drain(self) -> None:
+        if self._writer is None:
+            return
+        self._jobs.join()
+        error, self._writer_error = self._writer_error, None
+        if error is not None:
+            raise error
+
+    def close(self) -> None:
+        with suppress(Exception):
+            self._drain()
+        if self._writer is not None:
+            self._jobs.put(None)
+            self._writer.join()
+            self._writer = None
+        if not self._conn.closed:
+            if self._status() != "idle":
+                self._conn.execute("ROLLBACK")
+            self._conn.close()
+
+    def _status(self) -> str:
+        status = self._conn.info.transaction_status
+        tx = self._psycopg.pq.TransactionStatus
+        return {tx.IDLE: "idle", tx.INTRANS: "open", tx.INERROR: "failed"}.get(status, "other")
+
+    def _translate(self, sql: str) -> str:
+        """`?` and `:name` (SqlStore's style) as psycopg's `%s` and `%(name)s`."""
+        done = self._sql.get(sql)
+        if done is None:
+            def swap(match: re.Match[str]) -> str:
+                if match.group(1):
+                    return f"%({match.group(1)})s"
+                return "%s" if match.group(0) == "?" else "%%"
+
+            done = self._sql[sql] = _PARAMETERS.sub(swap, sql)
+        return done
+
+    def _begin_read(self) -> None:
+        """Reads outside a write share one snapshot (REPEATABLE READ) until the next write."""
+        if not self._writing and self._status() == "idle":
+            self.conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+
+    def _end_read(self) -> None:
+        if not self._writing and self._status() != "idle":
+            self.conn.execute("ROLLBACK")
+
+    def _execute(self, sql: str, params: Any = ()) -> Any:
+        self._begin_read()
+        try:
+            return self.conn.execute(self._translate(sql), params or None)
+        except self._psycopg.Error as exc:
+            self._after_error()
+            raise user_error(exc, self.path) from None
+
+    def _after_error(self) -> None:
+        # a failed read ends its snapshot; a failed write is rolled back by transaction()
+        if not self._writing and not self.conn.closed and self._status() == "failed":
+            self.conn.execute("ROLLBACK")
+
+    def _executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        rows = list(rows)
+        if not rows:
+            return
+        self._begin_read()
+        try:
+            with self.conn.cursor() as cur:
+                cur.executemany(self._translate(sql), rows)
+        except self._psycopg.Error as exc:
+            self._after_error()
+            raise user_error(exc, self.path) from None
+
+    def _stream(self, sql: str) -> Iterator[dict[str, Any]]:
+        """Rows read through a server-side cursor, a few thousand at a time."""
+        self._begin_read()
+        name = f"nqtrack_stream_{id(sql) & 0xFFFFFF}_{os.urandom(3).hex()}"
+        try:
+            with self.conn.cursor(name=name) as cur:
+                cur.itersize = 5000
+                cur.execute(self._translate(sql))
+                yield from cur
+        except self._psycopg.Error as exc:
+            self._after_error()
+            raise user_error(exc, self.path) from None
+
+    def applied_migrations(self) -> int:
+        return len(self._applied_names())
+
+    def _applied_names(self) -> set[str]:
+        if not self._scalar(f"SELECT to_regclass('{MIGRATIONS_TABLE}') IS NOT NULL AS found"):
+            return set()
+        rows = self._rows(f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ?", [MIGRATION_SET])
+        return {r["name"] for r in rows}
+
+    def _migrate_if_needed(self) -> None:
+        if self.applied_migrations() >= SCHEMA_VERSION:
+            return
+        self.migrate()
+
+    def migrate(self, migrations: Sequence[tuple[str, Any]] = ()) -> None:
+        """Apply pending migrations, each in its own transaction, one process at a time
+        (an advisory lock: the others wait, then find nothing left to do)."""
+        migrations = migrations or MIGRATIONS
+        self._end_read()
+        self._execute("SELECT pg_advisory_lock(?)", [_MIGRATION_LOCK])
+        self._end_read()
+        try:
+            applied = self._applied_names()
+            self._end_read()
+            if not applied and self._has_foreign_tables():
+                raise DatabaseError("not an nqtrack database: {path} ({reason})", path=self.path,
+                                    reason="it holds other tables")
+            self._end_read()
+            for name, fn in migrations:
+                if name in applied:
+                    continue
+                with self._write():
+                    self.conn.execute(
+                        f"""CREATE TABLE IF NOT EXISTS {MIGRATIONS_TABLE} (
+                                migration_set text NOT NULL, name text NOT NULL, applied_at text NOT NULL,
+                                PRIMARY KEY (migration_set, name))""")
+                    fn(self.conn)
+                    self.conn.execute(
+                        f"INSERT INTO {MIGRATIONS_TABLE}(migration_set, name, applied_at) "
+                        "VALUES (%s, %s, to_char(clock_timestamp() AT TIME ZONE 'UTC', "
+                        "'YYYY-MM-DD\"T\"HH24:MI:SS.US'))",
+                        [MIGRATION_SET, name])
+        finally:
+            self._end_read()
+            if not self.conn.closed:
+                self.conn.execute("SELECT pg_advisory_unlock(%s)", [_MIGRATION_LOCK])
+
+    def _has_foreign_tables(self) -> bool:
+        return bool(self._scalar(
+            "SELECT count(*) AS n FROM pg_tables WHERE schemaname = current_schema() AND tablename != ?",
+            [MIGRATIONS_TABLE]))
+
+    @staticmethod
+    def check_is_nqtrack(url: str) -> int:
+        """The schema version of the register at `url`; DatabaseError for anything else."""
+        conn = _connect(url, DEFAULT_BUSY_TIMEOUT)
+        try:
+            found = conn.execute(f"SELECT to_regclass('{MIGRATIONS_TABLE}') IS NOT NULL AS found").fetchone()
+            if not found["found"]:
+                raise DatabaseError("not an nqtrack database: {path} ({reason})", path=redacted(url),
+                                    reason="no nqtrack schema")
+            version = conn.execute(f"SELECT count(*) AS n FROM {MIGRATIONS_TABLE} WHERE migration_set = %s",
+                                   [MIGRATION_SET]).fetchone()["n"]
+        finally:
+            conn.close()
+        if version > SCHEMA_VERSION:
+            raise DatabaseError("not an nqtrack database: {path} ({reason})", path=redacted(url),
+                                reason="made by a newer nqtrack")
+        return version
+
+    @staticmethod
+    def peek_setting(url: str, key: str) -> str | None:
+        """A stored setting read without migrating; None when it cannot be read."""
+        try:
+            conn = _connect(url, 2)
+            row = conn.execute("SELECT value FROM settings WHERE key = %s", [key]).fetchone()
+        except Exception:
+            return None
+        _SPARE[url] = conn
+        return row["value"] if row else None
+
+    # -- transactions ------------------------------------------------------------------
+
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        """One READ COMMITTED transaction (an open read snapshot ends first)."""
+        self._end_read()
+        try:
+            self.conn.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
+        except self._psycopg.Error as exc:
+            raise user_error(exc, self.path) from None
+        self._writing = True
+        try:
+            yield
+            faults.pause("commit")
+            self.conn.execute("COMMIT")
+        except BaseException as exc:
+            with suppress(Exception):
+                self._drain()  # the writer's error, if any, is lost with the transaction
+            if not self._conn.closed and self._status() != "idle":
+                self._conn.execute("ROLLBACK")
+            if isinstance(exc, self._psycopg.Error):
+                raise user_error(exc, self.path) from None
+            raise
+        finally:
+            self._writing = False
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One short write transaction, taken for the use cases of `nqtrack.app` (they own
+        every transaction); rolled back whole on any error."""
+        with self._write():
+            yield
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """One consistent view of the whole register for the reads inside (a copy, a backup)."""
+        self._begin_read()
+        try:
+            yield
+        finally:
+            self._end_read()
+
+    def use_large_cache(self) -> None:
+        """Nothing to do: the server's shared buffers are the cache."""
+
+    # -- backup and restore --------------------------------------------------------
+
+    def backup_to(self, target: str) -> None:
+        """A consistent copy of the register (one snapshot) as an nqtrack SQLite file, which
+        `restore` (or `copy`) takes back and which opens on a laptop as it is; written to a
+        temporary file and renamed, so a backup cut short never looks complete."""
+        from nqtrack.store.sqlite import SqliteStore
+
+        folder = os.path.dirname(os.path.abspath(target))
+        os.makedirs(folder, exist_ok=True)
+        partial = f"{target}.partial"
+        for leftover in (partial, f"{partial}-wal", f"{partial}-shm"):
+            if os.path.exists(leftover):
+                os.unlink(leftover)
+        copy = SqliteStore(partial)
+        try:
+            with self.snapshot():
+                copy.conn.execute("BEGIN IMMEDIATE")
+                copy.load_export({table: self.export_rows(table) for table in EXPORT_TABLES})
+                faults.pause("backup")
+                copy.conn.execute("COMMIT")
+            copy.conn.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            copy.close()
+        os.replace(partial, target)
+
+    def restore_from(self, source: str) -> None:
+        """Replace the register's content with `source`'s (a backup file or another
+        register), in one transaction that other connections see whole."""
+        from nqtrack.store import open_store
+
+        origin = open_store(source)
+        try:
+            with origin.snapshot(), self._write():
+                self.conn.execute(f"TRUNCATE {', '.join(EXPORT_TABLES)}, unit_keys, task_search RESTART IDENTITY")
+                self.load_export({table: origin.export_rows(table) for table in EXPORT_TABLES})
+        finally:
+            origin.close()
+
+    # -- the register as a whole ---------------------------------------------------------
+
+    def integrity_problems(self) -> list[str]:
+        """None to find: the server keeps its files whole and every reference checked."""
+        return []
+
+    def _columns(self, table: str) -> list[str]:
+        rows = self._rows(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND table_name = ? ORDER BY ordinal_position", [table])
+        return [r["column_name"] for r in rows]
+
+    def _load_rows(self, table: str, rows: list[dict[str, Any]]) -> None:
+        try:
+            self._insert_many(table, rows)
+        except self._psycopg.errors.IntegrityError as exc:
+            raise InvalidInput("cannot import: {reason}", reason=str(exc).splitlines()[0]) from None
+
+    def _after_load(self) -> None:
+        # ids were given with the rows: the next new ones come after them
+        for table in ("units", "documents", "tasks", "events"):
+            self._execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 0) + 1, false) AS n "
+                f"FROM {table}")
+        super()._after_load()
+        # the planner's statistics now, not when autovacuum next passes
+        for table in (*EXPORT_TABLES, "unit_keys", "task_search"):
+            self._execute(f"ANALYZE {table}")
+
+    # -- the engine's hooks ---------------------------------------------------------
+
+    def _insert_many(self, table: str, rows: list[dict[str, Any]]) -> None:
+        """COPY: the rows of a bulk write in one stream. Inside a write, a large one goes to
+        the writer thread and this returns at once: the next use of the connection waits for
+        it (and raises its error), and the rows are the transaction's all the same."""
+        if not rows:
+            return
+        columns = list(rows[0])
+        if self._writing and len(rows) >= 100:
+            if self._writer is None:
+                self._writer = threading.Thread(target=self._write_jobs, name="nqtrack-copy", daemon=True)
+                self._writer.start()
+            self._jobs.put((table, columns, rows))
+            return
+        self._begin_read()
+        self._copy(table, columns, rows)
+
+    def _write_jobs(self) -> None:
+        while True:
+            job = self._jobs.get()
+            try:
+                if job is None:
+                    return
+                if self._writer_error is None:  # after an error, the transaction is lost anyway
+                    self._copy(*job)
+            except BaseException as exc:
+                self._writer_error = exc
+            finally:
+                self._jobs.task_done()
+
+    def _copy(self, table: str, columns: list[str], rows: list[dict[str, Any]]) -> None:
+        try:
+            with self._conn.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row([row[c] for c in columns])
+        except self._psycopg.errors.UniqueViolation as exc:
+            if table == "tasks" and "code" in str(exc):
+                raise InvalidInput("a task with code '{code}' already exists",
+                                   code=", ".join(r["code"] for r in rows if r.get("code"))) from None
+            raise user_error(exc, self.path) from None
+        except self._psycopg.Error as exc:
+            raise user_error(exc, self.path) from None
+
+    def _reserve_task_ids(self, count: int) -> list[int]:
+        rows = self._rows("SELECT nextval(pg_get_serial_sequence('tasks', 'id')) AS id FROM generate_series(1, ?)",
+                          [count])
+        return [r["id"] for r in rows]
+
+    LOCK_ROW = " FOR UPDATE"
+    FALSE = "false"
+    NULLS_FIRST = " NULLS FIRST"
+    TEMP = "pg_temp"
+
+    @staticmethod
+    def _concat(expression: str, separator: str, order: str) -> str:
+        return f"string_agg({expression}, '{separator}' ORDER BY {order})"
+
+    @staticmethod
+    def _count_if(term: str) -> str:
+        return f"count(*) FILTER (WHERE {term})"
+
+    @staticmethod
+    def _least(a: str, b: str) -> str:
+        return f"LEAST({a}, {b})"
+
+    @staticmethod
+    def _first_value(latest: str, first: str) -> str:
+        return f"(COALESCE((SELECT ARRAY[value] FROM ({latest}) l), (SELECT ARRAY[value] FROM ({first}) f)))[1]"
+
+    @staticmethod
+    def _no_index(column: str) -> str:
+        return column
+
+    @staticmethod
+    def _is(column: str) -> str:
+        return f"{column} IS NOT DISTINCT FROM ?"
+
+    @staticmethod
+    def _in(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+        return f"{column} = ANY(?)", [list(values)]
+
+    @staticmethod
+    def _in_query(column: str, subquery: str) -> str:
+        # an array, not a semi-join: the planner can then OR it with the other terms' indexes
+        return f"{column} = ANY(ARRAY({subquery}))"
+
+    @staticmethod
+    def _text(expression: str) -> str:
+        return f"CAST({expression} AS text)"
+
+    def _read_only(self) -> bool:
+        """Whether this session cannot write even temporary tables (a hot standby, a register
+        set read-only): the as-of replay then goes into the views' queries instead."""
+        if self._cannot_write is None:
+            self._cannot_write = self._scalar("SHOW transaction_read_only") == "on"
+        return self._cannot_write
+
+    def _rows(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+        if self._ctes and "pg_temp." in sql:
+            sql, params = self._with_replay(sql, params)
+        return super()._rows(sql, params)
+
+    def _with_replay(self, sql: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """A view's query with the replay's tables as materialized common table expressions,
+        for a session that cannot write them (see _read_only)."""
+        merged: dict[str, Any] = {}
+        parts = []
+        for name, (select, values) in self._ctes.items():
+            parts.append(f"{name} AS MATERIALIZED ({select.replace('pg_temp.', '')})")
+            merged.update(values or {})
+        body = sql.replace("pg_temp.", "").lstrip()
+        if body.startswith("WITH "):
+            body = body[len("WITH "):]
+        else:
+            body = f"nqtrack_view AS ({body}) SELECT * FROM nqtrack_view"
+        return "WITH " + ", ".join(parts) + ", " + body, {**merged, **params}
+
+    def _temp_table(self, name: str, select: str, params: Any, indexes: Sequence[tuple[str, str]] = ()) -> None:
+        """Made once per session (its columns from the query, bound on the client: the
+        server binds no parameters in CREATE TABLE AS), then emptied and filled again, so
+        that the report's thirteen as-of days cost no catalog changes; analysed after each
+        fill, since autovacuum never looks at temporary tables."""
+        if self._read_only():
+            self._ctes[name] = (select, params)
+            return
+        self._begin_read()
+        try:
+            exists = self.conn.execute("SELECT to_regclass(%s) IS NOT NULL AS found", [f"pg_temp.{name}"]).fetchone()
+            if not exists["found"]:
+                with self._psycopg.ClientCursor(self.conn) as cur:
+                    cur.execute(f"CREATE TEMP TABLE {name} AS {self._translate(select)} WITH NO DATA", params or None)
+                for index, columns in indexes:
+                    self.conn.execute(f"CREATE INDEX {index} ON pg_temp.{name}({columns})")
+            else:
+                self.conn.execute(f"DELETE FROM pg_temp.{name}")
+            rows = self.conn.execute(f"INSERT INTO pg_temp.{name} {self._translate(select)}", params or None).rowcount
+            known = self._analyzed.get(name)
+            if not exists["found"] or known is None or not known / 2 <= rows <= known * 2 + 100:
+                # statistics again only when the size changed much: a trend's months are alike
+                self.conn.execute(f"ANALYZE pg_temp.{name}")
+                self._analyzed[name] = rows
+        except self._psycopg.Error as exc:
+            self._after_error()
+            raise user_error(exc, self.path) from None
+
+    # -- units and documents: one writer at a time may create them --------------------
+
+    def _lock(self, what: str) -> None:
+        """A transaction-level advisory lock on `what`, so that two offices importing at
+        once do not both create the unit (or document) neither saw."""
+        key = zlib.crc32(what.encode()) - 2**31  # the two-int form: a key of its own beside the migrations'
+        self._execute("SELECT pg_advisory_xact_lock(?, ?) AS locked", [_MIGRATION_LOCK, key])
+
+    def add_unit(self, name: str, code: str | None = None, parent_id: int | None = None,
+                 aliases: Sequence[str] = (), email: str | None = None) -> Any:
+        self._lock("units")
+        return super().add_unit(name, code, parent_id, aliases, email)
+
+    def add_document(self, symbol: str, **kwargs: Any) -> Any:
+        from nqtrack.core.symbols import symbol_key
+
+        self._lock(f"document {symbol_key(symbol)}")
+        return super().add_document(symbol, **kwargs)
+
+    # -- search ------------------------------------------------------------------------
+
+    def _search_row(self, task_id: int, body: str) -> list[Any]:
+        tokens = search_tokens(body)
+        # the array as PostgreSQL reads it (words hold no quote, comma or brace): COPY takes
+        # it as text, a list would be dumped element by element, at 5 s per 100,000 tasks
+        words = "{" + ",".join(f'"{w}"' for w in sorted(set(tokens))) + "}"
+        return [task_id, body, len(tokens), words]
+
+    def _reindex(self, task_ids: Sequence[int]) -> None:
+        """Rewrite the search text of these tasks (inside the write's transaction)."""
+        if not task_ids:
+            return
+        rows = self._search_rows(task_ids)
+        self._execute("DELETE FROM task_search WHERE task_id = ANY(?)", [list(task_ids)])
+        self._insert_many("task_search", [dict(zip(("task_id", "body", "tokens", "words"),
+                                                   self._search_row(i, body), strict=True)) for i, body in rows])
+
+    def _index_new_tasks(self, rows: list[dict[str, Any]], documents: dict[int, str]) -> None:
+        self._insert_many("task_search", [
+            dict(zip(("task_id", "body", "tokens", "words"),
+                     self._search_row(r["id"], self._search_body(r, documents.get(r["document_id"]))), strict=True))
+            for r in rows
+        ])
+
+    def _search_ids(self, text: str) -> list[int] | None:
+        """Whole words, accents optional, every word required, best first: the tasks and the
+        order SQLite's FTS5 gives (bm25 over the same words; see store.sql.bm25_order)."""
+        phrases = search_phrases(text)
+        if not phrases:
+            return None
+        if not all(phrases):
+            return []  # a word FTS5 reads as no token matches nothing
+        totals = self._one("SELECT count(*) AS n, coalesce(sum(tokens), 0) AS size FROM task_search")
+        assert totals is not None
+        hits = []
+        for phrase in phrases:
+            if len(phrase) == 1:
+                hits.append(self._scalar("SELECT count(*) AS n FROM task_search WHERE words @> ?", [phrase]))
+            else:
+                rows = self._rows("SELECT task_id, body FROM task_search WHERE words @> ?", [sorted(set(phrase))])
+                hits.append(len(bm25_order([(r["task_id"], r["body"]) for r in rows], [phrase], [1], 1, 1)))
+        words = sorted({token for phrase in phrases for token in phrase})
+        candidates = self._rows("SELECT task_id, body FROM task_search WHERE words @> ?", [words])
+        return bm25_order([(r["task_id"], r["body"]) for r in candidates], phrases, hits, totals["n"],
+                          totals["size"])
+
+
+
+if TYPE_CHECKING:  # mypy holds the engine to the interface the use cases call
+    from nqtrack.store.base import Store
+
+    def _satisfies(store: PostgresStore) -> Store:
+        return store
