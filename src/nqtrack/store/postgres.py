@@ -32,6 +32,12 @@ from nqtrack.core.errors import DatabaseError, DatabaseLocked, InvalidInput, Sto
 from nqtrack.store.postgres_migrations import MIGRATION_SET, MIGRATIONS, MIGRATIONS_TABLE
 from nqtrack.store.sql import EXPORT_TABLES, SqlStore, bm25_order, search_phrases, search_tokens
 
+# The tables whose ids the database hands out (identity columns): after a load of rows with
+# their ids, the next new ones come after them.
+_SEARCH_COLUMNS = ("task_id", "body", "tokens", "words")
+_IDENTITY_TABLES = ("units", "documents", "series", "series_events", "tasks", "events", "calendar_events",
+                    "register_events")
+
 SCHEMA_VERSION = len(MIGRATIONS)
 DEFAULT_BUSY_TIMEOUT = 10.0
 
@@ -121,8 +127,8 @@ class PostgresStore(SqlStore):
         self._conn = _connect(url, busy_timeout)
         self._writing = False
         # bulk writes (COPY) of a long write run on a thread of their own, so that the server
-        # maintains its indexes while the importer reads the next rows (see _insert_many)
-        self._jobs: queue.Queue[tuple[str, list[str], list[dict[str, Any]]] | None] = queue.Queue()
+        # maintains its indexes while the importer reads the next rows (see _insert_rows)
+        self._jobs: queue.Queue[tuple[str, Sequence[str], Sequence[Sequence[Any]]] | None] = queue.Queue()
         self._writer: threading.Thread | None = None
         self._writer_error: BaseException | None = None
         self._sql: dict[str, str] = {}
@@ -187,6 +193,8 @@ class PostgresStore(SqlStore):
             self.conn.execute("ROLLBACK")
 
     def _execute(self, sql: str, params: Any = ()) -> Any:
+        if self._ctes and "pg_temp." in sql:
+            sql, params = self._with_replay(sql, params)
         self._begin_read()
         try:
             return self.conn.execute(self._translate(sql), params or None)
@@ -395,21 +403,18 @@ class PostgresStore(SqlStore):
         """None to find: the server keeps its files whole and every reference checked."""
         return []
 
-    def _columns(self, table: str) -> list[str]:
+    def _columns(self, table: str) -> dict[str, Any]:
         rows = self._rows(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+            "SELECT column_name, column_default FROM information_schema.columns WHERE table_schema = current_schema() "
             "AND table_name = ? ORDER BY ordinal_position", [table])
-        return [r["column_name"] for r in rows]
+        return {r["column_name"]: self._scalar(f"SELECT {r['column_default']} AS value")
+                if r["column_default"] is not None else None for r in rows}
 
-    def _load_rows(self, table: str, rows: list[dict[str, Any]]) -> None:
-        try:
-            self._insert_many(table, rows)
-        except self._psycopg.errors.IntegrityError as exc:
-            raise InvalidInput("cannot import: {reason}", reason=str(exc).splitlines()[0]) from None
+    def _integrity_errors(self) -> tuple[type[BaseException], ...]:
+        return (self._psycopg.errors.IntegrityError,)
 
     def _after_load(self) -> None:
-        # ids were given with the rows: the next new ones come after them
-        for table in ("units", "documents", "tasks", "events"):
+        for table in _IDENTITY_TABLES:
             self._execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 0) + 1, false) AS n "
                 f"FROM {table}")
@@ -420,13 +425,12 @@ class PostgresStore(SqlStore):
 
     # -- the engine's hooks ---------------------------------------------------------
 
-    def _insert_many(self, table: str, rows: list[dict[str, Any]]) -> None:
+    def _insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         """COPY: the rows of a bulk write in one stream. Inside a write, a large one goes to
         the writer thread and this returns at once: the next use of the connection waits for
         it (and raises its error), and the rows are the transaction's all the same."""
         if not rows:
             return
-        columns = list(rows[0])
         if self._writing and len(rows) >= 100:
             if self._writer is None:
                 self._writer = threading.Thread(target=self._write_jobs, name="nqtrack-copy", daemon=True)
@@ -449,15 +453,17 @@ class PostgresStore(SqlStore):
             finally:
                 self._jobs.task_done()
 
-    def _copy(self, table: str, columns: list[str], rows: list[dict[str, Any]]) -> None:
+    def _copy(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         try:
             with self._conn.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                 for row in rows:
-                    copy.write_row([row[c] for c in columns])
+                    copy.write_row(row)
         except self._psycopg.errors.UniqueViolation as exc:
-            if table == "tasks" and "code" in str(exc):
+            if table == "tasks" and "code" in columns and "(code)" in str(exc):
+                # another writer took the code since insert_tasks looked (the look-up saw none)
+                at = list(columns).index("code")
                 raise InvalidInput("a task with code '{code}' already exists",
-                                   code=", ".join(r["code"] for r in rows if r.get("code"))) from None
+                                   code=", ".join(r[at] for r in rows if r[at])) from None
             raise user_error(exc, self.path) from None
         except self._psycopg.Error as exc:
             raise user_error(exc, self.path) from None
@@ -485,8 +491,19 @@ class PostgresStore(SqlStore):
         return f"LEAST({a}, {b})"
 
     @staticmethod
-    def _first_value(latest: str, first: str) -> str:
-        return f"(COALESCE((SELECT ARRAY[value] FROM ({latest}) l), (SELECT ARRAY[value] FROM ({first}) f)))[1]"
+    def _array(expression: str) -> str:
+        return f"ARRAY[{expression}]"
+
+    @staticmethod
+    def _first(array: str) -> str:
+        return f"({array})[1]"
+
+    @staticmethod
+    def _days_between(later: str, earlier: str) -> str:
+        return f"(CAST({later} AS date) - CAST({earlier} AS date))"
+
+    def _id_set(self, column: str, ids: Sequence[int]) -> tuple[str, list[Any]]:
+        return self._in(column, ids)  # one array parameter, however many
 
     @staticmethod
     def _no_index(column: str) -> str:
@@ -516,11 +533,6 @@ class PostgresStore(SqlStore):
             self._cannot_write = self._scalar("SHOW transaction_read_only") == "on"
         return self._cannot_write
 
-    def _rows(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
-        if self._ctes and "pg_temp." in sql:
-            sql, params = self._with_replay(sql, params)
-        return super()._rows(sql, params)
-
     def _with_replay(self, sql: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         """A view's query with the replay's tables as materialized common table expressions,
         for a session that cannot write them (see _read_only)."""
@@ -536,7 +548,8 @@ class PostgresStore(SqlStore):
             body = f"nqtrack_view AS ({body}) SELECT * FROM nqtrack_view"
         return "WITH " + ", ".join(parts) + ", " + body, {**merged, **params}
 
-    def _temp_table(self, name: str, select: str, params: Any, indexes: Sequence[tuple[str, str]] = ()) -> None:
+    def _temp_table(self, name: str, select: str, params: Any,
+                    indexes: Sequence[tuple[str, str, bool]] = ()) -> None:
         """Made once per session (its columns from the query, bound on the client: the
         server binds no parameters in CREATE TABLE AS), then emptied and filled again, so
         that the report's thirteen as-of days cost no catalog changes; analysed after each
@@ -550,8 +563,8 @@ class PostgresStore(SqlStore):
             if not exists["found"]:
                 with self._psycopg.ClientCursor(self.conn) as cur:
                     cur.execute(f"CREATE TEMP TABLE {name} AS {self._translate(select)} WITH NO DATA", params or None)
-                for index, columns in indexes:
-                    self.conn.execute(f"CREATE INDEX {index} ON pg_temp.{name}({columns})")
+                for index, columns, unique in indexes:
+                    self.conn.execute(f"CREATE {'UNIQUE ' if unique else ''}INDEX {index} ON pg_temp.{name}({columns})")
             else:
                 self.conn.execute(f"DELETE FROM pg_temp.{name}")
             rows = self.conn.execute(f"INSERT INTO pg_temp.{name} {self._translate(select)}", params or None).rowcount
@@ -598,15 +611,26 @@ class PostgresStore(SqlStore):
             return
         rows = self._search_rows(task_ids)
         self._execute("DELETE FROM task_search WHERE task_id = ANY(?)", [list(task_ids)])
-        self._insert_many("task_search", [dict(zip(("task_id", "body", "tokens", "words"),
-                                                   self._search_row(i, body), strict=True)) for i, body in rows])
+        self._insert_rows("task_search", _SEARCH_COLUMNS, [self._search_row(i, body) for i, body in rows])
 
     def _index_new_tasks(self, rows: list[dict[str, Any]], documents: dict[int, str]) -> None:
-        self._insert_many("task_search", [
-            dict(zip(("task_id", "body", "tokens", "words"),
-                     self._search_row(r["id"], self._search_body(r, documents.get(r["document_id"]))), strict=True))
-            for r in rows
-        ])
+        self._insert_rows("task_search", _SEARCH_COLUMNS, [
+            self._search_row(r["id"], self._search_body(r, documents.get(r["document_id"]))) for r in rows])
+
+    def _found_tasks(self, text: str, where: list[str], params: list[Any], limit: int | None
+                     ) -> list[dict[str, Any]]:
+        ranked = self._search_ids(text)
+        if not ranked:
+            return []
+        # the ids the filters keep, best matches first, cut to the limit; then their rows
+        sql, values = self._in("t.id", ranked)
+        kept = set(self._ids(f"SELECT t.id FROM tasks t WHERE {' AND '.join([*where, sql])}", [*params, *values]))
+        chosen = [task_id for task_id in ranked if task_id in kept][: int(limit) if limit else None]
+        if not chosen:
+            return []
+        sql, values = self._in("t.id", chosen)
+        place = {task_id: i for i, task_id in enumerate(chosen)}
+        return sorted(self._rows(f"{self._task_select()} WHERE {sql}", values), key=lambda r: place[r["id"]])
 
     def _search_ids(self, text: str) -> list[int] | None:
         """Whole words, accents optional, every word required, best first: the tasks and the
@@ -629,7 +653,6 @@ class PostgresStore(SqlStore):
         candidates = self._rows("SELECT task_id, body FROM task_search WHERE words @> ?", [words])
         return bm25_order([(r["task_id"], r["body"]) for r in candidates], phrases, hits, totals["n"],
                           totals["size"])
-
 
 
 if TYPE_CHECKING:  # mypy holds the engine to the interface the use cases call

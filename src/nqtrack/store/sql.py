@@ -1,15 +1,19 @@
-"""What the SQL engines share: the Python around the SQL (a change's field diffing and
-journaling, undo planning, the import's bulk rows, the invariant replay of `check`, the
-search text, export and load) and the SQL both engines run unchanged, the differences
-behind small hooks (`_concat`, `_count_if`, `_least`, `_first_value`, `_in`, temporary
-tables, the search).
+"""What the SQL engines share: every rule of the register written once — the Python around
+the SQL (a change's field diffing and journaling, undo planning, the import's bulk rows,
+the journals of units, documents and series, the invariant replay of `check`, export and
+load) and the SQL both engines run unchanged (the as-of replay, the report's counts, the
+evaluation's, the overdue view, review) — with the differences behind small hooks:
+`_concat`, `_count_if`, `FALSE`, `_least`, `_array`/`_first`, `_days_between`, `_is`,
+`_in`, `_id_set`, `_in_query`, `_no_index`, `_text`, `NULLS_FIRST`, `LOCK_ROW`, temporary
+tables, bulk inserts, task ids, the search index and its look-up.
 
-`PostgresStore` derives from `SqlStore`. `SqliteStore` still carries its own copy of
-this logic (it is folded onto this base once the branches that change it have landed);
-the methods here keep its order and its SQL, so that the two read side by side.
+`SqliteStore` and `PostgresStore` derive from `SqlStore`; each keeps only its connection,
+its migrations, backup and restore, its transactions and snapshot, `peek_setting`, its
+integrity check and its hooks.
 
 SQL here is written with `?` and `:name` parameters (SQLite's); an engine that wants
-another style translates it in `_execute`. Rows are read as dicts.
+another style translates it in `_execute`. A row of `_execute` is read by column name
+(`row["id"]`); `_rows` and `_one` give dicts.
 """
 
 from __future__ import annotations
@@ -18,11 +22,13 @@ import json
 import math
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from nqtrack.core.errors import Ambiguous, InvalidInput, NotFound
+from nqtrack.core.periods import one_year_earlier
 from nqtrack.core.states import OPEN_STATES, Event
 from nqtrack.core.symbols import parse_symbol, symbol_key
 from nqtrack.core.text import fold, nfc
@@ -30,6 +36,7 @@ from nqtrack.store.base import (
     CREATION_KINDS,
     SEARCHED_FIELDS,
     TASK_FIELDS,
+    TIMELESS_KINDS,
     Document,
     NewTask,
     Unit,
@@ -37,6 +44,11 @@ from nqtrack.store.base import (
 )
 
 CREATION_SQL = ", ".join(f"'{k}'" for k in CREATION_KINDS)
+_TIMELESS_KINDS_SQL = ", ".join(f"'{k}'" for k in TIMELESS_KINDS)
+# An event that restates its field for every day (store.base.TIMELESS_KINDS), over the alias e.
+TIMELESS_SQL = f"""(e.kind IN ({_TIMELESS_KINDS_SQL}) OR e.field = 'voided'
+    OR (e.kind = 'undo' AND EXISTS (SELECT 1 FROM events c WHERE c.id = e.undoes
+                                   AND c.kind IN ({_TIMELESS_KINDS_SQL}))))"""
 # The open states (core.states.OPEN_STATES), as SQL.
 OPEN_SQL = ", ".join(f"'{s}'" for s in OPEN_STATES)
 
@@ -48,14 +60,26 @@ _SNAPSHOT_FIELDS = tuple(sorted(TASK_FIELDS))
 
 # The task fields insert_tasks copies as they are (the others it sets itself).
 _PLAIN_FIELDS = ("code", "source", "assignee", "assigned_on", "deadline", "deadline_text", "product",
-                 "completed_on", "note")
+                 "completed_on", "note", "period_start")
 
-# The tables of a whole register, in an order that loads without breaking a reference.
-EXPORT_TABLES = ("settings", "units", "documents", "tasks", "task_units", "events", "batches")
+# A series' columns as its creation event keeps them (the snapshot), in sorted order.
+SERIES_FIELDS = ("assignee", "code", "coordinating_units", "document_id", "lead_unit_id", "note", "product", "rule",
+                 "rule_text", "source", "starts_on", "title")
+
+# Occurrences opened by a reading command or `recur` carry a batch id with this prefix:
+# `undo --last` leaves them alone (a view must not become the change undone next).
+RECUR_BATCH_PREFIX = "recur-"
+
+# The tables of a whole register, in an order that loads without breaking a reference
+# (series before the tasks of them); a unit's or a document's reference to another of its
+# table (parent, merged into) is set once the whole table is in (see load_export).
+EXPORT_TABLES = ("settings", "units", "documents", "series", "series_events", "tasks", "task_units", "events",
+                 "batches", "calendar_days", "calendar_events", "register_events", "import_provenance")
+_EXPORT_ORDER = {"settings": "key", "task_units": "task_id, unit_id", "calendar_days": "day",
+                 "import_provenance": "task_id"}
+_SELF_REFERENCES = {"units": ("parent_id", "merged_into"), "documents": ("parent_id", "merged_into")}
 
 _value = journal_value
-
-
 # -- search: whole words as SQLite's FTS5 cuts and ranks them ---------------------------------
 
 
@@ -138,10 +162,12 @@ def bm25_order(rows: Iterable[tuple[int, str]], phrases: list[list[str]], hits: 
     return [row_id for _, row_id in scored]
 
 
+
 class SqlStore:
     """The engine-neutral part of a SQL store (see the module docstring). Subclasses
-    provide the connection (`_execute`, `_executemany`, `transaction`), the schema and its
-    migrations, backup, the bulk insert and the search index, and the hooks below."""
+    provide the connection (`_execute`, `_executemany`, `transaction`, `snapshot`), the
+    schema and its migrations, backup, the bulk insert, task ids, the search index and
+    the hooks below."""
 
     engine = "sql"
     path = ""
@@ -150,14 +176,14 @@ class SqlStore:
     # -- the engine's hooks ----------------------------------------------------------
 
     def _execute(self, sql: str, params: Any = ()) -> Any:
-        """Run one statement; returns a cursor whose rows are dicts."""
+        """Run one statement; returns a cursor whose rows are read by column name."""
         raise NotImplementedError
 
     def _executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         raise NotImplementedError
 
-    def _insert_many(self, table: str, rows: list[dict[str, Any]]) -> None:
-        """Insert rows (dicts with the same keys in the same order) in bulk."""
+    def _insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Insert rows (values in `columns` order) in bulk."""
         raise NotImplementedError
 
     def _reserve_task_ids(self, count: int) -> list[int]:
@@ -165,84 +191,129 @@ class SqlStore:
         raise NotImplementedError
 
     def _reindex(self, task_ids: Sequence[int]) -> None:
+        """Rewrite the search text of these tasks (inside the write's transaction)."""
         raise NotImplementedError
 
     def _index_new_tasks(self, rows: list[dict[str, Any]], documents: dict[int, str]) -> None:
+        """The search text of tasks just inserted, straight from their rows."""
         raise NotImplementedError
 
-    def _search_ids(self, text: str) -> list[int] | None:
-        """The ids of the tasks a search finds, best first; None when nothing was asked."""
+    def _found_tasks(self, text: str, where: list[str], params: list[Any], limit: int | None
+                     ) -> list[dict[str, Any]]:
+        """The tasks a search finds among those `where` keeps, best first, cut to `limit`."""
         raise NotImplementedError
+
+    def _id_set(self, column: str, ids: Sequence[int]) -> tuple[str, list[Any]]:
+        """`column` is one of `ids`, a set decided elsewhere that may be large."""
+        raise NotImplementedError
+
+    def _temp_table(self, name: str, select: str, params: Any,
+                    indexes: Sequence[tuple[str, str, bool]] = ()) -> None:
+        """A temporary table made from a query, with (index name, columns, unique) indexes."""
+        raise NotImplementedError
+
+    def _columns(self, table: str) -> dict[str, Any]:
+        """A table's columns, each with the value it takes when a row leaves it out."""
+        raise NotImplementedError
+
+    def _integrity_errors(self) -> tuple[type[BaseException], ...]:
+        """The engine's errors for a row the schema refuses (a reference, a unique key)."""
+        raise NotImplementedError
+
+    def _after_load(self) -> None:
+        """What the engine derives from loaded rows: the search index (and its counters)."""
+        self._reindex([row["id"] for row in self._rows("SELECT id FROM tasks")])
+
+    def _stream(self, sql: str) -> Iterator[Any]:
+        """The rows of a query, read as they come (a whole journal does not fit in memory)."""
+        yield from self._execute(sql)
+
+    TEMP = "temp"  # the schema of temporary tables
+    FALSE = "0"  # false, as a value of the engine's boolean expressions
+    NULLS_FIRST = ""  # after an ascending ORDER BY term: NULLs first, as SQLite sorts them
+    LOCK_ROW = ""  # after a SELECT of a task's row: locked for the transaction (where rows are)
 
     @staticmethod
     def _concat(expression: str, separator: str, order: str) -> str:
         """An aggregate joining the values of `expression` with `separator`, in `order`."""
-        return f"group_concat({expression}, '{separator}')"
+        raise NotImplementedError
 
     @staticmethod
     def _count_if(term: str) -> str:
         """How many rows satisfy a boolean term."""
-        return f"coalesce(sum({term}), 0)"
-
-    FALSE = "0"
+        raise NotImplementedError
 
     @staticmethod
     def _least(a: str, b: str) -> str:
-        return f"min({a}, {b})"
+        raise NotImplementedError
 
     @staticmethod
-    def _first_value(latest: str, first: str) -> str:
-        """The `value` column of the first row of the subquery `latest`, else of `first`,
-        else NULL: a row whose value is NULL still counts as found."""
-        return (f"COALESCE((SELECT json_array(value) FROM ({latest})), "
-                f"(SELECT json_array(value) FROM ({first}))) ->> '$[0]'")
+    def _array(expression: str) -> str:
+        """A one-value array of `expression`, so that a NULL value is told from no row."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _first(array: str) -> str:
+        """The value of an `_array` (NULL when there is none)."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _days_between(later: str, earlier: str) -> str:
+        """The whole days from one ISO date to another, as an integer."""
+        raise NotImplementedError
 
     @staticmethod
     def _no_index(column: str) -> str:
-        """A column the planner should not pick an index for (SQLite's unary +)."""
-        return f"+{column}"
+        """A column the planner should not pick an index for."""
+        raise NotImplementedError
 
     @staticmethod
     def _is(column: str) -> str:
         """`column` equal to a parameter, NULL equal to NULL."""
-        return f"{column} IS ?"
+        raise NotImplementedError
 
     @staticmethod
     def _in(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
-        """`column` is one of `values`: the SQL and its parameters."""
-        return f"{column} IN ({','.join('?' * len(values))})", list(values)
+        """`column` is one of a few `values`: the SQL and its parameters."""
+        raise NotImplementedError
 
     @staticmethod
     def _in_query(column: str, subquery: str) -> str:
         """`column` is one of the values a subquery returns."""
-        return f"{column} IN ({subquery})"
+        raise NotImplementedError
 
-    TEMP = "temp"  # the schema of temporary tables
-
-    def _temp_table(self, name: str, select: str, params: Any, indexes: Sequence[tuple[str, str]] = ()) -> None:
-        """A temporary table made from a query, with (index name, columns) indexes."""
-        self._execute(f"DROP TABLE IF EXISTS {self.TEMP}.{name}")
-        self._execute(f"CREATE TEMP TABLE {name} AS {select}", params)
-        for index, columns in indexes:
-            self._execute(f"CREATE INDEX {self.TEMP}.{index} ON {name}({columns})")
+    @staticmethod
+    def _text(expression: str) -> str:
+        """A number as text."""
+        raise NotImplementedError
 
     # -- reading helpers ----------------------------------------------------------------
 
     def _rows(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
-        return list(self._execute(sql, params))
+        return [dict(r) for r in self._execute(sql, params)]
 
     def _one(self, sql: str, params: Any = ()) -> dict[str, Any] | None:
-        return self._execute(sql, params).fetchone()
+        row = self._execute(sql, params).fetchone()
+        return None if row is None else dict(row)
 
     def _scalar(self, sql: str, params: Any = ()) -> Any:
-        row = self._execute(sql, params).fetchone()
-        return None if row is None else next(iter(row.values()))
+        """The first column of the first row (every row read: a write's RETURNING is done)."""
+        rows = self._execute(sql, params).fetchall()
+        return next(iter(dict(rows[0]).values())) if rows else None
+
+    def _ids(self, sql: str, params: Any = ()) -> list[Any]:
+        """The first column of every row."""
+        return [next(iter(dict(r).values())) for r in self._execute(sql, params)]
+
+    def _insert_many(self, table: str, rows: list[dict[str, Any]]) -> None:
+        """Insert rows (dicts with the same keys in the same order) in bulk."""
+        if rows:
+            columns = list(rows[0])
+            self._insert_rows(table, columns, [[row[c] for c in columns] for row in rows])
 
     def counts(self) -> dict[str, int]:
-        return {
-            table: self._scalar(f"SELECT count(*) AS n FROM {table}")
-            for table in ("units", "documents", "tasks", "events")
-        }
+        return {table: self._scalar(f"SELECT count(*) AS n FROM {table}")
+                for table in ("units", "documents", "tasks", "events")}
 
     # -- settings ----------------------------------------------------------------
 
@@ -254,6 +325,176 @@ class SqlStore:
             "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             [key, value],
         )
+
+    # -- the office's calendar (call the writers inside a transaction) ------------------
+
+    def calendar_days(self, first: date | None = None, last: date | None = None) -> list[dict[str, Any]]:
+        """The days the office named (its days off and make-up working days), in order."""
+        return self._rows(
+            "SELECT day, kind, note, recorded_at, recorded_by FROM calendar_days "
+            "WHERE day BETWEEN ? AND ? ORDER BY day",
+            [_value(first) or "0000-01-01", _value(last) or self._FAR_FUTURE],
+        )
+
+    def set_calendar_day(self, day: date, kind: str | None, *, note: str | None, by: str,
+                         recorded_at: str) -> str | None:
+        """Name a day off or working (`kind` 'off' or 'working'), or forget the office's
+        entry for it (None); journaled in calendar_events. Returns the kind it had."""
+        old = self._scalar("SELECT kind FROM calendar_days WHERE day = ?", [day.isoformat()])
+        if kind is None:
+            self._execute("DELETE FROM calendar_days WHERE day = ?", [day.isoformat()])
+        else:
+            self._execute(
+                """INSERT INTO calendar_days(day, kind, note, recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT(day) DO UPDATE SET kind = excluded.kind, note = excluded.note,
+                       recorded_at = excluded.recorded_at, recorded_by = excluded.recorded_by""",
+                [day.isoformat(), kind, note, recorded_at, by],
+            )
+        self._execute(
+            "INSERT INTO calendar_events(day, old_kind, new_kind, note, recorded_at, recorded_by) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [day.isoformat(), old, kind, note, recorded_at, by],
+        )
+        return old
+
+    def calendar_history(self, first: date, last: date) -> list[dict[str, Any]]:
+        return self._rows("SELECT * FROM calendar_events WHERE day BETWEEN ? AND ? ORDER BY day, id",
+                          [first.isoformat(), last.isoformat()])
+
+    # -- series (nhiệm vụ định kỳ) --------------------------------------------------------
+
+    # A series names the units and document it was given; a unit or document merged since
+    # (`unit merge`, `doc merge`) is read as the one it went into, so that the periods opened
+    # afterwards take the one kept, and an undone merge gives the series its own back.
+    _SERIES_SELECT = """
+        SELECT s.*, d.symbol AS document, u.name AS lead_unit
+        FROM series s
+        LEFT JOIN documents d ON d.id = s.document_id
+        LEFT JOIN units u ON u.id = s.lead_unit_id
+    """
+
+    def merged_target(self, entity: str, entity_id: int | None) -> int | None:
+        """The unit (or document) in use that `entity_id` is, following merges; itself when
+        it was never merged."""
+        table = "units" if entity == "unit" else "documents"
+        seen: set[int] = set()
+        while entity_id is not None and entity_id not in seen:
+            seen.add(entity_id)
+            row = self._one(f"SELECT merged_into FROM {table} WHERE id = ?", [entity_id])
+            if row is None or row["merged_into"] is None:
+                return entity_id
+            entity_id = row["merged_into"]
+        return entity_id
+
+    def _live_series(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        """A series as its units and documents are now (see _SERIES_SELECT)."""
+        series = dict(row)
+        lead = self.merged_target("unit", series["lead_unit_id"])
+        if lead != series["lead_unit_id"]:
+            series["lead_unit_id"], series["lead_unit"] = lead, self.unit(lead).name  # type: ignore[arg-type]
+        if series["coordinating_units"]:
+            given = [int(u) for u in series["coordinating_units"].split(",")]
+            now = sorted({self.merged_target("unit", u) for u in given} - {lead})  # type: ignore[type-var]
+            series["coordinating_units"] = ",".join(map(str, now)) or None
+        document = self.merged_target("document", series["document_id"])
+        if document != series["document_id"]:
+            series["document_id"], series["document"] = document, self.document(document).symbol  # type: ignore[arg-type]
+        return series
+
+    def add_series(self, values: dict[str, Any], *, next_open: date | None, by: str, recorded_at: str,
+                   effective_on: date, batch_id: str | None = None) -> int:
+        """Insert a series and its creation event (a snapshot of its fields, like a task's)."""
+        title = nfc(values.get("title") or "")
+        if not title:
+            raise InvalidInput("a task needs a title")
+        row = {name: _value(values.get(name)) for name in SERIES_FIELDS}
+        row["title"] = title
+        if row["code"] and self._one("SELECT id FROM series WHERE code = ?", [row["code"]]):
+            raise InvalidInput("a task with code '{code}' already exists", code=row["code"])
+        columns = {**self._typed(row), "title_key": fold(title), "next_open": _value(next_open),
+                   "created_at": recorded_at}
+        series_id = int(self._scalar(
+            f"INSERT INTO series({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) RETURNING id",
+            list(columns.values()),
+        ))
+        self._series_event(series_id, "created", None, None, json.dumps(row, ensure_ascii=False, sort_keys=True),
+                           effective_on, recorded_at, by, batch_id=batch_id)
+        return series_id
+
+    def _series_event(self, series_id: int, kind: str, field: str | None, old: Any, new: Any, effective_on: date,
+                      recorded_at: str, by: str, note: str | None = None, batch_id: str | None = None) -> None:
+        self._execute(
+            """INSERT INTO series_events(series_id, kind, field, old_value, new_value, effective_on, recorded_at,
+                                         recorded_by, note, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [series_id, kind, field, _value(old), _value(new), effective_on.isoformat(), recorded_at, by, note,
+             batch_id],
+        )
+
+    def series(self, series_id: int) -> dict[str, Any]:
+        row = self._one(self._SERIES_SELECT + " WHERE s.id = ?", [series_id])
+        if row is None:
+            raise NotFound("unknown task: '{ref}'", ref=f"S{series_id}")
+        return self._live_series(row)
+
+    def find_series(self, ref: str) -> dict[str, Any] | None:
+        """A series by its code, or by its number written S12 (s12, #S12)."""
+        ref = ref.strip()
+        found = self._scalar("SELECT id FROM series WHERE code = ?", [ref])
+        number = ref.lstrip("#")
+        if found is None and number[:1] in ("S", "s") and number[1:].isdigit() and len(number) < 20:
+            found = self._scalar("SELECT id FROM series WHERE id = ?", [int(number[1:])])
+        return self.series(found) if found is not None else None
+
+    def series_by_code(self, code: str) -> dict[str, Any] | None:
+        found = self._scalar("SELECT id FROM series WHERE code = ?", [code])
+        return self.series(found) if found is not None else None
+
+    def series_by_title(self, document_id: int | None, title: str) -> dict[str, Any] | None:
+        """A series of this document (or of one merged into it) and folded title."""
+        found = self._scalar(
+            f"""WITH RECURSIVE merged(id) AS (
+                   SELECT CAST(? AS BIGINT) UNION SELECT d.id FROM documents d JOIN merged m ON d.merged_into = m.id)
+               SELECT id FROM series WHERE ({self._is("document_id")} OR document_id IN (SELECT id FROM merged))
+                 AND title_key = ? ORDER BY id LIMIT 1""",
+            [document_id, document_id, fold(title)],
+        )
+        return self.series(found) if found is not None else None
+
+    def has_series_to_open(self, day: date) -> bool:
+        """Whether a series has a period opening on or before `day` not opened yet (one
+        look-up in an index that holds only the series still running)."""
+        return self._one("SELECT 1 AS found FROM series WHERE next_open IS NOT NULL AND next_open <= ? LIMIT 1",
+                         [day.isoformat()]) is not None
+
+    def series_to_open(self, day: date) -> list[dict[str, Any]]:
+        rows = self._rows(self._SERIES_SELECT + " WHERE s.next_open IS NOT NULL AND s.next_open <= ? ORDER BY s.id",
+                          [day.isoformat()])
+        return [self._live_series(r) for r in rows]
+
+    def set_series_next_open(self, series_id: int, next_open: date | None) -> None:
+        self._execute("UPDATE series SET next_open = ? WHERE id = ?", [_value(next_open), series_id])
+
+    def end_series(self, series_id: int, ends_on: date, *, next_open: date | None, by: str, recorded_at: str,
+                   note: str | None = None, batch_id: str | None = None) -> None:
+        """The series' last day: no period starting after it is opened; journaled."""
+        old = self._scalar("SELECT ends_on FROM series WHERE id = ?", [series_id])
+        self._execute("UPDATE series SET ends_on = ?, next_open = ? WHERE id = ?",
+                      [ends_on.isoformat(), _value(next_open), series_id])
+        self._series_event(series_id, "ended", "ends_on", old, ends_on, ends_on, recorded_at, by, note, batch_id)
+
+    def series_occurrences(self, series_id: int) -> list[dict[str, Any]]:
+        return self._rows(self._task_select() + " WHERE t.series_id = ? ORDER BY t.period_start", [series_id])
+
+    def series_events(self, series_id: int) -> list[dict[str, Any]]:
+        return self._rows("SELECT * FROM series_events WHERE series_id = ? ORDER BY id", [series_id])
+
+    def series_created_at(self, recorded_at: Sequence[str]) -> list[int]:
+        """The series created by the changes recorded at these moments (for undo)."""
+        found: list[int] = []
+        for moment in sorted(set(recorded_at)):
+            found += self._ids("SELECT series_id FROM series_events WHERE recorded_at = ? AND kind = 'created'",
+                               [moment])
+        return sorted(found)
 
     # -- units -------------------------------------------------------------------
 
@@ -282,11 +523,8 @@ class SqlStore:
             raise InvalidInput("a unit needs a name")
         code = nfc(code) if code else None
         alias_text = ";".join(nfc(a) for a in aliases if nfc(a)) or None
-        # names and codes identify a unit; aliases may be shared ("Pháp chế"), and a
-        # look-up that fits several units is then refused as ambiguous
-        for candidate in (name, code):
-            if candidate and any(fold(candidate) in (fold(u.name), fold(u.code)) for u in self.find_units(candidate)):
-                raise InvalidInput("a unit named '{name}' already exists", name=candidate)
+        # a name, a code or an alias names one unit only
+        self._check_unit_names(0, name, code, alias_text)
         unit_id = self._scalar(
             "INSERT INTO units(code, name, parent_id, aliases, email) VALUES (?, ?, ?, ?, ?) RETURNING id",
             [code, name, parent_id, alias_text, email],
@@ -295,21 +533,26 @@ class SqlStore:
         self._write_unit_keys(unit)
         return unit
 
-    def rename_unit(self, unit: Unit, new_name: str, keep_old_as_alias: bool = True) -> Unit:
-        new_name = nfc(new_name)
-        others = [u for u in self.find_units(new_name) if u.id != unit.id]
-        if others:
-            raise InvalidInput("a unit named '{name}' already exists", name=new_name)
-        aliases = [a for a in (unit.aliases or "").split(";") if a]
-        if keep_old_as_alias and unit.name not in aliases:
-            aliases.append(unit.name)
-        unit = Unit(unit.id, unit.code, new_name, unit.parent_id, ";".join(aliases) or None, unit.email)
-        self._execute("UPDATE units SET name = ?, aliases = ? WHERE id = ?", [unit.name, unit.aliases, unit.id])
-        self._write_unit_keys(unit)
-        return unit
+    def _check_unit_names(self, unit_id: int, name: str, code: str | None, aliases: str | None) -> None:
+        """A name, code or alias (folded) may name one unit only: refuse one that names another."""
+        for text, is_alias in [(name, False), (code, False)] + [(a, True) for a in (aliases or "").split(";")]:
+            if not text or not fold(text):
+                continue
+            other = self._scalar(
+                "SELECT u.name FROM unit_keys k JOIN units u ON u.id = k.unit_id WHERE k.key = ? AND u.id != ? LIMIT 1",
+                [fold(text), unit_id],
+            )
+            if other is None:
+                continue
+            if is_alias:
+                raise InvalidInput("'{alias}' already names the unit {unit}: one alias cannot name two units",
+                                   alias=text, unit=other)
+            raise InvalidInput("a unit named '{name}' already exists ({unit}); to make them one unit use "
+                               "'nqtrack unit merge'", name=text, unit=other)
 
     def _unit(self, row: Mapping[str, Any]) -> Unit:
-        return Unit(row["id"], row["code"], row["name"], row["parent_id"], row["aliases"], row["email"])
+        return Unit(row["id"], row["code"], row["name"], row["parent_id"], row["aliases"], row["email"],
+                    row["merged_into"])
 
     def find_units(self, ref: str) -> list[Unit]:
         rows = self._rows(
@@ -329,19 +572,6 @@ class SqlStore:
             "'{ref}' fits several units: {names}", ref=ref, names=", ".join(u.name for u in found)
         )
 
-    def set_unit_email(self, unit_id: int, email: str | None) -> None:
-        self._execute("UPDATE units SET email = ? WHERE id = ?", [email, unit_id])
-
-    def set_unit_parent(self, unit_id: int, parent_id: int | None) -> None:
-        if parent_id is not None and parent_id in self.subunit_ids(unit_id):
-            raise InvalidInput("a unit cannot be placed under itself")
-        self._execute("UPDATE units SET parent_id = ? WHERE id = ?", [parent_id, unit_id])
-
-    def set_document_parent(self, doc_id: int, parent_id: int | None) -> None:
-        if parent_id == doc_id:
-            raise InvalidInput("a document cannot implement itself")
-        self._execute("UPDATE documents SET parent_id = ? WHERE id = ?", [parent_id, doc_id])
-
     def unit(self, unit_id: int) -> Unit:
         row = self._one("SELECT * FROM units WHERE id = ?", [unit_id])
         if row is None:
@@ -349,27 +579,27 @@ class SqlStore:
         return self._unit(row)
 
     def list_units(self) -> list[Unit]:
-        return [self._unit(r) for r in self._rows("SELECT * FROM units ORDER BY id")]
+        """The units in use (not those merged into another)."""
+        return [self._unit(r) for r in self._rows("SELECT * FROM units WHERE merged_into IS NULL ORDER BY id")]
 
     def unit_names(self) -> dict[int, str]:
-        return {r["id"]: r["name"] for r in self._rows("SELECT id, name FROM units")}
+        return {r["id"]: r["name"] for r in self._execute("SELECT id, name FROM units")}
 
     def subunit_ids(self, unit_id: int) -> list[int]:
         """The unit and every unit below it in the hierarchy."""
-        rows = self._rows(
+        return self._ids(
             """WITH RECURSIVE tree(id) AS (
                    SELECT CAST(? AS BIGINT) UNION SELECT u.id FROM units u JOIN tree ON u.parent_id = tree.id)
                SELECT id FROM tree""",
             [unit_id],
         )
-        return [r["id"] for r in rows]
 
     # -- documents ---------------------------------------------------------------
 
     def _document(self, row: Mapping[str, Any]) -> Document:
         return Document(
             row["id"], row["symbol"], row["style"], row["doc_type"], row["number"], row["year"],
-            row["issuer"], row["issued_on"], row["received_on"], row["title"], row["parent_id"],
+            row["issuer"], row["issued_on"], row["received_on"], row["title"], row["parent_id"], row["merged_into"],
         )
 
     def add_document(
@@ -387,6 +617,7 @@ class SqlStore:
         parsed = parse_symbol(symbol)
         if not parsed.text:
             raise InvalidInput("a document needs a number and symbol")
+        self._check_document_identity(0, parsed.text, _value(issued_on))
         doc_id = self._scalar(
             """INSERT INTO documents(symbol, symbol_key, style, doc_type, number, year, issuer,
                                      issued_on, received_on, title, parent_id)
@@ -407,14 +638,41 @@ class SqlStore:
             raise NotFound("unknown document: '{ref}'", ref=str(doc_id))
         return self._document(row)
 
-    # SQLite sorts NULLs first; the engines that do not say so here
-    NULLS_FIRST = ""
-
     def find_documents(self, ref: str) -> list[Document]:
-        rows = self._rows(
-            f"SELECT * FROM documents WHERE symbol_key = ? ORDER BY issued_on{self.NULLS_FIRST}, id", [symbol_key(ref)]
-        )
+        """Documents in use named by `ref`: a symbol (any spelling), `SYMBOL@dd/mm/yyyy` (a
+        symbol and its date: numbers restart every year or term) or `#ID`."""
+        text = nfc(ref) if isinstance(ref, str) else ""
+        number = re.fullmatch(r"#\s*([0-9]{1,18})", text)
+        if number:
+            doc_id: int | None = int(number[1])
+            seen = set()
+            while doc_id is not None and doc_id not in seen:  # a merged document: the one it went into
+                seen.add(doc_id)
+                row = self._one("SELECT * FROM documents WHERE id = ?", [doc_id])
+                if row is None:
+                    return []
+                if row["merged_into"] is None:
+                    return [self._document(row)]
+                doc_id = row["merged_into"]
+            return []
+        symbol, at, day = text.rpartition("@") if "@" in text else (text, "", "")
+        sql, params = "SELECT * FROM documents WHERE symbol_key = ? AND merged_into IS NULL", [symbol_key(symbol)]
+        if at:
+            from nqtrack.core.dates import DateError, parse_date
+
+            try:
+                sql, params = sql + " AND issued_on = ?", params + [parse_date(day).isoformat()]
+            except DateError:
+                return []
+        rows = self._rows(sql + f" ORDER BY issued_on{self.NULLS_FIRST}, id", params)
         return [self._document(r) for r in rows]
+
+    @staticmethod
+    def document_label(doc: Document) -> str:
+        """How a user names one of several documents with one symbol: SYMBOL@dd/mm/yyyy, else #ID."""
+        if doc.issued_on:
+            return f"{doc.symbol}@{date.fromisoformat(doc.issued_on):%d/%m/%Y}"
+        return f"#{doc.id}"
 
     def resolve_document(self, ref: str) -> Document:
         found = self.find_documents(ref)
@@ -423,10 +681,23 @@ class SqlStore:
         if not found:
             raise NotFound("unknown document: '{ref}'", ref=ref)
         raise Ambiguous(
-            "'{ref}' fits several documents: {names}",
+            "'{ref}' fits several documents: {names}; name one as SYMBOL@dd/mm/yyyy or #ID",
             ref=ref,
-            names=", ".join(f"{d.symbol} ({d.issued_on or '?'})" for d in found),
+            names=", ".join(f"{self.document_label(d)} (#{d.id})" for d in found),
         )
+
+    def _check_document_identity(self, doc_id: int, symbol: str, issued_on: str | None) -> None:
+        """A symbol and a date name one document: refuse a second one."""
+        row = self._one(
+            f"SELECT * FROM documents WHERE symbol_key = ? AND {self._is('issued_on')} AND id != ? "
+            "AND merged_into IS NULL",
+            [symbol_key(symbol), issued_on, doc_id],
+        )
+        if row is not None:
+            existing = self._document(row)
+            raise InvalidInput("the document {ref} already exists (#{id}): a symbol and a date name one document",
+                               ref=f"{existing.symbol}@{date.fromisoformat(issued_on):%d/%m/%Y}" if issued_on
+                               else existing.symbol, id=existing.id)
 
     def list_documents(self) -> list[dict[str, Any]]:
         return self._rows(
@@ -435,16 +706,143 @@ class SqlStore:
                       {self._count_if("t.state = 'done'")} AS done
                FROM documents d
                LEFT JOIN documents p ON p.id = d.parent_id
-               LEFT JOIN tasks t ON t.document_id = d.id
+               LEFT JOIN tasks t ON t.document_id = d.id AND t.voided = 0
+               WHERE d.merged_into IS NULL
                GROUP BY d.id, p.symbol ORDER BY d.issued_on{self.NULLS_FIRST}, d.id"""
         )
 
+    # -- the journal of units and documents ----------------------------------------------
+    #
+    # A unit's or a document's change (a correction, a merge, an import's update) is one
+    # register_events row per field, like the task journal; undo reverts them.
+
+    UNIT_FIELDS = ("code", "name", "parent_id", "aliases", "email", "merged_into")
+    DOCUMENT_FIELDS = ("symbol", "doc_type", "issued_on", "received_on", "issuer", "title", "parent_id",
+                       "merged_into")
+
+    def _register_event(self, entity: str, entity_id: int, kind: str, field: str, old: Any, new: Any, *,
+                        by: str, recorded_at: str, note: str | None = None, batch_id: str | None = None,
+                        undoes: int | None = None) -> None:
+        self._execute(
+            """INSERT INTO register_events(entity, entity_id, kind, field, old_value, new_value, recorded_at,
+                                           recorded_by, note, batch_id, undoes, after_event)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(id), 0) FROM events))""",
+            [entity, entity_id, kind, field, _value(old), _value(new), recorded_at, by, note, batch_id, undoes],
+        )
+
+    def change_unit(self, unit_id: int, changes: Mapping[str, Any], *, by: str, recorded_at: str,
+                    kind: str = "corrected", note: str | None = None, batch_id: str | None = None,
+                    undoes: Mapping[str, int] | None = None) -> list[str]:
+        """Change a unit's fields (UNIT_FIELDS), one journal row per changed field; returns them.
+        A name, code or alias naming another unit is refused; a merged unit names nothing."""
+        current = self.unit(unit_id)
+        values = {f: getattr(current, f) for f in self.UNIT_FIELDS}
+        new = dict(values)
+        for field, value in changes.items():
+            if field in ("name", "code", "email"):
+                value = nfc(value) if value else None
+            elif field == "aliases":
+                names = value.split(";") if isinstance(value, str) else list(value or [])
+                value = ";".join(dict.fromkeys(nfc(a) for a in names if nfc(a))) or None
+            new[field] = value
+        if not new["name"]:
+            raise InvalidInput("a unit needs a name")
+        if new["parent_id"] is not None and new["parent_id"] != values["parent_id"] and (
+                new["parent_id"] in self.subunit_ids(unit_id)):
+            raise InvalidInput("a unit cannot be placed under itself")
+        changed = [f for f in self.UNIT_FIELDS if _value(new[f]) != _value(values[f])]
+        if not changed:
+            return []
+        if new["merged_into"] is None:
+            self._check_unit_names(unit_id, new["name"], new["code"], new["aliases"])
+        for field in changed:
+            self._register_event("unit", unit_id, kind, field, values[field], new[field], by=by,
+                                 recorded_at=recorded_at, note=note, batch_id=batch_id,
+                                 undoes=(undoes or {}).get(field))
+        self._execute(f"UPDATE units SET {', '.join(f'{f} = ?' for f in changed)} WHERE id = ?",
+                      [new[f] for f in changed] + [unit_id])
+        unit = self.unit(unit_id)
+        if unit.merged_into is None:
+            self._write_unit_keys(unit)
+        else:
+            self._execute("DELETE FROM unit_keys WHERE unit_id = ?", [unit_id])
+        return changed
+
+    def change_document(self, doc_id: int, changes: Mapping[str, Any], *, by: str, recorded_at: str,
+                        kind: str = "corrected", note: str | None = None, batch_id: str | None = None,
+                        undoes: Mapping[str, int] | None = None) -> list[str]:
+        """Change a document's fields (DOCUMENT_FIELDS), one journal row per changed field."""
+        current = self.document(doc_id)
+        values = {f: getattr(current, f) for f in self.DOCUMENT_FIELDS}
+        new = dict(values)
+        for field, value in changes.items():
+            if isinstance(value, date):
+                value = value.isoformat()
+            elif isinstance(value, str):
+                value = nfc(value) or None
+            new[field] = value
+        if not new["symbol"]:
+            raise InvalidInput("a document needs a number and symbol")
+        if new["parent_id"] is not None and new["parent_id"] == doc_id:
+            raise InvalidInput("a document cannot implement itself")
+        changed = [f for f in self.DOCUMENT_FIELDS if _value(new[f]) != _value(values[f])]
+        if not changed:
+            return []
+        if new["merged_into"] is None:
+            self._check_document_identity(doc_id, new["symbol"], new["issued_on"])
+        for field in changed:
+            self._register_event("document", doc_id, kind, field, values[field], new[field], by=by,
+                                 recorded_at=recorded_at, note=note, batch_id=batch_id,
+                                 undoes=(undoes or {}).get(field))
+        columns = {f: new[f] for f in changed}
+        if "symbol" in changed:
+            parsed = parse_symbol(new["symbol"])
+            columns.update(symbol=parsed.text, symbol_key=symbol_key(parsed.text), style=parsed.style,
+                           number=parsed.number)
+        if "issued_on" in changed and current.style != "state_legal" and new["issued_on"]:
+            columns["year"] = int(new["issued_on"][:4])
+        self._execute(f"UPDATE documents SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
+                      [*columns.values(), doc_id])
+        if {"symbol", "doc_type", "title"} & set(changed):
+            self._reindex(self.document_task_ids(doc_id))
+        return changed
+
+    def unit_task_ids(self, unit_id: int) -> tuple[list[int], list[int]]:
+        """The tasks a unit leads and those it coordinates (voided ones too: a merge moves all)."""
+        lead = self._ids("SELECT id FROM tasks WHERE lead_unit_id = ? ORDER BY id", [unit_id])
+        helping = self._ids("SELECT task_id FROM task_units WHERE unit_id = ? ORDER BY task_id", [unit_id])
+        return lead, helping
+
+    def child_ids(self, entity: str, entity_id: int) -> list[int]:
+        """The units placed under a unit, or the documents implementing a document."""
+        table = "units" if entity == "unit" else "documents"
+        return self._ids(f"SELECT id FROM {table} WHERE parent_id = ? ORDER BY id", [entity_id])
+
+    def document_task_ids(self, doc_id: int) -> list[int]:
+        return self._ids("SELECT id FROM tasks WHERE document_id = ? ORDER BY id", [doc_id])
+
+    def register_history(self, entity: str, entity_id: int) -> list[dict[str, Any]]:
+        return self._rows("SELECT * FROM register_events WHERE entity = ? AND entity_id = ? ORDER BY id",
+                          [entity, entity_id])
+
     # -- tasks: reading ----------------------------------------------------------
+
+    def _document_label(self) -> str:
+        """A document's name in listings (over the alias d): its symbol, with its date
+        (dd/mm/yyyy, cut from the ISO day) or its number when another document in use has
+        the same symbol."""
+        day = "substr(d.issued_on, 9, 2) || '/' || substr(d.issued_on, 6, 2) || '/' || substr(d.issued_on, 1, 4)"
+        return f"""CASE WHEN d.id IS NULL THEN NULL
+            WHEN EXISTS (SELECT 1 FROM documents o WHERE o.symbol_key = d.symbol_key AND o.id != d.id
+                         AND o.merged_into IS NULL)
+            THEN CASE WHEN d.issued_on IS NULL THEN '#' || {self._text("d.id")}
+                      ELSE d.symbol || '@' || {day} END
+            ELSE d.symbol END"""
 
     def _task_select(self) -> str:
         names = self._concat("cu.name", "; ", "tu.unit_id")
         return f"""
-        SELECT t.*, d.symbol AS document, u.name AS lead_unit,
+        SELECT t.*, {self._document_label()} AS document, u.name AS lead_unit,
                (SELECT {names} FROM task_units tu JOIN units cu ON cu.id = tu.unit_id
                  WHERE tu.task_id = t.id) AS coordinating_units
         FROM tasks t
@@ -456,30 +854,40 @@ class SqlStore:
         row = self._one(self._task_select() + " WHERE t.id = ?", [task_id])
         if row is None:
             raise NotFound("unknown task: '{ref}'", ref=str(task_id))
-        return dict(row)
+        return row
 
     def resolve_task(self, ref: str) -> dict[str, Any]:
         """A task by its number (`12` or `#12`) or its code."""
         ref = ref.strip()
-        row = self._one("SELECT id FROM tasks WHERE code = ?", [ref])
-        if row is None and ref.lstrip("#").isdigit() and len(ref.lstrip("#")) < 19:
-            row = self._one("SELECT id FROM tasks WHERE id = ?", [int(ref.lstrip("#"))])
-        if row is None:
+        found = self._scalar("SELECT id FROM tasks WHERE code = ?", [ref])
+        number = ref.lstrip("#")
+        if found is None and number.isdigit() and len(number) < 19:
+            found = self._scalar("SELECT id FROM tasks WHERE id = ?", [int(number)])
+        if found is None:
             raise NotFound("unknown task: '{ref}'", ref=ref)
-        return self.task(row["id"])
+        return self.task(found)
 
     def coordinating_unit_ids(self, task_id: int) -> list[int]:
-        rows = self._rows("SELECT unit_id FROM task_units WHERE task_id = ? ORDER BY unit_id", [task_id])
-        return [r["unit_id"] for r in rows]
+        return self._ids("SELECT unit_id FROM task_units WHERE task_id = ? ORDER BY unit_id", [task_id])
 
     def task_events(self, task_id: int) -> list[dict[str, Any]]:
         return self._rows("SELECT * FROM events WHERE task_id = ? ORDER BY id", [task_id])
 
     def journal(self, task_id: int) -> list[Event]:
+        events = self.task_events(task_id)
+        kinds = {e["id"]: e["kind"] for e in events}
         return [
-            Event(e["id"], e["field"], e["old_value"], e["new_value"], e["effective_on"], e["recorded_at"])
-            for e in self.task_events(task_id)
+            Event(e["id"], e["field"], e["old_value"], e["new_value"], e["effective_on"], e["recorded_at"],
+                  self._is_timeless(e, kinds))
+            for e in events
         ]
+
+    @staticmethod
+    def _is_timeless(event: Mapping[str, Any], kinds: Mapping[int, str]) -> bool:
+        """The Python side of TIMELESS_SQL."""
+        if event["kind"] in TIMELESS_KINDS or event["field"] == "voided":
+            return True
+        return event["kind"] == "undo" and kinds.get(event["undoes"]) in TIMELESS_KINDS
 
     def list_tasks(
         self,
@@ -493,44 +901,31 @@ class SqlStore:
         due_after: date | None = None,
         text: str | None = None,
         limit: int | None = None,
+        include_voided: bool = False,
     ) -> list[dict[str, Any]]:
-        where: list[str] = []
+        where: list[str] = [] if include_voided else ["t.voided = 0"]
         params: list[Any] = []
 
-        def any_of(column: str, values: Sequence[Any]) -> None:
-            sql, values = self._in(column, values)
+        def any_of(sql: str, values: list[Any]) -> None:
             where.append(sql)
             params.extend(values)
 
         if unit_ids:
-            any_of("t.lead_unit_id", unit_ids)
+            any_of(*self._in("t.lead_unit_id", unit_ids))
         if sources:
-            any_of("t.source", sources)
+            any_of(*self._in("t.source", sources))
         if document_ids:
-            any_of("t.document_id", document_ids)
+            any_of(*self._in("t.document_id", document_ids))
         if states:
-            any_of("t.state", states)
+            any_of(*self._in("t.state", states))
         if ids is not None:
-            any_of("t.id", list(ids))
+            any_of(*self._id_set("t.id", ids))
         if due_before:
-            where.append("t.deadline <= ?")
-            params.append(due_before.isoformat())
+            any_of("t.deadline <= ?", [due_before.isoformat()])
         if due_after:
-            where.append("t.deadline >= ?")
-            params.append(due_after.isoformat())
-        ranked = self._search_ids(text) if text else None
-        if text and not ranked:
-            return []
-        if ranked is not None:
-            # the ids the filters keep, best matches first, cut to the limit; then their rows
-            any_of("t.id", ranked)
-            kept = {r["id"] for r in self._rows(f"SELECT t.id FROM tasks t WHERE {' AND '.join(where)}", params)}
-            chosen = [task_id for task_id in ranked if task_id in kept][: int(limit) if limit else None]
-            if not chosen:
-                return []
-            sql, values = self._in("t.id", chosen)
-            place = {task_id: i for i, task_id in enumerate(chosen)}
-            return sorted(self._rows(f"{self._task_select()} WHERE {sql}", values), key=lambda r: place[r["id"]])
+            any_of("t.deadline >= ?", [due_after.isoformat()])
+        if text:
+            return self._found_tasks(text, where, params, limit)
         sql = self._task_select()
         if where:
             sql += " WHERE " + " AND ".join(where)
@@ -541,8 +936,7 @@ class SqlStore:
 
     def distinct_sources(self) -> list[str]:
         # in byte order on every engine, so that a filter lists the sources it matched alike
-        rows = self._rows("SELECT DISTINCT source FROM tasks WHERE source IS NOT NULL ORDER BY source")
-        return [r["source"] for r in rows]
+        return self._ids("SELECT DISTINCT source FROM tasks WHERE source IS NOT NULL ORDER BY source")
 
     def task_by_code(self, code: str) -> dict[str, Any] | None:
         return self._one("SELECT * FROM tasks WHERE code = ?", [code])
@@ -555,10 +949,16 @@ class SqlStore:
         return found
 
     def task_by_title(self, document_id: int | None, title: str, without_code: bool = False) -> dict[str, Any] | None:
-        sql = f"SELECT * FROM tasks WHERE {self._is('document_id')} AND title_key = ?"
+        # a series' occurrences share its title: a row names the series, never one of them;
+        # a voided task is named by no row
+        sql = f"SELECT * FROM tasks WHERE {self._is('document_id')} AND title_key = ? AND series_id IS NULL " \
+              "AND voided = 0"
         if without_code:
             sql += " AND code IS NULL"
         return self._one(sql + " ORDER BY id LIMIT 1", [document_id, fold(title)])
+
+    def task_codes(self) -> list[str]:
+        return self._ids("SELECT code FROM tasks WHERE code IS NOT NULL AND voided = 0")
 
     def has_tasks_without_code(self) -> bool:
         return self._one("SELECT 1 AS found FROM tasks WHERE code IS NULL LIMIT 1") is not None
@@ -573,7 +973,7 @@ class SqlStore:
         found: dict[int, str] = {}
         for start in range(0, len(ids), 500):
             sql, params = self._in("id", ids[start:start + 500])
-            rows = self._rows(f"SELECT id, symbol, doc_type, title FROM documents WHERE {sql}", params)
+            rows = self._execute(f"SELECT id, symbol, doc_type, title FROM documents WHERE {sql}", params)
             found.update(
                 (row["id"], fold(" ".join(row[c] for c in ("symbol", "doc_type", "title") if row[c]))) for row in rows
             )
@@ -589,7 +989,7 @@ class SqlStore:
 
     def _search_rows(self, task_ids: Sequence[int]) -> list[tuple[int, str]]:
         """(task id, search text) of these tasks, read from the register."""
-        rows = []
+        rows: list[dict[str, Any]] = []
         for start in range(0, len(task_ids), 500):
             sql, params = self._in("id", list(task_ids[start:start + 500]))
             rows += self._rows(
@@ -640,7 +1040,8 @@ class SqlStore:
         self, tasks: Sequence[NewTask], ids: Sequence[int], *, by: str, kind: str, batch_id: str | None,
         recorded_at: str,
     ) -> tuple[list[dict[str, Any]], list[tuple[int, int]], list[tuple[Any, ...]]]:
-        """The rows of tasks, task_units and events (tuples in EVENT_COLUMNS order) for new tasks."""
+        """The rows of tasks, task_units and events (tuples in EVENT_COLUMNS order: an import
+        writes hundreds of thousands) for new tasks."""
         task_rows: list[dict[str, Any]] = []
         unit_rows: list[tuple[int, int]] = []
         event_rows: list[tuple[Any, ...]] = []
@@ -660,6 +1061,8 @@ class SqlStore:
                 document_id=values.get("document_id"),
                 lead_unit_id=values.get("lead_unit_id"),
                 progress=values.get("progress"),
+                series_id=values.get("series_id"),
+                voided=0,
                 created_at=recorded_at,
                 updated_at=recorded_at,
             )
@@ -699,14 +1102,17 @@ class SqlStore:
         task_rows, unit_rows, event_rows = self._new_task_rows(
             tasks, ids, by=by, kind=kind, batch_id=batch_id, recorded_at=recorded_at)
         codes = [r["code"] for r in task_rows if r["code"]]
-        if codes and (taken := sorted(self.tasks_by_codes(codes))):
-            raise InvalidInput("a task with code '{code}' already exists", code=", ".join(taken))
+        if codes:
+            twice = {code for code, n in Counter(codes).items() if n > 1}
+            if taken := sorted(twice | set(self.tasks_by_codes(codes))):
+                raise InvalidInput("a task with code '{code}' already exists", code=", ".join(taken))
         # every read before the writes: an engine may carry the writes on while the caller
         # goes on (PostgreSQL's COPY on a thread of its own), and a read waits for them
         documents = self._search_documents({r["document_id"] for r in task_rows if r["document_id"]})
-        self._insert_many("tasks", task_rows)
-        self._insert_many("task_units", [{"task_id": t, "unit_id": u} for t, u in unit_rows])
-        self._insert_many("events", [dict(zip(EVENT_COLUMNS, e, strict=True)) for e in event_rows])
+        columns = list(task_rows[0])
+        self._insert_rows("tasks", columns, [tuple(r.values()) for r in task_rows])  # keys in one order
+        self._insert_rows("task_units", ("task_id", "unit_id"), unit_rows)
+        self._insert_rows("events", EVENT_COLUMNS, event_rows)
         # new tasks: their search text straight from the rows, without reading them back
         self._index_new_tasks(task_rows, documents)
         return ids
@@ -729,9 +1135,6 @@ class SqlStore:
             "undoes": undoes,
         }
 
-    # the task's row, locked for this transaction where the engine locks rows
-    LOCK_ROW = ""
-
     def change_task(
         self,
         task_id: int,
@@ -744,10 +1147,14 @@ class SqlStore:
         batch_id: str | None = None,
         recorded_at: str,
         undoes: dict[str, int] | None = None,
+        correction: bool = False,
     ) -> list[str]:
         """Apply field changes, one journal event per changed field; returns the changed fields.
 
-        A note with no change is journaled on its own (kind 'note')."""
+        A note with no change is journaled on its own (kind 'note'). A correction (kind
+        'corrected', or the undo of one: `correction`) of the deadline of a task never
+        extended corrects its original deadline too: it was typed wrong from the start."""
+        correction = correction or kind == "corrected"
         current = self._one(f"SELECT * FROM tasks WHERE id = ?{self.LOCK_ROW}", [task_id])
         if current is None:
             raise NotFound("unknown task: '{ref}'", ref=str(task_id))
@@ -781,6 +1188,12 @@ class SqlStore:
             # says the task was done from its completion date on (see prepare_as_of)
             self._event(task_id, kind, "state", "done", "done", date.fromisoformat(new_completion), recorded_at, by,
                         note, batch_id)
+        if correction and "deadline" in updates and current["original_deadline"] == current["deadline"]:
+            updates["original_deadline"] = updates["deadline"]
+        if updates.get("code"):
+            other = self._scalar("SELECT id FROM tasks WHERE code = ? AND id != ?", [updates["code"], task_id])
+            if other is not None:
+                raise InvalidInput("a task with code '{code}' already exists", code=updates["code"])
         if updates:
             updates["updated_at"] = recorded_at
             sets = ", ".join(f"{c} = ?" for c in updates)
@@ -791,9 +1204,9 @@ class SqlStore:
             self._reindex([task_id])
         return changed
 
-    # Columns that hold numbers: a journal value (text) is turned back into one where the
-    # engine does not convert it itself.
-    _NUMBER_COLUMNS = ("document_id", "lead_unit_id", "progress", "recurring")
+    # Columns that hold numbers: a journal value (text) is turned back into one, for the
+    # engines that do not convert it themselves.
+    _NUMBER_COLUMNS = ("document_id", "lead_unit_id", "progress", "recurring", "voided")
 
     def _typed(self, values: dict[str, Any]) -> dict[str, Any]:
         return {k: int(v) if k in self._NUMBER_COLUMNS and v is not None else v for k, v in values.items()}
@@ -806,18 +1219,28 @@ class SqlStore:
     # replayed in SQL into a temporary table, with the rule of core.states, and the
     # other tasks are read straight from their indexed columns.
 
-    ASOF_FIELDS = ("state", "deadline", "completed_on", "lead_unit_id", "source", "assigned_on", "document_id")
-    _INTEGER_FIELDS = ("lead_unit_id", "document_id")
+    ASOF_FIELDS = ("state", "deadline", "completed_on", "lead_unit_id", "source", "assigned_on", "document_id",
+                   "voided")
+    _INTEGER_FIELDS = ("lead_unit_id", "document_id", "voided")
     _FAR_FUTURE = "9999-12-31"
+
+    def _journal_value(self, field: str, task: str, day: str = ":as_of", otherwise: str = "") -> str:
+        """The replay rule of core.states in SQL: the field of task `task` (an SQL
+        expression) on day `day` as known at :known_at: the new value of the latest-recorded
+        event that took effect by then, else the old value of the first event, else
+        `otherwise` (an SQL expression, e.g. the column). A one-value array tells a NULL
+        value from no event at all."""
+        fallback = f", {self._array(otherwise)}" if otherwise else ""
+        return self._first(f"""COALESCE(
+                (SELECT {self._array("e.new_value")} FROM events e
+                  WHERE e.task_id = {task} AND e.field = '{field}' AND (e.effective_on <= {day} OR {TIMELESS_SQL})
+                    AND e.recorded_at <= :known_at ORDER BY e.id DESC LIMIT 1),
+                (SELECT {self._array("e.old_value")} FROM events e
+                  WHERE e.task_id = {task} AND e.field = '{field}' ORDER BY e.id LIMIT 1){fallback})""")
 
     def _replay_sql(self, field: str) -> str:
         """The field as of the day: replayed where the journal changed it later, else the column."""
-        latest = f"""SELECT e.new_value AS value FROM events e
-                      WHERE e.task_id = t.id AND e.field = '{field}' AND e.effective_on <= :as_of
-                        AND e.recorded_at <= :known_at ORDER BY e.id DESC LIMIT 1"""
-        first = f"""SELECT e.old_value AS value FROM events e
-                     WHERE e.task_id = t.id AND e.field = '{field}' ORDER BY e.id LIMIT 1"""
-        replayed = self._first_value(latest, first)
+        replayed = self._journal_value(field, "t.id")
         if field in self._INTEGER_FIELDS:
             replayed = f"CAST({replayed} AS BIGINT)"
         return f"""CASE WHEN EXISTS (SELECT 1 FROM {self.TEMP}.asof_pairs p
@@ -862,7 +1285,7 @@ class SqlStore:
                 SELECT task_id, field, '{self._FAR_FUTURE}' FROM events
                  WHERE recorded_at > :known_at AND field IN ({fields})""",
             params,
-            [("asof_later_task", "task_id, field, effective_on")],
+            [("asof_later_task", "task_id, field, effective_on", False)],
         )
         deadline = self._least("coalesce(t.deadline, '9999')", "coalesce(t.original_deadline, '9999')")
         self._temp_table(
@@ -870,7 +1293,7 @@ class SqlStore:
             f"""SELECT t.id AS task_id, {deadline} AS deadline
                FROM (SELECT DISTINCT task_id FROM {self.TEMP}.asof_later) l JOIN tasks t ON t.id = l.task_id""",
             {},
-            [("asof_first_deadline_task", "task_id")],
+            [("asof_first_deadline_task", "task_id", True)],
         )
 
     def build_as_of(self, as_of: date, known_at: str | None = None, workload_until: date | None = None) -> None:
@@ -892,7 +1315,7 @@ class SqlStore:
                 JOIN {self.TEMP}.asof_first_deadline f ON f.task_id = l.task_id
                 WHERE l.effective_on > :as_of {relevant}""",
             params,
-            [("asof_pairs_task", "task_id, field")],
+            [("asof_pairs_task", "task_id, field", False)],
         )
         self._temp_table(
             "asof_fix",
@@ -904,7 +1327,7 @@ class SqlStore:
                        {", ".join(self._replay_sql(f) for f in self.ASOF_FIELDS)}
                 FROM ids JOIN tasks t ON t.id = ids.task_id""",
             params,
-            [("asof_fix_id", "id")],
+            [("asof_fix_id", "id", False)],
         )
 
     def _as_of_relation(self, where: str) -> str:
@@ -943,7 +1366,9 @@ class SqlStore:
             where.append(f"document_id IN ({marks('doc', document_ids)})")
         return " AND ".join(where) or "TRUE", params
 
-    # Terms of core.figures.classify, one SQL expression each (see its docstring).
+    # Terms of core.figures.classify, one SQL expression each (see its docstring), `{false}`
+    # the engine's false. A voided task counts nowhere (TaskAsOf.voided): the candidates of
+    # report_counts, _previous_year_states and unit_evaluation_counts leave it out.
     _COUNT_TERMS = {
         "r_cancelled": "received AND cancelled",
         "r_total": "received AND NOT cancelled",
@@ -962,7 +1387,29 @@ class SqlStore:
         "w_completed_late": "workload AND completed AND completed_on > deadline",
         "w_overdue": "workload AND NOT completed AND deadline < :as_of",
         "w_in_progress": "workload AND NOT completed AND deadline >= :as_of",
+        # the four states of the tasks received, and of the tasks due in the period
+        "r_completed_on_time": "received AND NOT cancelled AND completed "
+                               "AND (deadline IS NULL OR completed_on <= deadline)",
+        "r_completed_late": "received AND NOT cancelled AND completed AND completed_on > deadline",
+        "r_in_progress": "received AND NOT cancelled AND NOT completed AND (deadline IS NULL OR deadline >= :as_of)",
+        "r_overdue": "received AND NOT cancelled AND NOT completed AND deadline < :as_of",
+        "w_due_completed_on_time": "workload AND due AND completed AND completed_on <= deadline",
+        "w_due_completed_late": "workload AND due AND completed AND completed_on > deadline",
+        "w_due_in_progress": "workload AND due AND NOT completed AND deadline >= :as_of",
+        "w_due_overdue": "workload AND due AND NOT completed AND deadline < :as_of",
+        # r_previous_year_completed and r_previous_year_overdue: _previous_year_states
     }
+
+    # An extension or a reminder undone (as known at the moment) is not counted.
+    _NOT_UNDONE = "NOT EXISTS (SELECT 1 FROM events u WHERE u.undoes = e.id AND u.recorded_at <= :known_at)"
+
+    def _marked_in_period(self) -> tuple[str, str]:
+        """The candidate terms of the tasks extended, and of those reminded, in the period."""
+        extended = """SELECT task_id FROM events WHERE effective_on BETWEEN :start AND :end
+                        AND field = 'deadline' AND kind = 'extended'"""
+        reminded = """SELECT task_id FROM events WHERE effective_on BETWEEN :start AND :end
+                        AND field IS NULL AND kind = 'reminded'"""
+        return self._in_query("id", extended), self._in_query("id", reminded)
 
     def report_counts(
         self,
@@ -978,11 +1425,14 @@ class SqlStore:
         document_ids: Sequence[int] = (),
         prepared: bool = False,
         workload_only: bool = False,
+        previous_as_of: date | None = None,
     ) -> list[dict[str, Any]]:
         """Raw counts of core.figures per (lead unit, source), as of `as_of` known at `known_at`.
 
-        `workload_only`: the caller reads only workload.total and completed (the trend),
-        so the replay can skip tasks that cannot be in the period's workload."""
+        `previous_as_of` is the day the previous year's states are taken on (default: the
+        same day one year earlier). `workload_only`: the caller reads only workload.total
+        and completed (the trend), so the replay can skip tasks that cannot be in the
+        period's workload, and the previous year's states are not counted."""
         if not prepared:
             self.prepare_as_of(as_of, known_at, workload_until=end if workload_only else None, figures_only=True)
         where, params = self._filters(unit_ids, sources, document_ids)
@@ -992,21 +1442,23 @@ class SqlStore:
             as_of=as_of.isoformat(),
             prev_start=prev_start.isoformat(),
             prev_end=prev_end.isoformat(),
+            previous_as_of=(previous_as_of or one_year_earlier(as_of)).isoformat(),
             known_at=known_at or self._FAR_FUTURE,
         )
+        # Only tasks that can count anywhere, each term on an index of its own (deadline kept
+        # off the index on SQLite: few tasks were completed in the period, most done tasks are
+        # due before it, and (state, completed_on, deadline) answers that). A voided task
+        # (entered in error) counts nowhere.
         late_deadline = self._no_index("deadline")
         if workload_only:
             # the trend reads workload.total and completed: only tasks due by the end count
-            candidates = f"""({where}) AND (
+            candidates = f"""({where}) AND voided = 0 AND (
                 deadline BETWEEN :start AND :end
                 OR (state IN ({OPEN_SQL}) AND deadline < :start)
                 OR (state = 'done' AND completed_on >= :start AND {late_deadline} < :start))"""
         else:
-            extended_in_period = """SELECT task_id FROM events WHERE effective_on BETWEEN :start AND :end
-                                       AND field = 'deadline' AND kind = 'extended'"""
-            reminded_in_period = """SELECT task_id FROM events WHERE effective_on BETWEEN :start AND :end
-                                       AND field IS NULL AND kind = 'reminded'"""
-            candidates = f"""({where}) AND (
+            extended_in_period, reminded_in_period = self._marked_in_period()
+            candidates = f"""({where}) AND voided = 0 AND (
                 assigned_on BETWEEN :start AND :end
                 OR assigned_on BETWEEN :prev_start AND :prev_end
                 OR deadline BETWEEN :start AND :end
@@ -1014,26 +1466,28 @@ class SqlStore:
                 OR (state = 'done' AND completed_on >= :start AND {late_deadline} < :start)
                 OR (state IN ({OPEN_SQL}) AND deadline IS NULL)
                 OR (state = 'done' AND completed_on > :as_of AND deadline IS NULL)
-                OR {self._in_query("id", extended_in_period)}
-                OR {self._in_query("id", reminded_in_period)})"""
+                OR {extended_in_period}
+                OR {reminded_in_period})"""
+        false = self.FALSE
         sums = ",\n".join(
-            f"{self._count_if(term.format(false=self.FALSE))} AS {key}" for key, term in self._COUNT_TERMS.items()
+            f"{self._count_if(term.format(false=false))} AS {key}" for key, term in self._COUNT_TERMS.items()
         )
         extended = (
-            self.FALSE
+            false
             if workload_only
-            else """EXISTS (SELECT 1 FROM events e WHERE e.task_id = carried.id
+            else f"""EXISTS (SELECT 1 FROM events e WHERE e.task_id = carried.id
             AND e.field = 'deadline' AND e.kind = 'extended' AND e.effective_on BETWEEN :start AND :end
-            AND e.effective_on <= :as_of AND e.recorded_at <= :known_at)"""
+            AND e.effective_on <= :as_of AND e.recorded_at <= :known_at AND {self._NOT_UNDONE})"""
         )
         reminded = (
-            self.FALSE
+            false
             if workload_only
-            else """EXISTS (SELECT 1 FROM events e WHERE e.task_id = carried.id
+            else f"""EXISTS (SELECT 1 FROM events e WHERE e.task_id = carried.id
             AND e.field IS NULL AND e.kind = 'reminded' AND e.effective_on BETWEEN :start AND :end
-            AND e.effective_on <= :as_of AND e.recorded_at <= :known_at)"""
+            AND e.effective_on <= :as_of AND e.recorded_at <= :known_at AND {self._NOT_UNDONE})"""
         )
-        false = self.FALSE
+        # flagged is MATERIALIZED: each task's flags are computed once, not once in every term
+        # that reads them (the planner would otherwise copy each flag's expression into them)
         sql = f"""
             WITH asof AS ({self._as_of_relation(candidates)}),
             base AS (
@@ -1046,13 +1500,111 @@ class SqlStore:
                 SELECT base.*, coalesce(NOT cancelled AND deadline < :start
                                         AND NOT (completed AND completed_on < :start), {false}) AS carried
                 FROM base),
-            flagged AS (
+            flagged AS MATERIALIZED (
                 SELECT carried.*, (NOT cancelled AND (due OR carried)) AS workload,
                        {extended} AS extended, {reminded} AS reminded
                 FROM carried)
             SELECT lead_unit_id, source, {sums}
             FROM flagged GROUP BY lead_unit_id, source"""
-        return self._rows(sql, params)
+        groups = {(r["lead_unit_id"], r["source"]): r for r in self._rows(sql, params)}
+        previous = {} if workload_only else self._previous_year_states(where, params)
+        for (lead_unit_id, source), states in previous.items():
+            groups.setdefault((lead_unit_id, source), {"lead_unit_id": lead_unit_id, "source": source}).update(states)
+        for group in groups.values():
+            for key in self._COUNT_TERMS:
+                group.setdefault(key, 0)
+            group.setdefault("r_previous_year_completed", 0)
+            group.setdefault("r_previous_year_overdue", 0)
+        return list(groups.values())
+
+    def _previous_year_states(self, where: str, params: dict[str, Any]) -> dict[tuple[Any, Any], dict[str, int]]:
+        """r_previous_year_completed and r_previous_year_overdue of core.figures.classify per
+        (lead unit, source): the tasks received in the previous period (assigned_on, lead
+        unit, source and state as of the as-of day, like r_previous_year), taken in their
+        state, deadline and completion day as they stood on :previous_as_of, known at
+        :known_at. Only these tasks are replayed for that day, each field from its own
+        events (index events_task_field), the column when it has none: no second full
+        replay of the register."""
+        state, completed_on, deadline = (
+            self._journal_value(field, "a.id", ":previous_as_of", f"(SELECT t.{field} FROM tasks t WHERE t.id = a.id)")
+            for field in ("state", "completed_on", "deadline"))
+        candidates = (f"({where}) AND voided = 0 AND assigned_on BETWEEN :prev_start AND :prev_end "
+                      "AND state <> 'cancelled'")
+        sql = f"""
+            WITH asof AS ({self._as_of_relation(candidates)}),
+            before AS MATERIALIZED (
+                SELECT a.lead_unit_id, a.source,
+                       CASE WHEN {state} = 'done' AND {completed_on} <= :previous_as_of THEN 'completed'
+                            WHEN {deadline} < :previous_as_of THEN 'overdue' END AS timing
+                FROM asof a)
+            SELECT lead_unit_id, source, {self._count_if("timing = 'completed'")} AS r_previous_year_completed,
+                   {self._count_if("timing = 'overdue'")} AS r_previous_year_overdue
+            FROM before GROUP BY lead_unit_id, source"""
+        return {(r["lead_unit_id"], r["source"]): {"r_previous_year_completed": r["r_previous_year_completed"],
+                                                   "r_previous_year_overdue": r["r_previous_year_overdue"]}
+                for r in self._execute(sql, params)}
+
+    def unit_evaluation_counts(
+        self,
+        start: date,
+        end: date,
+        as_of: date,
+        *,
+        known_at: str | None = None,
+        unit_ids: Sequence[int] = (),
+        sources: Sequence[str] = (),
+        document_ids: Sequence[int] = (),
+        prepared: bool = False,
+    ) -> list[dict[str, Any]]:
+        """Per lead unit (as of `as_of`, known at `known_at`), what core.evaluation takes
+        beside the four states of its workload: its overdue tasks of the period's workload
+        (not cancelled, not completed by `as_of`, deadline before `as_of` and not after
+        `end`: w_overdue of core.figures) with their days overdue (sum and most), and the
+        extensions granted and reminders received in the period: `extended` events on the
+        deadline and `reminded` events effective in the period and by `as_of`, recorded by
+        `known_at` and not undone by then, each event once (a task extended twice counts
+        twice), on tasks not cancelled nor voided."""
+        if not prepared:
+            self.prepare_as_of(as_of, known_at, figures_only=True)
+        where, params = self._filters(unit_ids, sources, document_ids)
+        params.update(start=start.isoformat(), end=end.isoformat(), as_of=as_of.isoformat(),
+                      known_at=known_at or self._FAR_FUTURE)
+        # as report_counts: a first completion after the day is read from the columns (state
+        # done, completed_on after the day), so such a task is "not completed" here too
+        late_deadline = self._no_index("deadline")
+        extended_in_period, reminded_in_period = self._marked_in_period()
+        candidates = f"""({where}) AND voided = 0 AND state <> 'cancelled' AND (
+                (state IN ({OPEN_SQL}) AND deadline < :as_of AND deadline <= :end)
+                OR (state = 'done' AND completed_on > :as_of AND {late_deadline} < :as_of
+                    AND {late_deadline} <= :end)
+                OR {extended_in_period}
+                OR {reminded_in_period})"""
+        sql = f"""
+            WITH asof AS MATERIALIZED ({self._as_of_relation(candidates)}),
+            overdue AS (
+                SELECT lead_unit_id, {self._days_between(":as_of", "deadline")} AS days FROM asof
+                WHERE deadline < :as_of AND deadline <= :end
+                  AND NOT coalesce(state = 'done' AND completed_on <= :as_of, {self.FALSE})),
+            marks AS (
+                SELECT a.lead_unit_id, e.kind FROM asof a JOIN events e ON e.task_id = a.id
+                WHERE e.effective_on BETWEEN :start AND :end AND e.effective_on <= :as_of
+                  AND e.recorded_at <= :known_at AND {self._NOT_UNDONE}
+                  AND ((e.kind = 'extended' AND e.field = 'deadline') OR (e.kind = 'reminded' AND e.field IS NULL)))
+            SELECT lead_unit_id, count(*) AS overdue, sum(days) AS overdue_days_total,
+                   max(days) AS overdue_days_max, 0 AS extensions, 0 AS reminders
+            FROM overdue GROUP BY lead_unit_id
+            UNION ALL
+            SELECT lead_unit_id, 0, 0, 0, {self._count_if("kind = 'extended'")}, {self._count_if("kind = 'reminded'")}
+            FROM marks GROUP BY lead_unit_id"""
+        units: dict[Any, dict[str, Any]] = {}
+        for row in self._execute(sql, params):
+            unit = units.setdefault(row["lead_unit_id"], {"lead_unit_id": row["lead_unit_id"], "overdue": 0,
+                                                          "overdue_days_total": 0, "overdue_days_max": 0,
+                                                          "extensions": 0, "reminders": 0})
+            for key in ("overdue", "overdue_days_total", "extensions", "reminders"):
+                unit[key] += int(row[key])
+            unit["overdue_days_max"] = max(unit["overdue_days_max"], int(row["overdue_days_max"]))
+        return list(units.values())
 
     def trend_counts(
         self,
@@ -1097,7 +1649,7 @@ class SqlStore:
             self.prepare_as_of(as_of, known_at)
         where, params = self._filters(unit_ids, sources, document_ids, role)
         params["due_until"] = due_until.isoformat()
-        candidates = f"({where}) AND state IN ({OPEN_SQL}) AND deadline <= :due_until"
+        candidates = f"({where}) AND voided = 0 AND state IN ({OPEN_SQL}) AND deadline <= :due_until"
         coordinating = coordinating_ids = "NULL"
         if with_coordinating:
             names = self._concat("cu.name", "; ", "tu.unit_id")
@@ -1107,7 +1659,7 @@ class SqlStore:
             coordinating_ids = f"(SELECT {ids} FROM task_units tu WHERE tu.task_id = a.id)"
         sql = f"""
             WITH asof AS ({self._as_of_relation(candidates)})
-            SELECT a.id, t.code, t.title, d.symbol AS document, a.lead_unit_id, u.name AS lead_unit,
+            SELECT a.id, t.code, t.title, {self._document_label()} AS document, a.lead_unit_id, u.name AS lead_unit,
                    {coordinating} AS coordinating_units, {coordinating_ids} AS coordinating_unit_ids,
                    t.assignee, a.deadline, t.original_deadline, a.state, a.source
             FROM asof a
@@ -1116,11 +1668,6 @@ class SqlStore:
             LEFT JOIN units u ON u.id = a.lead_unit_id
             ORDER BY a.deadline, a.id"""
         return self._rows(sql, params)
-
-    @staticmethod
-    def _text(expression: str) -> str:
-        """A number as text (group_concat takes numbers as they are)."""
-        return expression
 
     # -- check ------------------------------------------------------------------------
 
@@ -1137,13 +1684,9 @@ class SqlStore:
                     SELECT 1 FROM events e WHERE e.task_id = t.id AND e.note IS NOT NULL)""",
         }
         for message, sql in sql_rules.items():
-            problems += [(row["id"], message) for row in self._rows(sql)]
+            problems += [(task_id, message) for task_id in self._ids(sql)]
         problems += self._replay_problems()
         return sorted(problems)
-
-    def _stream(self, sql: str) -> Iterator[dict[str, Any]]:
-        """The rows of a query, read as they come (a whole journal does not fit in memory)."""
-        yield from self._execute(sql)
 
     def _replay_problems(self) -> list[tuple[int, str]]:
         """Each task's current fields must equal its journal replayed in order (three
@@ -1177,8 +1720,9 @@ class SqlStore:
                 continue  # reported above
             current = {c: _value(task[c]) for c in columns}
             current["coordinating_units"] = ",".join(map(str, coordinating)) or None
+            # tasks created before voids existed have no 'voided' in their snapshot
             replayed = replay_journal(
-                json.loads(creation["new_value"]),
+                {"voided": "0", **json.loads(creation["new_value"])},
                 [Event(e["id"], e["field"], e["old_value"], e["new_value"], e["effective_on"], e["recorded_at"])
                  for e in journal],
             )
@@ -1198,18 +1742,83 @@ class SqlStore:
         rows = self._rows(
             """WITH open_events AS (
                    SELECT * FROM events e WHERE e.kind != 'undo'
+                      AND coalesce(e.batch_id, '') NOT LIKE :recur
                       AND NOT EXISTS (SELECT 1 FROM events u WHERE u.undoes = e.id)),
                changes AS (
                    SELECT recorded_at, max(id) AS last_id FROM open_events
-                   GROUP BY recorded_at ORDER BY last_id DESC LIMIT ?)
+                   GROUP BY recorded_at ORDER BY last_id DESC LIMIT :count)
                SELECT o.* FROM open_events o JOIN changes c ON c.recorded_at = o.recorded_at
                ORDER BY c.last_id DESC, o.id DESC""",
-            [count],
+            {"count": count, "recur": RECUR_BATCH_PREFIX + "%"},
         )
         groups: dict[str, list[dict[str, Any]]] = {}
+        order: dict[str, float] = {}  # a change's place in the order of recording
         for row in rows:
             groups.setdefault(row["recorded_at"], []).append(row)
-        return list(groups.values())
+            order[row["recorded_at"]] = max(order.get(row["recorded_at"], 0), row["id"])
+        register = self._rows(
+            """WITH open_events AS (
+                   SELECT * FROM register_events r WHERE r.kind != 'undo'
+                      AND NOT EXISTS (SELECT 1 FROM register_events u WHERE u.undoes = r.id)),
+               changes AS (SELECT recorded_at, max(after_event) AS after FROM open_events
+                           GROUP BY recorded_at ORDER BY after DESC, max(id) DESC LIMIT ?)
+               SELECT o.* FROM open_events o JOIN changes c ON c.recorded_at = o.recorded_at
+               ORDER BY o.id DESC""",
+            [count],
+        )
+        if not register:
+            return list(groups.values())
+        for row in register:  # a change to units or documents (and the tasks it moved, at one moment)
+            groups.setdefault(row["recorded_at"], []).append(row)
+            # recorded after task event `after_event`, before the next one
+            order[row["recorded_at"]] = max(order.get(row["recorded_at"], 0), row["after_event"] + 0.5)
+        return [groups[moment] for moment in sorted(groups, key=lambda m: order[m], reverse=True)[:count]]
+
+    def last_task_change(self, task_id: int) -> list[dict[str, Any]]:
+        """The events of the latest change to one task not yet undone, newest first."""
+        return self._rows(
+            """WITH open_events AS (
+                   SELECT * FROM events e WHERE e.task_id = ? AND e.kind != 'undo'
+                      AND NOT EXISTS (SELECT 1 FROM events u WHERE u.undoes = e.id))
+               SELECT * FROM open_events WHERE recorded_at = (
+                   SELECT recorded_at FROM open_events ORDER BY id DESC LIMIT 1)
+               ORDER BY id DESC""",
+            [task_id],
+        )
+
+    def open_task_like(self, document_id: int | None, title: str, lead_unit_id: int | None) -> int | None:
+        """An open task (not voided) of the same document, folded title and lead unit, if any."""
+        return self._scalar(
+            f"""SELECT id FROM tasks WHERE {self._is("document_id")} AND title_key = ? AND {self._is("lead_unit_id")}
+                 AND state IN ({OPEN_SQL}) AND voided = 0 ORDER BY id LIMIT 1""",
+            [document_id, fold(title), lead_unit_id],
+        )
+
+    def import_provenance(self, task_id: int) -> dict[str, str | None] | None:
+        """What the last import of this task's row brought (field → journal text), or None when
+        no import ever brought it. A re-import writes it; until then it is read from the
+        journal (the imported creation snapshot, then each later imported change), so that
+        creating tasks by the hundred thousand writes nothing more."""
+        fields = self._scalar("SELECT fields FROM import_provenance WHERE task_id = ?", [task_id])
+        if fields:
+            return json.loads(fields)
+        brought: dict[str, str | None] | None = None
+        for event in self._execute(
+                "SELECT field, new_value FROM events WHERE task_id = ? AND kind = 'imported' ORDER BY id", [task_id]):
+            if event["field"] is None:
+                brought = {k: None if v is None else str(v) for k, v in json.loads(event["new_value"]).items()}
+            elif brought is not None:
+                brought[event["field"]] = event["new_value"]
+        return brought
+
+    def save_import_provenance(self, rows: Sequence[tuple[int, Mapping[str, str | None]]],
+                               batch_id: str | None) -> None:
+        self._executemany(
+            """INSERT INTO import_provenance(task_id, batch_id, fields) VALUES (?, ?, ?)
+               ON CONFLICT(task_id) DO UPDATE SET batch_id = excluded.batch_id, fields = excluded.fields""",
+            [(task_id, batch_id, json.dumps(fields, ensure_ascii=False, separators=(",", ":")))
+             for task_id, fields in rows],
+        )
 
     def record_batch(self, batch_id: str, kind: str, recorded_at: str, by: str, note: str | None = None) -> None:
         self._execute(
@@ -1218,52 +1827,92 @@ class SqlStore:
         )
 
     def batch_events(self, batch_id: str) -> list[dict[str, Any]]:
-        return self._rows(
+        events = self._rows(
             """SELECT e.* FROM batches b JOIN events e ON e.recorded_at = b.recorded_at AND e.batch_id = b.id
                WHERE b.id = ? AND e.kind != 'undo'
                  AND NOT EXISTS (SELECT 1 FROM events u WHERE u.undoes = e.id)
                ORDER BY e.id DESC""",
             [batch_id],
         )
+        register = self._rows(
+            """SELECT r.* FROM batches b JOIN register_events r ON r.recorded_at = b.recorded_at AND r.batch_id = b.id
+               WHERE b.id = ? AND r.kind != 'undo'
+                 AND NOT EXISTS (SELECT 1 FROM register_events u WHERE u.undoes = r.id)
+               ORDER BY r.id DESC""",
+            [batch_id],
+        )
+        return events + register
 
     def undo_events(self, events: list[dict[str, Any]], *, by: str, recorded_at: str, batch_id: str) -> list[int]:
         """Revert events, newest first, each by an 'undo' event effective on the same day
         (so past days are rebuilt as if it never happened); a task created by them is
-        cancelled from its creation on. Refuses when a later change touched the same field."""
+        voided (entered in error). Refuses when a later change touched the same field."""
         touched: list[int] = []
+        register = [e for e in events if "entity" in e]
+        events = [e for e in events if "entity" not in e]
         undone = {e["id"] for e in events}
         for event in sorted(events, key=lambda e: -e["id"]):
             task_id, field = event["task_id"], event["field"]
             day = date.fromisoformat(event["effective_on"])
             note = f"undo #{event['id']}"
-            common = dict(by=by, kind="undo", note=note, batch_id=batch_id, recorded_at=recorded_at)
+            common: dict[str, Any] = dict(by=by, kind="undo", note=note, batch_id=batch_id, recorded_at=recorded_at)
             if field is None:
                 if event["kind"] in CREATION_KINDS:
-                    self.change_task(task_id, {"state": "cancelled", "completed_on": None}, effective_on=day,
-                                     undoes={"state": event["id"]}, **common)
+                    self.change_task(task_id, {"voided": 1}, effective_on=day, undoes={"voided": event["id"]},
+                                     **common)
                 self._mark_undone(event, by, recorded_at, batch_id, note)
                 touched.append(task_id)
                 continue
-            later = self._one(
+            later = self._scalar(
                 """SELECT id FROM events x WHERE task_id = ? AND field = ? AND id > ? AND kind != 'undo'
                      AND NOT EXISTS (SELECT 1 FROM events u WHERE u.undoes = x.id) ORDER BY id LIMIT 1""",
                 [task_id, field, event["id"]],
             )
-            if later is not None and later["id"] not in undone:
+            if later is not None and later not in undone:
                 raise InvalidInput(
                     "cannot undo: task {task}'s '{field}' was changed again since (event #{event})",
                     task=task_id,
                     field=field,
-                    event=later["id"],
+                    event=later,
                 )
             old = event["old_value"]
             if field == "coordinating_units":
                 old = [int(u) for u in old.split(",")] if old else []
-            changed = self.change_task(task_id, {field: old}, effective_on=day, undoes={field: event["id"]}, **common)
+            changed = self.change_task(task_id, {field: old}, effective_on=day, undoes={field: event["id"]},
+                                       correction=event["kind"] == "corrected", **common)
             if not changed:
                 self._mark_undone(event, by, recorded_at, batch_id, note)
             touched.append(task_id)
+        self._undo_register_events(register, by=by, recorded_at=recorded_at, batch_id=batch_id)
         return sorted(set(touched))
+
+    def _undo_register_events(self, events: list[dict[str, Any]], *, by: str, recorded_at: str,
+                              batch_id: str) -> None:
+        """Revert changes to units and documents, newest first (a merge's alias before its merge)."""
+        ids = {e["id"] for e in events}
+        for event in sorted(events, key=lambda e: -e["id"]):
+            entity, entity_id, field = event["entity"], event["entity_id"], event["field"]
+            later = self._scalar(
+                """SELECT id FROM register_events x WHERE entity = ? AND entity_id = ? AND field = ? AND id > ?
+                     AND kind != 'undo' AND NOT EXISTS (SELECT 1 FROM register_events u WHERE u.undoes = x.id)
+                   ORDER BY id LIMIT 1""",
+                [entity, entity_id, field, event["id"]],
+            )
+            if later is not None and later not in ids:
+                if entity == "unit":
+                    raise InvalidInput("cannot undo: unit #{id}'s '{field}' was changed again since",
+                                       id=entity_id, field=field)
+                raise InvalidInput("cannot undo: document #{id}'s '{field}' was changed again since",
+                                   id=entity_id, field=field)
+            old: Any = event["old_value"]
+            if field in ("parent_id", "merged_into") and old is not None:
+                old = int(old)
+            change = self.change_unit if entity == "unit" else self.change_document
+            note = f"undo #{event['id']}"
+            if not change(entity_id, {field: old}, by=by, recorded_at=recorded_at, kind="undo", note=note,
+                          batch_id=batch_id, undoes={field: event["id"]}):
+                self._register_event(entity, entity_id, "undo", field, old, old, by=by, recorded_at=recorded_at,
+                                     note=note, batch_id=batch_id, undoes=event["id"])
 
     def _mark_undone(self, event, by, recorded_at, batch_id, note) -> None:
         """An undo event with no field change, so the event is never undone twice."""
@@ -1275,45 +1924,52 @@ class SqlStore:
     def export_rows(self, table: str) -> Iterator[dict[str, Any]]:
         if table not in self.EXPORT_TABLES:
             raise ValueError(table)
-        order = "key" if table == "settings" else "task_id, unit_id" if table == "task_units" else "id"
-        yield from self._stream(f"SELECT * FROM {table} ORDER BY {order}")
+        for row in self._stream(f"SELECT * FROM {table} ORDER BY {_EXPORT_ORDER.get(table, 'id')}"):
+            yield dict(row)
 
     def is_empty(self) -> bool:
         return all(self._one(f"SELECT 1 AS found FROM {t} LIMIT 1") is None for t in ("units", "documents", "tasks"))
 
-    def _columns(self, table: str) -> list[str]:
-        raise NotImplementedError
-
     def load_export(self, data: Mapping[str, Iterable[dict[str, Any]]]) -> dict[str, int]:
         """Rebuild a register from an export (or another register's rows, table by table,
-        as they come), into an empty database; call inside a transaction."""
+        as they come), into an empty database; call inside a transaction. A column an older
+        export does not have takes its default (tasks.voided: 0), a table it does not have
+        stays empty; a row the schema refuses is one error, nothing loaded."""
+        try:
+            return self._load(data)
+        except self._integrity_errors() as exc:
+            raise InvalidInput("cannot import: {reason}", reason=str(exc).strip().splitlines()[0]) from None
+
+    def _load(self, data: Mapping[str, Iterable[dict[str, Any]]]) -> dict[str, int]:
         counts = {}
+        later: list[tuple[str, list[Any]]] = []  # references within units and documents, set afterwards
         for table in self.EXPORT_TABLES:
-            columns = self._columns(table)
+            defaults = self._columns(table)
+            columns = list(defaults)
+            own = _SELF_REFERENCES.get(table, ())
             if table == "settings":
                 self._execute("DELETE FROM settings")
             counts[table] = 0
-            chunk: list[dict[str, Any]] = []
+            chunk: list[list[Any]] = []
             for row in data.get(table) or []:
-                chunk.append({c: row.get(c) for c in columns})
+                values = {c: row.get(c, defaults[c]) for c in columns}
+                if any(values[c] is not None for c in own):
+                    later.append((table, [values[c] for c in own] + [values["id"]]))
+                    values.update((c, None) for c in own)
+                chunk.append([values[c] for c in columns])
                 if len(chunk) >= 20000:
-                    self._load_rows(table, chunk)
+                    self._insert_rows(table, columns, chunk)
                     counts[table] += len(chunk)
                     chunk = []
-            self._load_rows(table, chunk)
+            self._insert_rows(table, columns, chunk)
             counts[table] += len(chunk)
+        for table, references in later:
+            sets = ", ".join(f"{c} = ?" for c in _SELF_REFERENCES[table])
+            self._execute(f"UPDATE {table} SET {sets} WHERE id = ?", references)
         for unit in self.list_units():
             self._write_unit_keys(unit)
         self._after_load()
         return counts
-
-    def _load_rows(self, table: str, rows: list[dict[str, Any]]) -> None:
-        """Rows of an export into a table (the engine says which refused row is whose)."""
-        self._insert_many(table, rows)
-
-    def _after_load(self) -> None:
-        """The search index (and what else the engine derives) for the loaded tasks."""
-        self._reindex([row["id"] for row in self._rows("SELECT id FROM tasks")])
 
     # -- review (rà soát) ---------------------------------------------------------
 
@@ -1331,7 +1987,8 @@ class SqlStore:
                       {count(f"t.state IN ({OPEN_SQL}) AND t.deadline < :today")} AS overdue,
                       {count("t.state = 'cancelled'")} AS cancelled,
                       {count("t.state = 'new'")} AS not_begun
-               FROM documents d LEFT JOIN tasks t ON t.document_id = d.id
+               FROM documents d LEFT JOIN tasks t ON t.document_id = d.id AND t.voided = 0
+               WHERE d.merged_into IS NULL
                GROUP BY d.id ORDER BY d.id""",
             {"today": today.isoformat()},
         )
