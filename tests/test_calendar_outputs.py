@@ -9,7 +9,6 @@ import csv
 import io
 import json
 import re
-import sqlite3
 from datetime import date, datetime
 
 import openpyxl
@@ -21,15 +20,15 @@ from nqtrack import i18n
 from nqtrack.app import views
 from nqtrack.app.context import Context
 from nqtrack.render import overdue as overdue_render
-from nqtrack.store.sqlite import SqliteStore
+from nqtrack.store import open_store
+from tests.support import query
 
 MONTHLY = "trước ngày 20 hằng tháng"
 
 
 def task_codes(cli) -> list[str]:
     """The codes of the tasks in the register, read without nqtrack (which would open periods)."""
-    with sqlite3.connect(cli.db) as db:
-        return [row[0] for row in db.execute("SELECT code FROM tasks ORDER BY id")]
+    return [row[0] for row in query(cli.db, "SELECT code FROM tasks ORDER BY id")]
 
 
 @pytest.fixture
@@ -114,7 +113,7 @@ def test_overdue_csv_for_people_in_working_days(after_tet, tmp_path):
 
 @pytest.mark.parametrize("width", (80, 100, 120, 160))
 def test_overdue_in_working_days_fits_the_terminal(after_tet, width):
-    store = SqliteStore(after_tet.db)
+    store = open_store(str(after_tet.db))
     before = i18n.language()
     i18n.set_language("vi")
     try:
@@ -191,7 +190,7 @@ def test_a_series_as_csv_for_people(monthly, capsys):
     from nqtrack.render.output import Output
     from nqtrack.render.series import emit_series
 
-    store = SqliteStore(monthly.db)
+    store = open_store(str(monthly.db))
     before = i18n.language()
     i18n.set_language("vi")
     try:

@@ -38,9 +38,9 @@ def office(cli):
 # -- the journal tells the truth about time ---------------------------------------------------
 
 
-def test_today_never_moves_the_recording_moment(tmp_path):
+def test_today_never_moves_the_recording_moment(register_location):
     """Without a test clock, --today sets the business day only: recorded_at is the real clock."""
-    db = str(tmp_path / "r.db")
+    db = register_location
     runner = CliRunner()
     env = {"NQTRACK_TEST_CLOCK": None, "NO_COLOR": "1"}
     before = datetime.now(UTC).isoformat(timespec="microseconds")
@@ -57,9 +57,9 @@ def test_today_never_moves_the_recording_moment(tmp_path):
 # -- undone extensions and reminders do not count ---------------------------------------------
 
 
-def test_an_undone_extension_or_reminder_is_not_counted(office):
+def test_an_undone_extension_or_reminder_is_not_counted(office, tmp_path):
     office("update", "B", "--deadline", "30/11/2022", "--reason", "Chờ số liệu", today="2022-10-10")
-    office("remind", "--output-dir", str(office.db.parent / "notices"), today="2022-10-12")
+    office("remind", "--output-dir", str(tmp_path / "notices"), today="2022-10-12")
     counted = workload(office)
     assert (counted["extended"], counted["reminded"]) == (1, 1)
     office("undo", today="2022-10-13")  # the reminder

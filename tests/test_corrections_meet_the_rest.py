@@ -7,13 +7,12 @@ from __future__ import annotations
 import io
 import json
 import re
-import sqlite3
 from datetime import datetime
 
 import openpyxl
 import pytest
 
-from tests.support import Cli
+from tests.support import Cli, query
 
 MONTHLY = "Hằng tháng, trước ngày 20"
 
@@ -137,7 +136,7 @@ def test_a_series_follows_a_document_merge(monthly):
     monthly("doc", "merge", "12/KH-VP@02/01/2024", "12/KH-VP@03/01/2024", today="2024-03-21")
     assert show(monthly, "S1", "2024-03-21")["series"]["document"] == "12/KH-VP"
     monthly("recur", "--until", "30/04/2024", today="2024-03-21")
-    ids = {row[0] for row in sqlite3.connect(monthly.db).execute("SELECT document_id FROM tasks")}
+    ids = {row[0] for row in query(monthly.db, "SELECT document_id FROM tasks")}
     assert ids == {2}  # every task of the series, those opened after the merge too, is the kept document's
     # the series is the document's: the same row assigned to the kept document is the same series
     again = monthly("assign", "Báo cáo tình hình", "--lead", "VP", "--doc", "#2", "--due", MONTHLY,
@@ -305,9 +304,9 @@ def test_list_all_keeps_task_numbers_whole_in_the_terminal(corrected, width):
     from nqtrack.app.context import Context
     from nqtrack.render.layout import fit_table
     from nqtrack.render.task import display_task_row, task_columns
-    from nqtrack.store.sqlite import SqliteStore
+    from nqtrack.store import open_store
 
-    store = SqliteStore(corrected.db)
+    store = open_store(str(corrected.db))
     before = i18n.language()
     i18n.set_language("vi")
     try:
@@ -355,7 +354,7 @@ def test_import_conflicts_as_a_listing(cli, tmp_path):
 # -- the export holds every table --------------------------------------------------------------------
 
 
-def test_export_then_import_into_an_empty_database_rebuilds_every_table(monthly, tmp_path):
+def test_export_then_import_into_an_empty_database_rebuilds_every_table(monthly, tmp_path, new_register):
     cli = monthly
     cli("calendar", "add", "17/02/2024", "--working", "--note", "Làm bù", today="2024-03-21")
     cli("unit", "merge", "VPUB", "VP", today="2024-03-21")
@@ -372,26 +371,25 @@ def test_export_then_import_into_an_empty_database_rebuilds_every_table(monthly,
     exported = tmp_path / "so-theo-doi.json"
     cli("export", str(exported), today="2024-03-21")
     data = json.loads(exported.read_text(encoding="utf-8"))
-    from nqtrack.store.sqlite import SqliteStore
+    from nqtrack.store.sql import EXPORT_TABLES
 
-    for table in SqliteStore.EXPORT_TABLES:
+    for table in EXPORT_TABLES:
         if table not in ("settings", "task_units"):
             assert data[table], table  # every table holds rows in this register
-    copy = Cli(tmp_path / "ban-sao.db")
+    copy = Cli(new_register())
     copy("import", str(exported), today="2024-03-21")
     assert copy("check", today="2024-03-21").output == "All checks passed.\n"
-    original, rebuilt = sqlite3.connect(cli.db), sqlite3.connect(copy.db)
-    for table in SqliteStore.EXPORT_TABLES:
+    for table in EXPORT_TABLES:
         if table == "settings":
             continue
-        query = f"SELECT * FROM {table} ORDER BY 1, 2"
-        assert rebuilt.execute(query).fetchall() == original.execute(query).fetchall(), table
+        rows = f"SELECT * FROM {table} ORDER BY 1, 2"
+        assert query(copy.db, rows) == query(cli.db, rows), table
     assert show(copy, "S1", "2024-03-21") == show(cli, "S1", "2024-03-21")
     assert copy("unit", "show", "VP", "--format", "json", today="2024-03-21").stdout == cli(
         "unit", "show", "VP", "--format", "json", today="2024-03-21").stdout
 
 
-def test_an_export_made_before_voids_and_the_register_journal_imports(monthly, tmp_path):
+def test_an_export_made_before_voids_and_the_register_journal_imports(monthly, tmp_path, new_register):
     """An export of a register of schema 5 (before issue 14): no 'voided' in its tasks, none of
     the tables issue 14 added. It rebuilds a register that passes check, nothing voided."""
     exported = tmp_path / "cu.json"
@@ -405,7 +403,7 @@ def test_an_export_made_before_voids_and_the_register_journal_imports(monthly, t
         del data[table]
     data["schema"] = 5
     exported.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    copy = Cli(tmp_path / "ban-sao.db")
+    copy = Cli(new_register())
     copy("import", str(exported), today="2024-03-21")
     assert copy("check", today="2024-03-21").output == "All checks passed.\n"
     assert overdue_codes(copy) == ["S1/2024-01", "S1/2024-02", "S1/2024-03"]

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from nqtrack.store.sqlite import SqliteStore as Store
+from nqtrack.store import open_store
 from tests.support import Cli
 
 Q2_START, Q2_END = date(2024, 4, 1), date(2024, 6, 30)
 
 
 @pytest.fixture
-def cli(tmp_path: Path) -> Cli:
+def cli(register_location: str) -> Cli:
     """The second quarter of 2024, as of its last day, for six units:
 
     - Sở Tư pháp: 4 tasks due, completed on time (and one overdue task cancelled: it counts nowhere);
@@ -28,7 +28,7 @@ def cli(tmp_path: Path) -> Cli:
       the quarter completed late;
     - Ban Dân tộc: one task received in the quarter, due in the third: none to carry out, none fell due.
     """
-    store = Store(tmp_path / "register.db")
+    store = open_store(register_location)
     seq = 0
 
     def stamp(day: date) -> str:
@@ -74,7 +74,7 @@ def cli(tmp_path: Path) -> Cli:
         task(home, date(2024, 6, 1), date(2024, 6, 12))
         task(ethnic, date(2024, 8, 31), assigned=date(2024, 6, 1))
     store.close()
-    return Cli(tmp_path / "register.db")
+    return Cli(register_location)
 
 
 def evaluate(cli: Cli, *args: str, lang: str = "vi", expect: int = 0):
@@ -223,7 +223,8 @@ def test_a_bad_scheme_is_one_clear_error_and_nothing_is_written(cli, tmp_path, t
         assert lines == [message]
     else:
         assert lines[0].startswith("Lỗi: Thang điểm đánh giá không phải TOML hợp lệ: ")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["register.db", "scheme.toml"]  # no report, no temporary file
+    register = [Path(cli.db).name] if Path(cli.db).parent == tmp_path else []  # a SQLite register's file
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*register, "scheme.toml"])  # no report, no temporary file
 
 
 def test_a_scheme_file_that_cannot_be_read(cli, tmp_path):

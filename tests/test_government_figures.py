@@ -12,13 +12,12 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from nqtrack.cli import app
-from nqtrack.store.sqlite import SqliteStore as Store
+from nqtrack.store import open_store
 
 UNITS = ("Bộ Tư pháp", "Bộ Tài chính", "Bộ Y tế", "Bộ Xây dựng", "UBND tỉnh Đắk Lắk", "UBND thành phố Hải Phòng",
          "UBND tỉnh Quảng Ninh")
@@ -94,9 +93,9 @@ def stamp(day: date, seq: int) -> str:
 
 
 @pytest.fixture(scope="module")
-def register(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("government") / "register.db"
-    store = Store(path)
+def register(module_register) -> str:
+    path = module_register()
+    store = open_store(path)
     with store.transaction():
         ids = {name: store.add_unit(name).id for name in UNITS}
         for seq, row in enumerate(ROWS):
@@ -122,13 +121,13 @@ def register(tmp_path_factory) -> Path:
     return path
 
 
-def run(register: Path, *args: str, today: str, lang: str = "en"):
+def run(register: str, *args: str, today: str, lang: str = "en"):
     result = CliRunner().invoke(app, ["--db", str(register), "--lang", lang, "--today", today, *args],
                                 env={"NQTRACK_TEST_CLOCK": today, "NO_COLOR": "1"})
     return result
 
 
-def report(register: Path, *args: str, today: str) -> dict:
+def report(register: str, *args: str, today: str) -> dict:
     result = run(register, "report", "--format", "json", *args, today=today)
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)

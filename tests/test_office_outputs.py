@@ -23,9 +23,9 @@ TODAY = "2022-11-15"
 
 
 @pytest.fixture(scope="module")
-def example(tmp_path_factory) -> Cli:
+def example(module_register) -> Cli:
     """The bundled example register (21 units, 13 documents, 220 tasks)."""
-    cli = Cli(tmp_path_factory.mktemp("example") / "register.db")
+    cli = Cli(module_register())
     cli("import", str(ROOT / "examples/units.csv"), "--kind", "units", today=TODAY)
     cli("import", str(ROOT / "examples/documents.csv"), "--kind", "documents", today=TODAY)
     cli("import", str(ROOT / "examples/tasks.csv"), today=TODAY)

@@ -5,26 +5,25 @@
 from __future__ import annotations
 
 import json
-import shutil
+from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 
+from nqtrack.store import open_store
 from nqtrack.store.base import LaterEvent, NewTask
-from nqtrack.store.sqlite import SqliteStore as Store
-from tests.support import Cli
+from tests.support import Cli, query
 
 TASKS, COMPLETED = 16_274, 16_051
 ASSIGNED, DEADLINE, DONE = date(2024, 1, 5), date(2024, 2, 1), date(2024, 1, 20)
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
+def built(module_register) -> str:
     """16,274 tasks from the Government received in the first quarter of 2024, all due on
     1 February; 16,051 completed on time, the other 223 overdue at the quarter's end."""
-    path = tmp_path_factory.mktemp("rates") / "register.db"
-    store = Store(path)
+    path = module_register()
+    store = open_store(path)
     with store.transaction():
         unit = store.add_unit("Bộ Tư pháp").id
         tasks = [
@@ -40,10 +39,10 @@ def built(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def cli(built, tmp_path) -> Cli:
-    """A copy of the register for each test: `config decimals` writes to it."""
-    shutil.copy(built, tmp_path / "register.db")
-    return Cli(tmp_path / "register.db")
+def cli(built) -> Iterator[Cli]:
+    """The module's register; `config decimals` writes to it: each test leaves it as it was."""
+    yield Cli(built)
+    query(built, "DELETE FROM settings")
 
 
 def report(cli: Cli, *args: str, lang: str = "vi") -> str:

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from nqtrack.core.reimport import reconcile
+from tests.support import query
 
 HEADER = "Mã nhiệm vụ,Nội dung nhiệm vụ,Đơn vị chủ trì,Ngày giao,Thời hạn,Trạng thái,Ngày hoàn thành,Người thực hiện\n"
 OCTOBER = HEADER + (
@@ -119,21 +120,17 @@ def test_a_listing_exported_for_editing_imports_back_without_changes(imported, t
 def test_what_an_import_brought_is_read_from_the_journal_until_a_reimport_writes_it(imported):
     """A task created by an import has no import_provenance row (a large import writes nothing
     more): its journal says what the import brought, the same values a re-import keeps."""
-    import sqlite3
-
-    from nqtrack.store.sqlite import SqliteStore
+    from nqtrack.store import open_store
 
     cli, path = imported
-    store = SqliteStore(cli.db)
-    assert store.conn.execute("SELECT count(*) FROM import_provenance").fetchone()[0] == 0
+    assert query(cli.db, "SELECT count(*) FROM import_provenance") == [(0,)]
+    store = open_store(str(cli.db))
     from_journal = {task_id: store.import_provenance(task_id) for task_id in (1, 2, 3)}
     store.close()
     path.write_text(OCTOBER.replace("Anh Nam", "Chị Hoa").replace(",Chưa thực hiện,,", ",Hoàn thành,20/10/2022,"),
                     encoding="utf-8")
     cli("import", str(path), today="2022-11-05")
-    con = sqlite3.connect(cli.db)
-    written = {r[0]: json.loads(r[1]) for r in con.execute("SELECT task_id, fields FROM import_provenance")}
-    con.close()
+    written = {r[0]: json.loads(r[1]) for r in query(cli.db, "SELECT task_id, fields FROM import_provenance")}
     assert set(written) == {1, 2, 3}
     unchanged = {"title", "lead_unit_id", "assigned_on", "deadline", "deadline_text", "code"}
     for task_id, fields in written.items():

@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import date
 
 import pytest
@@ -17,6 +16,7 @@ from nqtrack.core.calendar import WorkCalendar
 from nqtrack.core.dates import parse_deadline
 from nqtrack.core.errors import InvalidInput
 from nqtrack.holidays_vn import work_calendar
+from tests.support import query
 
 HEADER = "Mã,Nội dung,Văn bản,Đơn vị chủ trì,Ngày giao,Thời hạn"
 
@@ -235,8 +235,4 @@ def test_nothing_is_stored_without_its_date(cli, tmp_path):
     for on, text, _ in CASES.values():
         iso = "-".join(reversed(on.split("/")))
         cli("assign", f"Việc {text} {on}", "--lead", "VP", "--assigned-on", on, "--due", text, today=iso)
-    con = sqlite3.connect(cli.db)
-    try:
-        assert con.execute("SELECT count(*) FROM tasks WHERE deadline IS NULL").fetchone()[0] == 0
-    finally:
-        con.close()
+    assert query(cli.db, "SELECT count(*) FROM tasks WHERE deadline IS NULL") == [(0,)]

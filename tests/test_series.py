@@ -11,6 +11,7 @@ import pytest
 
 from nqtrack.app import series as series_cases
 from nqtrack.app.context import Context
+from nqtrack.store import open_store
 from nqtrack.store.sqlite import SqliteStore
 
 MONTHLY = "trước ngày 20 hằng tháng"
@@ -286,7 +287,7 @@ def test_review_counts_the_tasks_of_a_series(cli):
     assert (review["documents"][0]["total"], review["documents"][0]["overdue"]) == (3, 3)
 
 
-def test_the_register_with_series_passes_check_and_rebuilds_from_its_export(monthly, tmp_path):
+def test_the_register_with_series_passes_check_and_rebuilds_from_its_export(monthly, tmp_path, new_register):
     monthly("calendar", "add", "17/02/2024", "--working", today="2024-03-21")
     monthly("overdue", today="2024-03-21")
     assert monthly("check", today="2024-03-21").output == "All checks passed.\n"
@@ -294,7 +295,7 @@ def test_the_register_with_series_passes_check_and_rebuilds_from_its_export(mont
     monthly("export", str(exported), today="2024-03-21")
     from tests.support import Cli
 
-    copy = Cli(tmp_path / "copy.db")
+    copy = Cli(new_register())
     copy("import", str(exported), today="2024-03-21")
     assert show(copy, "S1", "2024-03-21") == show(monthly, "S1", "2024-03-21")
     assert json.loads(exported.read_text())["calendar_days"][0]["day"] == "2024-02-17"
@@ -323,8 +324,8 @@ def test_a_register_that_cannot_be_written_still_shows_its_views(monthly, monkey
     def refused(self):
         raise StorageError("the register is read-only: {path}", path=self.path)
 
-    monkeypatch.setattr(SqliteStore, "transaction", refused)
-    store = SqliteStore(monthly.db)
+    store = open_store(str(monthly.db))
+    monkeypatch.setattr(type(store), "transaction", refused)
     try:
         backlog = views.overdue(Context.of(store, date(2024, 2, 25)), views.OverdueQuery())
     finally:
