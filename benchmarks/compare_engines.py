@@ -46,6 +46,8 @@ VIEWS = [
     ["list", "--search", "nghi quyet tw", "--format", "json"],
     ["list", "--search", "ke hoach thuc hien", "--format", "csv", "--limit", "50"],
     ["list", "--overdue", "--format", "json"],
+    ["evaluate", "--year", "2026", "--format", "json"],
+    ["evaluate", "--quarter", "2026-Q3", "--as-of", "2026-08-15", "--format", "json"],
 ]
 
 
