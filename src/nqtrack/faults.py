@@ -2,15 +2,17 @@
 
 With NQTRACK_TEST_PAUSE=point:seconds a process stops at that point (inside the
 transaction before its commit, in the middle of a backup, after an import's first
-batch of rows), after writing "paused" to the file descriptor NQTRACK_TEST_PAUSE_FD, so
-that a test blocked on the other end of that pipe knows when to kill it: no polling.
+batch of rows, once a new register's schema is in but before it is linked into
+place, inside the lock of a schema upgrade or of a restore), after writing "paused"
+to the file descriptor NQTRACK_TEST_PAUSE_FD, so that a test blocked on the other end
+of that pipe knows when to kill it: no polling.
 """
 
 from __future__ import annotations
 
 import os
 
-POINTS = ("commit", "backup", "import-batch")
+POINTS = ("commit", "backup", "import-batch", "create", "upgrade", "restore")
 
 
 def pause(point: str) -> None:

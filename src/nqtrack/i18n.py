@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 
 from nqtrack.core.errors import N_  # one marker for the core and the edges
+from nqtrack.core.text import inert
 
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
@@ -65,9 +66,14 @@ def language() -> str:
 
 
 def _(message: str, **args: object) -> str:
+    """The message in the chosen language, with its arguments filled in. Text arguments
+    (names, titles, paths a user typed) are made inert first: a control character in them
+    is shown, never obeyed by the terminal (see core.text.inert)."""
     # "" would give the catalog's header: gettext keeps it under the empty id
     text = _translation(_language).gettext(message) if message else message
-    return text.format(**args) if args else text
+    if not args:
+        return text
+    return text.format(**{k: inert(v) if isinstance(v, str) else v for k, v in args.items()})
 
 
 def translate_matching(text: str, patterns) -> str:
@@ -108,6 +114,7 @@ REASON_MESSAGES = (
     N_("the completion date is after today"),
     N_("progress must be between 0 and 100"),
     N_("progress is not a number"),
+    N_("not an e-mail address (several are separated by ',')"),
 )
 _reason_patterns: list | None = None
 

@@ -1,14 +1,18 @@
 """Stored settings: the report cut-off, the office and place of notices, the language,
-and the SMTP settings of `remind --send`."""
+and the SMTP settings of `remind --send`. Each is checked when it is set, and again when
+it is read (`check` lists those that cannot be used, changed outside nqtrack)."""
 
 from __future__ import annotations
 
 from nqtrack.app.context import Context
-from nqtrack.core.errors import InvalidInput
+from nqtrack.core import rules
+from nqtrack.core.errors import InvalidInput, UserError
 from nqtrack.i18n import LANGUAGES
 
 KNOWN = ("cutoff", "office", "place", "lang", "smtp_host", "smtp_port", "smtp_starttls", "smtp_sender", "smtp_user")
 CLEAR = "-"
+YES = ("yes", "1", "true", "on")
+NO = ("no", "0", "false", "off")
 
 
 def check_cutoff(cutoff: int | None) -> int | None:
@@ -17,15 +21,29 @@ def check_cutoff(cutoff: int | None) -> int | None:
     return cutoff
 
 
-def _check(key: str, value: str) -> None:
+def _known(key: str) -> None:
     if key not in KNOWN:
         raise InvalidInput("unknown setting '{value}'; use one of: {values}", value=key, values=", ".join(KNOWN))
-    if value == CLEAR:
-        return
-    if key == "cutoff" and not (value.isdigit() and check_cutoff(int(value))):
+
+
+def check_value(key: str, value: str) -> str:
+    """The value `key` may hold; InvalidInput saying why not."""
+    if not value.isprintable() or value != value.strip():
+        raise InvalidInput("a setting is one line of text, without control characters or spaces around it")
+    if key == "cutoff" and not (value.isascii() and value.isdigit() and len(value) <= 2
+                                and check_cutoff(int(value))):
         raise InvalidInput("--cutoff takes a day from 1 to 28")
     if key == "lang" and value not in LANGUAGES:
         raise InvalidInput("unknown language '{lang}'; use vi or en", lang=value)
+    if key == "smtp_port" and not (value.isascii() and value.isdigit() and 1 <= int(value[:6]) <= 65535):
+        raise InvalidInput("smtp_port takes a port number from 1 to 65535")
+    if key == "smtp_starttls" and value.lower() not in YES + NO:
+        raise InvalidInput("smtp_starttls takes yes or no")
+    if key in ("smtp_host", "smtp_user") and (" " in value or not value):
+        raise InvalidInput("{key} takes a name without spaces", key=key)
+    if key == "smtp_sender":
+        rules.email_addresses(value)
+    return value
 
 
 def read_all(ctx: Context) -> dict[str, str | None]:
@@ -33,20 +51,49 @@ def read_all(ctx: Context) -> dict[str, str | None]:
 
 
 def read(ctx: Context, key: str) -> str | None:
-    if key not in KNOWN:
-        raise InvalidInput("unknown setting '{value}'; use one of: {values}", value=key, values=", ".join(KNOWN))
+    _known(key)
     return ctx.store.get_setting(key)
+
+
+def usable(store: object, key: str) -> str | None:
+    """A stored setting for use: InvalidInput, naming the setting and how to fix it, when
+    it cannot be used (it was changed outside nqtrack)."""
+    value = store.get_setting(key)  # type: ignore[attr-defined]
+    if value is None:
+        return None
+    try:
+        return check_value(key, value)
+    except UserError as exc:
+        raise InvalidInput("the stored setting {key} = '{value}' cannot be used ({reason}); set it again with "
+                           "'nqtrack config {key} VALUE'", key=key, value=value, reason=exc) from None
 
 
 def change(ctx: Context, key: str, value: str) -> str | None:
     """Store a setting ('-' clears it); returns the value now stored."""
-    _check(key, value)
-    stored = None if value == CLEAR else value
+    _known(key)
+    stored = None if value == CLEAR else check_value(key, value)
     with ctx.store.transaction():
         ctx.store.set_setting(key, stored)
     return stored
 
 
 def stored_cutoff(store: object) -> int | None:
-    value = store.get_setting("cutoff")  # type: ignore[attr-defined]
+    value = usable(store, "cutoff")
     return int(value) if value else None
+
+
+def problems(ctx: Context) -> list[str]:
+    """Stored settings and unit addresses that could not be used, in `check`'s words."""
+    found = []
+    for key, value in read_all(ctx).items():
+        if value is not None:
+            try:
+                check_value(key, value)
+            except UserError:
+                found.append(f"the setting {key} = {value!r} cannot be used")
+    for unit in ctx.store.list_units():
+        try:
+            rules.email_addresses(unit.email)
+        except UserError:
+            found.append(f"unit {unit.id} ({unit.name}): the e-mail address {unit.email!r} cannot be used")
+    return found

@@ -219,6 +219,7 @@ class TaskQuery:
 def listing(ctx: Context, query: TaskQuery) -> list[dict[str, Any]]:
     """Tasks, filtered; `overdue` means overdue today as the journal tells it (the same
     set the morning view shows: open, past the deadline, paused ones included)."""
+    rules.check_number(query.limit, "--limit", 1, rules.MAX_COUNT)
     store = ctx.store
     states = [rules.state_from_text(s).value for s in query.states]
     filters = resolve_filters(store, query.units, query.sources, query.documents)

@@ -7,6 +7,7 @@ from typing import Any
 
 from nqtrack.app.context import Context
 from nqtrack.core.collate import sort_key
+from nqtrack.core.rules import email_addresses
 from nqtrack.store.base import Unit
 
 
@@ -19,6 +20,7 @@ def add(
     aliases: Sequence[str] = (),
     email: str | None = None,
 ) -> Unit:
+    email = email_addresses(email)  # a line break in an address would add a header to the mail
     store = ctx.store
     with store.transaction():
         parent_id = store.resolve_unit(parent).id if parent else None
@@ -39,10 +41,11 @@ def listing(ctx: Context) -> list[dict[str, Any]]:
 
 
 def set_email(ctx: Context, unit: str, address: str | None) -> Unit:
+    address = email_addresses(address)
     store = ctx.store
     with store.transaction():
         found = store.resolve_unit(unit)
-        store.set_unit_email(found.id, address.strip() if address else None)
+        store.set_unit_email(found.id, address)
     return found
 
 

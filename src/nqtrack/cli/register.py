@@ -15,12 +15,17 @@ def init() -> None:
     """Create the database, or upgrade it to this version's schema.
 
     \b
+    The only command that creates a database (besides import and restore given
+    --create): any other command on a path with no database says so and exits 4.
+    The folder must exist.
+
+    \b
     Example:
       nqtrack --db register.db init
     """
     from nqtrack.app import register
 
-    data = register.info(session.context())
+    data = register.info(session.context(create=True))
     typer.echo(_("Database ready: {path} (schema {version}).", path=data["database"], version=data["schema_version"]))
 
 
@@ -63,6 +68,8 @@ RejectsOption = Annotated[str | None, typer.Option(
     "--rejects", help="With --skip-invalid: the CSV file for rejected rows, with a reason column.")]
 StrictUnitsOption = Annotated[bool, typer.Option(
     "--strict-units", help="Refuse rows naming units not in the register, instead of creating them.")]
+CreateOption = Annotated[bool, typer.Option(
+    "--create", help="Create the database if there is none at --db (in a folder that exists).")]
 
 
 @command(name="import")
@@ -77,6 +84,7 @@ def import_(
     skip_invalid: SkipInvalidOption = False,
     rejects: RejectsOption = None,
     strict_units: StrictUnitsOption = False,
+    create: CreateOption = False,
     by: ByOption = None,
 ) -> None:
     """Import tasks (or units, documents) from a spreadsheet, all rows or none.
@@ -98,26 +106,30 @@ def import_(
         strict_units=strict_units)
     try:
         with render.ImportProgress() as progress:
-            done = register.import_any(session.context(by), request, progress)
+            done = register.import_any(session.context(by, create=create), request, progress, _rejects_writer(request))
     except ImportFailed as failed:
         typer.echo("\n".join(render.problems_text(failed.summary)), err=True)
         raise typer.Exit(2) from None
-    _say_imported(request, done)
+    rebuilt = done.rebuilt is not None
+    typer.echo(render.rebuilt_line(done.rebuilt) if rebuilt else "\n".join(render.summary_lines(done.summary)))
 
 
-def _say_imported(request: Any, done: Any) -> None:
-    """The summary of an import (and its --rejects file), or of a register rebuilt from an export."""
-    from nqtrack.app import register
-    from nqtrack.files import write_atomically
+def _rejects_writer(request: Any) -> Any:
+    """What writes the --rejects file (before the import commits: a file that cannot be
+    written stops the import), after checking now where it goes."""
+    from nqtrack.files import output_path, write_text
     from nqtrack.render import imports as render
 
-    if done.rebuilt is not None:
-        typer.echo(render.rebuilt_line(done.rebuilt))
-        return
-    if done.summary.problems and request.rejects:
-        text = render.rejects_csv(*register.rejected_rows(request, done.summary))
-        write_atomically(request.rejects, lambda stream: stream.write(text))
-    typer.echo("\n".join(render.summary_lines(done.summary)))
+    if not request.rejects:
+        return None
+    output_path(request.rejects, database=session.db_path, reading=[request.source])
+
+    def write(headers: list[str], rows: list[Any]) -> None:
+        text = render.rejects_csv(headers, rows)
+        write_text(request.rejects, lambda stream: stream.write(text), database=session.db_path,
+                   reading=[request.source])
+
+    return write
 
 
 @command()
@@ -135,18 +147,20 @@ def export(
     """
     from nqtrack.app import register
     from nqtrack.app.tasks import TASK_ROW_KEYS
-    from nqtrack.files import write_atomically
+    from nqtrack.files import output_path, write_text
     from nqtrack.render.tables import csv_text, json_text
 
     if fmt not in ("json", "csv"):
         raise InvalidInput("unknown format '{value}'; use one of: {formats}", value=fmt, formats="json, csv")
+    if file != "-":
+        output_path(file, database=session.db_path)  # before the work: one line for a wrong name
     ctx = session.context()
     text = json_text(register.export_data(ctx)) if fmt == "json" else csv_text(register.export_tasks(ctx),
                                                                                 TASK_ROW_KEYS)
     if file == "-":
         sys.stdout.write(text)
         return
-    write_atomically(file, lambda stream: stream.write(text))
+    write_text(file, lambda stream: stream.write(text), database=session.db_path)
     typer.echo(_("Exported to {path}.", path=file))
 
 
@@ -169,17 +183,27 @@ def backup(
 @command()
 def restore(
     file: Annotated[str, typer.Argument(help="A backup made by 'nqtrack backup' (or any nqtrack database).")],
+    create: CreateOption = False,
 ) -> None:
     """Replace the database with a backup; the replaced one is kept as a backup first.
 
     \b
-    Example:
+    The backup is checked whole first (SQLite's integrity check, the nqtrack schema).
+    Others may keep working: their writes land either in the kept copy or after the
+    restore, never in neither.
+
+    \b
+    Examples:
       nqtrack restore nqtrack-backup-2022-11-15.db
+      nqtrack --db /srv/nqtrack/register.db restore /mnt/usb/nqtrack-2022-11-15.db --create
     """
     from nqtrack.app import register
 
-    kept = register.restore(session.context(), file)
-    typer.echo(_("Restored from {file}; the replaced database was kept as {kept}.", file=file, kept=kept))
+    kept = register.restore(session.context(create=create), file)
+    if kept is None:
+        typer.echo(_("Restored from {file} into the new database {path}.", file=file, path=session.db_path))
+    else:
+        typer.echo(_("Restored from {file}; the replaced database was kept as {kept}.", file=file, kept=kept))
 
 
 @command()
@@ -189,7 +213,10 @@ def check(fmt: FormatOption = "table") -> None:
     \b
     Checks: SQLite integrity and foreign keys; each done task has a completion date;
     each task has its creation event; each task's fields equal its journal replayed;
-    no deadline before the assigned day without a note.
+    no deadline before the assigned day without a note; each task's title key,
+    original deadline and search text match its fields; no task or journal event is
+    missing; the units' look-up keys; the stored settings and e-mail addresses can
+    be used.
 
     \b
     Example:

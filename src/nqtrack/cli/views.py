@@ -105,9 +105,9 @@ def report(
                               unit or (), include_subunits, source or (), document or ())
     data = views.report(session.context(), query)
     if output:
-        from nqtrack.files import write_atomically
+        from nqtrack.files import write_text
 
-        write_atomically(output, lambda stream: render.render(data, fmt, stream))
+        write_text(output, lambda stream: render.render(data, fmt, stream), database=session.db_path)
     else:
         render.render(data, fmt)
 

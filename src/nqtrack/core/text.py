@@ -7,6 +7,7 @@ precomposed and combining accents and the old and new tone placement (hoà/hòa)
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # đ/Đ carry no combining mark, so NFD leaves them alone; Ð (U+00D0, Icelandic eth)
@@ -44,3 +45,22 @@ def fold(text: str | None) -> str:
         # combining marks NFC could not compose, or letters outside the table
         bare = "".join(c for c in unicodedata.normalize("NFD", bare) if not unicodedata.combining(c))
     return " ".join(bare.casefold().split())
+
+
+# Characters a terminal obeys rather than shows (C0 but tab and line break, DEL, C1), and
+# lone surrogates (bytes that were not UTF-8, as Python passes them on from the command line).
+_UNSHOWABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _shown(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (surrogateescape)
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def inert(text: str) -> str:
+    """`text` with each control character (but tab and line break) written out as `\\x1b`:
+    printed on a terminal, in a file or a letter, it is shown, never obeyed (ESC [2J does
+    not clear the screen, ESC ]0; does not retitle the window), and it is valid XML."""
+    return _UNSHOWABLE.sub(_shown, text) if _UNSHOWABLE.search(text) else text

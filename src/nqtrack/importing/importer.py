@@ -18,7 +18,8 @@ from typing import Any
 
 from nqtrack import faults
 from nqtrack.core.dates import DateError, parse_date, parse_deadline
-from nqtrack.core.rules import DONE_WITHOUT_DATE, completion_problem
+from nqtrack.core.errors import UserError
+from nqtrack.core.rules import DONE_WITHOUT_DATE, NOT_AN_ADDRESS, completion_problem, email_addresses
 from nqtrack.core.states import StateError, parse_state
 from nqtrack.core.symbols import find_symbol, parse_symbol, symbol_key
 from nqtrack.core.text import fold, nfc
@@ -499,12 +500,16 @@ class Importer:
         if not name:
             raise BadRow(headers["name"], "", "a unit needs a name")
         aliases = [a.strip() for a in _text(record.get("aliases")).replace(",", ";").split(";") if a.strip()]
+        try:
+            email = email_addresses(_text(record.get("email")))
+        except UserError:
+            raise BadRow(headers.get("email"), _text(record.get("email")), NOT_AN_ADDRESS) from None
         return {
             "name": name,
             "code": _text(record.get("code")) or None,
             "parent": _text(record.get("parent")) or None,
             "aliases": aliases,
-            "email": _text(record.get("email")) or None,
+            "email": email,
             "_key": ("unit", fold(name)),
         }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from nqtrack.core.text import inert
 from nqtrack.i18n import N_, _
 from nqtrack.render.report import percent
 from nqtrack.render.tables import console, emit_rows, show_day
@@ -27,9 +28,9 @@ def emit_document(shown: dict[str, Any], fmt: str) -> None:
     doc = shown["document"]
     if fmt == "table":
         out = console()
-        out.print(f"{doc['symbol']} — {doc['title'] or ''}")
-        out.print(f"{_('Type')}: {doc['doc_type'] or ''}   {_('Issued on')}: {show_day(doc['issued_on'])}   "
-                  f"{_('Issuer')}: {doc['issuer'] or ''}")
+        out.print(inert(f"{doc['symbol']} — {doc['title'] or ''}"))
+        out.print(inert(f"{_('Type')}: {doc['doc_type'] or ''}   {_('Issued on')}: {show_day(doc['issued_on'])}   "
+                        f"{_('Issuer')}: {doc['issuer'] or ''}"))
     emit_tasks(shown["tasks"], fmt, title=_("Tasks of {symbol}", symbol=doc["symbol"]), json_data=shown)
 
 

@@ -9,16 +9,20 @@ through `_`, so the same notice comes out in Vietnamese or in English.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from nqtrack.core.dates import format_long_date
 from nqtrack.core.errors import UserError
 from nqtrack.core.notices import Notice, NoticeTask
+from nqtrack.core.text import inert
 from nqtrack.i18n import _, language
 from nqtrack.render.tables import markdown_table, show_day
 
@@ -28,6 +32,7 @@ __all__ = [
     "render_text",
     "write_docx",
     "file_name",
+    "file_names",
 ]
 
 
@@ -219,13 +224,18 @@ def _opening(notice: Notice, markdown: bool) -> list[str]:
 
 
 def render_markdown(notice: Notice) -> str:
-    """The notice as markdown: readable as a letter in a mail client or on a forge."""
-    lines = _opening(notice, markdown=True)
+    """The notice as markdown: readable as a letter in a mail client or on a forge (HTML
+    in a name or title is escaped, shown as typed)."""
+    lines = [_html(line) for line in _opening(notice, markdown=True)]
     for section in _sections(notice):
         lines += [f"### {section.title}", "", markdown_table(section.rows, section.columns), ""]
-    lines += [_closing(notice), "", f"***{_('Recipients:')}***", ""]
+    lines += [_html(_closing(notice)), "", f"***{_('Recipients:')}***", ""]
     lines += [f"- {item}" for item in _recipients()]
-    return "\n".join(lines) + "\n"
+    return inert("\n".join(lines) + "\n")
+
+
+def _html(line: str) -> str:
+    return html.escape(line, quote=False)
 
 
 # --- plain text --------------------------------------------------------------------------
@@ -246,7 +256,7 @@ def render_text(notice: Notice) -> str:
         lines.append("")
     lines += [_closing(notice), "", _("Recipients:")]
     lines += [f"- {item}" for item in _recipients()]
-    return "\n".join(lines) + "\n"
+    return inert("\n".join(lines) + "\n")
 
 
 # --- DOCX --------------------------------------------------------------------------------
@@ -292,7 +302,7 @@ def _paragraph(container: Any, text: str, *, bold: bool = False, italic: bool = 
     from docx.shared import Pt
 
     para = container.add_paragraph()
-    run = para.add_run(text)
+    run = para.add_run(inert(text))  # a control character is no valid XML
     run.bold = bold
     run.italic = italic
     if size:
@@ -303,9 +313,9 @@ def _paragraph(container: Any, text: str, *, bold: bool = False, italic: bool = 
     return para
 
 
-def write_docx(notice: Notice, path: str | Path) -> None:
-    """Write the notice as a DOCX letter ready to sign; python-docx is imported here
-    because it is an optional extra."""
+def write_docx(notice: Notice, path: str | Path | IO[bytes]) -> None:
+    """Write the notice as a DOCX letter ready to sign, to a file or a stream; python-docx
+    is imported here because it is an optional extra."""
     try:
         from docx import Document
         from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -329,7 +339,7 @@ def write_docx(notice: Notice, path: str | Path) -> None:
     header.alignment = WD_TABLE_ALIGNMENT.CENTER
     left_cell, right_cell = header.rows[0].cells
     left_cell.width, right_cell.width = Cm(6.5), Cm(9.5)
-    left_cell.paragraphs[0].add_run(notice.office).bold = True
+    left_cell.paragraphs[0].add_run(inert(notice.office)).bold = True
     left_cell.paragraphs[0].alignment = center
     right_cell.paragraphs[0].add_run(nation).bold = True
     right_cell.paragraphs[0].runs[0].font.size = Pt(12)
@@ -353,7 +363,7 @@ def write_docx(notice: Notice, path: str | Path) -> None:
         for row in part.rows:
             cells = table.add_row().cells
             for cell, (key, _label) in zip(cells, part.columns, strict=True):
-                cell.text = row[key]
+                cell.text = inert(row[key])
                 if key in ("no", "deadline", "days_overdue", "days_left"):
                     cell.paragraphs[0].alignment = center
         for row in table.rows:
@@ -367,7 +377,7 @@ def write_docx(notice: Notice, path: str | Path) -> None:
     _paragraph(document, _("Recipients:"), bold=True, italic=True, size=12, space_after=0)
     for item in _recipients():
         _paragraph(document, f"- {item}", size=11, space_after=0)
-    document.save(str(path))
+    document.save(str(path) if isinstance(path, Path) else path)
 
 
 # --- file names --------------------------------------------------------------------------
@@ -380,11 +390,27 @@ def _ascii(text: str) -> str:
     return bare.encode("ascii", "ignore").decode("ascii")
 
 
-def file_name(notice: Notice, ext: str) -> str:
+def file_name(notice: Notice, ext: str, numbered: bool = False) -> str:
     """A safe ASCII file name, e.g. "don-doc-VP-2022-11-15.md": the unit code when there
-    is one (short and stable), else the unit's name without accents."""
+    is one (short and stable), else the unit's name without accents; `numbered` adds the
+    unit's number, to tell apart units whose names would be the same."""
     key = _ascii(notice.unit_code) if notice.unit_code and notice.unit_code.strip() else _ascii(notice.unit).lower()
     key = re.sub(r"[^A-Za-z0-9]+", "-", key).strip("-")[:60].strip("-") or "unit"
+    if numbered:
+        key += f"-{notice.unit_id}"
     suffix = re.sub(r"[^A-Za-z0-9]+", "", ext.lstrip("."))
     name = f"don-doc-{key}-{notice.day.isoformat()}"
     return f"{name}.{suffix}" if suffix else name
+
+
+def file_names(notices: Sequence[Notice], ext: str) -> list[str]:
+    """One file name per notice, no two alike even where case is ignored (units coded V.P
+    and V-P, or named alike in their first 60 letters, would share one): those that would
+    share a name get their unit's number, and if that still clashes, every name does."""
+    names = [file_name(n, ext) for n in notices]
+    shared = Counter(name.casefold() for name in names)
+    names = [name if shared[name.casefold()] == 1 else file_name(n, ext, numbered=True)
+             for name, n in zip(names, notices, strict=True)]
+    if len({name.casefold() for name in names}) < len(names):
+        names = [file_name(n, ext, numbered=True) for n in notices]
+    return names

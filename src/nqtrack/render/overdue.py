@@ -6,8 +6,9 @@ import sys
 from typing import Any
 
 from nqtrack.core.backlog import Backlog, group_tasks
+from nqtrack.core.text import inert
 from nqtrack.i18n import _
-from nqtrack.render.tables import console, csv_text, json_text, markdown_table, show_day
+from nqtrack.render.tables import console, csv_text, json_text, markdown_table, markdown_text, show_day
 
 CSV_KEYS = (
     "section", "id", "code", "title", "document", "lead_unit", "coordinating_units", "assignee",
@@ -172,7 +173,7 @@ def as_markdown(b: Backlog, group: str, limit: int | None) -> str:
     if b.aging:
         out += [aging_line(b), ""]
     for title, rows, columns in _sections(b, group, limit):
-        out.append(f"## {title}")
+        out.append(f"## {markdown_text(title)}")
         out.append("")
         if rows:
             out += [markdown_table(rows, columns), ""]
@@ -193,13 +194,13 @@ def print_table(b: Backlog, group: str, limit: int | None) -> None:
         out.print(Text(aging_line(b)))
     for title, rows, columns in _sections(b, group, limit):
         if not rows:
-            out.print(Text(title))
+            out.print(Text(inert(title)))
             continue
         out.print(_table(rows, columns, title, Table, Text, out.width))
 
 
 def _table(rows, columns, title, Table, Text, width: int = 160):
-    table = Table(title=title, title_justify="left")
+    table = Table(title=inert(title) if title else title, title_justify="left")
     for key, label in columns:
         if key == "title":
             # the title gets what the terminal has left after the other columns, cut with an ellipsis
@@ -209,7 +210,7 @@ def _table(rows, columns, title, Table, Text, width: int = 160):
         else:
             table.add_column(label, no_wrap=key in ("ref", "deadline", "carried", "document", "extended"))
     for row in rows:
-        table.add_row(*(Text(str(row.get(key, ""))) for key, _ in columns))
+        table.add_row(*(Text(inert(str(row.get(key, "")))) for key, _ in columns))
     return table
 
 

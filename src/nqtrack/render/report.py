@@ -6,8 +6,9 @@ from typing import Any, TextIO
 
 from nqtrack.core.dates import format_long_date
 from nqtrack.core.figures import RECEIVED_KEYS, WORKLOAD_KEYS
+from nqtrack.core.text import inert
 from nqtrack.i18n import _, language
-from nqtrack.render.tables import csv_text, json_text, markdown_table, show_day
+from nqtrack.render.tables import csv_text, json_text, markdown_table, markdown_text, show_day
 
 RECEIVED_ALL = RECEIVED_KEYS + ("change_pct",)
 WORKLOAD_ALL = WORKLOAD_KEYS + ("completion_rate",)
@@ -180,7 +181,7 @@ def markdown(report: dict[str, Any]) -> str:
     parts = [
         f"# {title(report)}",
         "",
-        subtitle(report),
+        markdown_text(subtitle(report)),
         "",
         f"## I. {_('Tasks received in the period')}",
         "",
@@ -246,7 +247,7 @@ def print_table(report: dict[str, Any], stream: TextIO | None = None) -> None:
                 ratio=1 if key == "title" else None,
             )
         for row in rows:
-            t.add_row(*(Text(str(row.get(key, ""))) for key, _ in columns))
+            t.add_row(*(Text(inert(str(row.get(key, "")))) for key, _ in columns))
         return t
 
     out.print(Text(title(report), style="bold"))

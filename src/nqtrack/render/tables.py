@@ -7,6 +7,7 @@ label. CSV and JSON use the machine keys, so they do not change with the languag
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import os
@@ -14,6 +15,8 @@ import sys
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
+
+from nqtrack.core.text import inert
 
 FORMATS = ("table", "markdown", "csv", "json")
 Columns = Sequence[tuple[str, str]]
@@ -48,13 +51,21 @@ def show_day(value: date | str | None) -> str:
 
 
 def _cell(value: Any) -> str:
+    """A value as a table or CSV cell shows it; a control character in user text is shown,
+    never obeyed (core.text.inert)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, float):
         return repr(value)
-    return str(value)
+    return inert(str(value))
+
+
+def markdown_text(text: str) -> str:
+    """User text in markdown: HTML in it escaped (shown as typed, never run by a viewer),
+    control characters shown."""
+    return html.escape(inert(text), quote=False)
 
 
 def console(stderr: bool = False):
@@ -93,7 +104,8 @@ def rich_table(rows: Iterable[dict[str, Any]], columns: Columns, title: str | No
 def markdown_table(rows: Iterable[dict[str, Any]], columns: Columns) -> str:
     from tabulate import tabulate
 
-    data = [[_cell(row.get(key)).replace("|", "\\|").replace("\n", " ") for key, _ in columns] for row in rows]
+    data = [[markdown_text(_cell(row.get(key))).replace("|", "\\|").replace("\n", " ") for key, _ in columns]
+            for row in rows]
     return tabulate(data, headers=[label for _, label in columns], tablefmt="github", disable_numparse=True)
 
 
@@ -138,7 +150,7 @@ def emit_rows(
         sys.stdout.write(csv_text(rows, [key for key, _ in columns]))
     elif fmt == "markdown":
         if title:
-            sys.stdout.write(f"## {title}\n\n")
+            sys.stdout.write(f"## {markdown_text(title)}\n\n")
         sys.stdout.write(markdown_table(rows, columns) + "\n")
     else:
         out = console()

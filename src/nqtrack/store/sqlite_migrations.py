@@ -147,3 +147,16 @@ def m003_search(db: Database) -> None:
         "INSERT INTO task_search(rowid, body) VALUES (?, ?)",
         [(row[0], fold(" ".join(str(v) for v in row[1:] if v))) for row in rows],
     )
+
+
+@migrations()
+def m004_marks(db: Database) -> None:
+    # The highest task and event numbers ever written, raised by every write transaction
+    # (SqliteStore.transaction): tasks and journal events are never deleted, so `check`
+    # finds one deleted outside nqtrack, even the newest.
+    db.execute("CREATE TABLE register_marks (name TEXT PRIMARY KEY, value INTEGER NOT NULL)")
+    db.execute(
+        """INSERT INTO register_marks(name, value)
+           SELECT 'last_task', coalesce(max(id), 0) FROM tasks
+           UNION ALL SELECT 'last_event', coalesce(max(id), 0) FROM events"""
+    )
