@@ -5,7 +5,8 @@ transaction before its commit, in the middle of a backup, after an import's firs
 batch of rows, once a new register's schema is in but before it is linked into
 place, inside the lock of a schema upgrade or of a restore), after writing "paused"
 to the file descriptor NQTRACK_TEST_PAUSE_FD, so that a test blocked on the other end
-of that pipe knows when to kill it: no polling.
+of that pipe knows when to kill it: no polling. With NQTRACK_TEST_RESUME_FD it waits on
+that descriptor instead of sleeping, and goes on when the test writes to it or closes it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ def pause(point: str) -> None:
     notify = os.environ.get("NQTRACK_TEST_PAUSE_FD")
     if notify:
         os.write(int(notify), b"paused\n")
+    resume = os.environ.get("NQTRACK_TEST_RESUME_FD")
+    if resume:
+        os.read(int(resume), 1)
+        return
     import time
 
     time.sleep(float(setting.split(":", 1)[1]))

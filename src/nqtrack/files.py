@@ -59,17 +59,21 @@ def output_path(path: str, *, database: str | None, reading: Iterable[str | byte
     return real
 
 
-def output_folder(path: str, *, database: str | None) -> str:
-    """A folder a command writes files into: made when only its last part is missing."""
+def output_folder(path: str, *, database: str | None, make: bool = True) -> str:
+    """A folder a command writes files into: made (with `make`) when only its last part
+    is missing."""
     if not path.strip():
         raise InvalidInput("an empty folder name")
     real = os.path.realpath(path)
+    if database and any(_same(real, database + suffix) for suffix in DATABASE_SUFFIXES):
+        raise InvalidInput("{path} is the register itself (or one of its files): nothing is written over it",
+                           path=path)
     if os.path.exists(real) and not os.path.isdir(real):
         raise InvalidInput("{path} is not a folder", path=path)
     parent = os.path.dirname(real)
     if not os.path.isdir(parent):
         raise NotFound("the folder {folder} does not exist", folder=os.path.dirname(os.path.abspath(path)))
-    if not os.path.isdir(real):
+    if make and not os.path.isdir(real):
         try:
             os.mkdir(real, 0o770)
         except FileExistsError:

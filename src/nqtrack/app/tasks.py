@@ -4,6 +4,7 @@ inside one transaction per command."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -12,7 +13,7 @@ from typing import Any
 from nqtrack.app.context import Context
 from nqtrack.app.lookup import resolve_filters, unit_ids
 from nqtrack.core import rules
-from nqtrack.core.errors import InvalidInput, UserError
+from nqtrack.core.errors import InvalidInput, NotFound, UserError
 from nqtrack.core.states import fields_as_of, timing_class
 
 # The machine form of a task in listings: JSON keys and CSV headers, the same in every language.
@@ -29,6 +30,8 @@ def task_row(task: dict[str, Any]) -> dict[str, Any]:
     row["recurring"] = bool(task["recurring"])
     return row
 
+
+_TASK_NUMBER = re.compile(r"#?[0-9]+")
 
 # -- assign ----------------------------------------------------------------------------------
 
@@ -67,6 +70,9 @@ def assign(ctx: Context, request: Assignment) -> Assigned:
         existing = store.resolve_task(request.title_or_task)
     except UserError:
         existing = None
+        if _TASK_NUMBER.fullmatch(request.title_or_task.strip()) and not request.names_new_task():
+            # "assign 12 --lead VP" re-assigns task 12: a number is no title, so no such task is an error
+            raise NotFound("unknown task: '{ref}'", ref=request.title_or_task.strip()) from None
     if existing is not None and not request.names_new_task():
         return Assigned(_reassign(ctx, existing["id"], request), created=False)
     if not request.lead:

@@ -116,7 +116,7 @@ def default_db_path() -> str:
 
 
 def fail(message: str, code: int = 2) -> None:
-    typer.echo(f"{_('Error')}: {inert(message)}", err=True)  # it may quote what was typed or stored
+    typer.echo(f"{_('Error')}: {inert(message, one_line=True)}", err=True)  # it may quote what was typed or stored
     raise typer.Exit(code)
 
 

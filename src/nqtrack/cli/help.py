@@ -211,7 +211,7 @@ def show_usage_error(error: Any) -> None:
             hint = _(TRY_HELP, command=ctx.command_path, option=ctx.help_option_names[0]) + "\n"
         typer.echo(f"{ctx.get_usage()}\n{hint}", err=True, color=ctx.color)
     typer.echo(
-        f"{_(ERROR)}: {inert(translate_usage_message(error.format_message()))}",  # it may quote what was typed
+        f"{_(ERROR)}: {inert(translate_usage_message(error.format_message()), one_line=True)}",  # it quotes args
         err=True,
         color=ctx.color if ctx is not None else None,
     )

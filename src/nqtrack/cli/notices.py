@@ -64,6 +64,10 @@ class _Deliverer:
     def __init__(self, ctx: Any, fmt: str, output_dir: str | None, send: bool, dry_run: bool) -> None:
         self.ctx, self.fmt, self.output_dir, self.send, self.dry_run = ctx, fmt, output_dir, send, dry_run
         self.attachments: dict[int, str] = {}  # id(notice) → its DOCX written
+        if output_dir and not dry_run:
+            from nqtrack.files import output_folder
+
+            output_folder(output_dir, database=session.db_path, make=False)  # before the work: one line if wrong
 
     def __call__(self, notice_list: list[Any]) -> list[Any]:
         from nqtrack.app.notices import DeliveryFailed

@@ -110,8 +110,8 @@ def import_(
     except ImportFailed as failed:
         typer.echo("\n".join(render.problems_text(failed.summary)), err=True)
         raise typer.Exit(2) from None
-    rebuilt = done.rebuilt is not None
-    typer.echo(render.rebuilt_line(done.rebuilt) if rebuilt else "\n".join(render.summary_lines(done.summary)))
+    rebuilt = done.rebuilt
+    typer.echo(render.rebuilt_line(rebuilt) if rebuilt is not None else "\n".join(render.summary_lines(done.summary)))
 
 
 def _rejects_writer(request: Any) -> Any:

@@ -59,8 +59,11 @@ def _shown(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def inert(text: str) -> str:
+def inert(text: str, *, one_line: bool = False) -> str:
     """`text` with each control character (but tab and line break) written out as `\\x1b`:
     printed on a terminal, in a file or a letter, it is shown, never obeyed (ESC [2J does
-    not clear the screen, ESC ]0; does not retitle the window), and it is valid XML."""
-    return _UNSHOWABLE.sub(_shown, text) if _UNSHOWABLE.search(text) else text
+    not clear the screen, ESC ]0; does not retitle the window), and it is valid XML.
+    `one_line` writes line breaks out too (`\\n`), for a message that is one line."""
+    if _UNSHOWABLE.search(text):
+        text = _UNSHOWABLE.sub(_shown, text)
+    return text.replace("\n", "\\n") if one_line else text

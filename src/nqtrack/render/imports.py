@@ -21,7 +21,7 @@ def problem_line(p: Any) -> str:
     reason = translate_reason(p.reason)
     if p.value and f"'{p.value}'" not in p.reason:
         reason = f"'{p.value}': {reason}"
-    return inert(f"{where}: {reason}")  # the file's own text, shown and never obeyed
+    return inert(f"{where}: {reason}", one_line=True)  # the file's own text, shown and never obeyed
 
 
 def problems_text(summary: Any) -> list[str]:
