@@ -293,3 +293,23 @@ def test_the_matrix_covers_every_parameter_of_every_command():
         named = {what.split("=")[0] for what, _argv in hostile_runs(path)}
         expected = {p.name for p in command_of(path).params if p.name != "help" and not getattr(p, "is_flag", False)}
         assert named == expected, path
+
+
+def test_devices_and_pipes_are_refused_without_being_opened(small, tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)  # opening it would wait for a writer forever
+    before = table_rows(small.db)
+    not_a_table = "it is not a regular file (a device, a pipe or a socket); save the table to a file"
+    for args, code, message in (
+        (["import", "/dev/zero"], 2, f"Error: cannot import: cannot read '/dev/zero': {not_a_table}"),
+        (["import", str(fifo)], 2, f"Error: cannot import: cannot read '{fifo}': {not_a_table}"),
+        (["report", "--month", "2022-10", "--output", "/dev/null"], 2,
+         "Error: /dev/null is not a regular file (a device or a pipe): give a file name"),
+        (["backup", str(fifo)], 2, f"Error: {fifo} is not a regular file (a device or a pipe): give a file name"),
+        (["export", "/dev/zero"], 2, "Error: /dev/zero is not a regular file (a device or a pipe): give a file name"),
+    ):
+        one_line(small(*args, expect=None), code, message)
+    for db in ("/dev/zero", str(fifo)):
+        result = CliRunner().invoke(app, ["--db", db, "--lang", "en", "list"])
+        one_line(result, 5, f"Error: not an nqtrack database: {db} (not a regular file)")
+    assert table_rows(small.db) == before

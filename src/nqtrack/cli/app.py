@@ -33,6 +33,7 @@ app = typer.Typer(
 
 \b
 Example:
+  nqtrack --db register.db init
   nqtrack --db register.db import examples/tasks.csv
   nqtrack --db register.db overdue""",
 )

@@ -91,7 +91,7 @@ def import_(
 
     \b
     Examples:
-      nqtrack import examples/units.csv --kind units
+      nqtrack --db register.db import examples/units.csv --kind units --create
       nqtrack import examples/tasks.csv
       nqtrack import "Danh muc nhiem vu 2022.xlsx" --sheet "Phụ lục" --dry-run
     """
