@@ -313,3 +313,15 @@ def test_devices_and_pipes_are_refused_without_being_opened(small, tmp_path):
         result = CliRunner().invoke(app, ["--db", db, "--lang", "en", "list"])
         one_line(result, 5, f"Error: not an nqtrack database: {db} (not a regular file)")
     assert table_rows(small.db) == before
+
+
+def test_standard_input_is_bounded(small, monkeypatch):
+    from nqtrack.importing import reader
+
+    monkeypatch.setattr(reader.read_stdin, "__defaults__", (64, "<stdin>"))  # 256 MB in use; 64 bytes here
+    before = table_rows(small.db)
+    result = small.runner.invoke(app, ["--db", str(small.db), "--lang", "en", "import", "-"],
+                                 input=("Nội dung,Đơn vị chủ trì\n" + "Việc,VP\n" * 20).encode())
+    one_line(result, 2, "Error: cannot read '<stdin>': standard input holds more than 64 bytes; save it to a file "
+                        "and import the file")
+    assert table_rows(small.db) == before

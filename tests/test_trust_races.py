@@ -169,11 +169,15 @@ def test_an_upgrade_killed_half_way_leaves_the_older_register_whole(tmp_path):
     check_passes(db)
 
 
+# A writer: one update, then it waits for the test's go (the restore then holds its lock),
+# then the rest, each printed "ok NOTE" when nqtrack said it was recorded.
 WRITER = textwrap.dedent("""
-    import contextlib, io, sys
+    import contextlib, io, os, sys
     from nqtrack.cli import app
-    db, writer, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    db, writer, rounds, go = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
     for i in range(rounds):
+        if i == 1:
+            os.read(go, 1)
         note = f"w{writer}-{i}"
         try:
             with contextlib.redirect_stdout(io.StringIO()):
@@ -211,14 +215,18 @@ def test_restore_under_four_writers_loses_no_write_that_reported_success(registe
     copy = tmp_path / "copy.db"
     register("backup", str(copy))
     env = {**os.environ, "NQTRACK_BUSY_TIMEOUT": "30"}
-    writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(db), str(w), "120"], env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for w in range(4)]
-    first = [w.stdout.readline() for w in writers]  # every writer has written (a blocking read, not a poll)
+    go_read, go_write = os.pipe()
+    writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(db), str(w), "60", str(go_read)], env=env,
+                                pass_fds=(go_read,), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for w in range(4)]
+    os.close(go_read)
+    first = [w.stdout.readline() for w in writers]  # every writer has written once (a blocking read, not a poll)
     assert all(line.startswith("ok ") for line in first), first
     resume_read, resume_write = os.pipe()
     restore = start_paused(["--db", str(db), "--lang", "en", "restore", str(copy)], "restore", resume_fd=resume_read)
     os.close(resume_read)
-    os.close(resume_write)  # the restore holds the write lock here: let it finish while the writers wait
+    os.close(go_write)  # the restore holds the write lock: the writers go on, and wait for it
+    os.close(resume_write)  # the restore finishes; the writers' next writes land after it
     out, err = restore.communicate(timeout=120)
     assert restore.returncode == 0, err
     reported = {line.split()[1] for line in first}
@@ -228,7 +236,9 @@ def test_restore_under_four_writers_loses_no_write_that_reported_success(registe
         reported |= {line.split()[1] for line in rest.splitlines() if line.startswith("ok ")}
     kept = next(p for p in tmp_path.iterdir() if ".before-restore-" in p.name)
     before, after = notes(kept), notes(db)
+    assert len(reported) == 4 * 60  # nobody waited past the busy timeout here
     assert reported <= before | after  # every write that said so landed in the kept copy or in the restored register
-    assert before & reported and after & reported  # and both sides of the restore saw writes
-    assert not (before & after & reported)  # the restored register starts from the backup, without them
+    assert {line.split()[1] for line in first} == before & reported  # the first four before the restore, kept
+    assert reported - before <= after  # all the others after it
+    assert not (before & after & reported)  # the restored register starts from the backup, without the first four
     check_passes(db)
