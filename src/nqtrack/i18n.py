@@ -73,7 +73,8 @@ def _(message: str, **args: object) -> str:
     text = _translation(_language).gettext(message) if message else message
     if not args:
         return text
-    return text.format(**{k: inert(v) if isinstance(v, str) else v for k, v in args.items()})
+    return text.format(**{k: inert(os.fspath(v)) if isinstance(v, (str, os.PathLike)) else v
+                          for k, v in args.items()})
 
 
 def translate_matching(text: str, patterns) -> str:

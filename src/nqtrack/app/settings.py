@@ -7,6 +7,7 @@ from __future__ import annotations
 from nqtrack.app.context import Context
 from nqtrack.core import rules
 from nqtrack.core.errors import InvalidInput, UserError
+from nqtrack.core.text import has_control_characters
 from nqtrack.i18n import LANGUAGES
 
 KNOWN = ("cutoff", "office", "place", "lang", "smtp_host", "smtp_port", "smtp_starttls", "smtp_sender", "smtp_user")
@@ -28,8 +29,8 @@ def _known(key: str) -> None:
 
 def check_value(key: str, value: str) -> str:
     """The value `key` may hold; InvalidInput saying why not."""
-    if not value.isprintable() or value != value.strip():
-        raise InvalidInput("a setting is one line of text, without control characters or spaces around it")
+    if has_control_characters(value):
+        raise InvalidInput("a setting is one line of text, without control characters")
     if key == "cutoff" and not (value.isascii() and value.isdigit() and len(value) <= 2
                                 and check_cutoff(int(value))):
         raise InvalidInput("--cutoff takes a day from 1 to 28")
@@ -71,7 +72,7 @@ def usable(store: object, key: str) -> str | None:
 def change(ctx: Context, key: str, value: str) -> str | None:
     """Store a setting ('-' clears it); returns the value now stored."""
     _known(key)
-    stored = None if value == CLEAR else check_value(key, value)
+    stored = None if value.strip() == CLEAR else check_value(key, value.strip())
     with ctx.store.transaction():
         ctx.store.set_setting(key, stored)
     return stored

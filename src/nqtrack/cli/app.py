@@ -89,7 +89,7 @@ class Session:
                 os.makedirs(os.path.dirname(self.db_path), mode=0o700, exist_ok=True)
             self._store = open_store(self.db_path, busy_timeout=self.busy_timeout, create=create)
             if self._store.newer_schema is not None:
-                typer.echo(f"{_('Warning')}: {user_message(self._store.read_only)}", err=True)
+                typer.echo(f"{_('Warning')}: {inert(user_message(self._store.read_only), one_line=True)}", err=True)
         return self._store
 
     def context(self, by: str | None = None, *, create: bool = False) -> Any:

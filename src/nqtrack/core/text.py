@@ -59,6 +59,12 @@ def _shown(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+def has_control_characters(text: str) -> bool:
+    """Does `text` hold a control character, a line break or a tab (what one line of a
+    setting must not)?"""
+    return bool(_UNSHOWABLE.search(text)) or any(c in text for c in "\n\t\u2028\u2029")
+
+
 def inert(text: str, *, one_line: bool = False) -> str:
     """`text` with each control character (but tab and line break) written out as `\\x1b`:
     printed on a terminal, in a file or a letter, it is shown, never obeyed (ESC [2J does
