@@ -14,6 +14,9 @@ import shutil
 import sqlite3
 import stat
 import subprocess
+import sys
+import tempfile
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -474,3 +477,55 @@ def test_a_full_disk_under_the_register_itself(register, full_disk, tmp_path):
     (full / ".filler").unlink()
     assert table_rows(db) == before
     check_passes(db)
+
+
+DROPPED = textwrap.dedent("""
+    import importlib, json, os, pkgutil, sys, contextlib, io
+    import nqtrack
+    for module in pkgutil.walk_packages(nqtrack.__path__, "nqtrack."):  # the account below cannot read them
+        if not module.name.endswith("__main__"):
+            importlib.import_module(module.name)
+    for name in ("rich.console", "rich.table", "rich.text", "tabulate", "platformdirs"):
+        importlib.import_module(name)
+    from nqtrack import i18n
+    i18n._translation("en")
+    os.setgid(65534)
+    os.setuid(65534)  # nobody: may read the register, may write neither it nor its folder
+    from nqtrack.cli import app
+    results = []
+    for argv in json.loads(sys.argv[1]):
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = app(argv, prog_name="nqtrack", standalone_mode=False)
+        results.append([code or 0, out.getvalue(), err.getvalue()])
+    print(json.dumps(results))
+""")
+
+
+def test_a_register_in_a_folder_this_account_cannot_write_can_still_be_read(register):
+    """No -shm file, and none can be made by this account (SQLite says the folder is
+    read-only): the register is still read; a write is one line."""
+    if not can_mount():  # root, to drop to another account
+        if os.environ.get("CI"):
+            pytest.fail("CI runs as root")
+        pytest.skip("dropping to another account needs root")
+    folder = Path(tempfile.mkdtemp(prefix="nqtrack-ro-"))  # outside pytest's private folder
+    try:
+        folder.chmod(0o755)
+        db = folder / "register.db"
+        shutil.copy(register.db, db)
+        db.chmod(0o644)
+        runs = [["--db", str(db), "--lang", "en", "--today", "2022-11-15", *args] for args in (
+            ["list", "--format", "csv"], ["report", "--month", "2022-10", "--format", "json"], ["check"],
+            ["update", "5", "--progress", "10"])]
+        child = subprocess.run([sys.executable, "-c", DROPPED, json.dumps(runs)], capture_output=True, text=True,
+                               timeout=120)
+        assert child.returncode == 0, child.stderr[-2000:]
+        results = json.loads(child.stdout)
+        for (code, out, err), argv in zip(results[:3], runs, strict=False):
+            assert (code, err) == (0, ""), (argv, err)
+            assert out == nq(register.db, *argv[6:]).stdout.decode(), argv
+        assert results[3][:1] == [74] and results[3][2] == f"Error: the register is read-only: {db}\n"
+        assert os.listdir(folder) == ["register.db"]
+    finally:
+        shutil.rmtree(folder)

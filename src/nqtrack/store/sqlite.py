@@ -114,7 +114,9 @@ def open_read_only(path: str, timeout: float = DEFAULT_BUSY_TIMEOUT, factory: An
             return conn
         except sqlite3.OperationalError as exc:
             conn.close()
-            if "unable to open" not in str(exc).lower():
+            # no -shm and no way to make one: "unable to open" (read-only media), or
+            # SQLITE_READONLY_DIRECTORY (a folder this account cannot write to)
+            if "unable to open" not in str(exc).lower() and "readonly" not in str(exc).lower():
                 raise
             failure = exc
     assert failure is not None
@@ -495,6 +497,11 @@ class SqliteStore:
             finally:
                 reader.close()
             SqliteStore(staged, busy_timeout=self.busy_timeout, create=False, keep_before_upgrade=False).close()
+        except UserError as exc:
+            if exc.args_.get("path") == staged:  # say the name the user knows
+                exc.args_["path"] = self.path
+            _remove(staged, staged + "-wal", staged + "-shm")
+            raise
         except BaseException:
             _remove(staged, staged + "-wal", staged + "-shm")
             raise
@@ -521,6 +528,11 @@ class SqliteStore:
             if theirs:
                 listed = ", ".join(columns)
                 self.conn.execute(f'INSERT INTO main."{name}"({listed}) SELECT {listed} FROM restored."{name}"')
+        counters = "SELECT 1 FROM {0}.sqlite_master WHERE name = 'sqlite_sequence'"
+        if self.conn.execute(counters.format("main")).fetchone() and self.conn.execute(
+                counters.format("restored")).fetchone():  # AUTOINCREMENT counters, where a table keeps them
+            self.conn.execute("DELETE FROM main.sqlite_sequence")
+            self.conn.execute("INSERT INTO main.sqlite_sequence SELECT * FROM restored.sqlite_sequence")
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
