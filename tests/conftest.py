@@ -11,4 +11,7 @@ from tests.support import Cli
 
 @pytest.fixture
 def cli(tmp_path: Path) -> Cli:
-    return Cli(tmp_path / "register.db")
+    """A CLI bound to a new register (made by `init`: no other command creates one)."""
+    runner = Cli(tmp_path / "register.db")
+    runner("init")
+    return runner

@@ -378,7 +378,7 @@ def test_export_then_import_into_an_empty_database_rebuilds_every_table(monthly,
         if table not in ("settings", "task_units"):
             assert data[table], table  # every table holds rows in this register
     copy = Cli(tmp_path / "ban-sao.db")
-    copy("import", str(exported), today="2024-03-21")
+    copy("import", str(exported), "--create", today="2024-03-21")
     assert copy("check", today="2024-03-21").output == "All checks passed.\n"
     original, rebuilt = sqlite3.connect(cli.db), sqlite3.connect(copy.db)
     for table in SqliteStore.EXPORT_TABLES:
@@ -406,6 +406,6 @@ def test_an_export_made_before_voids_and_the_register_journal_imports(monthly, t
     data["schema"] = 5
     exported.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     copy = Cli(tmp_path / "ban-sao.db")
-    copy("import", str(exported), today="2024-03-21")
+    copy("import", str(exported), "--create", today="2024-03-21")
     assert copy("check", today="2024-03-21").output == "All checks passed.\n"
     assert overdue_codes(copy) == ["S1/2024-01", "S1/2024-02", "S1/2024-03"]

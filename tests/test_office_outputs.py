@@ -26,7 +26,7 @@ TODAY = "2022-11-15"
 def example(tmp_path_factory) -> Cli:
     """The bundled example register (21 units, 13 documents, 220 tasks)."""
     cli = Cli(tmp_path_factory.mktemp("example") / "register.db")
-    cli("import", str(ROOT / "examples/units.csv"), "--kind", "units", today=TODAY)
+    cli("import", str(ROOT / "examples/units.csv"), "--kind", "units", "--create", today=TODAY)
     cli("import", str(ROOT / "examples/documents.csv"), "--kind", "documents", today=TODAY)
     cli("import", str(ROOT / "examples/tasks.csv"), today=TODAY)
     return cli

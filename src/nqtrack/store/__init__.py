@@ -9,11 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 
-def open_store(location: str, *, busy_timeout: float = 10.0) -> Any:
-    """The store of the register at `location` (a SQLite file path)."""
+def open_store(location: str, *, busy_timeout: float = 10.0, create: bool = False) -> Any:
+    """The store of the register at `location` (a SQLite file path). A register that does
+    not exist is made only with `create` (in a folder that exists); else NotFound."""
     from nqtrack.store.sqlite import SqliteStore
 
-    return SqliteStore(location, busy_timeout=busy_timeout)
+    return SqliteStore(location, busy_timeout=busy_timeout, create=create)
 
 
 def peek_setting(location: str, key: str) -> str | None:

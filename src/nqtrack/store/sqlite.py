@@ -16,14 +16,24 @@ import json
 import os
 import re
 import sqlite3
+import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from datetime import date
+from contextlib import contextmanager, suppress
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from nqtrack import faults
-from nqtrack.core.errors import Ambiguous, DatabaseError, DatabaseLocked, InvalidInput, NotFound, StorageError
+from nqtrack.core.errors import (
+    Ambiguous,
+    DatabaseError,
+    DatabaseLocked,
+    InvalidInput,
+    NotFound,
+    StorageError,
+    UserError,
+)
 from nqtrack.core.periods import one_year_earlier
 from nqtrack.core.states import OPEN_STATES, Event
 from nqtrack.core.symbols import parse_symbol, symbol_key
@@ -40,7 +50,7 @@ from nqtrack.store.base import (
 
 # How many migrations this version ships; when the database has applied this many,
 # the migration machinery (and sqlite-utils) is not even imported.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 MIGRATION_SET = "nqtrack"
 DEFAULT_BUSY_TIMEOUT = 10.0
 
@@ -66,6 +76,11 @@ _PLAIN_FIELDS = ("code", "source", "assignee", "assigned_on", "deadline", "deadl
 SERIES_FIELDS = ("assignee", "code", "coordinating_units", "document_id", "lead_unit_id", "note", "product", "rule",
                  "rule_text", "source", "starts_on", "title")
 
+# The tables whose rows nqtrack never deletes, by the name of their mark in register_marks
+# (the highest number ever written: `check` finds a row deleted outside nqtrack by the gap).
+MARKED = {"last_task": "tasks", "last_event": "events", "last_register_event": "register_events",
+          "last_series": "series", "last_series_event": "series_events", "last_calendar_event": "calendar_events"}
+
 # Occurrences opened by a reading command or `recur` carry a batch id with this prefix:
 # `undo --last` leaves them alone (a view must not become the change undone next).
 RECUR_BATCH_PREFIX = "recur-"
@@ -78,9 +93,26 @@ def _is_locked(exc: sqlite3.Error) -> bool:
     return "locked" in text or "busy" in text
 
 
+def _original_deadline(created: str | None, journal: Sequence[Sequence[Any]]) -> str | None:
+    """The original deadline the journal gives (rows: task_id, id, kind, field, old, new, …,
+    undoes): the deadline the task was created with, unless a correction (or the undo of
+    one) set the deadline of a task never extended, which was typed wrong from the start."""
+    original = deadline = created
+    kinds = {row[1]: row[2] for row in journal}
+    for row in journal:
+        if row[3] != "deadline":
+            continue
+        correction = row[2] == "corrected" or (row[2] == "undo" and kinds.get(row[8]) == "corrected")
+        if correction and original == deadline:
+            original = row[5]
+        deadline = row[5]
+    return original
+
+
 def user_error(exc: sqlite3.Error, path: str) -> Exception:
     """The typed error for what SQLite reports about the file or the machine (a lock, a
-    full disk, a read-only file); the exception itself for anything else (a bug)."""
+    full disk, a read-only file, a failing disk); the exception itself for anything
+    else (a bug)."""
     text = str(exc).lower()
     if _is_locked(exc):
         return DatabaseLocked("database is locked: {path}", path=path)
@@ -88,12 +120,61 @@ def user_error(exc: sqlite3.Error, path: str) -> Exception:
         return StorageError("the disk is full: nothing was written to {path}", path=path)
     if "readonly" in text or "read-only" in text:
         return StorageError("the register is read-only: {path}", path=path)
+    if "disk i/o error" in text or "unable to open database file" in text:
+        return StorageError("cannot read or write {path}: {reason}", path=path, reason=str(exc))
     return exc
+
+
+def file_uri(path: str, **params: str) -> str:
+    """`path` as a SQLite file: URI, escaped, so that '#', '?' and '%' in a name stay part
+    of the name (unescaped, 'so#1.db' would open a file named 'so')."""
+    uri = "file:" + quote(os.fsencode(os.path.abspath(path)))
+    return uri + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
+
+
+def _probe(conn: sqlite3.Connection) -> None:
+    """Make SQLite open the file now (it opens lazily), so that failures show here."""
+    sqlite3.Connection.execute(conn, "SELECT count(*) FROM sqlite_master").fetchone()
+
+
+def open_read_only(path: str, timeout: float = DEFAULT_BUSY_TIMEOUT, factory: Any = sqlite3.Connection) -> Any:
+    """A read-only connection that changes nothing in the file. On read-only media a WAL
+    database has no -shm file and none can be made: it is then opened immutable, which
+    is safe there because no one else can be writing to it either."""
+    failure: sqlite3.OperationalError | None = None
+    for params in ({"mode": "ro"}, {"mode": "ro", "immutable": "1"}):
+        conn = sqlite3.connect(file_uri(path, **params), uri=True, timeout=timeout, factory=factory)
+        try:
+            _probe(conn)
+            return conn
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            # no -shm and no way to make one: "unable to open" (read-only media), or
+            # SQLITE_READONLY_DIRECTORY (a folder this account cannot write to)
+            if "unable to open" not in str(exc).lower() and "readonly" not in str(exc).lower():
+                raise
+            failure = exc
+    assert failure is not None
+    raise failure
+
+
+def _remove(*paths: str) -> None:
+    for path in paths:
+        with suppress(FileNotFoundError):
+            os.unlink(path)
+
+
+def _beside(path: str, what: str) -> str:
+    """A hidden name of its own beside `path`, for a file written and then renamed."""
+    folder, name = os.path.split(os.path.abspath(path))
+    return os.path.join(folder, f".{name}.{uuid.uuid4().hex[:12]}.{what}")
 
 
 class _Connection(sqlite3.Connection):
     """A connection whose statements raise the typed errors of `user_error`, so that no
-    caller above the store ever matches SQLite's messages."""
+    caller above the store ever matches SQLite's messages. A number too large for SQLite
+    or text that is not UTF-8 (bytes passed through from the command line) is the user's
+    error too, wherever it slipped past the checks above."""
 
     path = ""
 
@@ -102,12 +183,22 @@ class _Connection(sqlite3.Connection):
             return super().execute(sql, parameters)
         except sqlite3.OperationalError as exc:
             raise user_error(exc, self.path) from None
+        except (OverflowError, UnicodeEncodeError) as exc:
+            raise _bad_value(exc) from None
 
     def executemany(self, sql: str, parameters: Iterable[Any], /) -> sqlite3.Cursor:
         try:
             return super().executemany(sql, parameters)
         except sqlite3.OperationalError as exc:
             raise user_error(exc, self.path) from None
+        except (OverflowError, UnicodeEncodeError) as exc:
+            raise _bad_value(exc) from None
+
+
+def _bad_value(exc: Exception) -> InvalidInput:
+    if isinstance(exc, UnicodeEncodeError):
+        return InvalidInput("text that is not valid UTF-8 cannot be stored")
+    return InvalidInput("a number is too large: {reason}", reason=str(exc))
 
 
 # sqlite-utils keeps the applied migrations in the table its `Migrations.migrations_table`
@@ -117,35 +208,161 @@ MIGRATIONS_TABLE = "_sqlite_migrations"
 
 
 class SqliteStore:
-    """The register in one SQLite file (see the module docstring)."""
+    """The register in one SQLite file (see the module docstring).
+
+    `create`: make the register when the file does not exist (the command line asks for it
+    only for `init`, `import --create` and `restore --create`; tests and tools default to
+    it). A register this program cannot write (read-only media, or one made by a newer
+    nqtrack) is opened read-only: `read_only` holds the error a write then raises."""
 
     engine = "sqlite"
 
-    def __init__(self, path: str | Path, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+        create: bool = True,
+        keep_before_upgrade: bool = True,
+    ) -> None:
         self.path = str(path)
         self.busy_timeout = busy_timeout
+        self.keep_before_upgrade = keep_before_upgrade
         self._db: Any = None  # sqlite_utils.Database, made for migrations
-        new_file = self.path != ":memory:" and not os.path.exists(self.path)
-        if new_file:
-            parent = os.path.dirname(os.path.abspath(self.path))
-            os.makedirs(parent, exist_ok=True)
-            # owner and group only: the register is not for every account on the machine
-            fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o660)
-            os.close(fd)
-            os.chmod(self.path, 0o660)
+        self.created = False  # this process made the file
+        self.read_only: UserError | None = None
+        self.newer_schema: int | None = None  # the schema of a register made by a newer nqtrack
+        if self.path == ":memory:":
+            self.conn = self._connect(self.path, uri=False)
+            self._configure()
+            self._upgrade()
+            return
+        if os.path.isdir(self.path):
+            raise DatabaseError("not an nqtrack database: {path} ({reason})", path=self.path, reason="it is a folder")
+        if os.path.exists(self.path) and not os.path.isfile(self.path):  # a device or a pipe: never opened
+            raise DatabaseError("not an nqtrack database: {path} ({reason})", path=self.path,
+                                reason="not a regular file")
+        if not os.path.exists(self.path):
+            if not create:
+                raise NotFound("no register at {path}; 'nqtrack init' creates one", path=self.path)
+            self.created = self._create()
         try:
-            self.conn: _Connection = sqlite3.connect(self.path, timeout=busy_timeout, factory=_Connection)
-            self.conn.path = self.path
-            self.conn.row_factory = sqlite3.Row
-            self.conn.execute("PRAGMA foreign_keys = ON")
-            # WAL makes NORMAL safe (no corruption on power loss; at worst the last commit
-            # is lost)
-            self.conn.execute("PRAGMA synchronous = NORMAL")
-            self._migrate_if_needed()
-        except sqlite3.DatabaseError as exc:
+            self.conn = self._open()
+        except sqlite3.DatabaseError as exc:  # "file is not a database"
             raise DatabaseError("not an nqtrack database: {path} ({reason})", path=self.path, reason=str(exc)) from None
+        try:
+            self._prepare(create)
+        except BaseException:
+            self.conn.close()
+            raise
 
     # -- connection and schema -------------------------------------------------
+
+    def _connect(self, target: str, *, uri: bool = True) -> _Connection:
+        conn = sqlite3.connect(target, timeout=self.busy_timeout, factory=_Connection, uri=uri)
+        conn.path = self.path
+        conn.row_factory = sqlite3.Row
+        return conn
+
+    def _create(self) -> bool:
+        """Build the register under a name of its own beside `path`, then link it into
+        place: the path never holds half a register (a process killed meanwhile leaves
+        only its own hidden file), and of several processes creating it at once one links
+        its register and the others open that one. Folders are never made. True when this
+        process made the file."""
+        folder = os.path.dirname(os.path.abspath(self.path))
+        if not os.path.isdir(folder):
+            raise NotFound("the folder {folder} does not exist", folder=folder)
+        building = _beside(self.path, "creating")
+        try:
+            # owner and group at most, within the umask: the register is not for every account
+            os.close(os.open(building, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o660))
+            SqliteStore(building, busy_timeout=self.busy_timeout, create=True)._built()
+            try:
+                os.link(building, self.path)
+            except FileExistsError:
+                return False  # another process linked its register first: it is whole, use it
+            except OSError:  # a file system without hard links (FAT): rename, unless another was first
+                if os.path.exists(self.path):
+                    return False
+                os.replace(building, self.path)
+            return True
+        except OSError as exc:
+            raise StorageError("cannot create {path}: {reason}", path=self.path,
+                               reason=exc.strerror or str(exc)) from None
+        except UserError as exc:
+            if exc.args_.get("path") == building:  # say the name the user gave
+                exc.args_["path"] = self.path
+            raise
+        finally:
+            _remove(building, building + "-wal", building + "-shm", building + "-journal")
+
+    def _built(self) -> None:
+        """The end of a creation: the schema is in (the fault point for the crash tests)."""
+        faults.pause("create")
+        self.close()
+
+    def _open(self) -> _Connection:
+        folder = os.path.dirname(os.path.abspath(self.path))
+        if os.access(self.path, os.W_OK) and os.access(folder, os.W_OK):
+            conn = self._connect(file_uri(self.path, mode="rw"))
+            try:
+                _probe(conn)
+                return conn
+            except sqlite3.OperationalError as exc:
+                conn.close()
+                if "unable to open" not in str(exc).lower() and "readonly" not in str(exc).lower():
+                    raise user_error(exc, self.path) from None
+        return self._open_read_only(StorageError("the register is read-only: {path}", path=self.path))
+
+    def _open_read_only(self, why: UserError) -> _Connection:
+        self.read_only = why
+        try:
+            conn = open_read_only(self.path, self.busy_timeout, _Connection)
+        except sqlite3.OperationalError as exc:
+            raise user_error(exc, self.path) from None
+        conn.path = self.path
+        conn.row_factory = sqlite3.Row
+        return conn
+
+    def _configure(self) -> None:
+        self.conn.execute("PRAGMA foreign_keys = ON")
+        # WAL makes NORMAL safe (no corruption on power loss; at worst the last commit is lost)
+        self.conn.execute("PRAGMA synchronous = NORMAL")
+
+    def _prepare(self, create: bool) -> None:
+        """Check what the file holds before changing anything in it (a foreign database
+        is refused as it is), then bring it to this version's schema."""
+        try:
+            applied = self.applied_migrations()
+            foreign = applied == 0 and self._has_foreign_tables()
+        except sqlite3.DatabaseError as exc:
+            raise DatabaseError("not an nqtrack database: {path} ({reason})", path=self.path, reason=str(exc)) from None
+        if foreign:
+            raise DatabaseError("not an nqtrack database: {path} ({reason})", path=self.path,
+                                reason="it holds other tables")
+        if applied == 0 and not create:
+            raise NotFound("{path} holds no register yet (was its creation cut short?); 'nqtrack init' makes one",
+                           path=self.path)
+        if applied > SCHEMA_VERSION:
+            self.newer_schema = applied
+            newer = DatabaseError(
+                "{path} was made by a newer nqtrack (schema {found}; this one knows {known}): it is open read-only",
+                path=self.path, found=applied, known=SCHEMA_VERSION)
+            if self.read_only is None:
+                self.conn.close()
+                self.conn = self._open_read_only(newer)
+            self.read_only = newer
+            return
+        self._configure()
+        if self.read_only is None and self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            self.conn.execute("PRAGMA journal_mode = WAL")
+        if applied < SCHEMA_VERSION:
+            if self.read_only is not None:
+                raise DatabaseError(
+                    "{path} was made by an older nqtrack (schema {found}) and is read-only here: copy it to a "
+                    "folder you can write to, and it is upgraded there", path=self.path, found=applied)
+            self._upgrade()
 
     def close(self) -> None:
         self.conn.close()
@@ -167,97 +384,202 @@ class SqliteStore:
         return self.conn.execute(
             f"SELECT count(*) FROM {MIGRATIONS_TABLE} WHERE migration_set = ?", [MIGRATION_SET]).fetchone()[0]
 
-    def _migrate_if_needed(self) -> None:
-        mode = self.conn.execute("PRAGMA journal_mode").fetchone()[0]
-        if mode != "wal" and self.path != ":memory:":
-            self.conn.execute("PRAGMA journal_mode = WAL")
-        applied = self.applied_migrations()
-        if applied >= SCHEMA_VERSION:
-            return
-        if applied == 0 and self._has_foreign_tables():
-            raise DatabaseError("not an nqtrack database: {path} ({reason})", path=self.path,
-                                reason="it holds other tables")
-        if applied > 0 and self.path != ":memory:":
-            # the schema is about to change: keep the database as it was first
-            self.backup_to(f"{self.path}.before-schema-{SCHEMA_VERSION}-{date.today():%Y%m%d}.bak")
-        self.migrate()
+    def _upgrade(self) -> None:
+        """Apply the pending migrations in one exclusive transaction. Of several processes
+        opening an older register at once, exactly one upgrades it, after a copy under a
+        name of its own; the others wait for the lock, then find it upgraded. A creation
+        is the same transaction on an empty file: all of the schema or none of it."""
+        db = self.db  # made before the transaction: sqlite-utils reads the schema when it starts
+        self.conn.execute("BEGIN EXCLUSIVE")
+        try:
+            applied = self.applied_migrations()
+            if applied < SCHEMA_VERSION:
+                if applied > 0 and self.keep_before_upgrade and self.path != ":memory:":
+                    stamp = f"{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}"
+                    self._copy_while_locked(f"{self.path}.before-schema-{SCHEMA_VERSION}-{stamp}.bak")
+                faults.pause("upgrade")
+                self.migrate(db=db)
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
 
     def _has_foreign_tables(self) -> bool:
+        """Tables other than SQLite's own and the migrations table (which a creation cut
+        short by an older nqtrack could leave alone)."""
         row = self.conn.execute(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != ?",
+            [MIGRATIONS_TABLE],
         ).fetchone()
         return row[0] > 0
 
-    def migrate(self, migration_set=None) -> None:
-        """Apply pending migrations, each in its own transaction."""
+    def migrate(self, migration_set: Any = None, db: Any = None) -> None:
+        """Apply pending migrations (each a savepoint of the caller's transaction, if any)."""
         from nqtrack.store.sqlite_migrations import migrations
 
-        (migration_set or migrations).apply(self.db)
+        (migration_set or migrations).apply(db or self.db)
 
     # -- backup and restore --------------------------------------------------------
 
     def backup_to(self, target: str) -> None:
-        """A consistent copy while others write (SQLite's online backup), written to a
-        temporary file and renamed, so a backup cut short never looks complete."""
-        folder = os.path.dirname(os.path.abspath(target))
-        os.makedirs(folder, exist_ok=True)
-        partial = f"{target}.partial"
-        if os.path.exists(partial):
-            os.unlink(partial)
-        fd = os.open(partial, os.O_CREAT | os.O_WRONLY, 0o660)
-        os.close(fd)
-        copy = sqlite3.connect(partial)
+        """A consistent copy while others write (SQLite's online backup, in one step),
+        written under a name of its own and renamed, so a backup cut short never looks
+        complete. Nothing is left behind when it fails (a full disk)."""
+        self._backup(self.conn, target)
+
+    def _copy_while_locked(self, target: str) -> None:
+        """The safety copy taken while this connection holds the write lock: read through a
+        second connection (SQLite's backup cannot read from a connection in a write
+        transaction), which sees exactly what the lock keeps still."""
+        reader = open_read_only(self.path, self.busy_timeout)
         try:
-            self.conn.backup(copy, pages=256, progress=lambda *_: faults.pause("backup"))
-            copy.execute("PRAGMA journal_mode = DELETE")
+            self._backup(reader, target)
         finally:
-            copy.close()
-        os.replace(partial, target)
+            reader.close()
+
+    def _backup(self, source: sqlite3.Connection, target: str) -> None:
+        partial = _beside(target, "partial")
+        try:
+            os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o660))
+            copy = sqlite3.connect(file_uri(partial), uri=True)
+            try:
+                source.backup(copy, pages=-1, progress=lambda *_: faults.pause("backup"))
+                copy.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                copy.close()
+            os.replace(partial, target)
+        except sqlite3.Error as exc:
+            mapped = user_error(exc, target)
+            if mapped is exc:
+                raise
+            raise mapped from None
+        except OSError as exc:
+            raise StorageError("cannot write {path}: {reason}", path=target, reason=exc.strerror or str(exc)) from None
+        finally:
+            _remove(partial, partial + "-journal")
 
     @staticmethod
     def check_is_nqtrack(path: str) -> int:
-        """The schema version of an nqtrack database file; DatabaseError for anything else."""
+        """The schema version of an nqtrack database file that this version can take, after
+        SQLite's full integrity check; DatabaseError for anything else. Read-only: nothing
+        in the file is changed."""
+        if os.path.isdir(path):
+            raise DatabaseError("not an nqtrack database: {path} ({reason})", path=path, reason="it is a folder")
         if not os.path.isfile(path):
             raise NotFound("no such file: {path}", path=path)
         try:
-            con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            con = open_read_only(path)
             try:
+                has_table = con.execute(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [MIGRATIONS_TABLE]).fetchone()
                 row = con.execute(
                     f"SELECT count(*) FROM {MIGRATIONS_TABLE} WHERE migration_set = ?", [MIGRATION_SET]
-                ).fetchone()
-                con.execute("SELECT id, state, deadline FROM tasks LIMIT 1").fetchall()
-                ok = con.execute("PRAGMA quick_check").fetchone()[0]
+                ).fetchone() if has_table else (0,)
+                if row[0]:
+                    con.execute("SELECT id, state, deadline FROM tasks LIMIT 1").fetchall()
+                damage = [r[0] for r in con.execute("PRAGMA integrity_check(5)") if r[0] != "ok"]
             finally:
                 con.close()
         except sqlite3.DatabaseError as exc:
             raise DatabaseError("not an nqtrack database: {path} ({reason})", path=path, reason=str(exc)) from None
         if not row[0]:
             raise DatabaseError("not an nqtrack database: {path} ({reason})", path=path, reason="no nqtrack schema")
-        if ok != "ok":
-            raise DatabaseError("not an nqtrack database: {path} ({reason})", path=path, reason=f"damaged: {ok}")
+        if damage:
+            raise DatabaseError("not an nqtrack database: {path} ({reason})", path=path,
+                                reason="damaged: " + "; ".join(damage))
         if row[0] > SCHEMA_VERSION:
             raise DatabaseError("not an nqtrack database: {path} ({reason})", path=path,
                                 reason="made by a newer nqtrack")
         return row[0]
 
-    def restore_from(self, source: str) -> None:
-        """Replace this database's content with `source`'s, in one step that other
-        connections see whole (the backup API copies into a locked destination)."""
-        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    def restore_from(self, source: str, kept: str | None = None) -> None:
+        """Replace the register's content with `source`'s (an nqtrack database of any page
+        size and of this schema or an older one), in one transaction that holds the write
+        lock from the safety copy (`kept`) to the replacement: every write of another
+        process lands either before the copy (so in `kept`) or after the restore."""
+        if self.read_only is not None:
+            raise self.read_only
+        staged = self._stage(source)
         try:
-            src.backup(self.conn)
+            self.conn.execute("ATTACH DATABASE ? AS restored", [file_uri(staged, mode="ro")])
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    if kept:
+                        self._copy_while_locked(kept)
+                    faults.pause("restore")
+                    self._replace_content()
+                    self._mark_high_water()
+                    self.conn.execute("COMMIT")
+                except BaseException:
+                    if self.conn.in_transaction:
+                        self.conn.execute("ROLLBACK")
+                    raise
+            finally:
+                self.conn.execute("DETACH DATABASE restored")
         finally:
-            src.close()
-        self._migrate_if_needed()
+            _remove(staged, staged + "-wal", staged + "-shm", staged + "-journal")
+
+    def _stage(self, source: str) -> str:
+        """A private copy of `source` beside the register, at this version's schema (an older
+        backup is upgraded there, never in place)."""
+        staged = _beside(self.path, "restoring")
+        try:
+            reader = open_read_only(source, self.busy_timeout)
+            try:
+                self._backup(reader, staged)
+            finally:
+                reader.close()
+            SqliteStore(staged, busy_timeout=self.busy_timeout, create=False, keep_before_upgrade=False).close()
+        except UserError as exc:
+            if exc.args_.get("path") == staged:  # say the name the user knows
+                exc.args_["path"] = self.path
+            _remove(staged, staged + "-wal", staged + "-shm")
+            raise
+        except BaseException:
+            _remove(staged, staged + "-wal", staged + "-shm")
+            raise
+        return staged
+
+    def _replace_content(self) -> None:
+        """Every table of the register emptied and filled from the attached `restored`,
+        column by column (so page sizes and column order do not matter); foreign keys are
+        checked at the commit, when both sides are whole."""
+        tables = self.conn.execute(
+            "SELECT name, sql FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").fetchall()
+        virtual = {name for name, sql in tables if (sql or "").upper().startswith("CREATE VIRTUAL TABLE")}
+        # an FTS5 table keeps its index in shadow tables of its own: it refills them itself
+        names = [name for name, _sql in tables if not any(name.startswith(v + "_") for v in virtual)]
+        self.conn.execute("PRAGMA defer_foreign_keys = ON")
+        for name in names:
+            self.conn.execute(f'DELETE FROM main."{name}"')
+        for name in names:
+            theirs = {row[1] for row in self.conn.execute(f'PRAGMA restored.table_info("{name}")')}
+            columns = [f'"{row[1]}"' for row in self.conn.execute(f'PRAGMA main.table_info("{name}")')
+                       if row[1] in theirs]
+            if name in virtual:
+                columns.insert(0, "rowid")
+            if theirs:
+                listed = ", ".join(columns)
+                self.conn.execute(f'INSERT INTO main."{name}"({listed}) SELECT {listed} FROM restored."{name}"')
+        counters = "SELECT 1 FROM {0}.sqlite_master WHERE name = 'sqlite_sequence'"
+        if self.conn.execute(counters.format("main")).fetchone() and self.conn.execute(
+                counters.format("restored")).fetchone():  # AUTOINCREMENT counters, where a table keeps them
+            self.conn.execute("DELETE FROM main.sqlite_sequence")
+            self.conn.execute("INSERT INTO main.sqlite_sequence SELECT * FROM restored.sqlite_sequence")
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """One write transaction, taken for the use cases of `nqtrack.app` (they own every
         transaction); rolled back whole on any error."""
+        if self.read_only is not None:
+            raise self.read_only
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield
             faults.pause("commit")
+            self._mark_high_water()
         except BaseException:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
@@ -268,6 +590,16 @@ class SqliteStore:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise
+
+    def _mark_high_water(self) -> None:
+        """The highest number ever written in each table nqtrack never deletes from (MARKED),
+        kept with every write, so that `check` sees a row deleted outside nqtrack, the newest
+        too. A mark a register does not hold yet (one added after its schema) is made."""
+        latest = " UNION ALL ".join(f"SELECT '{mark}' AS name, coalesce(max(id), 0) AS value FROM {table}"
+                                    for mark, table in MARKED.items())
+        self.conn.execute(
+            f"""INSERT INTO register_marks(name, value) SELECT name, value FROM ({latest}) WHERE true
+                ON CONFLICT(name) DO UPDATE SET value = excluded.value WHERE excluded.value > register_marks.value""")
 
     def use_large_cache(self) -> None:
         """A 64 MB page cache, for bulk writes that touch every index (an import)."""
@@ -558,8 +890,10 @@ class SqliteStore:
     def peek_setting(path: str, key: str) -> str | None:
         """A stored setting read without opening the store (no migration, read-only),
         for choosing the language before a command runs; None when unreadable."""
+        if not os.path.isfile(path):  # a FIFO would block the open
+            return None
         try:
-            con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            con = open_read_only(path, timeout=0.5)
             try:
                 row = con.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
             finally:
@@ -855,8 +1189,10 @@ class SqliteStore:
         """A task by its number (`12` or `#12`) or its code."""
         ref = ref.strip()
         row = self.conn.execute("SELECT id FROM tasks WHERE code = ?", [ref]).fetchone()
-        if row is None and ref.lstrip("#").isdigit():
-            row = self.conn.execute("SELECT id FROM tasks WHERE id = ?", [int(ref.lstrip("#"))]).fetchone()
+        number = ref.removeprefix("#")
+        # ASCII digits only ("²" is a digit to Python), and no more than SQLite's integers hold
+        if row is None and re.fullmatch(r"[0-9]{1,18}", number):
+            row = self.conn.execute("SELECT id FROM tasks WHERE id = ?", [int(number)]).fetchone()
         if row is None:
             raise NotFound("unknown task: '{ref}'", ref=ref)
         return self.task(row[0])
@@ -1746,10 +2082,116 @@ class SqliteStore:
 
     # -- check ------------------------------------------------------------------------
 
+    # what `check` calls a row of each marked table but tasks (which it names by number)
+    _MISSING = {"events": ("journal event", "journal events"),
+                "register_events": ("event of the units' and documents' journal",
+                                    "events of the units' and documents' journal"),
+                "series": ("series", "series"),
+                "series_events": ("event of the series' journal", "events of the series' journal"),
+                "calendar_events": ("event of the calendar's journal", "events of the calendar's journal")}
+
     def integrity_problems(self) -> list[str]:
+        """What is wrong with the file and with what the register keeps beside its tasks:
+        SQLite's full integrity check and foreign keys, the look-up keys of the units, rows
+        missing from the numbering of the tables nqtrack never deletes from (MARKED), units
+        and documents unlike their journal, calendar days unlike theirs, series unlike what
+        they were created with and their journal."""
         problems = [r[0] for r in self.conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
         problems += [f"foreign key: {r[0]} row {r[1]} → {r[2]}" for r in self.conn.execute("PRAGMA foreign_key_check")]
+        for unit in self.list_units():
+            stored = {r[0] for r in self.conn.execute("SELECT key FROM unit_keys WHERE unit_id = ?", [unit.id])}
+            if stored != self._unit_keys(unit):
+                problems.append(f"unit {unit.id} ({unit.name}): its look-up keys do not match its name, code and "
+                                "aliases")
+        for mark, table in MARKED.items():
+            if table != "tasks":
+                one, several = self._MISSING[table]
+                problems += [f"{several} {first}–{last} are missing (deleted outside nqtrack?)" if first != last
+                             else f"{one} {first} is missing (deleted outside nqtrack?)"
+                             for first, last in self._missing_numbers(table, mark)]
+        return problems + self._register_journal_problems() + self._calendar_problems() + self._series_problems()
+
+    def _register_journal_problems(self) -> list[str]:
+        """Each journaled field of a unit or a document holds what its latest journal event
+        (a correction, a merge, an undo) gave it."""
+        problems = []
+        latest = self.conn.execute(
+            """SELECT entity, entity_id, field, new_value FROM register_events
+               WHERE id IN (SELECT max(id) FROM register_events GROUP BY entity, entity_id, field)
+               ORDER BY entity, entity_id, field""")
+        for entity, entity_id, field, journaled in latest:
+            table, fields = ("units", self.UNIT_FIELDS) if entity == "unit" else ("documents", self.DOCUMENT_FIELDS)
+            if field not in fields:
+                problems.append(f"{entity} {entity_id}: its journal names a field '{field}' it does not have")
+                continue
+            row = self.conn.execute(f"SELECT {field} FROM {table} WHERE id = ?", [entity_id]).fetchone()
+            if row is None:
+                problems.append(f"{entity} {entity_id} is in its journal, but there is no such {entity}")
+                continue
+            expected = parse_symbol(journaled).text if field == "symbol" and journaled else journaled
+            if _value(row[0]) != expected:
+                problems.append(f"{entity} {entity_id}: '{field}' is {_value(row[0])!r} but its journal says "
+                                f"{expected!r}")
         return problems
+
+    def _calendar_problems(self) -> list[str]:
+        """Each day the office named is what the latest event of the calendar's journal made it."""
+        rows = self.conn.execute(
+            """WITH latest AS (SELECT day, new_kind, note FROM calendar_events
+                               WHERE id IN (SELECT max(id) FROM calendar_events GROUP BY day))
+               SELECT d.day, d.kind, l.new_kind FROM calendar_days d LEFT JOIN latest l ON l.day = d.day
+               WHERE l.new_kind IS NOT d.kind OR l.note IS NOT d.note
+               UNION ALL
+               SELECT l.day, NULL, l.new_kind FROM latest l
+               WHERE l.new_kind IS NOT NULL AND NOT EXISTS (SELECT 1 FROM calendar_days d WHERE d.day = l.day)
+               ORDER BY 1""")
+        return [f"calendar day {day}: it is {kind!r} but its journal says {journaled!r}" for day, kind, journaled
+                in rows]
+
+    def _series_problems(self) -> list[str]:
+        """Each series as it was created (its creation event's snapshot; it never changes but
+        for its end), its title key, and its end as its journal's last 'ended' event says."""
+        problems = []
+        for row in self.conn.execute("SELECT * FROM series ORDER BY id").fetchall():
+            series_id = row["id"]
+            events = self.conn.execute(
+                "SELECT kind, field, new_value FROM series_events WHERE series_id = ? ORDER BY id",
+                [series_id]).fetchall()
+            created = next((e for e in events if e["kind"] == "created" and e["field"] is None), None)
+            if row["title_key"] != fold(row["title"]):
+                problems.append(f"series S{series_id}: the title key {row['title_key']!r} does not match the title")
+            if created is None:
+                problems.append(f"series S{series_id}: no creation event in its journal")
+                continue
+            try:
+                snapshot = json.loads(created["new_value"])
+                changed = [f for f in SERIES_FIELDS if _value(row[f]) != snapshot.get(f)]
+            except (TypeError, ValueError, AttributeError):
+                problems.append(f"series S{series_id}: its creation event cannot be read")
+                continue
+            problems += [f"series S{series_id}: '{f}' is {_value(row[f])!r} but it was created with "
+                         f"{snapshot.get(f)!r}" for f in changed]
+            ended = [e["new_value"] for e in events if e["kind"] == "ended" and e["field"] == "ends_on"]
+            if _value(row["ends_on"]) != (ended[-1] if ended else None):
+                problems.append(f"series S{series_id}: it ends on {row['ends_on']!r} but its journal says "
+                                f"{ended[-1] if ended else None!r}")
+        return problems
+
+    def _missing_numbers(self, table: str, mark: str) -> list[tuple[int, int]]:
+        """Runs (first, last) of numbers with no row, up to the highest ever written: the
+        rows of `table` are never deleted, so their numbers run without a gap."""
+        count, highest = self.conn.execute(f"SELECT count(*), coalesce(max(id), 0) FROM {table}").fetchone()
+        marked = self.conn.execute("SELECT value FROM register_marks WHERE name = ?", [mark]).fetchone()
+        last = max(highest, marked[0] if marked else 0)
+        if count == last:
+            return []
+        runs = [tuple(row) for row in self.conn.execute(
+            f"""SELECT previous + 1, id - 1 FROM (
+                    SELECT id, lag(id, 1, 0) OVER (ORDER BY id) AS previous FROM {table})
+                WHERE id > previous + 1""")]
+        if last > highest:
+            runs.append((highest + 1, last))
+        return runs
 
     def invariant_problems(self) -> list[tuple[int, str]]:
         """(task number, what is wrong) for each broken rule of the register."""
@@ -1765,26 +2207,37 @@ class SqliteStore:
         }
         for message, sql in sql_rules.items():
             problems += [(row[0], message) for row in self.conn.execute(sql)]
+        problems += [
+            (first, f"tasks {first}–{last} are missing (deleted outside nqtrack, with their events?)" if first != last
+             else "this task is missing (deleted outside nqtrack, with its events?)")
+            for first, last in self._missing_numbers("tasks", "last_task")
+        ]
         problems += self._replay_problems()
         return sorted(problems)
 
     def _replay_problems(self) -> list[tuple[int, str]]:
-        """Each task's current fields must equal its journal replayed in order."""
+        """Each task's current fields must equal its journal replayed in order, and what is
+        kept beside them must be what they give: the title key, the original deadline (the
+        deadline of the creation snapshot) and the task's text in the search index."""
         from nqtrack.core.states import replay_journal
 
         problems: list[tuple[int, str]] = []
         columns = [f for f in TASK_FIELDS if f != "coordinating_units"]
-        tasks = self.conn.execute(f"SELECT id, {', '.join(columns)} FROM tasks ORDER BY id")
+        tasks = self.conn.execute(
+            f"SELECT id, title_key, original_deadline, {', '.join(columns)} FROM tasks ORDER BY id")
         events = self.conn.execute(
-            "SELECT task_id, id, kind, field, old_value, new_value, effective_on, recorded_at FROM events "
+            "SELECT task_id, id, kind, field, old_value, new_value, effective_on, recorded_at, undoes FROM events "
             "ORDER BY task_id, id"
         )
         units = self.conn.execute(
             "SELECT task_id, group_concat(unit_id) FROM (SELECT * FROM task_units ORDER BY task_id, unit_id) "
             "GROUP BY task_id"
         )
+        bodies = self.conn.execute("SELECT rowid, body FROM task_search ORDER BY rowid")
+        documents = self._search_documents(row[0] for row in self.conn.execute("SELECT id FROM documents"))
         pending_event = next(events, None)
         pending_units = next(units, None)
+        pending_body = next(bodies, None)
         for task in tasks:
             task_id = task[0]
             journal = []
@@ -1797,20 +2250,54 @@ class SqliteStore:
                 if pending_units[0] == task_id:
                     coordinating = pending_units[1]
                 pending_units = next(units, None)
+            body = None
+            while pending_body is not None and pending_body[0] <= task_id:
+                if pending_body[0] == task_id:
+                    body = pending_body[1]
+                else:
+                    problems.append((pending_body[0], "in the search index, but there is no such task"))
+                pending_body = next(bodies, None)
+            fields = dict(zip(columns, task[3:], strict=True))
+            problems += self._derived_problems(task_id, task[1], fields, body, documents)
             creation = next((e for e in journal if e[3] is None and e[2] in CREATION_KINDS), None)
             if creation is None:
                 continue  # reported above
-            current = {c: _value(v) for c, v in zip(columns, task[1:], strict=True)}
+            try:
+                snapshot = json.loads(creation[5])
+                # tasks created before voids existed have no 'voided' in their snapshot
+                replayed = replay_journal({"voided": "0", **snapshot},
+                                          [Event(e[1], e[3], e[4], e[5], e[6], e[7]) for e in journal])
+            except (TypeError, ValueError, AttributeError):
+                problems.append((task_id, f"its creation event #{creation[1]} cannot be read"))
+                continue
+            original = _original_deadline(_value(snapshot.get("deadline")), journal)
+            if original != task[2]:
+                problems.append((task_id, f"the original deadline is {task[2]!r} but the journal says {original!r}"))
+            current = {c: _value(v) for c, v in fields.items()}
             current["coordinating_units"] = ",".join(sorted(coordinating.split(","), key=int)) if coordinating else None
-            # tasks created before voids existed have no 'voided' in their snapshot
-            replayed = replay_journal(
-                {"voided": "0", **json.loads(creation[5])}, [Event(e[1], e[3], e[4], e[5], e[6], e[7]) for e in journal]
-            )
             for field in TASK_FIELDS:
                 if _value(replayed.get(field)) != current.get(field):
                     problems.append(
                         (task_id, f"'{field}' is {current.get(field)!r} but the journal says {replayed.get(field)!r}")
                     )
+        while pending_body is not None:
+            problems.append((pending_body[0], "in the search index, but there is no such task"))
+            pending_body = next(bodies, None)
+        return problems
+
+    def _derived_problems(self, task_id: int, title_key: str, fields: dict[str, Any], body: str | None,
+                          documents: dict[int, str]) -> list[tuple[int, str]]:
+        """The title key and the search text of one task against its fields (the search text
+        as words: FTS matches words, and older registers indexed them in another order)."""
+        problems = []
+        folded = fold(fields["title"])
+        if title_key != folded:
+            problems.append((task_id, f"the title key {title_key!r} does not match the title"))
+        expected = self._search_body({**fields, "title_key": folded}, documents.get(fields["document_id"]))
+        if body is None:
+            problems.append((task_id, "missing from the search index"))
+        elif body != expected and sorted(str(body).split()) != sorted(expected.split()):
+            problems.append((task_id, "its text in the search index does not match its fields"))
         return problems
 
     # -- undo -----------------------------------------------------------------------
@@ -2034,9 +2521,10 @@ class SqliteStore:
 
     # in an order that keeps the foreign keys when loaded (series before the tasks of them)
     EXPORT_TABLES = ("settings", "units", "documents", "series", "series_events", "tasks", "task_units", "events",
-                     "batches", "calendar_days", "calendar_events", "register_events", "import_provenance")
+                     "batches", "calendar_days", "calendar_events", "register_events", "import_provenance",
+                     "register_marks")
     _EXPORT_ORDER = {"settings": "key", "task_units": "task_id, unit_id", "calendar_days": "day",
-                     "import_provenance": "task_id"}
+                     "import_provenance": "task_id", "register_marks": "name"}
 
     def export_rows(self, table: str) -> Iterator[dict[str, Any]]:
         if table not in self.EXPORT_TABLES:
@@ -2063,8 +2551,8 @@ class SqliteStore:
             defaults = {r[1]: self.conn.execute(f"SELECT {r[4]}").fetchone()[0] if r[4] is not None else None
                         for r in info}
             rows = [{c: row.get(c, defaults[c]) for c in defaults} for row in rows]
-            if table == "settings":
-                self.conn.execute("DELETE FROM settings")
+            if table in ("settings", "register_marks"):  # an empty register holds its own
+                self.conn.execute(f"DELETE FROM {table}")
             try:
                 self._insert_many(table, rows)
             except sqlite3.IntegrityError as exc:
