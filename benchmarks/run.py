@@ -966,7 +966,7 @@ def main(argv=None) -> int:
             remove_db(units_db)
         if not units_db.exists():
             subprocess.run(
-                [nq, "--db", str(units_db), "import", str(units_csv), "--kind", "units"],
+                [nq, "--db", str(units_db), "import", str(units_csv), "--kind", "units", "--create"],
                 check=True,
                 stdout=subprocess.DEVNULL,
                 env=env,

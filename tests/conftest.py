@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from nqtrack.store.sqlite import SqliteStore
 from tests.support import Cli
 
 PG_ENV = "NQTRACK_TEST_PG"
@@ -33,7 +34,9 @@ ENGINE_MODULES = {"test_store", "test_figures_sql", "test_import", "test_cli_cor
                   # issues 14-17 where they read or write the register
                   "test_series", "test_calendar_outputs", "test_office_calendar", "test_relative_deadlines",
                   "test_corrections", "test_corrections_meet_the_rest", "test_reimport", "test_government_files",
-                  "test_government_figures", "test_evaluate", "test_rates_printed", "test_office_outputs"}
+                  "test_government_figures", "test_evaluate", "test_rates_printed", "test_office_outputs",
+                  # issue 13's check of what issues 14 and 16 keep (office_register)
+                  "test_trust_check"}
 ENGINES = ("sqlite", "postgresql")
 
 
@@ -119,7 +122,7 @@ class PostgresServer:
         self.admin.execute(f"CREATE DATABASE {self.template}")
         from nqtrack.store.postgres import PostgresStore
 
-        PostgresStore(self.location(self.template)).close()
+        PostgresStore(self.location(self.template), create=True).close()  # as `init` makes it
         self.ready: queue.Queue[str] = queue.Queue()
         self.work: queue.Queue[tuple[str, str]] = queue.Queue()
         self.worker = threading.Thread(target=self._work, args=(psycopg.connect(url, autocommit=True),), daemon=True)
@@ -195,11 +198,18 @@ def pg_server() -> Iterator[PostgresServer]:
 
 @pytest.fixture
 def new_register(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> Callable[..., str]:
-    """Makes the location of a new, empty register on the test's engine (a file path, or
-    a fresh database's URL); `empty=True` on PostgreSQL: without even the schema."""
+    """Makes a new, empty register on the test's engine (a file, or a fresh database) and
+    returns its location; `empty=True`: nothing there yet (no file, a database without even
+    the schema), for `init` and `--create` to make."""
     counter = itertools.count(1)
     if engine == "sqlite":
-        return lambda empty=False: str(tmp_path / f"register-{next(counter)}.db")
+        def made(empty: bool = False) -> str:
+            path = str(tmp_path / f"register-{next(counter)}.db")
+            if not empty:  # as `init` makes it
+                SqliteStore(path, create=True).close()
+            return path
+
+        return made
     server: PostgresServer = request.getfixturevalue("pg_server")
     made: list[str] = []
 
@@ -221,7 +231,12 @@ def module_register(engine: str, tmp_path_factory: pytest.TempPathFactory,
                     request: pytest.FixtureRequest) -> Callable[[], str]:
     """`new_register` for a module's shared register (built once, read by many tests)."""
     if engine == "sqlite":
-        return lambda: str(tmp_path_factory.mktemp("register") / "register.db")
+        def made() -> str:
+            path = str(tmp_path_factory.mktemp("register") / "register.db")
+            SqliteStore(path, create=True).close()
+            return path
+
+        return made
     server: PostgresServer = request.getfixturevalue("pg_server")
 
     def make() -> str:
@@ -252,6 +267,7 @@ def new_store(new_register: Callable[..., str], request: pytest.FixtureRequest) 
 
 @pytest.fixture
 def cli(register_location: str) -> Cli:
-    # a SQLite register as a Path, as the tests written for SQLite alone take it
+    """A CLI bound to a new register (made as `init` makes it: no other command creates one).
+    A SQLite register as a Path, as the tests written for SQLite alone take it."""
     is_file = not register_location.startswith(("postgresql://", "postgres://"))
     return Cli(Path(register_location) if is_file else register_location)

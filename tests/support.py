@@ -47,14 +47,20 @@ def run_nqtrack(*args: str, env: dict | None = None, input: bytes | None = None)
     return subprocess.run(nqtrack_executable() + list(args), capture_output=True, env=full_env, input=input, timeout=120)
 
 
-def start_paused(args: list[str], point: str, env: dict | None = None, timeout: float = 60) -> subprocess.Popen:
+def start_paused(args: list[str], point: str, env: dict | None = None, timeout: float = 60,
+                 resume_fd: int | None = None) -> subprocess.Popen:
     """Start `nqtrack ARGS` and return once it has stopped at the fault-injection `point`:
-    it says so on a pipe, so nothing here polls or sleeps."""
+    it says so on a pipe, so nothing here polls or sleeps. With `resume_fd` (the read end
+    of a pipe) it goes on when the test writes to that pipe or closes it."""
     read_end, write_end = os.pipe()
     full_env = {**os.environ, **(env or {}), "NQTRACK_TEST_PAUSE": f"{point}:{timeout}",
                 "NQTRACK_TEST_PAUSE_FD": str(write_end)}
+    passed = (write_end,)
+    if resume_fd is not None:
+        full_env["NQTRACK_TEST_RESUME_FD"] = str(resume_fd)
+        passed += (resume_fd,)
     proc = subprocess.Popen(nqtrack_executable() + args, env=full_env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, pass_fds=(write_end,))
+                            stderr=subprocess.PIPE, pass_fds=passed)
     os.close(write_end)
     try:
         ready, _, _ = select.select([read_end], [], [], timeout)

@@ -194,6 +194,7 @@ def test_info_counts(office):
 def test_installed_command_in_a_real_process(register_location):
     db = register_location
     env = {"NQTRACK_DB": db, "NQTRACK_TODAY": "2022-03-01", "NQTRACK_LANG": "en"}
+    assert run_nqtrack("init", env=env).returncode == 0
     assert run_nqtrack("unit", "add", "Văn phòng Bộ", "--code", "VP", env=env).returncode == 0
     created = run_nqtrack("assign", "Báo cáo quý I", "--lead", "VP", "--due", "31/03/2022", "--assigned-on",
                           "01/02/2022", env=env)
@@ -221,6 +222,7 @@ def test_unit_list_in_vietnamese_order(cli):
 
 def test_stored_language_setting(register_location):
     db = register_location
+    assert run_nqtrack("--db", db, "init").returncode == 0
     assert run_nqtrack("--db", db, "config", "lang", "en").returncode == 0
     missing = run_nqtrack("--db", db, "show", "9")
     assert missing.stderr.decode().strip() == "Error: unknown task: '9'"  # the stored setting

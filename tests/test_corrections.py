@@ -44,7 +44,7 @@ def test_today_never_moves_the_recording_moment(register_location):
     runner = CliRunner()
     env = {"NQTRACK_TEST_CLOCK": None, "NO_COLOR": "1"}
     before = datetime.now(UTC).isoformat(timespec="microseconds")
-    for args in (["unit", "add", "Văn phòng", "--code", "VP"],
+    for args in (["init"], ["unit", "add", "Văn phòng", "--code", "VP"],
                  ["assign", "Việc", "--lead", "VP", "--assigned-on", "2001-01-01"]):
         assert runner.invoke(app, ["--db", db, "--today", "2001-01-02", *args], env=env).exit_code == 0
     shown = runner.invoke(app, ["--db", db, "--today", "2001-01-02", "show", "1", "--format", "json"], env=env)

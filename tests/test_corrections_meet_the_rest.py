@@ -377,7 +377,7 @@ def test_export_then_import_into_an_empty_database_rebuilds_every_table(monthly,
         if table not in ("settings", "task_units"):
             assert data[table], table  # every table holds rows in this register
     copy = Cli(new_register())
-    copy("import", str(exported), today="2024-03-21")
+    copy("import", str(exported), "--create", today="2024-03-21")
     assert copy("check", today="2024-03-21").output == "All checks passed.\n"
     for table in EXPORT_TABLES:
         if table == "settings":
@@ -404,6 +404,6 @@ def test_an_export_made_before_voids_and_the_register_journal_imports(monthly, t
     data["schema"] = 5
     exported.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     copy = Cli(new_register())
-    copy("import", str(exported), today="2024-03-21")
+    copy("import", str(exported), "--create", today="2024-03-21")
     assert copy("check", today="2024-03-21").output == "All checks passed.\n"
     assert overdue_codes(copy) == ["S1/2024-01", "S1/2024-02", "S1/2024-03"]

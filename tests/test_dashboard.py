@@ -30,6 +30,7 @@ def page(tmp_path_factory) -> tuple[Path, dict]:
     """The dashboard of the example register for 2022, and the JSON report it must agree with."""
     folder = tmp_path_factory.mktemp("dashboard")
     cli = Cli(folder / "register.db")
+    cli("init")
     for name in ("units", "documents"):
         cli("import", str(ROOT / f"examples/{name}.csv"), "--kind", name, today=TODAY)
     cli("import", str(ROOT / "examples/tasks.csv"), today=TODAY)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import sqlite3
 import subprocess
 import sys
@@ -103,7 +104,7 @@ VIEWS = [
 
 
 def import_examples(cli: Cli) -> None:
-    cli("import", str(ROOT / "examples/units.csv"), "--kind", "units")
+    cli("import", str(ROOT / "examples/units.csv"), "--kind", "units", "--create")
     cli("import", str(ROOT / "examples/documents.csv"), "--kind", "documents")
     cli("import", str(ROOT / "examples/tasks.csv"))
     cli("update", "NV-2022-0024", "--state", "done", "--on", "10/11/2022", "--by", "Chị Lan")
@@ -166,20 +167,47 @@ def test_copy_both_ways_keeps_the_journal_and_every_report(tmp_path, new_registe
     assert "no such file" in source("copy", str(tmp_path / "none.db"), server, expect=4).output
 
 
+@pytest.mark.sqlite_only
+def test_copy_makes_only_a_new_register(cli, tmp_path):
+    """copy makes its target as init makes a register: never in a folder that does not exist,
+    never over a folder, a file that is no register, or a register that holds one."""
+    cli("unit", "add", "Văn phòng Bộ", "--code", "VP")
+    other = tmp_path / "notes.txt"
+    other.write_text("not a register", encoding="utf-8")
+    for target, code, says in ((tmp_path / "missing" / "x.db", 4, "does not exist"), (tmp_path, 5, "it is a folder"),
+                               (other, 5, "not an nqtrack database"), (cli.db, 2, "cannot be the register itself")):
+        result = cli("copy", str(cli.db), str(target), expect=code)
+        assert says in result.output and len(result.output.strip().splitlines()) == 1, result.output
+    assert other.read_text(encoding="utf-8") == "not a register"
+    assert not (tmp_path / "missing").exists()
+    copied = tmp_path / "copy.db"
+    cli("copy", str(cli.db), str(copied))
+    assert "already holds a register" in cli("copy", str(cli.db), str(copied), expect=2).output
+
+
 # -- PostgreSQL: schema, errors, locks --------------------------------------------------------------
 
 
 @pytest.mark.postgresql_only
-def test_concurrent_first_use_migrates_once(new_register):
+def test_only_init_makes_a_register_in_an_empty_database_and_concurrent_inits_migrate_once(new_register):
     empty = new_register(empty=True)
-    starts = [subprocess.Popen(nqtrack_executable() + ["--db", empty, "--lang", "en", "info", "--format", "json"],
+    shown = re.sub(r":[^:@/]*@", "@", empty)  # without the password
+    for command in (["info"], ["overdue"], ["unit", "add", "Văn phòng", "--code", "VP"]):
+        refused = run_nqtrack("--db", empty, "--lang", "en", *command)
+        assert refused.returncode == 4
+        assert refused.stderr.decode().strip() == f"Error: no register at {shown}; 'nqtrack init' creates one"
+    assert query(empty, "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()") == [(0,)]
+    starts = [subprocess.Popen(nqtrack_executable() + ["--db", empty, "--lang", "en", "init"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(6)]
     for proc in starts:
         out, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err.decode()
-        assert json.loads(out)["schema_version"] == len(postgres_migrations.MIGRATIONS)
+        assert out.decode().strip() == f"Database ready: {shown} (schema {len(postgres_migrations.MIGRATIONS)})."
     assert query(empty, "SELECT name FROM nqtrack_migrations ORDER BY name") == [
         (name,) for name, _ in postgres_migrations.MIGRATIONS]
+    # nqtrack never creates a database on a server: one that does not exist cannot be reached
+    missing = run_nqtrack("--db", empty + "_none", "--lang", "en", "init")
+    assert missing.returncode == 5 and "does not exist" in missing.stderr.decode()
 
 
 @pytest.mark.postgresql_only

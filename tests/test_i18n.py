@@ -384,6 +384,7 @@ def registers(tmp_path):
     made = {}
     for lang in ("vi", "en"):
         cli = Cli(tmp_path / f"{lang}.db")
+        cli("init")
         cli("unit", "add", "Văn phòng Bộ", "--code", "VP")
         cli("assign", "Báo cáo quý III", "--lead", "VP", "--due", "30/09/2022", "--assigned-on", "2022-07-01")
         made[lang] = cli

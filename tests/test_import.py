@@ -266,7 +266,7 @@ def test_sigkill_in_the_middle_of_a_large_import(tmp_path, register_location, en
     exe = nqtrack_executable()
     small = tmp_path / "small.csv"
     small.write_text(tasks_csv(), encoding="utf-8")
-    assert subprocess.run(exe + ["import", str(small)], env=env, capture_output=True).returncode == 0
+    assert subprocess.run(exe + ["import", str(small), "--create"], env=env, capture_output=True).returncode == 0
     before = db_state(db)
     big = tmp_path / "big.csv"
     with big.open("w", encoding="utf-8") as f:

@@ -33,6 +33,7 @@ TODAY = date(2022, 11, 15)
 def ctx(tmp_path_factory):
     db = tmp_path_factory.mktemp("layouts") / "register.db"
     cli = Cli(db)
+    cli("init")
     for name in ("units", "documents"):
         cli("import", str(ROOT / f"examples/{name}.csv"), "--kind", name)
     cli("import", str(ROOT / "examples/tasks.csv"))

@@ -57,6 +57,7 @@ def test_no_vietnamese_translation_holds_an_english_word():
 @pytest.fixture
 def office(tmp_path):
     cli = Cli(tmp_path / "so-theo-doi.db")
+    cli("init")
     cli("unit", "add", "Văn phòng Bộ", "--code", "VP", "--alias", "Văn phòng")
     cli("unit", "add", "Vụ Tổ chức cán bộ", "--code", "TCCB")
     cli("doc", "add", "2345/UBND-TH", "--issued-on", "10/03/2023")
@@ -154,13 +155,38 @@ FAILING = [
     ["import"],
     ["list", "--bogus"],
     ["undo", "--batch", "khong-co"],
+    # issue 13: bad values, files written where they must not be, settings and addresses
+    ["overdue", "--within", "3000000"],
+    ["remind", "--within", "3000000"],
+    ["list", "--limit", "0"],
+    ["undo", "--last", "0"],
+    ["show", "12345678901234567890123"],
+    ["unit", "rename", "VP", " "],
+    ["unit", "email", "VP", "khong-phai-dia-chi"],
+    ["config", "smtp_port", "cong"],
+    ["config", "smtp_starttls", "co-le"],
+    ["config", "smtp_sender", "Văn phòng\nBcc: x@y.vn"],
+    ["list", "--output", "{so-theo-doi.db}"],
+    ["report", "--month", "10/2022", "--output", "{thu-muc}"],
+    ["export", "{thu-muc}/khong-co/ra.json"],
+    ["import", "{dong-loi.csv}", "--skip-invalid", "--rejects", "{dong-loi.csv}"],
+    ["import", "{dong-loi.csv}", "--conflicts", "{so-theo-doi.db}"],
+    ["remind", "--output-dir", "{thu-muc}/khong-co/thu"],
+    ["backup", "{so-theo-doi.db}"],
+    ["backup", "/dev/null"],
+    ["restore", "{thu-muc}"],
+    ["restore", "{rong.csv}"],
+    ["--busy-timeout", "-1", "list"],
+    ["--db", "{khong-co.db}", "list"],
+    ["--db", "{thu-muc}", "list"],
+    ["--db", "/dev/null", "list"],
 ]
 
 
 @pytest.mark.parametrize("args", FAILING, ids=lambda a: " ".join(a)[:60])
 def test_every_failing_command_speaks_vietnamese(office, tmp_path, args):
-    paths = files(tmp_path)
-    args = [paths[a[1:-1]] if a.startswith("{") else a for a in args]
+    paths = {**files(tmp_path), "so-theo-doi.db": str(office.db), "khong-co.db": str(tmp_path / "khong-co.db")}
+    args = [re.sub(r"\{([^}]+)\}", lambda m: paths[m.group(1)], a) for a in args]
     result = office(*args, lang="vi", today="2022-11-15", expect=None)
     output = result.output
     assert result.exit_code != 0, output

@@ -26,7 +26,7 @@ TODAY = "2022-11-15"
 def example(module_register) -> Cli:
     """The bundled example register (21 units, 13 documents, 220 tasks)."""
     cli = Cli(module_register())
-    cli("import", str(ROOT / "examples/units.csv"), "--kind", "units", today=TODAY)
+    cli("import", str(ROOT / "examples/units.csv"), "--kind", "units", "--create", today=TODAY)
     cli("import", str(ROOT / "examples/documents.csv"), "--kind", "documents", today=TODAY)
     cli("import", str(ROOT / "examples/tasks.csv"), today=TODAY)
     return cli

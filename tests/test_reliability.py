@@ -214,7 +214,7 @@ def test_export_and_import_rebuild_an_equal_register(register, tmp_path):
     data = json.loads(export.read_text(encoding="utf-8"))
     assert data["format"] == "nqtrack-export" and len(data["tasks"]) == 220
     other = tmp_path / "rebuilt.db"
-    result = run_nqtrack("--db", str(other), "--lang", "en", "import", str(export))
+    result = run_nqtrack("--db", str(other), "--lang", "en", "import", str(export), "--create")
     assert result.returncode == 0, result.stderr.decode()
     assert "Register rebuilt: 21 units, 13 documents, 220 tasks" in result.stdout.decode()
     original, rebuilt = table_rows(register.db), table_rows(other)
@@ -282,6 +282,7 @@ def cli_for_fuzz(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("fuzz")
     cli = Cli(folder / "fuzz.db")
+    cli("init")
     cli("unit", "add", "Văn phòng Bộ", "--code", "VP")
     return cli, folder / "input.csv"
 
@@ -304,7 +305,9 @@ def cli_for_fuzz(tmp_path_factory):
 )
 def test_failure_paths_say_one_line_and_exit_non_zero(tmp_path, setup, args, code, message):
     db = tmp_path / "f.db"
-    if setup == "junk":
+    if setup is None:
+        assert run_nqtrack("--db", str(db), "init").returncode == 0
+    elif setup == "junk":
         db.write_bytes(b"junk" * 1000)
     elif setup == "other":
         con = sqlite3.connect(db)

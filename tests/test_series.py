@@ -296,7 +296,7 @@ def test_the_register_with_series_passes_check_and_rebuilds_from_its_export(mont
     from tests.support import Cli
 
     copy = Cli(new_register())
-    copy("import", str(exported), today="2024-03-21")
+    copy("import", str(exported), "--create", today="2024-03-21")
     assert show(copy, "S1", "2024-03-21") == show(monthly, "S1", "2024-03-21")
     assert json.loads(exported.read_text())["calendar_days"][0]["day"] == "2024-02-17"
 

@@ -52,7 +52,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         db = work / "demo.db"
-        nqtrack(db, "import", str(ROOT / "examples/units.csv"), "--kind", "units")
+        nqtrack(db, "import", str(ROOT / "examples/units.csv"), "--kind", "units", "--create")
         nqtrack(db, "import", str(ROOT / "examples/documents.csv"), "--kind", "documents")
         nqtrack(db, "import", str(ROOT / "examples/tasks.csv"))
         page = work / "bang-dieu-khien.html"

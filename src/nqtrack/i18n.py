@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 
 from nqtrack.core.errors import N_  # one marker for the core and the edges
+from nqtrack.core.text import inert
 
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
@@ -65,9 +66,15 @@ def language() -> str:
 
 
 def _(message: str, **args: object) -> str:
+    """The message in the chosen language, with its arguments filled in. Text arguments
+    (names, titles, paths a user typed) are made inert first: a control character in them
+    is shown, never obeyed by the terminal (see core.text.inert)."""
     # "" would give the catalog's header: gettext keeps it under the empty id
     text = _translation(_language).gettext(message) if message else message
-    return text.format(**args) if args else text
+    if not args:
+        return text
+    return text.format(**{k: inert(os.fspath(v)) if isinstance(v, (str, os.PathLike)) else v
+                          for k, v in args.items()})
 
 
 def translate_matching(text: str, patterns, value=None) -> str:
@@ -168,6 +175,10 @@ REASON_MESSAGES = (
     N_("a unit needs a name"),
     N_("a document needs a number and symbol"),
     N_("Permission denied"),  # the system's reason a file cannot be read (strerror)
+    N_("not an e-mail address (several are separated by ',')"),
+    N_("it is a folder"),
+    N_("not a regular file"),
+    N_("'schema' is not a schema version"),
 )
 _reason_patterns: list | None = None
 

@@ -14,9 +14,10 @@ from nqtrack.app.context import Context
 from nqtrack.app.lookup import unit_ids
 from nqtrack.app.series import open_before_reading
 from nqtrack.core.backlog import build_backlog
-from nqtrack.core.errors import InvalidInput
+from nqtrack.core.errors import UserError
 from nqtrack.core.letterhead import missing
 from nqtrack.core.notices import Notice, build_notices, urged_tasks
+from nqtrack.core.rules import check_number
 
 
 @dataclass
@@ -27,6 +28,18 @@ class RemindQuery:
     working_days: bool = False  # the due-soon window in working days
 
 
+MAX_WITHIN = 3660  # days: ten years ahead is as far as anyone plans
+
+
+class DeliveryFailed(Exception):
+    """Raised by a deliverer that stopped part of the way: `delivered` went out (and is
+    journaled), `error` says why the rest did not."""
+
+    def __init__(self, delivered: list[Notice], error: UserError) -> None:
+        super().__init__(str(error))
+        self.delivered, self.error = delivered, error
+
+
 @dataclass
 class Reminded:
     notices: list[Notice] = field(default_factory=list)
@@ -34,10 +47,14 @@ class Reminded:
     tasks_urged: int = 0
 
 
+def check_query(query: RemindQuery) -> None:
+    """What the query itself can be refused for, before anything is opened or said."""
+    check_number(query.within, "--within", 0, MAX_WITHIN)
+
+
 def notices(ctx: Context, query: RemindQuery) -> list[Notice]:
     """The notices of today, without recording anything."""
-    if query.within < 0:
-        raise InvalidInput("--within, --min-days and --limit take positive numbers")
+    check_query(query)
     store, today = ctx.store, ctx.today
     open_before_reading(ctx, today)
     wanted = unit_ids(store, query.units)
@@ -56,16 +73,22 @@ def unset_settings(ctx: Context) -> list[str]:
 def remind(ctx: Context, query: RemindQuery, deliver: Callable[[list[Notice]], list[Notice]]) -> Reminded:
     """Build today's notices, hand them to `deliver` (the edge writes or sends them and
     returns those it delivered), and journal a 'reminded' event for each task of the
-    notices delivered — nothing on a dry run."""
+    notices delivered, and of those only — nothing on a dry run. When delivery stopped part
+    of the way (DeliveryFailed), what went out is journaled, then its error raised."""
     result = Reminded(notices(ctx, query))
     if not result.notices:
         return result
-    result.delivered = deliver(result.notices)
-    if query.dry_run:
-        return result
+    failure = None
+    try:
+        result.delivered = deliver(result.notices)
+    except DeliveryFailed as stopped:
+        result.delivered, failure = stopped.delivered, stopped.error
     urged = urged_tasks(result.delivered)
-    with ctx.store.transaction():
-        ctx.store.record_reminders(urged, day=ctx.today, by=ctx.by, recorded_at=ctx.recorded_at,
-                                   batch_id=f"remind-{uuid.uuid4().hex[:8]}")
-    result.tasks_urged = len(urged)
+    if urged and not query.dry_run:
+        with ctx.store.transaction():
+            ctx.store.record_reminders(urged, day=ctx.today, by=ctx.by, recorded_at=ctx.recorded_at,
+                                       batch_id=f"remind-{uuid.uuid4().hex[:8]}")
+        result.tasks_urged = len(urged)
+    if failure is not None:
+        raise failure
     return result

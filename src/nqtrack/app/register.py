@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nqtrack.app import series
+from nqtrack.app import series, settings
 from nqtrack.app.calendar import OfficeCalendar
 from nqtrack.app.context import Context
 from nqtrack.app.lookup import resolve_task
 from nqtrack.app.tasks import task_row
 from nqtrack.core.errors import InvalidInput, NotFound
+from nqtrack.core.rules import MAX_COUNT, check_number
 from nqtrack.store.base import CREATION_KINDS
 
 
@@ -55,11 +56,19 @@ class _Rollback(Exception):
     """Ends a dry run: the transaction is rolled back, the summary kept."""
 
 
-def import_any(ctx: Context, request: ImportRequest, progress: Callable[[int], None] | None = None) -> Imported:
+RejectsWriter = Callable[[list[str], list[tuple[list[Any], list[Any]]]], None]
+
+
+def import_any(ctx: Context, request: ImportRequest, progress: Callable[[int], None] | None = None,
+               write_rejects: RejectsWriter | None = None,
+               write_conflicts: Callable[[Any], None] | None = None) -> Imported:
     """Import tasks, units or documents from a spreadsheet, all rows or none, in one
     transaction (rolled back on the first bad row, unless skip_invalid; and on a dry
     run); or rebuild a register from a JSON export. Raises importer.ImportFailed with
-    the summary of the problems."""
+    the summary of the problems. The edge's writers get what they write before the
+    commit, so that a file that cannot be written leaves nothing imported:
+    `write_rejects` the rejected rows (with skip_invalid), `write_conflicts` the summary
+    of a re-import's conflicts (on a dry run too)."""
     from nqtrack.importing import importer as imp
     from nqtrack.importing.columns import KINDS, parse_map_options
     from nqtrack.importing.export_file import is_export, read_export
@@ -101,24 +110,43 @@ def import_any(ctx: Context, request: ImportRequest, progress: Callable[[int], N
                 # the periods opened by the import day: tasks of the import's batch
                 summary.opened = series.open_due(ctx, ctx.today, calendar=calendar, batch_id=summary.batch_id,
                                                  only=set(summary.series))
+            if write_conflicts is not None:
+                write_conflicts(summary)
             if request.dry_run:
                 raise _Rollback
+            if loader.summary.problems and write_rejects is not None:
+                write_rejects(*rejected_rows(request, loader.summary))
     except ReadError as exc:
         raise InvalidInput("cannot import: {reason}", reason=exc) from None
     return Imported(summary=loader.summary)
 
 
 def import_export(ctx: Context, data: dict[str, Any]) -> dict[str, int]:
-    """Rebuild a register from `nqtrack export` JSON, into an empty database."""
+    """Rebuild a register from `nqtrack export` JSON, into an empty database: the file's
+    shape is checked first, then the register it makes must pass every check of `check`
+    (fields equal to the journal replayed, nothing missing) before it is committed."""
+    from nqtrack.importing.export_file import check_export
+
     store = ctx.store
-    if data.get("format") != "nqtrack-export":
-        raise InvalidInput("cannot import: {reason}", reason="not an nqtrack export")
+    check_export(data, store.EXPORT_TABLES)
     if not store.is_empty():
         raise InvalidInput("a JSON export is restored into an empty database; this one already holds a register")
-    if (data.get("schema") or 0) > store.applied_migrations():
+    if data["schema"] > store.applied_migrations():
         raise InvalidInput("cannot import: {reason}", reason="made by a newer nqtrack")
     with store.transaction():
-        return store.load_export(data)
+        counts = store.load_export(data)
+        problems = store.integrity_problems() + [f"{_task(task)}{message}" for task, message in
+                                                 store.invariant_problems()]
+        problems += settings.problems(ctx)
+        if problems:
+            shown = "; ".join(problems[:5]) + (f" (+{len(problems) - 5})" if len(problems) > 5 else "")
+            raise InvalidInput("cannot import: the register in this export fails its checks: {problems}",
+                               problems=shown)
+    return counts
+
+
+def _task(task: int | None) -> str:
+    return f"task {task}: " if task else ""
 
 
 def rejected_rows(request: ImportRequest, summary: Any) -> tuple[list[str], list[tuple[list[Any], list[Any]]]]:
@@ -163,7 +191,9 @@ def export_sheets(ctx: Context) -> dict[str, list[dict[str, Any]]]:
 def copy_register(source: str, target: str, busy_timeout: float = 10.0) -> dict[str, Any]:
     """Copy a whole register, journal and all, into an empty one, on either engine (a SQLite
     file or a PostgreSQL database): read in one consistent snapshot of the source, written in
-    one transaction of the target. Returns where from, where to and the rows of each table."""
+    one transaction of the target, which the copy makes as `init` does (a new SQLite file in a
+    folder that exists, or nqtrack's schema in an empty database). Returns where from, where
+    to and the rows of each table."""
     from nqtrack.store import check_backup, open_store
 
     if source == target:
@@ -171,7 +201,7 @@ def copy_register(source: str, target: str, busy_timeout: float = 10.0) -> dict[
     check_backup(source)  # an nqtrack register, before anything is made at the target
     origin = open_store(source, busy_timeout=busy_timeout)
     try:
-        copy = open_store(target, busy_timeout=busy_timeout)
+        copy = open_store(target, busy_timeout=busy_timeout, create=True)
         try:
             if not copy.is_empty():
                 raise InvalidInput("{target} already holds a register: copy into an empty one", target=copy.path)
@@ -232,8 +262,7 @@ def undo(ctx: Context, last: int = 1, batch: str | None = None, task: str | None
     """Revert the last `last` changes, or a whole import by its batch, or the last change of
     one task; the undo is itself journaled, effective on the days of what it reverts. A dry
     run says what would be undone and writes nothing."""
-    if last < 1:
-        raise InvalidInput("--last takes a positive number")
+    check_number(last, "--last", 1, MAX_COUNT)
     store = ctx.store
     with store.transaction():
         if task is not None:
@@ -269,21 +298,18 @@ def default_backup_path(ctx: Context) -> str:
     return os.path.join(folder, f"nqtrack-backup-{ctx.today:%Y-%m-%d}.db")
 
 
-def _same_file(a: str, b: str) -> bool:
-    return os.path.abspath(a) == os.path.abspath(b)
-
-
 def backup(ctx: Context, target: str | None = None) -> str:
     """A consistent copy of the register, made while others keep working."""
+    from nqtrack.files import output_path
+
     path = target or default_backup_path(ctx)
-    if _same_file(path, ctx.store.path):
-        raise InvalidInput("the backup cannot be the database itself")
-    ctx.store.backup_to(path)
+    ctx.store.backup_to(output_path(path, database=ctx.store.path))
     return path
 
 
-def restore(ctx: Context, source: str) -> str:
-    """Replace the register with a backup; the replaced one is kept first. Returns where."""
+def restore(ctx: Context, source: str) -> str | None:
+    """Replace the register with a backup; the replaced one is kept first. Returns where
+    (None when the register was made for the restore: nothing to keep)."""
     from nqtrack.store import check_backup
 
     check_backup(source)  # before the register is opened (and upgraded)
@@ -292,17 +318,27 @@ def restore(ctx: Context, source: str) -> str:
         raise InvalidInput("the backup cannot be the database itself")
     from nqtrack.store import backup_stem
 
-    kept = f"{backup_stem(store.path)}.before-restore-{ctx.today:%Y%m%d}-{os.getpid()}.bak"
-    store.backup_to(kept)
-    store.restore_from(source)
+    kept = None if store.created else f"{backup_stem(store.path)}.before-restore-{ctx.today:%Y%m%d}-{os.getpid()}.bak"
+    store.restore_from(source, kept)
     return kept
 
 
+def _same_file(a: str, b: str) -> bool:
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
 def check(ctx: Context) -> list[dict[str, Any]]:
-    """Every problem found: the file's integrity, then the register's rules."""
+    """Every problem found: the file's integrity, then the register's rules, then the
+    stored settings and addresses that could not be used."""
     store = ctx.store
     problems: list[dict[str, Any]] = [{"task": None, "problem": p} for p in store.integrity_problems()]
     problems += [{"task": task, "problem": message} for task, message in store.invariant_problems()]
+    problems += [{"task": None, "problem": p} for p in settings.problems(ctx)]
     return problems
 
 

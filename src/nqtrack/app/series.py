@@ -129,7 +129,9 @@ def open_periods(ctx: Context, until: date | None = None) -> Opened:
 def open_before_reading(ctx: Context, day: date) -> None:
     """Before a command reads the register as of `day`: open the periods opened by then
     (never ahead of today). On a register this user cannot write (read-only, or locked
-    past the busy timeout) the command reads what was opened so far."""
+    past the busy timeout, or one made by a newer nqtrack) the command reads what was opened so far."""
+    if ctx.store.read_only is not None:
+        return
     with suppress(StorageError, DatabaseLocked):
         open_periods(ctx, min(day, ctx.today))
 

@@ -1,18 +1,24 @@
 """Stored settings: the report cut-off, the decimals of printed rates, what official letters
 and reports say about their issuer (office, place, number patterns, signer:
-core/letterhead.py), the language, and the SMTP settings of `remind --send`."""
+core/letterhead.py), the language, and the SMTP settings of `remind --send`. Each is
+checked when it is set, and again when it is read (`check` lists those that cannot be
+used, changed outside nqtrack)."""
 
 from __future__ import annotations
 
 from nqtrack.app.context import Context
 from nqtrack.core import letterhead as head
-from nqtrack.core.errors import InvalidInput
+from nqtrack.core import rules
+from nqtrack.core.errors import InvalidInput, UserError
 from nqtrack.core.numbers import MAX_DECIMALS
+from nqtrack.core.text import has_control_characters
 from nqtrack.i18n import LANGUAGES
 
 KNOWN = ("cutoff", "decimals", "office", "place", "number", "report_number", "signer", "lang", "smtp_host",
          "smtp_port", "smtp_starttls", "smtp_sender", "smtp_user")
 CLEAR = "-"
+YES = ("yes", "1", "true", "on")
+NO = ("no", "0", "false", "off")
 # settings written in a fixed form: checked, and stored as the check writes them
 _NORMALISE = {"office": head.check_office, "place": head.check_place, "number": head.check_number,
               "report_number": head.check_number, "signer": head.check_signer}
@@ -38,22 +44,40 @@ def print_decimals(store: object, given: int | None) -> int:
     if given is not None:
         check_decimals(given)
         return given
-    stored = store.get_setting("decimals")  # type: ignore[attr-defined]
+    stored = usable(store, "decimals")
     return int(stored) if stored else DEFAULT_DECIMALS
 
 
-def _check(key: str, value: str) -> str:
-    """The value to store; a value that is not valid for its key is refused."""
+def _known(key: str) -> None:
     if key not in KNOWN:
         raise InvalidInput("unknown setting '{value}'; use one of: {values}", value=key, values=", ".join(KNOWN))
-    if value == CLEAR:
-        return value
-    if key == "cutoff" and not (value.isdigit() and check_cutoff(int(value))):
+
+
+def _digits(value: str, most: int) -> bool:
+    """ASCII digits, no more than `most` of them ('²' is a digit to Python)."""
+    return value.isascii() and value.isdigit() and len(value) <= most
+
+
+def check_value(key: str, value: str) -> str:
+    """The value `key` may hold, as it is stored (some are written in a fixed form);
+    InvalidInput saying why not. The one place every setting is checked, when it is set
+    and when it is read."""
+    if has_control_characters(value):
+        raise InvalidInput("a setting is one line of text, without control characters")
+    if key == "cutoff" and not (_digits(value, 2) and check_cutoff(int(value))):
         raise InvalidInput("--cutoff takes a day from 1 to 28")
-    if key == "decimals" and not (value.isascii() and value.isdigit() and check_decimals(int(value)) is not None):
+    if key == "decimals" and not (_digits(value, 2) and check_decimals(int(value)) is not None):
         raise InvalidInput("--decimals takes a number from 0 to {most}", most=MAX_DECIMALS)
     if key == "lang" and value not in LANGUAGES:
         raise InvalidInput("unknown language '{lang}'; use vi or en", lang=value)
+    if key == "smtp_port" and not (_digits(value, 5) and 1 <= int(value) <= 65535):
+        raise InvalidInput("smtp_port takes a port number from 1 to 65535")
+    if key == "smtp_starttls" and value.lower() not in YES + NO:
+        raise InvalidInput("smtp_starttls takes yes or no")
+    if key in ("smtp_host", "smtp_user") and (" " in value or not value):
+        raise InvalidInput("{key} takes a name without spaces", key=key)
+    if key == "smtp_sender":
+        rules.email_addresses(value)
     return _NORMALISE[key](value) if key in _NORMALISE else value
 
 
@@ -62,27 +86,57 @@ def read_all(ctx: Context) -> dict[str, str | None]:
 
 
 def read(ctx: Context, key: str) -> str | None:
-    if key not in KNOWN:
-        raise InvalidInput("unknown setting '{value}'; use one of: {values}", value=key, values=", ".join(KNOWN))
+    _known(key)
     return ctx.store.get_setting(key)
+
+
+def usable(store: object, key: str) -> str | None:
+    """A stored setting for use: InvalidInput, naming the setting and how to fix it, when
+    it cannot be used (it was changed outside nqtrack)."""
+    value = store.get_setting(key)  # type: ignore[attr-defined]
+    if value is None:
+        return None
+    try:
+        return check_value(key, value)
+    except UserError as exc:
+        raise InvalidInput("the stored setting {key} = '{value}' cannot be used ({reason}); set it again with "
+                           "'nqtrack config {key} VALUE'", key=key, value=value, reason=exc) from None
 
 
 def change(ctx: Context, key: str, value: str) -> str | None:
     """Store a setting ('-' clears it); returns the value now stored."""
-    value = _check(key, value)
-    stored = None if value == CLEAR else value
+    _known(key)
+    stored = None if value.strip() == CLEAR else check_value(key, value.strip())
     with ctx.store.transaction():
         ctx.store.set_setting(key, stored)
     return stored
 
 
 def stored_cutoff(store: object) -> int | None:
-    value = store.get_setting("cutoff")  # type: ignore[attr-defined]
+    value = usable(store, "cutoff")
     return int(value) if value else None
 
 
 def letterhead(ctx: Context, number_setting: str = "number") -> head.Letterhead:
     """What a letter (`number`) or the report (`report_number`) says about its issuer."""
-    get = ctx.store.get_setting
-    return head.Letterhead(office=get("office") or "", place=get("place") or "", number=get(number_setting) or "",
-                           signer=head.parse_signer(get("signer")))
+    store = ctx.store
+    return head.Letterhead(office=usable(store, "office") or "", place=usable(store, "place") or "",
+                           number=usable(store, number_setting) or "",
+                           signer=head.parse_signer(usable(store, "signer")))
+
+
+def problems(ctx: Context) -> list[str]:
+    """Stored settings and unit addresses that could not be used, in `check`'s words."""
+    found = []
+    for key, value in read_all(ctx).items():
+        if value is not None:
+            try:
+                check_value(key, value)
+            except UserError:
+                found.append(f"the setting {key} = {value!r} cannot be used")
+    for unit in ctx.store.list_units():
+        try:
+            rules.email_addresses(unit.email)
+        except UserError:
+            found.append(f"unit {unit.id} ({unit.name}): the e-mail address {unit.email!r} cannot be used")
+    return found

@@ -4,6 +4,7 @@ inside one transaction per command."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -84,6 +85,8 @@ def void(ctx: Context, ref: str, reason: str | None) -> int:
     return task_id
 
 
+_TASK_NUMBER = re.compile(r"#?[0-9]+")
+
 # -- assign ----------------------------------------------------------------------------------
 
 
@@ -127,6 +130,9 @@ def assign(ctx: Context, request: Assignment) -> Assigned:
         existing = store.resolve_task(request.title_or_task)  # a title, most often: no suggestions
     except UserError:
         existing = None
+        if _TASK_NUMBER.fullmatch(request.title_or_task.strip()) and not request.names_new_task():
+            # "assign 12 --lead VP" re-assigns task 12: a number is no title, so no such task is an error
+            raise NotFound("unknown task: '{ref}'", ref=request.title_or_task.strip()) from None
     if existing is not None and not request.names_new_task():
         return Assigned(_reassign(ctx, live_task(store, request.title_or_task)["id"], request), created=False)
     if not request.lead:
@@ -476,6 +482,7 @@ class TaskQuery:
 def listing(ctx: Context, query: TaskQuery) -> list[dict[str, Any]]:
     """Tasks, filtered; `overdue` means overdue today as the journal tells it (the same
     set the morning view shows: open, past the deadline, paused ones included)."""
+    rules.check_number(query.limit, "--limit", 1, rules.MAX_COUNT)
     store = ctx.store
     series_cases.open_before_reading(ctx, ctx.today)
     states = [rules.state_from_text(s).value for s in query.states]

@@ -11,6 +11,7 @@ from nqtrack.app.context import Context
 from nqtrack.app.lookup import resolve_unit
 from nqtrack.core.collate import sort_key
 from nqtrack.core.errors import InvalidInput
+from nqtrack.core.rules import email_addresses
 from nqtrack.store.base import Unit
 
 CLEAR = "-"  # an option given as '-' clears the field
@@ -25,6 +26,7 @@ def add(
     aliases: Sequence[str] = (),
     email: str | None = None,
 ) -> Unit:
+    email = email_addresses(email)  # a line break in an address would add a header to the mail
     store = ctx.store
     with store.transaction():
         parent_id = resolve_unit(store, parent).id if parent else None
@@ -53,7 +55,7 @@ def _change(ctx: Context, unit: str, changes: dict[str, Any], note: str | None =
 
 
 def set_email(ctx: Context, unit: str, address: str | None) -> Unit:
-    return _change(ctx, unit, {"email": address.strip() if address else None})[0]
+    return _change(ctx, unit, {"email": email_addresses(address)})[0]  # a line break would add a mail header
 
 
 def rename(ctx: Context, unit: str, new_name: str) -> Unit:
@@ -85,6 +87,8 @@ def edit(ctx: Context, unit: str, request: UnitCorrection) -> tuple[Unit, list[s
     for field, value in (("code", request.code), ("name", request.name), ("email", request.email)):
         if value is not None:
             changes[field] = None if value.strip() == CLEAR else value
+    if "email" in changes:
+        changes["email"] = email_addresses(changes["email"])  # a line break would add a mail header
     if request.parent is not None:
         changes["parent_id"] = None if request.parent.strip() == CLEAR else resolve_unit(store, request.parent).id
     if request.add_aliases or request.remove_aliases:

@@ -13,6 +13,7 @@ from nqtrack.app import settings
 from nqtrack.app.calendar import working_calendar
 from nqtrack.app.context import Context, end_of_day_utc
 from nqtrack.app.lookup import resolve_filters
+from nqtrack.app.notices import MAX_WITHIN
 from nqtrack.app.series import open_before_reading
 from nqtrack.core.backlog import GROUPS, Backlog, build_backlog, overdue_by_month, overdue_by_unit
 from nqtrack.core.errors import InvalidInput
@@ -28,6 +29,7 @@ from nqtrack.core.periods import (
     trend_months,
 )
 from nqtrack.core.review import build_review, flatten, totals_by
+from nqtrack.core.rules import MAX_COUNT, MAX_DAYS, check_number
 from nqtrack.core.text import fold
 
 ROLES = ("lead", "coordinating", "any")
@@ -55,8 +57,9 @@ def check_overdue_query(query: OverdueQuery) -> None:
                            values=", ".join(GROUPS))
     if query.role not in ROLES:
         raise InvalidInput("unknown role '{value}'; use one of: {values}", value=query.role, values=", ".join(ROLES))
-    if query.within < 0 or query.min_days < 0 or (query.limit is not None and query.limit < 1):
-        raise InvalidInput("--within, --min-days and --limit take positive numbers")
+    check_number(query.within, "--within", 0, MAX_WITHIN)
+    check_number(query.min_days, "--min-days", 0, MAX_DAYS)
+    check_number(query.limit, "--limit", 1, MAX_COUNT)
 
 
 def overdue(ctx: Context, query: OverdueQuery) -> Backlog:

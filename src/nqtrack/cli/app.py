@@ -19,7 +19,8 @@ import typer
 from nqtrack import __version__
 from nqtrack.cli.help import HelpCommand, HelpGroup
 from nqtrack.core.errors import InvalidInput, UserError
-from nqtrack.i18n import _, set_language, translate_reason
+from nqtrack.core.text import inert
+from nqtrack.i18n import LANGUAGES, _, set_language, translate_reason
 
 # -h as well as --help, on every command (click passes it down to the commands' contexts)
 HELP_OPTIONS = {"help_option_names": ["--help", "-h"]}
@@ -36,6 +37,7 @@ app = typer.Typer(
 
 \b
 Example:
+  nqtrack --db register.db init
   nqtrack --db register.db import examples/tasks.csv
   nqtrack --db register.db overdue""",
 )
@@ -89,20 +91,27 @@ class Session:
     today: date = field(default_factory=date.today)
     lang: str = "vi"
     busy_timeout: float = 10.0
+    in_data_folder: bool = False  # no --db nor $NQTRACK_DB: the per-user data folder
     _store: Any = None
 
-    def store(self) -> Any:
+    def store(self, create: bool = False) -> Any:
+        """The register, opened on first use; made only with `create` (init, import --create,
+        restore --create): a mistyped --db never becomes an empty register."""
         if self._store is None:
             from nqtrack.store import open_store
 
-            self._store = open_store(self.db_path, busy_timeout=self.busy_timeout)
+            if create and self.in_data_folder:  # nqtrack's own folder, not one a user typed
+                os.makedirs(os.path.dirname(self.db_path), mode=0o700, exist_ok=True)
+            self._store = open_store(self.db_path, busy_timeout=self.busy_timeout, create=create)
+            if self._store.newer_schema is not None:
+                typer.echo(f"{_('Warning')}: {inert(user_message(self._store.read_only), one_line=True)}", err=True)
         return self._store
 
-    def context(self, by: str | None = None) -> Any:
+    def context(self, by: str | None = None, *, create: bool = False) -> Any:
         """The use cases' context: the register, the business day, the moment of recording, who records."""
         from nqtrack.app.context import Context, default_recorder, now_utc
 
-        return Context(self.store, self.today, now_utc(), by or default_recorder())
+        return Context(lambda: self.store(create), self.today, now_utc(), by or default_recorder())
 
     def close(self) -> None:
         if self._store is not None:
@@ -123,7 +132,7 @@ def default_db_path() -> str:
 
 
 def fail(message: str, code: int = 2) -> None:
-    typer.echo(f"{_('Error')}: {message}", err=True)
+    typer.echo(f"{_('Error')}: {inert(message, one_line=True)}", err=True)  # it may quote what was typed or stored
     raise typer.Exit(code)
 
 
@@ -180,11 +189,14 @@ def check_format(fmt: str | None) -> str:
 
 
 def choose_output(fmt: str | None, output: str | None, labels: bool = False,
-                  allowed: tuple[str, ...] | None = None, default: str = "table") -> Any:
-    """The format (`--format`, else the `--output` file's extension, else `default`) and where it goes."""
+                  allowed: tuple[str, ...] | None = None, default: str = "table", reading: tuple[str, ...] = ()) -> Any:
+    """The format (`--format`, else the `--output` file's extension, else `default`) and where it
+    goes: a file is checked now by the guard of every file written (never the register, nor
+    a file in `reading`)."""
     from nqtrack.render.output import LISTING_FORMATS, choose
 
-    return choose(fmt, output, allowed or LISTING_FORMATS, labels=labels, default=default)
+    return choose(fmt, output, allowed or LISTING_FORMATS, labels=labels, default=default,
+                  database=session.db_path, reading=reading)
 
 
 # -- options several commands share ------------------------------------------------------------
@@ -239,16 +251,17 @@ def main_options(
             from nqtrack.store import peek_setting
 
             stored = peek_setting(db_path, "lang")
+            stored = stored if stored in LANGUAGES else None  # unusable: `check` says so
         session.lang = set_language(lang, stored=stored)
     except ValueError:
         set_language("en")
         fail(_("unknown language '{lang}'; use vi or en", lang=lang or os.environ.get("NQTRACK_LANG")))
     session.db_path = db_path
+    session.in_data_folder = not db and not os.environ.get("NQTRACK_DB")
     session._store = None
-    session.busy_timeout = float(busy_timeout or os.environ.get("NQTRACK_BUSY_TIMEOUT") or 10)
-    today_text = today or os.environ.get("NQTRACK_TODAY")
     try:
-        session.today = parse_day(today_text, "--today") or date.today()
+        session.busy_timeout = parse_busy_timeout(busy_timeout, os.environ.get("NQTRACK_BUSY_TIMEOUT"))
+        session.today = parse_day(today or os.environ.get("NQTRACK_TODAY"), "--today") or date.today()
     except UserError as exc:
         fail(user_message(exc), exc.exit_code)
 
@@ -259,6 +272,24 @@ def warn_unset(keys: list[str]) -> None:
     if keys:
         typer.echo(_("Warning: not set, left blank: {keys} (nqtrack config KEY VALUE).", keys=", ".join(keys)),
                    err=True)
+
+
+MAX_BUSY_TIMEOUT = 86400.0
+
+
+def parse_busy_timeout(given: float | None, env: str | None) -> float:
+    """--busy-timeout, else $NQTRACK_BUSY_TIMEOUT, else 10 seconds: a number from 0 to a day."""
+    value: float = 10.0
+    if given is not None:
+        value = given
+    elif env:
+        try:
+            value = float(env)
+        except ValueError:
+            value = float("nan")
+    if not 0 <= value <= MAX_BUSY_TIMEOUT:  # also NaN
+        raise InvalidInput("--busy-timeout takes seconds from 0 to {max}", max=int(MAX_BUSY_TIMEOUT))
+    return value
 
 
 def write_out(text: str) -> None:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import os
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -34,6 +35,7 @@ from typing import Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
+from nqtrack.core.text import inert
 from nqtrack.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, _, set_language, translate_matching
 
 # The words of a help page.
@@ -214,7 +216,7 @@ def show_usage_error(error: Any) -> None:
             hint = _(TRY_HELP, command=ctx.command_path, option=ctx.help_option_names[0]) + "\n"
         typer.echo(f"{ctx.get_usage()}\n{hint}", err=True, color=ctx.color)
     typer.echo(
-        f"{_(ERROR)}: {translate_usage_message(error.format_message())}",
+        f"{_(ERROR)}: {inert(translate_usage_message(error.format_message()), one_line=True)}",  # it quotes args
         err=True,
         color=ctx.color if ctx is not None else None,
     )
@@ -227,6 +229,19 @@ def handle_usage_error(error: BaseException) -> None:
         raise error
     show_usage_error(error)
     raise typer.Exit(getattr(error, "exit_code", 2))
+
+
+def refuse_undecodable(args: list[str]) -> None:
+    """One line and exit 2 for an argument that is not UTF-8 text (Python passes its bytes
+    on as lone surrogates, which no register, file name in a message or terminal takes)."""
+    for number, arg in enumerate(args, start=1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = os.fsencode(arg).decode("utf-8", "backslashreplace")
+            typer.echo(f"{_(ERROR)}: " + _("argument {number} is not valid UTF-8 text: {text}", number=number,
+                                            text=shown), err=True)
+            raise typer.Exit(2) from None
 
 
 # -- the language of `nqtrack --help` -----------------------------------------------------
@@ -398,6 +413,7 @@ class HelpGroup(TyperGroup):
     def make_context(self, info_name: Any, args: list[str], parent: Any = None, **extra: Any) -> Any:
         if parent is None:
             choose_language(self, list(args))
+            refuse_undecodable(args)
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
         except Exception as error:

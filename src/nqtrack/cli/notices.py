@@ -8,6 +8,7 @@ import typer
 
 from nqtrack.cli.app import ByOption, command, session, warn_unset
 from nqtrack.core.errors import InvalidInput
+from nqtrack.core.text import inert
 from nqtrack.i18n import _
 
 NOTICE_FORMATS = {"markdown": "md", "text": "txt", "docx": "docx"}
@@ -51,10 +52,11 @@ def remind(
         raise InvalidInput("unknown format '{value}'; use one of: {formats}", value=fmt, formats="markdown, text, docx")
     if fmt == "docx" and not output_dir and not send:
         raise InvalidInput("a DOCX notice needs --output-dir")
+    query = notices.RemindQuery(unit or (), within, dry_run, working_days)
+    notices.check_query(query)  # a bad value is the one line said, before any warning
     ctx = session.context(by)
     warn_unset(notices.unset_settings(ctx))
-    deliverer = _Deliverer(ctx, fmt, output_dir, send, dry_run)
-    done = notices.remind(ctx, notices.RemindQuery(unit or (), within, dry_run, working_days), deliverer)
+    done = notices.remind(ctx, query, _Deliverer(ctx, fmt, output_dir, send, dry_run))
     if not done.notices:
         typer.echo(_("No unit has overdue or soon-due tasks to urge."))
     elif not dry_run:
@@ -63,73 +65,106 @@ def remind(
 
 
 class _Deliverer:
-    """Writes each notice to a file or to standard output, or e-mails it; returns those delivered."""
+    """Writes the notices into a folder (all of them or none), or to standard output, or
+    e-mails them; returns those delivered (app.notices.DeliveryFailed when it stopped part
+    of the way, so that only those are journaled)."""
 
     def __init__(self, ctx: Any, fmt: str, output_dir: str | None, send: bool, dry_run: bool) -> None:
         self.ctx, self.fmt, self.output_dir, self.send, self.dry_run = ctx, fmt, output_dir, send, dry_run
+        self.attachments: dict[int, str] = {}  # id(notice) → its DOCX written
+        if output_dir and not dry_run:
+            from nqtrack.files import output_folder
+
+            output_folder(output_dir, database=session.db_path, make=False)  # before the work: one line if wrong
 
     def __call__(self, notice_list: list[Any]) -> list[Any]:
+        from nqtrack.app.notices import DeliveryFailed
+
+        written: list[Any] = []
+        if self.output_dir:
+            written = self._write_all(notice_list)
+        elif not self.send:
+            for notice in notice_list:
+                sys.stdout.write(self._text(notice) + "\n")
+            return list(notice_list)
+        if not self.send:
+            return written
+        try:
+            sent = self._mail(notice_list)
+        except DeliveryFailed as stopped:
+            raise DeliveryFailed(written + [n for n in stopped.delivered if n not in written], stopped.error) from None
+        return written + [n for n in sent if n not in written]
+
+    def _write_all(self, notice_list: list[Any]) -> list[Any]:
+        """Every notice into --output-dir, or none: written into a temporary folder in it, then
+        moved into place; each file name its own (render.file_names)."""
+        from nqtrack.files import write_all
         from nqtrack.render import notices as render
 
-        written = []
-        delivered = [] if self.send or self.output_dir else list(notice_list)
-        for notice in notice_list:
-            if self.output_dir:
-                path = os.path.join(self.output_dir, render.file_name(notice, NOTICE_FORMATS[self.fmt]))
-                written.append(path)
-                if not self.dry_run:
-                    self._write(notice, path)
-                delivered.append(notice)
-            elif not self.send:
-                sys.stdout.write(self._text(notice) + "\n")
-        if self.send:
-            delivered += [n for n in self._mail(notice_list) if n not in delivered]
-        for path in written:
-            typer.echo(_("Would write {path}", path=path) if self.dry_run else _("Written: {path}", path=path))
-        return delivered
+        names = render.file_names(notice_list, NOTICE_FORMATS[self.fmt])
+        folder = self.output_dir or "."
+        if self.dry_run:
+            for name in names:
+                typer.echo(_("Would write {path}", path=os.path.join(folder, name)))
+            return []
+        paths = write_all(folder, [(name, self._content(notice)) for notice, name in zip(notice_list, names,
+                                                                                          strict=True)],
+                          database=session.db_path)
+        for path in paths:
+            typer.echo(_("Written: {path}", path=path))
+        self.attachments = dict(zip((id(n) for n in notice_list), paths, strict=True))
+        return list(notice_list)
+
+    def _content(self, notice: Any) -> bytes:
+        from nqtrack.render import notices as render
+
+        if self.fmt == "docx":
+            return render.docx_bytes(notice)
+        return self._text(notice).encode("utf-8")
 
     def _text(self, notice: Any) -> str:
         from nqtrack.render import notices as render
 
         return render.render_markdown(notice) if self.fmt == "markdown" else render.render_text(notice)
 
-    def _write(self, notice: Any, path: str) -> None:
-        from nqtrack.files import write_atomically
-        from nqtrack.render import notices as render
-
-        os.makedirs(self.output_dir or ".", exist_ok=True)
-        if self.fmt == "docx":
-            render.write_docx(notice, path)  # written whole or not at all
-        else:
-            body = self._text(notice)
-            write_atomically(path, lambda stream: stream.write(body))
-
     def _mail(self, notice_list: list[Any]) -> list[Any]:
-        """E-mail each notice (its text as the body, the DOCX attached when written) to its unit."""
+        """E-mail each notice (its text as the body, the DOCX attached when written) to its
+        unit; returns those sent."""
         from pathlib import Path
 
         from nqtrack import mailer
         from nqtrack.app import settings
+        from nqtrack.app.notices import DeliveryFailed
+        from nqtrack.core.errors import UserError
+        from nqtrack.core.rules import email_addresses
         from nqtrack.render import notices as render
 
-        stored = settings.read_all(self.ctx)
+        store = self.ctx.store
         config = mailer.MailSettings(
-            host=stored["smtp_host"] or "", port=int(stored["smtp_port"] or 587),
-            starttls=(stored["smtp_starttls"] or "yes").lower() not in ("no", "0", "false", "off"),
-            sender=stored["smtp_sender"] or "", user=stored["smtp_user"] or None)
+            host=settings.usable(store, "smtp_host") or "", port=int(settings.usable(store, "smtp_port") or 587),
+            starttls=(settings.usable(store, "smtp_starttls") or "yes").lower() in settings.YES,
+            sender=settings.usable(store, "smtp_sender") or "", user=settings.usable(store, "smtp_user") or None)
         messages, addressed = [], []
         for notice in notice_list:
-            if not notice.email:
+            try:
+                address = email_addresses(notice.email)
+            except UserError:
+                address = None
+            if not address:
                 typer.echo(_("No e-mail address for {unit}: not sent.", unit=notice.unit))
                 continue
             attachments = []
             if self.fmt == "docx" and self.output_dir and not self.dry_run:
-                attachments.append(Path(self.output_dir) / render.file_name(notice, "docx"))
-            recipients = [a.strip() for a in notice.email.replace(";", ",").split(",") if a.strip()]
+                attachments.append(Path(self.attachments[id(notice)]))
+            recipients = [a.strip() for a in address.replace(";", ",").split(",") if a.strip()]
             messages.append(mailer.build_message(config.sender, recipients, render.subject(notice),
                                                  render.render_text(notice), attachments))
             addressed.append(notice)
-        for line in mailer.send_all(config, messages, dry_run=self.dry_run):
+        try:
+            lines = mailer.send_all(config, messages, dry_run=self.dry_run)
+        except mailer.MailError as failed:
+            raise DeliveryFailed(addressed[:len(failed.sent)], failed) from None
+        for line in lines:
             typer.echo(_("Would send: {line}", line=line) if self.dry_run else _("Sent: {line}", line=line))
         return addressed
 
@@ -168,8 +203,8 @@ def config(
     ctx = session.context()
     if key is None:
         for name, stored in settings.read_all(ctx).items():
-            typer.echo(f"{name} = {stored or ''}")
+            typer.echo(inert(f"{name} = {stored or ''}"))
     elif value is None:
-        typer.echo(settings.read(ctx, key) or "")
+        typer.echo(inert(settings.read(ctx, key) or ""))
     else:
-        typer.echo(f"{key} = {settings.change(ctx, key, value) or ''}")
+        typer.echo(inert(f"{key} = {settings.change(ctx, key, value) or ''}"))

@@ -14,12 +14,17 @@ def init() -> None:
     """Create the database, or upgrade it to this version's schema.
 
     \b
+    The only command that creates a database (besides import and restore given
+    --create): any other command on a path with no database says so and exits 4.
+    The folder must exist.
+
+    \b
     Example:
       nqtrack --db register.db init
     """
     from nqtrack.app import register
 
-    data = register.info(session.context())
+    data = register.info(session.context(create=True))
     typer.echo(_("Database ready: {path} (schema {version}).", path=data["database"], version=data["schema_version"]))
 
 
@@ -68,6 +73,8 @@ ConflictsOption = Annotated[str | None, typer.Option("--conflicts", help=(
 PreferOption = Annotated[str, typer.Option("--prefer", help=(
     "Re-import: when a field changed both in the file and in the register since the last import, "
     "keep the register's (default) or take the file's ('file')."))]
+CreateOption = Annotated[bool, typer.Option(
+    "--create", help="Create the database if there is none at --db (in a folder that exists).")]
 
 
 @command(name="import")
@@ -84,52 +91,85 @@ def import_(
     strict_units: StrictUnitsOption = False,
     prefer: PreferOption = "register",
     conflicts: ConflictsOption = None,
+    create: CreateOption = False,
     by: ByOption = None,
 ) -> None:
     """Import tasks (or units, documents) from a spreadsheet, all rows or none.
 
     \b
     Examples:
-      nqtrack import examples/units.csv --kind units
+      nqtrack --db register.db import examples/units.csv --kind units --create
       nqtrack import examples/tasks.csv
       nqtrack import "Danh muc nhiem vu 2022.xlsx" --sheet "Phụ lục" --dry-run
     """
     from nqtrack.app import register
-    from nqtrack.importing.importer import ImportFailed
     from nqtrack.importing.reader import read_stdin
-    from nqtrack.render import imports as render
 
-    conflicts_out = choose_output(None, conflicts) if conflicts else None  # a bad name: refused before importing
     request = register.ImportRequest(
         read_stdin(sys.stdin.buffer) if file == "-" else file, kind=kind, sheet=sheet, encoding=encoding,
         delimiter=delimiter, mappings=map_ or (), dry_run=dry_run, skip_invalid=skip_invalid, rejects=rejects,
         strict_units=strict_units, prefer=prefer)
+    # where --rejects and --conflicts go is checked before the import starts
+    writers = (_rejects_writer(request), _conflicts_writer(conflicts, file))
+    _say_imported(_run_import(session.context(by, create=create), request, writers))
+
+
+def _run_import(ctx: Any, request: Any, writers: tuple[Any, Any]) -> Any:
+    """The import, with its progress on a terminal; its problems on standard error, exit 2."""
+    from nqtrack.app import register
+    from nqtrack.importing.importer import ImportFailed
+    from nqtrack.render import imports as render
+
     try:
         with render.ImportProgress() as progress:
-            done = register.import_any(session.context(by), request, progress)
+            return register.import_any(ctx, request, progress, *writers)
     except ImportFailed as failed:
         typer.echo("\n".join(render.problems_text(failed.summary)), err=True)
         raise typer.Exit(2) from None
-    _say_imported(request, done, conflicts_out)
 
 
-def _say_imported(request: Any, done: Any, conflicts_out: Any = None) -> None:
-    """The summary of an import (and its --rejects and --conflicts files), or of a register
-    rebuilt from an export."""
-    from nqtrack.app import register
-    from nqtrack.files import write_atomically
+def _say_imported(done: Any) -> None:
+    """The summary of an import, or of a register rebuilt from an export."""
     from nqtrack.render import imports as render
 
     if done.rebuilt is not None:
         typer.echo(render.rebuilt_line(done.rebuilt))
-        return
-    if done.summary.problems and request.rejects:
-        text = render.rejects_csv(*register.rejected_rows(request, done.summary))
-        write_atomically(request.rejects, lambda stream: stream.write(text))
-    if conflicts_out is not None:
+    else:
+        typer.echo("\n".join(render.summary_lines(done.summary)))
+
+
+def _rejects_writer(request: Any) -> Any:
+    """What writes the --rejects file (before the import commits: a file that cannot be
+    written stops the import), after checking now where it goes."""
+    from nqtrack.files import output_path, write_text
+    from nqtrack.render import imports as render
+
+    if not request.rejects:
+        return None
+    output_path(request.rejects, database=session.db_path, reading=[request.source])
+
+    def write(headers: list[str], rows: list[Any]) -> None:
+        text = render.rejects_csv(headers, rows)
+        write_text(request.rejects, lambda stream: stream.write(text), database=session.db_path,
+                   reading=[request.source])
+
+    return write
+
+
+def _conflicts_writer(conflicts: str | None, source: str) -> Any:
+    """What writes the --conflicts file, before the import commits (a dry run writes it too),
+    after checking now where it goes (never the file imported)."""
+    from nqtrack.render import imports as render
+
+    if not conflicts:
+        return None
+    conflicts_out = choose_output(None, conflicts, reading=(source,))
+
+    def write(summary: Any) -> None:
         with conflicts_out.text():
-            render.emit_conflicts(done.summary, conflicts_out)
-    typer.echo("\n".join(render.summary_lines(done.summary)))
+            render.emit_conflicts(summary, conflicts_out)
+
+    return write
 
 
 ExportFormatOption = Annotated[str | None, typer.Option("--format", "-f", help=(
@@ -211,17 +251,27 @@ def copy(
 @command()
 def restore(
     file: Annotated[str, typer.Argument(help="A backup made by 'nqtrack backup' (or any nqtrack database).")],
+    create: CreateOption = False,
 ) -> None:
     """Replace the database with a backup; the replaced one is kept as a backup first.
 
     \b
-    Example:
+    The backup is checked whole first (SQLite's integrity check, the nqtrack schema).
+    Others may keep working: their writes land either in the kept copy or after the
+    restore, never in neither.
+
+    \b
+    Examples:
       nqtrack restore nqtrack-backup-2022-11-15.db
+      nqtrack --db /srv/nqtrack/register.db restore /mnt/usb/nqtrack-2022-11-15.db --create
     """
     from nqtrack.app import register
 
-    kept = register.restore(session.context(), file)
-    typer.echo(_("Restored from {file}; the replaced database was kept as {kept}.", file=file, kept=kept))
+    kept = register.restore(session.context(create=create), file)
+    if kept is None:
+        typer.echo(_("Restored from {file} into the new database {path}.", file=file, path=session.db_path))
+    else:
+        typer.echo(_("Restored from {file}; the replaced database was kept as {kept}.", file=file, kept=kept))
 
 
 @command()
@@ -231,7 +281,10 @@ def check(fmt: PlainFormatOption = "table") -> None:
     \b
     Checks: SQLite integrity and foreign keys; each done task has a completion date;
     each task has its creation event; each task's fields equal its journal replayed;
-    no deadline before the assigned day without a note.
+    no deadline before the assigned day without a note; each task's title key,
+    original deadline and search text match its fields; no task or journal event is
+    missing; the units' look-up keys; the stored settings and e-mail addresses can
+    be used.
 
     \b
     Example:

@@ -223,7 +223,7 @@ def evaluate(
     from nqtrack.app import evaluation
     from nqtrack.render import evaluation as render
 
-    out = choose_output(fmt, output, labels)
+    out = choose_output(fmt, output, labels, reading=(scheme,) if scheme else ())
     query = evaluation.EvaluationQuery(views_period(month, quarter, year, start, end), cutoff,
                                        parse_day(as_of, "--as-of"), parse_day(known_on, "--known-on"), unit or (),
                                        include_subunits, source or (), document or (), decimals, scheme)

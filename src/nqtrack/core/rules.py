@@ -49,7 +49,7 @@ def progress_from_text(value: int | str | None) -> int | None:
     if value is None or isinstance(value, int):
         return value
     text = value.strip().rstrip("%").strip()
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):  # "²" is a digit to Python, not to int()
         raise InvalidInput("'{value}' is not a progress: give a per cent from 0 to 100, e.g. 50 or 50%", value=value)
     return int(text)
 
@@ -182,3 +182,38 @@ def completion_problem(state: str | None, completed_on: date | None, today: date
     if completed_on is not None and completed_on > today:
         return COMPLETED_AFTER_TODAY
     return None
+
+
+NOT_AN_ADDRESS = N_("not an e-mail address (several are separated by ',')")
+
+
+def email_addresses(text: str | None) -> str | None:
+    """A unit's e-mail address as stored (several separated by ',' or ';', each an address
+    or 'Name <address>'); None for none. No control character or line break: in a mail
+    header it would start a header of its own."""
+    from email.utils import parseaddr
+
+    value = (text or "").strip()
+    if not value:
+        return None
+    parts = [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+    if not value.isprintable() or not parts or not all(_is_address(parseaddr(part)[1]) for part in parts):
+        raise InvalidInput("'{value}' is not an e-mail address (several are separated by ',')", value=value)
+    return value
+
+
+def _is_address(address: str) -> bool:
+    local, at, domain = address.partition("@")
+    return bool(local and at and domain) and address.isprintable() and " " not in address and "@" not in domain
+
+
+MAX_COUNT = 2**63 - 1  # SQLite's largest integer: a limit or a count beyond it means nothing
+MAX_DAYS = 100_000  # about 270 years: more days than lie between any two dates of the register
+
+
+def check_number(value: int | None, option: str, low: int, high: int) -> int | None:
+    """A count or a number of days typed by a user, within what makes sense (a date far
+    beyond the calendar, a limit beyond what SQLite can hold, are the user's error)."""
+    if value is not None and not low <= value <= high:
+        raise InvalidInput("{option} takes a whole number from {low} to {high}", option=option, low=low, high=high)
+    return value

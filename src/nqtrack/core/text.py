@@ -7,6 +7,7 @@ precomposed and combining accents and the old and new tone placement (hoà/hòa)
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # đ/Đ carry no combining mark, so NFD leaves them alone; Ð (U+00D0, Icelandic eth)
@@ -44,3 +45,31 @@ def fold(text: str | None) -> str:
         # combining marks NFC could not compose, or letters outside the table
         bare = "".join(c for c in unicodedata.normalize("NFD", bare) if not unicodedata.combining(c))
     return " ".join(bare.casefold().split())
+
+
+# Characters a terminal obeys rather than shows (C0 but tab and line break, DEL, C1), and
+# lone surrogates (bytes that were not UTF-8, as Python passes them on from the command line).
+_UNSHOWABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _shown(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (surrogateescape)
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def has_control_characters(text: str) -> bool:
+    """Does `text` hold a control character, a line break or a tab (what one line of a
+    setting must not)?"""
+    return bool(_UNSHOWABLE.search(text)) or any(c in text for c in "\n\t\u2028\u2029")
+
+
+def inert(text: str, *, one_line: bool = False) -> str:
+    """`text` with each control character (but tab and line break) written out as `\\x1b`:
+    printed on a terminal, in a file or a letter, it is shown, never obeyed (ESC [2J does
+    not clear the screen, ESC ]0; does not retitle the window), and it is valid XML.
+    `one_line` writes line breaks out too (`\\n`), for a message that is one line."""
+    if _UNSHOWABLE.search(text):
+        text = _UNSHOWABLE.sub(_shown, text)
+    return text.replace("\n", "\\n") if one_line else text

@@ -24,7 +24,7 @@ from nqtrack.core.errors import N_, InvalidInput, UserError
 from nqtrack.core.names import name_key
 from nqtrack.core.recurrence import Recurrence
 from nqtrack.core.reimport import groups_of, reconcile
-from nqtrack.core.rules import DONE_WITHOUT_DATE, completion_problem, dated_deadline
+from nqtrack.core.rules import DONE_WITHOUT_DATE, NOT_AN_ADDRESS, completion_problem, dated_deadline, email_addresses
 from nqtrack.core.states import StateError, parse_status, timing_class
 from nqtrack.core.symbols import find_document, parse_symbol, symbol_key
 from nqtrack.core.text import fold, nfc
@@ -938,12 +938,16 @@ class Importer:
         if not name:
             raise BadRow(headers["name"], "", "a unit needs a name")
         aliases = [a.strip() for a in _text(record.get("aliases")).replace(",", ";").split(";") if a.strip()]
+        try:
+            email = email_addresses(_text(record.get("email")))
+        except UserError:
+            raise BadRow(headers.get("email"), _text(record.get("email")), NOT_AN_ADDRESS) from None
         return {
             "name": name,
             "code": _text(record.get("code")) or None,
             "parent": _text(record.get("parent")) or None,
             "aliases": aliases,
-            "email": _text(record.get("email")) or None,
+            "email": email,
             "_key": ("unit", fold(name)),
         }
 

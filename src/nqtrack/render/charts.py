@@ -15,8 +15,9 @@ reference renderer of SVG, imported only when a PNG is made.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from html import escape
 from typing import Any
+
+from nqtrack.render.tables import html_text as escape  # user text: escaped, control characters shown
 
 # The colours of the four states, shared with the workbook's native charts.
 STATE_COLORS = {"completed_on_time": "#2E7D32", "completed_late": "#F9A825", "in_progress": "#1565C0",

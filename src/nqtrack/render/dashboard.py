@@ -11,7 +11,6 @@ four states and the year-on-year comparison, as the report's sections I and II g
 
 from __future__ import annotations
 
-from html import escape
 from typing import Any
 
 from nqtrack.i18n import N_, _, language
@@ -26,6 +25,7 @@ from nqtrack.render.report import (
     title,
     value_text,
 )
+from nqtrack.render.tables import html_text as escape  # user text: escaped, control characters shown
 from nqtrack.render.tables import show_day
 
 # The headline figures: (key in the report's JSON, label). A figure added here is on the page.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from nqtrack.core.text import inert
 from nqtrack.i18n import N_, _
 from nqtrack.render.output import Output
 from nqtrack.render.report import percent
@@ -31,9 +32,9 @@ def emit_document(shown: dict[str, Any], out: Output | str) -> None:
     doc = shown["document"]
     if fmt == "table":
         screen = console()
-        screen.print(f"{doc['symbol']} — {doc['title'] or ''}")
-        screen.print(f"{_('Type')}: {doc['doc_type'] or ''}   {_('Issued on')}: {show_day(doc['issued_on'])}   "
-                     f"{_('Issuer')}: {doc['issuer'] or ''}")
+        screen.print(inert(f"{doc['symbol']} — {doc['title'] or ''}"))
+        screen.print(inert(f"{_('Type')}: {doc['doc_type'] or ''}   {_('Issued on')}: {show_day(doc['issued_on'])}   "
+                           f"{_('Issuer')}: {doc['issuer'] or ''}"))
     if fmt == "xlsx":  # its tasks, and the journal of its changes on a sheet of its own
         from nqtrack.render.task import people_rows, task_columns
         from nqtrack.render.xlsx import Sheet, workbook_bytes

@@ -8,6 +8,7 @@ import io
 import sys
 from typing import Any
 
+from nqtrack.core.text import inert
 from nqtrack.i18n import _, translate_reason
 from nqtrack.importing.importer import MAX_SHOWN_PROBLEMS
 from nqtrack.render.tables import neutralise
@@ -20,7 +21,7 @@ def problem_line(p: Any) -> str:
     reason = translate_reason(p.reason)
     if p.value and f"'{p.value}'" not in p.reason:
         reason = f"'{p.value}': {reason}"
-    return f"{where}: {reason}"
+    return inert(f"{where}: {reason}", one_line=True)  # the file's own text, shown and never obeyed
 
 
 def problems_text(summary: Any) -> list[str]:

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from nqtrack.core.text import inert
 from nqtrack.render.tables import KIND_BY_KEY, Columns, is_numeric_column
 
 CUT_KEYS = frozenset(("title", "task", "note", "product", "deadline_text"))
@@ -40,9 +41,10 @@ def cell_len(text: str) -> int:
 
 
 def text_of(value: Any) -> str:
+    """A cell as the terminal shows it: one line, control characters shown, never obeyed."""
     if value is None:
         return ""
-    return " ".join(str(value).split("\n"))
+    return inert(" ".join(str(value).split("\n")))
 
 
 def overhead(columns: int) -> int:
@@ -131,7 +133,7 @@ def fit_table(rows: Sequence[dict[str, Any]], columns: Columns, width: int, titl
     layout = plan(rows, columns, width)
     if show_header is None:
         show_header = any(label for _, label in columns)  # a key/value listing needs no header row
-    table = Table(title=title, title_justify="left", show_header=show_header)
+    table = Table(title=inert(title) if title else title, title_justify="left", show_header=show_header)
     for key in layout.keys:
         numeric = layout.roles[key] == "whole" and is_numeric_column([text_of(r.get(key)) for r in rows])
         table.add_column(labels[key], width=layout.widths[key], justify="right" if numeric else "left",

@@ -11,8 +11,11 @@ name. Every label goes through `_`, so the same notice comes out in Vietnamese o
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -20,6 +23,7 @@ from typing import Any
 
 from nqtrack.core.dates import format_long_date
 from nqtrack.core.notices import Notice, NoticeTask
+from nqtrack.core.text import inert
 from nqtrack.i18n import _, language
 from nqtrack.render.tables import markdown_table, show_day
 
@@ -28,7 +32,9 @@ __all__ = [
     "render_markdown",
     "render_text",
     "write_docx",
+    "docx_bytes",
     "file_name",
+    "file_names",
 ]
 
 
@@ -240,16 +246,21 @@ def _signature(notice: Notice, markdown: bool) -> list[str]:
 
 
 def render_markdown(notice: Notice) -> str:
-    """The notice as markdown: readable as a letter in a mail client or on a forge."""
-    lines = _opening(notice, markdown=True)
+    """The notice as markdown: readable as a letter in a mail client or on a forge (HTML
+    in a name or title is escaped, shown as typed)."""
+    lines = [_html(line) for line in _opening(notice, markdown=True)]
     for section in _sections(notice):
         lines += [f"### {section.title}", "", markdown_table(section.rows, section.columns), ""]
-    lines += [_closing(notice), "", f"***{_('Recipients:')}***", ""]
+    lines += [_html(_closing(notice)), "", f"***{_('Recipients:')}***", ""]
     lines += [f"- {item}" for item in _recipients()]
     signature = _signature(notice, markdown=True)
     if signature:
-        lines += [""] + signature[:-1]
-    return "\n".join(lines) + "\n"
+        lines += [""] + [_html(line) for line in signature[:-1]]
+    return inert("\n".join(lines) + "\n")
+
+
+def _html(line: str) -> str:
+    return html.escape(line, quote=False)
 
 
 # --- plain text --------------------------------------------------------------------------
@@ -273,7 +284,7 @@ def render_text(notice: Notice) -> str:
     signature = _signature(notice, markdown=False)
     if signature:
         lines += [""] + signature[:-1]
-    return "\n".join(lines) + "\n"
+    return inert("\n".join(lines) + "\n")
 
 
 # --- DOCX --------------------------------------------------------------------------------
@@ -298,9 +309,9 @@ def docx_bytes(notice: Notice) -> bytes:
 
 def write_docx(notice: Notice, path: str | Path) -> None:
     """Write the notice as a DOCX letter, whole or not at all."""
-    from nqtrack.files import write_bytes_atomically
+    from nqtrack.files import write_bytes
 
-    write_bytes_atomically(str(path), docx_bytes(notice))
+    write_bytes(str(path), docx_bytes(notice), database=None)
 
 
 # --- file names --------------------------------------------------------------------------
@@ -313,11 +324,27 @@ def _ascii(text: str) -> str:
     return bare.encode("ascii", "ignore").decode("ascii")
 
 
-def file_name(notice: Notice, ext: str) -> str:
+def file_name(notice: Notice, ext: str, numbered: bool = False) -> str:
     """A safe ASCII file name, e.g. "don-doc-VP-2022-11-15.md": the unit code when there
-    is one (short and stable), else the unit's name without accents."""
+    is one (short and stable), else the unit's name without accents; `numbered` adds the
+    unit's number, to tell apart units whose names would be the same."""
     key = _ascii(notice.unit_code) if notice.unit_code and notice.unit_code.strip() else _ascii(notice.unit).lower()
     key = re.sub(r"[^A-Za-z0-9]+", "-", key).strip("-")[:60].strip("-") or "unit"
+    if numbered:
+        key += f"-{notice.unit_id}"
     suffix = re.sub(r"[^A-Za-z0-9]+", "", ext.lstrip("."))
     name = f"don-doc-{key}-{notice.day.isoformat()}"
     return f"{name}.{suffix}" if suffix else name
+
+
+def file_names(notices: Sequence[Notice], ext: str) -> list[str]:
+    """One file name per notice, no two alike even where case is ignored (units coded V.P
+    and V-P, or named alike in their first 60 letters, would share one): those that would
+    share a name get their unit's number, and if that still clashes, every name does."""
+    names = [file_name(n, ext) for n in notices]
+    shared = Counter(name.casefold() for name in names)
+    names = [name if shared[name.casefold()] == 1 else file_name(n, ext, numbered=True)
+             for name, n in zip(names, notices, strict=True)]
+    if len({name.casefold() for name in names}) < len(names):
+        names = [file_name(n, ext, numbered=True) for n in notices]
+    return names

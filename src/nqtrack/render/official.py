@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from nqtrack.core.letterhead import Letterhead
+from nqtrack.core.text import inert
 from nqtrack.i18n import _
 
 FONT = "Times New Roman"
@@ -143,7 +144,7 @@ def paragraph(container: Any, text: str = "", *, size: float = BODY_PT, bold: bo
 
     para = container.add_paragraph()
     if text:
-        run = para.add_run(text)
+        run = para.add_run(inert(text))  # a control character is no valid XML: shown, never a crash
         run.bold, run.italic = bold, italic
         run.font.size = Pt(size)
     para.alignment = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
@@ -172,7 +173,7 @@ def _first(cell: Any, text: str, **style: Any) -> Any:
     from docx.shared import Pt
 
     para = cell.paragraphs[0]
-    run = para.add_run(text)
+    run = para.add_run(inert(text))
     run.bold = style.get("bold", False)
     run.font.size = Pt(style.get("size", BODY_PT))
     para.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -274,7 +275,7 @@ def grid(document: Any, columns: Sequence[tuple[str, str]], rows: Sequence[dict[
     table = document.add_table(rows=1, cols=len(columns))
     table.style = "Table Grid"
     for cell, (_key, label) in zip(table.rows[0].cells, columns, strict=True):
-        cell.text = label
+        cell.text = inert(label)
         para = cell.paragraphs[0]
         para.alignment = WD_ALIGN_PARAGRAPH.CENTER
         para.runs[0].bold = True
@@ -282,7 +283,7 @@ def grid(document: Any, columns: Sequence[tuple[str, str]], rows: Sequence[dict[
         cells = table.add_row().cells
         for cell, (key, _label) in zip(cells, columns, strict=True):
             value = row.get(key)
-            cell.text = "" if value is None else str(value)
+            cell.text = "" if value is None else inert(str(value))
             if key in numeric:
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     for table_row in table.rows:

@@ -6,9 +6,10 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from nqtrack.core.backlog import Backlog, group_tasks
+from nqtrack.core.text import inert
 from nqtrack.i18n import _
 from nqtrack.render.output import Output
-from nqtrack.render.tables import as_output, console, csv_text, json_text, markdown_table, show_day
+from nqtrack.render.tables import as_output, console, csv_text, json_text, markdown_table, markdown_text, show_day
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -181,7 +182,7 @@ def as_markdown(b: Backlog, group: str, limit: int | None) -> str:
     if b.aging:
         out += [aging_line(b), ""]
     for title, rows, columns in _sections(b, group, limit):
-        out.append(f"## {title}")
+        out.append(f"## {markdown_text(title)}")
         out.append("")
         if rows:
             out += [markdown_table(rows, columns), ""]
@@ -203,7 +204,7 @@ def print_table(b: Backlog, group: str, limit: int | None, screen: Console | Non
         out.print(Text(aging_line(b)))
     for title, rows, columns in _sections(b, group, limit):
         if not rows:
-            out.print(Text(title))
+            out.print(Text(inert(title)))
             continue
         out.print(fit_table(rows, columns, out.width, title))
 

@@ -31,8 +31,9 @@ from nqtrack.core.figures import (
 )
 from nqtrack.core.letterhead import Letterhead
 from nqtrack.core.numbers import NO_VALUE, cut, format_percent, localize
+from nqtrack.core.text import inert
 from nqtrack.i18n import N_, _, language
-from nqtrack.render.tables import KIND_BY_KEY, csv_text, json_text, markdown_table, show_day
+from nqtrack.render.tables import KIND_BY_KEY, csv_text, json_text, markdown_table, markdown_text, show_day
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -403,16 +404,16 @@ def markdown(report: dict[str, Any], decimals: int = 1) -> str:
 
 def markdown_document(heading: str, lead: str, tables: Sequence[ReportTable], decimals: int = 1) -> str:
     """A title, a lead paragraph and the tables under their sections' headings, in markdown."""
-    parts = [f"# {heading}", "", lead, ""]
+    parts = [f"# {markdown_text(heading)}", "", markdown_text(lead), ""]
     section = None
     for table in tables:
         if table.number != section:
             section = table.number
             parts += [f"## {table.numbered_heading}", ""]
         if table.lead:
-            parts += [table.lead, ""]
+            parts += [markdown_text(table.lead), ""]
         if table.caption:
-            parts += [f"### {table.caption}", ""]
+            parts += [f"### {markdown_text(table.caption)}", ""]
         rows = display_rows(table, decimals)
         numeric = [key for key, kind in table.kinds.items() if kind in ("rate", "signed", "decimal")]
         parts += [markdown_table(rows, table.columns, numeric) if rows or not table.none_when_empty else _("None."),
@@ -514,8 +515,8 @@ def print_document(heading: str, lead: str, tables: Sequence[ReportTable], strea
 
     out = screen or (console() if stream is None else _file_console(stream))
     width = out.width
-    out.print(Text(heading, style="bold"))
-    out.print(Text(lead))
+    out.print(Text(inert(heading), style="bold"))
+    out.print(Text(inert(lead)))
     section = None
     for table in tables:
         if table.number != section:
@@ -526,12 +527,12 @@ def print_document(heading: str, lead: str, tables: Sequence[ReportTable], strea
             out.print()
             out.print(Text(table.numbered_heading, style="bold"))
         if table.lead:
-            out.print(Text(table.lead))
+            out.print(Text(inert(table.lead)))
         if table.caption:
-            out.print(Text(table.caption, style="italic"))
+            out.print(Text(inert(table.caption), style="italic"))
         if table.blocks_when_narrow and width < NARROW:
             for line in unit_blocks(table, width, decimals):
-                out.print(Text(line), no_wrap=True, overflow="ellipsis", crop=True)
+                out.print(Text(inert(line)), no_wrap=True, overflow="ellipsis", crop=True)
             continue
         with_bar = table.bar is not None
         rows = display_rows(table, decimals, with_bar)

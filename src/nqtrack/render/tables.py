@@ -8,6 +8,7 @@ the CSV for people (`--labels`) and Excel use the labels.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import os
@@ -17,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from nqtrack.core.text import inert
 from nqtrack.render.output import LISTING_FORMATS, Output
 
 if TYPE_CHECKING:
@@ -86,13 +88,27 @@ def show_day(value: date | str | None) -> str:
 
 
 def _cell(value: Any) -> str:
+    """A value as a table or CSV cell shows it; a control character in user text is shown,
+    never obeyed (core.text.inert)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, float):
         return repr(value)
-    return str(value)
+    return inert(str(value))
+
+
+def html_text(text: object) -> str:
+    """User text in HTML (the dashboard page, its SVG charts): escaped, quotes too (it may
+    stand in an attribute), control characters shown, never obeyed nor left raw."""
+    return html.escape(inert(str(text)))
+
+
+def markdown_text(text: str) -> str:
+    """User text in markdown: HTML in it escaped (shown as typed, never run by a viewer),
+    control characters shown."""
+    return html.escape(inert(text), quote=False)
 
 
 def console(stderr: bool = False) -> Console:
@@ -138,7 +154,7 @@ def markdown_table(rows: Iterable[dict[str, Any]], columns: Columns, numeric: It
     from tabulate import tabulate
 
     def cell(value: Any) -> str:
-        text = _cell(value).replace("|", "\\|").replace("\n", " ")
+        text = markdown_text(_cell(value)).replace("|", "\\|").replace("\n", " ")
         return _INDENT.sub(lambda m: "\u00a0" * len(m.group()), text)
 
     data = [[cell(row.get(key)) for key, _ in columns] for row in rows]
@@ -202,7 +218,7 @@ def emit_rows(
         out.write_bytes(workbook_bytes([Sheet(title or "Sheet 1", columns, rows, title=title or "")], out.decimals))
     elif out.fmt == "markdown":
         if title:
-            sys.stdout.write(f"## {title}\n\n")
+            sys.stdout.write(f"## {markdown_text(title)}\n\n")
         sys.stdout.write(markdown_table(rows, columns) + "\n")
     else:
         console_ = console()

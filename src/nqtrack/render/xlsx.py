@@ -22,6 +22,7 @@ from datetime import date, datetime
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
+from nqtrack.core.text import inert
 from nqtrack.i18n import language
 from nqtrack.render.tables import FORMULA_START, column_kind
 
@@ -106,7 +107,7 @@ def _as_date(value: Any) -> date | None:
 
 def safe_sheet_name(name: str, taken: set[str]) -> str:
     """Excel's rules: at most 31 characters, none of []:*?/\\, unique regardless of case."""
-    cleaned = "".join("-" if c in "[]:*?/\\" else c for c in name).strip("'").strip() or "Sheet"
+    cleaned = "".join("-" if c in "[]:*?/\\" else c for c in inert(name, one_line=True)).strip("'").strip() or "Sheet"
     cleaned = cleaned[:31]
     candidate, n = cleaned, 2
     while candidate.lower() in taken:
@@ -177,7 +178,7 @@ def write_cell(ws: Any, row: int, col: int, value: Any, kind: str, formats: _For
     elif isinstance(value, int | float) and not isinstance(value, bool):
         ws.write_number(row, col, value, formats.for_kind(kind, level))
     else:
-        text = str(value)
+        text = inert(str(value))  # a control character is no valid XML: shown, so the file stays whole
         quote = text.startswith(FORMULA_START)
         ws.write_string(row, col, text, formats.for_kind("wide" if kind == "wide" else "text", level, quote))
 
@@ -204,7 +205,7 @@ def write_table(ws: Any, header_row: int, columns: Sequence[tuple[str, str]], ro
     header = formats.get(bold=True, text_wrap=True, valign="vcenter", align="center", border=1, bg_color="#DDE5F0")
     lines = 1
     for col, (key, label) in enumerate(columns):
-        ws.write_string(header_row, col, label, header)
+        ws.write_string(header_row, col, inert(label), header)
         width = max(_width(label, kinds[key], [r.get(key) for r in rows]), widths.get(col, 0))
         widths[col] = width
         ws.set_column(col, col, width)
@@ -225,6 +226,7 @@ def write_table(ws: Any, header_row: int, columns: Sequence[tuple[str, str]], ro
 def _lead(ws: Any, row: int, text: str, across: int, widths: Sequence[float], formats: _Formats) -> None:
     """A paragraph over the first `across` columns, wrapped, its row as tall as its lines."""
     style = formats.get(text_wrap=True, valign="top")
+    text = inert(text)
     if across > 1:
         ws.merge_range(row, 0, row, across - 1, text, style)
     else:
@@ -237,16 +239,16 @@ def write_sheet(workbook: Any, ws: Any, sheet: Sheet, formats: _Formats) -> Plac
     """The sheet's tables, the first under the title rows; returns where the first landed."""
     header_row = 0
     if sheet.title:
-        ws.write_string(0, 0, sheet.title, formats.get(bold=True, font_size=14, valign="vcenter"))
+        ws.write_string(0, 0, inert(sheet.title), formats.get(bold=True, font_size=14, valign="vcenter"))
         if sheet.subtitle:
-            ws.write_string(1, 0, sheet.subtitle, formats.get(italic=True))
+            ws.write_string(1, 0, inert(sheet.subtitle), formats.get(italic=True))
         header_row = HEADER_ROW_WITH_TITLE
     lead_row = header_row - 1  # the blank row under the title rows
     if sheet.lead and sheet.title:
         header_row += 1  # the lead there, then a blank row
     caption = formats.get(bold=True, italic=True)
     if sheet.caption:
-        ws.write_string(header_row, 0, sheet.caption, caption)
+        ws.write_string(header_row, 0, inert(sheet.caption), caption)
         header_row += 1
     widths: dict[int, float] = {}
     placed = write_table(ws, header_row, sheet.columns, sheet.rows, sheet.kinds, formats, widths)
@@ -256,7 +258,7 @@ def write_sheet(workbook: Any, ws: Any, sheet: Sheet, formats: _Formats) -> Plac
     next_row = max(placed.last_row, header_row) + 2
     for part in sheet.parts:
         if part.caption:
-            ws.write_string(next_row, 0, part.caption, caption)
+            ws.write_string(next_row, 0, inert(part.caption), caption)
             next_row += 1
         part_placed = write_table(ws, next_row, part.columns, part.rows, part.kinds, formats, widths)
         if part.charts is not None:

@@ -20,15 +20,18 @@ def is_server(location: str) -> bool:
     return location.startswith(URL_SCHEMES)
 
 
-def open_store(location: str, *, busy_timeout: float = 10.0) -> Any:
-    """The store of the register at `location` (a SQLite file path or a PostgreSQL URL)."""
+def open_store(location: str, *, busy_timeout: float = 10.0, create: bool = False) -> Any:
+    """The store of the register at `location` (a SQLite file path or a PostgreSQL URL). A
+    register is made only with `create`: a SQLite file in a folder that exists, or the schema
+    in an empty PostgreSQL database that exists (nqtrack never creates a database on a
+    server); else NotFound."""
     if is_server(location):
         from nqtrack.store.postgres import PostgresStore
 
-        return PostgresStore(location, busy_timeout=busy_timeout)
+        return PostgresStore(location, busy_timeout=busy_timeout, create=create)
     from nqtrack.store.sqlite import SqliteStore
 
-    return SqliteStore(location, busy_timeout=busy_timeout)
+    return SqliteStore(location, busy_timeout=busy_timeout, create=create)
 
 
 def peek_setting(location: str, key: str) -> str | None:

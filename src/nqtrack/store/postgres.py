@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from nqtrack import faults
-from nqtrack.core.errors import DatabaseError, DatabaseLocked, InvalidInput, StorageError
+from nqtrack.core.errors import DatabaseError, DatabaseLocked, InvalidInput, NotFound, StorageError
 from nqtrack.store.postgres_migrations import MIGRATION_SET, MIGRATIONS, MIGRATIONS_TABLE
 from nqtrack.store.sql import EXPORT_TABLES, SqlStore, bm25_order, search_phrases, search_tokens
 
@@ -119,7 +119,8 @@ class PostgresStore(SqlStore):
 
     engine = "postgresql"
 
-    def __init__(self, url: str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> None:
+    def __init__(self, url: str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT, create: bool = False) -> None:
+        super().__init__()
         self.url = url
         self.path = redacted(url)
         self.busy_timeout = busy_timeout
@@ -135,7 +136,11 @@ class PostgresStore(SqlStore):
         self._cannot_write: bool | None = None
         self._ctes: dict[str, tuple[str, Any]] = {}  # the replay's tables, on a read-only session
         self._analyzed: dict[str, int] = {}  # the rows of each temporary table when last analysed
-        self._migrate_if_needed()
+        try:
+            self._prepare(create)
+        except BaseException:
+            self.close()
+            raise
 
     # -- connection and schema -------------------------------------------------
 
@@ -241,14 +246,32 @@ class PostgresStore(SqlStore):
         rows = self._rows(f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ?", [MIGRATION_SET])
         return {r["name"] for r in rows}
 
-    def _migrate_if_needed(self) -> None:
-        if self.applied_migrations() >= SCHEMA_VERSION:
-            return
-        self.migrate()
+    def _prepare(self, create: bool) -> None:
+        """What "only init creates a register" means on a server: nqtrack never creates the
+        database (its administrator does, with the rights they choose); `init` (and `import
+        --create`, `restore --create`, the target of `copy`) applies the migrations to an
+        empty one, and every other command refuses a database without the schema. A
+        register of an older schema is upgraded by any command, as on SQLite; one made by
+        a newer nqtrack is read, never written."""
+        applied = self.applied_migrations()
+        if applied == 0:
+            if self._has_foreign_tables():
+                raise DatabaseError("not an nqtrack database: {path} ({reason})", path=self.path,
+                                    reason="it holds other tables")
+            if not create:
+                raise NotFound("no register at {path}; 'nqtrack init' creates one", path=self.path)
+        if applied > SCHEMA_VERSION:
+            self.newer_schema = applied
+            self.read_only = DatabaseError(
+                "{path} was made by a newer nqtrack (schema {found}; this one knows {known}): it is open read-only",
+                path=self.path, found=applied, known=SCHEMA_VERSION)
+        elif applied < SCHEMA_VERSION:
+            self.created = "m001_initial" in self.migrate()
 
-    def migrate(self, migrations: Sequence[tuple[str, Any]] = ()) -> None:
+    def migrate(self, migrations: Sequence[tuple[str, Any]] = ()) -> list[str]:
         """Apply pending migrations, each in its own transaction, one process at a time
-        (an advisory lock: the others wait, then find nothing left to do)."""
+        (an advisory lock: the others wait, then find nothing left to do). Returns the
+        names of those this process applied."""
         migrations = migrations or MIGRATIONS
         self._end_read()
         self._execute("SELECT pg_advisory_lock(?)", [_MIGRATION_LOCK])
@@ -260,9 +283,11 @@ class PostgresStore(SqlStore):
                 raise DatabaseError("not an nqtrack database: {path} ({reason})", path=self.path,
                                     reason="it holds other tables")
             self._end_read()
+            done = []
             for name, fn in migrations:
                 if name in applied:
                     continue
+                done.append(name)
                 with self._write():
                     self.conn.execute(
                         f"""CREATE TABLE IF NOT EXISTS {MIGRATIONS_TABLE} (
@@ -274,6 +299,7 @@ class PostgresStore(SqlStore):
                         "VALUES (%s, %s, to_char(clock_timestamp() AT TIME ZONE 'UTC', "
                         "'YYYY-MM-DD\"T\"HH24:MI:SS.US'))",
                         [MIGRATION_SET, name])
+            return done
         finally:
             self._end_read()
             if not self.conn.closed:
@@ -324,9 +350,11 @@ class PostgresStore(SqlStore):
         except self._psycopg.Error as exc:
             raise user_error(exc, self.path) from None
         self._writing = True
+        self._written.clear()
         try:
             yield
             faults.pause("commit")
+            self._raise_marks()
             self.conn.execute("COMMIT")
         except BaseException as exc:
             with suppress(Exception):
@@ -338,11 +366,14 @@ class PostgresStore(SqlStore):
             raise
         finally:
             self._writing = False
+            self._written.clear()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """One short write transaction, taken for the use cases of `nqtrack.app` (they own
         every transaction); rolled back whole on any error."""
+        if self.read_only is not None:
+            raise self.read_only
         with self._write():
             yield
 
@@ -362,46 +393,86 @@ class PostgresStore(SqlStore):
 
     def backup_to(self, target: str) -> None:
         """A consistent copy of the register (one snapshot) as an nqtrack SQLite file, which
-        `restore` (or `copy`) takes back and which opens on a laptop as it is; written to a
-        temporary file and renamed, so a backup cut short never looks complete."""
-        from nqtrack.store.sqlite import SqliteStore
+        `restore` (or `copy`) takes back and which opens on a laptop as it is."""
+        with self.snapshot():
+            self._write_backup(target)
 
-        folder = os.path.dirname(os.path.abspath(target))
-        os.makedirs(folder, exist_ok=True)
-        partial = f"{target}.partial"
-        for leftover in (partial, f"{partial}-wal", f"{partial}-shm"):
-            if os.path.exists(leftover):
-                os.unlink(leftover)
-        copy = SqliteStore(partial)
+    def _write_backup(self, target: str) -> None:
+        """The register as this connection sees it, into a SQLite file written under a name
+        of its own beside `target` and renamed, so a backup cut short never looks complete."""
+        from nqtrack.store.sqlite import SqliteStore, beside, remove
+
+        partial = beside(target, "partial")
         try:
-            with self.snapshot():
+            copy = SqliteStore(partial, create=True)
+            try:
                 copy.conn.execute("BEGIN IMMEDIATE")
                 copy.load_export({table: self.export_rows(table) for table in EXPORT_TABLES})
                 faults.pause("backup")
                 copy.conn.execute("COMMIT")
-            copy.conn.execute("PRAGMA journal_mode = DELETE")
+                copy.conn.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                copy.close()
+            os.replace(partial, target)
+        except OSError as exc:
+            raise StorageError("cannot write {path}: {reason}", path=target, reason=exc.strerror or str(exc)) from None
         finally:
-            copy.close()
-        os.replace(partial, target)
+            remove(partial, partial + "-wal", partial + "-shm", partial + "-journal")
 
-    def restore_from(self, source: str) -> None:
+    # every table of the register, in an order a writer takes them too (see restore_from)
+    _ALL_TABLES = (*EXPORT_TABLES, "unit_keys", "task_search")
+
+    def restore_from(self, source: str, kept: str | None = None) -> None:
         """Replace the register's content with `source`'s (a backup file or another
-        register), in one transaction that other connections see whole."""
-        from nqtrack.store import open_store
-
-        origin = open_store(source)
+        register, of this schema or an older one), in one transaction that other
+        connections see whole. It holds the register's write lock (every table locked
+        EXCLUSIVE: readers go on, writers wait) from the safety copy (`kept`) to the
+        replacement, so every write of another session lands either before the copy, and
+        so in `kept`, or after the restore."""
+        if self.read_only is not None:
+            raise self.read_only
+        origin, staged = self._open_source(source)
         try:
             with origin.snapshot(), self._write():
-                self.conn.execute(f"TRUNCATE {', '.join(EXPORT_TABLES)}, unit_keys, task_search RESTART IDENTITY")
+                self.conn.execute(f"LOCK TABLE {', '.join(self._ALL_TABLES)} IN EXCLUSIVE MODE")
+                if kept:
+                    self._write_backup(kept)
+                faults.pause("restore")
+                for table in reversed(self._ALL_TABLES):  # DELETE, not TRUNCATE: readers are not stopped
+                    self.conn.execute(f"DELETE FROM {table}")
                 self.load_export({table: origin.export_rows(table) for table in EXPORT_TABLES})
         finally:
             origin.close()
+            if staged:
+                from nqtrack.store.sqlite import remove
+
+                remove(staged, staged + "-wal", staged + "-shm", staged + "-journal")
+
+    @staticmethod
+    def _open_source(source: str) -> tuple[Any, str | None]:
+        """The register a restore reads: a server's as it is; a SQLite backup through a
+        private copy in the temporary folder, brought to this version's schema there (an
+        older backup is never upgraded in place)."""
+        from nqtrack.store import is_server, open_store
+
+        if is_server(source):
+            return open_store(source), None
+        import tempfile
+
+        from nqtrack.store.sqlite import SqliteStore, beside, open_read_only
+
+        staged = beside(os.path.join(tempfile.gettempdir(), os.path.basename(source)), "restoring")
+        reader = open_read_only(source)
+        try:
+            SqliteStore._backup(reader, staged)
+        finally:
+            reader.close()
+        return SqliteStore(staged, create=False, keep_before_upgrade=False), staged
 
     # -- the register as a whole ---------------------------------------------------------
 
-    def integrity_problems(self) -> list[str]:
-        """None to find: the server keeps its files whole and every reference checked."""
-        return []
+    # the server keeps its files whole and every reference checked: `check` looks at what
+    # the register keeps beside its tasks (SqlStore.integrity_problems) and the tasks' rules
 
     def _columns(self, table: str) -> dict[str, Any]:
         rows = self._rows(
@@ -473,6 +544,7 @@ class PostgresStore(SqlStore):
                           [count])
         return [r["id"] for r in rows]
 
+    GAPLESS = False  # a sequence hands out numbers a rolled-back write leaves unused
     LOCK_ROW = " FOR UPDATE"
     FALSE = "false"
     NULLS_FIRST = " NULLS FIRST"
@@ -525,6 +597,10 @@ class PostgresStore(SqlStore):
     @staticmethod
     def _text(expression: str) -> str:
         return f"CAST({expression} AS text)"
+
+    @staticmethod
+    def _differ(a: str, b: str) -> str:
+        return f"{a} IS DISTINCT FROM {b}"
 
     def _read_only(self) -> bool:
         """Whether this session cannot write even temporary tables (a hot standby, a register
@@ -597,6 +673,13 @@ class PostgresStore(SqlStore):
         return super().add_document(symbol, **kwargs)
 
     # -- search ------------------------------------------------------------------------
+
+    def _search_index(self) -> Iterator[tuple[int, str | None]]:
+        # the words a search matches, and their count, must be the text's
+        for row in self._stream("SELECT task_id, body, tokens, words FROM task_search ORDER BY task_id"):
+            tokens = search_tokens(row["body"])
+            same = row["tokens"] == len(tokens) and list(row["words"]) == sorted(set(tokens))
+            yield row["task_id"], row["body"] if same else None
 
     def _search_row(self, task_id: int, body: str) -> list[Any]:
         tokens = search_tokens(body)

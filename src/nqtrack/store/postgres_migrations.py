@@ -316,3 +316,22 @@ def m008_import_provenance(conn: Any) -> None:
         );
         """
     )
+
+
+@migration
+def m009_marks(conn: Any) -> None:
+    # How many tasks and journal events were ever written, raised by every write transaction
+    # (SqlStore._raise_marks): they are never deleted, so `check` finds one deleted outside
+    # nqtrack, even the newest. A count, not the highest number as on SQLite: a sequence
+    # leaves the numbers of a rolled-back write unused.
+    conn.execute(
+        """
+        CREATE TABLE register_marks (
+            name text COLLATE "C" PRIMARY KEY,
+            value bigint NOT NULL
+        );
+        INSERT INTO register_marks(name, value)
+        SELECT 'last_task', count(*) FROM tasks
+        UNION ALL SELECT 'last_event', count(*) FROM events;
+        """
+    )

@@ -74,12 +74,54 @@ RECUR_BATCH_PREFIX = "recur-"
 # (series before the tasks of them); a unit's or a document's reference to another of its
 # table (parent, merged into) is set once the whole table is in (see load_export).
 EXPORT_TABLES = ("settings", "units", "documents", "series", "series_events", "tasks", "task_units", "events",
-                 "batches", "calendar_days", "calendar_events", "register_events", "import_provenance")
+                 "batches", "calendar_days", "calendar_events", "register_events", "import_provenance",
+                 "register_marks")
 _EXPORT_ORDER = {"settings": "key", "task_units": "task_id, unit_id", "calendar_days": "day",
-                 "import_provenance": "task_id"}
+                 "import_provenance": "task_id", "register_marks": "name"}
 _SELF_REFERENCES = {"units": ("parent_id", "merged_into"), "documents": ("parent_id", "merged_into")}
 
+# The tables nqtrack never deletes from, by the name of their mark in register_marks: how
+# many rows were ever written to each, raised by every write transaction (the engines'
+# `transaction()` call `_raise_marks`), so that `check` sees a row deleted outside nqtrack,
+# the newest too. On SQLite, whose numbers run without a gap, that is also the highest
+# number ever written; PostgreSQL's sequences leave the numbers of a rolled-back write
+# unused, so the count, not the number, is what a mark holds.
+MARKED = {"last_task": "tasks", "last_event": "events", "last_register_event": "register_events",
+          "last_series": "series", "last_series_event": "series_events", "last_calendar_event": "calendar_events"}
+# what `check` calls a row of each marked table but tasks (which it names by number)
+_MISSING = {"events": ("journal event", "journal events"),
+            "register_events": ("event of the units' and documents' journal",
+                                "events of the units' and documents' journal"),
+            "series": ("series", "series"),
+            "series_events": ("event of the series' journal", "events of the series' journal"),
+            "calendar_events": ("event of the calendar's journal", "events of the calendar's journal")}
+
 _value = journal_value
+
+
+def bad_value(exc: Exception) -> InvalidInput:
+    """A value the engine cannot store, the user's error (bytes passed through from the
+    command line, a number too large), wherever it slipped past the checks above."""
+    if isinstance(exc, UnicodeEncodeError):
+        return InvalidInput("text that is not valid UTF-8 cannot be stored")
+    return InvalidInput("a number is too large: {reason}", reason=str(exc))
+
+
+def _original_deadline(created: str | None, journal: Sequence[Mapping[str, Any]]) -> str | None:
+    """The original deadline the journal gives: the deadline the task was created with,
+    unless a correction (or the undo of one) set the deadline of a task never extended,
+    which was typed wrong from the start."""
+    original = deadline = created
+    kinds = {e["id"]: e["kind"] for e in journal}
+    for event in journal:
+        if event["field"] != "deadline":
+            continue
+        correction = event["kind"] == "corrected" or (event["kind"] == "undo"
+                                                      and kinds.get(event["undoes"]) == "corrected")
+        if correction and original == deadline:
+            original = event["new_value"]
+        deadline = event["new_value"]
+    return original
 # -- search: whole words as SQLite's FTS5 cuts and ranks them ---------------------------------
 
 
@@ -172,6 +214,28 @@ class SqlStore:
     engine = "sql"
     path = ""
     EXPORT_TABLES = EXPORT_TABLES
+    created = False  # this opening made the register
+    read_only: Any = None  # the UserError a write raises (read-only media, a newer schema), or None
+    newer_schema: int | None = None  # the schema of a register made by a newer nqtrack
+
+    def __init__(self) -> None:
+        self._written: Counter[str] = Counter()  # rows this transaction wrote, per marked table
+
+    def _wrote(self, table: str, rows: int = 1) -> None:
+        self._written[table] += rows
+
+    def _raise_marks(self) -> None:
+        """At the end of a write transaction: each mark raised by the rows it wrote (a mark
+        the register does not hold yet, one added after its schema, is made from the rows
+        the table holds, this transaction's included)."""
+        start = "coalesce(max(id), 0)" if self.GAPLESS else "count(*)"
+        for mark, table in MARKED.items():
+            if self._written[table]:
+                self._execute(
+                    f"""INSERT INTO register_marks(name, value) SELECT ?, {start} FROM {table} WHERE true
+                        ON CONFLICT(name) DO UPDATE SET value = register_marks.value + ?""",
+                    [mark, self._written[table]])
+        self._written.clear()
 
     # -- the engine's hooks ----------------------------------------------------------
 
@@ -228,6 +292,12 @@ class SqlStore:
         """The rows of a query, read as they come (a whole journal does not fit in memory)."""
         yield from self._execute(sql)
 
+    def _search_index(self) -> Iterator[tuple[int, str | None]]:
+        """(task id, its text in the search index) for every row of the index, by task; the
+        text None where the index's other columns do not follow from it."""
+        raise NotImplementedError
+
+    GAPLESS = True  # a row's number is the highest before it + 1: a gap in the numbers is a row deleted
     TEMP = "temp"  # the schema of temporary tables
     FALSE = "0"  # false, as a value of the engine's boolean expressions
     NULLS_FIRST = ""  # after an ascending ORDER BY term: NULLs first, as SQLite sorts them
@@ -280,6 +350,11 @@ class SqlStore:
     @staticmethod
     def _in_query(column: str, subquery: str) -> str:
         """`column` is one of the values a subquery returns."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _differ(a: str, b: str) -> str:
+        """`a` and `b` are not the same value, NULL the same as NULL."""
         raise NotImplementedError
 
     @staticmethod
@@ -355,6 +430,7 @@ class SqlStore:
             "VALUES (?, ?, ?, ?, ?, ?)",
             [day.isoformat(), old, kind, note, recorded_at, by],
         )
+        self._wrote("calendar_events")
         return old
 
     def calendar_history(self, first: date, last: date) -> list[dict[str, Any]]:
@@ -417,6 +493,7 @@ class SqlStore:
             f"INSERT INTO series({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) RETURNING id",
             list(columns.values()),
         ))
+        self._wrote("series")
         self._series_event(series_id, "created", None, None, json.dumps(row, ensure_ascii=False, sort_keys=True),
                            effective_on, recorded_at, by, batch_id=batch_id)
         return series_id
@@ -429,6 +506,7 @@ class SqlStore:
             [series_id, kind, field, _value(old), _value(new), effective_on.isoformat(), recorded_at, by, note,
              batch_id],
         )
+        self._wrote("series_events")
 
     def series(self, series_id: int) -> dict[str, Any]:
         row = self._one(self._SERIES_SELECT + " WHERE s.id = ?", [series_id])
@@ -729,6 +807,7 @@ class SqlStore:
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(id), 0) FROM events))""",
             [entity, entity_id, kind, field, _value(old), _value(new), recorded_at, by, note, batch_id, undoes],
         )
+        self._wrote("register_events")
 
     def change_unit(self, unit_id: int, changes: Mapping[str, Any], *, by: str, recorded_at: str,
                     kind: str = "corrected", note: str | None = None, batch_id: str | None = None,
@@ -860,8 +939,9 @@ class SqlStore:
         """A task by its number (`12` or `#12`) or its code."""
         ref = ref.strip()
         found = self._scalar("SELECT id FROM tasks WHERE code = ?", [ref])
-        number = ref.lstrip("#")
-        if found is None and number.isdigit() and len(number) < 19:
+        number = ref.removeprefix("#")
+        # ASCII digits only ("²" is a digit to Python), and no more than a 64-bit integer holds
+        if found is None and re.fullmatch(r"[0-9]{1,18}", number):
             found = self._scalar("SELECT id FROM tasks WHERE id = ?", [int(number)])
         if found is None:
             raise NotFound("unknown task: '{ref}'", ref=ref)
@@ -1019,6 +1099,7 @@ class SqlStore:
         self._execute(
             f"INSERT INTO events({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values())
         )
+        self._wrote("events")
 
     def create_task(
         self,
@@ -1113,6 +1194,8 @@ class SqlStore:
         self._insert_rows("tasks", columns, [tuple(r.values()) for r in task_rows])  # keys in one order
         self._insert_rows("task_units", ("task_id", "unit_id"), unit_rows)
         self._insert_rows("events", EVENT_COLUMNS, event_rows)
+        self._wrote("tasks", len(task_rows))
+        self._wrote("events", len(event_rows))
         # new tasks: their search text straight from the rows, without reading them back
         self._index_new_tasks(task_rows, documents)
         return ids
@@ -1671,6 +1754,123 @@ class SqlStore:
 
     # -- check ------------------------------------------------------------------------
 
+    def integrity_problems(self) -> list[str]:
+        """What is wrong with what the register keeps beside its tasks (an engine adds the
+        integrity of its files first): the look-up keys of the units, rows missing from
+        the tables nqtrack never deletes from (MARKED), units and documents unlike their
+        journal, calendar days unlike theirs, series unlike what they were created with and
+        their journal."""
+        problems = []
+        for unit in self.list_units():
+            stored = set(self._ids("SELECT key FROM unit_keys WHERE unit_id = ?", [unit.id]))
+            if stored != self._unit_keys(unit):
+                problems.append(f"unit {unit.id} ({unit.name}): its look-up keys do not match its name, code and "
+                                "aliases")
+        for mark, table in MARKED.items():
+            if table == "tasks":
+                continue  # by task number, with the tasks' rules
+            one, several = _MISSING[table]
+            for first, last in self._missing_numbers(table, mark):
+                if first is None:
+                    problems.append(f"{last} {several if last > 1 else one} {'are' if last > 1 else 'is'} missing "
+                                    "(deleted outside nqtrack?)")
+                elif first != last:
+                    problems.append(f"{several} {first}–{last} are missing (deleted outside nqtrack?)")
+                else:
+                    problems.append(f"{one} {first} is missing (deleted outside nqtrack?)")
+        return problems + self._register_journal_problems() + self._calendar_problems() + self._series_problems()
+
+    def _register_journal_problems(self) -> list[str]:
+        """Each journaled field of a unit or a document holds what its latest journal event
+        (a correction, a merge, an undo) gave it."""
+        problems = []
+        latest = self._rows(
+            """SELECT entity, entity_id, field, new_value FROM register_events
+               WHERE id IN (SELECT max(id) FROM register_events GROUP BY entity, entity_id, field)
+               ORDER BY entity, entity_id, field""")
+        for event in latest:
+            entity, entity_id, field, journaled = (event[k] for k in ("entity", "entity_id", "field", "new_value"))
+            table, fields = ("units", self.UNIT_FIELDS) if entity == "unit" else ("documents", self.DOCUMENT_FIELDS)
+            if field not in fields:
+                problems.append(f"{entity} {entity_id}: its journal names a field '{field}' it does not have")
+                continue
+            row = self._one(f"SELECT {field} AS value FROM {table} WHERE id = ?", [entity_id])
+            if row is None:
+                problems.append(f"{entity} {entity_id} is in its journal, but there is no such {entity}")
+                continue
+            expected = parse_symbol(journaled).text if field == "symbol" and journaled else journaled
+            if _value(row["value"]) != expected:
+                problems.append(f"{entity} {entity_id}: '{field}' is {_value(row['value'])!r} but its journal says "
+                                f"{expected!r}")
+        return problems
+
+    def _calendar_problems(self) -> list[str]:
+        """Each day the office named is what the latest event of the calendar's journal made it."""
+        rows = self._rows(
+            f"""WITH latest AS (SELECT day, new_kind, note FROM calendar_events
+                                WHERE id IN (SELECT max(id) FROM calendar_events GROUP BY day))
+                SELECT d.day, d.kind, l.new_kind FROM calendar_days d LEFT JOIN latest l ON l.day = d.day
+                WHERE {self._differ("l.new_kind", "d.kind")} OR {self._differ("l.note", "d.note")}
+                UNION ALL
+                SELECT l.day, NULL, l.new_kind FROM latest l
+                WHERE l.new_kind IS NOT NULL AND NOT EXISTS (SELECT 1 FROM calendar_days d WHERE d.day = l.day)
+                ORDER BY 1""")
+        return [f"calendar day {r['day']}: it is {r['kind']!r} but its journal says {r['new_kind']!r}" for r in rows]
+
+    def _series_problems(self) -> list[str]:
+        """Each series as it was created (its creation event's snapshot; it never changes but
+        for its end), its title key, and its end as its journal's last 'ended' event says."""
+        problems = []
+        for row in self._rows("SELECT * FROM series ORDER BY id"):
+            series_id = row["id"]
+            events = self._rows("SELECT kind, field, new_value FROM series_events WHERE series_id = ? ORDER BY id",
+                                [series_id])
+            created = next((e for e in events if e["kind"] == "created" and e["field"] is None), None)
+            if row["title_key"] != fold(row["title"]):
+                problems.append(f"series S{series_id}: the title key {row['title_key']!r} does not match the title")
+            if created is None:
+                problems.append(f"series S{series_id}: no creation event in its journal")
+                continue
+            try:
+                snapshot = json.loads(created["new_value"])
+                changed = [f for f in SERIES_FIELDS if _value(row[f]) != snapshot.get(f)]
+            except (TypeError, ValueError, AttributeError):
+                problems.append(f"series S{series_id}: its creation event cannot be read")
+                continue
+            problems += [f"series S{series_id}: '{f}' is {_value(row[f])!r} but it was created with "
+                         f"{snapshot.get(f)!r}" for f in changed]
+            ended = [e["new_value"] for e in events if e["kind"] == "ended" and e["field"] == "ends_on"]
+            if _value(row["ends_on"]) != (ended[-1] if ended else None):
+                problems.append(f"series S{series_id}: it ends on {row['ends_on']!r} but its journal says "
+                                f"{ended[-1] if ended else None!r}")
+        return problems
+
+    def _missing_numbers(self, table: str, mark: str) -> list[tuple[int | None, int]]:
+        """The rows of `table` its mark says were written and it no longer holds, as runs
+        (first, last) of missing numbers; or (None, how many) when the numbers cannot tell
+        which (PostgreSQL leaves the numbers of a rolled-back write unused)."""
+        totals = self._one(f"SELECT count(*) AS n, coalesce(max(id), 0) AS highest FROM {table}")
+        assert totals is not None
+        count, highest = totals["n"], totals["highest"]
+        written = self._scalar("SELECT value FROM register_marks WHERE name = ?", [mark])
+        if written is None:  # no mark yet: the numbers say it where they run without a gap
+            written = highest if self.GAPLESS else count
+        missing = written - count
+        if missing <= 0:
+            return []
+        gaps: list[tuple[int, int]] = [
+            (r["first"], r["last"]) for r in self._rows(
+                f"""SELECT previous + 1 AS first, id - 1 AS last FROM (
+                        SELECT id, lag(id, 1, 0) OVER (ORDER BY id) AS previous FROM {table}) numbered
+                    WHERE id > previous + 1 ORDER BY id""")]
+        newest = missing - sum(last - first + 1 for first, last in gaps)
+        if newest < 0:  # unused numbers among them: how many, not which
+            return [(None, missing)]
+        runs: list[tuple[int | None, int]] = list(gaps)
+        if newest:
+            runs.append((highest + 1, highest + newest))
+        return runs
+
     def invariant_problems(self) -> list[tuple[int, str]]:
         """(task number, what is wrong) for each broken rule of the register."""
         problems: list[tuple[int, str]] = []
@@ -1685,24 +1885,39 @@ class SqlStore:
         }
         for message, sql in sql_rules.items():
             problems += [(task_id, message) for task_id in self._ids(sql)]
+        for first, last in self._missing_numbers("tasks", "last_task"):
+            if first is None:  # which ones cannot be told: under the number after the highest
+                highest = self._scalar("SELECT coalesce(max(id), 0) AS n FROM tasks")
+                problems.append((highest + 1, f"{last} task{'s are' if last > 1 else ' is'} missing (deleted outside "
+                                              "nqtrack, with their events?)"))
+            elif first != last:
+                problems.append((first, f"tasks {first}–{last} are missing (deleted outside nqtrack, with their "
+                                        "events?)"))
+            else:
+                problems.append((first, "this task is missing (deleted outside nqtrack, with its events?)"))
         problems += self._replay_problems()
         return sorted(problems)
 
     def _replay_problems(self) -> list[tuple[int, str]]:
-        """Each task's current fields must equal its journal replayed in order (three
-        streams in task order, merged: a whole register never sits in memory)."""
+        """Each task's current fields must equal its journal replayed in order, and what is
+        kept beside them must be what they give: the title key, the original deadline (the
+        deadline of the creation snapshot) and the task's text in the search index. Four
+        streams in task order, merged: a whole register never sits in memory."""
         from nqtrack.core.states import replay_journal
 
         problems: list[tuple[int, str]] = []
         columns = [f for f in TASK_FIELDS if f != "coordinating_units"]
-        tasks = self._stream(f"SELECT id, {', '.join(columns)} FROM tasks ORDER BY id")
+        tasks = self._stream(f"SELECT id, title_key, original_deadline, {', '.join(columns)} FROM tasks ORDER BY id")
         events = self._stream(
-            "SELECT task_id, id, kind, field, old_value, new_value, effective_on, recorded_at FROM events "
+            "SELECT task_id, id, kind, field, old_value, new_value, effective_on, recorded_at, undoes FROM events "
             "ORDER BY task_id, id"
         )
         units = self._stream("SELECT task_id, unit_id FROM task_units ORDER BY task_id, unit_id")
+        bodies = self._search_index()
+        documents = self._search_documents(self._ids("SELECT id FROM documents"))
         pending_event = next(events, None)
         pending_unit = next(units, None)
+        pending_body = next(bodies, None)
         for task in tasks:
             task_id = task["id"]
             journal = []
@@ -1715,22 +1930,58 @@ class SqlStore:
                 if pending_unit["task_id"] == task_id:
                     coordinating.append(pending_unit["unit_id"])
                 pending_unit = next(units, None)
+            body: str | None = None
+            indexed = False
+            while pending_body is not None and pending_body[0] <= task_id:
+                if pending_body[0] == task_id:
+                    body, indexed = pending_body[1], True
+                else:
+                    problems.append((pending_body[0], "in the search index, but there is no such task"))
+                pending_body = next(bodies, None)
+            fields = {c: task[c] for c in columns}
+            problems += self._derived_problems(task_id, task["title_key"], fields, body, indexed, documents)
             creation = next((e for e in journal if e["field"] is None and e["kind"] in CREATION_KINDS), None)
             if creation is None:
                 continue  # reported above
-            current = {c: _value(task[c]) for c in columns}
+            try:
+                snapshot = json.loads(creation["new_value"])
+                # tasks created before voids existed have no 'voided' in their snapshot
+                replayed = replay_journal(
+                    {"voided": "0", **snapshot},
+                    [Event(e["id"], e["field"], e["old_value"], e["new_value"], e["effective_on"], e["recorded_at"])
+                     for e in journal])
+            except (TypeError, ValueError, AttributeError):
+                problems.append((task_id, f"its creation event #{creation['id']} cannot be read"))
+                continue
+            original = _original_deadline(_value(snapshot.get("deadline")), journal)
+            if original != task["original_deadline"]:
+                problems.append((task_id, f"the original deadline is {task['original_deadline']!r} but the journal "
+                                          f"says {original!r}"))
+            current = {c: _value(v) for c, v in fields.items()}
             current["coordinating_units"] = ",".join(map(str, coordinating)) or None
-            # tasks created before voids existed have no 'voided' in their snapshot
-            replayed = replay_journal(
-                {"voided": "0", **json.loads(creation["new_value"])},
-                [Event(e["id"], e["field"], e["old_value"], e["new_value"], e["effective_on"], e["recorded_at"])
-                 for e in journal],
-            )
             for field in TASK_FIELDS:
                 if _value(replayed.get(field)) != current.get(field):
                     problems.append(
                         (task_id, f"'{field}' is {current.get(field)!r} but the journal says {replayed.get(field)!r}")
                     )
+        while pending_body is not None:
+            problems.append((pending_body[0], "in the search index, but there is no such task"))
+            pending_body = next(bodies, None)
+        return problems
+
+    def _derived_problems(self, task_id: int, title_key: str, fields: dict[str, Any], body: str | None,
+                          indexed: bool, documents: dict[int, str]) -> list[tuple[int, str]]:
+        """The title key and the search text of one task against its fields (the search text
+        as words: the search matches words, and older registers indexed them in another order)."""
+        problems = []
+        folded = fold(fields["title"])
+        if title_key != folded:
+            problems.append((task_id, f"the title key {title_key!r} does not match the title"))
+        expected = self._search_body({**fields, "title_key": folded}, documents.get(fields["document_id"]))
+        if not indexed:
+            problems.append((task_id, "missing from the search index"))
+        elif body is None or (body != expected and sorted(str(body).split()) != sorted(expected.split())):
+            problems.append((task_id, "its text in the search index does not match its fields"))
         return problems
 
     # -- undo -----------------------------------------------------------------------
@@ -1947,8 +2198,8 @@ class SqlStore:
             defaults = self._columns(table)
             columns = list(defaults)
             own = _SELF_REFERENCES.get(table, ())
-            if table == "settings":
-                self._execute("DELETE FROM settings")
+            if table in ("settings", "register_marks"):  # an empty register holds its own
+                self._execute(f"DELETE FROM {table}")
             counts[table] = 0
             chunk: list[list[Any]] = []
             for row in data.get(table) or []:
@@ -2006,3 +2257,4 @@ class SqlStore:
                 for task_id, note in sorted(reminded.items())
             ],
         )
+        self._wrote("events", len(reminded))

@@ -1,7 +1,7 @@
 """The SQLite store: the embedded register, one file. The rules and the SQL both engines
-share are `store.sql.SqlStore`'s; here are the connection, the migrations (in
-`sqlite_migrations`), backup and restore, transactions, the integrity check, the search
-index (FTS5) and SQLite's side of the hooks.
+share are `store.sql.SqlStore`'s; here are the connection, the creation and opening of the
+file, the migrations (in `sqlite_migrations`), backup and restore, transactions, the
+file's own integrity check, the search index (FTS5) and SQLite's side of the hooks.
 
 Reads go through the plain sqlite3 connection (so that read-only commands start
 fast); migrations go through sqlite-utils, which is imported lazily. Store methods
@@ -17,23 +17,25 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from datetime import date
+from contextlib import contextmanager, suppress
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from nqtrack import faults
-from nqtrack.core.errors import DatabaseError, DatabaseLocked, NotFound, StorageError
+from nqtrack.core.errors import DatabaseError, DatabaseLocked, NotFound, StorageError, UserError
 from nqtrack.core.text import fold
-from nqtrack.store.sql import OPEN_SQL, RECUR_BATCH_PREFIX, SqlStore
+from nqtrack.store.sql import OPEN_SQL, RECUR_BATCH_PREFIX, SqlStore, bad_value
 
 __all__ = ["DEFAULT_BUSY_TIMEOUT", "MIGRATIONS_TABLE", "OPEN_SQL", "RECUR_BATCH_PREFIX", "SCHEMA_VERSION",
-           "SqliteStore", "user_error"]
+           "SqliteStore", "beside", "open_read_only", "remove", "user_error"]
 
 # How many migrations this version ships; when the database has applied this many,
 # the migration machinery (and sqlite-utils) is not even imported.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 MIGRATION_SET = "nqtrack"
 DEFAULT_BUSY_TIMEOUT = 10.0
 
@@ -43,9 +45,11 @@ def _is_locked(exc: sqlite3.Error) -> bool:
     return "locked" in text or "busy" in text
 
 
+
 def user_error(exc: sqlite3.Error, path: str) -> Exception:
     """The typed error for what SQLite reports about the file or the machine (a lock, a
-    full disk, a read-only file); the exception itself for anything else (a bug)."""
+    full disk, a read-only file, a failing disk); the exception itself for anything
+    else (a bug)."""
     text = str(exc).lower()
     if _is_locked(exc):
         return DatabaseLocked("database is locked: {path}", path=path)
@@ -53,12 +57,61 @@ def user_error(exc: sqlite3.Error, path: str) -> Exception:
         return StorageError("the disk is full: nothing was written to {path}", path=path)
     if "readonly" in text or "read-only" in text:
         return StorageError("the register is read-only: {path}", path=path)
+    if "disk i/o error" in text or "unable to open database file" in text:
+        return StorageError("cannot read or write {path}: {reason}", path=path, reason=str(exc))
     return exc
+
+
+def file_uri(path: str, **params: str) -> str:
+    """`path` as a SQLite file: URI, escaped, so that '#', '?' and '%' in a name stay part
+    of the name (unescaped, 'so#1.db' would open a file named 'so')."""
+    uri = "file:" + quote(os.fsencode(os.path.abspath(path)))
+    return uri + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
+
+
+def _probe(conn: sqlite3.Connection) -> None:
+    """Make SQLite open the file now (it opens lazily), so that failures show here."""
+    sqlite3.Connection.execute(conn, "SELECT count(*) FROM sqlite_master").fetchone()
+
+
+def open_read_only(path: str, timeout: float = DEFAULT_BUSY_TIMEOUT, factory: Any = sqlite3.Connection) -> Any:
+    """A read-only connection that changes nothing in the file. On read-only media a WAL
+    database has no -shm file and none can be made: it is then opened immutable, which
+    is safe there because no one else can be writing to it either."""
+    failure: sqlite3.OperationalError | None = None
+    for params in ({"mode": "ro"}, {"mode": "ro", "immutable": "1"}):
+        conn = sqlite3.connect(file_uri(path, **params), uri=True, timeout=timeout, factory=factory)
+        try:
+            _probe(conn)
+            return conn
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            # no -shm and no way to make one: "unable to open" (read-only media), or
+            # SQLITE_READONLY_DIRECTORY (a folder this account cannot write to)
+            if "unable to open" not in str(exc).lower() and "readonly" not in str(exc).lower():
+                raise
+            failure = exc
+    assert failure is not None
+    raise failure
+
+
+def remove(*paths: str) -> None:
+    for path in paths:
+        with suppress(FileNotFoundError):
+            os.unlink(path)
+
+
+def beside(path: str, what: str) -> str:
+    """A hidden name of its own beside `path`, for a file written and then renamed."""
+    folder, name = os.path.split(os.path.abspath(path))
+    return os.path.join(folder, f".{name}.{uuid.uuid4().hex[:12]}.{what}")
 
 
 class _Connection(sqlite3.Connection):
     """A connection whose statements raise the typed errors of `user_error`, so that no
-    caller above the store ever matches SQLite's messages."""
+    caller above the store ever matches SQLite's messages. A number too large for SQLite
+    or text that is not UTF-8 (bytes passed through from the command line) is the user's
+    error too, wherever it slipped past the checks above."""
 
     path = ""
 
@@ -67,12 +120,17 @@ class _Connection(sqlite3.Connection):
             return super().execute(sql, parameters)
         except sqlite3.OperationalError as exc:
             raise user_error(exc, self.path) from None
+        except (OverflowError, UnicodeEncodeError) as exc:
+            raise bad_value(exc) from None
 
     def executemany(self, sql: str, parameters: Iterable[Any], /) -> sqlite3.Cursor:
         try:
             return super().executemany(sql, parameters)
         except sqlite3.OperationalError as exc:
             raise user_error(exc, self.path) from None
+        except (OverflowError, UnicodeEncodeError) as exc:
+            raise bad_value(exc) from None
+
 
 
 # sqlite-utils keeps the applied migrations in the table its `Migrations.migrations_table`
@@ -81,36 +139,164 @@ class _Connection(sqlite3.Connection):
 MIGRATIONS_TABLE = "_sqlite_migrations"
 
 
+
 class SqliteStore(SqlStore):
-    """The register in one SQLite file (see the module docstring)."""
+    """The register in one SQLite file (see the module docstring).
+
+    `create`: make the register when the file does not exist (the command line asks for it
+    only for `init`, `import --create` and `restore --create`; tests and tools default to
+    it). A register this program cannot write (read-only media, or one made by a newer
+    nqtrack) is opened read-only: `read_only` holds the error a write then raises."""
 
     engine = "sqlite"
 
-    def __init__(self, path: str | Path, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+        create: bool = True,
+        keep_before_upgrade: bool = True,
+    ) -> None:
+        super().__init__()
         self.path = str(path)
         self.busy_timeout = busy_timeout
+        self.keep_before_upgrade = keep_before_upgrade
         self._db: Any = None  # sqlite_utils.Database, made for migrations
-        new_file = self.path != ":memory:" and not os.path.exists(self.path)
-        if new_file:
-            parent = os.path.dirname(os.path.abspath(self.path))
-            os.makedirs(parent, exist_ok=True)
-            # owner and group only: the register is not for every account on the machine
-            fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o660)
-            os.close(fd)
-            os.chmod(self.path, 0o660)
+        self.created = False  # this process made the file
+        self.read_only: UserError | None = None
+        self.newer_schema: int | None = None  # the schema of a register made by a newer nqtrack
+        if self.path == ":memory:":
+            self.conn = self._connect(self.path, uri=False)
+            self._configure()
+            self._upgrade()
+            return
+        if os.path.isdir(self.path):
+            raise DatabaseError("not an nqtrack database: {path} ({reason})", path=self.path, reason="it is a folder")
+        if os.path.exists(self.path) and not os.path.isfile(self.path):  # a device or a pipe: never opened
+            raise DatabaseError("not an nqtrack database: {path} ({reason})", path=self.path,
+                                reason="not a regular file")
+        if not os.path.exists(self.path):
+            if not create:
+                raise NotFound("no register at {path}; 'nqtrack init' creates one", path=self.path)
+            self.created = self._create()
         try:
-            self.conn: _Connection = sqlite3.connect(self.path, timeout=busy_timeout, factory=_Connection)
-            self.conn.path = self.path
-            self.conn.row_factory = sqlite3.Row
-            self.conn.execute("PRAGMA foreign_keys = ON")
-            # WAL makes NORMAL safe (no corruption on power loss; at worst the last commit
-            # is lost)
-            self.conn.execute("PRAGMA synchronous = NORMAL")
-            self._migrate_if_needed()
-        except sqlite3.DatabaseError as exc:
+            self.conn = self._open()
+        except sqlite3.DatabaseError as exc:  # "file is not a database"
             raise DatabaseError("not an nqtrack database: {path} ({reason})", path=self.path, reason=str(exc)) from None
+        try:
+            self._prepare(create)
+        except BaseException:
+            self.conn.close()
+            raise
 
     # -- connection and schema -------------------------------------------------
+
+    def _connect(self, target: str, *, uri: bool = True) -> _Connection:
+        conn = sqlite3.connect(target, timeout=self.busy_timeout, factory=_Connection, uri=uri)
+        conn.path = self.path
+        conn.row_factory = sqlite3.Row
+        return conn
+
+    def _create(self) -> bool:
+        """Build the register under a name of its own beside `path`, then link it into
+        place: the path never holds half a register (a process killed meanwhile leaves
+        only its own hidden file), and of several processes creating it at once one links
+        its register and the others open that one. Folders are never made. True when this
+        process made the file."""
+        folder = os.path.dirname(os.path.abspath(self.path))
+        if not os.path.isdir(folder):
+            raise NotFound("the folder {folder} does not exist", folder=folder)
+        building = beside(self.path, "creating")
+        try:
+            # owner and group at most, within the umask: the register is not for every account
+            os.close(os.open(building, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o660))
+            SqliteStore(building, busy_timeout=self.busy_timeout, create=True)._built()
+            try:
+                os.link(building, self.path)
+            except FileExistsError:
+                return False  # another process linked its register first: it is whole, use it
+            except OSError:  # a file system without hard links (FAT): rename, unless another was first
+                if os.path.exists(self.path):
+                    return False
+                os.replace(building, self.path)
+            return True
+        except OSError as exc:
+            raise StorageError("cannot create {path}: {reason}", path=self.path,
+                               reason=exc.strerror or str(exc)) from None
+        except UserError as exc:
+            if exc.args_.get("path") == building:  # say the name the user gave
+                exc.args_["path"] = self.path
+            raise
+        finally:
+            remove(building, building + "-wal", building + "-shm", building + "-journal")
+
+    def _built(self) -> None:
+        """The end of a creation: the schema is in (the fault point for the crash tests)."""
+        faults.pause("create")
+        self.close()
+
+    def _open(self) -> _Connection:
+        folder = os.path.dirname(os.path.abspath(self.path))
+        if os.access(self.path, os.W_OK) and os.access(folder, os.W_OK):
+            conn = self._connect(file_uri(self.path, mode="rw"))
+            try:
+                _probe(conn)
+                return conn
+            except sqlite3.OperationalError as exc:
+                conn.close()
+                if "unable to open" not in str(exc).lower() and "readonly" not in str(exc).lower():
+                    raise user_error(exc, self.path) from None
+        return self._open_read_only(StorageError("the register is read-only: {path}", path=self.path))
+
+    def _open_read_only(self, why: UserError) -> _Connection:
+        self.read_only = why
+        try:
+            conn = open_read_only(self.path, self.busy_timeout, _Connection)
+        except sqlite3.OperationalError as exc:
+            raise user_error(exc, self.path) from None
+        conn.path = self.path
+        conn.row_factory = sqlite3.Row
+        return conn
+
+    def _configure(self) -> None:
+        self.conn.execute("PRAGMA foreign_keys = ON")
+        # WAL makes NORMAL safe (no corruption on power loss; at worst the last commit is lost)
+        self.conn.execute("PRAGMA synchronous = NORMAL")
+
+    def _prepare(self, create: bool) -> None:
+        """Check what the file holds before changing anything in it (a foreign database
+        is refused as it is), then bring it to this version's schema."""
+        try:
+            applied = self.applied_migrations()
+            foreign = applied == 0 and self._has_foreign_tables()
+        except sqlite3.DatabaseError as exc:
+            raise DatabaseError("not an nqtrack database: {path} ({reason})", path=self.path, reason=str(exc)) from None
+        if foreign:
+            raise DatabaseError("not an nqtrack database: {path} ({reason})", path=self.path,
+                                reason="it holds other tables")
+        if applied == 0 and not create:
+            raise NotFound("{path} holds no register yet (was its creation cut short?); 'nqtrack init' makes one",
+                           path=self.path)
+        if applied > SCHEMA_VERSION:
+            self.newer_schema = applied
+            newer = DatabaseError(
+                "{path} was made by a newer nqtrack (schema {found}; this one knows {known}): it is open read-only",
+                path=self.path, found=applied, known=SCHEMA_VERSION)
+            if self.read_only is None:
+                self.conn.close()
+                self.conn = self._open_read_only(newer)
+            self.read_only = newer
+            return
+        self._configure()
+        if self.read_only is None and self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            self.conn.execute("PRAGMA journal_mode = WAL")
+        if applied < SCHEMA_VERSION:
+            if self.read_only is not None:
+                raise DatabaseError(
+                    "{path} was made by an older nqtrack (schema {found}) and is read-only here: copy it to a "
+                    "folder you can write to, and it is upgraded there", path=self.path, found=applied)
+            self._upgrade()
 
     def close(self) -> None:
         self.conn.close()
@@ -132,117 +318,210 @@ class SqliteStore(SqlStore):
         return self.conn.execute(
             f"SELECT count(*) FROM {MIGRATIONS_TABLE} WHERE migration_set = ?", [MIGRATION_SET]).fetchone()[0]
 
-    def _migrate_if_needed(self) -> None:
-        mode = self.conn.execute("PRAGMA journal_mode").fetchone()[0]
-        if mode != "wal" and self.path != ":memory:":
-            self.conn.execute("PRAGMA journal_mode = WAL")
-        applied = self.applied_migrations()
-        if applied >= SCHEMA_VERSION:
-            return
-        if applied == 0 and self._has_foreign_tables():
-            raise DatabaseError("not an nqtrack database: {path} ({reason})", path=self.path,
-                                reason="it holds other tables")
-        if applied > 0 and self.path != ":memory:":
-            # the schema is about to change: keep the database as it was first
-            self.backup_to(f"{self.path}.before-schema-{SCHEMA_VERSION}-{date.today():%Y%m%d}.bak")
-        self.migrate()
+    def _upgrade(self) -> None:
+        """Apply the pending migrations in one exclusive transaction. Of several processes
+        opening an older register at once, exactly one upgrades it, after a copy under a
+        name of its own; the others wait for the lock, then find it upgraded. A creation
+        is the same transaction on an empty file: all of the schema or none of it."""
+        db = self.db  # made before the transaction: sqlite-utils reads the schema when it starts
+        self.conn.execute("BEGIN EXCLUSIVE")
+        try:
+            applied = self.applied_migrations()
+            if applied < SCHEMA_VERSION:
+                if applied > 0 and self.keep_before_upgrade and self.path != ":memory:":
+                    stamp = f"{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}"
+                    self._copy_while_locked(f"{self.path}.before-schema-{SCHEMA_VERSION}-{stamp}.bak")
+                faults.pause("upgrade")
+                self.migrate(db=db)
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
 
     def _has_foreign_tables(self) -> bool:
+        """Tables other than SQLite's own and the migrations table (which a creation cut
+        short by an older nqtrack could leave alone)."""
         row = self.conn.execute(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != ?",
+            [MIGRATIONS_TABLE],
         ).fetchone()
         return row[0] > 0
 
-    def migrate(self, migration_set=None) -> None:
-        """Apply pending migrations, each in its own transaction."""
+    def migrate(self, migration_set: Any = None, db: Any = None) -> None:
+        """Apply pending migrations (each a savepoint of the caller's transaction, if any)."""
         from nqtrack.store.sqlite_migrations import migrations
 
-        (migration_set or migrations).apply(self.db)
-
-    @staticmethod
-    def peek_setting(path: str, key: str) -> str | None:
-        """A stored setting read without opening the store (no migration, read-only),
-        for choosing the language before a command runs; None when unreadable."""
-        try:
-            con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-            try:
-                row = con.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
-            finally:
-                con.close()
-        except sqlite3.Error:
-            return None
-        return row[0] if row else None
+        (migration_set or migrations).apply(db or self.db)
 
     # -- backup and restore --------------------------------------------------------
 
     def backup_to(self, target: str) -> None:
-        """A consistent copy while others write (SQLite's online backup), written to a
-        temporary file and renamed, so a backup cut short never looks complete."""
-        folder = os.path.dirname(os.path.abspath(target))
-        os.makedirs(folder, exist_ok=True)
-        partial = f"{target}.partial"
-        if os.path.exists(partial):
-            os.unlink(partial)
-        fd = os.open(partial, os.O_CREAT | os.O_WRONLY, 0o660)
-        os.close(fd)
-        copy = sqlite3.connect(partial)
+        """A consistent copy while others write (SQLite's online backup, in one step),
+        written under a name of its own and renamed, so a backup cut short never looks
+        complete. Nothing is left behind when it fails (a full disk)."""
+        self._backup(self.conn, target)
+
+    def _copy_while_locked(self, target: str) -> None:
+        """The safety copy taken while this connection holds the write lock: read through a
+        second connection (SQLite's backup cannot read from a connection in a write
+        transaction), which sees exactly what the lock keeps still."""
+        reader = open_read_only(self.path, self.busy_timeout)
         try:
-            self.conn.backup(copy, pages=256, progress=lambda *_: faults.pause("backup"))
-            copy.execute("PRAGMA journal_mode = DELETE")
+            self._backup(reader, target)
         finally:
-            copy.close()
-        os.replace(partial, target)
+            reader.close()
+
+    @staticmethod
+    def _backup(source: sqlite3.Connection, target: str) -> None:
+        """SQLite's online backup of `source` into a new file `target`, in one step."""
+        partial = beside(target, "partial")
+        try:
+            os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o660))
+            copy = sqlite3.connect(file_uri(partial), uri=True)
+            try:
+                source.backup(copy, pages=-1, progress=lambda *_: faults.pause("backup"))
+                copy.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                copy.close()
+            os.replace(partial, target)
+        except sqlite3.Error as exc:
+            mapped = user_error(exc, target)
+            if mapped is exc:
+                raise
+            raise mapped from None
+        except OSError as exc:
+            raise StorageError("cannot write {path}: {reason}", path=target, reason=exc.strerror or str(exc)) from None
+        finally:
+            remove(partial, partial + "-journal")
 
     @staticmethod
     def check_is_nqtrack(path: str) -> int:
-        """The schema version of an nqtrack database file; DatabaseError for anything else."""
+        """The schema version of an nqtrack database file that this version can take, after
+        SQLite's full integrity check; DatabaseError for anything else. Read-only: nothing
+        in the file is changed."""
+        if os.path.isdir(path):
+            raise DatabaseError("not an nqtrack database: {path} ({reason})", path=path, reason="it is a folder")
         if not os.path.isfile(path):
             raise NotFound("no such file: {path}", path=path)
         try:
-            con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            con = open_read_only(path)
             try:
+                has_table = con.execute(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [MIGRATIONS_TABLE]).fetchone()
                 row = con.execute(
                     f"SELECT count(*) FROM {MIGRATIONS_TABLE} WHERE migration_set = ?", [MIGRATION_SET]
-                ).fetchone()
-                con.execute("SELECT id, state, deadline FROM tasks LIMIT 1").fetchall()
-                ok = con.execute("PRAGMA quick_check").fetchone()[0]
+                ).fetchone() if has_table else (0,)
+                if row[0]:
+                    con.execute("SELECT id, state, deadline FROM tasks LIMIT 1").fetchall()
+                damage = [r[0] for r in con.execute("PRAGMA integrity_check(5)") if r[0] != "ok"]
             finally:
                 con.close()
         except sqlite3.DatabaseError as exc:
             raise DatabaseError("not an nqtrack database: {path} ({reason})", path=path, reason=str(exc)) from None
         if not row[0]:
             raise DatabaseError("not an nqtrack database: {path} ({reason})", path=path, reason="no nqtrack schema")
-        if ok != "ok":
-            raise DatabaseError("not an nqtrack database: {path} ({reason})", path=path, reason=f"damaged: {ok}")
+        if damage:
+            raise DatabaseError("not an nqtrack database: {path} ({reason})", path=path,
+                                reason="damaged: " + "; ".join(damage))
         if row[0] > SCHEMA_VERSION:
             raise DatabaseError("not an nqtrack database: {path} ({reason})", path=path,
                                 reason="made by a newer nqtrack")
         return row[0]
 
-    def restore_from(self, source: str) -> None:
-        """Replace this database's content with `source`'s, in one step that other
-        connections see whole (the backup API copies into a locked destination)."""
-        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    def restore_from(self, source: str, kept: str | None = None) -> None:
+        """Replace the register's content with `source`'s (an nqtrack database of any page
+        size and of this schema or an older one), in one transaction that holds the write
+        lock from the safety copy (`kept`) to the replacement: every write of another
+        process lands either before the copy (so in `kept`) or after the restore."""
+        if self.read_only is not None:
+            raise self.read_only
+        staged = self._stage(source)
         try:
-            src.backup(self.conn)
+            self.conn.execute("ATTACH DATABASE ? AS restored", [file_uri(staged, mode="ro")])
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    if kept:
+                        self._copy_while_locked(kept)
+                    faults.pause("restore")
+                    self._replace_content()
+                    self.conn.execute("COMMIT")
+                except BaseException:
+                    if self.conn.in_transaction:
+                        self.conn.execute("ROLLBACK")
+                    raise
+            finally:
+                self.conn.execute("DETACH DATABASE restored")
         finally:
-            src.close()
-        self._migrate_if_needed()
+            remove(staged, staged + "-wal", staged + "-shm", staged + "-journal")
 
-    # -- transactions ------------------------------------------------------------------
+    def _stage(self, source: str) -> str:
+        """A private copy of `source` beside the register, at this version's schema (an older
+        backup is upgraded there, never in place)."""
+        staged = beside(self.path, "restoring")
+        try:
+            reader = open_read_only(source, self.busy_timeout)
+            try:
+                self._backup(reader, staged)
+            finally:
+                reader.close()
+            SqliteStore(staged, busy_timeout=self.busy_timeout, create=False, keep_before_upgrade=False).close()
+        except UserError as exc:
+            if exc.args_.get("path") == staged:  # say the name the user knows
+                exc.args_["path"] = self.path
+            remove(staged, staged + "-wal", staged + "-shm")
+            raise
+        except BaseException:
+            remove(staged, staged + "-wal", staged + "-shm")
+            raise
+        return staged
+
+    def _replace_content(self) -> None:
+        """Every table of the register emptied and filled from the attached `restored`,
+        column by column (so page sizes and column order do not matter); foreign keys are
+        checked at the commit, when both sides are whole."""
+        tables = self.conn.execute(
+            "SELECT name, sql FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").fetchall()
+        virtual = {name for name, sql in tables if (sql or "").upper().startswith("CREATE VIRTUAL TABLE")}
+        # an FTS5 table keeps its index in shadow tables of its own: it refills them itself
+        names = [name for name, _sql in tables if not any(name.startswith(v + "_") for v in virtual)]
+        self.conn.execute("PRAGMA defer_foreign_keys = ON")
+        for name in names:
+            self.conn.execute(f'DELETE FROM main."{name}"')
+        for name in names:
+            theirs = {row[1] for row in self.conn.execute(f'PRAGMA restored.table_info("{name}")')}
+            columns = [f'"{row[1]}"' for row in self.conn.execute(f'PRAGMA main.table_info("{name}")')
+                       if row[1] in theirs]
+            if name in virtual:
+                columns.insert(0, "rowid")
+            if theirs:
+                listed = ", ".join(columns)
+                self.conn.execute(f'INSERT INTO main."{name}"({listed}) SELECT {listed} FROM restored."{name}"')
+        counters = "SELECT 1 FROM {0}.sqlite_master WHERE name = 'sqlite_sequence'"
+        if self.conn.execute(counters.format("main")).fetchone() and self.conn.execute(
+                counters.format("restored")).fetchone():  # AUTOINCREMENT counters, where a table keeps them
+            self.conn.execute("DELETE FROM main.sqlite_sequence")
+            self.conn.execute("INSERT INTO main.sqlite_sequence SELECT * FROM restored.sqlite_sequence")
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """One write transaction, taken for the use cases of `nqtrack.app` (they own every
         transaction); rolled back whole on any error."""
+        if self.read_only is not None:
+            raise self.read_only
         self.conn.execute("BEGIN IMMEDIATE")
+        self._written.clear()
         try:
             yield
             faults.pause("commit")
+            self._raise_marks()
         except BaseException:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise
+        finally:
+            self._written.clear()
         try:
             self.conn.execute("COMMIT")
         except BaseException:
@@ -268,12 +547,31 @@ class SqliteStore(SqlStore):
         """A 64 MB page cache, for bulk writes that touch every index (an import)."""
         self.conn.execute("PRAGMA cache_size = -65536")
 
+
+    @staticmethod
+    def peek_setting(path: str, key: str) -> str | None:
+        """A stored setting read without opening the store (no migration, read-only),
+        for choosing the language before a command runs; None when unreadable."""
+        if not os.path.isfile(path):  # a FIFO would block the open
+            return None
+        try:
+            con = open_read_only(path, timeout=0.5)
+            try:
+                row = con.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+            finally:
+                con.close()
+        except sqlite3.Error:
+            return None
+        return row[0] if row else None
+
     # -- the register as a whole ---------------------------------------------------------
 
     def integrity_problems(self) -> list[str]:
+        """SQLite's full integrity check and foreign keys, then what the register keeps beside
+        its tasks (store.sql.SqlStore.integrity_problems)."""
         problems = [r[0] for r in self.conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
         problems += [f"foreign key: {r[0]} row {r[1]} → {r[2]}" for r in self.conn.execute("PRAGMA foreign_key_check")]
-        return problems
+        return problems + super().integrity_problems()
 
     def _columns(self, table: str) -> dict[str, Any]:
         return {r["name"]: self.conn.execute(f"SELECT {r['dflt_value']}").fetchone()[0]
@@ -362,6 +660,10 @@ class SqliteStore(SqlStore):
     def _text(expression: str) -> str:
         return expression  # || and group_concat take numbers as they are
 
+    @staticmethod
+    def _differ(a: str, b: str) -> str:
+        return f"{a} IS NOT {b}"
+
     # -- search (FTS5 over folded text) --------------------------------------------------
 
     def _reindex(self, task_ids: Sequence[int]) -> None:
@@ -376,6 +678,10 @@ class SqliteStore(SqlStore):
             "INSERT INTO task_search(rowid, body) VALUES (?, ?)",
             [(r["id"], self._search_body(r, documents.get(r["document_id"]))) for r in rows],
         )
+
+    def _search_index(self) -> Iterator[tuple[int, str | None]]:
+        for row in self.conn.execute("SELECT rowid, body FROM task_search ORDER BY rowid"):
+            yield row[0], row[1]
 
     @staticmethod
     def search_query(text: str) -> str | None:

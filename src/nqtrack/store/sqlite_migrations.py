@@ -281,3 +281,16 @@ def m008_import_provenance(db: Database) -> None:
         );
         """
     )
+
+
+@migrations()
+def m009_marks(db: Database) -> None:
+    # The highest task and event numbers ever written, raised by every write transaction
+    # (SqliteStore.transaction): tasks and journal events are never deleted, so `check`
+    # finds one deleted outside nqtrack, even the newest.
+    db.execute("CREATE TABLE register_marks (name TEXT PRIMARY KEY, value INTEGER NOT NULL)")
+    db.execute(
+        """INSERT INTO register_marks(name, value)
+           SELECT 'last_task', coalesce(max(id), 0) FROM tasks
+           UNION ALL SELECT 'last_event', coalesce(max(id), 0) FROM events"""
+    )

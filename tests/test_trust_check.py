@@ -1,0 +1,292 @@
+"""Issue 13, `check` sees all tampering, and settings that cannot be used are refused when
+set and named, not crashed on, when read. The tests on `office_register` run on both
+engines (the contract suite); on PostgreSQL a rolled-back write leaves its numbers unused,
+and `check` counts what is missing where the numbers cannot tell which."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.support import Cli, query
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def example_register(tmp_path_factory) -> Path:
+    cli = Cli(tmp_path_factory.mktemp("example") / "register.db")
+    cli("init")
+    cli("import", str(ROOT / "examples/units.csv"), "--kind", "units")
+    cli("import", str(ROOT / "examples/documents.csv"), "--kind", "documents")
+    cli("import", str(ROOT / "examples/tasks.csv"))
+    cli("update", "5", "--note", "ghi chú", "--progress", "30")
+    return cli.db
+
+
+@pytest.fixture
+def register(example_register, tmp_path) -> Cli:
+    shutil.copy(example_register, tmp_path / "register.db")
+    return Cli(tmp_path / "register.db")
+
+
+def tamper(db: Path | str, *statements: str) -> None:
+    """Statements run behind nqtrack's back, on a register of either engine."""
+    for sql in statements:
+        query(db, sql)
+
+
+def problems(cli: Cli) -> list[dict]:
+    result = cli("check", "--format", "json", expect=1)
+    data = json.loads(result.stdout)
+    assert data["ok"] is False
+    return data["problems"]
+
+
+def test_the_example_register_passes(register):
+    assert json.loads(register("check", "--format", "json").stdout) == {"ok": True, "problems": []}
+
+
+def last_event_of(db: Path, task: int) -> tuple[int, int]:
+    con = sqlite3.connect(db)
+    try:
+        return con.execute("SELECT min(id), max(id) FROM events WHERE task_id = ?", [task]).fetchone()
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("statements, expected", [
+    (["UPDATE tasks SET title_key = 'bao cao khac' WHERE id = 3"],
+     [{"task": 3, "problem": "the title key 'bao cao khac' does not match the title"}]),
+    (["UPDATE tasks SET original_deadline = '2030-01-01' WHERE id = 4"],
+     [{"task": 4, "problem": "the original deadline is '2030-01-01' but the journal says '2022-03-18'"}]),
+    (["DELETE FROM task_search WHERE rowid = 6"], [{"task": 6, "problem": "missing from the search index"}]),
+    (["UPDATE task_search SET body = 'khong lien quan' WHERE rowid = 7"],
+     [{"task": 7, "problem": "its text in the search index does not match its fields"}]),
+    (["INSERT INTO task_search(rowid, body) VALUES (999, 'ma')"],
+     [{"task": 999, "problem": "in the search index, but there is no such task"}]),
+    (["DELETE FROM unit_keys WHERE unit_id = 1 AND key = 'vp'"],
+     [{"task": None, "problem": "unit 1 (Văn phòng Bộ): its look-up keys do not match its name, code and aliases"}]),
+    (["INSERT INTO unit_keys(key, unit_id) VALUES ('ke gian', 1)"],
+     [{"task": None, "problem": "unit 1 (Văn phòng Bộ): its look-up keys do not match its name, code and aliases"}]),
+])
+def test_check_sees_what_is_kept_beside_the_tasks(register, statements, expected):
+    tamper(register.db, *statements)
+    found = problems(register)
+    assert found == expected
+
+
+def test_check_sees_a_task_deleted_with_its_events(register):
+    first, last = last_event_of(register.db, 8)
+    tamper(register.db, "DELETE FROM events WHERE task_id = 8", "DELETE FROM task_units WHERE task_id = 8",
+           "DELETE FROM task_search WHERE rowid = 8", "DELETE FROM tasks WHERE id = 8")
+    expected = [{"task": None, "problem": f"journal event {first} is missing (deleted outside nqtrack?)"
+                 if first == last else f"journal events {first}–{last} are missing (deleted outside nqtrack?)"},
+                {"task": 8, "problem": "this task is missing (deleted outside nqtrack, with its events?)"}]
+    assert problems(register) == expected
+
+
+def test_check_sees_the_newest_task_deleted_with_its_events(register):
+    register("assign", "Việc mới nhất", "--lead", "VP")
+    newest = json.loads(register("info", "--format", "json").stdout)["tasks"]
+    first, last = last_event_of(register.db, newest)
+    tamper(register.db, f"DELETE FROM events WHERE task_id = {newest}", f"DELETE FROM tasks WHERE id = {newest}",
+           f"DELETE FROM task_search WHERE rowid = {newest}")
+    assert problems(register) == [
+        {"task": None, "problem": f"journal event {first} is missing (deleted outside nqtrack?)"},
+        {"task": newest, "problem": "this task is missing (deleted outside nqtrack, with its events?)"},
+    ]
+    assert first == last  # a creation is one event: the newest one of the journal
+
+
+@pytest.mark.parametrize("key, value", [("cutoff", "abc"), ("smtp_port", "abc"), ("smtp_starttls", "maybe"),
+                                        ("lang", "fr"), ("smtp_sender", "a@b.vn\nBcc: x@y.vn")])
+def test_unusable_settings_are_refused_when_set_and_seen_by_check(register, key, value):
+    before = register("config", expect=0).stdout
+    result = register("config", key, value, expect=2)
+    assert result.output.startswith("Error: ") and len(result.output.strip().splitlines()) == 1
+    assert register("config").stdout == before
+    tamper(register.db, f"INSERT OR REPLACE INTO settings(key, value) VALUES ('{key}', '{value}')")
+    assert problems(register) == [{"task": None, "problem": f"the setting {key} = {value!r} cannot be used"}]
+
+
+def test_a_stored_cutoff_that_cannot_be_used_is_one_line_in_report(register):
+    tamper(register.db, "INSERT OR REPLACE INTO settings(key, value) VALUES ('cutoff', 'abc')")
+    result = register("report", "--month", "2022-10", expect=2)
+    assert result.output.strip() == (
+        "Error: the stored setting cutoff = 'abc' cannot be used (--cutoff takes a day from 1 to 28); set it again "
+        "with 'nqtrack config cutoff VALUE'")
+    register("config", "cutoff", "15")
+    assert register("report", "--month", "2022-10", "--format", "json").exit_code == 0
+
+
+def test_a_stored_smtp_port_that_cannot_be_used_is_one_line_in_remind(register):
+    tamper(register.db, "INSERT OR REPLACE INTO settings(key, value) VALUES ('smtp_port', 'abc')",
+           "INSERT OR REPLACE INTO settings(key, value) VALUES ('smtp_host', '127.0.0.1')",
+           "UPDATE units SET email = 'vp@example.gov.vn' WHERE code = 'VP'")
+    before = json.loads(register("export", "-").stdout)["events"]
+    result = register("remind", "--send", expect=2)
+    assert result.output.strip().splitlines()[-1] == (
+        "Error: the stored setting smtp_port = 'abc' cannot be used (smtp_port takes a port number from 1 to "
+        "65535); set it again with 'nqtrack config smtp_port VALUE'")
+    assert json.loads(register("export", "-").stdout)["events"] == before
+
+
+def test_a_stored_language_that_cannot_be_used_leaves_the_default(register):
+    tamper(register.db, "INSERT OR REPLACE INTO settings(key, value) VALUES ('lang', 'fr')")
+    result = Cli(register.db).runner.invoke(
+        __import__("nqtrack.cli", fromlist=["app"]).app, ["--db", str(register.db), "show", "999"])
+    # Vietnamese, the default (the closest task numbers are suggested after it)
+    assert result.exit_code == 4 and result.output.strip().startswith("Lỗi: không có nhiệm vụ '999'")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["unit", "email", "VP", "vp@example.gov.vn\nBcc: all@example.gov.vn"],
+     "Error: 'vp@example.gov.vn\\nBcc: all@example.gov.vn' is not an e-mail address (several are separated by ',')"),
+    (["unit", "email", "VP", "not an address"],
+     "Error: 'not an address' is not an e-mail address (several are separated by ',')"),
+    (["unit", "add", "Phòng mới", "--email", "a@b.vn\r\nX-Header: y"],
+     "Error: 'a@b.vn\\x0d\\nX-Header: y' is not an e-mail address (several are separated by ',')"),
+    (["config", "smtp_sender", "Văn phòng <vp@example.gov.vn>\nBcc: x@y.vn"],
+     "Error: a setting is one line of text, without control characters"),
+    (["config", "smtp_sender", "vanphong"], "Error: 'vanphong' is not an e-mail address (several are separated by ',')"),
+])
+def test_an_address_with_a_line_break_is_refused_when_set(register, args, message):
+    before = json.loads(register("export", "-").stdout)
+    result = register(*args, expect=2)
+    assert result.output.strip() == message
+    assert json.loads(register("export", "-").stdout) == before
+
+
+def test_addresses_with_names_and_several_addresses_are_fine(register):
+    register("unit", "email", "VP", "Văn phòng Bộ <vp@example.gov.vn>, chanh.vp@example.gov.vn")
+    register("config", "smtp_sender", "Văn phòng Bộ <vanphong@example.gov.vn>")
+    assert json.loads(register("check", "--format", "json").stdout)["ok"] is True
+
+
+def test_a_units_file_with_a_line_break_in_an_address_is_a_bad_row(register, tmp_path):
+    units = tmp_path / "units.csv"
+    units.write_text('Tên đơn vị,Email\nPhòng A,"a@b.vn\nBcc: x@y.vn"\nPhòng B,b@b.vn\n', encoding="utf-8")
+    result = register("import", str(units), "--kind", "units", expect=2)
+    assert "column 'Email'" in result.output and "not an e-mail address" in result.output
+    assert "Phòng B" not in register("unit", "list", "--format", "csv").stdout
+
+
+def test_a_tampered_address_is_seen_by_check_and_not_mailed(register):
+    tamper(register.db, "UPDATE units SET email = 'vp@example.gov.vn' || char(10) || 'Bcc: x@y.vn' WHERE code = 'VP'")
+    assert problems(register) == [{"task": None, "problem": "unit 1 (Văn phòng Bộ): the e-mail address "
+                                                            "'vp@example.gov.vn\\nBcc: x@y.vn' cannot be used"}]
+    out = register("remind", "--send", "--dry-run").stdout
+    assert "No e-mail address for Văn phòng Bộ: not sent." in out
+
+
+# -- what issues 14 and 16 added: the journal of units and documents, series, the calendar ------------
+
+MONTHLY = "Hằng tháng, trước ngày 20"
+
+
+@pytest.fixture
+def office_register(cli) -> Cli:
+    """A monthly series, a corrected and a merged unit, a corrected document, a voided task, a
+    corrected deadline, a day of the office's calendar: `check` finds it whole."""
+    cli("unit", "add", "Văn phòng", "--code", "VP", today="2024-01-15")
+    cli("unit", "add", "Văn phòng UBND tỉnh", "--code", "VPUB", today="2024-01-15")
+    cli("doc", "add", "12/KH-VP", "--issued-on", "02/01/2024", today="2024-01-15")
+    cli("assign", "Báo cáo tình hình", "--lead", "VP", "--doc", "12/KH-VP", "--due", MONTHLY, today="2024-01-15")
+    cli("assign", "Kế hoạch năm", "--lead", "VP", "--due", "31/12/2024", today="2024-01-15")
+    cli("recur", "--until", "2024-03-21", today="2024-03-21")
+    cli("calendar", "add", "17/02/2024", "--working", "--note", "Làm bù", today="2024-03-21")
+    cli("unit", "edit", "VP", "--email", "vp@example.gov.vn", today="2024-03-21")
+    cli("doc", "edit", "12/KH-VP", "--title", "Kế hoạch công tác", today="2024-03-21")
+    cli("unit", "merge", "VPUB", "VP", today="2024-03-21")
+    cli("edit", "2", "--due", "30/11/2024", today="2024-03-21")  # typed wrong: the original deadline too
+    cli("void", "S1/2024-01", "--reason", "Nhầm kỳ", today="2024-03-21")
+    cli("undo", today="2024-03-21")  # the void undone
+    cli("calendar", "remove", "17/02/2024", today="2024-03-21")
+    cli("calendar", "add", "17/02/2024", "--working", "--note", "Làm bù Tết", today="2024-03-21")
+    assert json.loads(cli("check", "--format", "json", today="2024-03-21").stdout) == {"ok": True, "problems": []}
+    return cli
+
+
+def office_problems(cli: Cli) -> list[dict]:
+    result = cli("check", "--format", "json", today="2024-03-21", expect=1)
+    return json.loads(result.stdout)["problems"]
+
+
+def row_id(db: Path | str, sql: str) -> int:
+    return query(db, sql)[0][0]
+
+
+@pytest.mark.parametrize("statements, expected", [
+    (["UPDATE units SET email = 'ke.gian@example.com' WHERE code = 'VP'"],
+     "unit 1: 'email' is 'ke.gian@example.com' but its journal says 'vp@example.gov.vn'"),
+    (["UPDATE units SET merged_into = NULL WHERE code = 'VPUB'"],
+     "unit 2: 'merged_into' is None but its journal says '1'"),
+    (["UPDATE documents SET title = 'Khác' WHERE id = 1"],
+     "document 1: 'title' is 'Khác' but its journal says 'Kế hoạch công tác'"),
+    (["UPDATE calendar_days SET kind = 'off' WHERE day = '2024-02-17'"],
+     "calendar day 2024-02-17: it is 'off' but its journal says 'working'"),
+    (["DELETE FROM calendar_days"], "calendar day 2024-02-17: it is None but its journal says 'working'"),
+    (["INSERT INTO calendar_days(day, kind, note, recorded_at, recorded_by) VALUES ('2024-03-01', 'off', NULL, '', '')"],
+     "calendar day 2024-03-01: it is 'off' but its journal says None"),
+    (["UPDATE series SET rule_text = 'Hằng quý' WHERE id = 1"],
+     "series S1: 'rule_text' is 'Hằng quý' but it was created with 'Hằng tháng, trước ngày 20'"),
+    (["UPDATE series SET title_key = 'khac' WHERE id = 1"],
+     "series S1: the title key 'khac' does not match the title"),
+    (["UPDATE series SET ends_on = '2024-02-29' WHERE id = 1"],
+     "series S1: it ends on '2024-02-29' but its journal says None"),
+])
+def test_check_sees_tampering_with_what_issues_14_and_16_added(office_register, statements, expected):
+    tamper(office_register.db, *statements)
+    assert {"task": None, "problem": expected} in office_problems(office_register)
+
+
+@pytest.mark.parametrize("table, one", [
+    ("register_events", "event of the units' and documents' journal"),
+    ("series_events", "event of the series' journal"),
+    ("calendar_events", "event of the calendar's journal"),
+])
+def test_check_sees_the_newest_row_of_every_journal_deleted(office_register, table, one):
+    newest = row_id(office_register.db, f"SELECT max(id) FROM {table}")
+    tamper(office_register.db, f"DELETE FROM {table} WHERE id = {newest}")
+    assert {"task": None, "problem": f"{one} {newest} is missing (deleted outside nqtrack?)"} in office_problems(
+        office_register)
+
+
+def test_check_sees_a_voided_task_brought_back_outside_nqtrack(office_register):
+    office_register("void", "S1/2024-02", "--reason", "Nhầm", today="2024-03-21")
+    voided = row_id(office_register.db, "SELECT id FROM tasks WHERE voided = 1")
+    tamper(office_register.db, f"UPDATE tasks SET voided = 0 WHERE id = {voided}")
+    assert office_problems(office_register) == [
+        {"task": voided, "problem": "'voided' is '0' but the journal says '1'"}]
+
+
+def test_a_corrected_deadline_of_a_task_never_extended_is_its_original_deadline(office_register):
+    shown = json.loads(office_register("show", "2", "--format", "json", today="2024-03-21").stdout)["task"]
+    assert shown["deadline"] == shown["original_deadline"] == "2024-11-30"
+    office_register("update", "2", "--deadline", "31/12/2024", "--reason", "Chờ số liệu", today="2024-03-22")
+    office_register("edit", "2", "--due", "15/12/2024", today="2024-03-23")  # extended: the original stays
+    assert json.loads(office_register("check", "--format", "json", today="2024-03-23").stdout)["ok"] is True
+    tamper(office_register.db, "UPDATE tasks SET original_deadline = '2024-12-15' WHERE id = 2")
+    assert office_problems(office_register) == [
+        {"task": 2, "problem": "the original deadline is '2024-12-15' but the journal says '2024-11-30'"}]
+
+
+@pytest.mark.postgresql_only
+def test_numbers_a_rolled_back_write_left_unused_are_no_rows_missing(office_register, tmp_path):
+    """On PostgreSQL a write rolled back (a dry run here) leaves the numbers its sequence
+    handed out unused: `check` finds nothing missing, and a row deleted afterwards is
+    counted, since the gaps cannot say which one it was."""
+    rows = tmp_path / "tasks.csv"
+    rows.write_text("Nội dung nhiệm vụ,Đơn vị chủ trì,Thời hạn\nViệc thử,Văn phòng,30/06/2024\n", encoding="utf-8")
+    office_register("import", str(rows), "--dry-run", today="2024-03-21")
+    office_register("update", "2", "--progress", "40", today="2024-03-21")
+    assert json.loads(office_register("check", "--format", "json", today="2024-03-21").stdout)["ok"] is True
+    first = row_id(office_register.db, "SELECT min(id) FROM events")
+    tamper(office_register.db, f"DELETE FROM events WHERE id = {first}")
+    found = office_problems(office_register)
+    assert {"task": None, "problem": "1 journal event is missing (deleted outside nqtrack?)"} in found
