@@ -505,8 +505,8 @@ class Postgres:
                 self.schema_version):
             self.drop(name)
             self.psql(f"CREATE DATABASE {name}")
-            subprocess.run([self.nq, "--db", self.location(name), "import", str(units_csv), "--kind", "units"],
-                           check=True, stdout=subprocess.DEVNULL, env=self.env)
+            subprocess.run([self.nq, "--db", self.location(name), "import", str(units_csv), "--kind", "units",
+                            "--create"], check=True, stdout=subprocess.DEVNULL, env=self.env)
             self.psql("VACUUM ANALYZE", name)
         return name
 
