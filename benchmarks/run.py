@@ -501,8 +501,12 @@ class Postgres:
 
     def units_template(self, units_csv: Path) -> str:
         name = f"nqtrack_bench_units_v{gen.GENERATOR_VERSION}"
-        if not self.exists(name) or self.psql("SELECT count(*) FROM nqtrack_migrations", name).strip() != str(
-                self.schema_version):
+        try:
+            ready = self.exists(name) and self.psql("SELECT count(*) FROM nqtrack_migrations", name).strip() == str(
+                self.schema_version)
+        except RuntimeError:  # a database left without the schema by a run cut short
+            ready = False
+        if not ready:
             self.drop(name)
             self.psql(f"CREATE DATABASE {name}")
             subprocess.run([self.nq, "--db", self.location(name), "import", str(units_csv), "--kind", "units",
