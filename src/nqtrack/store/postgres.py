@@ -30,7 +30,7 @@ from urllib.parse import urlsplit, urlunsplit
 from nqtrack import faults
 from nqtrack.core.errors import DatabaseError, DatabaseLocked, InvalidInput, NotFound, StorageError
 from nqtrack.store.postgres_migrations import MIGRATION_SET, MIGRATIONS, MIGRATIONS_TABLE
-from nqtrack.store.sql import EXPORT_TABLES, SqlStore, bm25_order, search_phrases, search_tokens
+from nqtrack.store.sql import EXPORT_TABLES, SqlStore, bad_value, bm25_order, search_phrases, search_tokens
 
 # The tables whose ids the database hands out (identity columns): after a load of rows with
 # their ids, the next new ones come after them.
@@ -83,6 +83,8 @@ def user_error(exc: Exception, path: str) -> Exception:
         return StorageError("the disk is full: nothing was written to {path}", path=path)
     if isinstance(exc, errors.ReadOnlySqlTransaction | errors.InsufficientPrivilege):
         return StorageError("the register is read-only: {path}", path=path)
+    if isinstance(exc, errors.NumericValueOutOfRange | UnicodeEncodeError):  # a value given, not the server
+        return bad_value(exc)
     if isinstance(exc, psycopg.OperationalError) and not isinstance(exc, psycopg.errors.QueryCanceled):
         reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
         return DatabaseError("cannot reach the register: {path} ({reason})", path=path, reason=reason)
@@ -203,7 +205,7 @@ class PostgresStore(SqlStore):
         self._begin_read()
         try:
             return self.conn.execute(self._translate(sql), params or None)
-        except self._psycopg.Error as exc:
+        except (self._psycopg.Error, UnicodeEncodeError) as exc:
             self._after_error()
             raise user_error(exc, self.path) from None
 
@@ -220,7 +222,7 @@ class PostgresStore(SqlStore):
         try:
             with self.conn.cursor() as cur:
                 cur.executemany(self._translate(sql), rows)
-        except self._psycopg.Error as exc:
+        except (self._psycopg.Error, UnicodeEncodeError) as exc:
             self._after_error()
             raise user_error(exc, self.path) from None
 
@@ -233,7 +235,7 @@ class PostgresStore(SqlStore):
                 cur.itersize = 5000
                 cur.execute(self._translate(sql))
                 yield from cur
-        except self._psycopg.Error as exc:
+        except (self._psycopg.Error, UnicodeEncodeError) as exc:
             self._after_error()
             raise user_error(exc, self.path) from None
 
@@ -347,7 +349,7 @@ class PostgresStore(SqlStore):
         self._end_read()
         try:
             self.conn.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
-        except self._psycopg.Error as exc:
+        except (self._psycopg.Error, UnicodeEncodeError) as exc:
             raise user_error(exc, self.path) from None
         self._writing = True
         self._written.clear()
@@ -536,7 +538,7 @@ class PostgresStore(SqlStore):
                 raise InvalidInput("a task with code '{code}' already exists",
                                    code=", ".join(r[at] for r in rows if r[at])) from None
             raise user_error(exc, self.path) from None
-        except self._psycopg.Error as exc:
+        except (self._psycopg.Error, UnicodeEncodeError) as exc:
             raise user_error(exc, self.path) from None
 
     def _reserve_task_ids(self, count: int) -> list[int]:
@@ -649,7 +651,7 @@ class PostgresStore(SqlStore):
                 # statistics again only when the size changed much: a trend's months are alike
                 self.conn.execute(f"ANALYZE pg_temp.{name}")
                 self._analyzed[name] = rows
-        except self._psycopg.Error as exc:
+        except (self._psycopg.Error, UnicodeEncodeError) as exc:
             self._after_error()
             raise user_error(exc, self.path) from None
 

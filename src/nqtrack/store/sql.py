@@ -104,7 +104,7 @@ def bad_value(exc: Exception) -> InvalidInput:
     command line, a number too large), wherever it slipped past the checks above."""
     if isinstance(exc, UnicodeEncodeError):
         return InvalidInput("text that is not valid UTF-8 cannot be stored")
-    return InvalidInput("a number is too large: {reason}", reason=str(exc))
+    return InvalidInput("a number is too large: {reason}", reason=str(exc).strip().splitlines()[0])
 
 
 def _original_deadline(created: str | None, journal: Sequence[Mapping[str, Any]]) -> str | None:
