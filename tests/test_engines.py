@@ -367,3 +367,30 @@ def test_sixteen_writers_two_report_loops_and_an_import(cli, tmp_path):
     assert query(db, "SELECT count(*) FROM tasks WHERE code LIKE 'X-%'")[0][0] == 3000
     result = run_nqtrack("--db", db, "--lang", "en", "check")
     assert result.returncode == 0 and "All checks passed." in result.stdout.decode(), result.stdout.decode()
+
+
+@pytest.mark.postgresql_only
+def test_six_processes_on_an_older_register_upgrade_it_once_and_all_proceed(new_register, monkeypatch):
+    """An upgrade under concurrent first use is safe on PostgreSQL too: a register two
+    migrations behind, opened by six processes at once (three writing, three reading), is
+    upgraded once, every process proceeds, and nothing written is lost."""
+    from nqtrack.store.postgres import PostgresStore
+
+    location = new_register(empty=True)
+    shipped = list(postgres_migrations.MIGRATIONS)
+    older = shipped[:-2]
+    with monkeypatch.context() as patched:
+        patched.setattr("nqtrack.store.postgres.SCHEMA_VERSION", len(older))
+        patched.setattr("nqtrack.store.postgres.MIGRATIONS", older)
+        PostgresStore(location, create=True).close()
+    assert query(location, "SELECT count(*) FROM nqtrack_migrations") == [(len(older),)]
+    commands = [["unit", "add", f"Đơn vị {i}"] if i % 2 else ["list", "--format", "csv"] for i in range(6)]
+    starts = [subprocess.Popen(nqtrack_executable() + ["--db", location, "--lang", "en", *command],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE) for command in commands]
+    for proc in starts:
+        _out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err.decode()
+    assert query(location, "SELECT name FROM nqtrack_migrations ORDER BY name") == sorted(
+        (name,) for name, _ in shipped)
+    assert sorted(r[0] for r in query(location, "SELECT name FROM units")) == ["Đơn vị 1", "Đơn vị 3", "Đơn vị 5"]
+    assert run_nqtrack("--db", location, "--lang", "en", "check").returncode == 0
