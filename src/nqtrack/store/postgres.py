@@ -391,6 +391,11 @@ class PostgresStore(SqlStore):
     def use_large_cache(self) -> None:
         """Nothing to do: the server's shared buffers are the cache."""
 
+    @contextmanager
+    def bulk_load(self) -> Iterator[None]:
+        """Many new tasks written at once (an import), inside the caller's transaction."""
+        yield
+
     # -- backup and restore --------------------------------------------------------
 
     def backup_to(self, target: str) -> None:

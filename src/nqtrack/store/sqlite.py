@@ -137,6 +137,9 @@ class _Connection(sqlite3.Connection):
 # names (public API); the fast path reads it without importing sqlite-utils, and
 # tests/test_store.py fails if the name ever changes.
 MIGRATIONS_TABLE = "_sqlite_migrations"
+# the indexes a bulk load into a new register keeps up as it writes (bulk_load): the import
+# looks a row without a code up by its document and title
+BULK_KEPT_INDEXES = ("tasks_document_title",)
 
 
 
@@ -546,6 +549,30 @@ class SqliteStore(SqlStore):
     def use_large_cache(self) -> None:
         """A 64 MB page cache, for bulk writes that touch every index (an import)."""
         self.conn.execute("PRAGMA cache_size = -65536")
+
+    @contextmanager
+    def bulk_load(self) -> Iterator[None]:
+        """Many new tasks written at once (an import), inside the caller's transaction. Into a
+        register without tasks, the secondary indexes of tasks, task_units and events are
+        dropped and built once at the end, each in one sorted pass, rather than kept up row
+        by row (an import of 100,000 rows: the inserts 3.6 s → 2.3 s, the build at the end
+        1.0 s); a failure rolls the transaction back, the dropped indexes with it. Kept: the unique indexes and the one the import reads
+        while it writes (a task by document and title)."""
+        self.use_large_cache()
+        if self.conn.execute("SELECT EXISTS (SELECT 1 FROM tasks)").fetchone()[0]:
+            yield
+            return
+        deferred = self.conn.execute(
+            f"""SELECT name, sql FROM sqlite_master
+                WHERE type = 'index' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'
+                  AND tbl_name IN ('tasks', 'task_units', 'events')
+                  AND name NOT IN ({', '.join(f"'{n}'" for n in BULK_KEPT_INDEXES)})
+                ORDER BY name""").fetchall()
+        for name, _sql in deferred:
+            self.conn.execute(f"DROP INDEX {name}")
+        yield
+        for _name, sql in deferred:
+            self.conn.execute(sql)
 
 
     @staticmethod
