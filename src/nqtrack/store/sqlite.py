@@ -556,8 +556,9 @@ class SqliteStore(SqlStore):
         register without tasks, the secondary indexes of tasks, task_units and events are
         dropped and built once at the end, each in one sorted pass, rather than kept up row
         by row (an import of 100,000 rows: the inserts 3.6 s → 2.3 s, the build at the end
-        1.0 s); a failure rolls the transaction back, the dropped indexes with it. Kept: the unique indexes and the one the import reads
-        while it writes (a task by document and title)."""
+        1.0 s); a failure rolls the transaction back, the dropped indexes with it. Kept: the
+        unique indexes and the one the import reads while it writes (a task by document and
+        title)."""
         self.use_large_cache()
         if self.conn.execute("SELECT EXISTS (SELECT 1 FROM tasks)").fetchone()[0]:
             yield
