@@ -12,7 +12,7 @@ import gc
 import re
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -686,7 +686,7 @@ class Importer:
         ]
         # no cyclic garbage is made here, and the collector walked every young row (4 % of an
         # import); the indexes of a new register are built once at the end (store.bulk_load)
-        with _gc_paused(), self.store.bulk_load():
+        with _gc_paused(), self.store.bulk_load() if self.options.kind == "tasks" else nullcontext():
             self._load(table, mapping, parse)
         self.summary.converted_cells = table.converted_cells
         self.summary.rejected = len({p.row for p in self.summary.problems})
