@@ -123,3 +123,26 @@ def test_a_bulk_load_into_a_new_register_leaves_every_index_as_it_was(cli: Cli, 
     cli("import", str(HERE / "tasks.csv"), "--by", "bench", today=TODAY)
     assert query(cli.db, "SELECT count(*) FROM tasks") == [(250,)] and _indexes(cli.db) == before
     assert cli("check", today=TODAY).output.strip() == "All checks passed."
+
+
+@pytest.mark.sqlite_only
+def test_an_error_in_the_rows_written_behind_rolls_the_whole_load_back(tmp_path: Path, engine: str) -> None:
+    # bulk_load writes rows on a second thread (_Connection.write_behind): the error they meet
+    # (here a number SQLite cannot hold) is raised in the caller's thread, and nothing is kept
+    from nqtrack.core.errors import InvalidInput
+    from nqtrack.store.base import NewTask
+    from nqtrack.store.sqlite import SqliteStore
+
+    store = SqliteStore(str(tmp_path / "register.db"), create=True)
+    before = _indexes(store.path)
+    good = [NewTask({"title": f"task {n}"}, [], date(2026, 1, 5)) for n in range(300)]
+    bad = NewTask({"title": "too large", "progress": 2**70}, [], date(2026, 1, 5))
+    with pytest.raises(InvalidInput), store.transaction(), store.bulk_load():
+        store.insert_tasks(good, by="t", recorded_at="2026-01-05T08:00:00+00:00")
+        store.insert_tasks([bad, *good], by="t", recorded_at="2026-01-05T08:00:00+00:00")
+    with store.transaction(), store.bulk_load():
+        store.insert_tasks(good, by="t", recorded_at="2026-01-05T08:00:00+00:00")
+    store.close()
+    assert query(store.path, "SELECT count(*), min(id) FROM tasks") == [(300, 1)]
+    assert query(store.path, "SELECT count(*) FROM events") == [(300,)]
+    assert _indexes(store.path) == before
