@@ -155,8 +155,8 @@ CHUNK = 5000  # tasks per executemany: memory stays flat
 
 
 def run(db: str, path: str, by: str, today: date) -> int:
-    now = datetime.now(UTC)
-    recorded_at = now.replace(year=today.year, month=today.month, day=today.day).isoformat(timespec="microseconds")
+    # the real clock, as nqtrack's recorded_at (--today sets the business day, never the clock)
+    recorded_at = datetime.now(UTC).isoformat(timespec="microseconds")
     batch = uuid.uuid4().hex[:12]
     conn = sqlite3.connect(db, isolation_level=None)
     conn.execute("PRAGMA foreign_keys = ON")
@@ -223,7 +223,8 @@ def run(db: str, path: str, by: str, today: date) -> int:
                         "coordinating_units": ",".join(map(str, others)) or None, "deadline": deadline_on,
                         "deadline_text": deadline_text, "document_id": doc_id, "lead_unit_id": lead_id,
                         "note": None, "product": None, "progress": None, "recurring": recurring,
-                        "source": source, "state": "new" if state == "done" else state, "title": title}
+                        "source": source, "state": "new" if state == "done" else state, "title": title,
+                        "voided": 0}
             events.append((task_id, "imported", None, None,
                            _encode(snapshot),
                            assigned_on or today.isoformat(), recorded_at, by, batch))

@@ -97,6 +97,8 @@ _MISSING = {"events": ("journal event", "journal events"),
             "calendar_events": ("event of the calendar's journal", "events of the calendar's journal")}
 
 _value = journal_value
+# one encoder for every creation snapshot (json.dumps with options builds one per call)
+_encode_snapshot = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def bad_value(exc: Exception) -> InvalidInput:
@@ -1126,43 +1128,62 @@ class SqlStore:
         task_rows: list[dict[str, Any]] = []
         unit_rows: list[tuple[int, int]] = []
         event_rows: list[tuple[Any, ...]] = []
+        days: dict[date, str] = {}  # an import repeats its days thousands of times
+
+        def value(v: Any) -> str | None:  # journal_value, with the days' texts reused
+            if type(v) is str:
+                return v or None
+            if v is None:
+                return None
+            if type(v) is date:
+                text = days.get(v)
+                if text is None:
+                    text = days[v] = v.isoformat()
+                return text
+            return _value(v)
+
         for task_id, task in zip(ids, tasks, strict=True):
             values = task.values
-            title = nfc(values.get("title") or "")
+            get = values.get
+            title = nfc(get("title") or "")
             if not title:
                 raise InvalidInput("a task needs a title")
-            row: dict[str, Any] = {field: _value(values.get(field)) for field in _PLAIN_FIELDS}
+            lead_unit_id = get("lead_unit_id")
+            deadline = value(get("deadline"))
+            row: dict[str, Any] = {field: value(get(field)) for field in _PLAIN_FIELDS}
             row.update(
                 id=task_id,
                 title=title,
                 title_key=fold(title),
-                state=values.get("state") or "new",
-                recurring=1 if values.get("recurring") else 0,
-                original_deadline=_value(values.get("deadline")),
-                document_id=values.get("document_id"),
-                lead_unit_id=values.get("lead_unit_id"),
-                progress=values.get("progress"),
-                series_id=values.get("series_id"),
+                state=get("state") or "new",
+                recurring=1 if get("recurring") else 0,
+                original_deadline=deadline,
+                document_id=get("document_id"),
+                lead_unit_id=lead_unit_id,
+                progress=get("progress"),
+                series_id=get("series_id"),
                 voided=0,
                 created_at=recorded_at,
                 updated_at=recorded_at,
             )
-            coordinating = sorted(set(task.coordinating) - {values.get("lead_unit_id")})
-            unit_rows += [(task_id, u) for u in coordinating]
+            coordinating = sorted(set(task.coordinating) - {lead_unit_id})
+            if coordinating:
+                unit_rows += [(task_id, u) for u in coordinating]
             row["coordinating_units"] = ",".join(map(str, coordinating)) or None
-            # keys already in sorted order: the C encoder need not sort them for every task
+            # keys already in sorted order: the encoder need not sort them for every task
             snapshot = {c: row[c] for c in _SNAPSHOT_FIELDS}
             del row["coordinating_units"]
             event_rows.append(
-                (task_id, kind, None, None, json.dumps(snapshot, ensure_ascii=False, separators=(",", ":")),
-                 task.effective_on.isoformat(), recorded_at, by, task.note, batch_id)
+                (task_id, kind, None, None, _encode_snapshot(snapshot), value(task.effective_on), recorded_at, by,
+                 task.note, batch_id)
             )
             for later in task.later:
+                new = value(later.new)
                 event_rows.append(
-                    (task_id, later.kind, later.field, _value(later.old), _value(later.new),
-                     later.effective_on.isoformat(), recorded_at, by, later.note, batch_id)
+                    (task_id, later.kind, later.field, value(later.old), new, value(later.effective_on), recorded_at,
+                     by, later.note, batch_id)
                 )
-                row[later.field] = _value(later.new)
+                row[later.field] = new
             task_rows.append(row)
         return task_rows, unit_rows, event_rows
 

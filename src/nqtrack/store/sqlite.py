@@ -15,8 +15,10 @@ locked database, a full disk or a read-only file become the typed errors of
 from __future__ import annotations
 
 import os
+import queue
 import re
 import sqlite3
+import threading
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -114,8 +116,13 @@ class _Connection(sqlite3.Connection):
     error too, wherever it slipped past the checks above."""
 
     path = ""
+    # rows written behind (write_behind): a thread of their own, their queue, its first error
+    _behind: threading.Thread | None = None
+    _jobs: queue.Queue[tuple[str, Sequence[Sequence[Any]]] | None] | None = None
+    _behind_error: BaseException | None = None
 
     def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        self.caught_up()
         try:
             return super().execute(sql, parameters)
         except sqlite3.OperationalError as exc:
@@ -124,6 +131,10 @@ class _Connection(sqlite3.Connection):
             raise bad_value(exc) from None
 
     def executemany(self, sql: str, parameters: Iterable[Any], /) -> sqlite3.Cursor:
+        self.caught_up()
+        return self._executemany(sql, parameters)
+
+    def _executemany(self, sql: str, parameters: Iterable[Any]) -> sqlite3.Cursor:
         try:
             return super().executemany(sql, parameters)
         except sqlite3.OperationalError as exc:
@@ -131,12 +142,54 @@ class _Connection(sqlite3.Connection):
         except (OverflowError, UnicodeEncodeError) as exc:
             raise bad_value(exc) from None
 
+    def write_behind(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Insert rows on a thread of its own and return at once: SQLite releases the GIL while
+        it writes, so the import parses its next rows meanwhile. Every other use of the
+        connection first waits for those rows (caught_up) and raises their error: the
+        statements run in the order given, in the same transaction."""
+        if self._jobs is None:
+            self._jobs = queue.Queue()
+            self._behind = threading.Thread(target=self._write_jobs, args=(self._jobs,), daemon=True,
+                                             name="nqtrack-write-behind")
+            self._behind.start()
+        self._jobs.put((sql, rows))
+
+    def _write_jobs(self, jobs: queue.Queue[tuple[str, Sequence[Sequence[Any]]] | None]) -> None:
+        while (job := jobs.get()) is not None:
+            try:
+                if self._behind_error is None:  # after an error the transaction is lost: skip
+                    self._executemany(*job)
+            except BaseException as exc:  # raised in the caller's thread by caught_up
+                self._behind_error = exc
+            finally:
+                jobs.task_done()
+        jobs.task_done()
+
+    def caught_up(self) -> None:
+        """Wait for the rows written behind; raise the first error they met."""
+        if self._jobs is not None:
+            self._jobs.join()
+            error, self._behind_error = self._behind_error, None
+            if error is not None:
+                raise error
+
+    def close(self) -> None:
+        if self._jobs is not None:
+            self._jobs.put(None)
+            if self._behind is not None:
+                self._behind.join()
+            self._jobs = self._behind = None
+        super().close()
+
 
 
 # sqlite-utils keeps the applied migrations in the table its `Migrations.migrations_table`
 # names (public API); the fast path reads it without importing sqlite-utils, and
 # tests/test_store.py fails if the name ever changes.
 MIGRATIONS_TABLE = "_sqlite_migrations"
+# the indexes a bulk load into a new register keeps up as it writes (bulk_load): the import
+# looks a row without a code up by its document and title
+BULK_KEPT_INDEXES = ("tasks_document_title",)
 
 
 
@@ -166,6 +219,7 @@ class SqliteStore(SqlStore):
         self.created = False  # this process made the file
         self.read_only: UserError | None = None
         self.newer_schema: int | None = None  # the schema of a register made by a newer nqtrack
+        self._bulk = False  # inside bulk_load
         if self.path == ":memory:":
             self.conn = self._connect(self.path, uri=False)
             self._configure()
@@ -193,7 +247,9 @@ class SqliteStore(SqlStore):
     # -- connection and schema -------------------------------------------------
 
     def _connect(self, target: str, *, uri: bool = True) -> _Connection:
-        conn = sqlite3.connect(target, timeout=self.busy_timeout, factory=_Connection, uri=uri)
+        # used by a second thread only while bulk_load writes rows behind, one thread at a time
+        conn = sqlite3.connect(target, timeout=self.busy_timeout, factory=_Connection, uri=uri,
+                               check_same_thread=False)
         conn.path = self.path
         conn.row_factory = sqlite3.Row
         return conn
@@ -547,6 +603,45 @@ class SqliteStore(SqlStore):
         """A 64 MB page cache, for bulk writes that touch every index (an import)."""
         self.conn.execute("PRAGMA cache_size = -65536")
 
+    @contextmanager
+    def bulk_load(self) -> Iterator[None]:
+        """Many new tasks written at once (an import), inside the caller's transaction. Into a
+        register without tasks, the secondary indexes of tasks, task_units and events are
+        dropped and built once at the end, each in one sorted pass, rather than kept up row
+        by row (an import of 100,000 rows: the inserts 3.6 s → 2.3 s, the build at the end
+        1.0 s); a failure rolls the transaction back, the dropped indexes with it. Kept: the
+        unique indexes and the one the import reads while it writes (a task by document and
+        title)."""
+        self.use_large_cache()
+        self._bulk = True  # the rows written behind (_Connection.write_behind)
+        try:
+            with self._indexes_deferred():
+                yield
+            self.conn.caught_up()
+        except BaseException:
+            with suppress(BaseException):  # the rows behind done (the caller rolls them back)
+                self.conn.caught_up()
+            raise
+        finally:
+            self._bulk = False
+
+    @contextmanager
+    def _indexes_deferred(self) -> Iterator[None]:
+        if self.conn.execute("SELECT EXISTS (SELECT 1 FROM tasks)").fetchone()[0]:
+            yield
+            return
+        deferred = self.conn.execute(
+            f"""SELECT name, sql FROM sqlite_master
+                WHERE type = 'index' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'
+                  AND tbl_name IN ('tasks', 'task_units', 'events')
+                  AND name NOT IN ({', '.join(f"'{n}'" for n in BULK_KEPT_INDEXES)})
+                ORDER BY name""").fetchall()
+        for name, _sql in deferred:
+            self.conn.execute(f"DROP INDEX {name}")
+        yield
+        for _name, sql in deferred:
+            self.conn.execute(sql)
+
 
     @staticmethod
     def peek_setting(path: str, key: str) -> str | None:
@@ -593,8 +688,11 @@ class SqliteStore(SqlStore):
         """executemany rather than sqlite-utils' insert_all here: its per-value JSON
         check cost 2.4 s of an import of 100,000 rows (measured with cProfile)."""
         if rows:
-            self.conn.executemany(
-                f"INSERT INTO {table}({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", rows)
+            sql = f"INSERT INTO {table}({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+            if self._bulk:
+                self.conn.write_behind(sql, rows)
+            else:
+                self.conn.executemany(sql, rows)
 
     def _reserve_task_ids(self, count: int) -> list[int]:
         # the write transaction (BEGIN IMMEDIATE) keeps every other writer out until it ends
@@ -674,10 +772,8 @@ class SqliteStore(SqlStore):
             self.conn.executemany("INSERT INTO task_search(rowid, body) VALUES (?, ?)", rows)
 
     def _index_new_tasks(self, rows: list[dict[str, Any]], documents: dict[int, str]) -> None:
-        self.conn.executemany(
-            "INSERT INTO task_search(rowid, body) VALUES (?, ?)",
-            [(r["id"], self._search_body(r, documents.get(r["document_id"]))) for r in rows],
-        )
+        self._insert_rows("task_search", ("rowid", "body"),
+                          [(r["id"], self._search_body(r, documents.get(r["document_id"]))) for r in rows])
 
     def _search_index(self) -> Iterator[tuple[int, str | None]]:
         for row in self.conn.execute("SELECT rowid, body FROM task_search ORDER BY rowid"):

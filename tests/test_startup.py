@@ -1,0 +1,103 @@
+"""Start-up (issue 20): a command imports only what it needs, and only the command run is
+built into Click's tree (nqtrack.cli.main). The time itself is measured by
+benchmarks/run.py, never here."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer
+
+from nqtrack.cli import VALUE_OPTIONS, app, invoked_command
+from nqtrack.store.sqlite import SqliteStore
+
+# What `nqtrack overdue --format csv` (the morning view a script reads) may import. A module added here is a cost on every morning's
+# start: add one only when the overdue view needs it.
+OVERDUE_MODULES = {
+    "nqtrack", "nqtrack.app", "nqtrack.app.calendar", "nqtrack.app.context", "nqtrack.app.lookup",
+    "nqtrack.app.notices", "nqtrack.app.series", "nqtrack.app.settings", "nqtrack.app.views", "nqtrack.cli",
+    "nqtrack.cli.app", "nqtrack.cli.calendar", "nqtrack.cli.help", "nqtrack.cli.notices", "nqtrack.cli.register",
+    "nqtrack.cli.tasks", "nqtrack.cli.units", "nqtrack.cli.views", "nqtrack.core", "nqtrack.core.backlog",
+    "nqtrack.core.calendar", "nqtrack.core.collate", "nqtrack.core.dates", "nqtrack.core.errors",
+    "nqtrack.core.figures", "nqtrack.core.letterhead", "nqtrack.core.names", "nqtrack.core.notices",
+    "nqtrack.core.numbers", "nqtrack.core.periods", "nqtrack.core.recurrence", "nqtrack.core.review",
+    "nqtrack.core.rules", "nqtrack.core.states", "nqtrack.core.symbols", "nqtrack.core.text", "nqtrack.faults",
+    "nqtrack.fuzzy", "nqtrack.i18n", "nqtrack.render", "nqtrack.render.output",
+    "nqtrack.render.overdue", "nqtrack.render.tables", "nqtrack.store", "nqtrack.store.base", "nqtrack.store.sql",
+    "nqtrack.store.sqlite",
+}
+# the libraries outside the standard library it may import (Typer and what Typer imports; Rich draws the table)
+OVERDUE_LIBRARIES = {"typer", "rich", "shellingham", "annotated_doc", "click"}
+
+_RUN = """
+import json, sys
+sys.argv = ["nqtrack", *json.loads(sys.argv[1])]
+from nqtrack.cli import main
+try:
+    main()
+except SystemExit:
+    pass
+sys.stderr.write("\\n" + json.dumps(sorted(sys.modules)))
+"""
+
+
+def imported_by(*args: str) -> tuple[set[str], set[str]]:
+    """The nqtrack modules and the other libraries (outside the standard library) a command
+    line imports, run as the console script runs it, in a process of its own."""
+    done = subprocess.run([sys.executable, "-c", _RUN, json.dumps(list(args))], capture_output=True, text=True,
+                          env={"NQTRACK_LANG": "en", "PATH": "", "NO_COLOR": "1"}, check=True)
+    modules = json.loads(done.stderr.splitlines()[-1])
+    libraries = {m.split(".")[0] for m in modules if not m.startswith("_")} - set(sys.stdlib_module_names)
+    return {m for m in modules if m.startswith("nqtrack")}, libraries - {"nqtrack"}
+
+
+def test_overdue_imports_only_the_modules_it_needs(tmp_path: Path) -> None:
+    db = tmp_path / "register.db"
+    SqliteStore(str(db), create=True).close()
+    modules, libraries = imported_by("--db", str(db), "--today", "2026-11-22", "overdue", "--format", "csv")
+    assert modules == OVERDUE_MODULES
+    assert libraries <= OVERDUE_LIBRARIES, libraries - OVERDUE_LIBRARIES
+
+
+def test_help_imports_no_store_no_use_case_and_no_rich() -> None:
+    modules, libraries = imported_by("--help")
+    assert not {m for m in modules if m.startswith(("nqtrack.store", "nqtrack.app", "nqtrack.render"))}
+    assert "rich" not in libraries and "sqlite_utils" not in libraries
+
+
+@pytest.mark.parametrize(("argv", "name"), [
+    (["overdue"], "overdue"),
+    (["--db", "overdue", "list"], "list"),  # a main option's value is never the command
+    (["--today", "2026-11-22", "--lang", "en", "--busy-timeout", "3", "unit", "list"], "unit"),
+    (["--db=x.db", "report", "--month", "11/2026"], "report"),
+    (["--help"], None),
+    ([], None),
+    (["--db"], None),
+])
+def test_the_command_a_line_names(argv: list[str], name: str | None) -> None:
+    assert invoked_command(argv) == name
+
+
+def test_the_main_options_that_take_a_value_are_the_ones_skipped() -> None:
+    group = typer.main.get_command(app)  # Typer's own Click (typer._click)
+    taking = {opt for p in group.params if p.param_type_name == "option" and not getattr(p, "is_flag", True)
+              for opt in p.opts}
+    assert taking == set(VALUE_OPTIONS)
+
+
+def test_a_command_built_alone_runs_as_in_the_whole_tree(tmp_path: Path) -> None:
+    db = tmp_path / "register.db"
+    SqliteStore(str(db), create=True).close()
+    argv = ["--db", str(db), "--lang", "en", "--today", "2026-11-22"]
+    exe = [sys.executable, "-m", "nqtrack"]
+    one = subprocess.run(exe + [*argv, "overdue", "--format", "csv"], capture_output=True, text=True)
+    assert one.returncode == 0, one.stderr
+    assert one.stdout.splitlines() == ["section,id,code,title,document,lead_unit,coordinating_units,assignee,"
+                                       "deadline,original_deadline,days_overdue,carried_over,extended,state,"
+                                       "working_days_overdue"]
+    slip = subprocess.run(exe + [*argv, "overdu"], capture_output=True, text=True)
+    assert slip.returncode == 2 and "overdue" in slip.stderr  # suggested: the whole tree was built
