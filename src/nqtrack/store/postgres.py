@@ -604,6 +604,27 @@ class PostgresStore(SqlStore):
     def _differ(a: str, b: str) -> str:
         return f"{a} IS DISTINCT FROM {b}"
 
+    @staticmethod
+    def _pick_per(keys: str, columns: str, source: str, order: str, newest: bool) -> str:
+        return (f"SELECT DISTINCT ON ({keys}) {keys}, {columns} {source} "
+                f"ORDER BY {keys}, {order}{' DESC' if newest else ''}")
+
+    @staticmethod
+    def _snapshot(expression: str) -> str:
+        # text that is not JSON makes the statement fail: SqlStore then replays every task
+        return f"CASE WHEN jsonb_typeof(CAST({expression} AS jsonb)) = 'object' THEN CAST({expression} AS jsonb) END"
+
+    def _unreadable_snapshot_errors(self) -> tuple[type[BaseException], ...]:
+        return (self._psycopg.errors.InvalidTextRepresentation,)
+
+    @staticmethod
+    def _snapshot_value(snapshot: str, field: str) -> str:
+        return f"({snapshot} ->> '{field}')"
+
+    @staticmethod
+    def _snapshot_has(snapshot: str, field: str) -> str:
+        return f"jsonb_exists({snapshot}, '{field}')"
+
     def _read_only(self) -> bool:
         """Whether this session cannot write even temporary tables (a hot standby, a register
         set read-only): the as-of replay then goes into the views' queries instead."""

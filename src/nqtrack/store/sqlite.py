@@ -664,6 +664,24 @@ class SqliteStore(SqlStore):
     def _differ(a: str, b: str) -> str:
         return f"{a} IS NOT {b}"
 
+    @staticmethod
+    def _pick_per(keys: str, columns: str, source: str, order: str, newest: bool) -> str:
+        # SQLite takes the bare columns from the row that gave max() or min()
+        return f"SELECT {keys}, {'max' if newest else 'min'}({order}) AS picked, {columns} {source} GROUP BY {keys}"
+
+    @staticmethod
+    def _snapshot(expression: str) -> str:
+        return (f"CASE WHEN json_valid({expression}) THEN "
+                f"CASE WHEN json_type({expression}) = 'object' THEN {expression} END END")
+
+    @staticmethod
+    def _snapshot_value(snapshot: str, field: str) -> str:
+        return f"CAST(json_extract({snapshot}, '$.{field}') AS TEXT)"
+
+    @staticmethod
+    def _snapshot_has(snapshot: str, field: str) -> str:
+        return f"json_type({snapshot}, '$.{field}') IS NOT NULL"
+
     # -- search (FTS5 over folded text) --------------------------------------------------
 
     def _reindex(self, task_ids: Sequence[int]) -> None:
