@@ -618,12 +618,20 @@ class PostgresStore(SqlStore):
         return (self._psycopg.errors.InvalidTextRepresentation,)
 
     @staticmethod
-    def _snapshot_value(snapshot: str, field: str) -> str:
-        return f"({snapshot} ->> '{field}')"
+    def _snapshot_items(snapshot: str) -> str:
+        return snapshot
 
     @staticmethod
-    def _snapshot_has(snapshot: str, field: str) -> str:
-        return f"jsonb_exists({snapshot}, '{field}')"
+    def _touched_fields(task: str) -> str:
+        return f"ARRAY(SELECT e.field FROM events e WHERE e.task_id = {task} AND e.field IS NOT NULL)"
+
+    def _snapshot_differs(self, columns: dict[str, str]) -> str:
+        # one comparison of jsonb objects per task, the fields events changed taken out of both
+        # (a snapshot from before voids counts as not voided)
+        current = ", ".join(f"'{f}', {c}" for f, c in columns.items())
+        return f"""(NULLIF(c.items ->> 'deadline', '') IS DISTINCT FROM t.original_deadline
+            OR ((CAST('{{"voided": 0}}' AS jsonb) || c.items) - c.fields)
+               IS DISTINCT FROM (jsonb_build_object({current}) - c.fields))"""
 
     def _read_only(self) -> bool:
         """Whether this session cannot write even temporary tables (a hot standby, a register

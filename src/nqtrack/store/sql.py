@@ -1908,57 +1908,77 @@ class SqlStore:
 
     @staticmethod
     def _snapshot(expression: str) -> str:
-        """A creation snapshot (JSON text) as the engine's JSON object, NULL where it is not one."""
+        """A creation snapshot (JSON text) as the engine writes JSON out, NULL where it is not
+        a JSON object."""
         raise NotImplementedError
 
     @staticmethod
-    def _snapshot_value(snapshot: str, field: str) -> str:
-        """The field of a snapshot (from _snapshot) as text; NULL for a JSON null or no such key."""
+    def _snapshot_items(snapshot: str) -> str:
+        """The members of a snapshot (from _snapshot) as text, each followed by the separator
+        (and the first preceded by it), so that _snapshot_item finds each whole."""
         raise NotImplementedError
 
     @staticmethod
-    def _snapshot_has(snapshot: str, field: str) -> str:
-        """Does the snapshot (from _snapshot) have the key `field`?"""
+    def _snapshot_item(field: str, value: str | None) -> str:
+        """The text of the member `field` with the value of the SQL expression `value` (as
+        _snapshot writes it), between separators; the key alone when `value` is None."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _contains(text: str, part: str) -> str:
         raise NotImplementedError
 
     def _journal_candidates_sql(self) -> str:
         """The tasks whose fields or original deadline may differ from their journal, in one
-        pass over the journal: each field's latest event (else the creation snapshot) against
-        its column, as text ('' as no value, like store.base.journal_value). A superset: a
-        task it names is replayed in Python, which words the problem exactly; a task it does
-        not name gives no problem there (a number the engine writes unlike Python only adds
-        a task to replay)."""
+        pass over the journal: each field's latest event against its column, and each field
+        no event touched against the creation snapshot, found there as text (the snapshot
+        written out by the engine's JSON functions, the column written out the same way).
+        A superset: each task it names is replayed in Python, which words the problem as
+        before; a value written otherwise than the engine writes it only adds a task to
+        replay. A task it does not name has its fields as its journal gives them."""
         fields = list(TASK_FIELDS)
-        pivot = ",\n".join(
-            f"max(CASE WHEN field = '{f}' THEN 1 ELSE 0 END) AS h_{f}, "
-            f"max(CASE WHEN field = '{f}' THEN coalesce(new_value, '') END) AS v_{f}" for f in fields)
-        coordinating = self._concat("CAST(tu.unit_id AS TEXT)", ",", "tu.unit_id")
-        differs = []
-        for f in fields:
-            current = (f"(SELECT {coordinating} FROM task_units tu WHERE tu.task_id = t.id)"
-                       if f == "coordinating_units" else f"NULLIF(CAST(t.{f} AS TEXT), '')")
-            created = f"NULLIF({self._snapshot_value('c.snap', f)}, '')"
-            if f == "voided":  # tasks created before voids existed have no 'voided' in their snapshot
-                created = f"CASE WHEN {self._snapshot_has('c.snap', f)} THEN {created} ELSE '0' END"
-            differs.append(self._differ(f"CASE WHEN p.h_{f} = 1 THEN NULLIF(p.v_{f}, '') ELSE {created} END", current))
-        original = self._differ(f"NULLIF({self._snapshot_value('c.snap', 'deadline')}, '')",
-                                "CAST(t.original_deadline AS TEXT)")
+        columns = {f: f"(SELECT {self._concat('CAST(tu.unit_id AS TEXT)', ',', 'tu.unit_id')} FROM task_units tu "
+                      "WHERE tu.task_id = t.id)" if f == "coordinating_units" else f"t.{f}" for f in fields}
+        current = " ".join(f"WHEN '{f}' THEN NULLIF(CAST({c} AS TEXT), '')" for f, c in columns.items())
         latest = self._pick_per("task_id, field", "new_value", "FROM events WHERE field IS NOT NULL", "id", True)
         creation = self._pick_per("task_id", "new_value",
                                   f"FROM events WHERE field IS NULL AND kind IN ({CREATION_SQL})", "id", False)
+        names = ", ".join(f"'{f}'" for f in fields)
         return f"""
-            WITH latest AS ({latest}),
-            pivot AS (SELECT task_id, {pivot} FROM latest GROUP BY task_id),
+            WITH latest AS MATERIALIZED ({latest}),
+            snapshots AS MATERIALIZED (SELECT task_id, {self._snapshot("new_value")} AS snap FROM ({creation}) first),
             creation AS MATERIALIZED (
-                SELECT task_id, {self._snapshot("new_value")} AS snap FROM ({creation}) first_event),
-            corrected AS (SELECT DISTINCT task_id FROM events
-                          WHERE field = 'deadline' AND kind IN ('corrected', 'undo'))
+                SELECT task_id, {self._snapshot_items("snap")} AS items,
+                       {self._touched_fields("snapshots.task_id")} AS fields
+                FROM snapshots)
+            SELECT l.task_id AS id FROM latest l JOIN tasks t ON t.id = l.task_id
+            WHERE l.field IN ({names}) AND {self._differ("NULLIF(l.new_value, '')", f"CASE l.field {current} END")}
+            UNION
             SELECT t.id FROM tasks t
             JOIN creation c ON c.task_id = t.id
-            LEFT JOIN pivot p ON p.task_id = t.id
-            WHERE c.snap IS NULL OR t.id IN (SELECT task_id FROM corrected) OR {original}
-               OR {" OR ".join(differs)}
-            ORDER BY t.id"""
+            WHERE c.items IS NULL
+               OR t.id IN (SELECT task_id FROM events WHERE field = 'deadline' AND kind IN ('corrected', 'undo'))
+               OR {self._snapshot_differs(columns)}
+            ORDER BY 1"""
+
+    @staticmethod
+    def _touched_fields(task: str) -> str:
+        """The fields the events of task `task` (an SQL expression) change, for _snapshot_differs."""
+        raise NotImplementedError
+
+    def _snapshot_differs(self, columns: dict[str, str]) -> str:
+        """Over c.items, c.fields (from _snapshot_items, _touched_fields) and the task t: a field
+        no event changed is not in the snapshot as the column holds it, or the original
+        deadline is not the snapshot's deadline (the tasks with a corrected deadline are
+        replayed anyway). Here each member is looked for as text."""
+        terms = [f"NOT {self._contains('c.items', self._snapshot_item('deadline', 't.original_deadline'))}"]
+        for f, column in columns.items():
+            same = self._contains("c.items", self._snapshot_item(f, column))
+            if f == "voided":  # tasks created before voids existed have no 'voided' in their snapshot
+                same = f"({same} OR (t.voided = 0 AND NOT {self._contains('c.items', self._snapshot_item(f, None))}))"
+            touched = self._contains("c.fields", repr("," + f + ","))
+            terms.append(f"(NOT {same} AND (c.fields IS NULL OR NOT {touched}))")
+        return " OR ".join(terms)
 
     def _journal_candidates(self) -> list[int] | None:
         """_journal_candidates_sql's tasks; None (replay every task) where the engine cannot

@@ -671,16 +671,26 @@ class SqliteStore(SqlStore):
 
     @staticmethod
     def _snapshot(expression: str) -> str:
-        return (f"CASE WHEN json_valid({expression}) THEN "
-                f"CASE WHEN json_type({expression}) = 'object' THEN {expression} END END")
+        # json() writes a JSON text minified (strings and numbers as they were written)
+        return f"CASE WHEN json_valid({expression}) THEN json({expression}) END"
 
     @staticmethod
-    def _snapshot_value(snapshot: str, field: str) -> str:
-        return f"CAST(json_extract({snapshot}, '$.{field}') AS TEXT)"
+    def _snapshot_items(snapshot: str) -> str:
+        return (f"CASE WHEN substr({snapshot}, 1, 1) = '{{' "
+                f"THEN ',' || substr({snapshot}, 2, length({snapshot}) - 2) || ',' END")
 
     @staticmethod
-    def _snapshot_has(snapshot: str, field: str) -> str:
-        return f"json_type({snapshot}, '$.{field}') IS NOT NULL"
+    def _snapshot_item(field: str, value: str | None) -> str:
+        return f"',\"{field}\":'" + ("" if value is None else f" || json_quote({value}) || ','")
+
+    @staticmethod
+    def _contains(text: str, part: str) -> str:
+        return f"instr({text}, {part}) > 0"
+
+    @staticmethod
+    def _touched_fields(task: str) -> str:
+        return (f"(SELECT ',' || group_concat(e.field, ',') || ',' FROM events e "
+                f"WHERE e.task_id = {task} AND e.field IS NOT NULL)")
 
     # -- search (FTS5 over folded text) --------------------------------------------------
 
