@@ -14,7 +14,9 @@ changes that take effect after today (`prepare_as_of`); for today, on a register
 without such changes, the rows are the same (benchmarks/run.py compares the two outputs
 and says whether they are identical). Units are ordered by a short Vietnamese alphabet
 key (base letters, ă â đ ê ô ơ ư as letters of their own, tones ignored), not
-nqtrack's full TCVN collation.
+nqtrack's full TCVN collation. A document shares its symbol with another in use: its
+symbol with its date (or its number), as nqtrack's listings name it. The working days
+overdue stay empty: the benchmark's registers have no calendar of working days.
 """
 
 from __future__ import annotations
@@ -26,10 +28,18 @@ import unicodedata
 from datetime import date, timedelta
 
 COLUMNS = ("section", "id", "code", "title", "document", "lead_unit", "coordinating_units", "assignee",
-           "deadline", "original_deadline", "days_overdue", "carried_over", "extended", "state")
+           "deadline", "original_deadline", "days_overdue", "carried_over", "extended", "state", "working_days_overdue")
 
 SQL = """
-SELECT t.id, t.code, t.title, d.symbol, u.name,
+SELECT t.id, t.code, t.title,
+       CASE WHEN d.id IS NULL THEN NULL
+            WHEN EXISTS (SELECT 1 FROM documents o WHERE o.symbol_key = d.symbol_key AND o.id != d.id
+                         AND o.merged_into IS NULL)
+            THEN CASE WHEN d.issued_on IS NULL THEN '#' || d.id
+                      ELSE d.symbol || '@' || substr(d.issued_on, 9, 2) || '/' || substr(d.issued_on, 6, 2)
+                           || '/' || substr(d.issued_on, 1, 4) END
+            ELSE d.symbol END,
+       u.name,
        (SELECT group_concat(cu.name, '; ') FROM task_units tu JOIN units cu ON cu.id = tu.unit_id
          WHERE tu.task_id = t.id),
        t.assignee, t.deadline, t.original_deadline, t.state
@@ -94,7 +104,7 @@ def main(argv: list[str]) -> int:
         due = date.fromisoformat(deadline)
         days = max(0, (today - due).days)
         row = [id_, code, title, document, lead, coordinating, assignee, deadline, original, days,
-               int(due < first_of_month), int(original is not None and original != deadline), state]
+               int(due < first_of_month), int(original is not None and original != deadline), state, None]
         if due >= today:
             soon.append(("due_soon", row))
         elif state == "paused":

@@ -439,6 +439,12 @@ def checkpointed_size(db: Path) -> int:
 # -- PostgreSQL -----------------------------------------------------------------------------------
 
 
+# The scratch databases of one run (a clone to update, an import's target): named after the
+# run's process, so that two runs on one server (two engineers) never take each other's.
+SCRATCH_IMPORT = f"nqtrack_bench_import_{os.getpid()}"
+SCRATCH_UPDATE = f"nqtrack_bench_update_{os.getpid()}"
+
+
 class Postgres:
     """The benchmark's databases on a PostgreSQL server, handled with `psql` (standard library
     here; nqtrack itself speaks to the server with psycopg)."""
@@ -1017,14 +1023,14 @@ def main(argv=None) -> int:
             )
         if pg:
             units_template = pg.units_template(units_csv)
-            pg_import = pg.location("nqtrack_bench_import")
+            pg_import = pg.location(SCRATCH_IMPORT)
             specs.append(
                 Spec(
                     "import",
                     IMPORT_ROWS,
                     [nq, "--db", pg_import, "--today", TODAY, "import", str(tasks_csv), "--by", "bench"],
                     env,
-                    prepare=lambda i: pg.clone(units_template, "nqtrack_bench_import"),
+                    prepare=lambda i: pg.clone(units_template, SCRATCH_IMPORT),
                     engine="postgresql",
                 )
             )
@@ -1032,11 +1038,11 @@ def main(argv=None) -> int:
         results += group
         pg_group = [r for r in group if r["engine"] == "postgresql" and not r.get("error")]
         if pg and pg_group:
-            mb = pg.size_mb("nqtrack_bench_import")
+            mb = pg.size_mb(SCRATCH_IMPORT)
             results.append({"key": "size", "engine": "postgresql", "label": LABELS["size"], "size": IMPORT_ROWS,
                             "unit": "MB", "command": "", "runs": 1, "error": None, "median": mb, "min": mb, "max": mb})
             info["sizes"].append(f"the PostgreSQL database after the same import: {mb:,.1f} MB (pg_database_size)")
-            pg.drop("nqtrack_bench_import")
+            pg.drop(SCRATCH_IMPORT)
         if not group[0].get("error"):
             out = Path(group[0]["output"]).read_text(encoding="utf-8", errors="replace").strip()
             print("  " + (out.splitlines()[0] if out else "(no output)"), file=sys.stderr)
@@ -1157,14 +1163,14 @@ def main(argv=None) -> int:
         upd = [nq, "--db", str(copy), *update]
         update_specs = [Spec("update", size, lambda i, upd=upd: [*upd, "--progress", str(10 + 3 * i)], env)]
         if pg and pg_url:
-            pg_copy = pg.clone(pg_url.rsplit("/", 1)[1], "nqtrack_bench_update")
+            pg_copy = pg.clone(pg_url.rsplit("/", 1)[1], SCRATCH_UPDATE)
             pupd = [nq, "--db", pg_copy, *update]
             update_specs.append(Spec("update", size, lambda i, pupd=pupd: [*pupd, "--progress", str(10 + 3 * i)], env,
                                      engine="postgresql"))
         results += measure(update_specs, args, work)
         remove_db(copy)
         if pg and pg_url:
-            pg.drop("nqtrack_bench_update")
+            pg.drop(SCRATCH_UPDATE)
         results += measure(on_both("check", ["check"]), args, work)
 
     info["load_end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())

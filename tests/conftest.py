@@ -29,7 +29,7 @@ HOW_TO_RUN = (f"PostgreSQL tests: set {PG_ENV}=postgresql://USER:PASSWORD@HOST:P
               "(a role with CREATEDB); `source .ci/services.sh` starts Debian's server and sets it")
 
 # The contract suite: these modules run on both engines.
-ENGINE_MODULES = {"test_store", "test_figures_sql", "test_import", "test_cli_core", "test_overdue", "test_report",
+ENGINE_MODULES = {"test_store", "test_query_plans", "test_figures_sql", "test_import", "test_cli_core", "test_overdue", "test_report",
                   "test_reliability", "test_search", "test_remind_review", "test_engines",
                   # issues 14-17 where they read or write the register
                   "test_series", "test_calendar_outputs", "test_office_calendar", "test_relative_deadlines",

@@ -290,3 +290,42 @@ def test_numbers_a_rolled_back_write_left_unused_are_no_rows_missing(office_regi
     tamper(office_register.db, f"DELETE FROM events WHERE id = {first}")
     found = office_problems(office_register)
     assert {"task": None, "problem": "1 journal event is missing (deleted outside nqtrack?)"} in found
+
+
+# -- check at a million tasks: the journal held to the columns in SQL, each corruption still seen ----
+
+
+@pytest.mark.parametrize("statements, expected", [
+    # a field with no event after the creation: held to the creation snapshot
+    (["UPDATE tasks SET source = 'Khác' WHERE id = 2"],
+     [{"task": 2, "problem": "'source' is 'Khác' but the journal says None"}]),
+    (["UPDATE tasks SET recurring = 1 WHERE id = 2"],
+     [{"task": 2, "problem": "'recurring' is '1' but the journal says 0"}]),
+    (["UPDATE tasks SET lead_unit_id = 2 WHERE id = 2"],
+     [{"task": 2, "problem": "'lead_unit_id' is '2' but the journal says 1"}]),
+    (["INSERT INTO task_units(task_id, unit_id) VALUES (2, 2)"],
+     [{"task": 2, "problem": "'coordinating_units' is '2' but the journal says None"}]),
+    # a field with events: held to its latest one
+    (["UPDATE tasks SET deadline = '2024-12-31' WHERE id = 2"],
+     [{"task": 2, "problem": "'deadline' is '2024-12-31' but the journal says '2024-11-30'"}]),
+    (["UPDATE events SET new_value = '2025-01-31' WHERE id = (SELECT max(id) FROM events WHERE task_id = 2 "
+      "AND field = 'deadline')"],
+     [{"task": 2, "problem": "'deadline' is '2024-11-30' but the journal says '2025-01-31'"},
+      {"task": 2, "problem": "the original deadline is '2024-11-30' but the journal says '2025-01-31'"}]),
+    # the original deadline a correction gave, put back to the creation's
+    (["UPDATE tasks SET original_deadline = '2024-12-31' WHERE id = 2"],
+     [{"task": 2, "problem": "the original deadline is '2024-12-31' but the journal says '2024-11-30'"}]),
+    # a creation snapshot that is not JSON, or not an object
+    (["UPDATE events SET new_value = 'hỏng' WHERE task_id = 2 AND field IS NULL AND kind = 'created'"],
+     "cannot be read"),
+    (["UPDATE events SET new_value = '[1, 2]' WHERE task_id = 2 AND field IS NULL AND kind = 'created'"],
+     "cannot be read"),
+])
+def test_check_holds_every_field_to_its_journal(office_register, statements, expected):
+    tamper(office_register.db, *statements)
+    found = office_problems(office_register)
+    if isinstance(expected, str):
+        creation = row_id(office_register.db, "SELECT id FROM events WHERE task_id = 2 AND field IS NULL")
+        assert found == [{"task": 2, "problem": f"its creation event #{creation} {expected}"}]
+    else:
+        assert found == expected

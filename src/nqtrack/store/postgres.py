@@ -645,6 +645,35 @@ class PostgresStore(SqlStore):
     def _differ(a: str, b: str) -> str:
         return f"{a} IS DISTINCT FROM {b}"
 
+    @staticmethod
+    def _pick_per(keys: str, columns: str, source: str, order: str, newest: bool) -> str:
+        return (f"SELECT DISTINCT ON ({keys}) {keys}, {columns} {source} "
+                f"ORDER BY {keys}, {order}{' DESC' if newest else ''}")
+
+    @staticmethod
+    def _snapshot(expression: str) -> str:
+        # text that is not JSON makes the statement fail: SqlStore then replays every task
+        return f"CASE WHEN jsonb_typeof(CAST({expression} AS jsonb)) = 'object' THEN CAST({expression} AS jsonb) END"
+
+    def _unreadable_snapshot_errors(self) -> tuple[type[BaseException], ...]:
+        return (self._psycopg.errors.InvalidTextRepresentation,)
+
+    @staticmethod
+    def _snapshot_items(snapshot: str) -> str:
+        return snapshot
+
+    @staticmethod
+    def _touched_fields(task: str) -> str:
+        return f"ARRAY(SELECT e.field FROM events e WHERE e.task_id = {task} AND e.field IS NOT NULL)"
+
+    def _snapshot_differs(self, columns: dict[str, str]) -> str:
+        # one comparison of jsonb objects per task, the fields events changed taken out of both
+        # (a snapshot from before voids counts as not voided)
+        current = ", ".join(f"'{f}', {c}" for f, c in columns.items())
+        return f"""(NULLIF(c.items ->> 'deadline', '') IS DISTINCT FROM t.original_deadline
+            OR ((CAST('{{"voided": 0}}' AS jsonb) || c.items) - c.fields)
+               IS DISTINCT FROM (jsonb_build_object({current}) - c.fields))"""
+
     def _read_only(self) -> bool:
         """Whether this session cannot write even temporary tables (a hot standby, a register
         set read-only): the as-of replay then goes into the views' queries instead."""

@@ -1576,19 +1576,24 @@ class SqlStore:
         sums = ",\n".join(
             f"{self._count_if(term.format(false=false))} AS {key}" for key, term in self._COUNT_TERMS.items()
         )
-        extended = (
-            false
+        # the tasks extended and reminded in the period: one indexed read of each kind of
+        # event for the whole period (not a subquery per task), joined to the tasks once
+        marked = "" if workload_only else f"""
+            marked AS MATERIALIZED (
+                SELECT task_id, max(extended) AS extended, max(reminded) AS reminded FROM (
+                    SELECT e.task_id, 1 AS extended, 0 AS reminded FROM events e
+                    WHERE e.effective_on BETWEEN :start AND :end AND e.field = 'deadline' AND e.kind = 'extended'
+                      AND e.effective_on <= :as_of AND e.recorded_at <= :known_at AND {self._NOT_UNDONE}
+                    UNION ALL
+                    SELECT e.task_id, 0, 1 FROM events e
+                    WHERE e.effective_on BETWEEN :start AND :end AND e.kind = 'reminded' AND e.field IS NULL
+                      AND e.effective_on <= :as_of AND e.recorded_at <= :known_at AND {self._NOT_UNDONE}) m
+                GROUP BY task_id),"""
+        extended, reminded, join = (
+            (false, false, "")
             if workload_only
-            else f"""EXISTS (SELECT 1 FROM events e WHERE e.task_id = carried.id
-            AND e.field = 'deadline' AND e.kind = 'extended' AND e.effective_on BETWEEN :start AND :end
-            AND e.effective_on <= :as_of AND e.recorded_at <= :known_at AND {self._NOT_UNDONE})"""
-        )
-        reminded = (
-            false
-            if workload_only
-            else f"""EXISTS (SELECT 1 FROM events e WHERE e.task_id = carried.id
-            AND e.field IS NULL AND e.kind = 'reminded' AND e.effective_on BETWEEN :start AND :end
-            AND e.effective_on <= :as_of AND e.recorded_at <= :known_at AND {self._NOT_UNDONE})"""
+            else (f"coalesce(m.extended = 1, {false})", f"coalesce(m.reminded = 1, {false})",
+                  "LEFT JOIN marked m ON m.task_id = carried.id")
         )
         # flagged is MATERIALIZED: each task's flags are computed once, not once in every term
         # that reads them (the planner would otherwise copy each flag's expression into them)
@@ -1603,11 +1608,11 @@ class SqlStore:
             carried AS (
                 SELECT base.*, coalesce(NOT cancelled AND deadline < :start
                                         AND NOT (completed AND completed_on < :start), {false}) AS carried
-                FROM base),
+                FROM base),{marked}
             flagged AS MATERIALIZED (
                 SELECT carried.*, (NOT cancelled AND (due OR carried)) AS workload,
                        {extended} AS extended, {reminded} AS reminded
-                FROM carried)
+                FROM carried {join})
             SELECT lead_unit_id, source, {sums}
             FROM flagged GROUP BY lead_unit_id, source"""
         groups = {(r["lead_unit_id"], r["source"]): r for r in self._rows(sql, params)}
@@ -1919,21 +1924,128 @@ class SqlStore:
         problems += self._replay_problems()
         return sorted(problems)
 
+    # -- check: the journal against the columns, set-based ---------------------------------
+
+    @staticmethod
+    def _pick_per(keys: str, columns: str, source: str, order: str, newest: bool) -> str:
+        """One row per `keys` of `source` (FROM … WHERE …): the one with the highest (or
+        lowest) `order`, with `columns`."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _snapshot(expression: str) -> str:
+        """A creation snapshot (JSON text) as the engine writes JSON out, NULL where it is not
+        a JSON object."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _snapshot_items(snapshot: str) -> str:
+        """The members of a snapshot (from _snapshot) as text, each followed by the separator
+        (and the first preceded by it), so that _snapshot_item finds each whole."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _snapshot_item(field: str, value: str | None) -> str:
+        """The text of the member `field` with the value of the SQL expression `value` (as
+        _snapshot writes it), between separators; the key alone when `value` is None."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _contains(text: str, part: str) -> str:
+        raise NotImplementedError
+
+    def _journal_candidates_sql(self) -> str:
+        """The tasks whose fields or original deadline may differ from their journal, in one
+        pass over the journal: each field's latest event against its column, and each field
+        no event touched against the creation snapshot, found there as text (the snapshot
+        written out by the engine's JSON functions, the column written out the same way).
+        A superset: each task it names is replayed in Python, which words the problem as
+        before; a value written otherwise than the engine writes it only adds a task to
+        replay. A task it does not name has its fields as its journal gives them."""
+        fields = list(TASK_FIELDS)
+        columns = {f: f"(SELECT {self._concat('CAST(tu.unit_id AS TEXT)', ',', 'tu.unit_id')} FROM task_units tu "
+                      "WHERE tu.task_id = t.id)" if f == "coordinating_units" else f"t.{f}" for f in fields}
+        current = " ".join(f"WHEN '{f}' THEN NULLIF(CAST({c} AS TEXT), '')" for f, c in columns.items())
+        latest = self._pick_per("task_id, field", "new_value", "FROM events WHERE field IS NOT NULL", "id", True)
+        creation = self._pick_per("task_id", "new_value",
+                                  f"FROM events WHERE field IS NULL AND kind IN ({CREATION_SQL})", "id", False)
+        names = ", ".join(f"'{f}'" for f in fields)
+        return f"""
+            WITH latest AS MATERIALIZED ({latest}),
+            snapshots AS MATERIALIZED (SELECT task_id, {self._snapshot("new_value")} AS snap FROM ({creation}) first),
+            creation AS MATERIALIZED (
+                SELECT task_id, {self._snapshot_items("snap")} AS items,
+                       {self._touched_fields("snapshots.task_id")} AS fields
+                FROM snapshots)
+            SELECT l.task_id AS id FROM latest l JOIN tasks t ON t.id = l.task_id
+            WHERE l.field IN ({names}) AND {self._differ("NULLIF(l.new_value, '')", f"CASE l.field {current} END")}
+            UNION
+            SELECT t.id FROM tasks t
+            JOIN creation c ON c.task_id = t.id
+            WHERE c.items IS NULL
+               OR t.id IN (SELECT task_id FROM events WHERE field = 'deadline' AND kind IN ('corrected', 'undo'))
+               OR {self._snapshot_differs(columns)}
+            ORDER BY 1"""
+
+    @staticmethod
+    def _touched_fields(task: str) -> str:
+        """The fields the events of task `task` (an SQL expression) change, for _snapshot_differs."""
+        raise NotImplementedError
+
+    def _snapshot_differs(self, columns: dict[str, str]) -> str:
+        """Over c.items, c.fields (from _snapshot_items, _touched_fields) and the task t: a field
+        no event changed is not in the snapshot as the column holds it, or the original
+        deadline is not the snapshot's deadline (the tasks with a corrected deadline are
+        replayed anyway). Here each member is looked for as text."""
+        terms = [f"NOT {self._contains('c.items', self._snapshot_item('deadline', 't.original_deadline'))}"]
+        for f, column in columns.items():
+            same = self._contains("c.items", self._snapshot_item(f, column))
+            if f == "voided":  # tasks created before voids existed have no 'voided' in their snapshot
+                same = f"({same} OR (t.voided = 0 AND NOT {self._contains('c.items', self._snapshot_item(f, None))}))"
+            touched = self._contains("c.fields", repr("," + f + ","))
+            terms.append(f"(NOT {same} AND (c.fields IS NULL OR NOT {touched}))")
+        return " OR ".join(terms)
+
+    def _journal_candidates(self) -> list[int] | None:
+        """_journal_candidates_sql's tasks; None (replay every task) where the engine cannot
+        read some creation snapshot in SQL (PostgreSQL's jsonb refuses text that is not JSON)."""
+        try:
+            return self._ids(self._journal_candidates_sql())
+        except self._unreadable_snapshot_errors():
+            return None
+
+    def _unreadable_snapshot_errors(self) -> tuple[type[BaseException], ...]:
+        """What the engine raises for a creation snapshot its JSON functions cannot read."""
+        return ()
+
+    def _by_task(self, sql: str, task_ids: list[int] | None) -> Iterator[Any]:
+        """The rows of `sql` (… ORDER BY task_id, …, with a `{where}` slot) of these tasks (all
+        when None), in task order, a few hundred tasks at a time."""
+        if task_ids is None:
+            yield from self._stream(sql.format(where="TRUE"))
+            return
+        for start in range(0, len(task_ids), 500):
+            where, params = self._in("task_id", task_ids[start:start + 500])
+            yield from self._execute(sql.format(where=where), params)
+
     def _replay_problems(self) -> list[tuple[int, str]]:
         """Each task's current fields must equal its journal replayed in order, and what is
         kept beside them must be what they give: the title key, the original deadline (the
-        deadline of the creation snapshot) and the task's text in the search index. Four
-        streams in task order, merged: a whole register never sits in memory."""
+        deadline of the creation snapshot) and the task's text in the search index. The
+        journal is held to the columns in SQL (_journal_candidates); only the tasks it names
+        are replayed here. Streams in task order, merged: a whole register never sits in memory."""
         from nqtrack.core.states import replay_journal
 
         problems: list[tuple[int, str]] = []
+        candidates = self._journal_candidates()
+        replayed_ids = None if candidates is None else set(candidates)
         columns = [f for f in TASK_FIELDS if f != "coordinating_units"]
         tasks = self._stream(f"SELECT id, title_key, original_deadline, {', '.join(columns)} FROM tasks ORDER BY id")
-        events = self._stream(
+        events = self._by_task(
             "SELECT task_id, id, kind, field, old_value, new_value, effective_on, recorded_at, undoes FROM events "
-            "ORDER BY task_id, id"
-        )
-        units = self._stream("SELECT task_id, unit_id FROM task_units ORDER BY task_id, unit_id")
+            "WHERE {where} ORDER BY task_id, id", candidates)
+        units = self._by_task("SELECT task_id, unit_id FROM task_units WHERE {where} ORDER BY task_id, unit_id",
+                              candidates)
         bodies = self._search_index()
         documents = self._search_documents(self._ids("SELECT id FROM documents"))
         pending_event = next(events, None)
@@ -1941,6 +2053,17 @@ class SqlStore:
         pending_body = next(bodies, None)
         for task in tasks:
             task_id = task["id"]
+            body: str | None = None
+            indexed = False
+            while pending_body is not None and pending_body[0] <= task_id:
+                if pending_body[0] == task_id:
+                    body, indexed = pending_body[1], True
+                else:
+                    problems.append((pending_body[0], "in the search index, but there is no such task"))
+                pending_body = next(bodies, None)
+            problems += self._derived_problems(task_id, task["title_key"], task, body, indexed, documents)
+            if replayed_ids is not None and task_id not in replayed_ids:
+                continue
             journal = []
             while pending_event is not None and pending_event["task_id"] <= task_id:
                 if pending_event["task_id"] == task_id:
@@ -1951,16 +2074,7 @@ class SqlStore:
                 if pending_unit["task_id"] == task_id:
                     coordinating.append(pending_unit["unit_id"])
                 pending_unit = next(units, None)
-            body: str | None = None
-            indexed = False
-            while pending_body is not None and pending_body[0] <= task_id:
-                if pending_body[0] == task_id:
-                    body, indexed = pending_body[1], True
-                else:
-                    problems.append((pending_body[0], "in the search index, but there is no such task"))
-                pending_body = next(bodies, None)
             fields = {c: task[c] for c in columns}
-            problems += self._derived_problems(task_id, task["title_key"], fields, body, indexed, documents)
             creation = next((e for e in journal if e["field"] is None and e["kind"] in CREATION_KINDS), None)
             if creation is None:
                 continue  # reported above
@@ -1990,7 +2104,7 @@ class SqlStore:
             pending_body = next(bodies, None)
         return problems
 
-    def _derived_problems(self, task_id: int, title_key: str, fields: dict[str, Any], body: str | None,
+    def _derived_problems(self, task_id: int, title_key: str, fields: Mapping[str, Any], body: str | None,
                           indexed: bool, documents: dict[int, str]) -> list[tuple[int, str]]:
         """The title key and the search text of one task against its fields (the search text
         as words: the search matches words, and older registers indexed them in another order)."""
@@ -1998,7 +2112,8 @@ class SqlStore:
         folded = fold(fields["title"])
         if title_key != folded:
             problems.append((task_id, f"the title key {title_key!r} does not match the title"))
-        expected = self._search_body({**fields, "title_key": folded}, documents.get(fields["document_id"]))
+        searched = {f: fields[f] for f in ("code", "note", "product", "assignee")}
+        expected = self._search_body({**searched, "title_key": folded}, documents.get(fields["document_id"]))
         if not indexed:
             problems.append((task_id, "missing from the search index"))
         elif body is None or (body != expected and sorted(str(body).split()) != sorted(expected.split())):

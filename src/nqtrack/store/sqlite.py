@@ -762,6 +762,34 @@ class SqliteStore(SqlStore):
     def _differ(a: str, b: str) -> str:
         return f"{a} IS NOT {b}"
 
+    @staticmethod
+    def _pick_per(keys: str, columns: str, source: str, order: str, newest: bool) -> str:
+        # SQLite takes the bare columns from the row that gave max() or min()
+        return f"SELECT {keys}, {'max' if newest else 'min'}({order}) AS picked, {columns} {source} GROUP BY {keys}"
+
+    @staticmethod
+    def _snapshot(expression: str) -> str:
+        # json() writes a JSON text minified (strings and numbers as they were written)
+        return f"CASE WHEN json_valid({expression}) THEN json({expression}) END"
+
+    @staticmethod
+    def _snapshot_items(snapshot: str) -> str:
+        return (f"CASE WHEN substr({snapshot}, 1, 1) = '{{' "
+                f"THEN ',' || substr({snapshot}, 2, length({snapshot}) - 2) || ',' END")
+
+    @staticmethod
+    def _snapshot_item(field: str, value: str | None) -> str:
+        return f"',\"{field}\":'" + ("" if value is None else f" || json_quote({value}) || ','")
+
+    @staticmethod
+    def _contains(text: str, part: str) -> str:
+        return f"instr({text}, {part}) > 0"
+
+    @staticmethod
+    def _touched_fields(task: str) -> str:
+        return (f"(SELECT ',' || group_concat(e.field, ',') || ',' FROM events e "
+                f"WHERE e.task_id = {task} AND e.field IS NOT NULL)")
+
     # -- search (FTS5 over folded text) --------------------------------------------------
 
     def _reindex(self, task_ids: Sequence[int]) -> None:
