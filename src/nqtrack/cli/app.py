@@ -63,7 +63,17 @@ calendar_app = typer.Typer(
 Example:
   nqtrack calendar list --year 2024""",
 )
+user_app = typer.Typer(
+    cls=HelpGroup, no_args_is_help=True, rich_markup_mode=None,
+    help="""Users and their roles (secretariat, leader, unit): who is who in a register kept by many units.
+
+\b
+Example:
+  nqtrack user add lan --role unit --unit VP --name "Nguyễn Thị Lan"
+  nqtrack user list""",
+)
 app.add_typer(unit_app, name="unit", cls=HelpGroup)
+app.add_typer(user_app, name="user", cls=HelpGroup)
 app.add_typer(doc_app, name="doc", cls=HelpGroup)
 app.add_typer(calendar_app, name="calendar", cls=HelpGroup)
 
@@ -89,6 +99,7 @@ class Session:
     today: date = field(default_factory=date.today)
     lang: str = "vi"
     busy_timeout: float = 10.0
+    user: str | None = None  # --user: the login acting (else the account running the command)
     _store: Any = None
 
     def store(self) -> Any:
@@ -102,7 +113,9 @@ class Session:
         """The use cases' context: the register, the business day, the moment of recording, who records."""
         from nqtrack.app.context import Context, default_recorder, now_utc
 
-        return Context(self.store, self.today, now_utc(), by or default_recorder())
+        account = default_recorder()
+        return Context(self.store, self.today, now_utc(), by or self.user or account, login=self.user or account,
+                       login_given=bool(self.user))
 
     def close(self) -> None:
         if self._store is not None:
@@ -228,6 +241,9 @@ def main_options(
     busy_timeout: Annotated[float | None, typer.Option(
         "--busy-timeout", help="Seconds to wait for a locked database (default 10). Also $NQTRACK_BUSY_TIMEOUT.",
         metavar="SECONDS")] = None,
+    user: Annotated[str | None, typer.Option(
+        "--user", help="The user acting (a login of 'nqtrack user add'). Default: $NQTRACK_USER, else the account "
+        "running nqtrack.", metavar="LOGIN")] = None,
     version: Annotated[bool, typer.Option(
         "--version", callback=version_callback, is_eager=True, help="Print the version.")] = False,
 ) -> None:
@@ -245,6 +261,7 @@ def main_options(
     session.db_path = db_path
     session._store = None
     session.busy_timeout = float(busy_timeout or os.environ.get("NQTRACK_BUSY_TIMEOUT") or 10)
+    session.user = user or os.environ.get("NQTRACK_USER") or None
     today_text = today or os.environ.get("NQTRACK_TODAY")
     try:
         session.today = parse_day(today_text, "--today") or date.today()

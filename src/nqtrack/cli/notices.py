@@ -19,6 +19,9 @@ SendOption = Annotated[bool, typer.Option(
     "--send", help="E-mail each notice to its unit's address (SMTP settings: nqtrack config).")]
 DryRunOption = Annotated[bool, typer.Option(
     "--dry-run", help="Show what would be written or sent, and to whom; record nothing.")]
+AttachOption = Annotated[bool, typer.Option("--attach", help=(
+    "Also write each unit's own sheet (nqtrack sheet) beside its notice, attached to its e-mail with --send; "
+    "needs --output-dir."))]
 
 
 @command()
@@ -31,6 +34,7 @@ def remind(
     send: SendOption = False,
     dry_run: DryRunOption = False,
     working_days: WorkingDaysOption = False,
+    attach: AttachOption = False,
     by: ByOption = None,
 ) -> None:
     """Notices urging each lead unit about its overdue and soon-due tasks (đôn đốc).
@@ -42,18 +46,16 @@ def remind(
     \b
     Examples:
       nqtrack remind --output-dir don-doc/ --format docx
+      nqtrack remind --output-dir don-doc/ --attach --send
       nqtrack remind --unit VP --format text
       nqtrack remind --send --dry-run
     """
     from nqtrack.app import notices
 
-    if fmt not in NOTICE_FORMATS:
-        raise InvalidInput("unknown format '{value}'; use one of: {formats}", value=fmt, formats="markdown, text, docx")
-    if fmt == "docx" and not output_dir and not send:
-        raise InvalidInput("a DOCX notice needs --output-dir")
+    _check_delivery(fmt, output_dir, send, attach)
     ctx = session.context(by)
     warn_unset(notices.unset_settings(ctx))
-    deliverer = _Deliverer(ctx, fmt, output_dir, send, dry_run)
+    deliverer = _Deliverer(ctx, fmt, output_dir, send, dry_run, attach)
     done = notices.remind(ctx, notices.RemindQuery(unit or (), within, dry_run, working_days), deliverer)
     if not done.notices:
         typer.echo(_("No unit has overdue or soon-due tasks to urge."))
@@ -62,11 +64,30 @@ def remind(
                      tasks=done.tasks_urged))
 
 
+def _check_delivery(fmt: str, output_dir: str | None, send: bool, attach: bool) -> None:
+    if fmt not in NOTICE_FORMATS:
+        raise InvalidInput("unknown format '{value}'; use one of: {formats}", value=fmt, formats="markdown, text, docx")
+    if fmt == "docx" and not output_dir and not send:
+        raise InvalidInput("a DOCX notice needs --output-dir")
+    if attach and not output_dir:
+        raise InvalidInput("--attach needs --output-dir: each unit's sheet is written there")
+
+
+class _Named:
+    """What a sheet's file name is made of, before the sheet is (a dry run)."""
+
+    def __init__(self, unit: str, unit_code: str | None, issued_on: Any) -> None:
+        self.unit, self.unit_code, self.issued_on = unit, unit_code, issued_on
+
+
 class _Deliverer:
     """Writes each notice to a file or to standard output, or e-mails it; returns those delivered."""
 
-    def __init__(self, ctx: Any, fmt: str, output_dir: str | None, send: bool, dry_run: bool) -> None:
+    def __init__(self, ctx: Any, fmt: str, output_dir: str | None, send: bool, dry_run: bool,
+                 attach: bool = False) -> None:
         self.ctx, self.fmt, self.output_dir, self.send, self.dry_run = ctx, fmt, output_dir, send, dry_run
+        self.attach = attach
+        self.sheets: dict[int, str] = {}  # unit → its sheet's file, written beside its notice
 
     def __call__(self, notice_list: list[Any]) -> list[Any]:
         from nqtrack.render import notices as render
@@ -79,6 +100,8 @@ class _Deliverer:
                 written.append(path)
                 if not self.dry_run:
                     self._write(notice, path)
+                if self.attach and notice.unit_id is not None:
+                    written.append(self._sheet(notice))
                 delivered.append(notice)
             elif not self.send:
                 sys.stdout.write(self._text(notice) + "\n")
@@ -87,6 +110,23 @@ class _Deliverer:
         for path in written:
             typer.echo(_("Would write {path}", path=path) if self.dry_run else _("Written: {path}", path=path))
         return delivered
+
+    def _sheet(self, notice: Any) -> str:
+        """The unit's own sheet, written beside its notice (named, not written, on a dry run)."""
+        from nqtrack.app import sheets
+        from nqtrack.files import write_bytes_atomically
+        from nqtrack.render import sheet as render_sheet
+
+        folder = self.output_dir or "."
+        if self.dry_run:
+            path = os.path.join(folder, render_sheet.file_name(_Named(notice.unit, notice.unit_code, notice.day)))
+        else:
+            made = sheets.build(self.ctx, notice.unit_id)
+            path = os.path.join(folder, render_sheet.file_name(made))
+            os.makedirs(folder, exist_ok=True)
+            write_bytes_atomically(path, render_sheet.workbook(made))
+        self.sheets[notice.unit_id] = path
+        return path
 
     def _text(self, notice: Any) -> str:
         from nqtrack.render import notices as render
@@ -125,6 +165,8 @@ class _Deliverer:
             attachments = []
             if self.fmt == "docx" and self.output_dir and not self.dry_run:
                 attachments.append(Path(self.output_dir) / render.file_name(notice, "docx"))
+            if notice.unit_id in self.sheets and not self.dry_run:
+                attachments.append(Path(self.sheets[notice.unit_id]))
             recipients = [a.strip() for a in notice.email.replace(";", ",").split(",") if a.strip()]
             messages.append(mailer.build_message(config.sender, recipients, render.subject(notice),
                                                  render.render_text(notice), attachments))
@@ -139,7 +181,9 @@ def config(
     key: Annotated[str | None, typer.Argument(help=(
         "A setting: cutoff (report periods, e.g. 15); decimals (of the per cents printed, 0-6); office, place, "
         "number, report_number, signer (the heading and signature of letters and the Word report); lang (vi or en); "
-        "smtp_host, smtp_port, smtp_starttls, smtp_sender, smtp_user (for --send)."))] = None,
+        "smtp_host, smtp_port, smtp_starttls, smtp_sender, smtp_user (for --send); confirmation (on or off: a unit's "
+        "completion counts once the secretariat confirms it; default on when the register has unit users)."
+        ))] = None,
     value: Annotated[str | None, typer.Argument(help="Its new value; '-' clears it. Leave out to print it.")] = None,
 ) -> None:
     """Read or change a stored setting.

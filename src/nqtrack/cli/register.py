@@ -65,6 +65,8 @@ StrictUnitsOption = Annotated[bool, typer.Option(
 ConflictsOption = Annotated[str | None, typer.Option("--conflicts", help=(
     "Re-import: write every conflict to this file; its name (.xlsx, .csv, .md, .json) chooses the format."),
     metavar="FILE")]
+SheetReturnOption = Annotated[bool, typer.Option("--sheet-return", help=(
+    "The file is a unit's sheet sent back (nqtrack sheet); recognised by its signature without this option."))]
 PreferOption = Annotated[str, typer.Option("--prefer", help=(
     "Re-import: when a field changed both in the file and in the register since the last import, "
     "keep the register's (default) or take the file's ('file')."))]
@@ -84,33 +86,41 @@ def import_(
     strict_units: StrictUnitsOption = False,
     prefer: PreferOption = "register",
     conflicts: ConflictsOption = None,
+    sheet_return: SheetReturnOption = False,
     by: ByOption = None,
 ) -> None:
-    """Import tasks (or units, documents) from a spreadsheet, all rows or none.
+    """Import tasks (or units, documents) from a spreadsheet, all rows or none; or a unit's sheet sent back.
 
     \b
     Examples:
       nqtrack import examples/units.csv --kind units
       nqtrack import examples/tasks.csv
       nqtrack import "Danh muc nhiem vu 2022.xlsx" --sheet "Phụ lục" --dry-run
+      nqtrack import phieu-cap-nhat-VP-2022-11-15.xlsx
     """
     from nqtrack.app import register
-    from nqtrack.importing.importer import ImportFailed
     from nqtrack.importing.reader import read_stdin
-    from nqtrack.render import imports as render
 
     conflicts_out = choose_output(None, conflicts) if conflicts else None  # a bad name: refused before importing
     request = register.ImportRequest(
         read_stdin(sys.stdin.buffer) if file == "-" else file, kind=kind, sheet=sheet, encoding=encoding,
         delimiter=delimiter, mappings=map_ or (), dry_run=dry_run, skip_invalid=skip_invalid, rejects=rejects,
-        strict_units=strict_units, prefer=prefer)
+        strict_units=strict_units, prefer=prefer, sheet_return=sheet_return)
+    _say_imported(request, _run_import(request, by), conflicts_out)
+
+
+def _run_import(request: Any, by: str | None) -> Any:
+    """The import, with its progress; a file with bad rows ends with its problems listed."""
+    from nqtrack.app import register
+    from nqtrack.importing.importer import ImportFailed
+    from nqtrack.render import imports as render
+
     try:
         with render.ImportProgress() as progress:
-            done = register.import_any(session.context(by), request, progress)
+            return register.import_any(session.context(by), request, progress)
     except ImportFailed as failed:
         typer.echo("\n".join(render.problems_text(failed.summary)), err=True)
         raise typer.Exit(2) from None
-    _say_imported(request, done, conflicts_out)
 
 
 def _say_imported(request: Any, done: Any, conflicts_out: Any = None) -> None:
@@ -122,6 +132,12 @@ def _say_imported(request: Any, done: Any, conflicts_out: Any = None) -> None:
 
     if done.rebuilt is not None:
         typer.echo(render.rebuilt_line(done.rebuilt))
+        return
+    if done.sheet is not None:
+        from nqtrack.cli.app import user_message
+        from nqtrack.render.sheet import imported_lines
+
+        typer.echo("\n".join(imported_lines(done.sheet, user_message)))
         return
     if done.summary.problems and request.rejects:
         text = render.rejects_csv(*register.rejected_rows(request, done.summary))
