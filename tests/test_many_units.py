@@ -18,6 +18,7 @@ from nqtrack.app import views
 from nqtrack.app.context import Context
 from nqtrack.render import overdue as overdue_render
 from nqtrack.store.sqlite import SqliteStore
+from tests.test_performance_guards import store  # noqa: F401  (the fixture)
 
 
 @pytest.fixture
@@ -433,19 +434,73 @@ def test_awaiting_in_the_csv_for_people_and_the_workbook(waiting, tmp_path):
 
 @pytest.mark.parametrize("width", (80, 100, 160))
 def test_awaiting_fits_the_terminal(waiting, width):
-    store = SqliteStore(waiting.db)
+    register = SqliteStore(waiting.db)
     before = i18n.language()
     i18n.set_language("vi")
     try:
-        backlog = views.overdue(Context.of(store, date(2022, 11, 15)), views.OverdueQuery())
+        backlog = views.overdue(Context.of(register, date(2022, 11, 15)), views.OverdueQuery())
         screen = Console(file=io.StringIO(), width=width, no_color=True, color_system=None, highlight=False,
                          markup=False, emoji=False)
         overdue_render.print_table(backlog, "unit", None, screen=screen)
     finally:
         i18n.set_language(before)
-        store.close()
+        register.close()
     text = screen.file.getvalue()
     assert "Chờ xác nhận" in text
     assert all(len(line) <= width for line in text.splitlines())
     for cell in ("10/11/2022", "31/12/2022", "18/11/2022"):  # days are never cut
         assert cell in text
+
+
+VI_FAILING = [
+    ("lan", ("update", "B", "--progress", "50")),
+    ("lan", ("update", "A", "--deadline", "30/11/2022", "--reason", "x")),
+    ("lan", ("update", "A", "--state", "cancelled")),
+    ("lan", ("confirm", "A")),
+    ("lan", ("show", "C")),
+    ("lan", ("overdue", "--unit", "TC")),
+    ("hung", ("update", "A", "--progress", "10")),
+    (None, ("confirm", "A")),
+    (None, ("approve", "A")),
+    (None, ("reject", "A")),
+    (None, ("request-extension", "A", "--to", "30/09/2022", "--reason", "x")),
+    (None, ("request-extension", "A", "--to", "31/10/2022", "--reason", "x")),
+    (None, ("request-extension", "A", "--to", "30/11/2022")),
+    (None, ("update", "A", "--propose")),
+    (None, ("user", "add", "Nguyễn", "--role", "unit")),
+    (None, ("user", "add", "x", "--role", "unit")),
+    (None, ("user", "add", "lan", "--role", "unit", "--unit", "VP")),
+    (None, ("user", "remove", "khong_co")),
+    (None, ("--user", "khong_co", "list")),
+    (None, ("config", "confirmation", "co")),
+    (None, ("remind", "--attach")),
+    (None, ("import", "--sheet-return", "khong-co.xlsx")),
+]
+
+
+@pytest.mark.parametrize("user, args", VI_FAILING, ids=lambda v: " ".join(v) if isinstance(v, tuple) else str(v))
+def test_every_refusal_is_wholly_in_vietnamese(office, user, args):
+    from tests.test_messages_vi import ISO_DAY, english_in
+
+    prefix = ("--user", user) if user else ()
+    result = office(*prefix, *args, lang="vi", expect=None)
+    assert result.exit_code in (2, 4, 77) and result.output.startswith("Lỗi: ")
+    assert english_in(result.output, ("khong-co.xlsx", "NGÀY", "LÝ_DO", "ĐƠN_VỊ")) == [], result.output
+    assert not ISO_DAY.search(result.output), result.output
+
+
+def test_what_awaits_is_read_through_indexes(store):  # noqa: F811  (the fixture of test_performance_guards)
+    from tests.test_performance_guards import FULL_SCAN, plans_of
+
+    with store.transaction():
+        for task_id in (1, 21, 41):
+            store.record_task_event(task_id, "proposed", new=date(2022, 11, 1), effective_on=date(2022, 11, 2),
+                                    by="t", recorded_at="2022-11-02T08:00:00+00:00")
+    for call in (lambda: store.pending_requests(until=date(2022, 11, 15)),
+                 lambda: store.pending_requests(unit_ids=[1], role="any"),
+                 lambda: store.pending_requests(task_ids=[1, 2])):
+        plans = plans_of(store, call)
+        assert plans
+        for _sql, plan in plans:
+            assert not [line for line in plan if FULL_SCAN.match(line) or line == "SCAN p"], plan
+            assert any(line.startswith("SEARCH p USING INDEX events_requests (kind=?") for line in plan), plan

@@ -177,15 +177,19 @@ def _signed_unit(ctx: Context, sheet: Any) -> Any:
     secret = store.register_key(SECRET_KEY) or ""
     if verifies(secret, signed, fields.get("signature", "")):
         return unit
-    for (line, _cells), number in zip(sheet.rows, numbers, strict=True):
-        try:
-            task = store.resolve_task(f"#{number}")
-        except UserError:
-            task = None
-        if task is None or task["lead_unit_id"] != unit.id:
-            raise InvalidInput("row {row} names task {task}, which {unit} does not lead: the sheet is refused "
-                               "whole, nothing was recorded", row=line, task=number, unit=unit.name)
+    strangers = [(line, number) for (line, _cells), number in zip(sheet.rows, numbers, strict=True)
+                 if not _leads(store, unit.id, number)]
+    if strangers and len(strangers) < len(numbers):  # not all: the rows were edited, not the unit
+        raise InvalidInput("row {row} names task {task}, which {unit} does not lead: the sheet is refused whole, "
+                           "nothing was recorded", row=strangers[0][0], task=strangers[0][1], unit=unit.name)
     raise InvalidInput(SIGNATURE_BROKEN)
+
+
+def _leads(store: Any, unit_id: int, task_id: int) -> bool:
+    try:
+        return bool(store.resolve_task(f"#{task_id}")["lead_unit_id"] == unit_id)
+    except UserError:
+        return False
 
 
 @dataclass

@@ -153,7 +153,7 @@ def imported_lines(done: Any, message: Any) -> list[str]:
     made = datetime.fromisoformat(done.issued_at).astimezone().date()
     lines = [_("Sheet of {unit} (made {day}).", unit=done.unit, day=show_day(made))]
     if not done.recorded:
-        lines.append(_("Nothing new: nothing was recorded."))
+        lines.append(_("Nothing was recorded.") if done.refused else _("Nothing new: nothing was recorded."))
     for item in done.recorded:
         lines.append("  " + _recorded_text(item))
     waiting = [str(item.task) for item in done.recorded if item.proposed or item.extension]

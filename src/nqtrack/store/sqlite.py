@@ -2225,30 +2225,32 @@ class SqliteStore:
                          until: date | None = None, unit_ids: Sequence[int] = (), sources: Sequence[str] = (),
                          document_ids: Sequence[int] = (), role: str = "lead") -> list[dict[str, Any]]:
         """The requests awaiting the secretariat (proposed completions, extension requests) on
-        open tasks not voided, oldest first, with their tasks as they are now; those made by `until`."""
+        open tasks not voided, oldest first, with their tasks as they are now; those made by `until`.
+
+        The requests are read first, through their partial index (CROSS JOIN keeps that order:
+        there are few of them, and many open tasks), then their tasks."""
         where, params = self._filters(unit_ids, sources, document_ids, role)
+        chosen = "" if where == "1" else f"AND p.task_id IN (SELECT id FROM tasks WHERE {where})"
         if task_ids is not None:
             marks = [f"task{i}" for i in range(len(task_ids))]
             params.update(zip(marks, task_ids, strict=True))
-            where += f" AND id IN ({', '.join(':' + m for m in marks) or 'NULL'})"
+            chosen += f" AND p.task_id IN ({', '.join(':' + m for m in marks) or 'NULL'})"
         kind_marks = [f"kind{i}" for i in range(len(kinds))]
         params.update(zip(kind_marks, kinds, strict=True))
         params["until"] = _value(until) or self._FAR_FUTURE
         sql = f"""
-            WITH candidate AS (SELECT id FROM tasks WHERE NOT voided AND ({where}))
             SELECT p.id AS event_id, p.task_id, p.kind, p.old_value, p.new_value, p.note, p.effective_on,
                    p.recorded_at, p.recorded_by, p.batch_id, t.code, t.title, {self._DOCUMENT_LABEL} AS document,
                    t.document_id, t.lead_unit_id, u.name AS lead_unit, t.deadline, t.original_deadline, t.state,
                    t.assigned_on
             FROM events p
-            JOIN candidate c ON c.id = p.task_id
-            JOIN tasks t ON t.id = p.task_id
+            CROSS JOIN tasks t
             LEFT JOIN documents d ON d.id = t.document_id
             LEFT JOIN units u ON u.id = t.lead_unit_id
             WHERE p.kind IN ('proposed', 'extension_requested')
               AND p.kind IN ({', '.join(':' + m for m in kind_marks) or 'NULL'})
-              AND p.effective_on <= :until
-              AND t.state IN ({OPEN_SQL})
+              AND t.id = p.task_id AND NOT t.voided AND t.state IN ({OPEN_SQL})
+              AND p.effective_on <= :until {chosen}
               AND NOT EXISTS (SELECT 1 FROM events x WHERE x.undoes = p.id)
               AND NOT {self.SETTLED_SQL}
             ORDER BY p.id"""

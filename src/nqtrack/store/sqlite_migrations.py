@@ -328,7 +328,7 @@ def m011_requests(db: Database) -> None:
     # the register's id): never printed, never exported, readable by the secretariat only.
     db.executescript(
         """
-        CREATE INDEX events_requests ON events(task_id, id) WHERE kind IN ('proposed', 'extension_requested');
+        CREATE INDEX events_requests ON events(kind, task_id, id) WHERE kind IN ('proposed', 'extension_requested');
         CREATE TABLE register_keys (
             name TEXT PRIMARY KEY,
             value TEXT NOT NULL,
