@@ -504,3 +504,35 @@ def test_what_awaits_is_read_through_indexes(store):  # noqa: F811  (the fixture
         for _sql, plan in plans:
             assert not [line for line in plan if FULL_SCAN.match(line) or line == "SCAN p"], plan
             assert any(line.startswith("SEARCH p USING INDEX events_requests (kind=?") for line in plan), plan
+
+
+def test_the_readme_commands_of_many_units_run_on_the_example_register(tmp_path):
+    """The README's section 'Many units, one register': its first block, word for word, on
+    the example register of the quick start."""
+    import re
+    import shlex
+    from pathlib import Path
+
+    from tests.support import Cli
+
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Một bộ, nhiều đơn vị / Many units, one register"):]
+    block = re.search(r"```text\n(.*?)\n```", section, re.S)[1]
+    cli = Cli(tmp_path / "demo.db")
+    for kind, name in (("units", "units.csv"), ("documents", "documents.csv"), ("tasks", "tasks.csv")):
+        cli("import", str(root / "examples" / name), "--kind", kind, today="2022-11-15")
+    outputs = []
+    for line in block.splitlines():
+        argv = shlex.split(line)
+        assert argv[:3] == ["nqtrack", "--db", "demo.db"], line
+        today = argv[argv.index("--today") + 1] if "--today" in argv else "2022-11-16"
+        outputs.append(cli(*argv[3:], today=today).stdout)
+    assert outputs[3].startswith("Task 41: completion on 2022-11-10 proposed")
+    assert outputs[5].startswith("Task 5: completion on 2022-11-08 proposed")
+    assert "## Awaiting confirmation" in outputs[6] and "extension to 2022-12-31" in outputs[6]
+    assert outputs[7:10] == ["Task 41: completion confirmed, done on 2022-11-10.\n",
+                             "Task 46: extension approved, deadline 2022-12-31.\n",
+                             "Task 5: proposed completion sent back.\n"]
+    assert "Nguyễn Thị Lan" in outputs[10]
+    assert cli("check").stdout == "All checks passed.\n"
