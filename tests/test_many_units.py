@@ -536,3 +536,29 @@ def test_the_readme_commands_of_many_units_run_on_the_example_register(tmp_path)
                              "Task 5: proposed completion sent back.\n"]
     assert "Nguyễn Thị Lan" in outputs[10]
     assert cli("check").stdout == "All checks passed.\n"
+
+
+def test_the_account_at_work_is_not_locked_out_of_the_users(cli):
+    import re
+
+    from nqtrack.app.context import default_recorder
+
+    account = default_recorder().lower()
+    cli("unit", "add", "Văn phòng", "--code", "VP")
+    result = cli("user", "add", account, "--role", "unit", "--unit", "VP", expect=2)
+    if re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", account) and not account.startswith(("pg_", "nqtrack_")):
+        # the account's name is a login: refused while no user is the secretariat
+        assert "is the account running nqtrack" in result.output
+        cli("user", "add", "mai", "--role", "secretariat")
+        cli("user", "add", account, "--role", "unit", "--unit", "VP")
+        assert "this is for the secretariat to do" in cli("user", "remove", account, expect=77).output
+        cli("--user", "mai", "user", "remove", account)
+    else:  # an account name that cannot be a login (it is no user: the keeper)
+        assert "cannot be a login" in result.output
+
+
+def test_a_unit_with_no_open_task_has_an_empty_sheet_that_imports_back(cli, tmp_path):
+    cli("unit", "add", "Văn phòng", "--code", "VP")
+    path = tmp_path / "phieu.xlsx"
+    assert cli("sheet", "VP", "--output", str(path)).stdout.endswith("(0 tasks).\n")
+    assert cli("import", str(path)).stdout.endswith("Nothing new: nothing was recorded.\n")

@@ -258,3 +258,15 @@ def test_remind_send_attach_mails_each_unit_its_sheet(office, tmp_path, smtp_ser
     attached = tmp_path / "tu-thu.xlsx"
     attached.write_bytes(next(message.iter_attachments()).get_payload(decode=True))
     assert "Nothing new" in office("import", str(attached), today="2022-11-15").stdout  # a sheet of this register
+
+
+def test_the_sheet_says_what_awaits_and_what_was_sent_back(office, tmp_path):
+    office("--user", "lan", "update", "A", "--state", "done", "--on", "03/11/2022", today="2022-11-04")
+    office("reject", "A", "--reason", "Chưa có sản phẩm", today="2022-11-05")
+    office("--user", "lan", "request-extension", "D", "--to", "31/12/2022", "--reason", "Chờ số liệu",
+           today="2022-11-06")
+    path = tmp_path / "phieu.xlsx"
+    office("sheet", "VP", "--output", str(path), today="2022-11-07")
+    ws = openpyxl.load_workbook(path).worksheets[0]
+    status = [ws.cell(row=FIRST_ROW + i, column=COLUMN["status"]).value for i in range(2)]
+    assert status == ["completion sent back: Chưa có sản phẩm", "awaiting approval: extension to 2022-12-31"]

@@ -40,12 +40,23 @@ def add(ctx: Context, login: str, role: str, unit: str | None = None, name: str 
     store = ctx.store
     require_secretariat(ctx)
     with store.transaction():
+        _keep_a_secretariat(ctx, login, role)
         unit_id = resolve_unit(store, unit).id if unit else None
         store.add_user(login, role, unit_id, nfc(name) if name and nfc(name) else None, by=ctx.by,
                        recorded_at=ctx.recorded_at)
         user = store.user(login)
     assert user is not None
     return UserChanged(user, store.engine)
+
+
+def _keep_a_secretariat(ctx: Context, login: str, role: str) -> None:
+    """The account at work made a leader or a unit user while no user is the secretariat
+    could add or remove no user any more (on SQLite): refused."""
+    if role != "secretariat" and login == (ctx.login or "").lower() and not any(
+            user["role"] == "secretariat" for user in ctx.store.users()):
+        raise InvalidInput("'{login}' is the account running nqtrack: made a leader or a unit user, it could no "
+                           "longer add or remove users; first add a secretariat user (nqtrack user add LOGIN --role "
+                           "secretariat)", login=login)
 
 
 def remove(ctx: Context, login: str) -> UserChanged:
