@@ -36,7 +36,9 @@ ENGINE_MODULES = {"test_store", "test_figures_sql", "test_import", "test_cli_cor
                   "test_corrections", "test_corrections_meet_the_rest", "test_reimport", "test_government_files",
                   "test_government_figures", "test_evaluate", "test_rates_printed", "test_office_outputs",
                   # issue 13's check of what issues 14 and 16 keep (office_register)
-                  "test_trust_check"}
+                  "test_trust_check",
+                  # issue 19: many units, one register
+                  "test_many_units", "test_unit_sheets"}
 ENGINES = ("sqlite", "postgresql")
 
 

@@ -5,13 +5,13 @@ whole, and the same sheet imported twice changes nothing."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime
 
 import openpyxl
 import pytest
 
 from nqtrack.core.sheets import ENTRY_COLUMNS, SHEET_COLUMNS, SIGNATURE_SHEET
+from nqtrack.store import open_store
 from tests.support import Cli
 from tests.test_many_units import history, journal_size, overdue_json
 from tests.test_remind_review import smtp_server  # noqa: F401  (the fixture)
@@ -73,8 +73,9 @@ def test_the_sheet_holds_the_units_open_tasks_with_only_its_columns_unlocked(she
 
 
 def test_the_secret_is_kept_in_the_register_and_never_printed(office, sheet, tmp_path):
-    db = sqlite3.connect(office.db)
-    secret = db.execute("SELECT value FROM register_keys WHERE name = 'sheet_secret'").fetchone()[0]
+    store = open_store(str(office.db))
+    secret = store.register_key("sheet_secret")
+    store.close()
     assert len(secret) == 64
     exported = tmp_path / "so.json"
     office("export", str(exported))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cached_property
 
-from nqtrack.core.errors import NotFound
+from nqtrack.core.errors import Forbidden, NotFound
 from nqtrack.core.rights import KEEPER, Actor
 from nqtrack.store.base import Store
 
@@ -73,11 +73,29 @@ class Context:
         """The acting user and its rights (core.rights). A login the register does not know,
         not named on purpose, is the register's one secretariat (a register without users,
         or the secretariat's own account on SQLite)."""
+        server_user = self._server_user()
+        if server_user is not None:
+            return server_user
         user = self.store.user(self.login.lower()) if self.login else None
         if user is None or user["removed_at"] is not None:
             if self.login_given:
                 raise NotFound("unknown user: '{login}'", login=self.login)
             return KEEPER
+        return Actor(user["login"], user["role"], user["unit_id"], user["unit"])
+
+    def _server_user(self) -> Actor | None:
+        """On PostgreSQL, the user the server says is connected (its session user), when it
+        is one of the register's users: --user cannot name another. The register's owner
+        (no person's login) acts as on SQLite."""
+        session_user = getattr(self.store, "session_user", None)
+        if session_user is None:
+            return None
+        login = session_user()
+        user = self.store.user(login)
+        if user is None or user["removed_at"] is not None:
+            return None
+        if self.login_given and self.login and self.login.lower() != login:
+            raise Forbidden("connected to the server as '{login}': --user cannot name another user", login=login)
         return Actor(user["login"], user["role"], user["unit_id"], user["unit"])
 
     def acting_as(self, actor: Actor) -> Context:

@@ -390,3 +390,133 @@ def m011_requests(conn: Any) -> None:
         );
         """
     )
+
+
+# The group roles of m012_rights (core.rights.GROUP_ROLES): each user's login role is a
+# member of one. They are the cluster's (roles are not per database): made when missing.
+GROUP_ROLES = ("nqtrack_secretariat", "nqtrack_leader", "nqtrack_unit")
+# What a unit may read: every row (the register's reference data) ...
+_UNIT_READS_ALL = ("settings", "units", "unit_keys", "calendar_days", "calendar_events", "register_events",
+                   "register_marks", "batches", "users", "nqtrack_migrations")
+# ... and the rows of the tasks its unit leads or coordinates (row-level security)
+_UNIT_READS_ITS_OWN = ("tasks", "task_units", "events", "task_search", "import_provenance", "documents")
+# The journals: rows are added, never changed or deleted, by any group role.
+_JOURNALS = ("events", "register_events", "series_events", "calendar_events", "user_events", "batches")
+
+
+@migration
+def m012_rights(conn: Any) -> None:
+    # Rights enforced by the server (issue 19; docs/design.md section 12, "Rights in the
+    # server"). The tables stay the migrating role's (the owner: a role no person logs in
+    # as); row-level security is enabled and FORCED on every table a unit can read, so the
+    # owner is held to the policies too (they let it do everything: it is no unit).
+    # A "restricted" session is one whose current role is a member of nqtrack_unit (SET ROLE
+    # nqtrack_unit included) and not of nqtrack_secretariat (which holds the unit group WITH
+    # ADMIN OPTION, to add unit users, and so is a member of it); its unit is users.unit_id of session_user. The helper
+    # functions are SECURITY DEFINER: they run as the owner, which the policies do not
+    # narrow, so that the policies of tasks and task_units need not read each other.
+    conn.execute(
+        """
+        DO $$
+        DECLARE g text;
+        BEGIN
+          FOREACH g IN ARRAY ARRAY['nqtrack_secretariat', 'nqtrack_leader', 'nqtrack_unit'] LOOP
+            IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = g) THEN
+              EXECUTE format('CREATE ROLE %I NOLOGIN', g);
+            END IF;
+          END LOOP;
+        END $$;
+        """)
+    schema = conn.execute("SELECT current_schema()").fetchone()
+    schema = schema["current_schema"] if isinstance(schema, dict) else schema[0]
+    path = f'SET search_path = "{schema}", pg_temp'
+    conn.execute(
+        f"""
+        CREATE FUNCTION nqtrack_restricted() RETURNS boolean LANGUAGE sql STABLE AS
+          $$ SELECT pg_has_role(current_user, 'nqtrack_unit', 'USAGE')
+                    AND NOT pg_has_role(current_user, 'nqtrack_secretariat', 'USAGE') $$;
+        CREATE FUNCTION nqtrack_my_unit() RETURNS bigint LANGUAGE sql STABLE SECURITY DEFINER {path} AS
+          $$ SELECT unit_id FROM users WHERE login = session_user AND role = 'unit' AND removed_at IS NULL $$;
+        CREATE FUNCTION nqtrack_leads(task bigint) RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER {path} AS
+          $$ SELECT EXISTS (SELECT 1 FROM tasks t WHERE t.id = task AND t.lead_unit_id = nqtrack_my_unit()) $$;
+        CREATE FUNCTION nqtrack_sees(task bigint) RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER {path} AS
+          $$ SELECT nqtrack_leads(task)
+                    OR EXISTS (SELECT 1 FROM task_units u WHERE u.task_id = task AND u.unit_id = nqtrack_my_unit()) $$;
+        REVOKE ALL ON FUNCTION nqtrack_my_unit(), nqtrack_leads(bigint), nqtrack_sees(bigint) FROM PUBLIC;
+        GRANT EXECUTE ON FUNCTION nqtrack_restricted(), nqtrack_my_unit(), nqtrack_leads(bigint),
+            nqtrack_sees(bigint) TO nqtrack_secretariat, nqtrack_leader, nqtrack_unit;
+        """)
+    # who recorded: the server's session user whenever it is a person's login role (a member
+    # of a group role), whatever the client sends; the owner (init, imports run by
+    # the administrator) records what --by says, as on SQLite
+    conn.execute(
+        f"""
+        CREATE FUNCTION nqtrack_recorded_by() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER {path} AS $$
+        BEGIN
+          IF EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
+                     JOIN pg_roles r ON r.oid = m.member
+                     WHERE r.rolname = session_user AND g.rolname IN ('nqtrack_secretariat', 'nqtrack_leader',
+                                                                      'nqtrack_unit')) THEN
+            IF TG_TABLE_NAME = 'users' THEN
+              NEW.added_by := session_user;
+            ELSE
+              NEW.recorded_by := session_user;
+            END IF;
+          END IF;
+          RETURN NEW;
+        END $$;
+        """)
+    for table in ("events", "register_events", "series_events", "calendar_events", "user_events", "batches",
+                  "users"):
+        conn.execute(f"CREATE TRIGGER {table}_recorded_by BEFORE INSERT ON {table} "
+                     "FOR EACH ROW EXECUTE FUNCTION nqtrack_recorded_by()")
+    tables = [r["tablename"] if isinstance(r, dict) else r[0] for r in conn.execute(
+        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()").fetchall()]
+    groups = ", ".join(GROUP_ROLES)
+    statements = [
+        f"REVOKE ALL ON {', '.join(tables)} FROM PUBLIC",
+        f'GRANT USAGE ON SCHEMA "{schema}" TO {groups}',
+        f"GRANT TEMPORARY ON DATABASE {_database(conn)} TO {groups}",
+        # the secretariat: everything, but the journals only grow
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON {', '.join(t for t in tables if t not in _JOURNALS)} "
+        "TO nqtrack_secretariat",
+        f"GRANT SELECT, INSERT ON {', '.join(_JOURNALS)} TO nqtrack_secretariat",
+        f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA "{schema}" TO nqtrack_secretariat',
+        "REVOKE INSERT, UPDATE, DELETE ON nqtrack_migrations FROM nqtrack_secretariat",
+        # a leader: reads everything but the secret, writes nothing
+        f"GRANT SELECT ON {', '.join(t for t in tables if t != 'register_keys')} TO nqtrack_leader",
+        # a unit: reads (its own rows, below), records on the tasks it leads
+        f"GRANT SELECT ON {', '.join(_UNIT_READS_ALL + _UNIT_READS_ITS_OWN)} TO nqtrack_unit",
+        "GRANT UPDATE (progress, product, assignee, updated_at) ON tasks TO nqtrack_unit",
+        "GRANT INSERT ON events, batches TO nqtrack_unit",
+        "GRANT INSERT, UPDATE ON register_marks TO nqtrack_unit",  # every write raises the marks
+        "GRANT INSERT, DELETE ON task_search TO nqtrack_unit",  # a product or assignee is searched
+    ]
+    for table in _UNIT_READS_ITS_OWN:
+        statements += [f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
+                       f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY",
+                       f"CREATE POLICY everyone_but_units ON {table} USING (NOT nqtrack_restricted()) "
+                       "WITH CHECK (NOT nqtrack_restricted())"]
+    statements += [
+        "CREATE POLICY unit_reads ON tasks FOR SELECT USING (lead_unit_id = nqtrack_my_unit() OR nqtrack_sees(id))",
+        "CREATE POLICY unit_updates ON tasks FOR UPDATE USING (lead_unit_id = nqtrack_my_unit()) "
+        "WITH CHECK (lead_unit_id = nqtrack_my_unit())",
+        "CREATE POLICY unit_reads ON task_units FOR SELECT USING (nqtrack_sees(task_id))",
+        "CREATE POLICY unit_reads ON events FOR SELECT USING (nqtrack_sees(task_id))",
+        "CREATE POLICY unit_records ON events FOR INSERT WITH CHECK ("
+        "nqtrack_leads(task_id) AND undoes IS NULL AND (kind IN ('note', 'proposed', 'extension_requested') "
+        "OR (kind IN ('updated', 'reassigned') AND field IN ('progress', 'product', 'assignee'))))",
+        "CREATE POLICY unit_reads ON task_search FOR SELECT USING (nqtrack_sees(task_id))",
+        "CREATE POLICY unit_indexes ON task_search FOR INSERT WITH CHECK (nqtrack_leads(task_id))",
+        "CREATE POLICY unit_indexes_again ON task_search FOR DELETE USING (nqtrack_leads(task_id))",
+        "CREATE POLICY unit_reads ON import_provenance FOR SELECT USING (nqtrack_sees(task_id))",
+        "CREATE POLICY unit_reads ON documents FOR SELECT USING ("
+        "EXISTS (SELECT 1 FROM tasks t WHERE t.document_id = documents.id))",
+    ]
+    for statement in statements:
+        conn.execute(statement)
+
+
+def _database(conn: Any) -> str:
+    row = conn.execute("SELECT quote_ident(current_database())").fetchone()
+    return row["quote_ident"] if isinstance(row, dict) else row[0]
