@@ -207,3 +207,50 @@ def _nqtrack() -> list[str]:
     from tests.support import nqtrack_executable
 
     return nqtrack_executable()
+
+
+def test_the_readme_set_up_runs_word_for_word(pg_server):
+    """README, 'Many units, one register': the PostgreSQL set-up block, run line by line
+    (the host is the test server; the database and role names get this run's prefix)."""
+    import re
+    import shlex
+    from pathlib import Path
+
+    import psycopg
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("**On PostgreSQL** each user is a login role"):]
+    block = re.search(r"```sh\n(.*?)\n```", section, re.S)[1]
+    prefix = f"i19b{os.getpid()}_"
+    server = urlsplit(pg_server.url)
+    names = ("so_nhiem_vu", "so_owner", "vanphong", "lan")
+    text = re.sub(r"\b(" + "|".join(names) + r")\b", lambda m: prefix + m[1], block)
+    text = text.replace("@localhost/", f"@{server.hostname}:{server.port or 5432}/")
+    roles = [prefix + n for n in names[1:]]
+
+    def clean() -> None:
+        with psycopg.connect(pg_server.url, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {prefix}so_nhiem_vu WITH (FORCE)")
+            for role in reversed(roles):
+                conn.execute(f'DROP ROLE IF EXISTS "{role}"')
+
+    clean()
+    outputs = []
+    try:
+        for line in text.splitlines():
+            argv = shlex.split(line)
+            if argv[0] == "psql":
+                where = [] if "-d" in argv else ["-d", pg_server.url]
+                done = subprocess.run(["psql", "-X", "-v", "ON_ERROR_STOP=1", *where, *argv[1:]],
+                                      capture_output=True, text=True, timeout=60)
+                assert done.returncode == 0, (line, done.stderr)
+            else:
+                assert argv[:2] == ["nqtrack", "--db"], line
+                outputs.append(Cli(argv[2])(*argv[3:]).stdout)
+        assert outputs[-2] == f"User {prefix}lan added: unit, Văn phòng.\n"
+        assert outputs[-1] == "2022-11-15: nothing is overdue and nothing falls due in the next 7 days.\n"
+        lan = Cli(re.search(r"postgresql://\S*lan:\S+", text)[0])
+        refused = lan("unit", "add", "Vụ Pháp chế", expect=None)
+        assert refused.exit_code == 77 and refused.output.count("\n") == 1
+    finally:
+        clean()
