@@ -254,3 +254,28 @@ def test_the_readme_set_up_runs_word_for_word(pg_server):
         assert refused.exit_code == 77 and refused.output.count("\n") == 1
     finally:
         clean()
+
+
+def test_what_a_unit_and_a_leader_run_works_under_their_roles(register):
+    """Besides the obvious writes: proposals, requests, an assignee (the search index), the
+    marks of every transaction, the reports' temporary tables, info, list, show."""
+    unit = register.cli("dv4")
+    assert unit("update", "B4", "--state", "done", "--on", "10/11/2022", "--product", "Báo cáo 4").stdout.startswith(
+        "Task 8: completion on 2022-11-10 proposed")
+    unit("request-extension", "A4", "--to", "31/12/2022", "--reason", "Chờ ý kiến")
+    unit("assign", "A4", "--to", "Chị Hoa")
+    journal = json.loads(register.cli("vanphong")("show", "A4", "--format", "json").stdout)["history"]
+    assert [(e["kind"], e["recorded_by"]) for e in journal[-2:]] == [
+        ("extension_requested", register.login("dv4")), ("reassigned", register.login("dv4"))]
+    assert [t["code"] for t in json.loads(unit("list", "--search", "Hoa", "--format", "json").stdout)] == ["A4"]
+    overdue = json.loads(unit("overdue", "--format", "json", today="2022-12-05").stdout)
+    assert sorted(t["code"] for t in overdue["tasks"]) == ["A3", "A4"]  # A3: it coordinates; B4 proposed done
+    assert [(r["code"], r["request"]) for r in overdue["awaiting"]] == [("B4", "completion"),
+                                                                      ("A4", "extension")]
+    report = json.loads(unit("report", "--from", "01/10/2022", "--to", "30/11/2022", "--format", "json").stdout)
+    assert report["workload"]["completed"] == 0  # the proposal awaits the secretariat
+    assert "tasks" in unit("info").stdout.lower()
+    leader = register.cli("lanhdao")
+    assert len(json.loads(leader("list", "--format", "json").stdout)) == 2 * UNITS
+    assert leader("check").stdout == "All checks passed.\n"
+    assert leader("report", "--month", "2022-11", "--format", "json").exit_code == 0
