@@ -275,6 +275,8 @@ def test_what_a_unit_and_a_leader_run_works_under_their_roles(register):
     report = json.loads(unit("report", "--from", "01/10/2022", "--to", "30/11/2022", "--format", "json").stdout)
     assert report["workload"]["completed"] == 0  # the proposal awaits the secretariat
     assert "tasks" in unit("info").stdout.lower()
+    refused = unit("check", expect=77)  # it would find the tasks it cannot see missing
+    assert refused.output == "Error: check reads the whole register: a unit user sees only its own tasks\n"
     leader = register.cli("lanhdao")
     assert len(json.loads(leader("list", "--format", "json").stdout)) == 2 * UNITS
     assert leader("check").stdout == "All checks passed.\n"
