@@ -399,7 +399,8 @@ GROUP_ROLES = ("nqtrack_secretariat", "nqtrack_leader", "nqtrack_unit")
 _UNIT_READS_ALL = ("settings", "units", "unit_keys", "calendar_days", "calendar_events", "register_events",
                    "register_marks", "batches", "users", "nqtrack_migrations")
 # ... and the rows of the tasks its unit leads or coordinates (row-level security)
-_UNIT_READS_ITS_OWN = ("tasks", "task_units", "events", "task_search", "import_provenance", "documents")
+_UNIT_READS_ITS_OWN = ("tasks", "task_units", "events", "task_search", "import_provenance", "documents", "series",
+                       "series_events")
 # The journals: rows are added, never changed or deleted, by any group role.
 _JOURNALS = ("events", "register_events", "series_events", "calendar_events", "user_events", "batches")
 
@@ -510,6 +511,11 @@ def m012_rights(conn: Any) -> None:
         "CREATE POLICY unit_indexes ON task_search FOR INSERT WITH CHECK (nqtrack_leads(task_id))",
         "CREATE POLICY unit_indexes_again ON task_search FOR DELETE USING (nqtrack_leads(task_id))",
         "CREATE POLICY unit_reads ON import_provenance FOR SELECT USING (nqtrack_sees(task_id))",
+        # a series its unit leads or helps (coordinating_units: the unit ids, comma-separated)
+        "CREATE POLICY unit_reads ON series FOR SELECT USING (lead_unit_id = nqtrack_my_unit() "
+        "OR ',' || coalesce(coordinating_units, '') || ',' LIKE '%,' || nqtrack_my_unit() || ',%')",
+        "CREATE POLICY unit_reads ON series_events FOR SELECT USING ("
+        "EXISTS (SELECT 1 FROM series s WHERE s.id = series_events.series_id))",
         "CREATE POLICY unit_reads ON documents FOR SELECT USING ("
         "EXISTS (SELECT 1 FROM tasks t WHERE t.document_id = documents.id))",
     ]
