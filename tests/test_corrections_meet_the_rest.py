@@ -368,6 +368,7 @@ def test_export_then_import_into_an_empty_database_rebuilds_every_table(monthly,
     path.write_text(path.read_text(encoding="utf-8").replace("Báo cáo quý I,", "Báo cáo quý I năm 2024,"),
                     encoding="utf-8")
     cli("import", str(path), today="2024-03-21")  # a re-import: its provenance row
+    cli("user", "add", "lan", "--role", "unit", "--unit", "VP", today="2024-03-21")  # users and their journal
     exported = tmp_path / "so-theo-doi.json"
     cli("export", str(exported), today="2024-03-21")
     data = json.loads(exported.read_text(encoding="utf-8"))

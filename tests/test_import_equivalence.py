@@ -63,7 +63,10 @@ def test_an_import_writes_the_rows_it_wrote_before(cli: Cli, tmp_path: Path, eng
         EXPECTED.write_text(json.dumps(got, ensure_ascii=False, separators=(",", ":")).replace("]],", "]],\n"),
                             encoding="utf-8")
     expected = json.loads(EXPECTED.read_text(encoding="utf-8"))
-    assert sorted(got) == sorted(expected)
+    assert set(expected) <= set(got)
+    # a table added since (issue 19's users and their journal) holds nothing after an import
+    assert {table: got[table]["rows"] for table in set(got) - set(expected)} == {
+        table: [] for table in set(got) - set(expected)}
     for table in expected:
         assert got[table]["columns"] == expected[table]["columns"], table
         assert len(got[table]["rows"]) == len(expected[table]["rows"]), table

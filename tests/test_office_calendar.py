@@ -116,10 +116,11 @@ def test_overdue_in_working_days_as_csv_and_table(after_tet):
     csv_text = after_tet("overdue", "--working-days", "--within", "5", "--format", "csv", today="2024-02-20").stdout
     assert csv_text == (
         "section,id,code,title,document,lead_unit,coordinating_units,assignee,deadline,original_deadline,"
-        "days_overdue,carried_over,extended,state,working_days_overdue\n"
-        "overdue,1,A,Việc A,,Văn phòng,,,2024-02-07,2024-02-07,13,0,0,new,4\n"
-        "overdue,2,B,Việc B,,Văn phòng,,,2024-02-16,2024-02-16,4,0,0,new,2\n"
-        "due_soon,3,C,Việc C,,Văn phòng,,,2024-02-26,2024-02-26,0,0,0,new,0\n"
+        "days_overdue,carried_over,extended,state,working_days_overdue,request,requested_day,request_note,"
+        "requested_on,requested_by\n"
+        "overdue,1,A,Việc A,,Văn phòng,,,2024-02-07,2024-02-07,13,0,0,new,4,,,,,\n"
+        "overdue,2,B,Việc B,,Văn phòng,,,2024-02-16,2024-02-16,4,0,0,new,2,,,,,\n"
+        "due_soon,3,C,Việc C,,Văn phòng,,,2024-02-26,2024-02-26,0,0,0,new,0,,,,,\n"
     )
     table = after_tet("overdue", "--working-days", "--within", "5", "--format", "markdown", today="2024-02-20").stdout
     assert "2024-02-20: 2 tasks overdue, 0 of them carried over from earlier months; 1 due within 5 working days." \

@@ -92,12 +92,12 @@ def test_carried_over_is_deadline_before_the_first_of_the_month(office):
         office("overdue", "--format", "json", today="2022-11-01").stdout)["tasks"]} == {"A": True, "C": True}
 
 
-EXPECTED_CSV = """section,id,code,title,document,lead_unit,coordinating_units,assignee,deadline,original_deadline,days_overdue,carried_over,extended,state,working_days_overdue
-overdue,1,A,Báo cáo sơ kết,07-NQ/ĐUK,Văn phòng Bộ,,Nguyễn Văn An,2022-10-31,2022-10-31,15,1,0,new,
-overdue,3,C,Đề án nhân sự,,Vụ Tổ chức cán bộ,,,2022-09-15,2022-09-15,61,1,0,new,
-overdue,2,B,Kế hoạch năm,,Vụ Tổ chức cán bộ,Văn phòng Bộ,,2022-11-14,2022-11-14,1,0,0,new,
-paused,5,E,Tạm hoãn hội nghị,,Văn phòng Bộ,,,2022-10-01,2022-10-01,45,1,0,paused,
-due_soon,4,D,Dự thảo quy chế,,Văn phòng Bộ,,,2022-11-18,2022-11-18,0,0,0,new,
+EXPECTED_CSV = """section,id,code,title,document,lead_unit,coordinating_units,assignee,deadline,original_deadline,days_overdue,carried_over,extended,state,working_days_overdue,request,requested_day,request_note,requested_on,requested_by
+overdue,1,A,Báo cáo sơ kết,07-NQ/ĐUK,Văn phòng Bộ,,Nguyễn Văn An,2022-10-31,2022-10-31,15,1,0,new,,,,,,
+overdue,3,C,Đề án nhân sự,,Vụ Tổ chức cán bộ,,,2022-09-15,2022-09-15,61,1,0,new,,,,,,
+overdue,2,B,Kế hoạch năm,,Vụ Tổ chức cán bộ,Văn phòng Bộ,,2022-11-14,2022-11-14,1,0,0,new,,,,,,
+paused,5,E,Tạm hoãn hội nghị,,Văn phòng Bộ,,,2022-10-01,2022-10-01,45,1,0,paused,,,,,,
+due_soon,4,D,Dự thảo quy chế,,Văn phòng Bộ,,,2022-11-18,2022-11-18,0,0,0,new,,,,,,
 """
 
 
@@ -274,10 +274,12 @@ EXPECTED_JSON = {'as_of': '2022-11-15',
                'extended': False,
                'state': 'new',
             'working_days_overdue': None}],
+ 'awaiting': [],
  'summary': {'overdue': 3,
              'carried_over': 2,
              'due_soon': 1,
              'paused': 1,
+             'awaiting': 0,
              'by_unit': [{'unit': 'Vụ Tổ chức cán bộ',
                           'overdue': 2,
                           'carried_over': 1,

@@ -92,7 +92,7 @@ def bad_rows(tmp_path) -> Path:
 # The arguments a command needs besides its --output, on the example register (a command
 # added later with a required argument fails here until it is given one).
 NEEDS = {"show": ["5"], "unit show": ["VP"], "doc show": ["07-NQ/ĐUK"], "report": ["--month", "2022-10"],
-         "evaluate": ["--month", "2022-10"], "dashboard": ["--month", "2022-10"]}
+         "evaluate": ["--month", "2022-10"], "dashboard": ["--month", "2022-10"], "sheet": ["VP"]}
 
 
 def output_commands() -> list[str]:
@@ -143,6 +143,8 @@ NOT_WRITTEN = {
     ("import", "sheet"),  # a sheet of the file read
     ("restore", "file"),  # read
     ("remind", "send"),  # mail
+    ("remind", "attach"),  # the units' sheets, into --output-dir (tested as remind's)
+    ("import", "sheet_return"),  # a flag: the file read is a unit's sheet
     ("evaluate", "scheme"),  # read
     ("", "db"),  # the register itself
     # copy reads a register and makes one, as init makes it (a folder, a missing folder, a file
@@ -177,7 +179,7 @@ def test_the_list_of_writing_commands_is_complete():
     for args in WRITERS.values():
         option = next((a for a in args if a in options), None)
         command = " ".join(args[:2]) if args[:2] in (["unit", "show"], ["unit", "list"], ["doc", "show"],
-                                                     ["doc", "list"], ["calendar", "list"]) else args[0]
+                                                     ["doc", "list"], ["calendar", "list"], ["user", "list"]) else args[0]
         listed.add((command, options[option] if option else "file"))
     assert mentioned - NOT_WRITTEN == listed
     assert {"list", "overdue", "report", "evaluate", "dashboard", "unit show", "doc show", "calendar list"} <= set(

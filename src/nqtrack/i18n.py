@@ -34,6 +34,9 @@ DYNAMIC_MESSAGES = (
     N_("completed_on_time"), N_("completed_late"), N_("overdue"),
     N_("created"), N_("imported"), N_("updated"), N_("extended"), N_("reassigned"),
     N_("completed"), N_("note"), N_("undo"), N_("reminded"), N_("voided"), N_("corrected"),
+    # a unit's requests and the secretariat's answers (journal kinds), the users' roles and events
+    N_("proposed"), N_("extension_requested"), N_("confirmed"), N_("rejected"), N_("denied"),
+    N_("secretariat"), N_("leader"), N_("unit"), N_("added"), N_("removed"),
 )
 
 

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from nqtrack.app.context import Context
+from nqtrack.core import rights
 from nqtrack.core.calendar import WorkCalendar
 from nqtrack.core.errors import InvalidInput, NotFound
 from nqtrack.store.base import Store
@@ -93,6 +94,7 @@ def set_day(ctx: Context, day: date, kind: str, note: str | None = None) -> DayC
     """The office names `day` a day off or a (make-up) working day; journaled."""
     if kind not in KINDS:
         raise InvalidInput("give --off or --working")
+    rights.require_secretariat(ctx.actor)
     with ctx.store.transaction():
         was = ctx.store.set_calendar_day(day, kind, note=note or None, by=ctx.by, recorded_at=ctx.recorded_at)
     return DayChanged(day, kind, was)
@@ -101,6 +103,7 @@ def set_day(ctx: Context, day: date, kind: str, note: str | None = None) -> DayC
 def remove_day(ctx: Context, day: date, note: str | None = None) -> DayChanged:
     """The office's entry for `day` forgotten (the national calendar rules it again); journaled."""
     store = ctx.store
+    rights.require_secretariat(ctx.actor)
     with store.transaction():
         if not store.calendar_days(day, day):
             raise NotFound("the office's calendar has nothing on {day}", day=day.isoformat())

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cached_property
 
+from nqtrack.core.errors import Forbidden, NotFound
+from nqtrack.core.rights import KEEPER, Actor
 from nqtrack.store.base import Store
 
 # Tests only: the day (or the moment, ISO 8601) the clock is set to. --today never moves
@@ -48,7 +50,9 @@ def default_recorder() -> str:
 
 @dataclass
 class Context:
-    """The register, the business day, the moment of recording and who records.
+    """The register, the business day, the moment of recording, who records, and the user
+    acting (`login`: on SQLite `--user`, else the account running the command; on
+    PostgreSQL the server's session user).
 
     The register is opened on first use, so that a use case can check what it was given
     (a backup file, an option) before the register is opened and upgraded."""
@@ -57,10 +61,49 @@ class Context:
     today: date
     recorded_at: str
     by: str
+    login: str | None = None
+    login_given: bool = False  # named on purpose (--user): one the register does not know is an error
 
     @cached_property
     def store(self) -> Store:
         return self.opener()
+
+    @cached_property
+    def actor(self) -> Actor:
+        """The acting user and its rights (core.rights). A login the register does not know,
+        not named on purpose, is the register's one secretariat (a register without users,
+        or the secretariat's own account on SQLite)."""
+        server_user = self._server_user()
+        if server_user is not None:
+            return server_user
+        user = self.store.user(self.login.lower()) if self.login else None
+        if user is None or user["removed_at"] is not None:
+            if self.login_given:
+                raise NotFound("unknown user: '{login}'", login=self.login)
+            return KEEPER
+        return Actor(user["login"], user["role"], user["unit_id"], user["unit"])
+
+    def _server_user(self) -> Actor | None:
+        """On PostgreSQL, the user the server says is connected (its session user), when it
+        is one of the register's users: --user cannot name another. The register's owner
+        (no person's login) acts as on SQLite."""
+        session_user = getattr(self.store, "session_user", None)
+        if session_user is None:
+            return None
+        login = session_user()
+        user = self.store.user(login)
+        if user is None or user["removed_at"] is not None:
+            return None
+        if self.login_given and self.login and self.login.lower() != login:
+            raise Forbidden("connected to the server as '{login}': --user cannot name another user", login=login)
+        return Actor(user["login"], user["role"], user["unit_id"], user["unit"])
+
+    def acting_as(self, actor: Actor) -> Context:
+        """The same register, day, moment and recorder, for what `actor` does (a unit's
+        entries the secretariat imports from its returned sheet)."""
+        twin = Context(lambda: self.store, self.today, self.recorded_at, self.by, self.login, self.login_given)
+        twin.__dict__["actor"] = actor  # the cached property, decided
+        return twin
 
     @classmethod
     def of(cls, store: Store, today: date, recorded_at: str = "", by: str = "test") -> Context:

@@ -11,6 +11,7 @@ from typing import Any
 from nqtrack.app.context import Context
 from nqtrack.app.lookup import resolve_document
 from nqtrack.app.tasks import creation_day, task_row
+from nqtrack.core import rights
 from nqtrack.core.errors import InvalidInput
 from nqtrack.store.base import Document
 
@@ -30,6 +31,7 @@ def add(
 ) -> Document:
     """A new document; one with the same symbol and date as an existing one is refused."""
     store = ctx.store
+    rights.require_secretariat(ctx.actor)
     with store.transaction():
         parent_id = resolve_document(store, implements).id if implements else None
         return store.add_document(symbol, title=title, doc_type=doc_type, issued_on=issued_on,
@@ -93,6 +95,7 @@ def edit(ctx: Context, ref: str, request: DocumentCorrection) -> tuple[Document,
         changes["issued_on"] = _day(request.issued_on, "--issued-on")
     if request.received_on is not None:
         changes["received_on"] = _day(request.received_on, "--received-on")
+    rights.require_secretariat(ctx.actor)
     with store.transaction():
         doc = resolve_document(store, ref)
         if request.implements is not None:
@@ -116,6 +119,7 @@ def merge(ctx: Context, source: str, target: str) -> Merged:
     corrections, true on every day), documents implementing FROM implement INTO; FROM is kept,
     marked merged, so `undo` restores it."""
     store = ctx.store
+    rights.require_secretariat(ctx.actor)
     with store.transaction():
         gone, kept = resolve_document(store, source), resolve_document(store, target)
         if gone.id == kept.id:

@@ -13,6 +13,7 @@ from nqtrack.app.calendar import working_calendar
 from nqtrack.app.context import Context
 from nqtrack.app.lookup import unit_ids
 from nqtrack.app.series import open_before_reading
+from nqtrack.core import rights
 from nqtrack.core.backlog import build_backlog
 from nqtrack.core.errors import UserError
 from nqtrack.core.letterhead import missing
@@ -75,6 +76,8 @@ def remind(ctx: Context, query: RemindQuery, deliver: Callable[[list[Notice]], l
     returns those it delivered), and journal a 'reminded' event for each task of the
     notices delivered, and of those only — nothing on a dry run. When delivery stopped part
     of the way (DeliveryFailed), what went out is journaled, then its error raised."""
+    if not query.dry_run:
+        rights.require_secretariat(ctx.actor)
     result = Reminded(notices(ctx, query))
     if not result.notices:
         return result

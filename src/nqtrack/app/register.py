@@ -16,7 +16,8 @@ from nqtrack.app.calendar import OfficeCalendar
 from nqtrack.app.context import Context
 from nqtrack.app.lookup import resolve_task
 from nqtrack.app.tasks import task_row
-from nqtrack.core.errors import InvalidInput, NotFound
+from nqtrack.core import rights
+from nqtrack.core.errors import Forbidden, InvalidInput, NotFound
 from nqtrack.core.rules import MAX_COUNT, check_number
 from nqtrack.store.base import CREATION_KINDS
 
@@ -44,12 +45,14 @@ class ImportRequest:
     rejects: str | None = None
     strict_units: bool = False
     prefer: str = "register"  # a re-import's conflicts: the register's value stays, or the file's ("file")
+    sheet_return: bool = False  # a unit's sheet sent back (else recognised by its signature)
 
 
 @dataclass
 class Imported:
     summary: Any = None  # importer.Summary, for a spreadsheet
     rebuilt: dict[str, int] | None = None  # table counts, for a JSON export
+    sheet: Any = None  # sheets.SheetImported, for a unit's sheet sent back
 
 
 class _Rollback(Exception):
@@ -73,6 +76,7 @@ def import_any(ctx: Context, request: ImportRequest, progress: Callable[[int], N
     from nqtrack.importing.columns import KINDS, parse_map_options
     from nqtrack.importing.export_file import is_export, read_export
     from nqtrack.importing.reader import ReadError
+    from nqtrack.importing.sheet_return import is_sheet
 
     if request.kind not in KINDS:
         raise InvalidInput("unknown kind '{value}'; use one of: {values}", value=request.kind, values=", ".join(KINDS))
@@ -85,6 +89,11 @@ def import_any(ctx: Context, request: ImportRequest, progress: Callable[[int], N
         raise InvalidInput("--prefer takes 'register' or 'file'")
     if request.skip_invalid and not request.rejects:
         raise InvalidInput("--skip-invalid needs --rejects FILE for the rows it leaves out")
+    rights.require_secretariat(ctx.actor)
+    if request.sheet_return or is_sheet(request.source):
+        from nqtrack.app import sheets
+
+        return Imported(sheet=sheets.import_returned(ctx, request.source, source_label(request.source)))
     if is_export(request.source):
         return Imported(rebuilt=import_export(ctx, read_export(request.source)))
     calendar = OfficeCalendar(ctx.store)
@@ -133,6 +142,7 @@ def import_export(ctx: Context, data: dict[str, Any]) -> dict[str, int]:
         raise InvalidInput("a JSON export is restored into an empty database; this one already holds a register")
     if data["schema"] > store.applied_migrations():
         raise InvalidInput("cannot import: {reason}", reason="made by a newer nqtrack")
+    rights.require_secretariat(ctx.actor)
     with store.transaction():
         counts = store.load_export(data)
         problems = store.integrity_problems() + [f"{_task(task)}{message}" for task, message in
@@ -264,6 +274,7 @@ def undo(ctx: Context, last: int = 1, batch: str | None = None, task: str | None
     run says what would be undone and writes nothing."""
     check_number(last, "--last", 1, MAX_COUNT)
     store = ctx.store
+    rights.require_secretariat(ctx.actor)
     with store.transaction():
         if task is not None:
             events = store.last_task_change(resolve_task(store, task)["id"])
@@ -314,6 +325,7 @@ def restore(ctx: Context, source: str) -> str | None:
 
     check_backup(source)  # before the register is opened (and upgraded)
     store = ctx.store
+    rights.require_secretariat(ctx.actor)
     if _same_file(source, store.path):
         raise InvalidInput("the backup cannot be the database itself")
     from nqtrack.store import backup_stem
@@ -334,8 +346,12 @@ def _same_file(a: str, b: str) -> bool:
 
 def check(ctx: Context) -> list[dict[str, Any]]:
     """Every problem found: the file's integrity, then the register's rules, then the
-    stored settings and addresses that could not be used."""
+    stored settings and addresses that could not be used. A unit user sees only its own
+    tasks (on PostgreSQL the server hides the others): its check would find the rest
+    missing, so it is the secretariat's and the leaders'."""
     store = ctx.store
+    if ctx.actor.is_unit:
+        raise Forbidden("check reads the whole register: a unit user sees only its own tasks")
     problems: list[dict[str, Any]] = [{"task": None, "problem": p} for p in store.integrity_problems()]
     problems += [{"task": task, "problem": message} for task, message in store.invariant_problems()]
     problems += [{"task": None, "problem": p} for p in settings.problems(ctx)]

@@ -28,7 +28,7 @@ from typing import Any
 
 from nqtrack.app.calendar import OfficeCalendar
 from nqtrack.app.context import Context
-from nqtrack.core import rules
+from nqtrack.core import rights, rules
 from nqtrack.core.errors import DatabaseLocked, InvalidInput, StorageError
 from nqtrack.core.recurrence import (
     Recurrence,
@@ -114,6 +114,7 @@ class Opened:
 
 def open_periods(ctx: Context, until: date | None = None) -> Opened:
     """`recur`: open every period that opens on or before `until` (default today)."""
+    rights.require_secretariat(ctx.actor)
     day = until or ctx.today
     if not ctx.store.has_series_to_open(day):
         return Opened()
@@ -129,8 +130,9 @@ def open_periods(ctx: Context, until: date | None = None) -> Opened:
 def open_before_reading(ctx: Context, day: date) -> None:
     """Before a command reads the register as of `day`: open the periods opened by then
     (never ahead of today). On a register this user cannot write (read-only, or locked
-    past the busy timeout, or one made by a newer nqtrack) the command reads what was opened so far."""
-    if ctx.store.read_only is not None:
+    past the busy timeout, or one made by a newer nqtrack) the command reads what was opened so far.
+    A unit or a leader opens nothing: it cannot create tasks."""
+    if ctx.store.read_only is not None or not ctx.actor.is_secretariat:
         return
     with suppress(StorageError, DatabaseLocked):
         open_periods(ctx, min(day, ctx.today))

@@ -6,16 +6,19 @@ used, changed outside nqtrack)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from nqtrack.app.context import Context
 from nqtrack.core import letterhead as head
 from nqtrack.core import rules
 from nqtrack.core.errors import InvalidInput, UserError
 from nqtrack.core.numbers import MAX_DECIMALS
+from nqtrack.core.rights import require_secretariat
 from nqtrack.core.text import has_control_characters
 from nqtrack.i18n import LANGUAGES
 
 KNOWN = ("cutoff", "decimals", "office", "place", "number", "report_number", "signer", "lang", "smtp_host",
-         "smtp_port", "smtp_starttls", "smtp_sender", "smtp_user")
+         "smtp_port", "smtp_starttls", "smtp_sender", "smtp_user", "confirmation")
 CLEAR = "-"
 YES = ("yes", "1", "true", "on")
 NO = ("no", "0", "false", "off")
@@ -78,15 +81,24 @@ def check_value(key: str, value: str) -> str:
         raise InvalidInput("{key} takes a name without spaces", key=key)
     if key == "smtp_sender":
         rules.email_addresses(value)
+    if key == "confirmation" and value not in ("on", "off"):
+        raise InvalidInput("confirmation is 'on' or 'off'")
     return _NORMALISE[key](value) if key in _NORMALISE else value
 
 
 def read_all(ctx: Context) -> dict[str, str | None]:
-    return {key: ctx.store.get_setting(key) for key in KNOWN}
+    return {key: _shown(ctx, key) for key in KNOWN}
 
 
 def read(ctx: Context, key: str) -> str | None:
     _known(key)
+    return _shown(ctx, key)
+
+
+def _shown(ctx: Context, key: str) -> str | None:
+    """A setting as stored; confirmation as it holds (its default when not set)."""
+    if key == "confirmation":
+        return "on" if confirmation_on(ctx.store) else "off"
     return ctx.store.get_setting(key)
 
 
@@ -107,9 +119,29 @@ def change(ctx: Context, key: str, value: str) -> str | None:
     """Store a setting ('-' clears it); returns the value now stored."""
     _known(key)
     stored = None if value.strip() == CLEAR else check_value(key, value.strip())
+    require_secretariat(ctx.actor)
     with ctx.store.transaction():
         ctx.store.set_setting(key, stored)
-    return stored
+        if key == "confirmation" and not confirmation_on(ctx.store):
+            _refuse_pending_proposals(ctx)
+    return _shown(ctx, key) if key == "confirmation" else stored
+
+
+def confirmation_on(store: Any) -> bool:
+    """Whether a unit's completion is a proposal the secretariat confirms before it counts:
+    the `confirmation` setting, else on exactly when the register has unit users."""
+    stored = store.get_setting("confirmation")
+    return stored == "on" if stored else store.has_unit_users()
+
+
+def _refuse_pending_proposals(ctx: Context) -> None:
+    """Confirmation turned off with proposals awaiting: reports would count them from a
+    confirmation that never comes. The secretariat settles them first."""
+    waiting = ctx.store.pending_requests(kinds=("proposed",))
+    if waiting:
+        raise InvalidInput("{count} proposed completions await confirmation (tasks {tasks}): confirm or reject them "
+                           "before turning confirmation off", count=len(waiting),
+                           tasks=", ".join(str(w["task_id"]) for w in waiting[:10]))
 
 
 def stored_cutoff(store: object) -> int | None:

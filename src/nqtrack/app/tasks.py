@@ -14,12 +14,12 @@ from nqtrack.app import series as series_cases
 from nqtrack.app.calendar import OfficeCalendar
 from nqtrack.app.context import Context
 from nqtrack.app.lookup import resolve_document, resolve_filters, resolve_task, resolve_unit, unit_ids
-from nqtrack.core import rules
+from nqtrack.core import rights, rules
 from nqtrack.core.dates import Deadline
 from nqtrack.core.errors import InvalidInput, NotFound, UserError
 from nqtrack.core.recurrence import describe
 from nqtrack.core.states import fields_as_of, timing_class
-from nqtrack.store.base import CREATION_KINDS, Store
+from nqtrack.store.base import ANSWER_KINDS, CREATION_KINDS, REQUEST_KINDS, Store
 
 # The machine form of a task in listings: JSON keys and CSV headers, the same in every language.
 TASK_ROW_KEYS = (
@@ -77,6 +77,7 @@ def void(ctx: Context, ref: str, reason: str | None) -> int:
     if not reason or not reason.strip():
         raise InvalidInput("--reason is required: why the task was entered in error")
     store = ctx.store
+    rights.require_secretariat(ctx.actor)
     task_id = one_task(ctx, ref)["id"]
     with store.transaction():
         refuse_voided(store.resolve_task(f"#{task_id}"))
@@ -134,7 +135,8 @@ def assign(ctx: Context, request: Assignment) -> Assigned:
             # "assign 12 --lead VP" re-assigns task 12: a number is no title, so no such task is an error
             raise NotFound("unknown task: '{ref}'", ref=request.title_or_task.strip()) from None
     if existing is not None and not request.names_new_task():
-        return Assigned(_reassign(ctx, live_task(store, request.title_or_task)["id"], request), created=False)
+        return Assigned(_reassign(ctx, live_task(store, request.title_or_task), request), created=False)
+    rights.require_secretariat(ctx.actor)
     if not request.lead:
         raise InvalidInput("a new task needs a title and --lead")
     deadline = rules.deadline_from_text(request.due) if request.due else None
@@ -199,9 +201,15 @@ def date_deadline(deadline: Deadline, calendar: OfficeCalendar, assigned_on: dat
         received_on=day(document.received_on) if document is not None else None)
 
 
-def _reassign(ctx: Context, task_id: int, request: Assignment) -> int:
+def _reassign(ctx: Context, task: dict[str, Any], request: Assignment) -> int:
+    """New units or a new assignee for a task; a unit names an assignee of its own staff on
+    the tasks it leads, and nothing else."""
+    task_id = task["id"]
     if not (request.lead or request.coordinating is not None or request.assignee):
         raise InvalidInput("nothing to change: give --lead or --with")
+    rights.check_records_on(ctx.actor, task_id, task["lead_unit_id"], task.get("lead_unit"))
+    if request.lead or request.coordinating is not None:
+        rights.require_secretariat(ctx.actor)
     day = rules.check_effective_day(request.on or ctx.today, ctx.today)
     store = ctx.store
     with store.transaction():
@@ -229,6 +237,7 @@ class Update:
     reason: str | None = None
     note: str | None = None
     product: str | None = None
+    propose: bool = False  # --state done is the lead unit's proposal (the secretariat recording its letter)
 
 
 @dataclass
@@ -237,6 +246,7 @@ class Updated:
     changed: list[str] = field(default_factory=list)
     noted: bool = False
     ended: series_cases.Ended | None = None  # the update ended a series
+    proposed: date | None = None  # a completion on this day was proposed, awaiting confirmation
 
 
 def resolve_subject(ctx: Context, ref: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
@@ -252,13 +262,33 @@ def resolve_subject(ctx: Context, ref: str) -> tuple[dict[str, Any] | None, dict
     return resolve_task(store, ref), None
 
 
+def extension_fields(store: Any, task: dict[str, Any], text: str, reason: str | None, *,
+                     check_later: bool = True) -> dict[str, Any]:
+    """The fields an extension of `task` to `text` sets (a relative text counted from the
+    task's days on the office's calendar), refused when it is earlier than the deadline."""
+    document = store.document(task["document_id"]) if task["document_id"] else None
+    calendar = OfficeCalendar(store)
+    fields = rules.extension(text, reason, lambda found: date_deadline(found, calendar, _as_date(task["assigned_on"]),
+                                                                       document))
+    if check_later:
+        rules.check_later_deadline(fields["deadline"], _as_date(task["deadline"]))
+    return fields
+
+
 def update(ctx: Context, ref: str, request: Update) -> Updated:
     """Record progress, a completion, an extension, a product or a note: one journal
     event per changed field, all effective on the day given (default today). A series
-    takes only its end (`--state cancelled --on D`, see nqtrack.app.series.end)."""
+    takes only its end (`--state cancelled --on D`, see nqtrack.app.series.end).
+
+    A unit's `--state done` (a unit user's, or the secretariat's with `propose`) is a
+    proposed completion when confirmation is on (nqtrack.app.requests): the task stays
+    open until the secretariat confirms it; a unit records only on the tasks it leads."""
+    from nqtrack.app import requests, settings
+
     store = ctx.store
     task, series = resolve_subject(ctx, ref)
     if series is not None:
+        rights.require_secretariat(ctx.actor)
         others = any(v is not None for v in (request.progress, request.deadline, request.reason, request.product))
         ended = series_cases.end(ctx, series, request.state, request.on, request.note, others)
         return Updated(None, ended=ended)
@@ -267,14 +297,12 @@ def update(ctx: Context, ref: str, request: Update) -> Updated:
     day = rules.check_effective_day(request.on or ctx.today, ctx.today)
     new_state = rules.state_from_text(request.state) if request.state is not None else None
     request.progress = rules.check_progress(rules.progress_from_text(request.progress))
+    _check_update_rights(ctx.actor, task, request, new_state)
+    if request.propose and (new_state is None or new_state.value != "done"):
+        raise InvalidInput("--propose goes with --state done: the lead unit's proposed completion")
     extension = None
     if request.deadline is not None:
-        document = store.document(task["document_id"]) if task["document_id"] else None
-        calendar = OfficeCalendar(store)
-        extension = rules.extension(request.deadline, request.reason,
-                                    lambda found: date_deadline(found, calendar, _as_date(task["assigned_on"]),
-                                                                document))
-        rules.check_later_deadline(extension["deadline"], _as_date(task["deadline"]))
+        extension = extension_fields(store, task, request.deadline, request.reason)
     result = Updated(task_id)
 
     def apply(changes: dict[str, Any], kind: str, note: str | None) -> None:
@@ -283,19 +311,33 @@ def update(ctx: Context, ref: str, request: Update) -> Updated:
 
     if new_state is not None and new_state.value == "done":
         rules.check_completion_after_assignment(day, _as_date(task["assigned_on"]))
+    by_unit = (request.propose or ctx.actor.is_unit) and new_state is not None and new_state.value == "done"
     with store.transaction():
-        if new_state is not None:
+        proposal = by_unit and settings.confirmation_on(store)
+        if proposal:
+            requests.record_proposal(ctx, task, day, request.note)
+            result.proposed = day
+        elif new_state is not None:
             kind = "completed" if new_state.value == "done" else "updated"
             apply(rules.state_change(new_state, day, request.progress), kind, request.note)
         if extension is not None:
             apply(extension, "extended", request.reason)
         plain = {k: v for k, v in (("progress", request.progress), ("product", request.product)) if v is not None}
         if plain:
-            apply(plain, "updated", request.note)
-        if not result.changed and request.note:
+            apply(plain, "updated", None if proposal else request.note)
+        if not result.changed and not proposal and request.note:
             apply({}, "note", request.note)
             result.noted = True
     return result
+
+
+def _check_update_rights(actor: rights.Actor, task: dict[str, Any], request: Update, new_state: Any) -> None:
+    """A leader writes nothing; a unit records progress, products, notes and a proposed
+    completion on the tasks it leads, never a deadline nor another state."""
+    rights.check_records_on(actor, task["id"], task["lead_unit_id"], task.get("lead_unit"))
+    fields = [name for name, value in (("progress", request.progress), ("product", request.product),
+                                       ("deadline", request.deadline)) if value is not None]
+    rights.check_fields(actor, task["id"], fields, new_state.value if new_state is not None else None)
 
 
 # -- edit: corrections of data entry -------------------------------------------------------------
@@ -388,6 +430,7 @@ def edit(ctx: Context, ref: str, request: Correction) -> Updated:
     on the task's creation day and true on every day once recorded (a correction says the
     value was always this; store.base.TIMELESS_KINDS), distinct from a change of the work."""
     store = ctx.store
+    rights.require_secretariat(ctx.actor)
     task_id = one_task(ctx, ref)["id"]
     with store.transaction():
         task = refuse_voided(store.resolve_task(f"#{task_id}"))
@@ -417,6 +460,7 @@ def show(ctx: Context, ref: str, as_of: date | None = None) -> dict[str, Any]:
             raise InvalidInput("--as-of shows one task: name a task of the series")
         return series_cases.show(ctx, series)
     assert current is not None
+    rights.check_reads(ctx.actor, current["id"], current["lead_unit_id"], store.coordinating_unit_ids(current["id"]))
     day = as_of or ctx.today
     names = store.unit_names()
     if as_of:
@@ -456,7 +500,7 @@ def _history_row(event: dict[str, Any], names: dict[int, str], symbols: dict[int
         new = symbols.get(int(new)) if new else new
     elif event["field"] == "coordinating_units":
         old, new = unit_names(old), unit_names(new)
-    elif event["field"] is None:
+    elif event["field"] is None and event["kind"] not in REQUEST_KINDS + ANSWER_KINDS:
         new = None  # the creation snapshot: its fields are shown above
     return {
         "id": event["id"], "kind": event["kind"], "field": event["field"], "old_value": old, "new_value": new,
@@ -487,6 +531,10 @@ def listing(ctx: Context, query: TaskQuery) -> list[dict[str, Any]]:
     series_cases.open_before_reading(ctx, ctx.today)
     states = [rules.state_from_text(s).value for s in query.states]
     filters = resolve_filters(store, query.units, query.sources, query.documents)
+    own = rights.own_units(ctx.actor, filters.unit_ids)  # a unit user: its own tasks, led or coordinated
+    if own is not None:
+        filters.unit_ids = own
+    role = "any" if own is not None else "lead"
     ids = None
     if query.overdue:
         ids = [row["id"] for row in store.overdue_rows(ctx.today, ctx.today - timedelta(days=1),
@@ -494,5 +542,6 @@ def listing(ctx: Context, query: TaskQuery) -> list[dict[str, Any]]:
     rows = store.list_tasks(
         **filters.as_kwargs(), states=states, ids=ids, due_before=query.due_before,
         due_after=query.due_after, text=query.search, limit=query.limit, include_voided=query.include_voided,
+        role=role,
     )
     return [task_row(t) for t in rows]

@@ -9,6 +9,7 @@ from typing import Any
 
 from nqtrack.app.context import Context
 from nqtrack.app.lookup import resolve_unit
+from nqtrack.core import rights
 from nqtrack.core.collate import sort_key
 from nqtrack.core.errors import InvalidInput
 from nqtrack.core.rules import email_addresses
@@ -28,6 +29,7 @@ def add(
 ) -> Unit:
     email = email_addresses(email)  # a line break in an address would add a header to the mail
     store = ctx.store
+    rights.require_secretariat(ctx.actor)
     with store.transaction():
         parent_id = resolve_unit(store, parent).id if parent else None
         return store.add_unit(name, code=code, parent_id=parent_id, aliases=aliases, email=email)
@@ -48,6 +50,7 @@ def listing(ctx: Context) -> list[dict[str, Any]]:
 
 def _change(ctx: Context, unit: str, changes: dict[str, Any], note: str | None = None) -> tuple[Unit, list[str]]:
     store = ctx.store
+    rights.require_secretariat(ctx.actor)
     with store.transaction():
         found = resolve_unit(store, unit)
         changed = store.change_unit(found.id, changes, by=ctx.by, recorded_at=ctx.recorded_at, note=note)
@@ -114,6 +117,7 @@ def merge(ctx: Context, source: str, target: str) -> Merged:
     as corrections, true on every day), the units under FROM go under INTO, and FROM's name,
     code and aliases become INTO's aliases. FROM is kept, marked merged, so `undo` restores it."""
     store = ctx.store
+    rights.require_secretariat(ctx.actor)
     with store.transaction():
         gone, kept = resolve_unit(store, source), resolve_unit(store, target)
         if gone.id == kept.id:

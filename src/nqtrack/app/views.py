@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from nqtrack.app import settings
+from nqtrack.app import requests, settings
 from nqtrack.app.calendar import working_calendar
 from nqtrack.app.context import Context, end_of_day_utc
-from nqtrack.app.lookup import resolve_filters
+from nqtrack.app.lookup import resolve_filters, unit_ids
 from nqtrack.app.notices import MAX_WITHIN
 from nqtrack.app.series import open_before_reading
+from nqtrack.core import rights
 from nqtrack.core.backlog import GROUPS, Backlog, build_backlog, overdue_by_month, overdue_by_unit
 from nqtrack.core.errors import InvalidInput
 from nqtrack.core.figures import add_counts, breakdown, views
@@ -43,7 +44,7 @@ class OverdueQuery:
     units: Sequence[str] = ()
     sources: Sequence[str] = ()
     documents: Sequence[str] = ()
-    role: str = "lead"
+    role: str | None = None  # with units: lead (default), coordinating or any; a unit user's own: any
     assignee: str | None = None
     min_days: int = 0
     group: str = "unit"
@@ -55,7 +56,7 @@ def check_overdue_query(query: OverdueQuery) -> None:
     if query.group not in GROUPS:
         raise InvalidInput("unknown group '{value}'; use one of: {values}", value=query.group,
                            values=", ".join(GROUPS))
-    if query.role not in ROLES:
+    if query.role is not None and query.role not in ROLES:
         raise InvalidInput("unknown role '{value}'; use one of: {values}", value=query.role, values=", ".join(ROLES))
     check_number(query.within, "--within", 0, MAX_WITHIN)
     check_number(query.min_days, "--min-days", 0, MAX_DAYS)
@@ -69,11 +70,17 @@ def overdue(ctx: Context, query: OverdueQuery) -> Backlog:
     today = ctx.today
     open_before_reading(ctx, today)
     filters = resolve_filters(ctx.store, query.units, query.sources, query.documents)
+    role = query.role or "lead"
+    own = rights.own_units(ctx.actor, filters.unit_ids)  # a unit user: its own tasks, led or coordinated
+    if own is not None:
+        filters.unit_ids, role = own, query.role or "any"
     calendar = working_calendar(ctx, today, query.within) if query.working_days else None
     due_until = calendar.due_until if calendar else today + timedelta(days=query.within)
-    rows = ctx.store.overdue_rows(today, due_until, role=query.role, **filters.as_kwargs())
-    return build_backlog(rows, today, query.within, min_days=query.min_days, assignee=query.assignee,
-                         calendar=calendar.for_rows(rows) if calendar else None)
+    rows = ctx.store.overdue_rows(today, due_until, role=role, **filters.as_kwargs())
+    backlog = build_backlog(rows, today, query.within, min_days=query.min_days, assignee=query.assignee,
+                            calendar=calendar.for_rows(rows) if calendar else None)
+    backlog.awaiting = requests.awaiting(ctx, today, filters, role)
+    return backlog
 
 
 # -- the report --------------------------------------------------------------------------------
@@ -155,6 +162,9 @@ def resolve_scope(ctx: Context, query: ReportQuery) -> Scope:
     known_at = end_of_day_utc(query.known_on) if query.known_on else None
     chosen = resolve_filters(store, query.units, query.sources, query.documents,
                              include_subunits=query.include_subunits)
+    own = rights.own_units(ctx.actor, unit_ids(store, query.units))
+    if own is not None:  # a unit user: the report of its own tasks
+        chosen.unit_ids = own
     names = store.unit_names()
     head = {
         "period": {"from": period.start, "to": period.end, "as_of": day, "known_on": query.known_on,

@@ -8,18 +8,27 @@ start fast.
 
 import sys
 
-from nqtrack.cli import calendar, notices, register, tasks, units, views  # noqa: F401  (they register the commands)
+from nqtrack.cli import (  # noqa: F401  (they register the commands)
+    calendar,
+    notices,
+    register,
+    requests,
+    tasks,
+    units,
+    users,
+    views,
+)
 from nqtrack.cli.app import app
 
 __all__ = ["app", "invoked_command", "main"]
 
 # The main options (cli.app.main_options) that take a value: their values are not commands.
-VALUE_OPTIONS = ("--db", "--today", "--lang", "--busy-timeout")
+VALUE_OPTIONS = ("--db", "--today", "--lang", "--busy-timeout", "--user")
 
 # The order of `nqtrack --help`: the day's work first, the register's care after.
 HELP_ORDER = ("init", "info", "assign", "update", "edit", "void", "list", "show", "overdue", "report", "evaluate",
               "dashboard", "config", "import", "backup", "restore", "check", "undo", "export", "copy", "remind",
-              "review", "recur")
+              "review", "recur", "confirm", "reject", "request-extension", "approve", "deny", "sheet")
 app.registered_commands.sort(key=lambda info: HELP_ORDER.index(info.name or ""))
 
 

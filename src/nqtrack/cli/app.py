@@ -65,7 +65,17 @@ calendar_app = typer.Typer(
 Example:
   nqtrack calendar list --year 2024""",
 )
+user_app = typer.Typer(
+    cls=HelpGroup, no_args_is_help=True, rich_markup_mode=None,
+    help="""Users and their roles (secretariat, leader, unit): who is who in a register kept by many units.
+
+\b
+Example:
+  nqtrack user add lan --role unit --unit VP --name "Nguyễn Thị Lan"
+  nqtrack user list""",
+)
 app.add_typer(unit_app, name="unit", cls=HelpGroup)
+app.add_typer(user_app, name="user", cls=HelpGroup)
 app.add_typer(doc_app, name="doc", cls=HelpGroup)
 app.add_typer(calendar_app, name="calendar", cls=HelpGroup)
 
@@ -92,6 +102,7 @@ class Session:
     lang: str = "vi"
     busy_timeout: float = 10.0
     in_data_folder: bool = False  # no --db nor $NQTRACK_DB: the per-user data folder
+    user: str | None = None  # --user: the login acting (else the account running the command)
     _store: Any = None
 
     def store(self, create: bool = False) -> Any:
@@ -111,7 +122,9 @@ class Session:
         """The use cases' context: the register, the business day, the moment of recording, who records."""
         from nqtrack.app.context import Context, default_recorder, now_utc
 
-        return Context(lambda: self.store(create), self.today, now_utc(), by or default_recorder())
+        account = default_recorder()
+        return Context(lambda: self.store(create), self.today, now_utc(), by or self.user or account,
+                       login=self.user or account, login_given=bool(self.user))
 
     def close(self) -> None:
         if self._store is not None:
@@ -241,6 +254,9 @@ def main_options(
     busy_timeout: Annotated[float | None, typer.Option(
         "--busy-timeout", help="Seconds to wait for a locked database (default 10). Also $NQTRACK_BUSY_TIMEOUT.",
         metavar="SECONDS")] = None,
+    user: Annotated[str | None, typer.Option(
+        "--user", help="The user acting (a login of 'nqtrack user add'). Default: $NQTRACK_USER, else the account "
+        "running nqtrack.", metavar="LOGIN")] = None,
     version: Annotated[bool, typer.Option(
         "--version", callback=version_callback, is_eager=True, help="Print the version.")] = False,
 ) -> None:
@@ -259,6 +275,7 @@ def main_options(
     session.db_path = db_path
     session.in_data_folder = not db and not os.environ.get("NQTRACK_DB")
     session._store = None
+    session.user = user or os.environ.get("NQTRACK_USER") or None
     try:
         session.busy_timeout = parse_busy_timeout(busy_timeout, os.environ.get("NQTRACK_BUSY_TIMEOUT"))
         session.today = parse_day(today or os.environ.get("NQTRACK_TODAY"), "--today") or date.today()

@@ -20,6 +20,9 @@ SendOption = Annotated[bool, typer.Option(
     "--send", help="E-mail each notice to its unit's address (SMTP settings: nqtrack config).")]
 DryRunOption = Annotated[bool, typer.Option(
     "--dry-run", help="Show what would be written or sent, and to whom; record nothing.")]
+AttachOption = Annotated[bool, typer.Option("--attach", help=(
+    "Also write each unit's own sheet (nqtrack sheet) beside its notice, attached to its e-mail with --send; "
+    "needs --output-dir."))]
 
 
 @command()
@@ -32,6 +35,7 @@ def remind(
     send: SendOption = False,
     dry_run: DryRunOption = False,
     working_days: WorkingDaysOption = False,
+    attach: AttachOption = False,
     by: ByOption = None,
 ) -> None:
     """Notices urging each lead unit about its overdue and soon-due tasks (đôn đốc).
@@ -45,18 +49,16 @@ def remind(
       nqtrack remind --output-dir don-doc/ --format docx
       nqtrack remind --unit VP --format text
       nqtrack remind --send --dry-run
+      nqtrack remind --output-dir don-doc/ --attach --send
     """
     from nqtrack.app import notices
 
-    if fmt not in NOTICE_FORMATS:
-        raise InvalidInput("unknown format '{value}'; use one of: {formats}", value=fmt, formats="markdown, text, docx")
-    if fmt == "docx" and not output_dir and not send:
-        raise InvalidInput("a DOCX notice needs --output-dir")
+    _check_delivery(fmt, output_dir, send, attach)
     query = notices.RemindQuery(unit or (), within, dry_run, working_days)
     notices.check_query(query)  # a bad value is the one line said, before any warning
     ctx = session.context(by)
     warn_unset(notices.unset_settings(ctx))
-    done = notices.remind(ctx, query, _Deliverer(ctx, fmt, output_dir, send, dry_run))
+    done = notices.remind(ctx, query, _Deliverer(ctx, fmt, output_dir, send, dry_run, attach))
     if not done.notices:
         typer.echo(_("No unit has overdue or soon-due tasks to urge."))
     elif not dry_run:
@@ -64,13 +66,32 @@ def remind(
                      tasks=done.tasks_urged))
 
 
+def _check_delivery(fmt: str, output_dir: str | None, send: bool, attach: bool) -> None:
+    if fmt not in NOTICE_FORMATS:
+        raise InvalidInput("unknown format '{value}'; use one of: {formats}", value=fmt, formats="markdown, text, docx")
+    if fmt == "docx" and not output_dir and not send:
+        raise InvalidInput("a DOCX notice needs --output-dir")
+    if attach and not output_dir:
+        raise InvalidInput("--attach needs --output-dir: each unit's sheet is written there")
+
+
+class _Named:
+    """What a sheet's file name is made of, before the sheet is (a dry run)."""
+
+    def __init__(self, unit: str, unit_code: str | None, issued_on: Any) -> None:
+        self.unit, self.unit_code, self.issued_on = unit, unit_code, issued_on
+
+
 class _Deliverer:
     """Writes the notices into a folder (all of them or none), or to standard output, or
     e-mails them; returns those delivered (app.notices.DeliveryFailed when it stopped part
     of the way, so that only those are journaled)."""
 
-    def __init__(self, ctx: Any, fmt: str, output_dir: str | None, send: bool, dry_run: bool) -> None:
+    def __init__(self, ctx: Any, fmt: str, output_dir: str | None, send: bool, dry_run: bool,
+                 attach: bool = False) -> None:
         self.ctx, self.fmt, self.output_dir, self.send, self.dry_run = ctx, fmt, output_dir, send, dry_run
+        self.attach = attach
+        self.sheets: dict[int, str] = {}  # unit → its sheet's file, written beside its notice
         self.attachments: dict[int, str] = {}  # id(notice) → its DOCX written
         if output_dir and not dry_run:
             from nqtrack.files import output_folder
@@ -103,17 +124,36 @@ class _Deliverer:
 
         names = render.file_names(notice_list, NOTICE_FORMATS[self.fmt])
         folder = self.output_dir or "."
+        sheets = self._sheets(notice_list)
         if self.dry_run:
-            for name in names:
+            for name in [*names, *(name for _unit, name, _data in sheets)]:
                 typer.echo(_("Would write {path}", path=os.path.join(folder, name)))
             return []
-        paths = write_all(folder, [(name, self._content(notice)) for notice, name in zip(notice_list, names,
-                                                                                          strict=True)],
-                          database=session.db_path)
+        files = [(name, self._content(notice)) for notice, name in zip(notice_list, names, strict=True)]
+        paths = write_all(folder, files + [(name, data) for _unit, name, data in sheets], database=session.db_path)
         for path in paths:
             typer.echo(_("Written: {path}", path=path))
-        self.attachments = dict(zip((id(n) for n in notice_list), paths, strict=True))
+        self.attachments = dict(zip((id(n) for n in notice_list), paths, strict=False))
+        self.sheets = {unit: path for (unit, _name, _data), path in zip(sheets, paths[len(files):], strict=True)}
         return list(notice_list)
+
+    def _sheets(self, notice_list: list[Any]) -> list[tuple[int, str, bytes]]:
+        """With --attach, each unit's own sheet (unit, file name, workbook), written beside
+        its notice (named, not made, on a dry run)."""
+        from nqtrack.app import sheets
+        from nqtrack.render import sheet as render_sheet
+
+        made = []
+        for notice in notice_list:
+            if not self.attach or notice.unit_id is None:
+                continue
+            if self.dry_run:
+                made.append((notice.unit_id, render_sheet.file_name(_Named(notice.unit, notice.unit_code,
+                                                                            notice.day)), b""))
+            else:
+                sheet = sheets.build(self.ctx, notice.unit_id)
+                made.append((notice.unit_id, render_sheet.file_name(sheet), render_sheet.workbook(sheet)))
+        return made
 
     def _content(self, notice: Any) -> bytes:
         from nqtrack.render import notices as render
@@ -156,6 +196,8 @@ class _Deliverer:
             attachments = []
             if self.fmt == "docx" and self.output_dir and not self.dry_run:
                 attachments.append(Path(self.attachments[id(notice)]))
+            if notice.unit_id in self.sheets and not self.dry_run:
+                attachments.append(Path(self.sheets[notice.unit_id]))
             recipients = [a.strip() for a in address.replace(";", ",").split(",") if a.strip()]
             messages.append(mailer.build_message(config.sender, recipients, render.subject(notice),
                                                  render.render_text(notice), attachments))
@@ -174,7 +216,9 @@ def config(
     key: Annotated[str | None, typer.Argument(help=(
         "A setting: cutoff (report periods, e.g. 15); decimals (of the per cents printed, 0-6); office, place, "
         "number, report_number, signer (the heading and signature of letters and the Word report); lang (vi or en); "
-        "smtp_host, smtp_port, smtp_starttls, smtp_sender, smtp_user (for --send)."))] = None,
+        "smtp_host, smtp_port, smtp_starttls, smtp_sender, smtp_user (for --send); confirmation (on or off: a unit's "
+        "completion counts once the secretariat confirms it; default on when the register has unit users)."
+        ))] = None,
     value: Annotated[str | None, typer.Argument(help="Its new value; '-' clears it. Leave out to print it.")] = None,
 ) -> None:
     """Read or change a stored setting.

@@ -70,6 +70,8 @@ StrictUnitsOption = Annotated[bool, typer.Option(
 ConflictsOption = Annotated[str | None, typer.Option("--conflicts", help=(
     "Re-import: write every conflict to this file; its name (.xlsx, .csv, .md, .json) chooses the format."),
     metavar="FILE")]
+SheetReturnOption = Annotated[bool, typer.Option("--sheet-return", help=(
+    "The file is a unit's sheet sent back (nqtrack sheet); recognised by its signature without this option."))]
 PreferOption = Annotated[str, typer.Option("--prefer", help=(
     "Re-import: when a field changed both in the file and in the register since the last import, "
     "keep the register's (default) or take the file's ('file')."))]
@@ -92,15 +94,17 @@ def import_(
     prefer: PreferOption = "register",
     conflicts: ConflictsOption = None,
     create: CreateOption = False,
+    sheet_return: SheetReturnOption = False,
     by: ByOption = None,
 ) -> None:
-    """Import tasks (or units, documents) from a spreadsheet, all rows or none.
+    """Import tasks (or units, documents) from a spreadsheet, all rows or none; or a unit's sheet sent back.
 
     \b
     Examples:
       nqtrack --db register.db import examples/units.csv --kind units --create
       nqtrack import examples/tasks.csv
       nqtrack import "Danh muc nhiem vu 2022.xlsx" --sheet "Phụ lục" --dry-run
+      nqtrack import phieu-cap-nhat-VP-2022-11-15.xlsx
     """
     from nqtrack.app import register
     from nqtrack.importing.reader import read_stdin
@@ -108,7 +112,7 @@ def import_(
     request = register.ImportRequest(
         read_stdin(sys.stdin.buffer) if file == "-" else file, kind=kind, sheet=sheet, encoding=encoding,
         delimiter=delimiter, mappings=map_ or (), dry_run=dry_run, skip_invalid=skip_invalid, rejects=rejects,
-        strict_units=strict_units, prefer=prefer)
+        strict_units=strict_units, prefer=prefer, sheet_return=sheet_return)
     # where --rejects and --conflicts go is checked before the import starts
     writers = (_rejects_writer(request), _conflicts_writer(conflicts, file))
     _say_imported(_run_import(session.context(by, create=create), request, writers))
@@ -134,6 +138,11 @@ def _say_imported(done: Any) -> None:
 
     if done.rebuilt is not None:
         typer.echo(render.rebuilt_line(done.rebuilt))
+    elif done.sheet is not None:
+        from nqtrack.cli.app import user_message
+        from nqtrack.render.sheet import imported_lines
+
+        typer.echo("\n".join(imported_lines(done.sheet, user_message)))
     else:
         typer.echo("\n".join(render.summary_lines(done.summary)))
 

@@ -42,6 +42,9 @@ DayOption = Annotated[int | None, typer.Option(
 AgainOption = Annotated[bool, typer.Option(
     "--again", help="Assign even when the same task (document, title, lead unit) is already open.")]
 AllOption = Annotated[bool, typer.Option("--all", help="Also the tasks voided (entered in error), marked.")]
+ProposeOption = Annotated[bool, typer.Option("--propose", help=(
+    "With --state done: the lead unit's proposed completion (recorded from its letter), for the secretariat to "
+    "confirm."))]
 
 
 @command()
@@ -105,20 +108,27 @@ def update(
     note: Annotated[str | None, typer.Option("--note", help="A note for the journal.")] = None,
     product: Annotated[str | None, typer.Option(
         "--product", help="The product (e.g. the report submitted).")] = None,
+    propose: ProposeOption = False,
     by: ByOption = None,
 ) -> None:
     """Record progress, completion, an extension, a product or a note; or end a series.
 
     \b
+    A unit user's --state done (and --propose, the secretariat recording a unit's
+    letter) is a proposed completion when confirmation is on: the task counts as
+    done once the secretariat confirms it (nqtrack confirm TASK).
+
+    \b
     Examples:
       nqtrack update 12 --state done --on 15/10/2022 --product "Báo cáo số 45/BC-VP"
+      nqtrack update 12 --state done --on 15/10/2022 --propose --note "Công văn 88/VP ngày 16/10/2022"
       nqtrack update NV-2022-0007 --deadline 31/12/2022 --reason "Theo Thông báo 123/TB-VP"
       nqtrack update S3 --state cancelled --on 10/05/2024
     """
     from nqtrack.app import tasks
 
     request = tasks.Update(state=state, progress=progress, on=parse_day(on, "--on"), deadline=deadline,
-                           reason=reason, note=note, product=product)
+                           reason=reason, note=note, product=product, propose=propose)
     _say_updated(tasks.update(session.context(by), task, request))
 
 
@@ -130,6 +140,11 @@ def _say_updated(done: Any) -> None:
         typer.echo(_("Series {series} ends on {day}; tasks of later periods cancelled: {tasks}.",
                      series=done.ended.series, day=show_day(done.ended.ends_on),
                      tasks=", ".join(done.ended.cancelled) or "—"))
+    elif done.proposed:
+        typer.echo(_("Task {id}: completion on {day} proposed, awaiting the secretariat's confirmation (nqtrack "
+                     "confirm {id}).", id=done.task_id, day=show_day(done.proposed)))
+        if done.changed:
+            typer.echo(_("Task {id} updated: {fields}.", id=done.task_id, fields=field_names(done.changed)))
     elif done.changed:
         typer.echo(_("Task {id} updated: {fields}.", id=done.task_id, fields=field_names(done.changed)))
     elif done.noted:

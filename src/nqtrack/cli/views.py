@@ -34,7 +34,8 @@ ExitStatusOption = Annotated[bool, typer.Option(
 def overdue(
     within: WithinOption = 7,
     unit: UnitOption = None,
-    role: Annotated[str, typer.Option("--role", help="With --unit: lead (default), coordinating or any.")] = "lead",
+    role: Annotated[str | None, typer.Option("--role", help=(
+        "With --unit: lead (default), coordinating or any (a unit user's own view: any)."))] = None,
     source: SourceOption = None,
     document: DocumentOption = None,
     assignee: Annotated[str | None, typer.Option(
@@ -48,7 +49,7 @@ def overdue(
     output: OutputOption = None,
     labels: LabelsOption = False,
 ) -> None:
-    """The morning view: overdue tasks, those carried over from earlier months, and those due soon.
+    """The morning view: overdue tasks, carried over, due soon, and the requests awaiting confirmation.
 
     \b
     Examples:

@@ -37,6 +37,9 @@ class Backlog:
     units: list[UnitLine] = field(default_factory=list)
     aging: list[tuple[str, int]] = field(default_factory=list)  # ("2022-09", 30), newest month first
     working_days: bool = False  # `within` and the days overdue counted in working days
+    # the requests awaiting the secretariat: proposed completions and extension requests
+    # (nqtrack.app.requests.AWAITING_KEYS), oldest first
+    awaiting: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def carried_over(self) -> int:

@@ -41,3 +41,10 @@ def N_(message: str) -> str:
 
 class StorageError(UserError):
     exit_code = 74  # EX_IOERR: the disk is full, or the register cannot be written
+
+
+class Forbidden(UserError):
+    """What the acting user's role may not do (core/rights.py); on PostgreSQL the server
+    refuses it too, whatever the client."""
+
+    exit_code = 77  # EX_NOPERM

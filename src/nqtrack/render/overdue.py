@@ -14,11 +14,16 @@ from nqtrack.render.tables import as_output, console, csv_text, json_text, markd
 if TYPE_CHECKING:
     from rich.console import Console
 
-CSV_KEYS = (
-    "section", "id", "code", "title", "document", "lead_unit", "coordinating_units", "assignee",
+JSON_TASK_KEYS = (
+    "id", "code", "title", "document", "lead_unit", "coordinating_units", "assignee",
     "deadline", "original_deadline", "days_overdue", "carried_over", "extended", "state", "working_days_overdue",
 )
-JSON_TASK_KEYS = CSV_KEYS[1:]
+# A request awaiting the secretariat (section "awaiting"): completion or extension, the day it
+# names (the completion day proposed, the deadline asked for), the unit's note or reason,
+# the day it was made and who recorded it. The machine CSV has these columns after the tasks'.
+REQUEST_KEYS = ("request", "requested_day", "request_note", "requested_on", "requested_by")
+AWAITING_JSON_KEYS = ("id", "code", "title", "document", "lead_unit", "deadline", "state", *REQUEST_KEYS)
+CSV_KEYS = ("section", *JSON_TASK_KEYS, *REQUEST_KEYS)
 
 
 def _machine(task: dict[str, Any]) -> dict[str, Any]:
@@ -33,11 +38,13 @@ def as_json(b: Backlog) -> dict[str, Any]:
         "tasks": [_machine(t) for t in b.overdue],
         "paused": [_machine(t) for t in b.paused],
         "due_soon": [_machine(t) for t in b.due_soon],
+        "awaiting": [{key: r.get(key) for key in AWAITING_JSON_KEYS} for r in b.awaiting],
         "summary": {
             "overdue": len(b.overdue),
             "carried_over": b.carried_over,
             "due_soon": len(b.due_soon),
             "paused": len(b.paused),
+            "awaiting": len(b.awaiting),
             "by_unit": [
                 {"unit": u.unit, "overdue": u.overdue, "carried_over": u.carried_over, "due_soon": u.due_soon,
                  "paused": u.paused, "oldest_deadline": u.oldest_deadline}
@@ -57,10 +64,29 @@ def as_csv(b: Backlog) -> str:
     for row in rows:
         row["carried_over"] = int(row["carried_over"])
         row["extended"] = int(row["extended"])
+    rows += [{**r, "section": "awaiting"} for r in b.awaiting]
     return csv_text(rows, CSV_KEYS)
 
 
+def _nothing(b: Backlog) -> bool:
+    return not (b.overdue or b.paused or b.due_soon or b.awaiting)
+
+
+def awaiting_line(b: Backlog) -> str:
+    """The requests awaiting the secretariat, in one sentence ('' when none)."""
+    if not b.awaiting:
+        return ""
+    completions = sum(1 for r in b.awaiting if r["request"] == "completion")
+    return _("{completions} proposed completions await confirmation, {extensions} extension requests await "
+             "approval.", completions=completions, extensions=len(b.awaiting) - completions)
+
+
 def headline(b: Backlog) -> str:
+    line = awaiting_line(b)
+    return f"{_overdue_headline(b)} {line}" if line else _overdue_headline(b)
+
+
+def _overdue_headline(b: Backlog) -> str:
     if not (b.overdue or b.paused or b.due_soon):
         if b.working_days:
             return _("{day}: nothing is overdue and nothing falls due in the next {within} working days.",
@@ -158,6 +184,37 @@ def _task_columns(with_unit: bool, working_days: bool = False) -> list[tuple[str
     return columns
 
 
+def _request_text(row: dict[str, Any]) -> str:
+    day = show_day(row["requested_day"]) if row.get("requested_day") else "—"
+    if row["request"] == "completion":
+        return _("completion on {day}", day=day)
+    return _("extension to {day}", day=day)
+
+
+def _awaiting_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "ref": r["code"] or f"#{r['id']}",
+            "title": r["title"],
+            "lead_unit": r.get("lead_unit") or "",
+            "deadline": show_day(r["deadline"]),
+            "request": _request_text(r),
+            "request_note": r.get("request_note") or "",
+            "requested_on": show_day(r["requested_on"]),
+            "requested_by": r.get("requested_by") or "",
+        }
+        for r in rows
+    ]
+
+
+def _awaiting_columns() -> list[tuple[str, str]]:
+    return [
+        ("ref", _("No.")), ("title", _("Title")), ("lead_unit", _("Lead unit")), ("deadline", _("Deadline")),
+        ("request", _("Request")), ("request_note", _("Note or reason")), ("requested_on", _("Requested on")),
+        ("requested_by", _("Recorded by")),
+    ]
+
+
 def _sections(b: Backlog, group: str, limit: int | None):
     """(title, rows, columns) for each block of tasks, in order."""
     shown = b.overdue[:limit] if limit else b.overdue
@@ -171,11 +228,13 @@ def _sections(b: Backlog, group: str, limit: int | None):
     if b.due_soon:
         soon = [{**row, "days": ""} for row in _task_rows(b.due_soon)]
         yield _due_soon_label(b), soon, [c for c in _task_columns(True) if c[0] not in ("days", "carried")]
+    if b.awaiting:
+        yield _("Awaiting confirmation"), _awaiting_rows(b.awaiting), _awaiting_columns()
 
 
 def as_markdown(b: Backlog, group: str, limit: int | None) -> str:
     out = [f"# {_('Overdue tasks')} — {show_day(b.as_of)}", "", headline(b), ""]
-    if not (b.overdue or b.paused or b.due_soon):
+    if _nothing(b):
         return "\n".join(out)
     if b.units:
         out += [markdown_table(_unit_rows(b), _unit_columns()), ""]
@@ -196,7 +255,7 @@ def print_table(b: Backlog, group: str, limit: int | None, screen: Console | Non
 
     out = screen or console()
     out.print(Text(headline(b), style="bold"))
-    if not (b.overdue or b.paused or b.due_soon):
+    if _nothing(b):
         return
     if b.units:
         out.print(fit_table(_unit_rows(b), _unit_columns(), out.width))
@@ -216,16 +275,22 @@ def _due_soon_label(b: Backlog) -> str:
 
 
 def _section_labels(b: Backlog) -> dict[str, str]:
-    return {"overdue": _("Overdue"), "paused": _("Paused, past their deadline"), "due_soon": _due_soon_label(b)}
+    return {"overdue": _("Overdue"), "paused": _("Paused, past their deadline"), "due_soon": _due_soon_label(b),
+            "awaiting": _("Awaiting confirmation")}
 
 
 def people_csv(b: Backlog) -> str:
-    """The CSV for people: the table's columns with the section in words, one task a row."""
+    """The CSV for people: the table's columns with the section in words, one task a row;
+    the requests awaiting confirmation add their own columns (as the table's, when there are)."""
     sections = _section_labels(b)
     rows = [{**row, "section": sections[name]}
             for name, tasks in (("overdue", b.overdue), ("paused", b.paused), ("due_soon", b.due_soon))
             for row in _task_rows(tasks)]
     columns = [("section", _("Section"))] + _task_columns(with_unit=True, working_days=b.working_days)
+    if b.awaiting:
+        rows += [{**row, "section": sections["awaiting"]} for row in _awaiting_rows(b.awaiting)]
+        keys = [key for key, _label in columns]
+        columns += [c for c in _awaiting_columns() if c[0] not in keys]
     return csv_text(rows, [key for key, _label in columns], [label for _key, label in columns])
 
 
@@ -243,6 +308,20 @@ def _typed_columns(working_days: bool) -> list[tuple[str, str]]:
         ("lead_unit", _("Lead unit")), ("coordinating_units", _("Coordinating units")), ("assignee", _("Assignee")),
         ("deadline", _("Deadline")), ("original_deadline", _("Original deadline")), *days,
         ("carried_over", _("Carried over")), ("extended", _("Extended")), ("state", _("State")),
+    ]
+
+
+def _typed_awaiting(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    requests = {"completion": _("Proposed completion"), "extension": _("Extension request")}
+    return [{**r, "request": requests[r["request"]], "state": _(r["state"])} for r in rows]
+
+
+def _typed_awaiting_columns() -> list[tuple[str, str]]:
+    return [
+        ("id", "#"), ("code", _("Code")), ("title", _("Title")), ("document", _("Document")),
+        ("lead_unit", _("Lead unit")), ("deadline", _("Deadline")), ("state", _("State")), ("request", _("Request")),
+        ("requested_day", _("Day proposed or asked for")), ("request_note", _("Note or reason")),
+        ("requested_on", _("Requested on")), ("requested_by", _("Recorded by")),
     ]
 
 
@@ -266,6 +345,9 @@ def workbook(b: Backlog, decimals: int = 1, limit: int | None = None) -> bytes:
         Sheet(_("Overdue by month of deadline"), [("month", _("Month")), ("overdue", _("Overdue"))], months,
               title=title),
     ]
+    if b.awaiting:
+        sheets.append(Sheet(sections["awaiting"], _typed_awaiting_columns(), _typed_awaiting(b.awaiting),
+                            title=title, kinds={"requested_day": "date", "requested_on": "date"}))
     return workbook_bytes(sheets, decimals)
 
 

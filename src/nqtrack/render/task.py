@@ -103,8 +103,11 @@ def field_names(fields: list[str]) -> str:
     return ", ".join(labels.get(f, f) for f in fields)
 
 
-def shown_value(field: str | None, value: str | None) -> str | None:
-    """A journaled value as a person reads it: a state in words, a day as the language writes it."""
+def shown_value(field: str | None, value: str | None, kind: str | None = None) -> str | None:
+    """A journaled value as a person reads it: a state in words, a day as the language writes it
+    (the day a completion was proposed on, the deadline an extension request found)."""
+    if field is None and kind in ("proposed", "rejected", "extension_requested") and value and _is_day(value):
+        return show_day(value)
     if value is None or field is None:
         return value
     if field == "state":
@@ -114,6 +117,10 @@ def shown_value(field: str | None, value: str | None) -> str | None:
     if field in ("recurring", "voided"):
         return _("yes") if value == "1" else _("no")
     return value
+
+
+def _is_day(value: str) -> bool:
+    return len(value) == 10 and value[4] == "-" and value[7] == "-" and value.replace("-", "").isdigit()
 
 
 def _history_columns() -> list[tuple[str, str]]:
@@ -147,7 +154,8 @@ def emit_task(shown_task: dict[str, Any], out: Output | str) -> None:
     history_rows = [
         {**h, "kind": _(h["kind"]), "effective_on": show_day(h["effective_on"]),
          "recorded_at": local_time(h["recorded_at"]), "field": labels.get(h["field"], h["field"]) if h["field"] else "",
-         "old_value": shown_value(h["field"], h["old_value"]), "new_value": shown_value(h["field"], h["new_value"])}
+         "old_value": shown_value(h["field"], h["old_value"], h["kind"]),
+         "new_value": shown_value(h["field"], h["new_value"], h["kind"])}
         for h in history
     ]
     if fmt == "csv":  # for people: the history, the task's fields being in its listing
@@ -173,8 +181,8 @@ def _task_workbook(shown_task: dict[str, Any], out: Output) -> None:
     labels = journal_field_labels()
     history = [{**h, "kind": _(h["kind"]), "recorded_at": local_time(h["recorded_at"]),
                 "field": labels.get(h["field"], h["field"]) if h["field"] else "",
-                "old_value": shown_value(h["field"], h["old_value"]),
-                "new_value": shown_value(h["field"], h["new_value"])}
+                "old_value": shown_value(h["field"], h["old_value"], h["kind"]),
+                "new_value": shown_value(h["field"], h["new_value"], h["kind"])}
                for h in shown_task["history"]]
     title = f"#{row['id']} {row['code'] or ''}".strip()
     out.write_bytes(workbook_bytes([

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from nqtrack import faults
-from nqtrack.core.errors import DatabaseError, DatabaseLocked, InvalidInput, NotFound, StorageError
+from nqtrack.core.errors import DatabaseError, DatabaseLocked, Forbidden, InvalidInput, NotFound, StorageError
 from nqtrack.store.postgres_migrations import MIGRATION_SET, MIGRATIONS, MIGRATIONS_TABLE
 from nqtrack.store.sql import EXPORT_TABLES, SqlStore, bad_value, bm25_order, search_phrases, search_tokens
 
@@ -85,7 +85,9 @@ def user_error(exc: Exception, path: str) -> Exception:
         return DatabaseLocked("database is locked: {path}", path=path)
     if isinstance(exc, errors.DiskFull | errors.OutOfMemory):
         return StorageError("the disk is full: nothing was written to {path}", path=path)
-    if isinstance(exc, errors.ReadOnlySqlTransaction | errors.InsufficientPrivilege):
+    if isinstance(exc, errors.InsufficientPrivilege):  # 42501: a grant missing, or a row-level policy
+        return Forbidden("the database server refused this: your role may not do it (nothing was written)")
+    if isinstance(exc, errors.ReadOnlySqlTransaction):
         return StorageError("the register is read-only: {path}", path=path)
     if isinstance(exc, errors.NumericValueOutOfRange | UnicodeEncodeError):  # a value given, not the server
         return bad_value(exc)
@@ -142,6 +144,7 @@ class PostgresStore(SqlStore):
         self._cannot_write: bool | None = None
         self._ctes: dict[str, tuple[str, Any]] = {}  # the replay's tables, on a read-only session
         self._analyzed: dict[str, int] = {}  # the rows of each temporary table when last analysed
+        self._secured: dict[str, bool] = {}  # tables whose row-level policies hold for this session
         try:
             self._prepare(create)
         except BaseException:
@@ -568,6 +571,9 @@ class PostgresStore(SqlStore):
                 self._jobs.task_done()
 
     def _copy(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        if self._row_security(table):  # the server takes no COPY FROM into a table whose policies hold
+            self._insert_each(table, columns, rows)
+            return
         try:
             with self._conn.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                 for row in rows:
@@ -579,6 +585,51 @@ class PostgresStore(SqlStore):
                 raise InvalidInput("a task with code '{code}' already exists",
                                    code=", ".join(r[at] for r in rows if r[at])) from None
             raise user_error(exc, self.path) from None
+        except (self._psycopg.Error, UnicodeEncodeError) as exc:
+            raise user_error(exc, self.path) from None
+
+    # -- users are the server's login roles (m012_rights) -------------------------------------
+
+    def session_user(self) -> str:
+        """Who the server says is connected: on PostgreSQL the acting user, never --user."""
+        return str(self._scalar("SELECT session_user AS login"))
+
+    def add_user(self, login: str, role: str, unit_id: int | None, name: str | None, *, by: str,
+                 recorded_at: str) -> None:
+        """The users row, and its login role in the group of its role (made, or given its
+        LOGIN back): the secretariat user needs CREATEROLE and ADMIN OPTION on the groups."""
+        super().add_user(login, role, unit_id, name, by=by, recorded_at=recorded_at)
+        group = f"nqtrack_{role}"
+        if self._scalar("SELECT count(*) AS n FROM pg_roles WHERE rolname = ?", [login]):
+            self._execute(f'ALTER ROLE "{login}" LOGIN')
+        else:
+            self._execute(f'CREATE ROLE "{login}" LOGIN')
+        for other in ("nqtrack_secretariat", "nqtrack_leader", "nqtrack_unit"):
+            if other != group and self._scalar("SELECT pg_has_role(?, ?, 'MEMBER') AS m", [login, other]):
+                self._execute(f'REVOKE {other} FROM "{login}"')
+        self._execute(f'GRANT {group} TO "{login}"')
+
+    def remove_user(self, login: str, *, by: str, recorded_at: str, note: str | None = None) -> dict[str, Any]:
+        """The user marked removed, and its login role can log in no more (the role stays:
+        the journal and the server's own records name it)."""
+        user = super().remove_user(login, by=by, recorded_at=recorded_at, note=note)
+        if self._scalar("SELECT count(*) AS n FROM pg_roles WHERE rolname = ?", [login]):
+            self._execute(f'ALTER ROLE "{login}" NOLOGIN')
+        return user
+
+    def _row_security(self, table: str) -> bool:
+        """Whether row-level policies hold for this session on `table` (m012_rights): every
+        role but a superuser or one that bypasses them."""
+        if table not in self._secured:
+            row = self._conn.execute("SELECT row_security_active(to_regclass(%s)) AS active", [table]).fetchone()
+            self._secured[table] = bool(row and row["active"])
+        return self._secured[table]
+
+    def _insert_each(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        try:
+            with self._conn.cursor() as cur:
+                cur.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+                                f"({', '.join(['%s'] * len(columns))})", rows)
         except (self._psycopg.Error, UnicodeEncodeError) as exc:
             raise user_error(exc, self.path) from None
 

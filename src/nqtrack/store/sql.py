@@ -34,6 +34,7 @@ from nqtrack.core.symbols import parse_symbol, symbol_key
 from nqtrack.core.text import fold, nfc
 from nqtrack.store.base import (
     CREATION_KINDS,
+    REQUEST_KINDS,
     SEARCHED_FIELDS,
     TASK_FIELDS,
     TIMELESS_KINDS,
@@ -75,7 +76,8 @@ RECUR_BATCH_PREFIX = "recur-"
 # table (parent, merged into) is set once the whole table is in (see load_export).
 EXPORT_TABLES = ("settings", "units", "documents", "series", "series_events", "tasks", "task_units", "events",
                  "batches", "calendar_days", "calendar_events", "register_events", "import_provenance",
-                 "register_marks")
+                 "register_marks", "users", "user_events")
+# (register_keys is left out: the secret that signs the units' sheets never leaves the register)
 _EXPORT_ORDER = {"settings": "key", "task_units": "task_id, unit_id", "calendar_days": "day",
                  "import_provenance": "task_id", "register_marks": "name"}
 _SELF_REFERENCES = {"units": ("parent_id", "merged_into"), "documents": ("parent_id", "merged_into")}
@@ -984,7 +986,10 @@ class SqlStore:
         text: str | None = None,
         limit: int | None = None,
         include_voided: bool = False,
+        role: str = "lead",
     ) -> list[dict[str, Any]]:
+        """Tasks, filtered; `unit_ids` are the units leading them (`role` 'lead'), helping
+        ('coordinating'), or either ('any')."""
         where: list[str] = [] if include_voided else ["t.voided = 0"]
         params: list[Any] = []
 
@@ -993,7 +998,15 @@ class SqlStore:
             params.extend(values)
 
         if unit_ids:
-            any_of(*self._in("t.lead_unit_id", unit_ids))
+            lead, lead_params = self._in("t.lead_unit_id", unit_ids)
+            units, unit_params = self._in("unit_id", unit_ids)
+            helping = f"t.id IN (SELECT task_id FROM task_units WHERE {units})"
+            if role == "lead":
+                any_of(lead, lead_params)
+            elif role == "coordinating":
+                any_of(helping, unit_params)
+            else:
+                any_of(f"({lead} OR {helping})", [*lead_params, *unit_params])
         if sources:
             any_of(*self._in("t.source", sources))
         if document_ids:
@@ -2394,3 +2407,160 @@ class SqlStore:
             ],
         )
         self._wrote("events", len(reminded))
+
+    # -- many units, one register (issue 19): users, requests, the sheets' key ----------------
+    #
+    # Requests are task events without a field (kinds REQUEST_KINDS); one is pending while no
+    # later event of its task settles it (SETTLED_SQL) and it is not undone. On PostgreSQL a
+    # user is also a login role (PostgresStore.add_user), and the server's policies decide
+    # what each may read and write (m012_rights).
+
+    _USER_SELECT = """
+        SELECT us.id, us.login, us.role, us.unit_id, un.name AS unit, us.name, us.added_at, us.added_by,
+               us.removed_at
+        FROM users us LEFT JOIN units un ON un.id = us.unit_id"""
+
+    def _live_user(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        """A user with its unit as it is now (a merged unit is read as the unit it went into)."""
+        user = dict(row)
+        unit = self.merged_target("unit", user["unit_id"])
+        if unit is not None and unit != user["unit_id"]:
+            user["unit_id"], user["unit"] = unit, self.unit(unit).name
+        return user
+
+    def user(self, login: str) -> dict[str, Any] | None:
+        """The user of this login (a removed one too: its removed_at is set), or None."""
+        row = self._one(self._USER_SELECT + " WHERE us.login = ?", [login])
+        return self._live_user(row) if row else None
+
+    def users(self, include_removed: bool = False) -> list[dict[str, Any]]:
+        where = "" if include_removed else " WHERE us.removed_at IS NULL"
+        return [self._live_user(r) for r in self._rows(self._USER_SELECT + where + " ORDER BY us.login")]
+
+    def add_user(self, login: str, role: str, unit_id: int | None, name: str | None, *, by: str,
+                 recorded_at: str) -> None:
+        """A new user, or a removed one given back its login; journaled in user_events."""
+        row = self._one("SELECT removed_at FROM users WHERE login = ?" + self.LOCK_ROW, [login])
+        if row is not None and row["removed_at"] is None:
+            raise InvalidInput("user '{login}' already exists; to change it: nqtrack user remove {login}, then "
+                               "nqtrack user add", login=login)
+        if row is None:
+            self._execute(
+                "INSERT INTO users(login, role, unit_id, name, added_at, added_by) VALUES (?, ?, ?, ?, ?, ?)",
+                [login, role, unit_id, name, recorded_at, by])
+        else:
+            self._execute(
+                "UPDATE users SET role = ?, unit_id = ?, name = ?, added_at = ?, added_by = ?, removed_at = NULL "
+                "WHERE login = ?", [role, unit_id, name, recorded_at, by, login])
+        self._user_event(login, "added", role, unit_id, name, by=by, recorded_at=recorded_at)
+
+    def remove_user(self, login: str, *, by: str, recorded_at: str, note: str | None = None) -> dict[str, Any]:
+        """Mark a user removed (its row stays: the journal names it); journaled. Returns it."""
+        user = self.user(login)
+        if user is None or user["removed_at"] is not None:
+            raise NotFound("unknown user: '{login}'", login=login)
+        self._execute("UPDATE users SET removed_at = ? WHERE login = ?", [recorded_at, login])
+        self._user_event(login, "removed", user["role"], user["unit_id"], user["name"], by=by,
+                         recorded_at=recorded_at, note=note)
+        return user
+
+    def _user_event(self, login: str, kind: str, role: str, unit_id: int | None, name: str | None, *, by: str,
+                    recorded_at: str, note: str | None = None) -> None:
+        self._execute(
+            "INSERT INTO user_events(login, kind, role, unit_id, name, recorded_at, recorded_by, note) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [login, kind, role, unit_id, name, recorded_at, by, note])
+
+    def user_events(self) -> list[dict[str, Any]]:
+        return self._rows(
+            """SELECT e.*, un.name AS unit FROM user_events e LEFT JOIN units un ON un.id = e.unit_id
+               ORDER BY e.id""")
+
+    def has_unit_users(self) -> bool:
+        return self._one("SELECT 1 AS found FROM users WHERE role = 'unit' AND removed_at IS NULL LIMIT 1") is not None
+
+    def register_key(self, name: str) -> str | None:
+        return self._scalar("SELECT value FROM register_keys WHERE name = ?", [name])
+
+    def add_register_key(self, name: str, value: str, created_at: str) -> None:
+        self._execute("INSERT INTO register_keys(name, value, created_at) VALUES (?, ?, ?)",
+                      [name, value, created_at])
+
+    def record_task_event(self, task_id: int, kind: str, *, old: Any = None, new: Any = None, effective_on: date,
+                          by: str, recorded_at: str, note: str | None = None, batch_id: str | None = None) -> None:
+        """A journal event that changes no field: a request, or the secretariat's answer to one."""
+        self._event(task_id, kind, None, old, new, effective_on, recorded_at, by, note, batch_id)
+
+    # What settles a request recorded before it (event `later`, request `p`): a newer request
+    # of the same kind; for a proposed completion, its rejection or the task leaving the open
+    # states (confirmed, completed, cancelled); for an extension request, its denial or any
+    # change of the deadline (approved, or decided otherwise). Undone events settle nothing.
+    SETTLED_SQL = f"""EXISTS (
+        SELECT 1 FROM events later
+        WHERE later.task_id = p.task_id AND later.id > p.id AND later.kind <> 'undo'
+          AND (later.kind = p.kind
+               OR (p.kind = 'proposed' AND (later.kind = 'rejected'
+                                            OR (later.field = 'state' AND later.new_value NOT IN ({OPEN_SQL}))))
+               OR (p.kind = 'extension_requested' AND (later.kind = 'denied' OR later.field = 'deadline')))
+          AND NOT EXISTS (SELECT 1 FROM events u WHERE u.undoes = later.id))"""
+
+    def pending_requests(self, *, kinds: Sequence[str] = REQUEST_KINDS, task_ids: Sequence[int] | None = None,
+                         until: date | None = None, unit_ids: Sequence[int] = (), sources: Sequence[str] = (),
+                         document_ids: Sequence[int] = (), role: str = "lead") -> list[dict[str, Any]]:
+        """The requests awaiting the secretariat (proposed completions, extension requests) on
+        open tasks not voided, oldest first, with their tasks as they are now; those made by `until`.
+
+        The requests are read first, through their partial index (CROSS JOIN keeps that order
+        on SQLite: there are few of them, and many open tasks), then their tasks."""
+        where, params = self._filters(unit_ids, sources, document_ids, role)
+        chosen = "" if where == "TRUE" else f"AND p.task_id IN (SELECT id FROM tasks WHERE {where})"
+        if task_ids is not None:
+            marks = [f"task{i}" for i in range(len(task_ids))]
+            params.update(zip(marks, task_ids, strict=True))
+            chosen += f" AND p.task_id IN ({', '.join(':' + m for m in marks) or 'NULL'})"
+        kind_marks = [f"kind{i}" for i in range(len(kinds))]
+        params.update(zip(kind_marks, kinds, strict=True))
+        params["until"] = _value(until) or self._FAR_FUTURE
+        sql = f"""
+            SELECT p.id AS event_id, p.task_id, p.kind, p.old_value, p.new_value, p.note, p.effective_on,
+                   p.recorded_at, p.recorded_by, p.batch_id, t.code, t.title, {self._document_label()} AS document,
+                   t.document_id, t.lead_unit_id, u.name AS lead_unit, t.deadline, t.original_deadline, t.state,
+                   t.assigned_on
+            FROM events p
+            CROSS JOIN tasks t
+            LEFT JOIN documents d ON d.id = t.document_id
+            LEFT JOIN units u ON u.id = t.lead_unit_id
+            WHERE p.kind IN ('proposed', 'extension_requested')
+              AND p.kind IN ({', '.join(':' + m for m in kind_marks) or 'NULL'})
+              AND t.id = p.task_id AND t.voided = 0 AND t.state IN ({OPEN_SQL})
+              AND p.effective_on <= :until {chosen}
+              AND NOT EXISTS (SELECT 1 FROM events x WHERE x.undoes = p.id)
+              AND NOT {self.SETTLED_SQL}
+            ORDER BY p.id"""
+        return self._rows(sql, params)
+
+    def returned_requests(self, task_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """Each task's latest request sent back (rejected or denied), when the unit has not
+        asked again since: task → the answer (kind, note, effective_on, recorded_at)."""
+        found: dict[int, dict[str, Any]] = {}
+        for start in range(0, len(task_ids), 500):
+            part = list(task_ids[start:start + 500])
+            rows = self._rows(
+                f"""SELECT r.task_id, r.kind, r.note, r.effective_on, r.recorded_at FROM events r
+                    WHERE r.task_id IN ({', '.join('?' * len(part))}) AND r.kind IN ('rejected', 'denied')
+                      AND NOT EXISTS (SELECT 1 FROM events u WHERE u.undoes = r.id)
+                      AND NOT EXISTS (
+                          SELECT 1 FROM events later WHERE later.task_id = r.task_id AND later.id > r.id
+                            AND later.kind = CASE r.kind WHEN 'rejected' THEN 'proposed' ELSE 'extension_requested' END
+                            AND NOT EXISTS (SELECT 1 FROM events u WHERE u.undoes = later.id))
+                    ORDER BY r.id""", part)
+            found.update((r["task_id"], r) for r in rows)
+        return found
+
+    def sheet_events(self, sheet_id: str) -> list[dict[str, Any]]:
+        """The journal events earlier imports of this returned sheet recorded (batches of kind
+        'sheet' whose note is the sheet's id), not undone."""
+        return self._rows(
+            """SELECT e.* FROM batches b JOIN events e ON e.recorded_at = b.recorded_at AND e.batch_id = b.id
+               WHERE b.kind = 'sheet' AND b.note = ?
+                 AND NOT EXISTS (SELECT 1 FROM events u WHERE u.undoes = e.id)
+               ORDER BY e.id""", [sheet_id])

@@ -294,3 +294,66 @@ def m009_marks(db: Database) -> None:
            SELECT 'last_task', coalesce(max(id), 0) FROM tasks
            UNION ALL SELECT 'last_event', coalesce(max(id), 0) FROM events"""
     )
+
+
+@migrations()
+def m010_users(db: Database) -> None:
+    # Who is who (issue 19): each user a login (on PostgreSQL, a login role of that name in
+    # the group role nqtrack_<role>), a role, and for a unit user its unit (the row-level
+    # policies key on session_user → users.unit_id). A removed user keeps its row, marked,
+    # so that the journal's recorded_by still names a person; every addition and removal is
+    # kept in user_events (who added or removed whom, when).
+    db.executescript(
+        """
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            login TEXT NOT NULL UNIQUE,
+            role TEXT NOT NULL CHECK (role IN ('secretariat', 'leader', 'unit')),
+            unit_id INTEGER REFERENCES units(id),
+            name TEXT,
+            added_at TEXT NOT NULL,
+            added_by TEXT NOT NULL,
+            removed_at TEXT,
+            CHECK (role <> 'unit' OR unit_id IS NOT NULL)
+        );
+        CREATE INDEX users_unit ON users(unit_id);
+        CREATE TABLE user_events (
+            id INTEGER PRIMARY KEY,
+            login TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('added', 'removed')),
+            role TEXT,
+            unit_id INTEGER REFERENCES units(id),
+            name TEXT,
+            recorded_at TEXT NOT NULL,
+            recorded_by TEXT NOT NULL,
+            note TEXT
+        );
+        CREATE INDEX user_events_login ON user_events(login, id);
+        """
+    )
+
+
+@migrations()
+def m011_requests(db: Database) -> None:
+    # Proposed completions and extension requests are journal events of the task (kinds
+    # 'proposed' and 'extension_requested', no field); what awaits the secretariat is read
+    # through this index. register_keys holds the secret that signs each unit's sheet (and
+    # the register's id): never printed, never exported, readable by the secretariat only.
+    db.executescript(
+        """
+        CREATE INDEX events_requests ON events(kind, task_id, id) WHERE kind IN ('proposed', 'extension_requested');
+        CREATE TABLE register_keys (
+            name TEXT PRIMARY KEY,
+            value TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        """
+    )
+
+
+@migrations()
+def m012_rights(db: Database) -> None:
+    # Rights need a server (issue 19): on SQLite whoever can open the file can write it, so
+    # there is nothing to enforce; nqtrack itself refuses what a role may not do. Kept so
+    # that both engines number their schema alike.
+    db.execute("SELECT 1")
