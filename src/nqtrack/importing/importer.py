@@ -32,7 +32,7 @@ from nqtrack.core.symbols import find_document, parse_symbol, symbol_key
 from nqtrack.core.text import fold, nfc
 from nqtrack.importing.columns import COLUMNS, REQUIRED, is_known_header, looks_like_lead_unit, map_headers
 from nqtrack.importing.reader import Table, read_table
-from nqtrack.store.base import journal_value
+from nqtrack.store.base import LaterEvent, NewTask, journal_value
 
 MAX_SHOWN_PROBLEMS = 20
 
@@ -796,8 +796,6 @@ class Importer:
     BATCH = 2000
 
     def _write_task(self, row: dict[str, Any]) -> None:
-        from nqtrack.store.base import LaterEvent, NewTask
-
         store, opts = self.store, self.options
         values = self._values(row)
         periodic = row.get("deadline") is not None and row["deadline"].recurrence is not None
