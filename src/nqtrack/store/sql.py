@@ -1169,10 +1169,10 @@ class SqlStore:
             if not title:
                 raise InvalidInput("a task needs a title")
             lead_unit_id = get("lead_unit_id")
-            deadline = value(get("deadline"))
             # value(), without its call for the texts and the empty fields
             row: dict[str, Any] = {field: (v or None) if (v := get(field)) is None or type(v) is str else value(v)
                                    for field in _PLAIN_FIELDS}
+            deadline = row["deadline"]
             row.update(
                 id=task_id,
                 title=title,
