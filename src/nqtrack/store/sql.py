@@ -1080,14 +1080,13 @@ class SqlStore:
         # composes nothing across it), and the repeated words come from a cache
         get = task.get
         code = get("code")
-        folded = [fold(str(code))] if code else []
+        parts = [get("title_key") or fold(get("title")), fold(str(code)) if code else ""]
         for name in ("note", "product", "assignee"):
             word = get(name)
             if word:
-                folded.append(_fold_repeated(word) if type(word) is str else fold(str(word)))
-        rest = " ".join(w for w in folded if w)
-        title = get("title_key") or fold(get("title"))
-        return " ".join(part for part in (title, rest, document_words) if part)
+                parts.append(_fold_repeated(word) if type(word) is str else fold(str(word)))
+        parts.append(document_words or "")
+        return " ".join(filter(None, parts))  # the empty parts left out
 
     def _search_rows(self, task_ids: Sequence[int]) -> list[tuple[int, str]]:
         """(task id, search text) of these tasks, read from the register."""
