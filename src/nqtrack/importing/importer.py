@@ -342,6 +342,9 @@ class Importer:
         self._file_leads: set[str] | None = None  # the lead units the file names (folded), read on demand
         self._source: str | Path | bytes | None = None
         self._assigned_rows = 0  # created tasks with an assigned day
+        # the symbol keys of the register's documents, kept up to date, where no other session
+        # can add one meanwhile (store.document_keys_while_writing); None: ask the register
+        self._doc_keys: set[str] | None = None
 
     # -- reading ---------------------------------------------------------------------
 
@@ -529,7 +532,10 @@ class Importer:
         issued = day or written
         key = (symbol_key(text), issued)
         if key not in self._doc_ids:
-            same = self.store.find_documents(text)
+            # a symbol the register has not got needs no query (which would wait for the rows
+            # written behind: 49 waits, 3 s of an import of 100,000 rows)
+            known = self._doc_keys
+            same = self.store.find_documents(text) if known is None or key[0] in known else []
             fits = [d for d in same if issued and d.issued_on == issued.isoformat()]
             if not fits and (len(same) == 1 and (issued is None or same[0].issued_on is None)):
                 fits = same  # the one document of that symbol, its date not known
@@ -710,6 +716,8 @@ class Importer:
 
     def _load(self, table: Table, mapping: dict[int, str], parse: Callable[..., dict[str, Any]]) -> None:
         self._codeless_tasks = self.store.has_tasks_without_code()
+        if self.options.kind == "tasks":
+            self._doc_keys = self.store.document_keys_while_writing()
         chunk: list[dict[str, Any]] = []
         for number, line, record, headers in self._records(table, mapping):
             self.summary.rows += 1
@@ -769,6 +777,8 @@ class Importer:
         if self._doc_ids.get(key) is None:
             doc = self._doc_rows[key]
             self._doc_ids[key] = self.store.add_document(doc["symbol"], issued_on=doc["issued_on"]).id
+            if self._doc_keys is not None:
+                self._doc_keys.add(symbol_key(parse_symbol(doc["symbol"]).text))  # as add_document keys it
             label = doc["symbol"] + (f"@{doc['issued_on']:%d/%m/%Y}" if doc["issued_on"] else "")
             self.summary.new_documents.append(label)
         return self._doc_ids[key]  # type: ignore[return-value]  # set just above

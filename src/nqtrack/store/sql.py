@@ -1054,6 +1054,9 @@ class SqlStore:
     def task_codes(self) -> list[str]:
         return self._ids("SELECT code FROM tasks WHERE code IS NOT NULL AND voided = 0")
 
+    def document_keys_while_writing(self) -> set[str] | None:
+        return None  # an engine whose other sessions may add documents meanwhile
+
     def has_tasks_without_code(self) -> bool:
         return self._one("SELECT 1 AS found FROM tasks WHERE code IS NULL LIMIT 1") is not None
 
