@@ -280,3 +280,23 @@ def test_sigkill_in_the_middle_of_a_large_import(tmp_path, register_location, en
     assert db_state(db) == before
     if engine == "sqlite":  # the server keeps its own files whole
         assert query(db, "PRAGMA integrity_check")[0][0] == "ok"
+
+
+def test_a_document_an_earlier_batch_wrote_is_found_again(with_units, tmp_path, monkeypatch):
+    """A symbol new to the register, its document written by an earlier batch of the same
+    import: a later row naming it without a date is that document, not a second one (the
+    importer's list of the register's symbols, which spares the queries, is kept up to date)."""
+    from nqtrack.importing.importer import Importer
+
+    monkeypatch.setattr(Importer, "BATCH", 1)
+    path = tmp_path / "docs.csv"
+    path.write_text("Mã nhiệm vụ,Văn bản,Ngày ban hành,Nội dung nhiệm vụ,Đơn vị chủ trì\n"
+                    "NV-1,12/KH-BTP,05/01/2022,Kế hoạch một,VP\n"
+                    "NV-2,12/KH-BTP,,Kế hoạch hai,VP\n"
+                    "NV-3,07-NQ/ĐUK,,Nghị quyết ba,VP\n", encoding="utf-8")
+    out = with_units("import", str(path)).stdout
+    assert "3 rows: 3 created" in out
+    first, second, third = (task_json(with_units, code)["task"] for code in ("NV-1", "NV-2", "NV-3"))
+    assert first["document"] == second["document"] == "12/KH-BTP"  # one document of that symbol
+    assert third["document"] == "07-NQ/ĐUK"
+    assert "(2): 12/KH-BTP@05/01/2022, 07-NQ/ĐUK" in out  # two new documents, not three

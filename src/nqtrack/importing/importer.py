@@ -32,7 +32,7 @@ from nqtrack.core.symbols import find_document, parse_symbol, symbol_key
 from nqtrack.core.text import fold, nfc
 from nqtrack.importing.columns import COLUMNS, REQUIRED, is_known_header, looks_like_lead_unit, map_headers
 from nqtrack.importing.reader import Table, read_table
-from nqtrack.store.base import journal_value
+from nqtrack.store.base import LaterEvent, NewTask, journal_value
 
 MAX_SHOWN_PROBLEMS = 20
 
@@ -266,19 +266,14 @@ def _is_number(value: Any) -> bool:
     return True
 
 
-def _wordy(value: Any) -> bool:
-    """A cell of words (not a number, a column number "(3)" or an enumerator "II."), cheaply."""
-    return isinstance(value, str) and len(value) > 5 and not value[0].isdigit() and value[0] != "("
-
-
 def non_data_row(cells: list[Any], record: dict[str, Any]) -> str | None:
     """Why a row under the header is not a task (or unit, document), or None when it is one:
     "numbering" (the "(1) (2) (3)" or "1 2 3" row numbering the columns), "total" ("Tổng
     cộng" with numbers), "section" ("I. NHIỆM VỤ CHÍNH PHỦ GIAO", a heading in capitals, or
     text only in columns the import does not read), "blank" (nothing in the columns read)."""
     wordy = 0
-    for value in record.values():
-        if _wordy(value):
+    for value in record.values():  # a cell of words (not a number, "(3)", "II."), cheaply
+        if isinstance(value, str) and len(value) > 5 and not value[0].isdigit() and value[0] != "(":
             wordy += 1
             if wordy == 2:
                 return None  # the common case, decided fast: a title and a unit, a document…
@@ -341,12 +336,15 @@ class Importer:
         self._by_code: dict[str, dict[str, Any] | None] = {}  # existing tasks of the current chunk
         self._pending: list = []
         self._doc_refs: dict[tuple[str, date | None], tuple[str, date | None]] = {}  # cells repeat
-        self._splits: dict[str, list[str]] = {}  # a cell of coordinating units → its names
+        self._split_keys: dict[str, list[str]] = {}  # a cell of coordinating units → their folded keys
         self._by_name_key: dict[str, int] | None = None  # core.names key → id, of the register's units
         self._new_name_keys: dict[str, str] = {}  # core.names key → folded key, of the file's new units
         self._file_leads: set[str] | None = None  # the lead units the file names (folded), read on demand
         self._source: str | Path | bytes | None = None
         self._assigned_rows = 0  # created tasks with an assigned day
+        # the symbol keys of the register's documents, kept up to date, where no other session
+        # can add one meanwhile (store.document_keys_while_writing); None: ask the register
+        self._doc_keys: set[str] | None = None
 
     # -- reading ---------------------------------------------------------------------
 
@@ -400,8 +398,13 @@ class Importer:
         headers = {f: table.headers[i] for i, f in mapping.items()}
         number = 0
         skipped = self.summary.skipped
+        fields, indexes = list(mapping.values()), list(mapping)
+        last = max(indexes, default=-1)
         for line, cells in table.rows:
-            record = {f: cells[i] if i < len(cells) else None for i, f in mapping.items()}
+            if len(cells) > last:  # always, the reader pads its rows: the cells in one C call
+                record = dict(zip(fields, [cells[i] for i in indexes], strict=True))
+            else:
+                record = {f: cells[i] if i < len(cells) else None for i, f in mapping.items()}
             kind = non_data_row(cells, record)
             if kind:
                 skipped[kind] = skipped.get(kind, 0) + 1
@@ -529,7 +532,10 @@ class Importer:
         issued = day or written
         key = (symbol_key(text), issued)
         if key not in self._doc_ids:
-            same = self.store.find_documents(text)
+            # a symbol the register has not got needs no query (which would wait for the rows
+            # written behind: 49 waits, 3 s of an import of 100,000 rows)
+            known = self._doc_keys
+            same = self.store.find_documents(text) if known is None or key[0] in known else []
             fits = [d for d in same if issued and d.issued_on == issued.isoformat()]
             if not fits and (len(same) == 1 and (issued is None or same[0].issued_on is None)):
                 fits = same  # the one document of that symbol, its date not known
@@ -559,89 +565,102 @@ class Importer:
 
     def parse_task(self, record: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
         """A row's values, checked; raises BadRow naming the column."""
+        # the cells' texts once (the reader's are texts already): a hundred thousand rows
+        texts = {name: raw if type(raw) is str else _text(raw) for name, raw in record.items()}
+        text_of = texts.get
 
         def cell(name: str) -> str:
-            return _text(record.get(name))
+            return text_of(name, "")
 
         def day(name: str) -> date | None:
-            return _day_cell(record, headers, name)
+            raw = record.get(name)
+            if type(raw) is not str:
+                return _day_cell(record, headers, name)
+            if not raw:
+                return None
+            try:
+                return _parse_date(raw)
+            except DateError as exc:
+                raise BadRow(headers[name], raw, str(exc)) from None
 
         def deadline(name: str):
             raw = record.get(name)
             try:
-                return _parse_deadline(raw if isinstance(raw, date) else (_text(raw) or None))
+                return _parse_deadline(raw if isinstance(raw, date) else (cell(name) or None))
             except DateError as exc:
-                raise BadRow(headers[name], _text(raw), str(exc)) from None
+                raise BadRow(headers[name], cell(name), str(exc)) from None
 
-        title = cell("title")
+        title = text_of("title", "")
         if not title:
             raise BadRow(headers["title"], "", "a task needs a title")
         row: dict[str, Any] = {"title": title}
-        present = set(record)
+        present = texts
         if "code" in present:
-            row["code"] = cell("code") or None
+            row["code"] = text_of("code", "") or None
         if "document" in present:
             try:
                 doc_day = day("document_date") if "document_date" in present else None
-                row["document"] = self._doc_ref(cell("document"), doc_day) if cell("document") else None
+                row["document"] = self._doc_ref(text_of("document", ""), doc_day) if text_of("document", "") else None
             except BadRow as bad:
                 raise BadRow(headers["document"], bad.value, bad.reason) from None
         if "source" in present:
-            row["source"] = cell("source") or None
+            row["source"] = text_of("source", "") or None
         if "lead_unit" in present:
-            lead = cell("lead_unit")
+            lead = text_of("lead_unit", "")
             row["lead_unit"] = self._unit_ref(lead, headers["lead_unit"]) if lead else None
         if "coordinating_units" in present:
-            text = cell("coordinating_units")
-            names = self._splits.get(text)
-            if names is None:
+            text = text_of("coordinating_units", "")
+            keys = self._split_keys.get(text)
+            if keys is None:
                 names = split_units(text, self._is_unit)
-                if len(self._splits) < 50_000:
-                    self._splits[text] = names
-            row["coordinating_units"] = sorted({self._unit_ref(n, headers["coordinating_units"]) for n in names})
+                keys = sorted({self._unit_ref(n, headers["coordinating_units"]) for n in names})
+                if len(self._split_keys) < 50_000:  # checked once: the same cell gives the same units
+                    self._split_keys[text] = keys
+            row["coordinating_units"] = list(keys)
         if "assignee" in present:
-            row["assignee"] = cell("assignee") or None
+            row["assignee"] = text_of("assignee", "") or None
         if "assigned_on" in present:
             row["assigned_on"] = day("assigned_on")
-        if "deadline_text" in present and cell("deadline_text"):
+        if "deadline_text" in present and text_of("deadline_text", ""):
             # as written: "Quý III/2023", not its last day
             row["deadline"] = self._dated(deadline("deadline_text"), row, headers["deadline_text"])
         elif "deadline" in present:
             row["deadline"] = self._dated(deadline("deadline"), row, headers["deadline"])
-        if "extended_deadline" in present and cell("extended_deadline"):
+        if "extended_deadline" in present and text_of("extended_deadline", ""):
             extended = self._dated(deadline("extended_deadline"), row, headers["extended_deadline"])
             if extended.date is None:
-                raise BadRow(headers["extended_deadline"], cell("extended_deadline"), "an extension needs a date")
+                raise BadRow(headers["extended_deadline"], text_of("extended_deadline", ""),
+                             "an extension needs a date")
             first = row.get("deadline")
             if first is not None and first.date is not None and extended.date < first.date:
-                raise BadRow(headers["extended_deadline"], cell("extended_deadline"),
+                raise BadRow(headers["extended_deadline"], text_of("extended_deadline", ""),
                              "the extended deadline is before the deadline")
             row["extended_deadline"] = extended
         if "product" in present:
-            row["product"] = cell("product") or None
+            row["product"] = text_of("product", "") or None
         if "note" in present:
-            row["note"] = cell("note") or None
-        if "progress" in present and cell("progress"):
-            text = cell("progress").rstrip("%").strip().replace(",", ".")
+            row["note"] = text_of("note", "") or None
+        if "progress" in present and text_of("progress", ""):
+            text = text_of("progress", "").rstrip("%").strip().replace(",", ".")
             try:
                 progress = float(text)
             except ValueError:
-                raise BadRow(headers["progress"], cell("progress"), "progress is not a number") from None
-            if progress <= 1 and "%" not in cell("progress") and "." in text:
+                raise BadRow(headers["progress"], text_of("progress", ""), "progress is not a number") from None
+            if progress <= 1 and "%" not in text_of("progress", "") and "." in text:
                 progress *= 100  # a spreadsheet fraction: 0.4 means 40 %
             if not 0 <= progress <= 100:
-                raise BadRow(headers["progress"], cell("progress"), "progress must be between 0 and 100")
+                raise BadRow(headers["progress"], text_of("progress", ""), "progress must be between 0 and 100")
             row["progress"] = int(round(progress))
         completed_on = day("completed_on") if "completed_on" in present else None
         state, claimed = None, None
-        if "status" in present and cell("status"):
+        if "status" in present and text_of("status", ""):
             try:
-                parsed, claimed = _parse_status(cell("status"))
+                parsed, claimed = _parse_status(text_of("status", ""))
                 state = parsed.value
             except StateError:
                 raise BadRow(
                     headers["status"],
-                    cell("status"),
+                    text_of("status", ""),
                     "unknown state; use Chưa thực hiện, Đang thực hiện, Hoàn thành, Tạm dừng, Hủy "
                     "(or new, in_progress, done, paused, cancelled)",
                 ) from None
@@ -649,15 +668,16 @@ class Importer:
             state = "done"
         if state is not None and state != "done" and completed_on is not None:
             raise BadRow(
-                headers["completed_on"], cell("completed_on"), f"a completion date, but the state is '{cell('status')}'"
+                headers["completed_on"], text_of("completed_on", ""),
+                f"a completion date, but the state is '{text_of('status', '')}'",
             )
         problem = completion_problem(state, completed_on, self.options.today)
         if problem == DONE_WITHOUT_DATE:
-            raise BadRow(headers.get("completed_on") or headers.get("status"), cell("status"), problem)
+            raise BadRow(headers.get("completed_on") or headers.get("status"), text_of("status", ""), problem)
         if problem:
-            raise BadRow(headers["completed_on"], cell("completed_on"), problem)
+            raise BadRow(headers["completed_on"], text_of("completed_on", ""), problem)
         if completed_on is not None and row.get("assigned_on") and completed_on < row["assigned_on"]:
-            raise BadRow(headers["completed_on"], cell("completed_on"),
+            raise BadRow(headers["completed_on"], text_of("completed_on", ""),
                          "the completion date is before the assigned day")
         if state is not None or "status" in present or "completed_on" in present:
             row["state"] = state or "new"
@@ -696,6 +716,8 @@ class Importer:
 
     def _load(self, table: Table, mapping: dict[int, str], parse: Callable[..., dict[str, Any]]) -> None:
         self._codeless_tasks = self.store.has_tasks_without_code()
+        if self.options.kind == "tasks":
+            self._doc_keys = self.store.document_keys_while_writing()
         chunk: list[dict[str, Any]] = []
         for number, line, record, headers in self._records(table, mapping):
             self.summary.rows += 1
@@ -755,6 +777,8 @@ class Importer:
         if self._doc_ids.get(key) is None:
             doc = self._doc_rows[key]
             self._doc_ids[key] = self.store.add_document(doc["symbol"], issued_on=doc["issued_on"]).id
+            if self._doc_keys is not None:
+                self._doc_keys.add(symbol_key(parse_symbol(doc["symbol"]).text))  # as add_document keys it
             label = doc["symbol"] + (f"@{doc['issued_on']:%d/%m/%Y}" if doc["issued_on"] else "")
             self.summary.new_documents.append(label)
         return self._doc_ids[key]  # type: ignore[return-value]  # set just above
@@ -782,8 +806,6 @@ class Importer:
     BATCH = 2000
 
     def _write_task(self, row: dict[str, Any]) -> None:
-        from nqtrack.store.base import LaterEvent, NewTask
-
         store, opts = self.store, self.options
         values = self._values(row)
         periodic = row.get("deadline") is not None and row["deadline"].recurrence is not None

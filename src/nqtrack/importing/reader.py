@@ -47,6 +47,7 @@ __all__ = ["ReadError", "Table", "read_stdin", "read_table"]
 
 HEADER_SEARCH_ROWS = 30  # title rows above the header are looked through this far
 MAX_CELL_CHARS = 32_767  # Excel's own limit for a cell
+_SEEN_CHARS = 120  # cells up to this long are remembered (the last 50,000 at most): titles repeat too
 MAX_COLUMNS = 16_384  # Excel's own limit (column XFD)
 MAX_ROW_CHARS = 4 * 1024 * 1024  # characters in one row of a text file, line breaks in cells included
 STDIN_LIMIT = 256 * 1024 * 1024  # bytes read from standard input, which is held in memory
@@ -114,11 +115,13 @@ class _Cells:
         self.forced = forced  # the whole file is in this legacy encoding
         self.prefer: str | None = None  # most cells are in this legacy encoding
         self.converted = 0
-        self._seen: dict[str, tuple[str, bool]] = {}  # raw short cell → (text, converted?)
+        self._seen: dict[str, tuple[str, bool]] = {}  # raw cell → (text, converted?)
+        # raw cell → its text, for the cells seen that converted nothing: the rows' fast path
+        self.plain: dict[str, str] = {}
 
     def text(self, raw: str, count: bool = True) -> str:
-        # registers repeat short cells (units, sources, states, dates) thousands of times
-        if len(raw) <= 48:
+        # registers repeat cells (units, sources, states, dates, titles) thousands of times
+        if len(raw) <= _SEEN_CHARS:
             known = self._seen.get(raw)
             if known is not None:
                 if known[1] and count:
@@ -142,8 +145,13 @@ class _Cells:
             new, changed = to_unicode(value, self.prefer)
         if changed and count:
             self.converted += 1
-        if len(raw) <= 48 and len(self._seen) < 50_000:
+        if len(raw) <= _SEEN_CHARS:
+            if len(self._seen) >= 50_000:  # full (of unique codes, most likely): start again
+                self._seen.clear()
+                self.plain.clear()
             self._seen[raw] = (new, changed)
+            if not changed:
+                self.plain[raw] = new
         return new
 
     def value(self, raw: object, count: bool = True) -> object:
@@ -188,6 +196,7 @@ class _Cells:
             if legacy[best] >= 2:
                 self.prefer = best
                 self._seen.clear()  # cells read before now were converted without the preference
+                self.plain.clear()
 
 
 # --------------------------------------------------------------------------------------
@@ -270,14 +279,16 @@ def _data_rows(
 ) -> Iterator[tuple[int, list[object]]]:
     letters = table.source_format == "xlsx"
     blank = 0
+    value, known = cells.value, cells.plain.get  # hoisted: a million cells
     for line, record in _chain(buffered, rest):
         try:
-            values = [cells.value(c) for c in record[:width]]
+            # a cell seen before that converted nothing is its text (the same as value(c))
+            values = [t if type(c) is str and (t := known(c)) is not None else value(c) for c in record[:width]]
         except _CellTooLong:
             _refuse_long_cell(record, line, name, letters)
             raise
         table.converted_cells = cells.converted
-        if not any(v != "" for v in values):
+        if values.count("") == len(values):  # nothing in the row
             blank += 1
             continue
         table.blank_rows, blank = table.blank_rows + blank, 0

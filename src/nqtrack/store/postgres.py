@@ -808,7 +808,8 @@ class PostgresStore(SqlStore):
         tokens = search_tokens(body)
         # the array as PostgreSQL reads it (words hold no quote, comma or brace): COPY takes
         # it as text, a list would be dumped element by element, at 5 s per 100,000 tasks
-        words = "{" + ",".join(f'"{w}"' for w in sorted(set(tokens))) + "}"
+        unique = sorted(set(tokens))
+        words = '{"' + '","'.join(unique) + '"}' if unique else "{}"  # one join, not a string a word
         return [task_id, body, len(tokens), words]
 
     def _reindex(self, task_ids: Sequence[int]) -> None:

@@ -25,6 +25,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from nqtrack.core.errors import Ambiguous, InvalidInput, NotFound
@@ -99,6 +100,17 @@ _MISSING = {"events": ("journal event", "journal events"),
             "calendar_events": ("event of the calendar's journal", "events of the calendar's journal")}
 
 _value = journal_value
+
+
+# Registers repeat titles, assignees, products and notes thousands of times (bounded caches).
+@lru_cache(maxsize=16384)
+def _title_and_key(raw: str) -> tuple[str, str]:
+    """A task's title as stored (nfc) and its folded key."""
+    title = nfc(raw)
+    return title, fold(title)
+
+
+_fold_repeated = lru_cache(maxsize=16384)(fold)
 # one encoder for every creation snapshot (json.dumps with options builds one per call)
 _encode_snapshot = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
@@ -1055,6 +1067,9 @@ class SqlStore:
     def task_codes(self) -> list[str]:
         return self._ids("SELECT code FROM tasks WHERE code IS NOT NULL AND voided = 0")
 
+    def document_keys_while_writing(self) -> set[str] | None:
+        return None  # an engine whose other sessions may add documents meanwhile
+
     def has_tasks_without_code(self) -> bool:
         return self._one("SELECT 1 AS found FROM tasks WHERE code IS NULL LIMIT 1") is not None
 
@@ -1077,10 +1092,17 @@ class SqlStore:
     @staticmethod
     def _search_body(task: Mapping[str, Any], document_words: str | None) -> str:
         """title_key is the folded title already; the document's words come folded too."""
-        words = [task.get(f) for f in ("code", "note", "product", "assignee")]
-        rest = fold(" ".join(str(w) for w in words if w))
-        title = task.get("title_key") or fold(task.get("title"))
-        return " ".join(part for part in (title, rest, document_words) if part)
+        # fold() of the words joined, word by word: a space breaks nothing fold does (NFC
+        # composes nothing across it), and the repeated words come from a cache
+        get = task.get
+        code = get("code")
+        parts = [get("title_key") or fold(get("title")), fold(str(code)) if code else ""]
+        for name in ("note", "product", "assignee"):
+            word = get(name)
+            if word:
+                parts.append(_fold_repeated(word) if type(word) is str else fold(str(word)))
+        parts.append(document_words or "")
+        return " ".join(filter(None, parts))  # the empty parts left out
 
     def _search_rows(self, task_ids: Sequence[int]) -> list[tuple[int, str]]:
         """(task id, search text) of these tasks, read from the register."""
@@ -1158,16 +1180,18 @@ class SqlStore:
         for task_id, task in zip(ids, tasks, strict=True):
             values = task.values
             get = values.get
-            title = nfc(get("title") or "")
+            title, title_key = _title_and_key(get("title") or "")
             if not title:
                 raise InvalidInput("a task needs a title")
             lead_unit_id = get("lead_unit_id")
-            deadline = value(get("deadline"))
-            row: dict[str, Any] = {field: value(get(field)) for field in _PLAIN_FIELDS}
+            # value(), without its call for the texts and the empty fields
+            row: dict[str, Any] = {field: (v or None) if (v := get(field)) is None or type(v) is str else value(v)
+                                   for field in _PLAIN_FIELDS}
+            deadline = row["deadline"]
             row.update(
                 id=task_id,
                 title=title,
-                title_key=fold(title),
+                title_key=title_key,
                 state=get("state") or "new",
                 recurring=1 if get("recurring") else 0,
                 original_deadline=deadline,

@@ -599,6 +599,10 @@ class SqliteStore(SqlStore):
             if self.conn.in_transaction:
                 self.conn.execute("COMMIT")
 
+    def document_keys_while_writing(self) -> set[str] | None:
+        # the write transaction (BEGIN IMMEDIATE) keeps every other writer out until it ends
+        return set(self._ids("SELECT DISTINCT symbol_key FROM documents WHERE merged_into IS NULL"))
+
     def use_large_cache(self) -> None:
         """A 64 MB page cache, for bulk writes that touch every index (an import)."""
         self.conn.execute("PRAGMA cache_size = -65536")
