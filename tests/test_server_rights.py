@@ -295,3 +295,31 @@ def test_what_a_unit_and_a_leader_run_works_under_their_roles(register):
     assert len(json.loads(leader("list", "--format", "json").stdout)) == 2 * UNITS
     assert leader("check").stdout == "All checks passed.\n"
     assert leader("report", "--month", "2022-11", "--format", "json").exit_code == 0
+
+
+def test_the_secretariat_does_the_rest_of_its_work_under_its_own_role(register, tmp_path):
+    """The secretariat's login role (not the owner) imports a file, corrects, voids, undoes,
+    urges the units and backs the register up; every event is recorded under its role."""
+    office = register.cli("vanphong")
+    tasks = tmp_path / "giao-viec.csv"
+    tasks.write_text("Mã nhiệm vụ,Tên nhiệm vụ,Đơn vị chủ trì,Đơn vị phối hợp,Thời hạn\n"
+                     "N1,Nhiệm vụ nhập từ tệp thứ nhất,U1,U2,30/11/2022\n"
+                     "N2,Nhiệm vụ nhập từ tệp thứ hai,U3,,15/12/2022\n", encoding="utf-8")
+    imported = office("import", str(tasks), today="2022-11-01").output
+    assert "2 rows: 2 created, 0 updated, 0 unchanged, 0 rejected." in imported
+    office("edit", "N1", "--title", "Nhiệm vụ nhập từ tệp, đã sửa", today="2022-11-02")
+    office("void", "N2", "--reason", "Nhập trùng", today="2022-11-02")
+    office("undo", "N2", today="2022-11-02")  # the void undone: N2 is back
+    assert {"N1", "N2"} <= task_codes(office)
+    notices = tmp_path / "don-doc"
+    office("remind", "--output-dir", str(notices), today="2022-12-05")
+    assert any(notices.iterdir())
+    backup = tmp_path / "sao-luu.db"
+    office("backup", str(backup), today="2022-12-05")
+    assert backup.stat().st_size > 0
+    for code in ("N1", "N2"):
+        journal = json.loads(office("show", code, "--format", "json").stdout)["history"]
+        assert {e["recorded_by"] for e in journal} == {register.login("vanphong")}, journal
+    # a unit sees the imported task it leads, and only the ones it leads or helps
+    assert "N1" in task_codes(register.cli("dv1")) and "N2" not in task_codes(register.cli("dv1"))
+    assert office("check").stdout == "All checks passed.\n"
