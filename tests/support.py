@@ -3,6 +3,7 @@ real process, and a process stopped at a fault-injection point (nqtrack.faults).
 
 from __future__ import annotations
 
+import json
 import os
 import select
 import shutil
@@ -91,3 +92,13 @@ def query(location: str | Path, sql: str) -> list[tuple]:
         return rows
     finally:
         con.close()
+
+
+def show_json(cli: Cli, task: str = "1", **kw) -> dict:
+    """`show TASK --format json`, read."""
+    return json.loads(cli("show", task, "--format", "json", **kw).stdout)
+
+
+def batch_of(import_output: str) -> str:
+    """The batch an import names on its last line ("Import batch: 3f2a9c1b7d4e")."""
+    return import_output.strip().splitlines()[-1].split()[-1]

@@ -8,7 +8,7 @@ import pytest
 import typer.main
 
 from nqtrack.cli import app
-from tests.support import query, run_nqtrack
+from tests.support import query, run_nqtrack, show_json
 
 
 @pytest.fixture
@@ -21,10 +21,6 @@ def office(cli):
         "--with", "TCCB", "--due", "30/06/2022", "--to", "Nguyễn Văn An", "--source", "Lãnh đạo Bộ",
         "--assigned-on", "10/01/2022", "--code", "NV-1", today="2022-01-10")
     return cli
-
-
-def show_json(cli, task="1", **kw):
-    return json.loads(cli("show", task, "--format", "json", **kw).stdout)
 
 
 def test_assign_then_done_then_show(office):

@@ -10,10 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from nqtrack.cli import app
-
-
-def show_json(cli, task="1", **kw):
-    return json.loads(cli("show", task, "--format", "json", **kw).stdout)
+from tests.support import batch_of, show_json
 
 
 def workload(cli, month="2022-10", **kw):
@@ -363,7 +360,7 @@ def test_units_and_documents_imports_update_existing_rows_journaled_and_undoable
                          "07-NQ/ĐUK,05/09/2022,Nghị quyết nhiệm kỳ mới,Đảng ủy Khối\n", encoding="utf-8")
     out = office("import", str(documents), "--kind", "documents", today="2022-11-16").output
     assert "2 rows: 1 created, 1 updated, 0 unchanged, 0 rejected." in out
-    batch = out.strip().splitlines()[-1].split()[-1]
+    batch = batch_of(out)
     doc = json.loads(office("doc", "show", "07-NQ/ĐUK@31/08/2017", "--format", "json").stdout)
     assert (doc["document"]["title"], doc["document"]["issuer"]) == ("Nghị quyết về công tác cán bộ", "Đảng ủy Khối")
     assert [h["field"] for h in doc["history"]] == ["issuer", "title"]

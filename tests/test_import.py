@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import nqtrack_executable, query, start_paused
+from tests.support import nqtrack_executable, query, show_json, start_paused
 
 HEADER = "Mã nhiệm vụ,Văn bản,Nội dung nhiệm vụ,Nguồn giao,Đơn vị chủ trì,Đơn vị phối hợp,Người thực hiện,Ngày giao,Thời hạn,Sản phẩm,Trạng thái,Ngày hoàn thành,Ghi chú"
 ROWS = [
@@ -44,10 +44,6 @@ def db_state(db: Path | str):
     return {t: query(db, f"SELECT * FROM {t} ORDER BY 1, 2") for t in ("units", "unit_keys", "documents", "tasks", "task_units", "events")}
 
 
-def task_json(cli, ref):
-    return json.loads(cli("show", ref, "--format", "json").stdout)
-
-
 @pytest.fixture
 def with_units(cli, tmp_path):
     units = tmp_path / "units.csv"
@@ -61,13 +57,13 @@ def check_three_tasks(cli):
     data = json.loads(cli("list", "--format", "json").stdout)
     assert [(t["code"], t["lead_unit"], t["state"]) for t in data] == [
         ("NV-1", "Văn phòng Bộ", "done"), ("NV-2", "Vụ Tổ chức cán bộ", "in_progress"), ("NV-3", "Thanh tra Bộ", "new")]
-    first = task_json(cli, "NV-1")["task"]
+    first = show_json(cli, "NV-1")["task"]
     assert first["assigned_on"] == "2022-04-03"  # 03/04/2022 is the 3rd of April
     assert (first["deadline"], first["completed_on"]) == ("2022-06-30", "2022-06-28")
     assert first["coordinating_units"] == "Vụ Tổ chức cán bộ; Thanh tra Bộ"
-    second = task_json(cli, "NV-2")["task"]
+    second = show_json(cli, "NV-2")["task"]
     assert (second["deadline"], second["deadline_text"]) == ("2022-09-30", "Quý III/2022")
-    third = task_json(cli, "NV-3")["task"]
+    third = show_json(cli, "NV-3")["task"]
     assert (third["deadline"], third["recurring"]) == (None, True)
 
 
@@ -115,7 +111,7 @@ def test_xlsx_with_title_rows_and_excel_dates(with_units, tmp_path):
     out = with_units("import", str(path), "--sheet", "phu luc").stdout
     assert "3 rows: 3 created" in out
     check_three_tasks(with_units)
-    assert task_json(with_units, "NV-1")["task"]["deadline_text"] is None  # a real date, no text
+    assert show_json(with_units, "NV-1")["task"]["deadline_text"] is None  # a real date, no text
 
 
 def test_tcvn3_cells_mixed_with_unicode(with_units, tmp_path):
@@ -125,7 +121,7 @@ def test_tcvn3_cells_mixed_with_unicode(with_units, tmp_path):
     path.write_text(tasks_csv(rows), encoding="utf-8")
     out = with_units("import", str(path)).stdout
     assert "1 cells typed in TCVN3 or VNI were converted to Unicode." in out
-    assert task_json(with_units, "NV-3")["task"]["title"] == "Tổng kết công tác năm 2022"
+    assert show_json(with_units, "NV-3")["task"]["title"] == "Tổng kết công tác năm 2022"
 
 
 def test_unaccented_english_and_mapped_headers(with_units, tmp_path):
@@ -178,7 +174,7 @@ def test_changed_rows_update_with_one_event_per_field(with_units, tmp_path):
     path.write_text(tasks_csv(changed), encoding="utf-8")
     out = with_units("import", str(path)).stdout
     assert "3 rows: 0 created, 1 updated, 2 unchanged, 0 rejected." in out
-    history = task_json(with_units, "NV-2")["history"]
+    history = show_json(with_units, "NV-2")["history"]
     imported = [(h["field"], h["old_value"], h["new_value"], h["effective_on"]) for h in history[1:]]
     assert imported == [
         ("assignee", "Trần Thị Bình", "Lê Văn Cường", "2022-11-15"),
@@ -194,7 +190,7 @@ def test_rows_without_code_match_by_document_and_title(with_units, tmp_path):
     path.write_text("Văn bản,Nội dung nhiệm vụ,Đơn vị chủ trì,Thời hạn\n07-NQ/ĐUK,  BÁO CÁO QUÝ ,VP,30/09/2022\n", encoding="utf-8")
     out = with_units("import", str(path)).stdout
     assert "1 rows: 0 created, 1 updated" in out
-    assert task_json(with_units, "1")["task"]["deadline"] == "2022-09-30"
+    assert show_json(with_units, "1")["task"]["deadline"] == "2022-09-30"
 
 
 def test_dry_run_skip_invalid_and_rejects(with_units, tmp_path):
@@ -296,7 +292,7 @@ def test_a_document_an_earlier_batch_wrote_is_found_again(with_units, tmp_path, 
                     "NV-3,07-NQ/ĐUK,,Nghị quyết ba,VP\n", encoding="utf-8")
     out = with_units("import", str(path)).stdout
     assert "3 rows: 3 created" in out
-    first, second, third = (task_json(with_units, code)["task"] for code in ("NV-1", "NV-2", "NV-3"))
+    first, second, third = (show_json(with_units, code)["task"] for code in ("NV-1", "NV-2", "NV-3"))
     assert first["document"] == second["document"] == "12/KH-BTP"  # one document of that symbol
     assert third["document"] == "07-NQ/ĐUK"
     assert "(2): 12/KH-BTP@05/01/2022, 07-NQ/ĐUK" in out  # two new documents, not three

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from nqtrack.core.reimport import reconcile
-from tests.support import query
+from tests.support import batch_of, query
 
 HEADER = "Mã nhiệm vụ,Nội dung nhiệm vụ,Đơn vị chủ trì,Ngày giao,Thời hạn,Trạng thái,Ngày hoàn thành,Người thực hiện\n"
 OCTOBER = HEADER + (
@@ -145,7 +145,7 @@ def test_a_reimport_is_journaled_shown_undone_and_leaves_reports_sent_before_it(
     sent = json.loads(cli("report", "--month", "2022-10", "--format", "json", "--known-on", "2022-11-01",
                           today="2022-11-20").stdout)
     path.write_text(OCTOBER.replace("15/10/2022", "15/11/2022"), encoding="utf-8")  # the office moved it
-    batch = cli("import", str(path), today="2022-11-05").output.strip().splitlines()[-1].split()[-1]
+    batch = batch_of(cli("import", str(path), today="2022-11-05").output)
     history = json.loads(cli("show", "NV-1", "--format", "json").stdout)["history"]
     assert [(h["kind"], h["field"], h["new_value"]) for h in history[-2:]] == [
         ("imported", "deadline", "2022-11-15"), ("imported", "deadline_text", "15/11/2022")]

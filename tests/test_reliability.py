@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.support import nqtrack_executable, query, run_nqtrack, start_paused
+from tests.support import batch_of, nqtrack_executable, query, run_nqtrack, start_paused
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -189,7 +189,7 @@ def test_undo_last_change_and_a_whole_import(register, tmp_path):
     extra = tmp_path / "extra.csv"
     extra.write_text("Mã nhiệm vụ,Nội dung nhiệm vụ,Đơn vị chủ trì,Thời hạn\nZ-1,Việc thêm 1,Văn phòng Bộ,01/11/2022\nZ-2,Việc thêm 2,Văn phòng Bộ,02/11/2022\n", encoding="utf-8")
     out = register("import", str(extra)).stdout
-    batch = out.strip().splitlines()[-1].split()[-1]
+    batch = batch_of(out)
     overdue = lambda: [t["code"] for t in json.loads(register("overdue", "--format", "json").stdout)["tasks"]]  # noqa: E731
     assert "Z-1" in overdue()
     register("undo", "--batch", batch)

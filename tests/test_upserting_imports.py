@@ -4,11 +4,7 @@ existing rows is journaled, shown, undoable as a whole, and a report of a past m
 
 import json
 
-
-def import_batch(cli, path, *args, today):
-    """Import a file and return the batch the summary names (its last line)."""
-    out = cli("import", str(path), *args, today=today).output
-    return out, out.strip().splitlines()[-1].split()[-1]
+from tests.support import batch_of, show_json
 
 
 def without_titles(report: str):
@@ -21,10 +17,6 @@ def without_titles(report: str):
             return [strip(v) for v in value]
         return value
     return strip(json.loads(report))
-
-
-def task_json(cli, task):
-    return json.loads(cli("show", task, "--format", "json").stdout)
 
 
 TASKS = ("Mã nhiệm vụ,Tên nhiệm vụ,Đơn vị chủ trì,Ngày giao,Thời hạn\n"
@@ -45,16 +37,17 @@ def test_a_task_reimport_is_journaled_shown_undone_and_leaves_a_past_report_know
     second = tmp_path / "giao-viec-sua.csv"
     second.write_text(TASKS.replace("15/10/2022", "15/11/2022").replace("Kế hoạch 2023", "Kế hoạch năm 2023"),
                       encoding="utf-8")
-    out, batch = import_batch(cli, second, today="2022-11-16")
+    out = cli("import", str(second), today="2022-11-16").output
+    batch = batch_of(out)
     assert "2 rows: 0 created, 2 updated, 0 unchanged, 0 rejected." in out
 
     # shown: each changed field is an event of the import, recorded on the day it ran
-    shown = task_json(cli, "A")
+    shown = show_json(cli, "A")
     assert shown["task"]["deadline"] == "2022-11-15"
     changes = [(h["kind"], h["old_value"], h["new_value"], h["recorded_at"][:10], h["batch_id"])
                for h in shown["history"] if h["field"] == "deadline"]
     assert changes == [("imported", "2022-10-15", "2022-11-15", "2022-11-16", batch)]
-    assert task_json(cli, "B")["task"]["title"] == "Kế hoạch năm 2023"
+    assert show_json(cli, "B")["task"]["title"] == "Kế hoạch năm 2023"
 
     # the October report as known at the end of October is the one already sent (figures,
     # tasks listed, their deadlines and days overdue); the titles are today's
@@ -64,9 +57,9 @@ def test_a_task_reimport_is_journaled_shown_undone_and_leaves_a_past_report_know
 
     # undone as a whole: both tasks as they were, and the undo is itself in the journal
     cli("undo", "--batch", batch, today="2022-11-16")
-    assert task_json(cli, "A")["task"]["deadline"] == "2022-10-15"
-    assert task_json(cli, "B")["task"]["title"] == "Kế hoạch 2023"
-    assert [h["field"] for h in task_json(cli, "A")["history"] if h["kind"] == "undo"] == ["deadline_text", "deadline"]
+    assert show_json(cli, "A")["task"]["deadline"] == "2022-10-15"
+    assert show_json(cli, "B")["task"]["title"] == "Kế hoạch 2023"
+    assert [h["field"] for h in show_json(cli, "A")["history"] if h["kind"] == "undo"] == ["deadline_text", "deadline"]
     assert cli(*october, today="2022-11-16").stdout == before
 
 
@@ -77,7 +70,8 @@ def test_a_units_import_that_changes_units_is_undone_as_a_whole(cli, tmp_path):
     units.write_text("Mã đơn vị,Tên đơn vị,Tên khác,Thư điện tử,Đơn vị cấp trên\n"
                      "VPB,Văn phòng Bộ,Văn phòng,vp@example.gov.vn,\n"
                      "TCCB,Vụ Tổ chức cán bộ,,,Văn phòng Bộ\n", encoding="utf-8")
-    out, batch = import_batch(cli, units, "--kind", "units", today="2022-11-16")
+    out = cli("import", str(units), "--kind", "units", today="2022-11-16").output
+    batch = batch_of(out)
     assert "2 rows: 0 created, 2 updated, 0 unchanged, 0 rejected." in out
     office = json.loads(cli("unit", "show", "VPB", "--format", "json").stdout)
     assert (office["unit"]["code"], office["unit"]["aliases"], office["unit"]["email"]) == (
