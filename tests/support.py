@@ -3,12 +3,15 @@ real process, and a process stopped at a fault-injection point (nqtrack.faults).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
 import shutil
+import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -102,3 +105,33 @@ def show_json(cli: Cli, task: str = "1", **kw) -> dict:
 def batch_of(import_output: str) -> str:
     """The batch an import names on its last line ("Import batch: 3f2a9c1b7d4e")."""
     return import_output.strip().splitlines()[-1].split()[-1]
+
+
+@contextlib.contextmanager
+def local_smtp_server(refused: tuple[str, ...] = ()) -> Iterator[tuple[int, list]]:
+    """A mail server on loopback (aiosmtpd): yields its port and the list of the messages it
+    received; mail to an address in `refused` is refused (550)."""
+    from aiosmtpd.controller import Controller
+
+    received: list = []
+
+    class Handler:
+        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+            if address in refused:
+                return "550 no such mailbox"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+        async def handle_DATA(self, server, session, envelope):
+            received.append(envelope)
+            return "250 OK"
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port, received
+    finally:
+        controller.stop()

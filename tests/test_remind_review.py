@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from tests.support import local_smtp_server
+
 
 @pytest.fixture
 def office(cli):
@@ -76,25 +78,9 @@ def test_remind_docx(office, tmp_path):
 
 @pytest.fixture
 def smtp_server():
-    aiosmtpd = pytest.importorskip("aiosmtpd.controller")
-    import socket
-
-    received = []
-
-    class Handler:
-        async def handle_DATA(self, server, session, envelope):
-            received.append(envelope)
-            return "250 OK"
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    controller = aiosmtpd.Controller(Handler(), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield port, received
-    finally:
-        controller.stop()
+    pytest.importorskip("aiosmtpd.controller")
+    with local_smtp_server() as server:
+        yield server
 
 
 def test_remind_send_through_a_local_smtp_server(office, smtp_server):

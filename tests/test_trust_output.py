@@ -13,7 +13,7 @@ import zipfile
 
 import pytest
 
-from tests.support import nqtrack_executable
+from tests.support import local_smtp_server, nqtrack_executable
 
 CLEAR = "\x1b[2J"
 RETITLE = "\x1b]0;pwned\x07"
@@ -222,31 +222,9 @@ def test_a_notice_that_cannot_be_written_leaves_no_file_and_no_journal(alike, tm
 @pytest.fixture
 def refusing_smtp_server():
     """A local SMTP server that refuses mail to refused@example.gov.vn."""
-    aiosmtpd = pytest.importorskip("aiosmtpd.controller")
-    import socket
-
-    received = []
-
-    class Handler:
-        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-            if address == "refused@example.gov.vn":
-                return "550 no such mailbox"
-            envelope.rcpt_tos.append(address)
-            return "250 OK"
-
-        async def handle_DATA(self, server, session, envelope):
-            received.append(envelope)
-            return "250 OK"
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    controller = aiosmtpd.Controller(Handler(), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield port, received
-    finally:
-        controller.stop()
+    pytest.importorskip("aiosmtpd.controller")
+    with local_smtp_server(refused=("refused@example.gov.vn",)) as server:
+        yield server
 
 
 def test_only_the_notices_sent_are_journaled_when_sending_stops(alike, refusing_smtp_server):
