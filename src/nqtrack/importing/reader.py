@@ -47,7 +47,7 @@ __all__ = ["ReadError", "Table", "read_stdin", "read_table"]
 
 HEADER_SEARCH_ROWS = 30  # title rows above the header are looked through this far
 MAX_CELL_CHARS = 32_767  # Excel's own limit for a cell
-_SEEN_CHARS = 120  # cells up to this long are remembered (the last 50,000 at most): titles repeat too
+_SEEN_CHARS = 120  # cells up to this long are remembered (50,000 at most, then afresh): titles repeat too
 MAX_COLUMNS = 16_384  # Excel's own limit (column XFD)
 MAX_ROW_CHARS = 4 * 1024 * 1024  # characters in one row of a text file, line breaks in cells included
 STDIN_LIMIT = 256 * 1024 * 1024  # bytes read from standard input, which is held in memory
