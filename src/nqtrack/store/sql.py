@@ -1073,6 +1073,9 @@ class SqlStore:
     def has_tasks_without_code(self) -> bool:
         return self._one("SELECT 1 AS found FROM tasks WHERE code IS NULL LIMIT 1") is not None
 
+    def has_tasks_with_code(self) -> bool:
+        return self._one("SELECT 1 AS found FROM tasks WHERE code IS NOT NULL LIMIT 1") is not None
+
     # -- search --------------------------------------------------------------------
 
     SEARCHED_FIELDS = SEARCHED_FIELDS
