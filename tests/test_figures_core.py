@@ -9,12 +9,13 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from nqtrack.core.figures import (
     RAW_KEYS,
     STATE_KEYS,
+    TREND_KEYS,
     GovernmentSentence,
     TaskAsOf,
     add_counts,
@@ -23,6 +24,7 @@ from nqtrack.core.figures import (
     completion_rate,
     government_sentence,
     timing_class,
+    trend_workload,
     views,
 )
 from nqtrack.core.numbers import cut, cut_percent, format_percent, localize
@@ -335,3 +337,60 @@ def test_cut_percent_of_a_decimal_boundary(units, decimals):
     numerator, _, denominator = rate_text.partition("/")
     rate = int(numerator) / int(denominator or 1)
     assert cut_percent(rate, decimals) == exact_cut_percent(units, 100 * 10**decimals, decimals)
+
+
+# -- the trend's months in one pass ---------------------------------------------------------
+
+
+def _month_index(day: date, months: list[tuple[date, date, date]]) -> int:
+    """The month a day falls in as the store's grouping numbers it (-1 before, len after)."""
+    if day < months[0][0]:
+        return -1
+    return next((i for i, (_, end, _) in enumerate(months) if day <= end), len(months))
+
+
+trend_task = st.tuples(st.sampled_from(["new", "in_progress", "paused", "done"]),
+                       st.integers(-90, 420), st.one_of(st.none(), st.integers(-120, 450)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(trend_task, max_size=25), st.lists(st.integers(1, 40), min_size=1, max_size=13),
+       st.integers(0, 40))
+@example([("done", 58, 55), ("done", 5, 60), ("new", -3, None)], [31, 29], 10)  # done after the last as-of day
+def test_trend_workload_spreads_grouped_tasks_as_classify_counts_each(tasks, lengths, last_short):
+    """Tasks grouped by the months of their deadline and completion, spread over consecutive
+    months by trend_workload, give classify's counts of each task in each month (the last
+    month taken as of a day of its own, possibly before its end)."""
+    origin = date(2024, 1, 1)
+    months, start = [], origin
+    for length in lengths:
+        end = start + timedelta(days=length - 1)
+        months.append((start, end, end))
+        start = end + DAY
+    last_start, last_end, _ = months[-1]
+    months[-1] = (last_start, last_end, max(last_start, last_end - timedelta(days=last_short)))
+    groups: dict[tuple[int, int | None], dict[str, Any]] = {}
+    expected = [dict.fromkeys(TREND_KEYS, 0) for _ in months]
+    for state, deadline_day, completed_day in tasks:
+        deadline = origin + timedelta(days=deadline_day)
+        completed_on = origin + timedelta(days=completed_day) if state == "done" and completed_day is not None else None
+        if completed_on is None and state == "done":
+            continue  # done without a day: the store counts it month by month (trend_counts)
+        task = TaskAsOf(state, deadline, completed_on, None)
+        for index, (start, end, as_of) in enumerate(months):
+            raw = classify(task, start, end, as_of, start, end)
+            for key in TREND_KEYS:
+                expected[index][key] += raw[key]
+        if deadline > months[-1][1] or (completed_on is not None and completed_on < months[0][0] > deadline):
+            continue  # never in a month's workload: the store does not read it
+        done = _month_index(completed_on, months) if completed_on is not None else None
+        group = groups.setdefault((_month_index(deadline, months), done),
+                                  {"tasks": 0, "on_time": 0, "by_last": 0, "by_last_on_time": 0})
+        on_time = completed_on is not None and completed_on <= deadline
+        by_last = completed_on is not None and completed_on <= months[-1][2]
+        group["tasks"] += 1
+        group["on_time"] += on_time
+        group["by_last"] += by_last
+        group["by_last_on_time"] += by_last and on_time
+    rows = [{"due": due, "done": done, **counts} for (due, done), counts in groups.items()]
+    assert trend_workload(rows, len(months)) == expected

@@ -289,8 +289,33 @@ def test_trend_counts_equal_month_by_month_counts(new_store, seed):
         start = day(30 * i)
         end = start + timedelta(days=29)
         months.append((start, end, end if i < 7 else start + timedelta(days=10)))
-    trend = store.trend_counts(months, known_at=known_at)
-    for (start, end, as_of), counts in zip(months, trend, strict=True):
-        expected = views(add_counts(store.report_counts(start, end, as_of, start, end, known_at=known_at)))["workload"]
-        got = views(add_counts(counts))["workload"]
-        assert (got["total"], got["completed"]) == (expected["total"], expected["completed"])
+    unit = store.list_units()[seed % 3].id
+    gap = [(start + timedelta(days=2), end, as_of) for start, end, as_of in months]  # not consecutive
+    for chosen, filters in ((months, {}), (months, {"unit_ids": [unit]}), (months, {"sources": ["Chính phủ"]}),
+                            (gap, {})):
+        trend = store.trend_counts(chosen, known_at=known_at, **filters)
+        for (start, end, as_of), counts in zip(chosen, trend, strict=True):
+            expected = views(add_counts(store.report_counts(start, end, as_of, start, end, known_at=known_at,
+                                                            **filters)))["workload"]
+            got = views(add_counts(counts))["workload"]
+            assert (got["total"], got["completed"]) == (expected["total"], expected["completed"])
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_report_in_one_snapshot_equals_its_parts_read_apart(new_store, seed):
+    """Inside snapshot() the journal's later changes collected for the trend serve the
+    period's day: the counts must equal those read without a snapshot."""
+    rng = random.Random(300 + seed)
+    store = new_store()
+    build_register(store, rng)
+    months = [(day(30 * i), day(30 * i + 29), day(30 * i + 29)) for i in range(10)]
+    start, end = months[-1][0], months[-1][1]
+    apart = (store.trend_counts(months), store.report_counts(start, end, end, start, end),
+             store.overdue_rows(end, end))
+    with store.snapshot():
+        together = (store.trend_counts(months), store.report_counts(start, end, end, start, end),
+                    store.overdue_rows(end, end))
+    assert [views(add_counts(m))["workload"] for m in together[0]] == [
+        views(add_counts(m))["workload"] for m in apart[0]]
+    assert views(add_counts(together[1])) == views(add_counts(apart[1]))
+    assert together[2] == apart[2]

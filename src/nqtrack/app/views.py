@@ -186,13 +186,17 @@ def report(ctx: Context, query: ReportQuery) -> Printed:
     scope = resolve_scope(ctx, query)
     period, day, known_at, filters = scope.period, scope.day, scope.known_at, scope.filters
     previous = previous_year(period)
-    groups = ctx.store.report_counts(period.start, period.end, day, previous.start, previous.end, known_at=known_at,
-                                     **filters)
-    overdue_tasks = _overdue_on(ctx, day, known_at, filters)
+    # one view of the register for all three reads; the trend first, since the journal's
+    # later changes it collects from its first month serve the period's day too
+    with ctx.store.snapshot():
+        trend = _trend(ctx, period, day, known_at, filters)
+        groups = ctx.store.report_counts(period.start, period.end, day, previous.start, previous.end,
+                                         known_at=known_at, **filters)
+        overdue_tasks = _overdue_on(ctx, day, known_at, filters)
     return Printed({
         **scope.head,
         **breakdown(groups, ctx.store.unit_names()),
-        "trend": _trend(ctx, period, day, known_at, filters),
+        "trend": trend,
         "overdue_tasks": overdue_tasks,
         # the backlog of the overdue list by month of deadline and by lead unit (charts, dashboard)
         "overdue_by_month": overdue_by_month(overdue_tasks),

@@ -170,6 +170,42 @@ def classify(
     return out
 
 
+TREND_KEYS = ("w_due_in_period", "w_carried_over", "w_completed_on_time", "w_completed_late")
+
+
+def trend_workload(groups: Iterable[Mapping[str, Any]], months: int) -> list[dict[str, int]]:
+    """The TREND_KEYS counts of `classify` for each of `months` consecutive months, each
+    taken as of its last day but the last month, taken as of a day of its own.
+
+    Each group is a count of tasks with a deadline, neither cancelled nor voided, whose
+    fields are the same on every one of those days, by
+      due:  the month their deadline falls in (0 the first; -1 before the first);
+      done: the month they were completed in (-1 before the first, `months` or more
+            after the last), None for a task not done (or done without a day);
+    with `tasks` (how many), `on_time` (completed by their deadline), `by_last` (completed
+    by the last month's as-of day) and `by_last_on_time` (both). As in `classify`, a task
+    is due in its deadline's month, carried over in each later month until the month it
+    was completed in, and completed in a month when completed by its as-of day.
+    """
+    out = [dict.fromkeys(TREND_KEYS, 0) for _ in range(months)]
+    last = months - 1
+    for group in groups:
+        due, done, tasks = group["due"], group["done"], group["tasks"]
+        for month in range(max(due, 0), months):
+            if month != due and done is not None and done < month:
+                break  # completed before this month: in no later month's workload
+            counts = out[month]
+            counts["w_due_in_period" if month == due else "w_carried_over"] += tasks
+            if month < last:
+                completed = tasks if done is not None and done <= month else 0
+                on_time = group["on_time"] if completed else 0
+            else:
+                completed, on_time = group["by_last"], group["by_last_on_time"]
+            counts["w_completed_on_time"] += on_time
+            counts["w_completed_late"] += completed - on_time
+    return out
+
+
 def add_counts(groups: Iterable[Mapping[str, Any]]) -> dict[str, int]:
     total = dict.fromkeys(RAW_KEYS, 0)
     for group in groups:

@@ -205,6 +205,7 @@ class PostgresStore(SqlStore):
     def _end_read(self) -> None:
         if not self._writing and self._status() != "idle":
             self.conn.execute("ROLLBACK")
+            self._collected = None  # what the next reads see may have changed
 
     def _execute(self, sql: str, params: Any = ()) -> Any:
         if self._ctes and "pg_temp." in sql:
@@ -388,10 +389,12 @@ class PostgresStore(SqlStore):
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
-        """One consistent view of the whole register for the reads inside (a copy, a backup)."""
+        """One consistent view of the whole register for the reads inside (a copy, a backup,
+        a report)."""
         self._begin_read()
         try:
-            yield
+            with self._steady_reads():
+                yield
         finally:
             self._end_read()
 

@@ -24,11 +24,14 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import date
+from contextlib import contextmanager
+from datetime import date, timedelta
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 from nqtrack.core.errors import Ambiguous, InvalidInput, NotFound
+from nqtrack.core.figures import trend_workload
 from nqtrack.core.periods import one_year_earlier
 from nqtrack.core.states import OPEN_STATES, Event
 from nqtrack.core.symbols import parse_symbol, symbol_key
@@ -236,6 +239,19 @@ class SqlStore:
 
     def __init__(self) -> None:
         self._written: Counter[str] = Counter()  # rows this transaction wrote, per marked table
+        # inside snapshot() the register cannot change, so the journal's later changes
+        # collected for one as-of day serve every later day (collect_later_changes)
+        self._steady = False
+        self._collected: tuple[date, str | None, bool] | None = None
+
+    @contextmanager
+    def _steady_reads(self) -> Iterator[None]:
+        """Marks the reads of an engine's snapshot() as seeing one unchanging register."""
+        self._steady, self._collected = True, None
+        try:
+            yield
+        finally:
+            self._steady, self._collected = False, None
 
     def _wrote(self, table: str, rows: int = 1) -> None:
         self._written[table] += rows
@@ -1400,24 +1416,31 @@ class SqlStore:
                            OR (field = 'completed_on' AND old_value IS NULL)"""
 
     def prepare_as_of(
-        self, as_of: date, known_at: str | None = None, workload_until: date | None = None, figures_only: bool = False
+        self, as_of: date, known_at: str | None = None, due_by: date | None = None, figures_only: bool = False
     ) -> None:
         """Fill the temporary asof_fix with the replayed fields of the tasks that need it:
         those whose journal has a change to one of ASOF_FIELDS that took effect after the
         day or was recorded after `known_at` (and the tasks created after `known_at`, hidden).
 
         With `figures_only`, only the report's counts will be read, and later first
-        completions are left to the columns (see _FIRST_COMPLETION). With
-        `workload_until`, only the workload figures of a period ending that day will
-        be read: a task whose deadline, now and at first, is after that day and never
-        changed later cannot be in it, and is left out of the replay."""
+        completions are left to the columns (see _FIRST_COMPLETION). With `due_by`,
+        only tasks whose deadline on the day is at most `due_by` will be read (the
+        workload of a period ending that day, the overdue and due-soon lists): a task
+        whose deadline, now and at first, is after it and never changed after the day
+        cannot be among them, and is left out of the replay."""
         self.collect_later_changes(as_of, known_at, figures_only)
-        self.build_as_of(as_of, known_at, workload_until)
+        self.build_as_of(as_of, known_at, due_by)
 
     def collect_later_changes(self, since: date, known_at: str | None = None, figures_only: bool = False) -> None:
         """asof_later: the (task, field, effective day) of every change that took effect
         after `since` or was recorded after `known_at`, with the task's earliest deadline.
-        Collected once, it serves every as-of day from `since` on (the months of a trend)."""
+        Collected once, it serves every as-of day from `since` on (the months of a trend;
+        inside snapshot(), the report's own day too)."""
+        collected = self._collected
+        if (self._steady and collected is not None and collected[0] <= since
+                and collected[1:] == (known_at, figures_only)):
+            return
+        self._collected = (since, known_at, figures_only) if self._steady else None
         params = {"since": since.isoformat(), "known_at": known_at or self._FAR_FUTURE}
         fields = ", ".join(f"'{f}'" for f in self.ASOF_FIELDS)
         skip = f"AND NOT ({self._FIRST_COMPLETION})" if figures_only else ""
@@ -1440,17 +1463,17 @@ class SqlStore:
             [("asof_first_deadline_task", "task_id", True)],
         )
 
-    def build_as_of(self, as_of: date, known_at: str | None = None, workload_until: date | None = None) -> None:
-        """asof_pairs and asof_fix for one day, from asof_later."""
+    def build_as_of(self, as_of: date, known_at: str | None = None, due_by: date | None = None) -> None:
+        """asof_pairs and asof_fix for one day, from asof_later (`due_by`: see prepare_as_of)."""
         params = {
             "as_of": as_of.isoformat(),
             "known_at": known_at or self._FAR_FUTURE,
-            "until": workload_until.isoformat() if workload_until else None,
+            "until": due_by.isoformat() if due_by else None,
         }
         relevant = ""
-        if workload_until:
-            # a task whose deadline, now and at first, is after the period and never changed
-            # after the day cannot be in the period's workload
+        if due_by:
+            # a task whose deadline, now and at first, is after due_by and never changed
+            # after the day cannot have a deadline by then on the day
             relevant = f"""AND (f.deadline <= :until OR EXISTS (SELECT 1 FROM {self.TEMP}.asof_later d
                                WHERE d.task_id = l.task_id AND d.field = 'deadline' AND d.effective_on > :as_of))"""
         self._temp_table(
@@ -1570,16 +1593,20 @@ class SqlStore:
         prepared: bool = False,
         workload_only: bool = False,
         previous_as_of: date | None = None,
+        among_later: bool = False,
     ) -> list[dict[str, Any]]:
         """Raw counts of core.figures per (lead unit, source), as of `as_of` known at `known_at`.
 
         `previous_as_of` is the day the previous year's states are taken on (default: the
         same day one year earlier). `workload_only`: the caller reads only workload.total
         and completed (the trend), so the replay can skip tasks that cannot be in the
-        period's workload, and the previous year's states are not counted."""
+        period's workload, and the previous year's states are not counted. `among_later`:
+        only the tasks of asof_later_ids (see trend_counts)."""
         if not prepared:
-            self.prepare_as_of(as_of, known_at, workload_until=end if workload_only else None, figures_only=True)
+            self.prepare_as_of(as_of, known_at, due_by=end if workload_only else None, figures_only=True)
         where, params = self._filters(unit_ids, sources, document_ids)
+        if among_later:
+            where = f"{where} AND id IN (SELECT task_id FROM {self.TEMP}.asof_later_ids)"
         params.update(
             start=start.isoformat(),
             end=end.isoformat(),
@@ -1765,20 +1792,80 @@ class SqlStore:
         document_ids: Sequence[int] = (),
     ) -> list[list[dict[str, Any]]]:
         """Workload counts for each (start, end, as_of) month, the journal's later changes
-        collected once for all of them."""
+        collected once for all of them.
+
+        Consecutive months whose as-of days are their last days (the last month's may be
+        earlier) are counted in one pass: the tasks the journal changed after the first
+        month's as-of day (asof_later_ids) are replayed month by month as before, and every
+        other task, whose columns are its fields on each of those days, is read once,
+        grouped by the months its deadline and its completion fall in, and spread over the
+        months by core.figures.trend_workload (where the twelve passes read the register's
+        carried-over tasks twelve times)."""
         if not months:
             return []
         self.collect_later_changes(min(m[2] for m in months), known_at, figures_only=True)
+        filters: dict[str, Any] = {"known_at": known_at, "unit_ids": unit_ids, "sources": sources,
+                                   "document_ids": document_ids}
+        one_pass = all(later[0] == earlier[1] + timedelta(days=1) and earlier[2] == earlier[1]
+                       for earlier, later in pairwise(months)) and months[-1][2] <= months[-1][1]
+        if one_pass:
+            # with them the tasks done without a completion day, which the month-by-month
+            # counts keep in their due month's workload only (a state the rules never make)
+            self._temp_table("asof_later_ids", f"""SELECT task_id FROM {self.TEMP}.asof_later
+                                                   UNION SELECT id FROM tasks
+                                                   WHERE state = 'done' AND completed_on IS NULL""", {},
+                             [("asof_later_ids_task", "task_id", True)])
+            spread = trend_workload(self._grouped_by_month(months, **filters), len(months))
         results = []
-        for start, end, as_of in months:
-            self.build_as_of(as_of, known_at, workload_until=end)
-            results.append(
-                self.report_counts(
-                    start, end, as_of, start, end, known_at=known_at, unit_ids=unit_ids, sources=sources,
-                    document_ids=document_ids, prepared=True, workload_only=True,
-                )
-            )
+        for index, (start, end, as_of) in enumerate(months):
+            self.build_as_of(as_of, known_at, due_by=end)
+            counts = self.report_counts(start, end, as_of, start, end, prepared=True, workload_only=True,
+                                        among_later=one_pass, **filters)
+            results.append(counts + [spread[index]] if one_pass else counts)
         return results
+
+    def _grouped_by_month(
+        self,
+        months: Sequence[tuple[date, date, date]],
+        *,
+        known_at: str | None,
+        unit_ids: Sequence[int],
+        sources: Sequence[str],
+        document_ids: Sequence[int],
+    ) -> list[dict[str, Any]]:
+        """The rows core.figures.trend_workload takes: the tasks not in asof_later_ids that
+        can be in a month's workload (not voided, not cancelled, with a deadline by the last
+        month's end, not completed before the first month), grouped by the month their
+        deadline falls in (-1: before the first) and the month they were completed in (NULL:
+        not done; -1: before the first; len(months): after the last)."""
+        where, params = self._filters(unit_ids, sources, document_ids)
+        params.update(first=months[0][0].isoformat(), last_end=months[-1][1].isoformat(),
+                      last_as_of=months[-1][2].isoformat(), known_at=known_at or self._FAR_FUTURE)
+
+        def month_of(column: str) -> str:
+            branches = []
+            for index, (_start, end, _as_of) in enumerate(months):
+                params[f"month_end{index}"] = end.isoformat()
+                branches.append(f"WHEN {column} <= :month_end{index} THEN {index}")
+            return f"CASE WHEN {column} < :first THEN -1 {' '.join(branches)} ELSE {len(months)} END"
+
+        done = "state = 'done' AND completed_on IS NOT NULL"
+        late_deadline = self._no_index("deadline")
+        sql = f"""
+            SELECT due, done, count(*) AS tasks, {self._count_if("on_time")} AS on_time,
+                   {self._count_if("by_last")} AS by_last, {self._count_if("by_last AND on_time")} AS by_last_on_time
+            FROM (SELECT {month_of("deadline")} AS due,
+                         CASE WHEN {done} THEN {month_of("completed_on")} END AS done,
+                         coalesce({done} AND completed_on <= deadline, {self.FALSE}) AS on_time,
+                         coalesce({done} AND completed_on <= :last_as_of, {self.FALSE}) AS by_last
+                  FROM tasks
+                  WHERE ({where}) AND voided = 0 AND state <> 'cancelled' AND created_at <= :known_at
+                    AND id NOT IN (SELECT task_id FROM {self.TEMP}.asof_later_ids)
+                    AND (deadline BETWEEN :first AND :last_end
+                         OR (state IN ({OPEN_SQL}) AND deadline < :first)
+                         OR (state = 'done' AND completed_on >= :first AND {late_deadline} < :first))) t
+            GROUP BY due, done"""
+        return self._rows(sql, params)
 
     def overdue_rows(
         self,
@@ -1795,7 +1882,7 @@ class SqlStore:
     ) -> list[dict[str, Any]]:
         """Open tasks (new, in progress, paused) whose deadline is before `due_until`, as of `as_of`."""
         if not prepared:
-            self.prepare_as_of(as_of, known_at)
+            self.prepare_as_of(as_of, known_at, due_by=due_until)
         where, params = self._filters(unit_ids, sources, document_ids, role)
         params["due_until"] = due_until.isoformat()
         candidates = f"({where}) AND voided = 0 AND state IN ({OPEN_SQL}) AND deadline <= :due_until"

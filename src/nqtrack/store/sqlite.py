@@ -594,7 +594,8 @@ class SqliteStore(SqlStore):
             return
         self.conn.execute("BEGIN")
         try:
-            yield
+            with self._steady_reads():
+                yield
         finally:
             if self.conn.in_transaction:
                 self.conn.execute("COMMIT")
