@@ -258,6 +258,8 @@ class Spec:
 
 def measure(specs: list[Spec], args, work: Path) -> list[dict]:
     """Warm-up runs, then timed runs, the specs taking turns; a summary of each."""
+    if args.only:
+        specs = [s for s in specs if s.key in args.only]
     walls: dict[int, list[float]] = {n: [] for n in range(len(specs))}
     peaks: dict[int, list[float]] = {n: [] for n in range(len(specs))}
     errors: dict[int, str] = {}
@@ -873,6 +875,9 @@ def main(argv=None) -> int:
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds before a run is killed")
     parser.add_argument("--no-import", action="store_true", help="skip the import benchmark")
     parser.add_argument("--no-startup", action="store_true", help="skip the start-up benchmarks")
+    parser.add_argument("--only", type=lambda text: set(text.split(",")), default=None, metavar="KEYS",
+                        help="measure only these commands (keys of the results, comma separated, e.g. "
+                             "report,report_year,overdue_csv)")
     parser.add_argument("--setup", action="store_true", help="install and build what the run needs, then stop")
     parser.add_argument("--postgres", metavar="URL", default=os.environ.get("NQTRACK_BENCH_PG"),
                         help="also measure nqtrack on this PostgreSQL server (a role that may create databases)")
@@ -1136,7 +1141,7 @@ def main(argv=None) -> int:
             specs += on_both("overdue_csv", ["overdue", "--format", "csv"])[1:]
         group = measure(specs, args, work)
         results += group
-        if not group[0].get("error"):
+        if len(group) == len(specs) and not group[0].get("error"):
             ours = Path(group[0]["output"]).read_bytes()
             for r in group[3 if tw_env is not None else 2:]:
                 if not r.get("error") and Path(r["output"]).read_bytes() != ours:
