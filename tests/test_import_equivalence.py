@@ -154,3 +154,20 @@ def test_an_error_in_the_rows_written_behind_rolls_the_whole_load_back(tmp_path:
     assert query(store.path, "SELECT count(*), min(id) FROM tasks") == [(300, 1)]
     assert query(store.path, "SELECT count(*) FROM events") == [(300,)]
     assert _indexes(store.path) == before
+
+
+@pytest.mark.postgresql_only
+def test_the_writer_thread_hands_the_gil_over_quickly_while_it_runs(new_store: Any, engine: str) -> None:
+    # the COPY writer waits for the socket at every 1 MB it sends: while it runs the
+    # interpreter switches threads every 0.2 ms, and as before once the store is closed
+    from nqtrack.store.base import NewTask
+
+    before = sys.getswitchinterval()
+    store = new_store()
+    with store.transaction():
+        store.insert_tasks([NewTask({"title": f"task {n}"}, [], date(2026, 1, 5)) for n in range(300)],
+                           by="t", recorded_at="2026-01-05T08:00:00+00:00")
+        assert sys.getswitchinterval() == pytest.approx(min(0.0002, before))
+    assert store.counts()["tasks"] == 300
+    store.close()
+    assert sys.getswitchinterval() == before
