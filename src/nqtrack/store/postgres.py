@@ -40,10 +40,12 @@ _IDENTITY_TABLES = ("units", "documents", "series", "series_events", "tasks", "e
                     "register_events")
 
 SCHEMA_VERSION = len(MIGRATIONS)
-# the tables an import fills, and the index it keeps up as it writes (bulk_load): the
-# import looks a row without a code up by its document and title
+# the tables an import fills, and the indexes it keeps up as it writes (bulk_load): the
+# import looks a row without a code up by its document and title; the search words' GIN
+# index, kept up by the server while the importer reads the next rows (its pending list
+# merged 4 MB at a time), instead of a 1.0 s build at the end that nothing overlaps
 BULK_TABLES = ("tasks", "task_units", "events", "task_search")
-BULK_KEPT_INDEXES = ("tasks_document_title",)
+BULK_KEPT_INDEXES = ("tasks_document_title", "task_search_words")
 DEFAULT_BUSY_TIMEOUT = 10.0
 
 # The advisory lock that one migration run holds (any number: nqtrack's, in this database).
