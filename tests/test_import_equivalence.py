@@ -102,16 +102,21 @@ def _indexes(location: str | Path) -> list[tuple[Any, ...]]:
                                   UNION ALL
                                   SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
                                   WHERE contype = 'f' AND connamespace = current_schema()::regnamespace
+                                  UNION ALL
+                                  SELECT tgname, CAST(tgenabled AS text) FROM pg_trigger WHERE NOT tgisinternal
                                   ORDER BY 1, 2""")
     return query(location, "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name")
 
 
 def test_a_bulk_load_into_a_new_register_leaves_every_index_as_it_was(cli: Cli, tmp_path: Path) -> None:
-    # the import drops the secondary indexes (and on PostgreSQL the foreign keys) of a register
-    # without tasks and makes them again at the end (Store.bulk_load): a failed import rolls
-    # the drop back, a good one makes them again as they were
+    # the import drops the secondary indexes (and on PostgreSQL the foreign keys, and turns
+    # off the who-recorded triggers that would change nothing) of a register without tasks
+    # and makes them again at the end (Store.bulk_load): a failed import rolls the drop
+    # back, a good one makes them again as they were
     before = _indexes(cli.db)
     assert any(name == "events_effective" for name, _ in before)
+    if str(cli.db).startswith("postgresql://"):
+        assert ("events_recorded_by", "O") in before
     cli("import", str(HERE / "units.csv"), "--kind", "units", "--by", "bench", today=TODAY)
     with open(HERE / "tasks.csv", encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
@@ -149,3 +154,20 @@ def test_an_error_in_the_rows_written_behind_rolls_the_whole_load_back(tmp_path:
     assert query(store.path, "SELECT count(*), min(id) FROM tasks") == [(300, 1)]
     assert query(store.path, "SELECT count(*) FROM events") == [(300,)]
     assert _indexes(store.path) == before
+
+
+@pytest.mark.postgresql_only
+def test_the_writer_thread_hands_the_gil_over_quickly_while_it_runs(new_store: Any, engine: str) -> None:
+    # the COPY writer waits for the socket at every 1 MB it sends: while it runs the
+    # interpreter switches threads every 0.2 ms, and as before once the store is closed
+    from nqtrack.store.base import NewTask
+
+    before = sys.getswitchinterval()
+    store = new_store()
+    with store.transaction():
+        store.insert_tasks([NewTask({"title": f"task {n}"}, [], date(2026, 1, 5)) for n in range(300)],
+                           by="t", recorded_at="2026-01-05T08:00:00+00:00")
+        assert sys.getswitchinterval() == pytest.approx(min(0.0002, before))
+    assert store.counts()["tasks"] == 300
+    store.close()
+    assert sys.getswitchinterval() == before

@@ -810,7 +810,10 @@ class Importer:
             values["completed_on"] = row["completed_on"]
         return values
 
-    BATCH = 2000
+    # rows per chunk: on PostgreSQL each chunk costs round trips that wait for the rows
+    # written behind (task ids, new documents); 5,000 instead of 2,000 took 0.3-0.5 s off an
+    # import of 100,000 rows there, and made no difference on SQLite
+    BATCH = 5000
 
     def _write_task(self, row: dict[str, Any]) -> None:
         store, opts = self.store, self.options
