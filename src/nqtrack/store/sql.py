@@ -1426,14 +1426,15 @@ class SqlStore:
         completions are left to the columns (see _FIRST_COMPLETION). With `due_by`,
         only tasks whose deadline on the day is at most `due_by` will be read (the
         workload of a period ending that day, the overdue and due-soon lists): a task
-        whose deadline, now and at first, is after it and never changed after the day
-        cannot be among them, and is left out of the replay."""
+        every deadline of which (now, at first, and each one its journal gave or took) is
+        after it cannot be among them, and is left out of the replay."""
         self.collect_later_changes(as_of, known_at, figures_only)
         self.build_as_of(as_of, known_at, due_by)
 
     def collect_later_changes(self, since: date, known_at: str | None = None, figures_only: bool = False) -> None:
         """asof_later: the (task, field, effective day) of every change that took effect
-        after `since` or was recorded after `known_at`, with the task's earliest deadline.
+        after `since` or was recorded after `known_at`, with the earliest deadline each
+        of their tasks ever had.
         Collected once, it serves every as-of day from `since` on (the months of a trend;
         inside snapshot(), the report's own day too)."""
         collected = self._collected
@@ -1454,7 +1455,11 @@ class SqlStore:
             params,
             [("asof_later_task", "task_id, field, effective_on", False)],
         )
-        deadline = self._least("coalesce(t.deadline, '9999')", "coalesce(t.original_deadline, '9999')")
+        # the earliest deadline the task ever had: its deadline on any day is one of these
+        ever = f"""coalesce((SELECT min({self._least("coalesce(e.old_value, '9999')", "coalesce(e.new_value, '9999')")})
+                              FROM events e WHERE e.task_id = t.id AND e.field = 'deadline'), '9999')"""
+        deadline = self._least(self._least("coalesce(t.deadline, '9999')", "coalesce(t.original_deadline, '9999')"),
+                               ever)
         self._temp_table(
             "asof_first_deadline",
             f"""SELECT t.id AS task_id, {deadline} AS deadline
@@ -1472,10 +1477,9 @@ class SqlStore:
         }
         relevant = ""
         if due_by:
-            # a task whose deadline, now and at first, is after due_by and never changed
-            # after the day cannot have a deadline by then on the day
-            relevant = f"""AND (f.deadline <= :until OR EXISTS (SELECT 1 FROM {self.TEMP}.asof_later d
-                               WHERE d.task_id = l.task_id AND d.field = 'deadline' AND d.effective_on > :as_of))"""
+            # a task whose every deadline (now, at first, and each the journal gave or took)
+            # is after due_by cannot have a deadline by then on the day
+            relevant = "AND f.deadline <= :until"
         self._temp_table(
             "asof_pairs",
             f"""SELECT DISTINCT l.task_id, l.field FROM {self.TEMP}.asof_later l
