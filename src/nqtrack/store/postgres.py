@@ -30,7 +30,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from nqtrack import faults
 from nqtrack.core.errors import DatabaseError, DatabaseLocked, Forbidden, InvalidInput, NotFound, StorageError
-from nqtrack.store.postgres_migrations import MIGRATION_SET, MIGRATIONS, MIGRATIONS_TABLE
+from nqtrack.store.postgres_migrations import GROUP_ROLES, MIGRATION_SET, MIGRATIONS, MIGRATIONS_TABLE
 from nqtrack.store.sql import EXPORT_TABLES, SqlStore, bad_value, bm25_order, search_phrases, search_tokens
 
 # The tables whose ids the database hands out (identity columns): after a load of rows with
@@ -488,11 +488,11 @@ class PostgresStore(SqlStore):
         of 100,000 tasks. They are off only inside the load's transaction, which holds the
         tables' locks (bulk_load dropped their indexes): no other session writes meanwhile,
         or ever sees them off."""
+        groups, names = self._in("g.rolname", GROUP_ROLES)
         if self._scalar(
-                """SELECT EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
-                                  JOIN pg_roles r ON r.oid = m.member
-                                  WHERE r.rolname = session_user
-                                    AND g.rolname IN ('nqtrack_secretariat', 'nqtrack_leader', 'nqtrack_unit'))"""):
+                f"""SELECT EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
+                                   JOIN pg_roles r ON r.oid = m.member
+                                   WHERE r.rolname = session_user AND {groups})""", names):
             return []
         return [(r["relname"], r["tgname"]) for r in self._rows(
             f"""SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
@@ -670,7 +670,7 @@ class PostgresStore(SqlStore):
             self._execute(f'ALTER ROLE "{login}" LOGIN')
         else:
             self._execute(f'CREATE ROLE "{login}" LOGIN')
-        for other in ("nqtrack_secretariat", "nqtrack_leader", "nqtrack_unit"):
+        for other in GROUP_ROLES:
             if other != group and self._scalar("SELECT pg_has_role(?, ?, 'MEMBER') AS m", [login, other]):
                 self._execute(f'REVOKE {other} FROM "{login}"')
         self._execute(f'GRANT {group} TO "{login}"')

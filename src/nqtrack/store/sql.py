@@ -1574,6 +1574,17 @@ class SqlStore:
     # An extension or a reminder undone (as known at the moment) is not counted.
     _NOT_UNDONE = "NOT EXISTS (SELECT 1 FROM events u WHERE u.undoes = e.id AND u.recorded_at <= :known_at)"
 
+    def _in_a_workload(self, start: str, end: str) -> str:
+        """The terms that find the tasks that can be in the workload of the period from `start`
+        to `end` (SQL parameters): due in it, or due before it and not completed before it,
+        each on an index of its own (deadline kept off the index on SQLite: few tasks were
+        completed in the period, most done tasks are due before it, and (state, completed_on,
+        deadline) answers that)."""
+        late_deadline = self._no_index("deadline")
+        return f"""deadline BETWEEN {start} AND {end}
+                OR (state IN ({OPEN_SQL}) AND deadline < {start})
+                OR (state = 'done' AND completed_on >= {start} AND {late_deadline} < {start})"""
+
     def _marked_in_period(self) -> tuple[str, str]:
         """The candidate terms of the tasks extended, and of those reminded, in the period."""
         extended = """SELECT task_id FROM events WHERE effective_on BETWEEN :start AND :end
@@ -1620,25 +1631,18 @@ class SqlStore:
             previous_as_of=(previous_as_of or one_year_earlier(as_of)).isoformat(),
             known_at=known_at or self._FAR_FUTURE,
         )
-        # Only tasks that can count anywhere, each term on an index of its own (deadline kept
-        # off the index on SQLite: few tasks were completed in the period, most done tasks are
-        # due before it, and (state, completed_on, deadline) answers that). A voided task
+        # Only tasks that can count anywhere, each term on an index of its own. A voided task
         # (entered in error) counts nowhere.
-        late_deadline = self._no_index("deadline")
+        in_a_workload = self._in_a_workload(":start", ":end")
         if workload_only:
             # the trend reads workload.total and completed: only tasks due by the end count
-            candidates = f"""({where}) AND voided = 0 AND (
-                deadline BETWEEN :start AND :end
-                OR (state IN ({OPEN_SQL}) AND deadline < :start)
-                OR (state = 'done' AND completed_on >= :start AND {late_deadline} < :start))"""
+            candidates = f"({where}) AND voided = 0 AND ({in_a_workload})"
         else:
             extended_in_period, reminded_in_period = self._marked_in_period()
             candidates = f"""({where}) AND voided = 0 AND (
                 assigned_on BETWEEN :start AND :end
                 OR assigned_on BETWEEN :prev_start AND :prev_end
-                OR deadline BETWEEN :start AND :end
-                OR (state IN ({OPEN_SQL}) AND deadline < :start)
-                OR (state = 'done' AND completed_on >= :start AND {late_deadline} < :start)
+                OR {in_a_workload}
                 OR (state IN ({OPEN_SQL}) AND deadline IS NULL)
                 OR (state = 'done' AND completed_on > :as_of AND deadline IS NULL)
                 OR {extended_in_period}
@@ -1854,7 +1858,6 @@ class SqlStore:
             return f"CASE WHEN {column} < :first THEN -1 {' '.join(branches)} ELSE {len(months)} END"
 
         done = "state = 'done' AND completed_on IS NOT NULL"
-        late_deadline = self._no_index("deadline")
         sql = f"""
             SELECT due, done, count(*) AS tasks, {self._count_if("on_time")} AS on_time,
                    {self._count_if("by_last")} AS by_last, {self._count_if("by_last AND on_time")} AS by_last_on_time
@@ -1865,9 +1868,7 @@ class SqlStore:
                   FROM tasks
                   WHERE ({where}) AND voided = 0 AND state <> 'cancelled' AND created_at <= :known_at
                     AND id NOT IN (SELECT task_id FROM {self.TEMP}.asof_later_ids)
-                    AND (deadline BETWEEN :first AND :last_end
-                         OR (state IN ({OPEN_SQL}) AND deadline < :first)
-                         OR (state = 'done' AND completed_on >= :first AND {late_deadline} < :first))) t
+                    AND ({self._in_a_workload(":first", ":last_end")})) t
             GROUP BY due, done"""
         return self._rows(sql, params)
 
