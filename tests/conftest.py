@@ -40,7 +40,9 @@ ENGINE_MODULES = {"test_store", "test_query_plans", "test_figures_sql", "test_im
                   # issue 20: the register an import makes, before and after the import was made fast
                   "test_import_equivalence",
                   # issue 19: many units, one register
-                  "test_many_units", "test_unit_sheets"}
+                  "test_many_units", "test_unit_sheets",
+                  # issue 20: the report's figures kept in the register
+                  "test_kept_figures"}
 ENGINES = ("sqlite", "postgresql")
 
 

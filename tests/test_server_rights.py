@@ -323,3 +323,45 @@ def test_the_secretariat_does_the_rest_of_its_work_under_its_own_role(register, 
     # a unit sees the imported task it leads, and only the ones it leads or helps
     assert "N1" in task_codes(register.cli("dv1")) and "N2" not in task_codes(register.cli("dv1"))
     assert office("check").stdout == "All checks passed.\n"
+
+
+def test_the_figures_kept_are_the_secretariats_and_never_a_units(register):
+    """The report's counts kept in the register (issue 20): a unit's report neither reads
+    nor keeps them (its rows are not everyone's); a leader reads them and keeps none; the
+    secretariat keeps them; through psql a unit reads nothing of them and writes none, and
+    the events it writes itself are numbered by the server."""
+    import psycopg
+
+    def kept() -> int:
+        with psycopg.connect(register.owner_url) as conn:
+            return conn.execute("SELECT count(*) FROM figure_cache").fetchone()[0]
+
+    def changes() -> int:
+        with psycopg.connect(register.owner_url) as conn:
+            return conn.execute("SELECT coalesce(max(id), 0) FROM figure_changes").fetchone()[0]
+
+    args = ("report", "--year", "2022", "--format", "json")
+    unit = register.cli("dv5")
+    before = kept()
+    mine = json.loads(unit(*args).stdout)
+    assert kept() == before
+    leader = json.loads(register.cli("lanhdao")(*args).stdout)
+    assert kept() == before
+    office = json.loads(register.cli("vanphong")(*args).stdout)
+    assert kept() > before and office == leader
+    assert json.loads(register.cli("lanhdao")(*args).stdout) == office  # now read from what is kept
+    assert json.loads(unit(*args).stdout) == mine
+    assert mine["workload"]["total"] < office["workload"]["total"]
+    for sql in ("SELECT count(*) FROM figure_cache",
+                "INSERT INTO figure_cache VALUES ('k', '2022-10-31', 999999, '[]', 'x')",
+                "DELETE FROM figure_changes"):
+        assert register.psql("dv5", sql).returncode != 0, sql
+    assert register.psql("lanhdao", "INSERT INTO figure_cache VALUES ('k', '2022-10-31', 999999, '[]', 'x')"
+                         ).returncode != 0
+    seen = changes()
+    task = register.psql("dv5", "SELECT id FROM tasks WHERE code = 'B5'").stdout.strip()
+    done = register.psql("dv5", "INSERT INTO events(task_id, kind, field, old_value, new_value, effective_on, "
+                                f"recorded_at, recorded_by) VALUES ({task}, 'note', NULL, NULL, 'ghi chú', "
+                                "'2022-10-03', '2022-10-03T00:00:00+00:00', 'x')")
+    assert done.returncode == 0, done.stderr
+    assert changes() == seen + 1

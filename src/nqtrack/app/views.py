@@ -4,8 +4,9 @@ plain data for the renderers."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -17,7 +18,7 @@ from nqtrack.app.notices import MAX_WITHIN
 from nqtrack.app.series import open_before_reading
 from nqtrack.core import rights
 from nqtrack.core.backlog import GROUPS, Backlog, build_backlog, overdue_by_month, overdue_by_unit
-from nqtrack.core.errors import InvalidInput
+from nqtrack.core.errors import InvalidInput, UserError
 from nqtrack.core.figures import add_counts, breakdown, views
 from nqtrack.core.periods import (
     Period,
@@ -125,6 +126,7 @@ class ReportQuery:
     sources: Sequence[str] = ()
     documents: Sequence[str] = ()
     decimals: int | None = None  # None: the stored setting, else one
+    fresh: bool = False  # count every figure again (and keep the new counts), not read the ones kept
 
 
 @dataclass
@@ -186,13 +188,24 @@ def report(ctx: Context, query: ReportQuery) -> Printed:
     scope = resolve_scope(ctx, query)
     period, day, known_at, filters = scope.period, scope.day, scope.known_at, scope.filters
     previous = previous_year(period)
+    scope_key = {"known_at": known_at, **{name: sorted(values) for name, values in filters.items()}}
     # one view of the register for all three reads; the trend first, since the journal's
     # later changes it collects from its first month serve the period's day too
     with ctx.store.snapshot():
-        trend = _trend(ctx, period, day, known_at, filters)
-        groups = ctx.store.report_counts(period.start, period.end, day, previous.start, previous.end,
-                                         known_at=known_at, **filters)
-        overdue_tasks = _overdue_on(ctx, day, known_at, filters)
+        kept = KeptFigures(ctx.store, fresh=query.fresh)
+        trend = _trend(ctx, kept, period, day, known_at, filters, scope_key)
+        groups = kept.get(
+            "period", day, {"from": period.start, "to": period.end, "previous": [previous.start, previous.end],
+                            **scope_key},
+            lambda: ctx.store.report_counts(period.start, period.end, day, previous.start, previous.end,
+                                            known_at=known_at, **filters))
+        # the overdue list names each task by today's title, code, assignee and units: any
+        # change, whatever its day, makes it count again
+        overdue_rows = kept.get("overdue", day, scope_key, lambda: ctx.store.overdue_rows(
+            day, day - timedelta(days=1), known_at=known_at, with_coordinating=False, **filters),
+            changed_by=date.max)
+    overdue_tasks = _overdue_on(day, overdue_rows)
+    kept.keep(ctx)
     return Printed({
         **scope.head,
         **breakdown(groups, ctx.store.unit_names()),
@@ -204,11 +217,20 @@ def report(ctx: Context, query: ReportQuery) -> Printed:
     }, decimals)
 
 
-def _trend(ctx: Context, period: Period, day: date, known_at: str | None, filters: dict[str, Any]) -> list[dict]:
+def _trend(ctx: Context, kept: KeptFigures, period: Period, day: date, known_at: str | None,
+           filters: dict[str, Any], scope_key: dict[str, Any]) -> list[dict]:
     """Each of the 12 months to the period's end: its workload completion rate as of its end
-    (or the report day)."""
+    (or the report day); the months whose counts are kept are read, the others counted."""
     months = [m for m in trend_months(period) if m.start <= day]
-    counts = ctx.store.trend_counts([(m.start, m.end, min(m.end, day)) for m in months], known_at=known_at, **filters)
+    keys = [kept.key("trend", min(m.end, day), {"from": m.start, "to": m.end, **scope_key}) for m in months]
+    found = kept.look_up(keys)
+    missing = [(m, key) for m, key in zip(months, keys, strict=True) if key not in found]
+    if missing:
+        counted = ctx.store.trend_counts([(m.start, m.end, min(m.end, day)) for m, _key in missing],
+                                         known_at=known_at, **filters)
+        for (month, key), month_counts in zip(missing, counted, strict=True):
+            found[key] = kept.add(key, min(month.end, day), month_counts)
+    counts = [found[key] for key in keys]
     trend = []
     for month, month_counts in zip(months, counts, strict=True):
         workload = views(add_counts(month_counts))["workload"]
@@ -218,8 +240,69 @@ def _trend(ctx: Context, period: Period, day: date, known_at: str | None, filter
     return trend
 
 
-def _overdue_on(ctx: Context, day: date, known_at: str | None, filters: dict[str, Any]) -> list[dict[str, Any]]:
-    rows = ctx.store.overdue_rows(day, day - timedelta(days=1), known_at=known_at, with_coordinating=False, **filters)
+# Raised whenever what a report counts changes (a figure's definition, a column of the
+# overdue list): the counts kept under another revision are never read.
+FIGURES_REVISION = 1
+
+
+@dataclass
+class KeptFigures:
+    """A report's counts kept in the register (store.sql, "the figures kept"), read inside
+    the report's snapshot, the new ones kept after it: a closed month is read, not counted
+    again, until a late entry reaches back into it. Sessions that do not see every row
+    (a unit's, on PostgreSQL) count everything; `fresh` counts everything and keeps it."""
+
+    store: Any
+    fresh: bool = False
+    seen: int | None = None  # the last change to the register the snapshot sees; None: nothing kept is read
+    new: list[tuple[str, date, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.store.may_read_figures():
+            self.seen = self.store.figures_seen()
+
+    @staticmethod
+    def key(kind: str, as_of: date, parts: dict[str, Any]) -> str:
+        return json.dumps({"kind": kind, "revision": FIGURES_REVISION, "as_of": as_of, **parts}, sort_keys=True,
+                          default=str, ensure_ascii=False)
+
+    def look_up(self, keys: Sequence[str]) -> dict[str, Any]:
+        if self.seen is None or self.fresh:
+            return {}
+        return {key: json.loads(figures) for key, figures in self.store.kept_figures(keys).items()}
+
+    def add(self, key: str, changed_by: date, figures: Any) -> Any:
+        """Keep `figures` (after the snapshot), good until a change effective on `changed_by`
+        or earlier, and return them as they will be read back (the store's counts and rows:
+        numbers, text and None, which JSON gives back as they were)."""
+        text = json.dumps(figures, ensure_ascii=False)
+        if self.seen is not None:
+            self.new.append((key, changed_by, text))
+        return json.loads(text)
+
+    def get(self, kind: str, as_of: date, parts: dict[str, Any], count: Callable[[], Any],
+            changed_by: date | None = None) -> Any:
+        """The figures of `kind` as of `as_of` (read, or counted and kept); `changed_by`: the
+        last day a change can be effective on and change them (default `as_of`)."""
+        key = self.key(kind, as_of, parts)
+        found = self.look_up([key])
+        return found[key] if key in found else self.add(key, changed_by or as_of, count())
+
+    def keep(self, ctx: Context) -> None:
+        """Keep the new counts in a short transaction of their own, when this session may;
+        skipped, not waited for, when another writer holds the register (they are kept
+        next time)."""
+        if not self.new or self.seen is None or not self.store.may_keep_figures():
+            return
+        try:
+            with self.store.transaction(wait=False):
+                self.store.keep_figures(self.new, self.seen, ctx.recorded_at)
+        except UserError:
+            pass
+
+
+def _overdue_on(day: date, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The report's overdue list from the store's rows of the tasks due before `day`."""
     backlog = build_backlog(rows, day, 0)
     tasks = sorted(backlog.overdue + backlog.paused, key=lambda t: (-t["days_overdue"], t["id"]))
     return [{k: t.get(k) for k in REPORT_TASK_KEYS} for t in tasks]

@@ -96,6 +96,11 @@ DecimalsOption = Annotated[int | None, typer.Option("--decimals", help=(
     "Decimals of the per cents printed (0-6), cut, never rounded. Default: the stored setting, else 1."))]
 
 
+FreshOption = Annotated[bool, typer.Option("--fresh", help=(
+    "Count every figure again from the journal, not read the counts the register keeps "
+    "(they are kept again). Use it to check that the counts kept are right."))]
+
+
 @command()
 def report(
     month: MonthOption = None,
@@ -114,6 +119,7 @@ def report(
     output: ReportOutputOption = None,
     fmt: ReportFormatOption = None,
     labels: LabelsOption = False,
+    fresh: FreshOption = False,
 ) -> None:
     """The statistical report for a month, quarter, year or any period.
 
@@ -129,7 +135,7 @@ def report(
     out = choose_output(fmt, output, labels, REPORT_FORMATS)
     query = views.ReportQuery(views_period(month, quarter, year, start, end), cutoff, parse_day(as_of, "--as-of"),
                               parse_day(known_on, "--known-on"), unit or (), include_subunits, source or (),
-                              document or (), decimals)
+                              document or (), decimals, fresh)
     _deliver_report(views.report(session.context(), query), out)
 
 
@@ -227,7 +233,7 @@ def evaluate(
     out = choose_output(fmt, output, labels, reading=(scheme,) if scheme else ())
     query = evaluation.EvaluationQuery(views_period(month, quarter, year, start, end), cutoff,
                                        parse_day(as_of, "--as-of"), parse_day(known_on, "--known-on"), unit or (),
-                                       include_subunits, source or (), document or (), decimals, scheme)
+                                       include_subunits, source or (), document or (), decimals, scheme=scheme)
     printed = evaluation.evaluation(session.context(), query)
     out.decimals = printed.decimals
     with out.text():

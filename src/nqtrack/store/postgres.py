@@ -150,6 +150,7 @@ class PostgresStore(SqlStore):
     """The register in a PostgreSQL database (see the module docstring)."""
 
     engine = "postgresql"
+    FIGURE_CHANGES_BY_SERVER = True  # m013's trigger: a unit's own INSERT into events is numbered too
 
     def __init__(self, url: str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT, create: bool = False) -> None:
         super().__init__()
@@ -159,6 +160,7 @@ class PostgresStore(SqlStore):
         self._psycopg = _psycopg()
         self._conn = _connect(url, busy_timeout)
         self._writing = False
+        self._figure_rights_seen: tuple[bool, bool] | None = None
         # bulk writes (COPY) of a long write run on a thread of their own, so that the server
         # maintains its indexes while the importer reads the next rows (see _insert_rows)
         self._jobs: queue.Queue[tuple[str, Sequence[str], Sequence[Sequence[Any]]] | None] = queue.Queue()
@@ -404,12 +406,15 @@ class PostgresStore(SqlStore):
             self._written.clear()
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self, *, wait: bool = True) -> Iterator[None]:
         """One short write transaction, taken for the use cases of `nqtrack.app` (they own
-        every transaction); rolled back whole on any error."""
+        every transaction); rolled back whole on any error. `wait=False`: an error soon
+        when another session holds a row or lock it needs (work that can be skipped)."""
         if self.read_only is not None:
             raise self.read_only
         with self._write():
+            if not wait:
+                self._execute("SET LOCAL lock_timeout = '200ms'")
             yield
 
     @contextmanager
@@ -422,6 +427,21 @@ class PostgresStore(SqlStore):
                 yield
         finally:
             self._end_read()
+
+    def _figure_rights(self) -> tuple[bool, bool]:
+        """Whether this session's role may read and write the figures kept (m013: the roles
+        that see every row read them; the secretariat writes them)."""
+        if self._figure_rights_seen is None:
+            row = self._one("""SELECT has_table_privilege('figure_cache', 'SELECT') AS reads,
+                                      has_table_privilege('figure_cache', 'INSERT') AS writes""")
+            self._figure_rights_seen = (bool(row and row["reads"]), bool(row and row["writes"]))
+        return self._figure_rights_seen
+
+    def may_read_figures(self) -> bool:
+        return self._figure_rights()[0]
+
+    def may_keep_figures(self) -> bool:
+        return self.read_only is None and self._figure_rights()[1]
 
     def document_keys_while_writing(self) -> set[str] | None:
         """The symbol keys of the documents in use, once this transaction holds the lock that
@@ -552,6 +572,7 @@ class PostgresStore(SqlStore):
                 for table in reversed(self._ALL_TABLES):  # DELETE, not TRUNCATE: readers are not stopped
                     self.conn.execute(f"DELETE FROM {table}")
                 self.load_export({table: origin.export_rows(table) for table in EXPORT_TABLES})
+                self.forget_figures()
         finally:
             origin.close()
             if staged:

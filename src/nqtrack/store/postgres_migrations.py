@@ -526,3 +526,72 @@ def m012_rights(conn: Any) -> None:
 def _database(conn: Any) -> str:
     row = conn.execute("SELECT quote_ident(current_database())").fetchone()
     return row["quote_ident"] if isinstance(row, dict) else row[0]
+
+
+@migration
+def m013_figure_cache(conn: Any) -> None:
+    # The twin of SQLite's m013 (the report's figures kept once counted). Here the server
+    # numbers the changes: a statement trigger on each journal whose events change figures
+    # adds the change, under a transaction-level advisory lock taken before its number is
+    # chosen, so numbers follow the order the writers commit in and a reader that saw
+    # change n has seen every change before it. The trigger runs as the owner: a unit's
+    # own INSERT into events (which its rights allow) is numbered too. The cache is read by
+    # the roles that see every row and written by the secretariat; a unit's figures are
+    # always counted (its rows are not everyone's).
+    schema = conn.execute("SELECT current_schema()").fetchone()
+    schema = schema["current_schema"] if isinstance(schema, dict) else schema[0]
+    conn.execute(
+        f"""
+        CREATE TABLE figure_changes (
+            id bigint PRIMARY KEY,
+            from_day text COLLATE "C"
+        );
+        CREATE TABLE figure_cache (
+            key text COLLATE "C" PRIMARY KEY,
+            changed_by text COLLATE "C" NOT NULL,
+            changes_seen bigint NOT NULL,
+            figures text NOT NULL,
+            kept_at text COLLATE "C" NOT NULL
+        );
+        CREATE FUNCTION nqtrack_figure_change() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+        SET search_path = "{schema}", pg_temp AS $$
+        DECLARE earliest text;
+        BEGIN
+          IF NOT EXISTS (SELECT 1 FROM added) THEN
+            RETURN NULL;
+          END IF;
+          IF TG_TABLE_NAME = 'events' THEN
+            -- as SqlStore._number_figure_change: an event restating its field for every day
+            -- (a correction, a void, the undo of one) or a task created without the day it was
+            -- assigned changes every day's figures (store.sql.FIGURES_EVERY_DAY_SQL); a
+            -- creation those from the earliest of its days on; any other event from its day on
+            SELECT CASE WHEN bool_or(e.kind IN ('corrected', 'voided') OR e.field = 'voided'
+                                     OR (e.kind = 'undo' AND EXISTS (
+                                         SELECT 1 FROM events c WHERE c.id = e.undoes
+                                         AND c.kind IN ('corrected', 'voided')))
+                                     OR (e.kind IN ('created', 'imported') AND e.field IS NULL
+                                         AND t.assigned_on IS NULL))
+                        THEN NULL
+                        ELSE min(CASE WHEN e.kind IN ('created', 'imported') AND e.field IS NULL
+                                      THEN LEAST(e.effective_on, t.assigned_on, t.deadline, t.original_deadline,
+                                                 t.completed_on)
+                                      ELSE e.effective_on END) END
+            INTO earliest FROM added e LEFT JOIN tasks t ON t.id = e.task_id;
+          END IF;
+          PERFORM pg_advisory_xact_lock(1852929138, -552631677);
+          INSERT INTO figure_changes(id, from_day) SELECT coalesce(max(id), 0) + 1, earliest FROM figure_changes;
+          RETURN NULL;
+        END $$;
+        REVOKE ALL ON FUNCTION nqtrack_figure_change() FROM PUBLIC;
+        """)
+    for table in ("events", "register_events", "calendar_events"):
+        conn.execute(f"CREATE TRIGGER {table}_figure_change AFTER INSERT ON {table} REFERENCING NEW TABLE AS added "
+                     "FOR EACH STATEMENT EXECUTE FUNCTION nqtrack_figure_change()")
+    for statement in (
+        "REVOKE ALL ON figure_changes, figure_cache FROM PUBLIC",
+        f"GRANT SELECT ON figure_changes TO {', '.join(GROUP_ROLES)}",
+        "GRANT DELETE ON figure_changes TO nqtrack_secretariat",
+        "GRANT SELECT ON figure_cache TO nqtrack_secretariat, nqtrack_leader",
+        "GRANT INSERT, UPDATE, DELETE ON figure_cache TO nqtrack_secretariat",
+    ):
+        conn.execute(statement)

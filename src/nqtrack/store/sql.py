@@ -49,11 +49,18 @@ from nqtrack.store.base import (
 )
 
 CREATION_SQL = ", ".join(f"'{k}'" for k in CREATION_KINDS)
+# A task's creation event, over the alias e (an import's later change of a field has a kind
+# of CREATION_KINDS too, and its field)
+CREATED_SQL = f"(e.kind IN ({CREATION_SQL}) AND e.field IS NULL)"
 _TIMELESS_KINDS_SQL = ", ".join(f"'{k}'" for k in TIMELESS_KINDS)
 # An event that restates its field for every day (store.base.TIMELESS_KINDS), over the alias e.
 TIMELESS_SQL = f"""(e.kind IN ({_TIMELESS_KINDS_SQL}) OR e.field = 'voided'
     OR (e.kind = 'undo' AND EXISTS (SELECT 1 FROM events c WHERE c.id = e.undoes
                                    AND c.kind IN ({_TIMELESS_KINDS_SQL}))))"""
+# An event that changes the figures of every day, over e and its task t: one that restates
+# its field for every day, or a task created without the day it was assigned (it is in
+# every period's workload)
+FIGURES_EVERY_DAY_SQL = f"({TIMELESS_SQL} OR ({CREATED_SQL} AND t.assigned_on IS NULL))"
 # The open states (core.states.OPEN_STATES), as SQL.
 OPEN_SQL = ", ".join(f"'{s}'" for s in OPEN_STATES)
 
@@ -103,6 +110,9 @@ _MISSING = {"events": ("journal event", "journal events"),
             "calendar_events": ("event of the calendar's journal", "events of the calendar's journal")}
 
 _value = journal_value
+
+# The journals whose events can change a report's figures (see "the figures kept").
+_FIGURE_JOURNALS = ("events", "register_events", "calendar_events")
 
 
 # Registers repeat titles, assignees, products and notes thousands of times (bounded caches).
@@ -232,6 +242,8 @@ class SqlStore:
 
     engine = "sql"
     path = ""
+    # whether the server numbers the figures' changes itself (a trigger), or _raise_marks does
+    FIGURE_CHANGES_BY_SERVER = False
     EXPORT_TABLES = EXPORT_TABLES
     created = False  # this opening made the register
     read_only: Any = None  # the UserError a write raises (read-only media, a newer schema), or None
@@ -259,7 +271,10 @@ class SqlStore:
     def _raise_marks(self) -> None:
         """At the end of a write transaction: each mark raised by the rows it wrote (a mark
         the register does not hold yet, one added after its schema, is made from the rows
-        the table holds, this transaction's included)."""
+        the table holds, this transaction's included); and the change numbered for the
+        figures kept, where the engine does not number it itself."""
+        if not self.FIGURE_CHANGES_BY_SERVER and any(self._written[t] for t in _FIGURE_JOURNALS):
+            self._number_figure_change()
         start = "coalesce(max(id), 0)" if self.GAPLESS else "count(*)"
         for mark, table in MARKED.items():
             if self._written[table]:
@@ -268,6 +283,87 @@ class SqlStore:
                         ON CONFLICT(name) DO UPDATE SET value = register_marks.value + ?""",
                     [mark, self._written[table]])
         self._written.clear()
+
+    # -- the figures kept ----------------------------------------------------------------
+    # A report's counts of a day change only when the register gets an event effective on
+    # that day or earlier (or one that restates its field for every day: TIMELESS_SQL), or
+    # a unit, document or calendar change. Every write transaction that writes such events
+    # is numbered in figure_changes with the earliest day it can change (NULL: every day);
+    # a count kept with the number of the last change its snapshot saw stays good while no
+    # later change reaches back to its day. So a closed month's figures are read, not
+    # counted again, until a late entry reaches back into that month.
+
+    def _number_figure_change(self) -> None:
+        """The change this transaction makes, numbered next (SQLite: one writer at a time,
+        and its events are the newest rows; PostgreSQL numbers them in a trigger)."""
+        if self._written["register_events"] or self._written["calendar_events"]:
+            from_day = None
+        else:
+            from_day = self._scalar(
+                f"""SELECT CASE WHEN max(CASE WHEN {FIGURES_EVERY_DAY_SQL} THEN 1 ELSE 0 END) = 1 THEN NULL
+                                ELSE min({self._figures_from_day()}) END AS from_day
+                    FROM events e LEFT JOIN tasks t ON t.id = e.task_id
+                    WHERE e.id > (SELECT max(id) FROM events) - ?""", [self._written["events"]])
+        self._execute("INSERT INTO figure_changes(id, from_day) SELECT coalesce(max(id), 0) + 1, ? FROM figure_changes",
+                      [from_day])
+
+    def _figures_from_day(self) -> str:
+        """The first day whose figures an event e of task t can change: its effective day; for
+        a creation, the earliest of that and the task's days (a task entered late counts from
+        the day it was assigned, and in the workload of its deadline's month)."""
+        days = "e.effective_on"
+        for column in ("t.assigned_on", "t.deadline", "t.original_deadline", "t.completed_on"):
+            days = self._least(days, f"coalesce({column}, e.effective_on)")
+        return f"CASE WHEN {CREATED_SQL} THEN {days} ELSE e.effective_on END"
+
+    def may_read_figures(self) -> bool:
+        """Whether this session reads the figures kept (it sees every row of the register)."""
+        return True
+
+    def may_keep_figures(self) -> bool:
+        """Whether this session may keep the figures it counts."""
+        return self.read_only is None
+
+    def figures_seen(self) -> int:
+        """The number of the last change to the register this view sees (inside snapshot())."""
+        return int(self._scalar("SELECT coalesce(max(id), 0) AS n FROM figure_changes"))
+
+    def kept_figures(self, keys: Sequence[str]) -> dict[str, str]:
+        """The figures kept under these keys (JSON text) that no later change reaches back to."""
+        if not keys:
+            return {}
+        where, params = self._in("f.key", list(keys))
+        return {r["key"]: r["figures"] for r in self._rows(
+            f"""SELECT f.key, f.figures FROM figure_cache f
+                WHERE {where} AND NOT EXISTS (
+                    SELECT 1 FROM figure_changes c
+                    WHERE c.id > f.changes_seen AND (c.from_day IS NULL OR c.from_day <= f.changed_by))""", params)}
+
+    def keep_figures(self, entries: Sequence[tuple[str, date, str]], seen: int, kept_at: str) -> None:
+        """Keep (key, the last day a change can be effective on and change them, JSON figures)
+        counted in a view that saw change `seen` (call inside a transaction). The figures no
+        longer good are dropped, and the changes every figure kept has seen (the newest one
+        is kept: it numbers the next)."""
+        if not entries:
+            return
+        self._executemany(
+            """INSERT INTO figure_cache(key, changed_by, changes_seen, figures, kept_at) VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT(key) DO UPDATE SET changed_by = excluded.changed_by, changes_seen = excluded.changes_seen,
+                                              figures = excluded.figures, kept_at = excluded.kept_at""",
+            [[key, changed_by.isoformat(), seen, figures, kept_at] for key, changed_by, figures in entries])
+        self._execute(
+            """DELETE FROM figure_cache WHERE EXISTS (
+                   SELECT 1 FROM figure_changes c WHERE c.id > figure_cache.changes_seen
+                   AND (c.from_day IS NULL OR c.from_day <= figure_cache.changed_by))""")
+        self._execute(
+            """DELETE FROM figure_changes
+               WHERE id < (SELECT coalesce(min(changes_seen), 0) FROM figure_cache)
+                 AND id < (SELECT max(id) FROM figure_changes)""")
+
+    def forget_figures(self) -> None:
+        """Drop every figure kept (the register's content was replaced: call inside the
+        transaction that replaced it)."""
+        self._execute("DELETE FROM figure_cache")
 
     # -- the engine's hooks ----------------------------------------------------------
 

@@ -37,7 +37,7 @@ __all__ = ["DEFAULT_BUSY_TIMEOUT", "MIGRATIONS_TABLE", "OPEN_SQL", "RECUR_BATCH_
 
 # How many migrations this version ships; when the database has applied this many,
 # the migration machinery (and sqlite-utils) is not even imported.
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 MIGRATION_SET = "nqtrack"
 DEFAULT_BUSY_TIMEOUT = 10.0
 
@@ -502,6 +502,7 @@ class SqliteStore(SqlStore):
                         self._copy_while_locked(kept)
                     faults.pause("restore")
                     self._replace_content()
+                    self.forget_figures()
                     self.conn.execute("COMMIT")
                 except BaseException:
                     if self.conn.in_transaction:
@@ -561,12 +562,20 @@ class SqliteStore(SqlStore):
             self.conn.execute("INSERT INTO main.sqlite_sequence SELECT * FROM restored.sqlite_sequence")
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self, *, wait: bool = True) -> Iterator[None]:
         """One write transaction, taken for the use cases of `nqtrack.app` (they own every
-        transaction); rolled back whole on any error."""
+        transaction); rolled back whole on any error. `wait=False`: DatabaseLocked at once
+        when another process writes, instead of waiting for it (work that can be skipped)."""
         if self.read_only is not None:
             raise self.read_only
-        self.conn.execute("BEGIN IMMEDIATE")
+        if wait:
+            self.conn.execute("BEGIN IMMEDIATE")
+        else:
+            self.conn.execute("PRAGMA busy_timeout = 0")
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            finally:
+                self.conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
         self._written.clear()
         try:
             yield

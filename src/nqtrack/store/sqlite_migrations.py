@@ -357,3 +357,29 @@ def m012_rights(db: Database) -> None:
     # there is nothing to enforce; nqtrack itself refuses what a role may not do. Kept so
     # that both engines number their schema alike.
     db.execute("SELECT 1")
+
+
+@migrations()
+def m013_figure_cache(db: Database) -> None:
+    # The report's figures of a day, kept once counted (issue 20): figure_cache holds each
+    # count (its key names what was counted) with the number of the last change to the
+    # register it saw and the last day a change can be effective on and change it
+    # (changed_by); figure_changes numbers every write transaction that wrote journal
+    # events (from_day: the earliest day whose figures it can change, NULL for every day).
+    # An entry is good while no later change reaches back to its changed_by (store.sql:
+    # "the figures kept"). Neither table is exported: both are derived from the register.
+    db.executescript(
+        """
+        CREATE TABLE figure_changes (
+            id INTEGER PRIMARY KEY,
+            from_day TEXT
+        );
+        CREATE TABLE figure_cache (
+            key TEXT PRIMARY KEY,
+            changed_by TEXT NOT NULL,
+            changes_seen INTEGER NOT NULL,
+            figures TEXT NOT NULL,
+            kept_at TEXT NOT NULL
+        );
+        """
+    )
