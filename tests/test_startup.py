@@ -19,12 +19,12 @@ from nqtrack.store.sqlite import SqliteStore
 # start: add one only when the overdue view needs it.
 OVERDUE_MODULES = {
     "nqtrack", "nqtrack.app", "nqtrack.app.calendar", "nqtrack.app.context", "nqtrack.app.lookup",
-    "nqtrack.app.notices", "nqtrack.app.series", "nqtrack.app.settings", "nqtrack.app.views", "nqtrack.cli",
+    "nqtrack.app.series", "nqtrack.app.settings", "nqtrack.app.views", "nqtrack.cli",
     "nqtrack.cli.app", "nqtrack.cli.calendar", "nqtrack.cli.help", "nqtrack.cli.notices", "nqtrack.cli.register",
     "nqtrack.cli.tasks", "nqtrack.cli.units", "nqtrack.cli.views", "nqtrack.core", "nqtrack.core.backlog",
     "nqtrack.core.calendar", "nqtrack.core.collate", "nqtrack.core.dates", "nqtrack.core.errors",
-    "nqtrack.core.figures", "nqtrack.core.letterhead", "nqtrack.core.names", "nqtrack.core.notices",
-    "nqtrack.core.numbers", "nqtrack.core.periods", "nqtrack.core.recurrence", "nqtrack.core.review",
+    "nqtrack.core.figures", "nqtrack.core.letterhead", "nqtrack.core.names",
+    "nqtrack.core.numbers", "nqtrack.core.periods", "nqtrack.core.recurrence",
     "nqtrack.core.rules", "nqtrack.core.states", "nqtrack.core.symbols", "nqtrack.core.text", "nqtrack.faults",
     "nqtrack.fuzzy", "nqtrack.i18n", "nqtrack.render", "nqtrack.render.output",
     "nqtrack.render.overdue", "nqtrack.render.tables", "nqtrack.store", "nqtrack.store.base", "nqtrack.store.sql",
@@ -65,6 +65,16 @@ def test_overdue_imports_only_the_modules_it_needs(tmp_path: Path) -> None:
     modules, libraries = imported_by("--db", str(db), "--today", "2026-11-22", "overdue", "--format", "csv")
     assert modules == OVERDUE_MODULES
     assert libraries <= OVERDUE_LIBRARIES, libraries - OVERDUE_LIBRARIES
+
+
+def test_a_report_imports_nothing_of_the_morning_view_the_notices_or_the_review(tmp_path: Path) -> None:
+    db = tmp_path / "register.db"
+    SqliteStore(str(db), create=True).close()
+    modules, _libraries = imported_by("--db", str(db), "--today", "2026-11-22", "report", "--month", "2026-10",
+                                      "--format", "json")
+    assert "nqtrack.app.views" in modules
+    assert not modules & {"nqtrack.app.requests", "nqtrack.app.tasks", "nqtrack.app.notices", "nqtrack.core.notices",
+                          "nqtrack.core.review"}, modules
 
 
 def test_help_imports_no_store_no_use_case_and_no_rich() -> None:

@@ -18,7 +18,7 @@ from nqtrack.core.backlog import build_backlog
 from nqtrack.core.errors import UserError
 from nqtrack.core.letterhead import missing
 from nqtrack.core.notices import Notice, build_notices, urged_tasks
-from nqtrack.core.rules import check_number
+from nqtrack.core.rules import MAX_WITHIN, check_number
 
 
 @dataclass
@@ -29,7 +29,6 @@ class RemindQuery:
     working_days: bool = False  # the due-soon window in working days
 
 
-MAX_WITHIN = 3660  # days: ten years ahead is as far as anyone plans
 
 
 class DeliveryFailed(Exception):

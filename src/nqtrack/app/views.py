@@ -10,11 +10,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from nqtrack.app import requests, settings
+from nqtrack.app import settings
 from nqtrack.app.calendar import working_calendar
 from nqtrack.app.context import Context, end_of_day_utc
 from nqtrack.app.lookup import resolve_filters, unit_ids
-from nqtrack.app.notices import MAX_WITHIN
 from nqtrack.app.series import open_before_reading
 from nqtrack.core import rights
 from nqtrack.core.backlog import GROUPS, Backlog, build_backlog, overdue_by_month, overdue_by_unit
@@ -30,8 +29,7 @@ from nqtrack.core.periods import (
     range_period,
     trend_months,
 )
-from nqtrack.core.review import build_review, flatten, totals_by
-from nqtrack.core.rules import MAX_COUNT, MAX_DAYS, check_number
+from nqtrack.core.rules import MAX_COUNT, MAX_DAYS, MAX_WITHIN, check_number
 from nqtrack.core.text import fold
 
 ROLES = ("lead", "coordinating", "any")
@@ -80,6 +78,8 @@ def overdue(ctx: Context, query: OverdueQuery) -> Backlog:
     rows = ctx.store.overdue_rows(today, due_until, role=role, **filters.as_kwargs())
     backlog = build_backlog(rows, today, query.within, min_days=query.min_days, assignee=query.assignee,
                             calendar=calendar.for_rows(rows) if calendar else None)
+    from nqtrack.app import requests  # the morning view's alone (a report does without it)
+
     backlog.awaiting = requests.awaiting(ctx, today, filters, role)
     return backlog
 
@@ -335,6 +335,8 @@ def review(ctx: Context, query: ReviewQuery) -> dict[str, Any]:
     """Every document with its tasks by how far they are today; implementing documents
     rolled up under the one they implement; totals per issuer and per type."""
     open_before_reading(ctx, ctx.today)
+    from nqtrack.core.review import build_review, flatten, totals_by
+
     roots = build_review(row for row in ctx.store.review_counts(ctx.today) if _wanted(row, query))
     documents = flatten(roots)
     parents: dict[int | None, str] = {d.id: d.symbol for d in documents}

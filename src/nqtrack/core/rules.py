@@ -209,6 +209,7 @@ def _is_address(address: str) -> bool:
 
 MAX_COUNT = 2**63 - 1  # SQLite's largest integer: a limit or a count beyond it means nothing
 MAX_DAYS = 100_000  # about 270 years: more days than lie between any two dates of the register
+MAX_WITHIN = 3660  # days ahead a view of what falls due looks (--within): ten years is as far as anyone plans
 
 
 def check_number(value: int | None, option: str, low: int, high: int) -> int | None:
