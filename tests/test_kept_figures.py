@@ -142,12 +142,17 @@ def test_a_late_entry_reaching_back_into_a_month_is_counted(store):
     assert calls == dict.fromkeys(COUNTING, 0)
 
 
-def test_an_entry_after_the_report_day_changes_nothing_kept(store):
-    report(store, "2022-10")
+def record_progress(store: Any, effective_on: date) -> None:
+    """Progress on an open task, recorded today, effective on a given day."""
     open_task = store._scalar("SELECT min(id) AS id FROM tasks WHERE state = 'new'")
     with store.transaction():
-        store.change_task(open_task, {"progress": 40}, effective_on=date(2022, 11, 20), by="test",
+        store.change_task(open_task, {"progress": 40}, effective_on=effective_on, by="test",
                           recorded_at=stamp(TODAY))
+
+
+def test_an_entry_after_the_report_day_changes_nothing_kept(store):
+    report(store, "2022-10")
+    record_progress(store, date(2022, 11, 20))
     with counted(store) as calls:
         kept = report(store, "2022-10")
     assert calls == {"report_counts": 0, "trend_counts": 0, "overdue_rows": 1}  # the list: today's names
@@ -156,10 +161,7 @@ def test_an_entry_after_the_report_day_changes_nothing_kept(store):
 
 def test_only_the_months_a_change_reaches_back_to_are_counted_again(store):
     report(store, "2022-10")
-    open_task = store._scalar("SELECT min(id) AS id FROM tasks WHERE state = 'new'")
-    with store.transaction():
-        store.change_task(open_task, {"progress": 40}, effective_on=date(2022, 8, 10), by="test",
-                          recorded_at=stamp(TODAY))
+    record_progress(store, date(2022, 8, 10))
     months: list[list[tuple[date, date, date]]] = []
     trend_counts = store.trend_counts
 
