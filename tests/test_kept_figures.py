@@ -238,17 +238,52 @@ def test_the_changes_are_numbered_with_the_first_day_they_reach(store):
                           recorded_at=stamp(TODAY))
         store.change_task(open_task, {"progress": 20}, effective_on=date(2022, 5, 2), by="test",
                           recorded_at=stamp(TODAY))
-    # SQLite numbers a transaction, PostgreSQL's trigger each statement that wrote events
-    days = store._ids("SELECT from_day FROM figure_changes WHERE id > ? ORDER BY id", [seen])
-    assert min(days) == "2022-05-02" and None not in days
-    seen = store.figures_seen()
     with store.transaction():
         store.set_setting("decimals", "2")  # no journal event: no change to the figures
-    assert store.figures_seen() == seen
     units.rename(Context.of(store, TODAY, stamp(TODAY)), "PC", "Vụ Pháp chế và Tổng hợp")
-    assert None in store._ids("SELECT from_day FROM figure_changes WHERE id > ?", [seen])
-    numbers = store._ids("SELECT id FROM figure_changes ORDER BY id")
-    assert numbers == list(range(numbers[0], numbers[0] + len(numbers)))  # each the next, none skipped
+    # one number a transaction, the next each time, on both engines
+    assert store._rows("SELECT id, from_day FROM figure_changes WHERE id > ? ORDER BY id", [seen]) == [
+        {"id": seen + 1, "from_day": "2022-05-02"}, {"id": seen + 2, "from_day": None}]
+
+
+@pytest.mark.postgresql_only
+def test_a_long_write_does_not_hold_back_the_numbers_of_others(store):
+    """On PostgreSQL the number is chosen at the commit: a writer that has written events
+    and not committed yet does not stop another one, which takes the next number first."""
+    import threading
+
+    from nqtrack.store import open_store
+
+    seen = store.figures_seen()
+    tasks = store._ids("SELECT id FROM tasks WHERE state = 'new' ORDER BY id LIMIT 2")
+    other = open_store(store.url)
+    written, go_on, done = threading.Event(), threading.Event(), []
+
+    def long_write() -> None:
+        with other.transaction():
+            other.change_task(tasks[0], {"progress": 5}, effective_on=date(2022, 3, 3), by="test",
+                              recorded_at=stamp(TODAY))
+            written.set()
+            go_on.wait(30)
+        done.append(True)
+
+    writer = threading.Thread(target=long_write)
+    writer.start()
+    try:
+        assert written.wait(30)
+        # fails at once (wait=False) where it would wait for the other's commit, were the
+        # lock that orders the numbers taken at the other's first event
+        with store.transaction(wait=False):
+            store.change_task(tasks[1], {"progress": 6}, effective_on=date(2022, 4, 4), by="test",
+                              recorded_at=stamp(TODAY))
+    finally:
+        go_on.set()
+        writer.join(30)
+        other.close()
+    assert done == [True]
+    assert store._rows("SELECT id, from_day FROM figure_changes WHERE id > ? ORDER BY id", [seen]) == [
+        {"id": seen + 1, "from_day": "2022-04-04"}, {"id": seen + 2, "from_day": "2022-03-03"}]
+    assert store._scalar("SELECT count(*) AS n FROM figure_pending") == 0
 
 
 @pytest.mark.postgresql_only

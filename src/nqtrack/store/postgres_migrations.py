@@ -531,20 +531,28 @@ def _database(conn: Any) -> str:
 @migration
 def m013_figure_cache(conn: Any) -> None:
     # The twin of SQLite's m013 (the report's figures kept once counted). Here the server
-    # numbers the changes: a statement trigger on each journal whose events change figures
-    # adds the change, under a transaction-level advisory lock taken before its number is
-    # chosen, so numbers follow the order the writers commit in and a reader that saw
-    # change n has seen every change before it. The trigger runs as the owner: a unit's
-    # own INSERT into events (which its rights allow) is numbered too. The cache is read by
-    # the roles that see every row and written by the secretariat; a unit's figures are
-    # always counted (its rows are not everyone's).
+    # numbers the changes, one number per transaction as on SQLite: a statement trigger on
+    # each journal whose events change figures notes the earliest day they change in
+    # figure_pending (a row no other session ever sees: it is gone before the commit), and
+    # a deferred trigger, at the commit, numbers the transaction's change under a
+    # transaction-level advisory lock taken before the number is chosen, so numbers follow
+    # the order writers commit in and a reader that saw change n has seen every change
+    # before it; a long import holds the lock only while it commits. The triggers run as
+    # the owner: a unit's own INSERT into events (which its rights allow) is numbered too.
+    # The cache is read by the roles that see every row and written by the secretariat; a
+    # unit's figures are always counted (its rows are not everyone's).
     schema = conn.execute("SELECT current_schema()").fetchone()
     schema = schema["current_schema"] if isinstance(schema, dict) else schema[0]
+    path = f'SET search_path = "{schema}", pg_temp'
     conn.execute(
         f"""
         CREATE TABLE figure_changes (
             id bigint PRIMARY KEY,
             from_day text COLLATE "C"
+        );
+        CREATE TABLE figure_pending (
+            from_day text COLLATE "C",
+            every_day boolean NOT NULL
         );
         CREATE TABLE figure_cache (
             key text COLLATE "C" PRIMARY KEY,
@@ -553,8 +561,7 @@ def m013_figure_cache(conn: Any) -> None:
             figures text NOT NULL,
             kept_at text COLLATE "C" NOT NULL
         );
-        CREATE FUNCTION nqtrack_figure_change() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
-        SET search_path = "{schema}", pg_temp AS $$
+        CREATE FUNCTION nqtrack_figure_change() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER {path} AS $$
         DECLARE earliest text;
         BEGIN
           IF NOT EXISTS (SELECT 1 FROM added) THEN
@@ -579,16 +586,31 @@ def m013_figure_cache(conn: Any) -> None:
             INTO earliest FROM added e LEFT JOIN tasks t ON t.id = e.task_id;
           END IF;
           PERFORM pg_advisory_xact_lock(1852929138, -552631677);
-          INSERT INTO figure_changes(id, from_day) SELECT coalesce(max(id), 0) + 1, earliest FROM figure_changes;
+          INSERT INTO figure_pending(from_day, every_day) VALUES (earliest, earliest IS NULL);
           RETURN NULL;
         END $$;
-        REVOKE ALL ON FUNCTION nqtrack_figure_change() FROM PUBLIC;
+        CREATE FUNCTION nqtrack_figure_number() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER {path} AS $$
+        DECLARE earliest text; every boolean;
+        BEGIN
+          SELECT min(from_day), bool_or(every_day) INTO earliest, every FROM figure_pending;
+          IF every IS NULL THEN
+            RETURN NULL;  -- numbered already, at this transaction's first pending row
+          END IF;
+          DELETE FROM figure_pending;
+          PERFORM pg_advisory_xact_lock(1852929138, -552631677);
+          INSERT INTO figure_changes(id, from_day)
+            SELECT coalesce(max(id), 0) + 1, CASE WHEN every THEN NULL ELSE earliest END FROM figure_changes;
+          RETURN NULL;
+        END $$;
+        REVOKE ALL ON FUNCTION nqtrack_figure_change(), nqtrack_figure_number() FROM PUBLIC;
+        CREATE CONSTRAINT TRIGGER figure_pending_numbered AFTER INSERT ON figure_pending
+          DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION nqtrack_figure_number();
         """)
     for table in ("events", "register_events", "calendar_events"):
         conn.execute(f"CREATE TRIGGER {table}_figure_change AFTER INSERT ON {table} REFERENCING NEW TABLE AS added "
                      "FOR EACH STATEMENT EXECUTE FUNCTION nqtrack_figure_change()")
     for statement in (
-        "REVOKE ALL ON figure_changes, figure_cache FROM PUBLIC",
+        "REVOKE ALL ON figure_changes, figure_pending, figure_cache FROM PUBLIC",
         f"GRANT SELECT ON figure_changes TO {', '.join(GROUP_ROLES)}",
         "GRANT DELETE ON figure_changes TO nqtrack_secretariat",
         "GRANT SELECT ON figure_cache TO nqtrack_secretariat, nqtrack_leader",
