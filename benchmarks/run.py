@@ -184,6 +184,9 @@ class Target:
         return ", ".join(parts) + f" (#{self.issue}{where})"
 
 
+# Issue 20's targets hold on PostgreSQL within this factor ("the same targets within 2x").
+POSTGRES_SLACK = 2
+
 # Issue 6 stated its times for 1,000,000 tasks; they apply to every size.
 TARGETS: dict[str, list[Target]] = {
     "help": [Target(6, time=0.25), Target(20, anchor="python_pass", ratio=4)],
@@ -717,13 +720,15 @@ def evaluate(results: list[dict], notes: dict[str, str]) -> list[dict]:
                     if anchor and "median" in anchor:
                         ratio = mine["median"] / anchor["median"]
                     if target:
+                        # issue 20: "the same targets within 2x on PostgreSQL"
+                        slack = POSTGRES_SLACK if engine == "postgresql" and target.issue == 20 else 1
                         checks = []
                         if target.time is not None:
-                            checks.append(mine["median"] < target.time)
+                            checks.append(mine["median"] < target.time * slack)
                         if target.memory is not None:
                             checks.append(mine.get("peak_mb", 0) < target.memory)
                         if target.anchor and target.ratio is not None:
-                            checks.append(None if ratio is None else ratio <= target.ratio)
+                            checks.append(None if ratio is None else ratio <= target.ratio * slack)
                         ok = None if not checks or None in checks else all(checks)
                 elif mine is not None and target:
                     ok = False
@@ -748,7 +753,8 @@ def markdown(results: list[dict], rows: list[dict], builds: list[dict], info: di
             f"{args.runs} timed run(s) per command after {args.warmup} warm-up run(s), a command and its anchors "
             f"taking turns; wall time of the whole process, median (min–max); peak memory is the child's maximum "
             f"resident set size ({'/usr/bin/time -f %M' if TIME else 'os.wait4 ru_maxrss, an upper bound'}). "
-            f"`--today {TODAY}`. Ratio = nqtrack's median / the anchor's median."
+            f"`--today {TODAY}`. Ratio = nqtrack's median / the anchor's median. On PostgreSQL an issue-20 "
+            f"target is met within {POSTGRES_SLACK}× (the issue: \"the same targets within 2× on PostgreSQL\")."
         ),
         "",
     ]
