@@ -1912,12 +1912,12 @@ class SqlStore:
 
     # -- check ------------------------------------------------------------------------
 
-    def integrity_problems(self) -> list[str]:
+    def integrity_problems(self, full: bool = True) -> list[str]:
         """What is wrong with what the register keeps beside its tasks (an engine adds the
-        integrity of its files first): the look-up keys of the units, rows missing from
-        the tables nqtrack never deletes from (MARKED), units and documents unlike their
-        journal, calendar days unlike theirs, series unlike what they were created with and
-        their journal."""
+        integrity of its files first; `full`: every index against its table too): the
+        look-up keys of the units, rows missing from the tables nqtrack never deletes from
+        (MARKED), units and documents unlike their journal, calendar days unlike theirs, series
+        unlike what they were created with and their journal."""
         problems = []
         for unit in self.list_units():
             stored = set(self._ids("SELECT key FROM unit_keys WHERE unit_id = ?", [unit.id]))
