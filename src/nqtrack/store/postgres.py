@@ -775,9 +775,7 @@ class PostgresStore(SqlStore):
     def _unreadable_snapshot_errors(self) -> tuple[type[BaseException], ...]:
         return (self._psycopg.errors.InvalidTextRepresentation,)
 
-    @staticmethod
-    def _snapshot_items(snapshot: str) -> str:
-        return snapshot
+    NOT_FLATTENED = "OFFSET 0"  # each task's snapshot read once, not once per use
 
     @staticmethod
     def _touched_fields(task: str) -> str:
@@ -787,8 +785,8 @@ class PostgresStore(SqlStore):
         # one comparison of jsonb objects per task, the fields events changed taken out of both
         # (a snapshot from before voids counts as not voided)
         current = ", ".join(f"'{f}', {c}" for f, c in columns.items())
-        return f"""(NULLIF(c.items ->> 'deadline', '') IS DISTINCT FROM t.original_deadline
-            OR ((CAST('{{"voided": 0}}' AS jsonb) || c.items) - c.fields)
+        return f"""(NULLIF(c.snap ->> 'deadline', '') IS DISTINCT FROM c.original_deadline
+            OR ((CAST('{{"voided": 0}}' AS jsonb) || c.snap) - c.fields)
                IS DISTINCT FROM (jsonb_build_object({current}) - c.fields))"""
 
     def _read_only(self) -> bool:
