@@ -23,7 +23,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
 from functools import lru_cache
@@ -2129,38 +2129,44 @@ class SqlStore:
         """What the engine raises for a creation snapshot its JSON functions cannot read."""
         return ()
 
-    def _by_task(self, sql: str, task_ids: list[int] | None) -> Iterator[Any]:
-        """The rows of `sql` (… ORDER BY task_id, …, with a `{where}` slot) of these tasks (all
-        when None), in task order, a few hundred tasks at a time."""
+    def _by_task(self, sql: str, task_ids: list[int] | None, column: str = "task_id") -> Iterator[Any]:
+        """The rows of `sql` (… ORDER BY task_id, …, with a `{where}` slot on `column`) of
+        these tasks (all when None), in task order, a few hundred tasks at a time."""
         if task_ids is None:
             yield from self._stream(sql.format(where="TRUE"))
             return
         for start in range(0, len(task_ids), 500):
-            where, params = self._in("task_id", task_ids[start:start + 500])
+            where, params = self._in(column, task_ids[start:start + 500])
             yield from self._execute(sql.format(where=where), params)
+
+    @contextmanager
+    def _beside(self, work: Callable[[SqlStore], Any]) -> Iterator[Callable[[], Any]]:
+        """`work` (a function of a store) run while the caller goes on, and a function that
+        gives its result (or raises its error). Here at once, on this store; an engine that
+        can read the register on a second connection runs it there, in a thread."""
+        result = work(self)
+        yield lambda: result
 
     def _replay_problems(self) -> list[tuple[int, str]]:
         """Each task's current fields must equal its journal replayed in order, and what is
         kept beside them must be what they give: the title key, the original deadline (the
         deadline of the creation snapshot) and the task's text in the search index. The
-        journal is held to the columns in SQL (_journal_candidates); only the tasks it names
+        journal is held to the columns in SQL (_journal_candidates, beside the pass over
+        every task's title key and search text, which is Python's); only the tasks it names
         are replayed here. Streams in task order, merged: a whole register never sits in memory."""
-        from nqtrack.core.states import replay_journal
+        with self._beside(lambda store: store._journal_candidates()) as candidates_found:
+            problems = self._derived_pass()
+            candidates = candidates_found()
+        return problems + self._replayed(candidates)
 
+    def _derived_pass(self) -> list[tuple[int, str]]:
+        """The title key and the search text of every task (_derived_problems), and the rows
+        of the search index that name no task."""
         problems: list[tuple[int, str]] = []
-        candidates = self._journal_candidates()
-        replayed_ids = None if candidates is None else set(candidates)
-        columns = [f for f in TASK_FIELDS if f != "coordinating_units"]
-        tasks = self._stream(f"SELECT id, title_key, original_deadline, {', '.join(columns)} FROM tasks ORDER BY id")
-        events = self._by_task(
-            "SELECT task_id, id, kind, field, old_value, new_value, effective_on, recorded_at, undoes FROM events "
-            "WHERE {where} ORDER BY task_id, id", candidates)
-        units = self._by_task("SELECT task_id, unit_id FROM task_units WHERE {where} ORDER BY task_id, unit_id",
-                              candidates)
+        columns = ("title", "document_id", "code", "note", "product", "assignee")
+        tasks = self._stream(f"SELECT id, title_key, {', '.join(columns)} FROM tasks ORDER BY id")
         bodies = self._search_index()
         documents = self._search_documents(self._ids("SELECT id FROM documents"))
-        pending_event = next(events, None)
-        pending_unit = next(units, None)
         pending_body = next(bodies, None)
         for task in tasks:
             task_id = task["id"]
@@ -2173,8 +2179,28 @@ class SqlStore:
                     problems.append((pending_body[0], "in the search index, but there is no such task"))
                 pending_body = next(bodies, None)
             problems += self._derived_problems(task_id, task["title_key"], task, body, indexed, documents)
-            if replayed_ids is not None and task_id not in replayed_ids:
-                continue
+        while pending_body is not None:
+            problems.append((pending_body[0], "in the search index, but there is no such task"))
+            pending_body = next(bodies, None)
+        return problems
+
+    def _replayed(self, candidates: list[int] | None) -> list[tuple[int, str]]:
+        """The journal of each of these tasks (all when None) replayed against its fields."""
+        from nqtrack.core.states import replay_journal
+
+        problems: list[tuple[int, str]] = []
+        columns = [f for f in TASK_FIELDS if f != "coordinating_units"]
+        tasks = self._by_task(f"SELECT id AS task_id, original_deadline, {', '.join(columns)} FROM tasks "
+                              "WHERE {where} ORDER BY id", candidates, "id")
+        events = self._by_task(
+            "SELECT task_id, id, kind, field, old_value, new_value, effective_on, recorded_at, undoes FROM events "
+            "WHERE {where} ORDER BY task_id, id", candidates)
+        units = self._by_task("SELECT task_id, unit_id FROM task_units WHERE {where} ORDER BY task_id, unit_id",
+                              candidates)
+        pending_event = next(events, None)
+        pending_unit = next(units, None)
+        for task in tasks:
+            task_id = task["task_id"]
             journal = []
             while pending_event is not None and pending_event["task_id"] <= task_id:
                 if pending_event["task_id"] == task_id:
@@ -2211,9 +2237,6 @@ class SqlStore:
                     problems.append(
                         (task_id, f"'{field}' is {current.get(field)!r} but the journal says {replayed.get(field)!r}")
                     )
-        while pending_body is not None:
-            problems.append((pending_body[0], "in the search index, but there is no such task"))
-            pending_body = next(bodies, None)
         return problems
 
     def _derived_problems(self, task_id: int, title_key: str, fields: Mapping[str, Any], body: str | None,
