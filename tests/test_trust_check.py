@@ -135,6 +135,22 @@ def test_check_sees_a_damaged_page(register):
     assert problems_with(register, "--full") == [damage]
 
 
+def test_check_reports_the_damage_when_the_rules_cannot_be_read(register):
+    con = sqlite3.connect(register.db)
+    try:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        root = con.execute("SELECT rootpage FROM sqlite_master WHERE name = 'tasks_source'").fetchone()[0]
+        size = con.execute("PRAGMA page_size").fetchone()[0]
+    finally:
+        con.close()
+    with open(register.db, "r+b") as file:  # an index the rules' statements read
+        file.seek((root - 1) * size)
+        file.write(b"\x00")
+    found = problems(register)
+    assert found[0]["problem"].startswith(f"*** in database main ***\nPage {root}: btreeInitPage() returns error code 11")
+    assert found[1:] == [{"task": None, "problem": "the register's rules could not be checked: its file is damaged"}]
+
+
 def test_check_sees_a_record_that_breaks_the_schema(register):
     writable_schema(register.db, "UPDATE sqlite_master SET sql = replace(sql, 'title_key TEXT NOT NULL', "
                                  "'title_key TEXT') WHERE name = 'tasks'")

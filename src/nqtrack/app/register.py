@@ -17,7 +17,7 @@ from nqtrack.app.context import Context
 from nqtrack.app.lookup import resolve_task
 from nqtrack.app.tasks import task_row
 from nqtrack.core import rights
-from nqtrack.core.errors import Forbidden, InvalidInput, NotFound
+from nqtrack.core.errors import DatabaseError, Forbidden, InvalidInput, NotFound
 from nqtrack.core.rules import MAX_COUNT, check_number
 from nqtrack.store.base import CREATION_KINDS
 
@@ -354,7 +354,13 @@ def check(ctx: Context, full: bool = False) -> list[dict[str, Any]]:
     if ctx.actor.is_unit:
         raise Forbidden("check reads the whole register: a unit user sees only its own tasks")
     problems: list[dict[str, Any]] = [{"task": None, "problem": p} for p in store.integrity_problems(full)]
-    problems += [{"task": task, "problem": message} for task, message in store.invariant_problems()]
+    try:
+        problems += [{"task": task, "problem": message} for task, message in store.invariant_problems()]
+    except DatabaseError:
+        if not problems:
+            raise
+        # the damage found above is why: what was found is reported, and that the rest was not
+        problems.append({"task": None, "problem": "the register's rules could not be checked: its file is damaged"})
     problems += [{"task": None, "problem": p} for p in settings.problems(ctx)]
     return problems
 

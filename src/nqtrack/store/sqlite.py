@@ -684,6 +684,17 @@ class SqliteStore(SqlStore):
         problems += [f"foreign key: {r[0]} row {r[1]} → {r[2]}" for r in self.conn.execute("PRAGMA foreign_key_check")]
         return problems + super().integrity_problems(full)
 
+    def invariant_problems(self) -> list[tuple[int, str]]:
+        """SqlStore.invariant_problems; a page its statements cannot read is the file's damage
+        (which the quick check names), the user's to restore from a backup, not a traceback."""
+        try:
+            return super().invariant_problems()
+        except sqlite3.OperationalError as exc:  # one read while rows were fetched
+            raise user_error(exc, self.path) from None
+        except sqlite3.DatabaseError as exc:  # "database disk image is malformed"
+            raise DatabaseError("the register's file is damaged: {path} ({reason})", path=self.path,
+                                reason=str(exc)) from None
+
     def _file_problems(self, pragma: str) -> list[str]:
         try:
             return [r[0] for r in self.conn.execute(f"PRAGMA {pragma}") if r[0] != "ok"]
