@@ -103,6 +103,82 @@ def test_check_sees_the_newest_task_deleted_with_its_events(register):
     assert first == last  # a creation is one event: the newest one of the journal
 
 
+# -- the file itself: `check` reads every page and record (SQLite's quick check), `check --full`
+# also looks every row up in each index of its table (the full integrity check) --------------
+
+
+def writable_schema(db: Path, *statements: str) -> None:
+    """Statements on sqlite_master, as only a tool outside nqtrack (or damage) would run them."""
+    con = sqlite3.connect(db)
+    try:
+        con.execute("PRAGMA writable_schema = ON")
+        for sql in statements:
+            con.execute(sql)
+        con.commit()
+    finally:
+        con.close()
+
+
+def test_check_sees_a_damaged_page(register):
+    con = sqlite3.connect(register.db)
+    try:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        root = con.execute("SELECT rootpage FROM sqlite_master WHERE name = 'events_undoes'").fetchone()[0]
+        size = con.execute("PRAGMA page_size").fetchone()[0]
+    finally:
+        con.close()
+    with open(register.db, "r+b") as file:  # the first page of an index (one check never reads) made unreadable
+        file.seek((root - 1) * size)
+        file.write(b"\x00")
+    damage = {"task": None, "problem": f"*** in database main ***\nPage {root}: btreeInitPage() returns error code 11"}
+    assert problems(register) == [damage]
+    assert problems_with(register, "--full") == [damage]
+
+
+def test_check_reports_the_damage_when_the_rules_cannot_be_read(register):
+    con = sqlite3.connect(register.db)
+    try:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        root = con.execute("SELECT rootpage FROM sqlite_master WHERE name = 'tasks_source'").fetchone()[0]
+        size = con.execute("PRAGMA page_size").fetchone()[0]
+    finally:
+        con.close()
+    with open(register.db, "r+b") as file:  # an index the rules' statements read
+        file.seek((root - 1) * size)
+        file.write(b"\x00")
+    found = problems(register)
+    assert found[0]["problem"].startswith(f"*** in database main ***\nPage {root}: btreeInitPage() returns error code 11")
+    assert found[1:] == [{"task": None, "problem": "the register's rules could not be checked: its file is damaged"}]
+
+
+def test_check_sees_a_record_that_breaks_the_schema(register):
+    writable_schema(register.db, "UPDATE sqlite_master SET sql = replace(sql, 'title_key TEXT NOT NULL', "
+                                 "'title_key TEXT') WHERE name = 'tasks'")
+    tamper(register.db, "UPDATE tasks SET title_key = NULL WHERE id = 3")
+    writable_schema(register.db, "UPDATE sqlite_master SET sql = replace(sql, 'title_key TEXT,', "
+                                 "'title_key TEXT NOT NULL,') WHERE name = 'tasks'")
+    expected = [{"task": None, "problem": "NULL value in tasks.title_key"},
+                {"task": 3, "problem": "the title key None does not match the title"}]
+    assert problems(register) == expected
+    assert problems_with(register, "--full") == expected
+
+
+def test_check_full_sees_an_index_unlike_its_table(register):
+    # the index now claims to hold titles, while its b-tree holds deadlines: every page and
+    # record reads well (the quick check), and only looking each row up in it tells
+    writable_schema(register.db, "UPDATE sqlite_master SET sql = replace(sql, 'tasks(deadline)', 'tasks(title)') "
+                                 "WHERE name = 'tasks_deadline'")
+    found = problems_with(register, "--full")
+    assert found[:2] == [{"task": None, "problem": "row 1 missing from index tasks_deadline"},
+                         {"task": None, "problem": "row 2 missing from index tasks_deadline"}]
+    register("check", expect=0)  # the quick check cannot tell: what --full is for
+
+
+def problems_with(cli: Cli, *args: str) -> list[dict]:
+    result = cli("check", *args, "--format", "json", expect=1)
+    return json.loads(result.stdout)["problems"]
+
+
 @pytest.mark.parametrize("key, value", [("cutoff", "abc"), ("smtp_port", "abc"), ("smtp_starttls", "maybe"),
                                         ("lang", "fr"), ("smtp_sender", "a@b.vn\nBcc: x@y.vn")])
 def test_unusable_settings_are_refused_when_set_and_seen_by_check(register, key, value):

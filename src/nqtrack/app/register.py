@@ -17,7 +17,7 @@ from nqtrack.app.context import Context
 from nqtrack.app.lookup import resolve_task
 from nqtrack.app.tasks import task_row
 from nqtrack.core import rights
-from nqtrack.core.errors import Forbidden, InvalidInput, NotFound
+from nqtrack.core.errors import DatabaseError, Forbidden, InvalidInput, NotFound
 from nqtrack.core.rules import MAX_COUNT, check_number
 from nqtrack.store.base import CREATION_KINDS
 
@@ -344,16 +344,23 @@ def _same_file(a: str, b: str) -> bool:
         return False
 
 
-def check(ctx: Context) -> list[dict[str, Any]]:
-    """Every problem found: the file's integrity, then the register's rules, then the
-    stored settings and addresses that could not be used. A unit user sees only its own
-    tasks (on PostgreSQL the server hides the others): its check would find the rest
-    missing, so it is the secretariat's and the leaders'."""
+def check(ctx: Context, full: bool = False) -> list[dict[str, Any]]:
+    """Every problem found: the file's integrity (`full`: every index against its table
+    too), then the register's rules, then the stored settings and addresses that could not
+    be used. A unit user sees only its own tasks (on PostgreSQL the server hides the
+    others): its check would find the rest missing, so it is the secretariat's and the
+    leaders'."""
     store = ctx.store
     if ctx.actor.is_unit:
         raise Forbidden("check reads the whole register: a unit user sees only its own tasks")
-    problems: list[dict[str, Any]] = [{"task": None, "problem": p} for p in store.integrity_problems()]
-    problems += [{"task": task, "problem": message} for task, message in store.invariant_problems()]
+    problems: list[dict[str, Any]] = [{"task": None, "problem": p} for p in store.integrity_problems(full)]
+    try:
+        problems += [{"task": task, "problem": message} for task, message in store.invariant_problems()]
+    except DatabaseError:
+        if not problems:
+            raise
+        # the damage found above is why: what was found is reported, and that the rest was not
+        problems.append({"task": None, "problem": "the register's rules could not be checked: its file is damaged"})
     problems += [{"task": None, "problem": p} for p in settings.problems(ctx)]
     return problems
 

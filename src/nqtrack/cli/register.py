@@ -283,12 +283,18 @@ def restore(
         typer.echo(_("Restored from {file}; the replaced database was kept as {kept}.", file=file, kept=kept))
 
 
+CheckFullOption = Annotated[bool, typer.Option("--full", help=(
+    "Also check that every index of the SQLite database holds what its table holds (SQLite's full "
+    "integrity check; slower by far on a large register)."))]
+
+
 @command()
-def check(fmt: PlainFormatOption = "table") -> None:
+def check(fmt: PlainFormatOption = "table", full: CheckFullOption = False) -> None:
     """Check the database file and the register's rules; exit 0 only when all hold.
 
     \b
-    Checks: SQLite integrity and foreign keys; each done task has a completion date;
+    Checks: the SQLite file's pages and records (its quick check; with --full its
+    full integrity check) and foreign keys; each done task has a completion date;
     each task has its creation event; each task's fields equal its journal replayed;
     no deadline before the assigned day without a note; each task's title key,
     original deadline and search text match its fields; no task or journal event is
@@ -296,14 +302,15 @@ def check(fmt: PlainFormatOption = "table") -> None:
     be used.
 
     \b
-    Example:
+    Examples:
       nqtrack check
+      nqtrack check --full
     """
     from nqtrack.app import register
     from nqtrack.render.tables import emit_rows
 
     fmt = check_format(fmt)
-    problems = register.check(session.context())
+    problems = register.check(session.context(), full=full)
     if fmt in ("json", "csv") or problems:
         emit_rows(problems, [("task", _("No.")), ("problem", _("Problem"))], fmt,
                   json_data={"ok": not problems, "problems": problems})

@@ -17,19 +17,29 @@ errors of `nqtrack.core.errors`.
 
 from __future__ import annotations
 
+import copy
 import os
 import queue
 import re
 import sys
 import threading
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from nqtrack import faults
-from nqtrack.core.errors import DatabaseError, DatabaseLocked, Forbidden, InvalidInput, NotFound, StorageError
+from nqtrack.core.errors import (
+    DatabaseError,
+    DatabaseLocked,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    StorageError,
+    UserError,
+)
 from nqtrack.store.postgres_migrations import GROUP_ROLES, MIGRATION_SET, MIGRATIONS, MIGRATIONS_TABLE
 from nqtrack.store.sql import EXPORT_TABLES, SqlStore, bad_value, bm25_order, search_phrases, search_tokens
 
@@ -796,9 +806,49 @@ class PostgresStore(SqlStore):
     def _unreadable_snapshot_errors(self) -> tuple[type[BaseException], ...]:
         return (self._psycopg.errors.InvalidTextRepresentation,)
 
-    @staticmethod
-    def _snapshot_items(snapshot: str) -> str:
-        return snapshot
+    @contextmanager
+    def _beside(self, work: Callable[[SqlStore], Any]) -> Iterator[Callable[[], Any]]:
+        """`work` on a second connection of its own, in a thread, reading the snapshot of this
+        session's reads (pg_export_snapshot, SET TRANSACTION SNAPSHOT): what both see is one
+        register. The server runs the statement while Python goes on (psycopg lets go of the
+        GIL while it waits). Inside a write, or where the snapshot cannot be exported (a
+        standby may refuse it), at once here."""
+        snapshot = None
+        if not self._writing:
+            with suppress(self._psycopg.Error, UserError):
+                snapshot = self._scalar("SELECT pg_export_snapshot() AS snapshot")
+        if not isinstance(snapshot, str) or not re.fullmatch(r"[0-9A-Fa-f-]+", snapshot):
+            with super()._beside(work) as result:
+                yield result
+            return
+        opened: list[Any] = []
+
+        def run() -> Any:
+            beside = copy.copy(self)
+            beside._conn = _connect(self.url, self.busy_timeout)
+            opened.append(beside._conn)
+            beside._writer = None
+            try:
+                beside._conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                beside._conn.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+                return work(beside)
+            except self._psycopg.Error as exc:
+                raise user_error(exc, self.path) from None
+            finally:
+                with suppress(self._psycopg.Error):
+                    beside._conn.close()
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            future = pool.submit(run)
+            try:
+                yield future.result
+            except BaseException:
+                for conn in opened:  # the caller failed: stop the statement rather than wait for it
+                    with suppress(Exception):
+                        conn.cancel_safe()
+                raise
+
+    NOT_FLATTENED = "OFFSET 0"  # each task's snapshot read once, not once per use
 
     @staticmethod
     def _touched_fields(task: str) -> str:
@@ -808,8 +858,8 @@ class PostgresStore(SqlStore):
         # one comparison of jsonb objects per task, the fields events changed taken out of both
         # (a snapshot from before voids counts as not voided)
         current = ", ".join(f"'{f}', {c}" for f, c in columns.items())
-        return f"""(NULLIF(c.items ->> 'deadline', '') IS DISTINCT FROM t.original_deadline
-            OR ((CAST('{{"voided": 0}}' AS jsonb) || c.items) - c.fields)
+        return f"""(NULLIF(c.snap ->> 'deadline', '') IS DISTINCT FROM c.original_deadline
+            OR ((CAST('{{"voided": 0}}' AS jsonb) || c.snap) - c.fields)
                IS DISTINCT FROM (jsonb_build_object({current}) - c.fields))"""
 
     def _read_only(self) -> bool:

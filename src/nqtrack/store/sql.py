@@ -23,7 +23,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
 from functools import lru_cache
@@ -2008,12 +2008,12 @@ class SqlStore:
 
     # -- check ------------------------------------------------------------------------
 
-    def integrity_problems(self) -> list[str]:
+    def integrity_problems(self, full: bool = True) -> list[str]:
         """What is wrong with what the register keeps beside its tasks (an engine adds the
-        integrity of its files first): the look-up keys of the units, rows missing from
-        the tables nqtrack never deletes from (MARKED), units and documents unlike their
-        journal, calendar days unlike theirs, series unlike what they were created with and
-        their journal."""
+        integrity of its files first; `full`: every index against its table too): the
+        look-up keys of the units, rows missing from the tables nqtrack never deletes from
+        (MARKED), units and documents unlike their journal, calendar days unlike theirs, series
+        unlike what they were created with and their journal."""
         problems = []
         for unit in self.list_units():
             stored = set(self._ids("SELECT key FROM unit_keys WHERE unit_id = ?", [unit.id]))
@@ -2126,13 +2126,12 @@ class SqlStore:
         return runs
 
     def invariant_problems(self) -> list[tuple[int, str]]:
-        """(task number, what is wrong) for each broken rule of the register."""
+        """(task number, what is wrong) for each broken rule of the register (a task without
+        its creation event: with the journal's replay, _replay_problems)."""
         problems: list[tuple[int, str]] = []
         sql_rules = {
             "done without a completion date": "SELECT id FROM tasks WHERE state = 'done' AND completed_on IS NULL",
             "a completion date but not done": "SELECT id FROM tasks WHERE state != 'done' AND completed_on IS NOT NULL",
-            "no creation event in the journal": f"""SELECT id FROM tasks t WHERE NOT EXISTS (
-                SELECT 1 FROM events e WHERE e.task_id = t.id AND e.field IS NULL AND e.kind IN ({CREATION_SQL}))""",
             "deadline before the day it was assigned, with no note": """SELECT id FROM tasks t
                 WHERE deadline < assigned_on AND note IS NULL AND NOT EXISTS (
                     SELECT 1 FROM events e WHERE e.task_id = t.id AND e.note IS NOT NULL)""",
@@ -2162,57 +2161,43 @@ class SqlStore:
 
     @staticmethod
     def _snapshot(expression: str) -> str:
-        """A creation snapshot (JSON text) as the engine writes JSON out, NULL where it is not
-        a JSON object."""
+        """A creation snapshot (JSON text) as the engine's JSON functions read it, NULL where
+        it is not a JSON object."""
         raise NotImplementedError
 
-    @staticmethod
-    def _snapshot_items(snapshot: str) -> str:
-        """The members of a snapshot (from _snapshot) as text, each followed by the separator
-        (and the first preceded by it), so that _snapshot_item finds each whole."""
-        raise NotImplementedError
-
-    @staticmethod
-    def _snapshot_item(field: str, value: str | None) -> str:
-        """The text of the member `field` with the value of the SQL expression `value` (as
-        _snapshot writes it), between separators; the key alone when `value` is None."""
-        raise NotImplementedError
-
-    @staticmethod
-    def _contains(text: str, part: str) -> str:
-        raise NotImplementedError
+    NOT_FLATTENED = ""  # after a subquery in FROM: kept whole (each row's values computed once)
 
     def _journal_candidates_sql(self) -> str:
-        """The tasks whose fields or original deadline may differ from their journal, in one
-        pass over the journal: each field's latest event against its column, and each field
-        no event touched against the creation snapshot, found there as text (the snapshot
-        written out by the engine's JSON functions, the column written out the same way).
+        """The tasks whose fields or original deadline may differ from their journal, in two
+        passes: each field's latest event against its column, then each task in task order
+        with its creation snapshot, the fields its events touch and its coordinating units
+        (looked up per task, nothing materialized: the snapshots of a million tasks spilled
+        hundreds of megabytes), each field no event touched held to the snapshot's member.
         A superset: each task it names is replayed in Python, which words the problem as
         before; a value written otherwise than the engine writes it only adds a task to
         replay. A task it does not name has its fields as its journal gives them."""
         fields = list(TASK_FIELDS)
-        columns = {f: f"(SELECT {self._concat('CAST(tu.unit_id AS TEXT)', ',', 'tu.unit_id')} FROM task_units tu "
-                      "WHERE tu.task_id = t.id)" if f == "coordinating_units" else f"t.{f}" for f in fields}
+        coordinating = (f"(SELECT {self._concat('CAST(tu.unit_id AS TEXT)', ',', 'tu.unit_id')} FROM task_units tu "
+                        "WHERE tu.task_id = t.id)")
+        columns = {f: coordinating if f == "coordinating_units" else f"t.{f}" for f in fields}
         current = " ".join(f"WHEN '{f}' THEN NULLIF(CAST({c} AS TEXT), '')" for f, c in columns.items())
         latest = self._pick_per("task_id, field", "new_value", "FROM events WHERE field IS NOT NULL", "id", True)
-        creation = self._pick_per("task_id", "new_value",
-                                  f"FROM events WHERE field IS NULL AND kind IN ({CREATION_SQL})", "id", False)
         names = ", ".join(f"'{f}'" for f in fields)
+        held = {f: "c.coordinating" if f == "coordinating_units" else f"c.{f}" for f in fields}
         return f"""
-            WITH latest AS MATERIALIZED ({latest}),
-            snapshots AS MATERIALIZED (SELECT task_id, {self._snapshot("new_value")} AS snap FROM ({creation}) first),
-            creation AS MATERIALIZED (
-                SELECT task_id, {self._snapshot_items("snap")} AS items,
-                       {self._touched_fields("snapshots.task_id")} AS fields
-                FROM snapshots)
+            WITH latest AS MATERIALIZED ({latest})
             SELECT l.task_id AS id FROM latest l JOIN tasks t ON t.id = l.task_id
             WHERE l.field IN ({names}) AND {self._differ("NULLIF(l.new_value, '')", f"CASE l.field {current} END")}
             UNION
-            SELECT t.id FROM tasks t
-            JOIN creation c ON c.task_id = t.id
-            WHERE c.items IS NULL
-               OR t.id IN (SELECT task_id FROM events WHERE field = 'deadline' AND kind IN ('corrected', 'undo'))
-               OR {self._snapshot_differs(columns)}
+            SELECT c.id FROM (
+                SELECT t.*, {coordinating} AS coordinating, {self._touched_fields("t.id")} AS fields,
+                       (SELECT {self._snapshot("e.new_value")} FROM events e
+                        WHERE e.task_id = t.id AND e.field IS NULL AND e.kind IN ({CREATION_SQL})
+                        ORDER BY e.id LIMIT 1) AS snap
+                FROM tasks t {self.NOT_FLATTENED}) c
+            WHERE c.snap IS NULL
+               OR c.id IN (SELECT task_id FROM events WHERE field = 'deadline' AND kind IN ('corrected', 'undo'))
+               OR {self._snapshot_differs(held)}
             ORDER BY 1"""
 
     @staticmethod
@@ -2221,18 +2206,12 @@ class SqlStore:
         raise NotImplementedError
 
     def _snapshot_differs(self, columns: dict[str, str]) -> str:
-        """Over c.items, c.fields (from _snapshot_items, _touched_fields) and the task t: a field
-        no event changed is not in the snapshot as the column holds it, or the original
-        deadline is not the snapshot's deadline (the tasks with a corrected deadline are
-        replayed anyway). Here each member is looked for as text."""
-        terms = [f"NOT {self._contains('c.items', self._snapshot_item('deadline', 't.original_deadline'))}"]
-        for f, column in columns.items():
-            same = self._contains("c.items", self._snapshot_item(f, column))
-            if f == "voided":  # tasks created before voids existed have no 'voided' in their snapshot
-                same = f"({same} OR (t.voided = 0 AND NOT {self._contains('c.items', self._snapshot_item(f, None))}))"
-            touched = self._contains("c.fields", repr("," + f + ","))
-            terms.append(f"(NOT {same} AND (c.fields IS NULL OR NOT {touched}))")
-        return " OR ".join(terms)
+        """Over the row c (a task's columns, c.snap from _snapshot, c.fields from
+        _touched_fields; `columns` each field's value): a field no event changed is not the
+        snapshot's member as the column holds it, or the original deadline is not the
+        snapshot's deadline (the tasks with a corrected deadline are replayed anyway). A
+        snapshot from before voids counts as not voided."""
+        raise NotImplementedError
 
     def _journal_candidates(self) -> list[int] | None:
         """_journal_candidates_sql's tasks; None (replay every task) where the engine cannot
@@ -2246,38 +2225,44 @@ class SqlStore:
         """What the engine raises for a creation snapshot its JSON functions cannot read."""
         return ()
 
-    def _by_task(self, sql: str, task_ids: list[int] | None) -> Iterator[Any]:
-        """The rows of `sql` (… ORDER BY task_id, …, with a `{where}` slot) of these tasks (all
-        when None), in task order, a few hundred tasks at a time."""
+    def _by_task(self, sql: str, task_ids: list[int] | None, column: str = "task_id") -> Iterator[Any]:
+        """The rows of `sql` (… ORDER BY task_id, …, with a `{where}` slot on `column`) of
+        these tasks (all when None), in task order, a few hundred tasks at a time."""
         if task_ids is None:
             yield from self._stream(sql.format(where="TRUE"))
             return
         for start in range(0, len(task_ids), 500):
-            where, params = self._in("task_id", task_ids[start:start + 500])
+            where, params = self._in(column, task_ids[start:start + 500])
             yield from self._execute(sql.format(where=where), params)
+
+    @contextmanager
+    def _beside(self, work: Callable[[SqlStore], Any]) -> Iterator[Callable[[], Any]]:
+        """`work` (a function of a store) run while the caller goes on, and a function that
+        gives its result (or raises its error). Here at once, on this store; an engine that
+        can read the register on a second connection runs it there, in a thread."""
+        result = work(self)
+        yield lambda: result
 
     def _replay_problems(self) -> list[tuple[int, str]]:
         """Each task's current fields must equal its journal replayed in order, and what is
         kept beside them must be what they give: the title key, the original deadline (the
         deadline of the creation snapshot) and the task's text in the search index. The
-        journal is held to the columns in SQL (_journal_candidates); only the tasks it names
+        journal is held to the columns in SQL (_journal_candidates, beside the pass over
+        every task's title key and search text, which is Python's); only the tasks it names
         are replayed here. Streams in task order, merged: a whole register never sits in memory."""
-        from nqtrack.core.states import replay_journal
+        with self._beside(lambda store: store._journal_candidates()) as candidates_found:
+            problems = self._derived_pass()
+            candidates = candidates_found()
+        return problems + self._replayed(candidates)
 
+    def _derived_pass(self) -> list[tuple[int, str]]:
+        """The title key and the search text of every task (_derived_problems), and the rows
+        of the search index that name no task."""
         problems: list[tuple[int, str]] = []
-        candidates = self._journal_candidates()
-        replayed_ids = None if candidates is None else set(candidates)
-        columns = [f for f in TASK_FIELDS if f != "coordinating_units"]
-        tasks = self._stream(f"SELECT id, title_key, original_deadline, {', '.join(columns)} FROM tasks ORDER BY id")
-        events = self._by_task(
-            "SELECT task_id, id, kind, field, old_value, new_value, effective_on, recorded_at, undoes FROM events "
-            "WHERE {where} ORDER BY task_id, id", candidates)
-        units = self._by_task("SELECT task_id, unit_id FROM task_units WHERE {where} ORDER BY task_id, unit_id",
-                              candidates)
+        columns = ("title", "document_id", "code", "note", "product", "assignee")
+        tasks = self._stream(f"SELECT id, title_key, {', '.join(columns)} FROM tasks ORDER BY id")
         bodies = self._search_index()
         documents = self._search_documents(self._ids("SELECT id FROM documents"))
-        pending_event = next(events, None)
-        pending_unit = next(units, None)
         pending_body = next(bodies, None)
         for task in tasks:
             task_id = task["id"]
@@ -2290,8 +2275,28 @@ class SqlStore:
                     problems.append((pending_body[0], "in the search index, but there is no such task"))
                 pending_body = next(bodies, None)
             problems += self._derived_problems(task_id, task["title_key"], task, body, indexed, documents)
-            if replayed_ids is not None and task_id not in replayed_ids:
-                continue
+        while pending_body is not None:
+            problems.append((pending_body[0], "in the search index, but there is no such task"))
+            pending_body = next(bodies, None)
+        return problems
+
+    def _replayed(self, candidates: list[int] | None) -> list[tuple[int, str]]:
+        """The journal of each of these tasks (all when None) replayed against its fields."""
+        from nqtrack.core.states import replay_journal
+
+        problems: list[tuple[int, str]] = []
+        columns = [f for f in TASK_FIELDS if f != "coordinating_units"]
+        tasks = self._by_task(f"SELECT id AS task_id, original_deadline, {', '.join(columns)} FROM tasks "
+                              "WHERE {where} ORDER BY id", candidates, "id")
+        events = self._by_task(
+            "SELECT task_id, id, kind, field, old_value, new_value, effective_on, recorded_at, undoes FROM events "
+            "WHERE {where} ORDER BY task_id, id", candidates)
+        units = self._by_task("SELECT task_id, unit_id FROM task_units WHERE {where} ORDER BY task_id, unit_id",
+                              candidates)
+        pending_event = next(events, None)
+        pending_unit = next(units, None)
+        for task in tasks:
+            task_id = task["task_id"]
             journal = []
             while pending_event is not None and pending_event["task_id"] <= task_id:
                 if pending_event["task_id"] == task_id:
@@ -2304,8 +2309,9 @@ class SqlStore:
                 pending_unit = next(units, None)
             fields = {c: task[c] for c in columns}
             creation = next((e for e in journal if e["field"] is None and e["kind"] in CREATION_KINDS), None)
-            if creation is None:
-                continue  # reported above
+            if creation is None:  # every such task is a candidate (no snapshot)
+                problems.append((task_id, "no creation event in the journal"))
+                continue
             try:
                 snapshot = json.loads(creation["new_value"])
                 # tasks created before voids existed have no 'voided' in their snapshot
@@ -2327,9 +2333,6 @@ class SqlStore:
                     problems.append(
                         (task_id, f"'{field}' is {current.get(field)!r} but the journal says {replayed.get(field)!r}")
                     )
-        while pending_body is not None:
-            problems.append((pending_body[0], "in the search index, but there is no such task"))
-            pending_body = next(bodies, None)
         return problems
 
     def _derived_problems(self, task_id: int, title_key: str, fields: Mapping[str, Any], body: str | None,
