@@ -271,9 +271,10 @@ def test_a_long_write_does_not_hold_back_the_numbers_of_others(store):
     writer.start()
     try:
         assert written.wait(30)
-        # fails at once (wait=False) where it would wait for the other's commit, were the
-        # lock that orders the numbers taken at the other's first event
-        with store.transaction(wait=False):
+        # fails after 5 s where it would wait for the other's commit (30 s), were the lock
+        # that orders the numbers taken at the other's first event
+        with store.transaction():
+            store._execute("SET LOCAL lock_timeout = '5s'")
             store.change_task(tasks[1], {"progress": 6}, effective_on=date(2022, 4, 4), by="test",
                               recorded_at=stamp(TODAY))
     finally:

@@ -585,7 +585,6 @@ def m013_figure_cache(conn: Any) -> None:
                                       ELSE e.effective_on END) END
             INTO earliest FROM added e LEFT JOIN tasks t ON t.id = e.task_id;
           END IF;
-          PERFORM pg_advisory_xact_lock(1852929138, -552631677);
           INSERT INTO figure_pending(from_day, every_day) VALUES (earliest, earliest IS NULL);
           RETURN NULL;
         END $$;
