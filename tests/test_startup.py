@@ -49,12 +49,18 @@ sys.stderr.write("\\n" + json.dumps(sorted(sys.modules)))
 """
 
 
-def imported_by(*args: str) -> tuple[set[str], set[str]]:
-    """The nqtrack modules and the other libraries (outside the standard library) a command
-    line imports, run as the console script runs it, in a process of its own."""
+def every_module_imported_by(*args: str) -> list[str]:
+    """Every module a command line imports, run as the console script runs it, in a process
+    of its own."""
     done = subprocess.run([sys.executable, "-c", _RUN, json.dumps(list(args))], capture_output=True, text=True,
                           env={"NQTRACK_LANG": "en", "PATH": "", "NO_COLOR": "1"}, check=True)
-    modules = json.loads(done.stderr.splitlines()[-1])
+    return json.loads(done.stderr.splitlines()[-1])
+
+
+def imported_by(*args: str) -> tuple[set[str], set[str]]:
+    """The nqtrack modules and the other libraries (outside the standard library) a command
+    line imports."""
+    modules = every_module_imported_by(*args)
     libraries = {m.split(".")[0] for m in modules if not m.startswith("_")} - set(sys.stdlib_module_names)
     return {m for m in modules if m.startswith("nqtrack")}, libraries - {"nqtrack"}
 
@@ -75,6 +81,14 @@ def test_a_report_imports_nothing_of_the_morning_view_the_notices_or_the_review(
     assert "nqtrack.app.views" in modules
     assert not modules & {"nqtrack.app.requests", "nqtrack.app.tasks", "nqtrack.app.notices", "nqtrack.core.notices",
                           "nqtrack.core.review"}, modules
+
+
+@pytest.mark.parametrize("command", [["overdue", "--format", "csv"], ["report", "--month", "2026-10", "--format", "json"]])
+def test_the_threads_of_check_are_not_imported_by_the_views(tmp_path: Path, command: list[str]) -> None:
+    db = tmp_path / "register.db"
+    SqliteStore(str(db), create=True).close()
+    modules = every_module_imported_by("--db", str(db), "--today", "2026-11-22", *command)
+    assert "concurrent.futures" not in modules and "logging" not in modules
 
 
 def test_help_imports_no_store_no_use_case_and_no_rich() -> None:
