@@ -592,7 +592,8 @@ DROPPED = textwrap.dedent("""
     for module in pkgutil.walk_packages(nqtrack.__path__, "nqtrack."):  # the account below cannot read them
         if not module.name.endswith("__main__"):
             importlib.import_module(module.name)
-    for name in ("rich.console", "rich.table", "rich.text", "tabulate", "platformdirs"):
+    for name in ("rich.console", "rich.table", "rich.text", "tabulate", "platformdirs",
+                 "concurrent.futures.thread"):  # check's thread pool, imported where check runs it
         importlib.import_module(name)
     from nqtrack import i18n
     i18n._translation("en")
