@@ -837,17 +837,13 @@ class PostgresStore(SqlStore):
                 with suppress(self._psycopg.Error):
                     beside._conn.close()
 
-        from concurrent.futures import ThreadPoolExecutor  # check's alone: 3 ms of every start
+        def stop() -> None:
+            for conn in opened:
+                with suppress(Exception):
+                    conn.cancel_safe()
 
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            future = pool.submit(run)
-            try:
-                yield future.result
-            except BaseException:
-                for conn in opened:  # the caller failed: stop the statement rather than wait for it
-                    with suppress(Exception):
-                        conn.cancel_safe()
-                raise
+        with self._on_a_thread(run, stop) as result:
+            yield result
 
     NOT_FLATTENED = "OFFSET 0"  # each task's snapshot read once, not once per use
 

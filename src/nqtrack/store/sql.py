@@ -2235,6 +2235,21 @@ class SqlStore:
             where, params = self._in(column, task_ids[start:start + 500])
             yield from self._execute(sql.format(where=where), params)
 
+    @staticmethod
+    @contextmanager
+    def _on_a_thread(run: Callable[[], Any], stop: Callable[[], None]) -> Iterator[Callable[[], Any]]:
+        """`run` on a thread of its own; yields what waits for its result. When the caller
+        fails meanwhile, `stop` ends its statement rather than waiting for it."""
+        from concurrent.futures import ThreadPoolExecutor  # check's alone: 3 ms of every start
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            future = pool.submit(run)
+            try:
+                yield future.result
+            except BaseException:
+                stop()
+                raise
+
     @contextmanager
     def _beside(self, work: Callable[[SqlStore], Any]) -> Iterator[Callable[[], Any]]:
         """`work` (a function of a store) run while the caller goes on, and a function that
