@@ -12,7 +12,8 @@ Vietnamese state names) and inserts the rows nqtrack's import inserts, in one
 transaction: a `documents` row for each new symbol (its parts read as
 `core.symbols.parse_symbol` reads the symbols generate.py writes), the `tasks` row
 (title_key folded), `task_units` for the coordinating units, the journal in `events`
-(the "imported" creation event with its JSON snapshot, and for a completed task its
+(the "imported" creation event with the fingerprint of the fields the task was created
+with, and for a completed task its
 state and completed_on events on the completion day), the folded search text in
 `task_search` and the import's `batches` row.
 
@@ -25,12 +26,13 @@ new units, extensions. benchmarks/run.py compares its database with nqtrack's
 from __future__ import annotations
 
 import csv
-import json
+import hashlib
 import re
 import sqlite3
 import sys
 import unicodedata
 import uuid
+import zlib
 from datetime import UTC, date, datetime
 
 # -- folding (as nqtrack.core.text.fold) ------------------------------------------------------
@@ -150,7 +152,14 @@ TASK_SQL = f"INSERT INTO tasks({', '.join(TASK_COLUMNS)}) VALUES ({', '.join('?'
 EVENT_SQL = f"INSERT INTO events({', '.join(EVENT_COLUMNS)}) VALUES ({', '.join('?' * len(EVENT_COLUMNS))})"
 
 
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+def _fingerprint(snapshot: dict[str, object]) -> str:
+    """The fingerprint of a task's first fields (as nqtrack.store.sql.creation_fingerprint):
+    BLAKE2b-64 of their texts in key order, then a byte of each one's CRC-32."""
+    texts = [("" if v is None or v == "" else str(v)).encode() for _, v in sorted(snapshot.items())]
+    return "#" + hashlib.blake2b(b"\x1f".join(texts), digest_size=8).hexdigest() + bytes(
+        zlib.crc32(t) & 0xFF for t in texts).hex()
+
+
 CHUNK = 5000  # tasks per executemany: memory stays flat
 
 
@@ -226,7 +235,7 @@ def run(db: str, path: str, by: str, today: date) -> int:
                         "source": source, "state": "new" if state == "done" else state, "title": title,
                         "voided": 0}
             events.append((task_id, "imported", None, None,
-                           _encode(snapshot),
+                           _fingerprint(snapshot),
                            assigned_on or today.isoformat(), recorded_at, by, batch))
             if state == "done":
                 events.append((task_id, "imported", "state", "new", "done", completed_on, recorded_at, by, batch))

@@ -23,7 +23,7 @@ there is no clock in it):
   spread over many months and units) and ~1 % open and not yet due;
 - the folded search text of each task in `task_search` (FTS5), where the schema has it;
 - a journal of several events per task, as the application writes them: the creation
-  event (kind "imported", field NULL, a JSON snapshot as `Store.create_task` makes),
+  event (kind "imported", field NULL, the fingerprint of the first fields as `Store.create_task` makes),
   then one event per changed field (`Store.change_task`): progress (state new →
   in_progress, progress), extensions (kind "extended": deadline, deadline_text),
   completions (kind "completed": state, completed_on, progress → 100, recorded a few
@@ -62,7 +62,7 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-GENERATOR_VERSION = 7  # bump when the rows change: run.py rebuilds cached databases
+GENERATOR_VERSION = 8  # bump when the rows change: run.py rebuilds cached databases
 CSV_VERSION = 2  # bump when the import files change (2: the same tasks as the register of that size)
 
 START = date(2017, 1, 1)
@@ -814,6 +814,16 @@ def _v(value):
     return journal_value(value)
 
 
+def _creation_value(snapshot):
+    """What a creation event keeps: the fingerprint of the task's first fields (nqtrack since
+    issue 20's journal), else the fields themselves as JSON (the versions before it)."""
+    try:
+        from nqtrack.store.sql import creation_fingerprint
+    except ImportError:
+        return json.dumps(snapshot, ensure_ascii=False, sort_keys=True)
+    return creation_fingerprint({**snapshot, "voided": 0})
+
+
 def stamp(day: date, seconds: int, micro: int) -> datetime:
     return datetime(day.year, day.month, day.day) + timedelta(seconds=seconds, microseconds=micro)
 
@@ -865,7 +875,7 @@ def realise(plan, actions, rng, batch_of_month, reminder=None):
             "imported",
             None,
             None,
-            json.dumps(snapshot, ensure_ascii=False, sort_keys=True),
+            _creation_value(snapshot),
             a.isoformat(),
             created_at,
             recorder,
@@ -1140,8 +1150,20 @@ def check(path: str | Path, sample: int = 200, seed: int = 0) -> list[str]:
         first = events[0]
         if first["kind"] != "imported" or first["field"] is not None or first["effective_on"] != current["assigned_on"]:
             problems.append(f"task {task_id}: first event is not the creation")
-        snap = json.loads(first["new_value"])
-        if set(snap) != set(STORE_FIELDS):
+        firsts = {}
+        for e in events:
+            if e["field"] is not None:
+                firsts.setdefault(e["field"], e["old_value"])
+        try:
+            from nqtrack.store.sql import created_with
+        except ImportError:  # the versions that kept the first fields whole
+            snap = json.loads(first["new_value"])
+        else:
+            snap, unlike = created_with(first["new_value"], store._journal_fields(task_id), firsts)
+            if unlike is not None:
+                problems.append(f"task {task_id}: not as its creation event recorded: {unlike}")
+            snap.pop("voided", None)
+        if set(snap) != set(STORE_FIELDS) - {"voided"}:
             problems.append(f"task {task_id}: snapshot keys {sorted(snap)}")
         if snap["deadline"] != current["original_deadline"] or snap["state"] != "new":
             problems.append(f"task {task_id}: snapshot deadline/state {snap['deadline']}/{snap['state']}")

@@ -352,6 +352,45 @@ def test_a_corrected_deadline_of_a_task_never_extended_is_its_original_deadline(
         {"task": 2, "problem": "the original deadline is '2024-12-15' but the journal says '2024-11-30'"}]
 
 
+def _snapshots_as_written_before_fingerprints(db: Path | str) -> None:
+    """A register as versions before issue 20 wrote it: each creation event holding the
+    task's first fields whole (JSON), not their fingerprint."""
+    from nqtrack.store import open_store
+    from nqtrack.store.sql import creation_fields
+
+    store = open_store(str(db))
+    try:
+        with store.transaction():
+            for (task_id,) in [(t["id"],) for t in store._rows("SELECT id FROM tasks ORDER BY id")]:
+                events = store.task_events(task_id)
+                firsts: dict = {}
+                for e in events:
+                    if e["field"] is not None:
+                        firsts.setdefault(e["field"], e["old_value"])
+                first = creation_fields(store._journal_fields(task_id), firsts)
+                snapshot = {k: int(v) if k in ("document_id", "lead_unit_id", "progress", "recurring", "voided")
+                            and v is not None else v for k, v in first.items()}
+                store._execute("UPDATE events SET new_value = ? WHERE task_id = ? AND field IS NULL AND kind IN "
+                               "('created', 'imported')",
+                               [json.dumps(snapshot, ensure_ascii=False, separators=(",", ":"), sort_keys=True),
+                                task_id])
+    finally:
+        store.close()
+
+
+def test_check_reads_the_whole_snapshots_older_registers_hold(office_register):
+    """A register written before fingerprints keeps its creation snapshots: `check` holds
+    each field no event changed to the snapshot, and names the value it holds."""
+    _snapshots_as_written_before_fingerprints(office_register.db)
+    assert query(office_register.db, "SELECT new_value FROM events WHERE task_id = 2 AND field IS NULL")[0][0][0] == "{"
+    assert json.loads(office_register("check", "--format", "json", today="2024-03-21").stdout)["ok"] is True
+    tamper(office_register.db, "UPDATE tasks SET source = 'Khác' WHERE id = 2",
+           "UPDATE tasks SET original_deadline = '2024-12-31' WHERE id = 2")
+    assert office_problems(office_register) == [
+        {"task": 2, "problem": "'source' is 'Khác' but the journal says None"},
+        {"task": 2, "problem": "the original deadline is '2024-12-31' but the journal says '2024-11-30'"}]
+
+
 @pytest.mark.postgresql_only
 def test_numbers_a_rolled_back_write_left_unused_are_no_rows_missing(office_register, tmp_path):
     """On PostgreSQL a write rolled back (a dry run here) leaves the numbers its sequence
@@ -372,15 +411,20 @@ def test_numbers_a_rolled_back_write_left_unused_are_no_rows_missing(office_regi
 
 
 @pytest.mark.parametrize("statements, expected", [
-    # a field with no event after the creation: held to the creation snapshot
+    # a field with no event after the creation: held to the creation event's fingerprint
     (["UPDATE tasks SET source = 'Khác' WHERE id = 2"],
-     [{"task": 2, "problem": "'source' is 'Khác' but the journal says None"}]),
+     [{"task": 2, "problem": "'source' is 'Khác', not what its creation event #{creation} recorded"}]),
     (["UPDATE tasks SET recurring = 1 WHERE id = 2"],
-     [{"task": 2, "problem": "'recurring' is '1' but the journal says 0"}]),
+     [{"task": 2, "problem": "'recurring' is '1', not what its creation event #{creation} recorded"}]),
     (["UPDATE tasks SET lead_unit_id = 2 WHERE id = 2"],
-     [{"task": 2, "problem": "'lead_unit_id' is '2' but the journal says 1"}]),
+     [{"task": 2, "problem": "'lead_unit_id' is '2', not what its creation event #{creation} recorded"}]),
     (["INSERT INTO task_units(task_id, unit_id) VALUES (2, 2)"],
-     [{"task": 2, "problem": "'coordinating_units' is '2' but the journal says None"}]),
+     [{"task": 2, "problem": "'coordinating_units' is '2', not what its creation event #{creation} recorded"}]),
+    # a field's value before its first event: held to the fingerprint too
+    (["UPDATE events SET old_value = '2024-10-31' WHERE id = (SELECT min(id) FROM events WHERE task_id = 2 "
+      "AND field = 'deadline')"],
+     [{"task": 2, "problem": "'deadline' was '2024-10-31' before its first change, not what its creation event "
+                             "#{creation} recorded"}]),
     # a field with events: held to its latest one
     (["UPDATE tasks SET deadline = '2024-12-31' WHERE id = 2"],
      [{"task": 2, "problem": "'deadline' is '2024-12-31' but the journal says '2024-11-30'"}]),
@@ -398,10 +442,10 @@ def test_numbers_a_rolled_back_write_left_unused_are_no_rows_missing(office_regi
      "cannot be read"),
 ])
 def test_check_holds_every_field_to_its_journal(office_register, statements, expected):
+    creation = row_id(office_register.db, "SELECT id FROM events WHERE task_id = 2 AND field IS NULL")
     tamper(office_register.db, *statements)
     found = office_problems(office_register)
     if isinstance(expected, str):
-        creation = row_id(office_register.db, "SELECT id FROM events WHERE task_id = 2 AND field IS NULL")
         assert found == [{"task": 2, "problem": f"its creation event #{creation} {expected}"}]
     else:
-        assert found == expected
+        assert found == [{**e, "problem": e["problem"].replace("{creation}", str(creation))} for e in expected]

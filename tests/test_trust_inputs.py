@@ -165,7 +165,8 @@ def huge_number(data):
 
 @pytest.mark.parametrize("edit, message", [
     (set_state, "Error: cannot import: the register in this export fails its checks: task 1: 'completed_on' is "
-                "'2022-09-01' but the journal says None; task 1: 'state' is 'done' but the journal says 'new'"),
+                "'2022-09-01', not what its creation event #1 recorded; task 1: 'state' is 'done', not what its "
+                "creation event #1 recorded"),
     (drop_events, "Error: cannot import: the register in this export fails its checks: journal event 2 is missing "
                   "(deleted outside nqtrack?); task 2: no creation event in the journal"),
     (nested_value, "Error: cannot import: row 1 of 'tasks' is not an object of plain values"),

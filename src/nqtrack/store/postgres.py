@@ -797,14 +797,6 @@ class PostgresStore(SqlStore):
         return (f"SELECT DISTINCT ON ({keys}) {keys}, {columns} {source} "
                 f"ORDER BY {keys}, {order}{' DESC' if newest else ''}")
 
-    @staticmethod
-    def _snapshot(expression: str) -> str:
-        # text that is not JSON makes the statement fail: SqlStore then replays every task
-        return f"CASE WHEN jsonb_typeof(CAST({expression} AS jsonb)) = 'object' THEN CAST({expression} AS jsonb) END"
-
-    def _unreadable_snapshot_errors(self) -> tuple[type[BaseException], ...]:
-        return (self._psycopg.errors.InvalidTextRepresentation,)
-
     @contextmanager
     def _beside(self, work: Callable[[SqlStore], Any]) -> Iterator[Callable[[], Any]]:
         """`work` on a second connection of its own, in a thread, reading the snapshot of this
@@ -844,20 +836,6 @@ class PostgresStore(SqlStore):
 
         with self._on_a_thread(run, stop) as result:
             yield result
-
-    NOT_FLATTENED = "OFFSET 0"  # each task's snapshot read once, not once per use
-
-    @staticmethod
-    def _touched_fields(task: str) -> str:
-        return f"ARRAY(SELECT e.field FROM events e WHERE e.task_id = {task} AND e.field IS NOT NULL)"
-
-    def _snapshot_differs(self, columns: dict[str, str]) -> str:
-        # one comparison of jsonb objects per task, the fields events changed taken out of both
-        # (a snapshot from before voids counts as not voided)
-        current = ", ".join(f"'{f}', {c}" for f, c in columns.items())
-        return f"""(NULLIF(c.snap ->> 'deadline', '') IS DISTINCT FROM c.original_deadline
-            OR ((CAST('{{"voided": 0}}' AS jsonb) || c.snap) - c.fields)
-               IS DISTINCT FROM (jsonb_build_object({current}) - c.fields))"""
 
     def _read_only(self) -> bool:
         """Whether this session cannot write even temporary tables (a hot standby, a register

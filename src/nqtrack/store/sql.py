@@ -124,8 +124,51 @@ def _title_and_key(raw: str) -> tuple[str, str]:
 
 
 _fold_repeated = lru_cache(maxsize=16384)(fold)
-# one encoder for every creation snapshot (json.dumps with options builds one per call)
-_encode_snapshot = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+# A creation event keeps a fingerprint of the fields the task was created with, not the fields
+# themselves: they are derivable (creation_fields), and the copy was 40 % of the journal.
+FINGERPRINT_PREFIX = "#"
+
+
+def creation_fingerprint(fields: Mapping[str, Any]) -> str:
+    """The fingerprint of a task's fields as created (their journal texts, in the snapshot's
+    order): a 64-bit BLAKE2b of them all, by which `check` holds each field no event changed,
+    then one byte of each field's CRC-32, by which it names the field that differs."""
+    from hashlib import blake2b
+    from zlib import crc32
+
+    texts = [(_value(fields.get(f)) or "").encode("utf-8", "surrogatepass") for f in _SNAPSHOT_FIELDS]
+    whole = blake2b(b"\x1f".join(texts), digest_size=8).hexdigest()
+    return FINGERPRINT_PREFIX + whole + bytes(crc32(t) & 0xFF for t in texts).hex()
+
+
+def creation_fields(current: Mapping[str, Any], firsts: Mapping[str, Any]) -> dict[str, str | None]:
+    """A task's fields as created, derived from what the register holds: each field's value
+    before the first event that changed it (`firsts`, field → that event's old value), else
+    its value now (`current`), as journal texts."""
+    return {f: _value(firsts[f]) if f in firsts else _value(current[f]) for f in _SNAPSHOT_FIELDS}
+
+
+def created_with(recorded: str | None, current: Mapping[str, Any],
+                 firsts: Mapping[str, Any]) -> tuple[dict[str, Any], list[str] | None]:
+    """The fields a task was created with, from its creation event's value `recorded`, and
+    the fields that are not what the event recorded (None when all are; an empty list when
+    the fingerprint differs but names no field). A fingerprint: the fields derived and held
+    to it; a whole snapshot (JSON, written before fingerprints): the fields as it has them,
+    not voided when it is older than voids, held to nothing here. Raises ValueError where
+    the value is neither."""
+    if recorded is not None and recorded.startswith(FINGERPRINT_PREFIX):
+        fields = creation_fields(current, firsts)
+        found = creation_fingerprint(fields)
+        if found == recorded:
+            return fields, None
+        start = len(FINGERPRINT_PREFIX) + 16
+        return fields, [f for i, f in enumerate(_SNAPSHOT_FIELDS)
+                        if found[start + 2 * i:start + 2 * i + 2] != recorded[start + 2 * i:start + 2 * i + 2]]
+    snapshot = json.loads(recorded) if recorded is not None else None
+    if not isinstance(snapshot, dict):
+        raise ValueError("not a creation snapshot")
+    return {"voided": "0", **snapshot}, None
 
 
 def bad_value(exc: Exception) -> InvalidInput:
@@ -1322,12 +1365,10 @@ class SqlStore:
             if coordinating:
                 unit_rows += [(task_id, u) for u in coordinating]
             row["coordinating_units"] = ",".join(map(str, coordinating)) or None
-            # keys already in sorted order: the encoder need not sort them for every task
-            snapshot = {c: row[c] for c in _SNAPSHOT_FIELDS}
+            fingerprint = creation_fingerprint(row)
             del row["coordinating_units"]
             event_rows.append(
-                (task_id, kind, None, None, _encode_snapshot(snapshot), value(task.effective_on), recorded_at, by,
-                 task.note, batch_id)
+                (task_id, kind, None, None, fingerprint, value(task.effective_on), recorded_at, by, task.note, batch_id)
             )
             for later in task.later:
                 new = value(later.new)
@@ -2159,23 +2200,13 @@ class SqlStore:
         lowest) `order`, with `columns`."""
         raise NotImplementedError
 
-    @staticmethod
-    def _snapshot(expression: str) -> str:
-        """A creation snapshot (JSON text) as the engine's JSON functions read it, NULL where
-        it is not a JSON object."""
-        raise NotImplementedError
-
-    NOT_FLATTENED = ""  # after a subquery in FROM: kept whole (each row's values computed once)
-
     def _journal_candidates_sql(self) -> str:
-        """The tasks whose fields or original deadline may differ from their journal, in two
-        passes: each field's latest event against its column, then each task in task order
-        with its creation snapshot, the fields its events touch and its coordinating units
-        (looked up per task, nothing materialized: the snapshots of a million tasks spilled
-        hundreds of megabytes), each field no event touched held to the snapshot's member.
-        A superset: each task it names is replayed in Python, which words the problem as
-        before; a value written otherwise than the engine writes it only adds a task to
-        replay. A task it does not name has its fields as its journal gives them."""
+        """The tasks whose fields may differ from their journal's latest events: each field's
+        latest event against its column, and every task with a corrected deadline (whose
+        original deadline only a replay gives). With the tasks the pass over every task names
+        (_derived_pass: the fields each was created with), a superset: each task named is
+        replayed in Python, which words the problem; a value written otherwise than the engine
+        writes it only adds a task to replay."""
         fields = list(TASK_FIELDS)
         coordinating = (f"(SELECT {self._concat('CAST(tu.unit_id AS TEXT)', ',', 'tu.unit_id')} FROM task_units tu "
                         "WHERE tu.task_id = t.id)")
@@ -2183,47 +2214,16 @@ class SqlStore:
         current = " ".join(f"WHEN '{f}' THEN NULLIF(CAST({c} AS TEXT), '')" for f, c in columns.items())
         latest = self._pick_per("task_id, field", "new_value", "FROM events WHERE field IS NOT NULL", "id", True)
         names = ", ".join(f"'{f}'" for f in fields)
-        held = {f: "c.coordinating" if f == "coordinating_units" else f"c.{f}" for f in fields}
         return f"""
             WITH latest AS MATERIALIZED ({latest})
             SELECT l.task_id AS id FROM latest l JOIN tasks t ON t.id = l.task_id
             WHERE l.field IN ({names}) AND {self._differ("NULLIF(l.new_value, '')", f"CASE l.field {current} END")}
             UNION
-            SELECT c.id FROM (
-                SELECT t.*, {coordinating} AS coordinating, {self._touched_fields("t.id")} AS fields,
-                       (SELECT {self._snapshot("e.new_value")} FROM events e
-                        WHERE e.task_id = t.id AND e.field IS NULL AND e.kind IN ({CREATION_SQL})
-                        ORDER BY e.id LIMIT 1) AS snap
-                FROM tasks t {self.NOT_FLATTENED}) c
-            WHERE c.snap IS NULL
-               OR c.id IN (SELECT task_id FROM events WHERE field = 'deadline' AND kind IN ('corrected', 'undo'))
-               OR {self._snapshot_differs(held)}
+            SELECT task_id FROM events WHERE field = 'deadline' AND kind IN ('corrected', 'undo')
             ORDER BY 1"""
 
-    @staticmethod
-    def _touched_fields(task: str) -> str:
-        """The fields the events of task `task` (an SQL expression) change, for _snapshot_differs."""
-        raise NotImplementedError
-
-    def _snapshot_differs(self, columns: dict[str, str]) -> str:
-        """Over the row c (a task's columns, c.snap from _snapshot, c.fields from
-        _touched_fields; `columns` each field's value): a field no event changed is not the
-        snapshot's member as the column holds it, or the original deadline is not the
-        snapshot's deadline (the tasks with a corrected deadline are replayed anyway). A
-        snapshot from before voids counts as not voided."""
-        raise NotImplementedError
-
-    def _journal_candidates(self) -> list[int] | None:
-        """_journal_candidates_sql's tasks; None (replay every task) where the engine cannot
-        read some creation snapshot in SQL (PostgreSQL's jsonb refuses text that is not JSON)."""
-        try:
-            return self._ids(self._journal_candidates_sql())
-        except self._unreadable_snapshot_errors():
-            return None
-
-    def _unreadable_snapshot_errors(self) -> tuple[type[BaseException], ...]:
-        """What the engine raises for a creation snapshot its JSON functions cannot read."""
-        return ()
+    def _journal_candidates(self) -> list[int]:
+        return self._ids(self._journal_candidates_sql())
 
     def _by_task(self, sql: str, task_ids: list[int] | None, column: str = "task_id") -> Iterator[Any]:
         """The rows of `sql` (… ORDER BY task_id, …, with a `{where}` slot on `column`) of
@@ -2266,21 +2266,42 @@ class SqlStore:
         every task's title key and search text, which is Python's); only the tasks it names
         are replayed here. Streams in task order, merged: a whole register never sits in memory."""
         with self._beside(lambda store: store._journal_candidates()) as candidates_found:
-            problems = self._derived_pass()
-            candidates = candidates_found()
+            problems, named = self._derived_pass()
+            candidates = sorted(set(candidates_found()) | set(named))
         return problems + self._replayed(candidates)
 
-    def _derived_pass(self) -> list[tuple[int, str]]:
+    def _derived_pass(self) -> tuple[list[tuple[int, str]], list[int]]:
         """The title key and the search text of every task (_derived_problems), and the rows
-        of the search index that name no task."""
+        of the search index that name no task; with the tasks to replay that this pass names:
+        a task not as its creation event recorded it (created_with), without one, or whose
+        original deadline is not the deadline it was created with."""
         problems: list[tuple[int, str]] = []
-        columns = ("title", "document_id", "code", "note", "product", "assignee")
-        tasks = self._stream(f"SELECT id, title_key, {', '.join(columns)} FROM tasks ORDER BY id")
+        named: list[int] = []
+        columns = [f for f in TASK_FIELDS if f != "coordinating_units"]
+        coordinating = (f"(SELECT {self._concat('CAST(tu.unit_id AS TEXT)', ',', 'tu.unit_id')} FROM task_units tu "
+                        "WHERE tu.task_id = t.id)")
+        tasks = self._stream(
+            f"""SELECT t.id, t.title_key, t.original_deadline, {', '.join(f't.{c}' for c in columns)},
+                       {coordinating} AS coordinating_units,
+                       (SELECT e.new_value FROM events e WHERE e.task_id = t.id AND e.field IS NULL
+                          AND e.kind IN ({CREATION_SQL}) ORDER BY e.id LIMIT 1) AS created
+                FROM tasks t ORDER BY t.id""")
+        # each field's value before its first event, by task: what the task was created with
+        first = self._pick_per("task_id, field", "old_value", "FROM events WHERE field IS NOT NULL", "id", False)
+        firsts = self._stream(f"SELECT task_id, field, old_value FROM ({first}) f ORDER BY task_id, field")
+        pending_first = next(firsts, None)
         bodies = self._search_index()
         documents = self._search_documents(self._ids("SELECT id FROM documents"))
         pending_body = next(bodies, None)
         for task in tasks:
             task_id = task["id"]
+            changed: dict[str, Any] = {}
+            while pending_first is not None and pending_first["task_id"] <= task_id:
+                if pending_first["task_id"] == task_id:
+                    changed[pending_first["field"]] = pending_first["old_value"]
+                pending_first = next(firsts, None)
+            if self._not_as_created(task, changed):
+                named.append(task_id)
             body: str | None = None
             indexed = False
             while pending_body is not None and pending_body[0] <= task_id:
@@ -2293,7 +2314,23 @@ class SqlStore:
         while pending_body is not None:
             problems.append((pending_body[0], "in the search index, but there is no such task"))
             pending_body = next(bodies, None)
-        return problems
+        return problems, named
+
+    @staticmethod
+    def _not_as_created(task: Mapping[str, Any], firsts: Mapping[str, Any]) -> bool:
+        """Whether a task's row may not be what its creation event recorded (to be replayed):
+        no such event or one that cannot be read, a field no event changed that is not as
+        created, or an original deadline that is not the deadline it was created with."""
+        try:
+            fields, unlike = created_with(task["created"], task, firsts)
+        except (TypeError, ValueError):
+            return True
+        if unlike is not None:
+            return True
+        if not task["created"].startswith(FINGERPRINT_PREFIX) and any(
+                _value(fields.get(f)) != _value(task[f]) for f in TASK_FIELDS if f not in firsts):
+            return True  # a whole snapshot: each field no event changed held to it
+        return _value(fields.get("deadline")) != _value(task["original_deadline"])
 
     def _replayed(self, candidates: list[int] | None) -> list[tuple[int, str]]:
         """The journal of each of these tasks (all when None) replayed against its fields."""
@@ -2322,27 +2359,38 @@ class SqlStore:
                 if pending_unit["task_id"] == task_id:
                     coordinating.append(pending_unit["unit_id"])
                 pending_unit = next(units, None)
-            fields = {c: task[c] for c in columns}
+            current = {c: _value(task[c]) for c in columns}
+            current["coordinating_units"] = ",".join(map(str, coordinating)) or None
             creation = next((e for e in journal if e["field"] is None and e["kind"] in CREATION_KINDS), None)
-            if creation is None:  # every such task is a candidate (no snapshot)
+            if creation is None:  # every such task is a candidate
                 problems.append((task_id, "no creation event in the journal"))
                 continue
+            firsts: dict[str, Any] = {}
+            for e in journal:
+                if e["field"] is not None and e["field"] not in firsts:
+                    firsts[e["field"]] = e["old_value"]
             try:
-                snapshot = json.loads(creation["new_value"])
-                # tasks created before voids existed have no 'voided' in their snapshot
+                snapshot, unlike = created_with(creation["new_value"], current, firsts)
                 replayed = replay_journal(
-                    {"voided": "0", **snapshot},
+                    snapshot,
                     [Event(e["id"], e["field"], e["old_value"], e["new_value"], e["effective_on"], e["recorded_at"])
                      for e in journal])
             except (TypeError, ValueError, AttributeError):
                 problems.append((task_id, f"its creation event #{creation['id']} cannot be read"))
                 continue
+            recorded = f"what its creation event #{creation['id']} recorded"
+            for field in unlike or ():
+                if field in firsts:
+                    problems.append((task_id, f"'{field}' was {firsts[field]!r} before its first change, not "
+                                              f"{recorded}"))
+                else:
+                    problems.append((task_id, f"'{field}' is {current.get(field)!r}, not {recorded}"))
+            if unlike == []:
+                problems.append((task_id, f"its fields are not {recorded}"))
             original = _original_deadline(_value(snapshot.get("deadline")), journal)
             if original != task["original_deadline"]:
                 problems.append((task_id, f"the original deadline is {task['original_deadline']!r} but the journal "
                                           f"says {original!r}"))
-            current = {c: _value(v) for c, v in fields.items()}
-            current["coordinating_units"] = ",".join(map(str, coordinating)) or None
             for field in TASK_FIELDS:
                 if _value(replayed.get(field)) != current.get(field):
                     problems.append(
@@ -2435,14 +2483,30 @@ class SqlStore:
         fields = self._scalar("SELECT fields FROM import_provenance WHERE task_id = ?", [task_id])
         if fields:
             return json.loads(fields)
+        events = self.task_events(task_id)
+        if not any(e["kind"] == "imported" and e["field"] is None for e in events):
+            return None
+        firsts: dict[str, Any] = {}
+        for e in events:
+            if e["field"] is not None:
+                firsts.setdefault(e["field"], e["old_value"])
         brought: dict[str, str | None] | None = None
-        for event in self._execute(
-                "SELECT field, new_value FROM events WHERE task_id = ? AND kind = 'imported' ORDER BY id", [task_id]):
+        for event in events:
+            if event["kind"] != "imported":
+                continue
             if event["field"] is None:
-                brought = {k: None if v is None else str(v) for k, v in json.loads(event["new_value"]).items()}
+                created, _ = created_with(event["new_value"], self._journal_fields(task_id), firsts)
+                brought = {k: None if v is None else str(v) for k, v in created.items()}
             elif brought is not None:
                 brought[event["field"]] = event["new_value"]
         return brought
+
+    def _journal_fields(self, task_id: int) -> dict[str, Any]:
+        """A task's fields now (TASK_FIELDS), its coordinating units as the journal writes them."""
+        row = self._one(f"SELECT {', '.join(f for f in TASK_FIELDS if f != 'coordinating_units')} FROM tasks "
+                        "WHERE id = ?", [task_id])
+        units = self.coordinating_unit_ids(task_id)
+        return {**(row or {}), "coordinating_units": ",".join(map(str, units)) or None}
 
     def save_import_provenance(self, rows: Sequence[tuple[int, Mapping[str, str | None]]],
                                batch_id: str | None) -> None:

@@ -843,31 +843,6 @@ class SqliteStore(SqlStore):
         with self._on_a_thread(run, stop) as result:
             yield result
 
-    NOT_FLATTENED = "LIMIT -1"  # a co-routine: the snapshot is read once per task, not once per use
-
-    @staticmethod
-    def _snapshot(expression: str) -> str:
-        # json_type reads only a valid text (AND stops at the first false term)
-        return f"CASE WHEN json_valid({expression}) AND json_type({expression}) = 'object' THEN {expression} END"
-
-    @staticmethod
-    def _touched_fields(task: str) -> str:
-        return (f"coalesce((SELECT ',' || group_concat(e.field, ',') || ',' FROM events e "
-                f"WHERE e.task_id = {task} AND e.field IS NOT NULL), ',')")
-
-    def _snapshot_differs(self, columns: dict[str, str]) -> str:
-        # each member as JSON text (->, minified, strings as written) against the column written
-        # out by json_quote; the JSON functions parse each snapshot once per statement row (their
-        # cache). Held to the snapshot as text, 17 instr() over each snapshot took 11 of check's
-        # 47 s at a million tasks.
-        terms = ["c.snap -> '$.deadline' IS NOT json_quote(c.original_deadline)"]
-        for f, column in columns.items():
-            same = f"c.snap -> '$.{f}' IS json_quote({column})"
-            if f == "voided":  # tasks created before voids existed have no 'voided' in their snapshot
-                same = f"({same} OR (c.voided = 0 AND c.snap -> '$.voided' IS NULL))"
-            terms.append(f"(instr(c.fields, ',{f},') = 0 AND NOT ({same}))")
-        return " OR ".join(terms)
-
     # -- search (FTS5 over folded text) --------------------------------------------------
 
     def _reindex(self, task_ids: Sequence[int]) -> None:
