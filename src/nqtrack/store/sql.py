@@ -130,23 +130,60 @@ _fold_repeated = lru_cache(maxsize=16384)(fold)
 FINGERPRINT_PREFIX = "#"
 
 
+_SNAPSHOT_INDEX = {f: i for i, f in enumerate(_SNAPSHOT_FIELDS)}
+
+
 def creation_fingerprint(fields: Mapping[str, Any]) -> str:
     """The fingerprint of a task's fields as created (their journal texts, in the snapshot's
     order): a 64-bit BLAKE2b of them all, by which `check` holds each field no event changed,
     then one byte of each field's CRC-32, by which it names the field that differs."""
-    from hashlib import blake2b
+    texts = _journal_texts([fields.get(f) for f in _SNAPSHOT_FIELDS])
+    return FINGERPRINT_PREFIX + _whole_print(texts) + _field_prints(texts)
+
+
+def _journal_texts(values: list[Any]) -> list[str]:
+    """Values as the journal writes them (journal_value), an empty text for none."""
+    return ["" if v is None else v if type(v) is str else (_value(v) or "") for v in values]
+
+
+def _first_texts(current: Mapping[str, Any], firsts: Mapping[str, Any]) -> list[str]:
+    """The journal texts of a task's fields as created, in the snapshot's order: each field's
+    value before the first event that changed it (`firsts`, field → that event's old value),
+    else its value now (`current`). A million of them in `check`: kept lean."""
+    values = [current[f] for f in _SNAPSHOT_FIELDS]
+    for field, old in firsts.items():
+        index = _SNAPSHOT_INDEX.get(field)
+        if index is not None:
+            values[index] = old
+    return _journal_texts(values)
+
+
+@lru_cache(maxsize=1)
+def _blake2b() -> Callable[..., Any]:
+    from hashlib import blake2b  # only what fingerprints (check and the writes), not every start
+
+    return blake2b
+
+
+def _whole_print(texts: list[str]) -> str:
+    """The BLAKE2b-64 of the fields' texts joined: one encoding, one hash."""
+    return _blake2b()("\x1f".join(texts).encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+
+
+def _field_prints(texts: list[str]) -> str:
     from zlib import crc32
 
-    texts = [(_value(fields.get(f)) or "").encode("utf-8", "surrogatepass") for f in _SNAPSHOT_FIELDS]
-    whole = blake2b(b"\x1f".join(texts), digest_size=8).hexdigest()
-    return FINGERPRINT_PREFIX + whole + bytes(crc32(t) & 0xFF for t in texts).hex()
+    return bytes([crc32(t.encode("utf-8", "surrogatepass")) & 0xFF for t in texts]).hex()
+
+
+def _holds_print(recorded: str, texts: list[str]) -> bool:
+    """Whether the fields' texts are those the fingerprint `recorded` was made of."""
+    return _whole_print(texts) == recorded[len(FINGERPRINT_PREFIX):len(FINGERPRINT_PREFIX) + 16]
 
 
 def creation_fields(current: Mapping[str, Any], firsts: Mapping[str, Any]) -> dict[str, str | None]:
-    """A task's fields as created, derived from what the register holds: each field's value
-    before the first event that changed it (`firsts`, field → that event's old value), else
-    its value now (`current`), as journal texts."""
-    return {f: _value(firsts[f]) if f in firsts else _value(current[f]) for f in _SNAPSHOT_FIELDS}
+    """A task's fields as created, derived from what the register holds (_first_texts)."""
+    return {f: t or None for f, t in zip(_SNAPSHOT_FIELDS, _first_texts(current, firsts), strict=True)}
 
 
 def created_with(recorded: str | None, current: Mapping[str, Any],
@@ -158,13 +195,13 @@ def created_with(recorded: str | None, current: Mapping[str, Any],
     not voided when it is older than voids, held to nothing here. Raises ValueError where
     the value is neither."""
     if recorded is not None and recorded.startswith(FINGERPRINT_PREFIX):
-        fields = creation_fields(current, firsts)
-        found = creation_fingerprint(fields)
-        if found == recorded:
+        texts = _first_texts(current, firsts)
+        fields = {f: t or None for f, t in zip(_SNAPSHOT_FIELDS, texts, strict=True)}
+        if _holds_print(recorded, texts):
             return fields, None
-        start = len(FINGERPRINT_PREFIX) + 16
+        found, start = _field_prints(texts), len(FINGERPRINT_PREFIX) + 16
         return fields, [f for i, f in enumerate(_SNAPSHOT_FIELDS)
-                        if found[start + 2 * i:start + 2 * i + 2] != recorded[start + 2 * i:start + 2 * i + 2]]
+                        if found[2 * i:2 * i + 2] != recorded[start + 2 * i:start + 2 * i + 2]]
     snapshot = json.loads(recorded) if recorded is not None else None
     if not isinstance(snapshot, dict):
         raise ValueError("not a creation snapshot")
@@ -2321,14 +2358,16 @@ class SqlStore:
         """Whether a task's row may not be what its creation event recorded (to be replayed):
         no such event or one that cannot be read, a field no event changed that is not as
         created, or an original deadline that is not the deadline it was created with."""
+        recorded = task["created"]
+        if recorded is not None and recorded.startswith(FINGERPRINT_PREFIX):  # the lean path: every task
+            texts = _first_texts(task, firsts)
+            return (not _holds_print(recorded, texts)
+                    or (texts[_SNAPSHOT_INDEX["deadline"]] or None) != _value(task["original_deadline"]))
         try:
-            fields, unlike = created_with(task["created"], task, firsts)
+            fields, _ = created_with(recorded, task, firsts)
         except (TypeError, ValueError):
             return True
-        if unlike is not None:
-            return True
-        if not task["created"].startswith(FINGERPRINT_PREFIX) and any(
-                _value(fields.get(f)) != _value(task[f]) for f in TASK_FIELDS if f not in firsts):
+        if any(_value(fields.get(f)) != _value(task[f]) for f in TASK_FIELDS if f not in firsts):
             return True  # a whole snapshot: each field no event changed held to it
         return _value(fields.get("deadline")) != _value(task["original_deadline"])
 
