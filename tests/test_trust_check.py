@@ -352,6 +352,24 @@ def test_a_corrected_deadline_of_a_task_never_extended_is_its_original_deadline(
         {"task": 2, "problem": "the original deadline is '2024-12-15' but the journal says '2024-11-30'"}]
 
 
+def test_a_register_in_order_leaves_python_no_task_to_replay_but_the_corrected(office_register):
+    """The pass over every task holds each to its creation event's fingerprint over the
+    fields SQL joined: on a register in order (a series, a void, corrections, a merge) it
+    names only the tasks whose corrected deadline made their original deadline, as the
+    statement beside it does; a join unlike the fingerprint's would name every task."""
+    from nqtrack.store import open_store
+
+    store = open_store(str(office_register.db))
+    try:
+        problems, named = store._derived_pass()
+        corrected = store._ids("SELECT task_id FROM events WHERE field = 'deadline' AND kind = 'corrected'")
+        tasks = store._ids("SELECT id FROM tasks")
+    finally:
+        store.close()
+    assert problems == [] and len(tasks) > 3
+    assert set(named) <= set(corrected)
+
+
 def _snapshots_as_written_before_fingerprints(db: Path | str) -> None:
     """A register as versions before issue 20 wrote it: each creation event holding the
     task's first fields whole (JSON), not their fingerprint."""

@@ -165,9 +165,16 @@ def _blake2b() -> Callable[..., Any]:
     return blake2b
 
 
+_PRINT_SEPARATOR = "\x1f"
+
+
 def _whole_print(texts: list[str]) -> str:
     """The BLAKE2b-64 of the fields' texts joined: one encoding, one hash."""
-    return _blake2b()("\x1f".join(texts).encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+    return _joined_print(_PRINT_SEPARATOR.join(texts))
+
+
+def _joined_print(joined: str) -> str:
+    return _blake2b()(joined.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
 def _field_prints(texts: list[str]) -> str:
@@ -176,9 +183,9 @@ def _field_prints(texts: list[str]) -> str:
     return bytes([crc32(t.encode("utf-8", "surrogatepass")) & 0xFF for t in texts]).hex()
 
 
-def _holds_print(recorded: str, texts: list[str]) -> bool:
-    """Whether the fields' texts are those the fingerprint `recorded` was made of."""
-    return _whole_print(texts) == recorded[len(FINGERPRINT_PREFIX):len(FINGERPRINT_PREFIX) + 16]
+def _holds_print(recorded: str, joined: str) -> bool:
+    """Whether the fields' texts, joined, are those the fingerprint `recorded` was made of."""
+    return _joined_print(joined) == recorded[len(FINGERPRINT_PREFIX):len(FINGERPRINT_PREFIX) + 16]
 
 
 def creation_fields(current: Mapping[str, Any], firsts: Mapping[str, Any]) -> dict[str, str | None]:
@@ -197,7 +204,7 @@ def created_with(recorded: str | None, current: Mapping[str, Any],
     if recorded is not None and recorded.startswith(FINGERPRINT_PREFIX):
         texts = _first_texts(current, firsts)
         fields = {f: t or None for f, t in zip(_SNAPSHOT_FIELDS, texts, strict=True)}
-        if _holds_print(recorded, texts):
+        if _holds_print(recorded, _PRINT_SEPARATOR.join(texts)):
             return fields, None
         found, start = _field_prints(texts), len(FINGERPRINT_PREFIX) + 16
         return fields, [f for i, f in enumerate(_SNAPSHOT_FIELDS)
@@ -2317,9 +2324,14 @@ class SqlStore:
         columns = [f for f in TASK_FIELDS if f != "coordinating_units"]
         coordinating = (f"(SELECT {self._concat('CAST(tu.unit_id AS TEXT)', ',', 'tu.unit_id')} FROM task_units tu "
                         "WHERE tu.task_id = t.id)")
+        # the fields now as the journal writes them, joined as the fingerprint joins them, in
+        # SQL (the engine's C, not a million Python conversions), around the coordinating units
+        at = _SNAPSHOT_INDEX["coordinating_units"]
+        head, tail = (f" || '{_PRINT_SEPARATOR}' || ".join(f"coalesce(CAST(t.{f} AS TEXT), '')" for f in part)
+                      for part in (_SNAPSHOT_FIELDS[:at], _SNAPSHOT_FIELDS[at + 1:]))
         tasks = self._stream(
             f"""SELECT t.id, t.title_key, t.original_deadline, {', '.join(f't.{c}' for c in columns)},
-                       {coordinating} AS coordinating_units,
+                       {coordinating} AS coordinating_units, {head} AS fields_head, {tail} AS fields_tail,
                        (SELECT e.new_value FROM events e WHERE e.task_id = t.id AND e.field IS NULL
                           AND e.kind IN ({CREATION_SQL}) ORDER BY e.id LIMIT 1) AS created
                 FROM tasks t ORDER BY t.id""")
@@ -2359,10 +2371,24 @@ class SqlStore:
         no such event or one that cannot be read, a field no event changed that is not as
         created, or an original deadline that is not the deadline it was created with."""
         recorded = task["created"]
-        if recorded is not None and recorded.startswith(FINGERPRINT_PREFIX):  # the lean path: every task
-            texts = _first_texts(task, firsts)
-            return (not _holds_print(recorded, texts)
-                    or (texts[_SNAPSHOT_INDEX["deadline"]] or None) != _value(task["original_deadline"]))
+        if recorded is not None and recorded.startswith(FINGERPRINT_PREFIX):
+            # the lean path of every task (_first_texts over the texts SQL joined): a value
+            # that holds the separator, or is stored otherwise than written, only adds a
+            # task to replay, which holds it exactly
+            joined = f"{task['fields_head']}{_PRINT_SEPARATOR}{task['coordinating_units'] or ''}" \
+                     f"{_PRINT_SEPARATOR}{task['fields_tail']}"
+            deadline = task["deadline"]
+            if firsts:
+                texts = joined.split(_PRINT_SEPARATOR)
+                if len(texts) != len(_SNAPSHOT_FIELDS):
+                    return True
+                for field, old in firsts.items():
+                    index = _SNAPSHOT_INDEX.get(field)
+                    if index is not None:
+                        texts[index] = old or ""
+                joined = _PRINT_SEPARATOR.join(texts)
+                deadline = texts[_SNAPSHOT_INDEX["deadline"]]
+            return not _holds_print(recorded, joined) or (deadline or None) != task["original_deadline"]
         try:
             fields, _ = created_with(recorded, task, firsts)
         except (TypeError, ValueError):
