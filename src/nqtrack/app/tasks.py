@@ -501,7 +501,7 @@ def _history_row(event: dict[str, Any], names: dict[int, str], symbols: dict[int
     elif event["field"] == "coordinating_units":
         old, new = unit_names(old), unit_names(new)
     elif event["field"] is None and event["kind"] not in REQUEST_KINDS + ANSWER_KINDS:
-        new = None  # the creation snapshot: its fields are shown above
+        new = None  # the creation's fingerprint (or an older register's snapshot): its fields are shown above
     return {
         "id": event["id"], "kind": event["kind"], "field": event["field"], "old_value": old, "new_value": new,
         "effective_on": event["effective_on"], "recorded_at": event["recorded_at"],

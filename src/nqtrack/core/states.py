@@ -164,7 +164,7 @@ def fields_as_of(
 
 
 def replay_journal(snapshot: Mapping[str, str | None], events: Iterable[Event]) -> dict[str, str | None]:
-    """The fields a task's journal adds up to: its creation snapshot, then every field
+    """The fields a task's journal adds up to: the fields it was created with, then every field
     event in the order recorded. `check` holds the current fields to this."""
     values = dict(snapshot)
     for event in sorted(events, key=lambda e: e.id):

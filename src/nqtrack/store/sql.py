@@ -67,7 +67,8 @@ OPEN_SQL = ", ".join(f"'{s}'" for s in OPEN_STATES)
 EVENT_COLUMNS = ("task_id", "kind", "field", "old_value", "new_value", "effective_on", "recorded_at", "recorded_by",
                  "note", "batch_id")
 
-# The creation snapshot's keys, in the order json.dumps(sort_keys=True) would give.
+# A task's fields as its creation fingerprint takes them (and an older register's JSON
+# snapshot holds them), in sorted order.
 _SNAPSHOT_FIELDS = tuple(sorted(TASK_FIELDS))
 
 # The task fields insert_tasks copies as they are (the others it sets itself).
@@ -2305,7 +2306,7 @@ class SqlStore:
     def _replay_problems(self) -> list[tuple[int, str]]:
         """Each task's current fields must equal its journal replayed in order, and what is
         kept beside them must be what they give: the title key, the original deadline (the
-        deadline of the creation snapshot) and the task's text in the search index. The
+        deadline it was created with) and the task's text in the search index. The
         journal is held to the columns in SQL (_journal_candidates, beside the pass over
         every task's title key and search text, which is Python's); only the tasks it names
         are replayed here. Streams in task order, merged: a whole register never sits in memory."""
@@ -2543,7 +2544,7 @@ class SqlStore:
     def import_provenance(self, task_id: int) -> dict[str, str | None] | None:
         """What the last import of this task's row brought (field → journal text), or None when
         no import ever brought it. A re-import writes it; until then it is read from the
-        journal (the imported creation snapshot, then each later imported change), so that
+        journal (the fields the creating import gave, then each later imported change), so that
         creating tasks by the hundred thousand writes nothing more."""
         fields = self._scalar("SELECT fields FROM import_provenance WHERE task_id = ?", [task_id])
         if fields:
