@@ -2242,7 +2242,7 @@ class SqlStore:
     @staticmethod
     def _pick_per(keys: str, columns: str, source: str, order: str, newest: bool) -> str:
         """One row per `keys` of `source` (FROM … WHERE …): the one with the highest (or
-        lowest) `order`, with `columns`."""
+        lowest) `order`, with `columns`; ordered by `keys`."""
         raise NotImplementedError
 
     def _journal_candidates_sql(self) -> str:
@@ -2337,8 +2337,8 @@ class SqlStore:
                           AND e.kind IN ({CREATION_SQL}) ORDER BY e.id LIMIT 1) AS created
                 FROM tasks t ORDER BY t.id""")
         # each field's value before its first event, by task: what the task was created with
-        first = self._pick_per("task_id, field", "old_value", "FROM events WHERE field IS NOT NULL", "id", False)
-        firsts = self._stream(f"SELECT task_id, field, old_value FROM ({first}) f ORDER BY task_id, field")
+        firsts = self._stream(self._pick_per("task_id, field", "old_value", "FROM events WHERE field IS NOT NULL",
+                                             "id", False))
         pending_first = next(firsts, None)
         bodies = self._search_index()
         documents = self._search_documents(self._ids("SELECT id FROM documents"))

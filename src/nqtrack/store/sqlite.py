@@ -805,8 +805,10 @@ class SqliteStore(SqlStore):
 
     @staticmethod
     def _pick_per(keys: str, columns: str, source: str, order: str, newest: bool) -> str:
-        # SQLite takes the bare columns from the row that gave max() or min()
-        return f"SELECT {keys}, {'max' if newest else 'min'}({order}) AS picked, {columns} {source} GROUP BY {keys}"
+        # SQLite takes the bare columns from the row that gave max() or min(); ordered by the
+        # keys as PostgreSQL's DISTINCT ON is (free where an index gives the groups in order)
+        return (f"SELECT {keys}, {'max' if newest else 'min'}({order}) AS picked, {columns} {source} "
+                f"GROUP BY {keys} ORDER BY {keys}")
 
     @contextmanager
     def _beside(self, work: Callable[[SqlStore], Any]) -> Iterator[Callable[[], Any]]:
