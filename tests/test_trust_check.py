@@ -361,7 +361,7 @@ def test_a_register_in_order_leaves_python_no_task_to_replay_but_the_corrected(o
 
     store = open_store(str(office_register.db))
     try:
-        problems, named = store._derived_pass()
+        problems, named = store._derived_pass(), store._creation_pass()
         corrected = store._ids("SELECT task_id FROM events WHERE field = 'deadline' AND kind = 'corrected'")
         tasks = store._ids("SELECT id FROM tasks")
     finally:

@@ -167,6 +167,10 @@ def _blake2b() -> Callable[..., Any]:
 
 
 _PRINT_SEPARATOR = "\x1f"
+# how check's pass over every task reads a task's field events in one text: field, old value
+_PART, _CHANGE = "\x1e", "\x1d"
+# the columns of a task its search text is made of (with its document's words)
+_SEARCHED_COLUMNS = ("title", "document_id", "code", "note", "product", "assignee")
 
 
 def _whole_print(texts: list[str]) -> str:
@@ -210,10 +214,16 @@ def created_with(recorded: str | None, current: Mapping[str, Any],
         found, start = _field_prints(texts), len(FINGERPRINT_PREFIX) + 16
         return fields, [f for i, f in enumerate(_SNAPSHOT_FIELDS)
                         if found[2 * i:2 * i + 2] != recorded[start + 2 * i:start + 2 * i + 2]]
+    return _snapshot_of(recorded), None
+
+
+def _snapshot_of(recorded: str | None) -> dict[str, Any]:
+    """The fields a creation event of a register written before fingerprints holds whole
+    (JSON); one older than voids not voided. Raises ValueError where it holds none."""
     snapshot = json.loads(recorded) if recorded is not None else None
     if not isinstance(snapshot, dict):
         raise ValueError("not a creation snapshot")
-    return {"voided": "0", **snapshot}, None
+    return {"voided": "0", **snapshot}
 
 
 def bad_value(exc: Exception) -> InvalidInput:
@@ -2249,12 +2259,11 @@ class SqlStore:
         """The tasks whose fields may differ from their journal's latest events: each field's
         latest event against its column, and every task with a corrected deadline (whose
         original deadline only a replay gives). With the tasks the pass over every task names
-        (_derived_pass: the fields each was created with), a superset: each task named is
+        (_creation_pass: the fields each was created with), a superset: each task named is
         replayed in Python, which words the problem; a value written otherwise than the engine
         writes it only adds a task to replay."""
         fields = list(TASK_FIELDS)
-        coordinating = (f"(SELECT {self._concat('CAST(tu.unit_id AS TEXT)', ',', 'tu.unit_id')} FROM task_units tu "
-                        "WHERE tu.task_id = t.id)")
+        coordinating = self._coordinating_sql()
         columns = {f: coordinating if f == "coordinating_units" else f"t.{f}" for f in fields}
         current = " ".join(f"WHEN '{f}' THEN NULLIF(CAST({c} AS TEXT), '')" for f, c in columns.items())
         latest = self._pick_per("task_id, field", "new_value", "FROM events WHERE field IS NOT NULL", "id", True)
@@ -2266,6 +2275,11 @@ class SqlStore:
             UNION
             SELECT task_id FROM events WHERE field = 'deadline' AND kind IN ('corrected', 'undo')
             ORDER BY 1"""
+
+    def _coordinating_sql(self) -> str:
+        """The coordinating units of task t as the journal writes them (ids, ascending, by commas)."""
+        return (f"(SELECT {self._concat('CAST(tu.unit_id AS TEXT)', ',', 'tu.unit_id')} FROM task_units tu "
+                "WHERE tu.task_id = t.id)")
 
     def _journal_candidates(self) -> list[int]:
         return self._ids(self._journal_candidates_sql())
@@ -2307,51 +2321,60 @@ class SqlStore:
         """Each task's current fields must equal its journal replayed in order, and what is
         kept beside them must be what they give: the title key, the original deadline (the
         deadline it was created with) and the task's text in the search index. The
-        journal is held to the columns in SQL (_journal_candidates, beside the pass over
-        every task's title key and search text, which is Python's); only the tasks it names
-        are replayed here. Streams in task order, merged: a whole register never sits in memory."""
-        with self._beside(lambda store: store._journal_candidates()) as candidates_found:
-            problems, named = self._derived_pass()
-            candidates = sorted(set(candidates_found()) | set(named))
+        journal is held to the columns in SQL (_journal_candidates) and every task to its
+        creation event (_creation_pass), beside the pass over every task's title key and
+        search text, which is Python's; only the tasks they name are replayed here. Streams
+        in task order, merged: a whole register never sits in memory."""
+        with self._beside(lambda store: store._journal_candidates() + store._creation_pass()) as candidates_found:
+            problems = self._derived_pass()
+            candidates = sorted(set(candidates_found()))
         return problems + self._replayed(candidates)
 
-    def _derived_pass(self) -> tuple[list[tuple[int, str]], list[int]]:
-        """The title key and the search text of every task (_derived_problems), and the rows
-        of the search index that name no task; with the tasks to replay that this pass names:
-        a task not as its creation event recorded it (created_with), without one, or whose
-        original deadline is not the deadline it was created with."""
-        problems: list[tuple[int, str]] = []
+    def _creation_pass(self) -> list[int]:
+        """The tasks to replay that are not as their creation event recorded them
+        (_not_as_created): every task held to its fingerprint, by the fields it was created
+        with (beside the pass over titles and search texts: most of it is the engine's)."""
         named: list[int] = []
-        columns = [f for f in TASK_FIELDS if f != "coordinating_units"]
-        coordinating = (f"(SELECT {self._concat('CAST(tu.unit_id AS TEXT)', ',', 'tu.unit_id')} FROM task_units tu "
-                        "WHERE tu.task_id = t.id)")
+        coordinating = self._coordinating_sql()
         # the fields now as the journal writes them, joined as the fingerprint joins them, in
-        # SQL (the engine's C, not a million Python conversions), around the coordinating units
-        at = _SNAPSHOT_INDEX["coordinating_units"]
-        head, tail = (f" || '{_PRINT_SEPARATOR}' || ".join(f"coalesce(CAST(t.{f} AS TEXT), '')" for f in part)
-                      for part in (_SNAPSHOT_FIELDS[:at], _SNAPSHOT_FIELDS[at + 1:]))
+        # SQL (the engine's C, not a million Python conversions)
+        now = f" || '{_PRINT_SEPARATOR}' || ".join(
+            f"coalesce({coordinating}, '')" if f == "coordinating_units" else f"coalesce(CAST(t.{f} AS TEXT), '')"
+            for f in _SNAPSHOT_FIELDS)
         tasks = self._stream(
-            f"""SELECT t.id, t.title_key, t.original_deadline, {', '.join(f't.{c}' for c in columns)},
-                       {coordinating} AS coordinating_units, {head} AS fields_head, {tail} AS fields_tail,
+            f"""SELECT t.id, t.original_deadline, {now} AS fields_now,
                        (SELECT e.new_value FROM events e WHERE e.task_id = t.id AND e.field IS NULL
                           AND e.kind IN ({CREATION_SQL}) ORDER BY e.id LIMIT 1) AS created
                 FROM tasks t ORDER BY t.id""")
-        # each field's value before its first event, by task: what the task was created with
-        firsts = self._stream(self._pick_per("task_id, field", "old_value", "FROM events WHERE field IS NOT NULL",
-                                             "id", False))
+        # every field event of each task, by field and in recorded order, in one text a task:
+        # the first of each field holds the value the task was created with
+        changes = self._concat(f"e.field || '{_PART}' || coalesce(e.old_value, '')", _CHANGE, "e.field, e.id")
+        firsts = self._stream(f"""SELECT e.task_id, {changes} AS changes FROM events e WHERE e.field IS NOT NULL
+                                  GROUP BY e.task_id ORDER BY e.task_id""")
         pending_first = next(firsts, None)
+        for task in tasks:
+            task_id = task["id"]
+            changed: dict[str, str] = {}
+            while pending_first is not None and pending_first["task_id"] <= task_id:
+                if pending_first["task_id"] == task_id:
+                    for change in pending_first["changes"].split(_CHANGE):
+                        field, _, old = change.partition(_PART)
+                        changed.setdefault(field, old)
+                pending_first = next(firsts, None)
+            if self._not_as_created(task, changed):
+                named.append(task_id)
+        return named
+
+    def _derived_pass(self) -> list[tuple[int, str]]:
+        """The title key and the search text of every task (_derived_problems), and the rows
+        of the search index that name no task."""
+        problems: list[tuple[int, str]] = []
+        tasks = self._stream(f"SELECT id, title_key, {', '.join(_SEARCHED_COLUMNS)} FROM tasks ORDER BY id")
         bodies = self._search_index()
         documents = self._search_documents(self._ids("SELECT id FROM documents"))
         pending_body = next(bodies, None)
         for task in tasks:
             task_id = task["id"]
-            changed: dict[str, Any] = {}
-            while pending_first is not None and pending_first["task_id"] <= task_id:
-                if pending_first["task_id"] == task_id:
-                    changed[pending_first["field"]] = pending_first["old_value"]
-                pending_first = next(firsts, None)
-            if self._not_as_created(task, changed):
-                named.append(task_id)
             body: str | None = None
             indexed = False
             while pending_body is not None and pending_body[0] <= task_id:
@@ -2364,39 +2387,38 @@ class SqlStore:
         while pending_body is not None:
             problems.append((pending_body[0], "in the search index, but there is no such task"))
             pending_body = next(bodies, None)
-        return problems, named
+        return problems
 
     @staticmethod
-    def _not_as_created(task: Mapping[str, Any], firsts: Mapping[str, Any]) -> bool:
+    def _not_as_created(task: Mapping[str, Any], firsts: Mapping[str, str]) -> bool:
         """Whether a task's row may not be what its creation event recorded (to be replayed):
         no such event or one that cannot be read, a field no event changed that is not as
-        created, or an original deadline that is not the deadline it was created with."""
+        created, or an original deadline that is not the deadline it was created with. The
+        lean path of every task (_first_texts over the texts SQL joined, `firsts` the journal
+        texts of the old values, '' for none): a value that holds a separator, or is stored
+        otherwise than written, only adds a task to replay, which holds it exactly."""
+        now = task["fields_now"].split(_PRINT_SEPARATOR)
+        if len(now) != len(_SNAPSHOT_FIELDS):
+            return True
+        texts = list(now)
+        for field, old in firsts.items():
+            index = _SNAPSHOT_INDEX.get(field)
+            if index is not None:
+                texts[index] = old
         recorded = task["created"]
         if recorded is not None and recorded.startswith(FINGERPRINT_PREFIX):
-            # the lean path of every task (_first_texts over the texts SQL joined): a value
-            # that holds the separator, or is stored otherwise than written, only adds a
-            # task to replay, which holds it exactly
-            joined = f"{task['fields_head']}{_PRINT_SEPARATOR}{task['coordinating_units'] or ''}" \
-                     f"{_PRINT_SEPARATOR}{task['fields_tail']}"
-            deadline = task["deadline"]
-            if firsts:
-                texts = joined.split(_PRINT_SEPARATOR)
-                if len(texts) != len(_SNAPSHOT_FIELDS):
-                    return True
-                for field, old in firsts.items():
-                    index = _SNAPSHOT_INDEX.get(field)
-                    if index is not None:
-                        texts[index] = old or ""
-                joined = _PRINT_SEPARATOR.join(texts)
-                deadline = texts[_SNAPSHOT_INDEX["deadline"]]
-            return not _holds_print(recorded, joined) or (deadline or None) != task["original_deadline"]
-        try:
-            fields, _ = created_with(recorded, task, firsts)
-        except (TypeError, ValueError):
-            return True
-        if any(_value(fields.get(f)) != _value(task[f]) for f in TASK_FIELDS if f not in firsts):
-            return True  # a whole snapshot: each field no event changed held to it
-        return _value(fields.get("deadline")) != _value(task["original_deadline"])
+            created = texts
+            if not _holds_print(recorded, _PRINT_SEPARATOR.join(texts)):
+                return True
+        else:
+            try:
+                snapshot = _snapshot_of(recorded)
+            except (TypeError, ValueError):
+                return True
+            created = _journal_texts([snapshot.get(f) for f in _SNAPSHOT_FIELDS])
+            if any(created[i] != now[i] for i, f in enumerate(_SNAPSHOT_FIELDS) if f not in firsts):
+                return True  # a whole snapshot: each field no event changed held to it
+        return (created[_SNAPSHOT_INDEX["deadline"]] or None) != task["original_deadline"]
 
     def _replayed(self, candidates: list[int] | None) -> list[tuple[int, str]]:
         """The journal of each of these tasks (all when None) replayed against its fields."""
