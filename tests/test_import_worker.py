@@ -158,7 +158,10 @@ def test_the_reader_is_stopped_when_the_import_stops(tmp_path: Path) -> None:
     assert multiprocessing.active_children() == []
 
 
-def test_the_second_process_reads_what_this_one_reads(tmp_path: Path) -> None:
+@pytest.mark.parametrize("method", ["fork", "spawn"])  # spawned when a thread already runs here
+def test_the_second_process_reads_what_this_one_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      method: str) -> None:
+    monkeypatch.setattr(rows, "_start_method", lambda: method)
     source = _many_tasks(tmp_path / "tasks.csv", 2500)
     table = read_table(source)
     mapping = {i: f"f{i}" for i in range(len(table.headers))}

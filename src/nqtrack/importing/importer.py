@@ -121,6 +121,7 @@ class Options:
     # written, first day) → its id (nqtrack.app.series.create, given by the use case).
     make_series: Callable[[dict[str, Any], list[int], Recurrence, str | None, date], int] | None = None
     # a file of this many bytes or more is read by a second process while the rows are written
+    # (none unless NQTRACK_IMPORT_WORKER_FROM sets it: nqtrack.importing.rows.NEVER)
     worker_from: int = field(default_factory=worker_threshold)
 
 
@@ -426,8 +427,8 @@ class Importer:
         self, table: Table, mapping: dict[int, str]
     ) -> Iterator[Iterator[tuple[int, int, dict[str, Any], dict[str, str]]]]:
         """(data row number, line, {field: cell}, {field: header}) for each row of data; the
-        rows that are not data (column numbers, sections, totals, blanks) are counted. A
-        large file is read by a second process meanwhile (nqtrack.importing.rows)."""
+        rows that are not data (column numbers, sections, totals, blanks) are counted. A file
+        from Options.worker_from bytes on is read by a second process (nqtrack.importing.rows)."""
         if self._source is not None and source_size(self._source) >= self.options.worker_from:
             from nqtrack.importing.rows import records_read_apart
 

@@ -1,4 +1,5 @@
-"""The rows of a large import read in a second process, while this one checks and writes.
+"""The rows of a large import read in a second process, while this one checks and writes
+(off unless NQTRACK_IMPORT_WORKER_FROM says from what size: see NEVER below).
 
 Reading a file's cells (decoding, splitting, normalising, leaving out the rows that are not
 data) is a third of an import's Python, and needs nothing of the register; a second process
@@ -28,16 +29,22 @@ from typing import Any
 from nqtrack.importing.reader import ReadError, Table, read_table
 
 CHUNK = 1000  # records per message: ~120 KB pickled of the benchmark's rows
+# the reader yields a busy core to the importing process's threads (it is chunks ahead)
+NICENESS = 10
 PIPE_BYTES = 1024 * 1024  # the pipe's buffer (Linux's default bound): the reader ~8 chunks ahead at most
-# files from this size on are read in a second process (NQTRACK_IMPORT_WORKER_FROM, in bytes,
-# sets another: the tests force it). Measured on the benchmark's rows (tasks.csv, 280 bytes a
-# row): below ~1,000 rows the fork and the second open of the file cost what they save
-WORKER_FROM_BYTES = 256 * 1024
+# Off unless NQTRACK_IMPORT_WORKER_FROM names a size in bytes (files of that size or more are
+# read apart; the tests force it with 0). Measured on this 2-core machine (2026-12-01, other
+# sessions' benchmark and tests running, load 2-4), 100,000 rows: the process takes 1.1 s of CPU
+# off the importing thread (5.8 -> 4.7 s) but not off the import, which waits for the rows
+# written behind (the store's writer thread, 2.3 s, and the GIL they share) and finds no free
+# core: SQLite 9.57 s in one process, 9.75 s with the reader apart (medians of 5, taking
+# turns); PostgreSQL 14.9 s and 15.6 s (medians of 3). To be measured again on an idle machine.
+NEVER = sys.maxsize
 
 
 def worker_threshold() -> int:
     setting = os.environ.get("NQTRACK_IMPORT_WORKER_FROM")
-    return int(setting) if setting and setting.isdigit() else WORKER_FROM_BYTES
+    return int(setting) if setting and setting.isdigit() else NEVER
 
 
 def source_size(source: str | Path | bytes | None) -> int:
@@ -78,6 +85,8 @@ def read_rows(sender: Any, source: str | Path | bytes, kind: str, read: dict[str
     from nqtrack.importing.importer import data_records
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the importing process stops this one
+    with suppress(OSError, AttributeError):
+        os.nice(NICENESS)
     gc.disable()  # records hold no cycles
     try:
         table = read_table(source, expected_headers=is_known_header(kind), **read)
