@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import pytest
 from nqtrack.importing import rows
 from nqtrack.importing.importer import data_records
 from nqtrack.importing.reader import read_table
-from tests.support import Cli, query
+from tests.support import Cli, query, start_paused
 from tests.test_import_equivalence import HERE, TODAY, register_rows
 
 ONE_PROCESS = str(10**15)
@@ -173,3 +174,34 @@ def test_the_second_process_reads_what_this_one_reads(tmp_path: Path, monkeypatc
         apart = list(records)
     assert apart == here and len(here) == 2500
     assert skipped_apart == skipped_here
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_ctrl_c_leaves_no_process_behind_and_nothing_written(cli: Cli, tmp_path: Path, engine: str) -> None:
+    source = _many_tasks(tmp_path / "tasks.csv", 7000)
+    # stopped after its first batch of 5,000 rows is written, the reader still running
+    proc = start_paused(["--db", str(cli.db), "--today", "2022-11-15", "import", str(source)], "import-batch",
+                        env={"NQTRACK_IMPORT_WORKER_FROM": "0"})
+    try:
+        (reader,) = _children(proc.pid)
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode != 0
+    assert not Path(f"/proc/{reader}").exists()  # stopped and reaped by the import, not left to init
+    assert _task_count(cli) == 0
