@@ -205,3 +205,13 @@ def test_ctrl_c_leaves_no_process_behind_and_nothing_written(cli: Cli, tmp_path:
     assert proc.returncode != 0
     assert not Path(f"/proc/{reader}").exists()  # stopped and reaped by the import, not left to init
     assert _task_count(cli) == 0
+
+
+def test_the_threshold(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NQTRACK_IMPORT_WORKER_FROM", "1234")
+    assert rows.worker_threshold() == 1234
+    monkeypatch.delenv("NQTRACK_IMPORT_WORKER_FROM")
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+    assert rows.worker_threshold() == rows.WORKER_FROM_BYTES == 4 * 1024 * 1024
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})  # one core: nothing to run the reader on
+    assert rows.worker_threshold() == rows.NEVER

@@ -121,7 +121,7 @@ class Options:
     # written, first day) → its id (nqtrack.app.series.create, given by the use case).
     make_series: Callable[[dict[str, Any], list[int], Recurrence, str | None, date], int] | None = None
     # a file of this many bytes or more is read by a second process while the rows are written
-    # (none unless NQTRACK_IMPORT_WORKER_FROM sets it: nqtrack.importing.rows.NEVER)
+    # (nqtrack.importing.rows.worker_threshold: 4 MB with two cores, NQTRACK_IMPORT_WORKER_FROM)
     worker_from: int = field(default_factory=worker_threshold)
 
 

@@ -1,5 +1,4 @@
-"""The rows of a large import read in a second process, while this one checks and writes
-(off unless NQTRACK_IMPORT_WORKER_FROM says from what size: see NEVER below).
+"""The rows of a large import read in a second process, while this one checks and writes.
 
 Reading a file's cells (decoding, splitting, normalising, leaving out the rows that are not
 data) is a third of an import's Python, and needs nothing of the register; a second process
@@ -32,19 +31,23 @@ CHUNK = 1000  # records per message: ~120 KB pickled of the benchmark's rows
 # the reader yields a busy core to the importing process's threads (it is chunks ahead)
 NICENESS = 10
 PIPE_BYTES = 1024 * 1024  # the pipe's buffer (Linux's default bound): the reader ~8 chunks ahead at most
-# Off unless NQTRACK_IMPORT_WORKER_FROM names a size in bytes (files of that size or more are
-# read apart; the tests force it with 0). Measured on this 2-core machine (2026-12-01, other
-# sessions' benchmark and tests running, load 2-4), 100,000 rows: the process takes 1.1 s of CPU
-# off the importing thread (5.8 -> 4.7 s) but not off the import, which waits for the rows
-# written behind (the store's writer thread, 2.3 s, and the GIL they share) and finds no free
-# core: SQLite 9.57 s in one process, 9.75 s with the reader apart (medians of 5, taking
-# turns); PostgreSQL 14.9 s and 15.6 s (medians of 3). To be measured again on an idle machine.
+# Files from this size on are read apart, when a second core can run the reader
+# (NQTRACK_IMPORT_WORKER_FROM, in bytes, sets another size: the tests force it with 0).
+# Measured on this 2-core machine, idle (2026-12-01), the benchmark's rows (280 bytes each):
+# 100,000 rows 8.9 -> 7.9 s; 10,000 rows (2.8 MB) 1.10 s both ways (medians of 5, taking turns).
+# With the other core busy (other sessions' tests and benchmark, load 2-4) the reader gains
+# nothing (9.57 -> 9.75 s): it takes 1.1 s of CPU off the importing thread, which then waits
+# for the rows written behind (the store's writer thread) instead.
+WORKER_FROM_BYTES = 4 * 1024 * 1024
 NEVER = sys.maxsize
 
 
 def worker_threshold() -> int:
     setting = os.environ.get("NQTRACK_IMPORT_WORKER_FROM")
-    return int(setting) if setting and setting.isdigit() else NEVER
+    if setting and setting.isdigit():
+        return int(setting)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return WORKER_FROM_BYTES if cores >= 2 else NEVER
 
 
 def source_size(source: str | Path | bytes | None) -> int:
