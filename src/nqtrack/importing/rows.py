@@ -37,7 +37,8 @@ PIPE_BYTES = 1024 * 1024  # the pipe's buffer (Linux's default bound): the reade
 # 100,000 rows 8.9 -> 7.9 s; 10,000 rows (2.8 MB) 1.10 s both ways (medians of 5, taking turns).
 # With the other core busy (other sessions' tests and benchmark, load 2-4) the reader gains
 # nothing (9.57 -> 9.75 s): it takes 1.1 s of CPU off the importing thread, which then waits
-# for the rows written behind (the store's writer thread) instead.
+# for the rows written behind (the store's writer thread) instead. PostgreSQL, idle: 9.45 ->
+# 9.38 s (the server's COPY keeps the second core busy already): neither gain nor loss.
 WORKER_FROM_BYTES = 4 * 1024 * 1024
 NEVER = sys.maxsize
 
