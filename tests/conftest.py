@@ -38,7 +38,7 @@ ENGINE_MODULES = {"test_store", "test_query_plans", "test_figures_sql", "test_im
                   # issue 13's check of what issues 14 and 16 keep (office_register)
                   "test_trust_check", "test_upserting_imports", "test_engines_large",
                   # issue 20: the register an import makes, before and after the import was made fast
-                  "test_import_equivalence",
+                  "test_import_equivalence", "test_import_worker",
                   # issue 19: many units, one register
                   "test_many_units", "test_unit_sheets",
                   # issue 20: the report's figures kept in the register

@@ -91,6 +91,20 @@ def test_the_threads_of_check_are_not_imported_by_the_views(tmp_path: Path, comm
     assert "concurrent.futures" not in modules and "logging" not in modules
 
 
+@pytest.mark.parametrize("command", [["overdue", "--format", "csv"], ["report", "--month", "2026-10", "--format", "json"],
+                                     ["list", "--format", "csv"], ["check"]])
+def test_only_a_large_import_starts_a_second_process(tmp_path: Path, command: list[str]) -> None:
+    # multiprocessing (~10 ms and its own imports) is for the import's reader of a large file
+    db = tmp_path / "register.db"
+    SqliteStore(str(db), create=True).close()
+    modules = every_module_imported_by("--db", str(db), "--today", "2026-11-22", *command)
+    assert "multiprocessing" not in modules and "nqtrack.importing.rows" not in modules
+    small = tmp_path / "tasks.csv"
+    small.write_text("Nội dung nhiệm vụ,Đơn vị chủ trì\nViệc một,Văn phòng Bộ\n", encoding="utf-8")
+    imported = every_module_imported_by("--db", str(db), "--today", "2026-11-22", "import", str(small))
+    assert "nqtrack.importing.importer" in imported and "multiprocessing" not in imported
+
+
 def test_help_imports_no_store_no_use_case_and_no_rich() -> None:
     modules, libraries = imported_by("--help")
     assert not {m for m in modules if m.startswith(("nqtrack.store", "nqtrack.app", "nqtrack.render"))}

@@ -32,6 +32,7 @@ from nqtrack.core.symbols import find_document, parse_symbol, symbol_key
 from nqtrack.core.text import fold, nfc
 from nqtrack.importing.columns import COLUMNS, REQUIRED, is_known_header, looks_like_lead_unit, map_headers
 from nqtrack.importing.reader import Table, read_table
+from nqtrack.importing.rows import source_size, worker_threshold
 from nqtrack.store.base import LaterEvent, NewTask, journal_value
 
 MAX_SHOWN_PROBLEMS = 20
@@ -119,6 +120,9 @@ class Options:
     # Makes a series from a periodic row: (values, coordinating unit ids, rule, text as
     # written, first day) → its id (nqtrack.app.series.create, given by the use case).
     make_series: Callable[[dict[str, Any], list[int], Recurrence, str | None, date], int] | None = None
+    # a file of this many bytes or more is read by a second process while the rows are written
+    # (nqtrack.importing.rows.worker_threshold: 4 MB with two cores, NQTRACK_IMPORT_WORKER_FROM)
+    worker_from: int = field(default_factory=worker_threshold)
 
 
 # Said in the summary (message ids, formatted there).
@@ -318,6 +322,30 @@ def _plain_date(text: str | None) -> bool:
     return True
 
 
+def data_records(
+    table: Table, mapping: dict[int, str], skipped: dict[str, int]
+) -> Iterator[tuple[int, int, dict[str, Any]]]:
+    """(data row number, line, {field: cell}) for each row of data of a table, in this
+    process or in the one reading for an import (nqtrack.importing.rows); the rows that are
+    not data (column numbers, sections, totals, blanks) are counted in `skipped`."""
+    number = 0
+    fields, indexes = list(mapping.values()), list(mapping)
+    last = max(indexes, default=-1)
+    for line, cells in table.rows:
+        if len(cells) > last:  # always, the reader pads its rows: the cells in one C call
+            record = dict(zip(fields, [cells[i] for i in indexes], strict=True))
+        else:
+            record = {f: cells[i] if i < len(cells) else None for i, f in mapping.items()}
+        kind = non_data_row(cells, record)
+        if kind:
+            skipped[kind] = skipped.get(kind, 0) + 1
+            continue
+        number += 1
+        yield number, line, record
+    if table.blank_rows:
+        skipped["blank"] = skipped.get("blank", 0) + table.blank_rows
+
+
 class Importer:
     def __init__(self, store, options: Options, progress: Callable[[int], None] | None = None) -> None:
         self.store = store
@@ -349,13 +377,16 @@ class Importer:
 
     # -- reading ---------------------------------------------------------------------
 
+    def _read_arguments(self) -> dict[str, Any]:
+        """read_table's arguments for the file, but the file and its expected headers (plain
+        values: a second process reads the file with them, see nqtrack.importing.rows)."""
+        opts = self.options
+        return dict(sheet=opts.sheet, encoding=opts.encoding, delimiter=opts.delimiter, name=opts.source_name)
+
     def _open(self, source: str | Path | bytes) -> tuple[Table, dict[int, str]]:
         opts = self.options
         self._source = source
-        table = read_table(
-            source, sheet=opts.sheet, encoding=opts.encoding, delimiter=opts.delimiter,
-            expected_headers=is_known_header(opts.kind), name=opts.source_name,
-        )
+        table = read_table(source, expected_headers=is_known_header(opts.kind), **self._read_arguments())
         mapping, ignored = map_headers(opts.kind, table.headers, opts.overrides)
         self._check_columns(table, mapping)
         self.summary.ignored_columns = ignored
@@ -391,31 +422,30 @@ class Importer:
         raise InvalidInput("no column for '{field}' in the header row (line {line}): {headers}; "
                            "name it with --map 'Header={field}'", field=label, line=table.header_line, headers=headers)
 
+    @contextmanager
     def _records(
         self, table: Table, mapping: dict[int, str]
-    ) -> Iterator[tuple[int, int, dict[str, Any], dict[str, str]]]:
+    ) -> Iterator[Iterator[tuple[int, int, dict[str, Any], dict[str, str]]]]:
         """(data row number, line, {field: cell}, {field: header}) for each row of data; the
-        rows that are not data (column numbers, sections, totals, blanks) are counted."""
+        rows that are not data (column numbers, sections, totals, blanks) are counted. A file
+        from Options.worker_from bytes on is read by a second process (nqtrack.importing.rows)."""
+        if self._source is not None and source_size(self._source) >= self.options.worker_from:
+            from nqtrack.importing.rows import records_read_apart
+
+            with records_read_apart(table, mapping, self._source, self.options.kind, self._read_arguments(),
+                                    self.summary.skipped) as records:
+                yield self._numbered(table, mapping, records)
+        else:
+            yield self._numbered(table, mapping, data_records(table, mapping, self.summary.skipped))
+
+    def _numbered(
+        self, table: Table, mapping: dict[int, str], records: Iterator[tuple[int, int, dict[str, Any]]]
+    ) -> Iterator[tuple[int, int, dict[str, Any], dict[str, str]]]:
         headers = {f: table.headers[i] for i, f in mapping.items()}
-        number = 0
-        skipped = self.summary.skipped
-        fields, indexes = list(mapping.values()), list(mapping)
-        last = max(indexes, default=-1)
-        for line, cells in table.rows:
-            if len(cells) > last:  # always, the reader pads its rows: the cells in one C call
-                record = dict(zip(fields, [cells[i] for i in indexes], strict=True))
-            else:
-                record = {f: cells[i] if i < len(cells) else None for i, f in mapping.items()}
-            kind = non_data_row(cells, record)
-            if kind:
-                skipped[kind] = skipped.get(kind, 0) + 1
-                continue
-            number += 1
+        for number, line, record in records:
             if self.progress and number % 1000 == 0:
                 self.progress(1000)
             yield number, line, record, headers
-        if table.blank_rows:
-            skipped["blank"] = skipped.get("blank", 0) + table.blank_rows
 
     # -- units and documents named in rows ---------------------------------------------
 
@@ -707,15 +737,18 @@ class Importer:
         ]
         # no cyclic garbage is made here, and the collector walked every young row (4 % of an
         # import); the indexes of a new register are built once at the end (store.bulk_load)
-        with _gc_paused(), self.store.bulk_load() if self.options.kind == "tasks" else nullcontext():
-            self._load(table, mapping, parse)
+        # (the rows' reader first: a second process is started before the writing's threads)
+        with _gc_paused(), self._records(table, mapping) as records, \
+                self.store.bulk_load() if self.options.kind == "tasks" else nullcontext():
+            self._load(records, parse)
         self.summary.converted_cells = table.converted_cells
         self.summary.rejected = len({p.row for p in self.summary.problems})
         if self.summary.problems and not self.options.skip_invalid:
             raise ImportFailed(self.summary)
         return self.summary
 
-    def _load(self, table: Table, mapping: dict[int, str], parse: Callable[..., dict[str, Any]]) -> None:
+    def _load(self, records: Iterator[tuple[int, int, dict[str, Any], dict[str, str]]],
+              parse: Callable[..., dict[str, Any]]) -> None:
         self._codeless_tasks = self.store.has_tasks_without_code()
         if self.options.kind == "tasks":
             self._doc_keys = self.store.document_keys_while_writing()
@@ -725,7 +758,7 @@ class Importer:
             # task another session adds with the same code meanwhile fails the unique key.
             self._coded_tasks = self.store.has_tasks_with_code()
         chunk: list[dict[str, Any]] = []
-        for number, line, record, headers in self._records(table, mapping):
+        for number, line, record, headers in records:
             self.summary.rows += 1
             try:
                 row = parse(record, headers)
