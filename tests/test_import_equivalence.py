@@ -58,7 +58,7 @@ def register_rows(cli: Cli, tmp_path: Path) -> dict[str, Any]:
     return tables
 
 
-def _with_fingerprints(tables: dict[str, Any]) -> dict[str, Any]:
+def with_fingerprints(tables: dict[str, Any]) -> dict[str, Any]:
     """The rows recorded before creation events kept a fingerprint of the task's first fields
     instead of the fields (issue 20): each creation snapshot replaced by its fingerprint."""
     columns = tables["events"]["columns"]
@@ -75,7 +75,7 @@ def test_an_import_writes_the_rows_it_wrote_before(cli: Cli, tmp_path: Path, eng
     if os.environ.get("NQTRACK_RECORD_EQUIVALENCE") and engine == "sqlite":
         EXPECTED.write_text(json.dumps(got, ensure_ascii=False, separators=(",", ":")).replace("]],", "]],\n"),
                             encoding="utf-8")
-    expected = _with_fingerprints(json.loads(EXPECTED.read_text(encoding="utf-8")))
+    expected = with_fingerprints(json.loads(EXPECTED.read_text(encoding="utf-8")))
     assert set(expected) <= set(got)
     # a table added since (issue 19's users and their journal) holds nothing after an import
     assert {table: got[table]["rows"] for table in set(got) - set(expected)} == {

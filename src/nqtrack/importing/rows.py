@@ -66,9 +66,9 @@ def source_size(source: str | Path | bytes | None) -> int:
 def _widen(connection: Any) -> None:
     """A pipe that holds several chunks (Linux: 1 MB rather than 64 KB), so that the reader
     sends a chunk at once, not in pieces each waiting for this process to read the last."""
-    import fcntl
+    with suppress(ImportError, OSError, AttributeError):  # elsewhere, or above the system's bound: as it is
+        import fcntl
 
-    with suppress(OSError, AttributeError):  # elsewhere, or above the system's bound: as it is
         fcntl.fcntl(connection.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
 
 
