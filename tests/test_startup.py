@@ -92,9 +92,10 @@ def test_the_threads_of_check_are_not_imported_by_the_views(tmp_path: Path, comm
 
 
 @pytest.mark.parametrize("command", [["overdue", "--format", "csv"], ["report", "--month", "2026-10", "--format", "json"],
-                                     ["list", "--format", "csv"], ["check"]])
-def test_only_a_large_import_starts_a_second_process(tmp_path: Path, command: list[str]) -> None:
+                                     ["list", "--format", "csv"]])
+def test_only_a_large_import_and_check_start_a_second_process(tmp_path: Path, command: list[str]) -> None:
     # multiprocessing (~10 ms and its own imports) is for the import's reader of a large file
+    # and check's second pass (SqlStore._running_apart), which imports it where it runs it
     db = tmp_path / "register.db"
     SqliteStore(str(db), create=True).close()
     modules = every_module_imported_by("--db", str(db), "--today", "2026-11-22", *command)
@@ -103,6 +104,8 @@ def test_only_a_large_import_starts_a_second_process(tmp_path: Path, command: li
     small.write_text("Nội dung nhiệm vụ,Đơn vị chủ trì\nViệc một,Văn phòng Bộ\n", encoding="utf-8")
     imported = every_module_imported_by("--db", str(db), "--today", "2026-11-22", "import", str(small))
     assert "nqtrack.importing.importer" in imported and "multiprocessing" not in imported
+    checked = every_module_imported_by("--db", str(db), "--today", "2026-11-22", "check")
+    assert "nqtrack.importing.rows" not in checked
 
 
 def test_help_imports_no_store_no_use_case_and_no_rich() -> None:

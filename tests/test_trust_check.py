@@ -467,3 +467,43 @@ def test_check_holds_every_field_to_its_journal(office_register, statements, exp
         assert found == [{"task": 2, "problem": f"its creation event #{creation} {expected}"}]
     else:
         assert found == [{**e, "problem": e["problem"].replace("{creation}", str(creation))} for e in expected]
+
+
+# -- check's second pass runs apart: a forked process on Linux, a thread elsewhere ----------
+
+
+def test_checks_second_pass_runs_in_a_process_of_its_own_and_brings_back_its_result_or_error():
+    """On threads the two passes took turns at the GIL; on Linux the second runs in a forked
+    process, whose result (or error, as raised there) comes back through a pipe."""
+    import os
+    import sys
+    import threading
+
+    from nqtrack.core.errors import InvalidInput
+    from nqtrack.store.sql import SqlStore
+
+    # forked only while no other thread runs here (an earlier test's may still)
+    apart = sys.platform.startswith("linux") and threading.active_count() == 1
+    with SqlStore._running_apart(lambda: (os.getpid(), [3, 1, 2]), lambda: None) as result:
+        pid, ids = result()
+    assert ids == [3, 1, 2]
+    assert (pid != os.getpid()) == apart
+
+    def refused():
+        raise InvalidInput("cannot read '{name}'", name="x.db")
+
+    with pytest.raises(InvalidInput) as raised, SqlStore._running_apart(refused, lambda: None) as result:
+        result()
+    assert (raised.value.message, raised.value.args_, raised.value.exit_code) == ("cannot read '{name}'",
+                                                                                 {"name": "x.db"}, 2)
+
+
+def test_a_failure_while_the_second_pass_runs_ends_its_process():
+    import multiprocessing
+    import time
+
+    from nqtrack.store.sql import SqlStore
+
+    with pytest.raises(KeyboardInterrupt), SqlStore._running_apart(lambda: time.sleep(60), lambda: None):
+        raise KeyboardInterrupt
+    assert multiprocessing.active_children() == []

@@ -595,6 +595,9 @@ DROPPED = textwrap.dedent("""
     for name in ("rich.console", "rich.table", "rich.text", "tabulate", "platformdirs",
                  "concurrent.futures.thread"):  # check's thread pool, imported where check runs it
         importlib.import_module(name)
+    from nqtrack.store.sql import SqlStore
+    with SqlStore._running_apart(lambda: None, lambda: None) as done:  # check's second pass: what it
+        done()                                                         # imports where it runs it
     from nqtrack import i18n
     i18n._translation("en")
     os.setgid(65534)

@@ -834,7 +834,7 @@ class PostgresStore(SqlStore):
                 with suppress(Exception):
                     conn.cancel_safe()
 
-        with self._on_a_thread(run, stop) as result:
+        with self._running_apart(run, stop) as result:
             yield result
 
     def _read_only(self) -> bool:

@@ -842,7 +842,7 @@ class SqliteStore(SqlStore):
                 with suppress(sqlite3.Error):
                     conn.interrupt()
 
-        with self._on_a_thread(run, stop) as result:
+        with self._running_apart(run, stop) as result:
             yield result
 
     # -- search (FTS5 over folded text) --------------------------------------------------
