@@ -52,6 +52,15 @@ def _task_count(cli: Cli) -> int:
     return query(cli.db, "SELECT count(*) FROM tasks")[0][0]
 
 
+def _imported_both_ways(cli: Cli, monkeypatch: pytest.MonkeyPatch, source: Path, *options: str) -> list[Any]:
+    """The same import of `source` in one process, then with the reader apart."""
+    results = []
+    for threshold in (ONE_PROCESS, "0"):
+        monkeypatch.setenv("NQTRACK_IMPORT_WORKER_FROM", threshold)
+        results.append(cli("import", str(source), *options, expect=None))
+    return results
+
+
 def test_the_second_process_writes_the_register_one_process_writes(
         cli: Cli, tmp_path: Path, engine: str, monkeypatch: pytest.MonkeyPatch, worker_starts: list[int]) -> None:
     # expected.json is the register of the import in one process (test_import_equivalence)
@@ -81,25 +90,19 @@ def test_the_summary_and_the_rows_skipped_are_the_same(cli: Cli, tmp_path: Path,
         ",,,,,,,\n"
         "NV-2,1/KH-BTP,Nhiệm vụ hai về chuyển đổi số,Văn phòng Bộ,01/02/2022,30/06/2023,Đang thực hiện,\n"
         "Tổng cộng,2,,,,,,\n", encoding="utf-8")
-    outputs = []
-    for threshold in (ONE_PROCESS, "0"):
-        monkeypatch.setenv("NQTRACK_IMPORT_WORKER_FROM", threshold)
-        outputs.append(cli("import", str(source), "--dry-run").stdout)
+    single, apart = _imported_both_ways(cli, monkeypatch, source, "--dry-run")
     assert len(worker_starts) == 1
-    assert outputs[0] == outputs[1]
-    assert "2 rows: 2 created" in outputs[0]
-    assert SKIPPED in outputs[0]
+    assert single.exit_code == apart.exit_code == 0
+    assert apart.stdout == single.stdout
+    assert "2 rows: 2 created" in single.stdout
+    assert SKIPPED in single.stdout
 
 
 def test_a_bad_row_deep_in_a_large_file_gives_the_same_problems_and_writes_nothing(
         cli: Cli, tmp_path: Path, engine: str, monkeypatch: pytest.MonkeyPatch, worker_starts: list[int]) -> None:
     source = _many_tasks(tmp_path / "tasks.csv", 3000, bad={2500: "31/02/2022", 2900: "hôm qua"})
-    results = []
-    for threshold in (ONE_PROCESS, "0"):
-        monkeypatch.setenv("NQTRACK_IMPORT_WORKER_FROM", threshold)
-        results.append(cli("import", str(source), expect=None))
+    single, apart = _imported_both_ways(cli, monkeypatch, source)
     assert len(worker_starts) == 1
-    single, apart = results
     assert apart.exit_code == single.exit_code != 0
     assert apart.output == single.output
     assert "row 2500" in single.output and "row 2900" in single.output
@@ -115,12 +118,8 @@ def test_a_file_that_cannot_be_read_half_way_gives_one_line_and_writes_nothing(
     # read (an encoding error there is found before: the reader checks the whole file's bytes)
     cut = data.index(b"\n", 300_000) + 1
     source.write_bytes(data[:cut] + b"NV-x,1/KH-BTP,Nhi\x00m,V,,,,\n" + data[cut:])
-    results = []
-    for threshold in (ONE_PROCESS, "0"):
-        monkeypatch.setenv("NQTRACK_IMPORT_WORKER_FROM", threshold)
-        results.append(cli("import", str(source), expect=None))
+    single, apart = _imported_both_ways(cli, monkeypatch, source)
     assert len(worker_starts) == 1
-    single, apart = results
     assert apart.exit_code == single.exit_code == 2
     assert apart.output == single.output
     assert apart.output == f"Error: cannot import: cannot read '{source}': line 2381 holds a NUL character; " \
