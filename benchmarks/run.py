@@ -17,7 +17,9 @@ commit to install and measure, default HEAD), --nqtrack PATH (measure this `nqtr
 instead, e.g. an editable install, and install nothing), --no-taskwarrior (no
 Taskwarrior rows), --no-install-taskwarrior (use `task` if it is there, never apt-get),
 --taskwarrior-max N (Taskwarrior's overdue at sizes up to N tasks, default 100,000),
---timeout SECONDS per run, --no-import / --no-startup to skip those groups, --setup
+--timeout SECONDS per run, --no-import / --no-startup to skip those groups, --import-rows
+N,N,… (the task rows imported, default 100,000; with more than one size, the time per
+1,000 rows at each, to see whether the import is linear), --setup
 (install Taskwarrior, build the venv, the registers and the import files, then stop).
 
 nqtrack as installed (default): once per commit, cached in DATA_DIR/installed/COMMIT
@@ -192,7 +194,7 @@ TARGETS: dict[str, list[Target]] = {
     "help": [Target(6, time=0.25), Target(20, anchor="python_pass", ratio=4)],
     "empty_overdue": [Target(6, time=0.3), Target(20, anchor="python_pass", ratio=4)],
     "empty_info": [Target(20, anchor="python_pass", ratio=4)],
-    "import": [Target(6, time=10.0), Target(20, anchor="tw_import", ratio=0.5), Target(20, anchor="floor_import")],
+    "import": [Target(6, time=10.0, sizes=(0, IMPORT_ROWS), stated="100,000"), Target(20, anchor="tw_import", ratio=0.5), Target(20, anchor="floor_import")],
     "size": [Target(20, anchor="tw_size", ratio=1)],
     "overdue_csv": [Target(6, time=1.5, memory=150), Target(20, anchor="floor_overdue", ratio=2),
                     Target(20, anchor="tw_overdue", ratio=0.33)],
@@ -884,6 +886,9 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds before a run is killed")
     parser.add_argument("--no-import", action="store_true", help="skip the import benchmark")
+    parser.add_argument("--import-rows", default=str(IMPORT_ROWS),
+                        help=f"task rows imported, comma separated (default {IMPORT_ROWS:,}); with more than one, "
+                             "the time per row at each (linear or not)")
     parser.add_argument("--no-startup", action="store_true", help="skip the start-up benchmarks")
     parser.add_argument("--only", type=lambda text: set(text.split(",")), default=None, metavar="KEYS",
                         help="measure only these commands (keys of the results, comma separated, e.g. "
@@ -894,6 +899,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    import_rows = [int(s.replace("_", "")) for s in args.import_rows.split(",") if s.strip()]
     data = Path(args.data_dir).resolve()
     work = data / "work"
     work.mkdir(parents=True, exist_ok=True)
@@ -963,7 +969,8 @@ def main(argv=None) -> int:
                 pg.register(db, size, args.seed)
             if taskwarrior and size <= args.taskwarrior_max:
                 taskwarrior.data_for(size, args.seed, *import_files(data, size, args.seed, python, env))
-        import_files(data, IMPORT_ROWS, args.seed, python, env)
+        for rows in import_rows:
+            import_files(data, rows, args.seed, python, env)
         print("setup done", file=sys.stderr)
         return 0
 
@@ -983,9 +990,10 @@ def main(argv=None) -> int:
             work,
         )
 
-    if not args.no_import:
-        print("import", file=sys.stderr)
-        units_csv, tasks_csv = import_files(data, IMPORT_ROWS, args.seed, python, env)
+    def import_round(rows: int) -> None:
+        """The import of `rows` task rows, its anchors and the sizes after it."""
+        print(f"import of {rows:,} rows", file=sys.stderr)
+        units_csv, tasks_csv = import_files(data, rows, args.seed, python, env)
         units_db = tasks_csv.with_name("units.db")
         if units_db.exists() and not schema.same(units_db):
             remove_db(units_db)
@@ -1003,14 +1011,14 @@ def main(argv=None) -> int:
         specs = [
             Spec(
                 "import",
-                IMPORT_ROWS,
+                rows,
                 [nq, "--db", str(fresh), "--today", TODAY, "import", str(tasks_csv), "--by", "bench"],
                 env,
                 prepare=lambda i: copy_db(units_db, fresh),
             ),
             Spec(
                 "floor_import",
-                IMPORT_ROWS,
+                rows,
                 floor_import_cmd[0],
                 env,
                 prepare=lambda i: copy_db(units_db, floor_db),
@@ -1029,7 +1037,7 @@ def main(argv=None) -> int:
             specs.append(
                 Spec(
                     "tw_import",
-                    IMPORT_ROWS,
+                    rows,
                     [taskwarrior.task, "import", str(tw_json)],
                     tw_env,
                     prepare=empty_data,
@@ -1042,7 +1050,7 @@ def main(argv=None) -> int:
             specs.append(
                 Spec(
                     "import",
-                    IMPORT_ROWS,
+                    rows,
                     [nq, "--db", pg_import, "--today", TODAY, "import", str(tasks_csv), "--by", "bench"],
                     env,
                     prepare=lambda i: pg.clone(units_template, SCRATCH_IMPORT),
@@ -1050,13 +1058,14 @@ def main(argv=None) -> int:
                 )
             )
         group = measure(specs, args, work)
-        results += group
+        results.extend(group)
         pg_group = [r for r in group if r["engine"] == "postgresql" and not r.get("error")]
         if pg and pg_group:
             mb = pg.size_mb(SCRATCH_IMPORT)
-            results.append({"key": "size", "engine": "postgresql", "label": LABELS["size"], "size": IMPORT_ROWS,
+            results.append({"key": "size", "engine": "postgresql", "label": LABELS["size"], "size": rows,
                             "unit": "MB", "command": "", "runs": 1, "error": None, "median": mb, "min": mb, "max": mb})
-            info["sizes"].append(f"the PostgreSQL database after the same import: {mb:,.1f} MB (pg_database_size)")
+            info["sizes"].append(f"the PostgreSQL database after the same import of {rows:,} rows: {mb:,.1f} MB "
+                                  "(pg_database_size)")
             pg.drop(SCRATCH_IMPORT)
         if not group[0].get("error"):
             out = Path(group[0]["output"]).read_text(encoding="utf-8", errors="replace").strip()
@@ -1074,7 +1083,7 @@ def main(argv=None) -> int:
                     "key": "size",
                     "engine": "sqlite",
                     "label": LABELS["size"],
-                    "size": IMPORT_ROWS,
+                    "size": rows,
                     "unit": "MB",
                     "command": "",
                     "runs": 1,
@@ -1085,7 +1094,7 @@ def main(argv=None) -> int:
                 }
             )
             info["sizes"].append(
-                f"nqtrack's register after the import of {IMPORT_ROWS:,} rows, WAL checkpointed: {size / 1e6:,.1f} MB"
+                f"nqtrack's register after the import of {rows:,} rows, WAL checkpointed: {size / 1e6:,.1f} MB"
             )
         if taskwarrior and not group[2].get("error"):
             files = tw.data_files(tw_data)
@@ -1093,7 +1102,7 @@ def main(argv=None) -> int:
             with open(group[2]["output"], encoding="utf-8", errors="replace") as f:
                 added = sum(1 for line in f if line.startswith(" add "))
             group[2]["same"] = (
-                f"{added:,} tasks added {'✓' if added == IMPORT_ROWS else '✗'} ("
+                f"{added:,} tasks added {'✓' if added == rows else '✗'} ("
                 + ", ".join(f"{n:,} {s}" for s, n in sorted(counts.items()))
                 + ")"
             )
@@ -1102,7 +1111,7 @@ def main(argv=None) -> int:
                     "key": "tw_size",
                     "engine": "anchor",
                     "label": LABELS["tw_size"],
-                    "size": IMPORT_ROWS,
+                    "size": rows,
                     "unit": "MB",
                     "command": "",
                     "runs": 1,
@@ -1119,6 +1128,17 @@ def main(argv=None) -> int:
             )
         remove_db(fresh)
         remove_db(floor_db)
+
+    if not args.no_import:
+        for rows in import_rows:
+            import_round(rows)
+        per_row = [(r["size"], r["engine"], r["median"], r.get("peak_mb")) for r in results
+                   if r["key"] == "import" and not r.get("error")]
+        if len({size for size, *_ in per_row}) > 1:
+            info["sizes"].append("`import` time per 1,000 rows (linear when equal) and peak memory: " + ", ".join(
+                f"{engine} {size:,} rows {median / size * 1000:.3f} s, {peak:.0f} MB" if peak else
+                f"{engine} {size:,} rows {median / size * 1000:.3f} s"
+                for size, engine, median, peak in per_row))
 
     for size in sizes:
         db, meta = ensure_db(data, size, args.seed, python, schema, env)
