@@ -18,6 +18,7 @@ import os
 import shutil
 import sqlite3
 import sys
+import traceback
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,11 @@ def test_an_import_writes_the_rows_it_wrote_before(cli: Cli, tmp_path: Path, eng
     if os.environ.get("NQTRACK_RECORD_EQUIVALENCE") and engine == "sqlite":
         EXPECTED.write_text(json.dumps(got, ensure_ascii=False, separators=(",", ":")).replace("]],", "]],\n"),
                             encoding="utf-8")
+    _assert_as_recorded(got)
+
+
+def _assert_as_recorded(got: dict[str, Any]) -> None:
+    """The register `got` holds exactly the rows recorded in expected.json."""
     expected = with_fingerprints(json.loads(EXPECTED.read_text(encoding="utf-8")))
     assert set(expected) <= set(got)
     # a table added since (issue 19's users and their journal) holds nothing after an import
@@ -86,6 +92,33 @@ def test_an_import_writes_the_rows_it_wrote_before(cli: Cli, tmp_path: Path, eng
         for number, (row, before) in enumerate(zip(got[table]["rows"], expected[table]["rows"], strict=True)):
             assert row == before, (table, number)
     assert len(expected["tasks"]["rows"]) == 250 and len(expected["events"]["rows"]) > 500  # the file was read
+
+
+@pytest.mark.sqlite_only
+def test_an_import_in_chunks_waits_for_the_rows_written_behind_only_at_its_end(
+        cli: Cli, tmp_path: Path, engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # each chunk's new documents, task ids and codes are known without reading the register
+    # (SqliteStore.add_new_document, _reserve_task_ids, insert_tasks' codes_checked): no read
+    # waits for the rows written behind, and the register is the one recorded, row for row
+    from nqtrack.importing.importer import Importer
+    from nqtrack.store import sqlite as sqlite_store
+
+    monkeypatch.setattr(Importer, "BATCH", 40)  # the 250 rows in seven chunks
+    waited_in: list[set[str]] = []  # the functions under each read that waited
+    real = sqlite_store._Connection.caught_up
+
+    def counted(self: Any) -> None:
+        if self._jobs is not None and self._jobs.unfinished_tasks:
+            waited_in.append({frame.name for frame in traceback.extract_stack()})
+        real(self)
+
+    monkeypatch.setattr(sqlite_store._Connection, "caught_up", counted)
+    _import_fixed_file(cli)
+    # the file names units the register has not got (each looked up once) and the batch is
+    # recorded at the end: those waits are the only ones
+    assert waited_in and all({"find_units", "record_batch"} & names for names in waited_in)
+    _assert_as_recorded(register_rows(cli, tmp_path))
+    assert cli("check", today=TODAY).output.strip() == "All checks passed."
 
 
 @pytest.mark.sqlite_only

@@ -816,9 +816,12 @@ class Importer:
     def _doc_id(self, key: Any) -> int:
         if self._doc_ids.get(key) is None:
             doc = self._doc_rows[key]
-            self._doc_ids[key] = self.store.add_document(doc["symbol"], issued_on=doc["issued_on"]).id
-            if self._doc_keys is not None:
-                self._doc_keys.add(symbol_key(parse_symbol(doc["symbol"]).text))  # as add_document keys it
+            known, new_key = self._doc_keys, symbol_key(parse_symbol(doc["symbol"]).text)  # as add_document keys it
+            if known is not None and new_key not in known:  # no document of the register has its symbol
+                self._doc_ids[key] = self.store.add_new_document(doc["symbol"], doc["issued_on"])
+                known.add(new_key)
+            else:
+                self._doc_ids[key] = self.store.add_document(doc["symbol"], issued_on=doc["issued_on"]).id
             label = doc["symbol"] + (f"@{doc['issued_on']:%d/%m/%Y}" if doc["issued_on"] else "")
             self.summary.new_documents.append(label)
         return self._doc_ids[key]  # type: ignore[return-value]  # set just above
@@ -1011,6 +1014,7 @@ class Importer:
                 kind="imported",
                 batch_id=self.summary.batch_id,
                 recorded_at=self.options.recorded_at,
+                codes_checked=True,  # against each other (_seen) and the register's (_write_chunk)
             )
             faults.pause("import-batch")  # the crash tests kill an import here, its first rows written
         self._pending = []

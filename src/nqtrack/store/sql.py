@@ -968,23 +968,37 @@ class SqlStore:
         parent_id: int | None = None,
     ) -> Document:
         """Insert a document; call inside a transaction."""
+        row = self._document_row(symbol, title=title, doc_type=doc_type, issued_on=issued_on,
+                                 received_on=received_on, issuer=issuer, parent_id=parent_id)
+        self._check_document_identity(0, row["symbol"], row["issued_on"])
+        doc_id = self._scalar(
+            f"INSERT INTO documents({', '.join(row)}) VALUES ({', '.join('?' * len(row))}) RETURNING id",
+            list(row.values()),
+        )
+        return self.document(int(doc_id))
+
+    def add_new_document(self, symbol: str, issued_on: date | None) -> int:
+        """A document whose symbol the register has not got, added by an import that holds
+        the register and read its symbols when it began (document_keys_while_writing), so
+        no other document can share its symbol and date: its id. Here as add_document; an
+        engine that writes an import's rows behind may write this one with them."""
+        return self.add_document(symbol, issued_on=issued_on).id
+
+    @staticmethod
+    def _document_row(symbol: str, *, title: str | None = None, doc_type: str | None = None,
+                      issued_on: date | None = None, received_on: date | None = None, issuer: str | None = None,
+                      parent_id: int | None = None) -> dict[str, Any]:
+        """A new document's columns, from its symbol as written (its parts read from it)."""
         parsed = parse_symbol(symbol)
         if not parsed.text:
             raise InvalidInput("a document needs a number and symbol")
-        self._check_document_identity(0, parsed.text, _value(issued_on))
-        doc_id = self._scalar(
-            """INSERT INTO documents(symbol, symbol_key, style, doc_type, number, year, issuer,
-                                     issued_on, received_on, title, parent_id)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
-            [
-                parsed.text, symbol_key(parsed.text), parsed.style,
-                doc_type or parsed.type_name, parsed.number,
-                parsed.year or (issued_on.year if issued_on else None),
-                issuer or parsed.issuer, _value(issued_on), _value(received_on),
-                nfc(title) if title else None, parent_id,
-            ],
-        )
-        return self.document(int(doc_id))
+        return {
+            "symbol": parsed.text, "symbol_key": symbol_key(parsed.text), "style": parsed.style,
+            "doc_type": doc_type or parsed.type_name, "number": parsed.number,
+            "year": parsed.year or (issued_on.year if issued_on else None),
+            "issuer": issuer or parsed.issuer, "issued_on": _value(issued_on), "received_on": _value(received_on),
+            "title": nfc(title) if title else None, "parent_id": parent_id,
+        }
 
     def document(self, doc_id: int) -> Document:
         row = self._one("SELECT * FROM documents WHERE id = ?", [doc_id])
@@ -1347,10 +1361,13 @@ class SqlStore:
         for start in range(0, len(ids), 500):
             sql, params = self._in("id", ids[start:start + 500])
             rows = self._execute(f"SELECT id, symbol, doc_type, title FROM documents WHERE {sql}", params)
-            found.update(
-                (row["id"], fold(" ".join(row[c] for c in ("symbol", "doc_type", "title") if row[c]))) for row in rows
-            )
+            found.update((row["id"], self._document_words(row)) for row in rows)
         return found
+
+    @staticmethod
+    def _document_words(document: Mapping[str, Any]) -> str:
+        """A document's folded words (symbol, type, title) in its tasks' search text."""
+        return fold(" ".join(document[c] for c in ("symbol", "doc_type", "title") if document[c]))
 
     @staticmethod
     def _search_body(task: Mapping[str, Any], document_words: str | None) -> str:
@@ -1493,15 +1510,19 @@ class SqlStore:
         kind: str = "created",
         batch_id: str | None = None,
         recorded_at: str,
+        codes_checked: bool = False,
     ) -> list[int]:
         """Insert new tasks in bulk, each with its creation event and any later events
-        (an import's completion or extension); call inside a transaction."""
+        (an import's completion or extension); call inside a transaction. `codes_checked`:
+        the caller has made sure that no task holds their codes (an import checks its rows'
+        codes against each other and the register's), and the query here would only wait
+        for the rows written behind; the unique key stays."""
         if not tasks:
             return []
         ids = self._reserve_task_ids(len(tasks))
         task_rows, unit_rows, event_rows = self._new_task_rows(
             tasks, ids, by=by, kind=kind, batch_id=batch_id, recorded_at=recorded_at)
-        codes = [r["code"] for r in task_rows if r["code"]]
+        codes = [] if codes_checked else [r["code"] for r in task_rows if r["code"]]
         if codes:
             twice = {code for code, n in Counter(codes).items() if n > 1}
             if taken := sorted(twice | set(self.tasks_by_codes(codes))):
