@@ -209,6 +209,45 @@ def test_the_indexes_built_at_the_end_of_a_bulk_load_are_sorted_in_threads_and_w
 
 
 @pytest.mark.sqlite_only
+def test_the_rows_written_behind_are_a_bounded_number_of_statements_ahead(tmp_path: Path, engine: str,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    # an import that parses faster than SQLite writes waits for the writer instead of
+    # piling its rows up in memory (memory flat in the file's size)
+    import threading
+
+    from nqtrack.store import sqlite as sqlite_store
+
+    store = sqlite_store.SqliteStore(str(tmp_path / "register.db"), create=True)
+    release = threading.Event()
+    real = sqlite_store._Connection._executemany
+
+    def held(self: Any, sql: str, rows: Any) -> Any:
+        release.wait(30)
+        return real(self, sql, rows)
+
+    monkeypatch.setattr(sqlite_store._Connection, "_executemany", held)
+    handed: list[int] = []
+
+    def parse_ahead() -> None:
+        for n in range(sqlite_store.WRITE_BEHIND_JOBS + 5):
+            store.conn.write_behind("INSERT INTO settings(key, value) VALUES (?, ?)", [(f"k{n}", "v")])
+            handed.append(n)
+
+    with store.transaction():
+        producer = threading.Thread(target=parse_ahead)
+        producer.start()
+        producer.join(1.0)
+        assert producer.is_alive()  # it waits for the writer …
+        assert len(handed) <= sqlite_store.WRITE_BEHIND_JOBS + 1  # … a bounded number of statements ahead
+        release.set()
+        producer.join(30)
+        assert not producer.is_alive() and len(handed) == sqlite_store.WRITE_BEHIND_JOBS + 5
+        store.conn.caught_up()
+    assert query(store.path, "SELECT count(*) FROM settings WHERE key LIKE 'k%'") == [(sqlite_store.WRITE_BEHIND_JOBS + 5,)]
+    store.close()
+
+
+@pytest.mark.sqlite_only
 def test_an_error_in_the_rows_written_behind_rolls_the_whole_load_back(tmp_path: Path, engine: str) -> None:
     # bulk_load writes rows on a second thread (_Connection.write_behind): the error they meet
     # (here a number SQLite cannot hold) is raised in the caller's thread, and nothing is kept
