@@ -180,35 +180,6 @@ def test_a_bulk_load_into_a_new_register_leaves_every_index_as_it_was(cli: Cli, 
 
 
 @pytest.mark.sqlite_only
-def test_the_indexes_built_at_the_end_of_a_bulk_load_are_sorted_in_threads_and_whole(tmp_path: Path,
-                                                                                     engine: str) -> None:
-    # SQLite's sorter may use threads of its own while bulk_load builds the dropped indexes
-    # (PRAGMA threads), and only then; the indexes built hold every row (the full check)
-    from nqtrack.store.base import NewTask
-    from nqtrack.store.sqlite import SqliteStore
-
-    store = SqliteStore(str(tmp_path / "register.db"), create=True)
-    threads_at_build: list[int] = []
-    statements: list[str] = []
-
-    def traced(sql: str) -> None:
-        statements.append(sql)
-        if sql.startswith("CREATE INDEX"):
-            threads_at_build.append(store.conn.execute("PRAGMA threads").fetchone()[0])
-
-    tasks = [NewTask({"title": f"task {n}", "deadline": date(2026, 2, n % 28 + 1)}, [], date(2026, 1, 5))
-             for n in range(3000)]
-    with store.transaction(), store.bulk_load():
-        store.conn.set_trace_callback(traced)
-        store.insert_tasks(tasks, by="t", recorded_at="2026-01-05T08:00:00+00:00")
-    store.conn.set_trace_callback(None)
-    assert len(threads_at_build) >= 5 and set(threads_at_build) == {min(os.cpu_count() or 1, 8)}
-    assert store.conn.execute("PRAGMA threads").fetchone()[0] == 0
-    assert store.integrity_problems(full=True) == [] and store.invariant_problems() == []
-    store.close()
-
-
-@pytest.mark.sqlite_only
 def test_the_rows_written_behind_are_a_bounded_number_of_statements_ahead(tmp_path: Path, engine: str,
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     # an import that parses faster than SQLite writes waits for the writer instead of

@@ -671,15 +671,8 @@ class SqliteStore(SqlStore):
         for name, _sql in deferred:
             self.conn.execute(f"DROP INDEX {name}")
         yield
-        # SQLite's sorter may sort in threads of its own while it builds them: 15-25 % less
-        # time for each index of the journal at 1,000,000 tasks (the build is 16 % of an
-        # import of that size); the indexes are the same
-        self.conn.execute(f"PRAGMA threads = {min(os.cpu_count() or 1, 8)}")
-        try:
-            for _name, sql in deferred:
-                self.conn.execute(sql)
-        finally:
-            self.conn.execute("PRAGMA threads = 0")
+        for _name, sql in deferred:
+            self.conn.execute(sql)
 
 
     @staticmethod
