@@ -114,6 +114,7 @@ def beside(path: str, what: str) -> str:
 # the rows written behind may be this many statements (a few chunks of an import) ahead
 WRITE_BEHIND_JOBS = 12
 
+
 class _Connection(sqlite3.Connection):
     """A connection whose statements raise the typed errors of `user_error`, so that no
     caller above the store ever matches SQLite's messages. A number too large for SQLite
