@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from typer.testing import CliRunner
 
@@ -77,6 +78,15 @@ def start_paused(args: list[str], point: str, env: dict | None = None, timeout: 
     return proc
 
 
+def with_search_text(con: Any) -> Any:
+    """A plain SQLite connection given the function through which the search index reads
+    each task's text (m014): a tool that reads the index's text or deletes from it needs it."""
+    from nqtrack.store.sql import SqlStore
+
+    con.create_function("nqtrack_search_text", 9, SqlStore.search_text, deterministic=True)
+    return con
+
+
 def query(location: str | Path, sql: str) -> list[tuple]:
     """Rows of a plain statement on a register of either engine (committed), for tests that
     look inside or break a rule behind nqtrack's back."""
@@ -88,7 +98,7 @@ def query(location: str | Path, sql: str) -> list[tuple]:
             return [tuple(row) for row in cur.fetchall()] if cur.description else []
     import sqlite3
 
-    con = sqlite3.connect(location)
+    con = with_search_text(sqlite3.connect(location))
     try:
         rows = con.execute(sql).fetchall()
         con.commit()

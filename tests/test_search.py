@@ -52,3 +52,27 @@ def test_search_follows_changes(office):
     assert search(office, "de dieu") == ["D"]
     office("assign", "D", "--to", "Trần Văn Bảy", "--lead", "VP")
     assert search(office, "tran van bay") == ["D"]
+
+
+def test_search_follows_corrections_of_titles_and_documents(office):
+    """A title or a document's words corrected: the search finds the new words, not the old,
+    and check finds the index as the tasks' text (on SQLite, where the index keeps no copy of
+    the text, a row leaves it by the text made of the columns before they change)."""
+    office("edit", "A", "--title", "Lập đề án chuyển đổi số", "--reason", "Gõ nhầm")
+    office("doc", "edit", "07-NQ/ĐUK", "--title", "Về công tác kiểm tra, giám sát")
+    office("edit", "C", "--doc", "07-NQ/ĐUK", "--reason", "Thiếu văn bản")
+    assert search(office, "chuyen doi so") == ["A"]
+    assert search(office, "xay dung ke hoach") == []
+    assert sorted(search(office, "kiem tra giam sat")) == ["A", "C"]
+    assert search(office, "chat luong sinh hoat") == []
+    assert json.loads(office("check", "--format", "json").stdout) == {"ok": True, "problems": []}
+
+
+def test_search_is_the_same_after_a_restore(office, tmp_path):
+    backup = tmp_path / "sao-luu.db"
+    office("backup", str(backup))
+    office("edit", "D", "--title", "Kiểm tra đê điều", "--reason", "Gõ nhầm")
+    office("restore", str(backup))
+    assert search(office, "thuy loi") == ["D"]
+    assert search(office, "de dieu") == []
+    assert json.loads(office("check", "--format", "json").stdout) == {"ok": True, "problems": []}

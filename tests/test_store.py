@@ -141,3 +141,45 @@ def test_a_bulk_write_that_fails_leaves_nothing_and_the_store_goes_on(new_store)
         good = [NewTask({"title": f"Việc {i}"}, [], date(2022, 1, 1)) for i in range(120)]
         ids = s.insert_tasks(good, by="t", recorded_at="2022-01-01T08:00:00.000000+00:00")
     assert len(ids) == 120 and len(s.list_tasks()) == 120
+
+
+def test_a_search_index_with_a_copy_of_the_text_is_made_again_without_it(tmp_path):
+    """m014 (issue 20): a register of schema 13, whose search index kept a copy of every
+    task's text, is upgraded to the index over the view task_search_text; the searches find
+    what they found, FTS5 finds the index whole, and a correction keeps it so."""
+    path = tmp_path / "schema-13.db"
+    s = Store(path)
+    with s.transaction():
+        unit = s.add_unit("Văn phòng Bộ", code="VP")
+        doc = s.add_document("07-NQ/ĐUK", title="Về nâng cao chất lượng sinh hoạt chi bộ", doc_type="Nghị quyết")
+        for title in ("Xây dựng kế hoạch thực hiện", "Báo cáo sơ kết", "Kiểm tra thủy lợi"):
+            s.create_task({"title": title, "lead_unit_id": unit.id, "document_id": doc.id, "assignee": "Nguyễn Thị Hoà"},
+                          [], effective_on=date(2022, 1, 1), by="t", recorded_at="2022-01-01T08:00:00+00:00")
+    found = {text: [t["id"] for t in s.list_tasks(text=text)] for text in ("chat luong", "thuy loi", "hoa", "07-nq")}
+    s.close()
+    con = sqlite3.connect(path)  # the index as schema 13 kept it: FTS5 with its own copy of the text
+    con.create_function("nqtrack_search_text", 9, Store.search_text, deterministic=True)
+    texts = con.execute("SELECT id, body FROM task_search_text").fetchall()
+    con.execute("DROP TABLE task_search")
+    con.execute("DROP VIEW task_search_text")
+    con.execute("CREATE VIRTUAL TABLE task_search USING fts5(body, tokenize = 'unicode61')")
+    con.executemany("INSERT INTO task_search(rowid, body) VALUES (?, ?)", texts)
+    con.execute(f"DELETE FROM {MIGRATIONS_TABLE} WHERE name = 'm014_search_without_copy'")
+    con.commit()
+    assert con.execute("SELECT count(*) FROM task_search_content").fetchone() == (3,)
+    con.close()
+
+    upgraded = Store(path)
+    assert upgraded.applied_migrations() == SCHEMA_VERSION
+    assert upgraded.conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'task_search_content'").fetchone()[0] == 0
+    assert {text: [t["id"] for t in upgraded.list_tasks(text=text)] for text in found} == found
+    assert sorted(found["chat luong"]) == [1, 2, 3] and found["thuy loi"] == [3]
+    assert upgraded._search_index_whole()
+    with upgraded.transaction():
+        upgraded.change_task(3, {"title": "Kiểm tra đê điều"}, effective_on=date(2022, 2, 1), by="t",
+                             recorded_at="2022-02-01T08:00:00+00:00")
+    assert [t["id"] for t in upgraded.list_tasks(text="de dieu")] == [3]
+    assert upgraded.list_tasks(text="thuy loi") == []
+    assert upgraded._search_index_whole()
+    assert upgraded.invariant_problems() == []
+    upgraded.close()

@@ -59,7 +59,7 @@ def last_event_of(db: Path, task: int) -> tuple[int, int]:
         con.close()
 
 
-@pytest.mark.parametrize("statements, expected", [
+KEPT_BESIDE_THE_TASKS = [
     (["UPDATE tasks SET title_key = 'bao cao khac' WHERE id = 3"],
      [{"task": 3, "problem": "the title key 'bao cao khac' does not match the title"}]),
     (["UPDATE tasks SET original_deadline = '2030-01-01' WHERE id = 4"],
@@ -73,11 +73,43 @@ def last_event_of(db: Path, task: int) -> tuple[int, int]:
      [{"task": None, "problem": "unit 1 (Văn phòng Bộ): its look-up keys do not match its name, code and aliases"}]),
     (["INSERT INTO unit_keys(key, unit_id) VALUES ('ke gian', 1)"],
      [{"task": None, "problem": "unit 1 (Văn phòng Bộ): its look-up keys do not match its name, code and aliases"}]),
-])
+]
+
+
+@pytest.mark.parametrize("statements, expected", KEPT_BESIDE_THE_TASKS)
 def test_check_sees_what_is_kept_beside_the_tasks(register, statements, expected):
     tamper(register.db, *statements)
     found = problems(register)
     assert found == expected
+
+
+@pytest.mark.parametrize("statements, expected", KEPT_BESIDE_THE_TASKS)
+def test_check_finds_the_same_reading_the_index_back_word_by_word(register, statements, expected, monkeypatch):
+    """Where FTS5 cannot check its own index (a read-only file: FTS5 takes its check as an
+    INSERT), check reads every task's words back from the index, and finds the same."""
+    from nqtrack.store.sqlite import SqliteStore
+
+    monkeypatch.setattr(SqliteStore, "_search_index_whole", lambda self: False)
+    tamper(register.db, *statements)
+    assert problems(register) == expected
+
+
+def test_fts5_checks_the_search_index_against_the_text_of_every_task(register):
+    """SQLite's index keeps no copy of the text: FTS5 checks it against the text the view
+    task_search_text makes of every task, and finds a row's words changed behind its back."""
+    from nqtrack.store.sqlite import SqliteStore
+
+    def whole() -> bool:
+        store = SqliteStore(str(register.db))
+        try:
+            return store._search_index_whole()
+        finally:
+            store.close()
+
+    assert whole() is True
+    assert query(register.db, "SELECT count(*) FROM sqlite_master WHERE name = 'task_search_content'") == [(0,)]
+    tamper(register.db, "UPDATE task_search SET body = 'khong lien quan' WHERE rowid = 7")
+    assert whole() is False
 
 
 def test_check_sees_a_task_deleted_with_its_events(register):
@@ -94,8 +126,9 @@ def test_check_sees_the_newest_task_deleted_with_its_events(register):
     register("assign", "Việc mới nhất", "--lead", "VP")
     newest = json.loads(register("info", "--format", "json").stdout)["tasks"]
     first, last = last_event_of(register.db, newest)
-    tamper(register.db, f"DELETE FROM events WHERE task_id = {newest}", f"DELETE FROM tasks WHERE id = {newest}",
-           f"DELETE FROM task_search WHERE rowid = {newest}")
+    # the search row first: SQLite's index takes a row out by the text the view makes of the task
+    tamper(register.db, f"DELETE FROM events WHERE task_id = {newest}", f"DELETE FROM task_search WHERE rowid = {newest}",
+           f"DELETE FROM tasks WHERE id = {newest}")
     assert problems(register) == [
         {"task": None, "problem": f"journal event {first} is missing (deleted outside nqtrack?)"},
         {"task": newest, "problem": "this task is missing (deleted outside nqtrack, with its events?)"},

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from nqtrack.store.sqlite import SCHEMA_VERSION
-from tests.support import Cli, nqtrack_executable, run_nqtrack
+from tests.support import Cli, nqtrack_executable, run_nqtrack, with_search_text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -400,7 +400,7 @@ def test_restore_into_a_new_path_needs_create(register, tmp_path):
 
 def every_table(db: Path) -> dict:
     """Every table of the register, rows in order (an FTS index by its own table only)."""
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    con = with_search_text(sqlite3.connect(f"file:{db}?mode=ro", uri=True))
     try:
         names = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
                                            "'sqlite_%' AND name NOT LIKE 'task_search_%' ORDER BY name")]

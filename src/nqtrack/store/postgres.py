@@ -630,7 +630,7 @@ class PostgresStore(SqlStore):
             self._execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 0) + 1, false) AS n "
                 f"FROM {table}")
-        super()._after_load()
+        self._reindex([row["id"] for row in self._rows("SELECT id FROM tasks")])
         # the planner's statistics now, not when autovacuum next passes
         for table in (*EXPORT_TABLES, "unit_keys", "task_search"):
             self._execute(f"ANALYZE {table}")
@@ -923,6 +923,11 @@ class PostgresStore(SqlStore):
         unique = sorted(set(tokens))
         words = '{"' + '","'.join(unique) + '"}' if unique else "{}"  # one join, not a string a word
         return [task_id, body, len(tokens), words]
+
+    @contextmanager
+    def _reindexing(self, task_ids: Sequence[int]) -> Iterator[None]:
+        yield
+        self._reindex(task_ids)
 
     def _reindex(self, task_ids: Sequence[int]) -> None:
         """Rewrite the search text of these tasks (inside the write's transaction)."""

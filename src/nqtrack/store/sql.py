@@ -25,7 +25,7 @@ import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import date, timedelta
 from functools import lru_cache
 from itertools import pairwise
@@ -126,6 +126,13 @@ def _title_and_key(raw: str) -> tuple[str, str]:
 
 
 _fold_repeated = lru_cache(maxsize=16384)(fold)
+
+
+@lru_cache(maxsize=4096)
+def _words_of_document(symbol: str | None, doc_type: str | None, title: str | None) -> str:
+    """A document's folded words (symbol, type, title) in its tasks' search text; a register
+    has few documents, each with many tasks."""
+    return fold(" ".join(part for part in (symbol, doc_type, title) if part))
 
 # A creation event keeps a fingerprint of the fields the task was created with, not the fields
 # themselves: they are derivable (creation_fields), and the copy was 40 % of the journal.
@@ -530,8 +537,10 @@ class SqlStore:
         """`count` new task ids, never handed out twice, even to concurrent writers."""
         raise NotImplementedError
 
-    def _reindex(self, task_ids: Sequence[int]) -> None:
-        """Rewrite the search text of these tasks (inside the write's transaction)."""
+    def _reindexing(self, task_ids: Sequence[int]) -> AbstractContextManager[None]:
+        """Around a change to what these tasks' search text is made of (inside the write's
+        transaction): their text in the search index rewritten after it. An engine whose
+        index keeps no copy of the text takes the old text out with what it was made of."""
         raise NotImplementedError
 
     def _index_new_tasks(self, rows: list[dict[str, Any]], documents: dict[int, str]) -> None:
@@ -562,7 +571,7 @@ class SqlStore:
 
     def _after_load(self) -> None:
         """What the engine derives from loaded rows: the search index (and its counters)."""
-        self._reindex([row["id"] for row in self._rows("SELECT id FROM tasks")])
+        raise NotImplementedError
 
     def _stream(self, sql: str) -> Iterator[Any]:
         """The rows of a query, read as they come (a whole journal does not fit in memory)."""
@@ -1170,10 +1179,10 @@ class SqlStore:
                            number=parsed.number)
         if "issued_on" in changed and current.style != "state_legal" and new["issued_on"]:
             columns["year"] = int(new["issued_on"][:4])
-        self._execute(f"UPDATE documents SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
-                      [*columns.values(), doc_id])
-        if {"symbol", "doc_type", "title"} & set(changed):
-            self._reindex(self.document_task_ids(doc_id))
+        searched = self.document_task_ids(doc_id) if {"symbol", "doc_type", "title"} & set(changed) else []
+        with self._reindexing(searched):
+            self._execute(f"UPDATE documents SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
+                          [*columns.values(), doc_id])
         return changed
 
     def unit_task_ids(self, unit_id: int) -> tuple[list[int], list[int]]:
@@ -1367,7 +1376,16 @@ class SqlStore:
     @staticmethod
     def _document_words(document: Mapping[str, Any]) -> str:
         """A document's folded words (symbol, type, title) in its tasks' search text."""
-        return fold(" ".join(document[c] for c in ("symbol", "doc_type", "title") if document[c]))
+        return _words_of_document(document["symbol"], document["doc_type"], document["title"])
+
+    @classmethod
+    def search_text(cls, title_key: str | None, title: str | None, code: Any, note: Any, product: Any,
+                    assignee: Any, symbol: str | None, doc_type: str | None, doc_title: str | None) -> str:
+        """A task's search text from its columns and its document's (SQLite's search index
+        reads it through the view task_search_text, as SQL function nqtrack_search_text)."""
+        task = {"title_key": title_key, "title": title, "code": code, "note": note, "product": product,
+                "assignee": assignee}
+        return cls._search_body(task, _words_of_document(symbol, doc_type, doc_title))
 
     @staticmethod
     def _search_body(task: Mapping[str, Any], document_words: str | None) -> str:
@@ -1620,11 +1638,10 @@ class SqlStore:
         if updates:
             updates["updated_at"] = recorded_at
             sets = ", ".join(f"{c} = ?" for c in updates)
-            self._execute(f"UPDATE tasks SET {sets} WHERE id = ?", [*self._typed(updates).values(), task_id])
+            with self._reindexing([task_id] if any(field in self.SEARCHED_FIELDS for field in changed) else []):
+                self._execute(f"UPDATE tasks SET {sets} WHERE id = ?", [*self._typed(updates).values(), task_id])
         if not changed and note:
             self._event(task_id, "note", None, None, None, effective_on, recorded_at, by, note, batch_id)
-        if any(field in self.SEARCHED_FIELDS for field in changed):
-            self._reindex([task_id])
         return changed
 
     # Columns that hold numbers: a journal value (text) is turned back into one, for the
@@ -2571,7 +2588,8 @@ class SqlStore:
     def _derived_problems(self, task_id: int, title_key: str, fields: Mapping[str, Any], body: str | None,
                           indexed: bool, documents: dict[int, str]) -> list[tuple[int, str]]:
         """The title key and the search text of one task against its fields (the search text
-        as words: the search matches words, and older registers indexed them in another order)."""
+        as words, as the search cuts them: it matches words, older registers indexed them in
+        another order, and an index without a copy of the text gives back only its words)."""
         problems = []
         folded = fold(fields["title"])
         if title_key != folded:
@@ -2580,7 +2598,7 @@ class SqlStore:
         expected = self._search_body({**searched, "title_key": folded}, documents.get(fields["document_id"]))
         if not indexed:
             problems.append((task_id, "missing from the search index"))
-        elif body is None or (body != expected and sorted(str(body).split()) != sorted(expected.split())):
+        elif body is None or (body != expected and sorted(search_tokens(body)) != sorted(search_tokens(expected))):
             problems.append((task_id, "its text in the search index does not match its fields"))
         return problems
 

@@ -32,14 +32,14 @@ from nqtrack import faults
 from nqtrack.core.errors import DatabaseError, DatabaseLocked, NotFound, StorageError, UserError
 from nqtrack.core.text import fold
 from nqtrack.store.base import Document
-from nqtrack.store.sql import OPEN_SQL, RECUR_BATCH_PREFIX, SqlStore, bad_value
+from nqtrack.store.sql import _SEARCHED_COLUMNS, OPEN_SQL, RECUR_BATCH_PREFIX, SqlStore, bad_value
 
 __all__ = ["DEFAULT_BUSY_TIMEOUT", "MIGRATIONS_TABLE", "OPEN_SQL", "RECUR_BATCH_PREFIX", "SCHEMA_VERSION",
            "SqliteStore", "beside", "open_read_only", "remove", "user_error"]
 
 # How many migrations this version ships; when the database has applied this many,
 # the migration machinery (and sqlite-utils) is not even imported.
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14
 MIGRATION_SET = "nqtrack"
 DEFAULT_BUSY_TIMEOUT = 10.0
 
@@ -126,6 +126,11 @@ class _Connection(sqlite3.Connection):
     _behind: threading.Thread | None = None
     _jobs: queue.Queue[tuple[str, Sequence[Sequence[Any]]] | None] | None = None
     _behind_error: BaseException | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # the search index reads a task's text through the view task_search_text (m014)
+        self.create_function("nqtrack_search_text", 9, SqlStore.search_text, deterministic=True)
 
     def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
         self.caught_up()
@@ -554,8 +559,10 @@ class SqliteStore(SqlStore):
         tables = self.conn.execute(
             "SELECT name, sql FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").fetchall()
         virtual = {name for name, sql in tables if (sql or "").upper().startswith("CREATE VIRTUAL TABLE")}
-        # an FTS5 table keeps its index in shadow tables of its own: it refills them itself
-        names = [name for name, _sql in tables if not any(name.startswith(v + "_") for v in virtual)]
+        # the search index (FTS5, its index in shadow tables of its own) is made again from the
+        # tasks restored: it keeps no copy of their text
+        names = [name for name, _sql in tables if name not in virtual and not any(
+            name.startswith(v + "_") for v in virtual)]
         self.conn.execute("PRAGMA defer_foreign_keys = ON")
         for name in names:
             self.conn.execute(f'DELETE FROM main."{name}"')
@@ -563,8 +570,6 @@ class SqliteStore(SqlStore):
             theirs = {row[1] for row in self.conn.execute(f'PRAGMA restored.table_info("{name}")')}
             columns = [f'"{row[1]}"' for row in self.conn.execute(f'PRAGMA main.table_info("{name}")')
                        if row[1] in theirs]
-            if name in virtual:
-                columns.insert(0, "rowid")
             if theirs:
                 listed = ", ".join(columns)
                 self.conn.execute(f'INSERT INTO main."{name}"({listed}) SELECT {listed} FROM restored."{name}"')
@@ -573,6 +578,7 @@ class SqliteStore(SqlStore):
                 counters.format("restored")).fetchone():  # AUTOINCREMENT counters, where a table keeps them
             self.conn.execute("DELETE FROM main.sqlite_sequence")
             self.conn.execute("INSERT INTO main.sqlite_sequence SELECT * FROM restored.sqlite_sequence")
+        self._rebuild_search_index()
 
     @contextmanager
     def transaction(self, *, wait: bool = True) -> Iterator[None]:
@@ -895,21 +901,78 @@ class SqliteStore(SqlStore):
             yield result
 
     # -- search (FTS5 over folded text) --------------------------------------------------
+    # The index keeps no copy of the text (m014: external content, the view task_search_text
+    # makes each task's text from its columns): a row leaves the index by the text it was
+    # indexed with, made again from the columns before they change.
 
-    def _reindex(self, task_ids: Sequence[int]) -> None:
-        for start in range(0, len(task_ids), 500):
-            part = list(task_ids[start:start + 500])
-            rows = self._search_rows(part)
-            self.conn.execute(f"DELETE FROM task_search WHERE rowid IN ({','.join('?' * len(part))})", part)
-            self.conn.executemany("INSERT INTO task_search(rowid, body) VALUES (?, ?)", rows)
+    @contextmanager
+    def _reindexing(self, task_ids: Sequence[int]) -> Iterator[None]:
+        before = self._search_rows(task_ids) if task_ids else []
+        yield
+        if task_ids:
+            self.conn.executemany("INSERT INTO task_search(task_search, rowid, body) VALUES ('delete', ?, ?)", before)
+            self.conn.executemany("INSERT INTO task_search(rowid, body) VALUES (?, ?)", self._search_rows(task_ids))
+
+    def _after_load(self) -> None:
+        self._rebuild_search_index()
+
+    def _rebuild_search_index(self) -> None:
+        """The whole index made again from the view (FTS5's 'rebuild')."""
+        self.conn.execute("INSERT INTO task_search(task_search) VALUES ('rebuild')")
 
     def _index_new_tasks(self, rows: list[dict[str, Any]], documents: dict[int, str]) -> None:
         self._insert_rows("task_search", ("rowid", "body"),
                           [(r["id"], self._search_body(r, documents.get(r["document_id"]))) for r in rows])
 
+    def _derived_pass(self) -> list[tuple[int, str]]:
+        """When FTS5's own check finds the index as the view makes every task's text, only the
+        title keys are left to check: a task whose key is not its title's has the words of
+        the key in the index. Otherwise every task's words, read back from the index
+        (_search_index, slower), as on any engine."""
+        if not self._search_index_whole():
+            return super()._derived_pass()
+        problems: list[tuple[int, str]] = []
+        documents: dict[int, str] | None = None
+        for task in self._stream(f"SELECT id, title_key, {', '.join(_SEARCHED_COLUMNS)} FROM tasks ORDER BY id"):
+            if task["title_key"] != fold(task["title"]):
+                if documents is None:
+                    documents = self._search_documents(self._ids("SELECT id FROM documents"))
+                indexed = self._search_body(dict(task), documents.get(task["document_id"]))
+                problems += self._derived_problems(task["id"], task["title_key"], task, indexed, True, documents)
+        return problems
+
+    def _search_index_whole(self) -> bool:
+        """FTS5's integrity check against the text the view makes of every task (in C, but
+        the text made by nqtrack_search_text). FTS5 takes it as an INSERT: it needs a writable
+        connection and waits for the write lock. False where it finds a difference or cannot
+        run."""
+        if self.read_only is not None:
+            return False
+        started = not self.conn.in_transaction
+        try:
+            sqlite3.Connection.execute(
+                self.conn, "INSERT INTO task_search(task_search, rank) VALUES ('integrity-check', 1)")
+            return True
+        except sqlite3.Error:
+            return False
+        finally:
+            if started and self.conn.in_transaction:
+                sqlite3.Connection.execute(self.conn, "ROLLBACK")
+
     def _search_index(self) -> Iterator[tuple[int, str | None]]:
-        for row in self.conn.execute("SELECT rowid, body FROM task_search ORDER BY rowid"):
-            yield row[0], row[1]
+        """Every row of the index (its sizes table holds one a row) with its words in order,
+        read back from its terms (fts5vocab): the index keeps no copy of the text."""
+        self.conn.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.task_search_terms USING fts5vocab(main, task_search, instance)")
+        terms = self.conn.execute("SELECT doc, term FROM temp.task_search_terms ORDER BY doc, offset")
+        pending = terms.fetchone()
+        for (row_id,) in self.conn.execute("SELECT id FROM task_search_docsize ORDER BY id").fetchall():
+            words: list[str] = []
+            while pending is not None and pending[0] <= row_id:
+                if pending[0] == row_id:
+                    words.append(pending[1])
+                pending = terms.fetchone()
+            yield row_id, " ".join(words)
 
     @staticmethod
     def search_query(text: str) -> str | None:
