@@ -84,7 +84,31 @@ CALLS = {
     "overdue of one unit": lambda s: s.overdue_rows(date(2022, 11, 15), date(2022, 11, 22), unit_ids=[1]),
     "overdue as of a past day": lambda s: s.overdue_rows(date(2022, 10, 31), date(2022, 10, 30),
                                                         with_coordinating=False),
+    # what an import or `assign` reads for each row (m015: the index holds the key's first
+    # characters)
+    "a task by its title": lambda s: s.task_by_title(None, "Việc 17"),
+    "an open task like it": lambda s: s.open_task_like(None, "Việc 17", 1),
+    "the last changes": lambda s: s.last_changes(3),
 }
+
+
+def test_a_task_is_found_by_its_title_through_the_first_characters_of_its_key(store):
+    """tasks_document_title holds a title key's first characters (m015): the look-up of
+    every imported row searches the index by the document and those characters."""
+    statements = traced(store, lambda: store.task_by_title(None, "Việc 17"))
+    lines = [line for sql, params in statements for line in plan(store, sql, params)]
+    if store.engine == "postgresql":
+        assert any("tasks_document_title" in line for line in lines), lines
+    else:
+        assert any(line.startswith("SEARCH tasks USING INDEX tasks_document_title (document_id=? AND <expr>=?)")
+                   for line in lines), lines
+    # titles alike in their first 20 characters are told apart by the whole key
+    titles = ["Báo cáo kết quả thực hiện quý I", "Báo cáo kết quả thực hiện quý II"]
+    with store.transaction():
+        ids = [store.create_task({"title": title, "lead_unit_id": 1}, [], effective_on=date(2022, 1, 1), by="t",
+                                 recorded_at="2022-01-01T08:00:00+00:00") for title in titles]
+    assert [store.task_by_title(None, title.upper())["id"] for title in titles] == ids
+    assert store.task_by_title(None, "Báo cáo kết quả thực hiện quý III") is None
 
 
 @pytest.mark.parametrize("name", list(CALLS))

@@ -625,3 +625,17 @@ def m014_search_without_copy(conn: Any) -> None:
     # (bm25_order counts the phrases in it). Kept so that both engines number their schema
     # alike.
     conn.execute("SELECT 1")
+
+
+@migration
+def m015_lean_indexes(conn: Any) -> None:
+    # As on SQLite (sqlite_migrations.m015_lean_indexes): the title index by the key's first
+    # 20 characters, the journal's index by moment alone.
+    conn.execute(
+        """
+        DROP INDEX tasks_document_title;
+        CREATE INDEX tasks_document_title ON tasks(document_id, substr(title_key, 1, 20));
+        DROP INDEX events_recorded;
+        CREATE INDEX events_recorded ON events(recorded_at);
+        """
+    )

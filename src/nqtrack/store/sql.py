@@ -117,6 +117,9 @@ _value = journal_value
 _FIGURE_JOURNALS = ("events", "register_events", "calendar_events")
 
 
+# tasks_document_title holds a title key's first characters, not the whole key (m015)
+TITLE_PREFIX = 20
+
 # Registers repeat titles, assignees, products and notes thousands of times (bounded caches).
 @lru_cache(maxsize=16384)
 def _title_and_key(raw: str) -> tuple[str, str]:
@@ -1338,14 +1341,24 @@ class SqlStore:
             found.update((row["code"], row) for row in self._rows(f"SELECT * FROM tasks WHERE {sql}", params))
         return found
 
+    @staticmethod
+    def _title_is(title: str) -> tuple[str, list[str]]:
+        """A task's title key is `title`'s, read through tasks_document_title, which holds the
+        key's first TITLE_PREFIX characters (m015): the SQL and its parameters."""
+        key = fold(title)
+        # the whole key compared as an expression: SQLite puts a column's constant into the
+        # other terms (title_key = ? into substr(title_key, …)), which then match no index
+        return f"substr(title_key, 1, {TITLE_PREFIX}) = ? AND title_key || '' = ?", [key[:TITLE_PREFIX], key]
+
     def task_by_title(self, document_id: int | None, title: str, without_code: bool = False) -> dict[str, Any] | None:
         # a series' occurrences share its title: a row names the series, never one of them;
         # a voided task is named by no row
-        sql = f"SELECT * FROM tasks WHERE {self._is('document_id')} AND title_key = ? AND series_id IS NULL " \
+        same_title, params = self._title_is(title)
+        sql = f"SELECT * FROM tasks WHERE {self._is('document_id')} AND {same_title} AND series_id IS NULL " \
               "AND voided = 0"
         if without_code:
             sql += " AND code IS NULL"
-        return self._one(sql + " ORDER BY id LIMIT 1", [document_id, fold(title)])
+        return self._one(sql + " ORDER BY id LIMIT 1", [document_id, *params])
 
     def task_codes(self) -> list[str]:
         return self._ids("SELECT code FROM tasks WHERE code IS NOT NULL AND voided = 0")
@@ -2657,10 +2670,11 @@ class SqlStore:
 
     def open_task_like(self, document_id: int | None, title: str, lead_unit_id: int | None) -> int | None:
         """An open task (not voided) of the same document, folded title and lead unit, if any."""
+        same_title, params = self._title_is(title)
         return self._scalar(
-            f"""SELECT id FROM tasks WHERE {self._is("document_id")} AND title_key = ? AND {self._is("lead_unit_id")}
+            f"""SELECT id FROM tasks WHERE {self._is("document_id")} AND {same_title} AND {self._is("lead_unit_id")}
                  AND state IN ({OPEN_SQL}) AND voided = 0 ORDER BY id LIMIT 1""",
-            [document_id, fold(title), lead_unit_id],
+            [document_id, *params, lead_unit_id],
         )
 
     def import_provenance(self, task_id: int) -> dict[str, str | None] | None:

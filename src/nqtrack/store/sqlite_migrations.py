@@ -403,3 +403,17 @@ def m014_search_without_copy(db: Database) -> None:
     db.execute("CREATE VIRTUAL TABLE task_search USING fts5(body, tokenize = 'unicode61', "
                "content = 'task_search_text', content_rowid = 'id')")
     db.execute("INSERT INTO task_search(task_search) VALUES ('rebuild')")
+
+
+@migrations()
+def m015_lean_indexes(db: Database) -> None:
+    # Two indexes that held long keys whole (issue 20, a register of 100,000 imported tasks):
+    # tasks_document_title held every folded title (9.8 MB): its first 20 characters find the
+    # few tasks of a document that share them, and the title key is compared in the row
+    # (store.sql TITLE_PREFIX; 2.8 MB). events_recorded held field and task beside the
+    # 32-character moment (15.1 MB): the reads by moment (a report known on a day, undo,
+    # the last changes) look the rest up in the rows (12.1 MB).
+    db.execute("DROP INDEX tasks_document_title")
+    db.execute("CREATE INDEX tasks_document_title ON tasks(document_id, substr(title_key, 1, 20))")
+    db.execute("DROP INDEX events_recorded")
+    db.execute("CREATE INDEX events_recorded ON events(recorded_at)")
