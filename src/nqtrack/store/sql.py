@@ -131,6 +131,20 @@ def _title_and_key(raw: str) -> tuple[str, str]:
 _fold_repeated = lru_cache(maxsize=16384)(fold)
 
 
+def _text_of(title_key: str | None, title: str | None, code: Any, note: Any, product: Any, assignee: Any,
+             document_words: str | None) -> str:
+    """A task's search text: title_key is the folded title already; the document's words come
+    folded too."""
+    # fold() of the words joined, word by word: a space breaks nothing fold does (NFC
+    # composes nothing across it), and the repeated words come from a cache
+    parts = [title_key or fold(title), fold(str(code)) if code else ""]
+    for word in (note, product, assignee):
+        if word:
+            parts.append(_fold_repeated(word) if type(word) is str else fold(str(word)))
+    parts.append(document_words or "")
+    return " ".join(filter(None, parts))  # the empty parts left out
+
+
 @lru_cache(maxsize=4096)
 def _words_of_document(symbol: str | None, doc_type: str | None, title: str | None) -> str:
     """A document's folded words (symbol, type, title) in its tasks' search text; a register
@@ -1391,29 +1405,20 @@ class SqlStore:
         """A document's folded words (symbol, type, title) in its tasks' search text."""
         return _words_of_document(document["symbol"], document["doc_type"], document["title"])
 
-    @classmethod
-    def search_text(cls, title_key: str | None, title: str | None, code: Any, note: Any, product: Any,
+    @staticmethod
+    def search_text(title_key: str | None, title: str | None, code: Any, note: Any, product: Any,
                     assignee: Any, symbol: str | None, doc_type: str | None, doc_title: str | None) -> str:
         """A task's search text from its columns and its document's (SQLite's search index
         reads it through the view task_search_text, as SQL function nqtrack_search_text)."""
-        task = {"title_key": title_key, "title": title, "code": code, "note": note, "product": product,
-                "assignee": assignee}
-        return cls._search_body(task, _words_of_document(symbol, doc_type, doc_title))
+        return _text_of(title_key, title, code, note, product, assignee,
+                        _words_of_document(symbol, doc_type, doc_title))
 
     @staticmethod
     def _search_body(task: Mapping[str, Any], document_words: str | None) -> str:
         """title_key is the folded title already; the document's words come folded too."""
-        # fold() of the words joined, word by word: a space breaks nothing fold does (NFC
-        # composes nothing across it), and the repeated words come from a cache
         get = task.get
-        code = get("code")
-        parts = [get("title_key") or fold(get("title")), fold(str(code)) if code else ""]
-        for name in ("note", "product", "assignee"):
-            word = get(name)
-            if word:
-                parts.append(_fold_repeated(word) if type(word) is str else fold(str(word)))
-        parts.append(document_words or "")
-        return " ".join(filter(None, parts))  # the empty parts left out
+        return _text_of(get("title_key"), get("title"), get("code"), get("note"), get("product"), get("assignee"),
+                        document_words)
 
     def _search_rows(self, task_ids: Sequence[int]) -> list[tuple[int, str]]:
         """(task id, search text) of these tasks, read from the register."""
