@@ -166,6 +166,31 @@ def test_same_file_twice_changes_nothing(with_units, tmp_path):
     assert db_state(with_units.db) == before
 
 
+def test_a_row_the_file_repeats_is_named_with_the_row_it_repeats(with_units, tmp_path):
+    """The same task twice in one file (the same document and title, as folded; or the same
+    code): refused with the row it repeats, or left out with --skip-invalid. The import keeps
+    a 16-byte mark of each row's key, not the key (importer._row_mark)."""
+    path = tmp_path / "t.csv"
+    path.write_text("Mã nhiệm vụ,Nội dung nhiệm vụ,Đơn vị chủ trì,Văn bản,Thời hạn\n"
+                    ",Báo cáo quý I,Văn phòng Bộ,07-NQ/ĐUK,31/03/2024\n"
+                    ",Kiểm tra,Văn phòng Bộ,,31/03/2024\n"
+                    ",BÁO CÁO QUÝ I,Văn phòng Bộ,07-NQ/ĐUK,30/06/2024\n"  # the first row again
+                    ",Báo cáo quý I,Văn phòng Bộ,,31/03/2024\n"  # another task: no document
+                    ",Báo cáo quý I,Văn phòng Bộ,08-NQ/ĐUK,31/03/2024\n"  # another: another document
+                    "NV-9,Kiểm tra,Vụ Tổ chức cán bộ,,31/03/2024\n"  # another: a code
+                    "NV-9,Kiểm tra lại,Thanh tra Bộ,,31/03/2024\n", encoding="utf-8")  # that code again
+    refused = with_units("import", str(path), expect=2)
+    assert "row 3 (line 4): the same task as row 1" in refused.output
+    assert "row 7 (line 8): the same task as row 6" in refused.output
+    assert json.loads(with_units("list", "--format", "json").stdout) == []
+    rejects = tmp_path / "rejects.csv"
+    out = with_units("import", str(path), "--skip-invalid", "--rejects", str(rejects)).stdout
+    assert "7 rows: 5 created, 0 updated, 0 unchanged, 2 rejected." in out
+    assert [(t["code"], t["title"], t["document"]) for t in json.loads(with_units("list", "--format", "json").stdout)] == [
+        (None, "Báo cáo quý I", "07-NQ/ĐUK"), (None, "Kiểm tra", None), (None, "Báo cáo quý I", None),
+        (None, "Báo cáo quý I", "08-NQ/ĐUK"), ("NV-9", "Kiểm tra", None)]
+
+
 def test_changed_rows_update_with_one_event_per_field(with_units, tmp_path):
     path = tmp_path / "t.csv"
     path.write_text(tasks_csv(), encoding="utf-8")
