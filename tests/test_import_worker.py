@@ -8,6 +8,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import time
 from pathlib import Path
 from typing import Any
 
@@ -187,6 +188,38 @@ def _children(pid: int) -> list[int]:
             if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
                 found.append(int(entry.name))
     return found
+
+
+def _running(pid: int) -> bool:
+    """The process is there and has not ended (a zombie has: its parent has yet to reap it)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_a_killed_import_leaves_no_reader_behind(cli: Cli, tmp_path: Path) -> None:
+    """SIGKILL, which gives the importing process no time to stop its reader: the reader,
+    its pipe full, finds the pipe closed and ends (it held the importing process's end too,
+    and waited forever)."""
+    source = _many_tasks(tmp_path / "tasks.csv", 60000)  # megabytes more than the pipe holds
+    proc = start_paused(["--db", str(cli.db), "--today", "2022-11-15", "import", str(source)], "import-batch",
+                        env={"NQTRACK_IMPORT_WORKER_FROM": "0"})
+    try:
+        (reader,) = _children(proc.pid)
+    finally:
+        proc.kill()
+        proc.communicate(timeout=60)
+    deadline = time.monotonic() + 30
+    while _running(reader) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = _running(reader)
+    if left:
+        os.kill(reader, signal.SIGKILL)
+    assert not left
+    assert _task_count(cli) == 0
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")

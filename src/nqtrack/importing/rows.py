@@ -81,10 +81,13 @@ def _start_method() -> str:
     return "spawn"
 
 
-def read_rows(sender: Any, source: str | Path | bytes, kind: str, read: dict[str, Any],
+def read_rows(sender: Any, receiver: Any, source: str | Path | bytes, kind: str, read: dict[str, Any],
               mapping: dict[int, str]) -> None:
     """The second process: the records of the file's data rows, sent in chunks, then
     ("end", rows skipped by kind, cells converted), or ("error", the exception)."""
+    # the importing process's end, which a fork copies here: kept open, a send into a full
+    # pipe would wait forever once the importing process is killed, not fail
+    receiver.close()
     from nqtrack.importing.columns import is_known_header
     from nqtrack.importing.importer import data_records
 
@@ -127,7 +130,7 @@ def records_read_apart(
     context: Any = multiprocessing.get_context(_start_method())
     receiver, sender = context.Pipe(duplex=False)
     _widen(sender)
-    process = context.Process(target=read_rows, args=(sender, source, kind, read, mapping), daemon=True,
+    process = context.Process(target=read_rows, args=(sender, receiver, source, kind, read, mapping), daemon=True,
                               name="nqtrack-import-reader")
     for stream in (sys.stdout, sys.stderr):  # nothing buffered here is written twice by a fork
         stream.flush()
