@@ -772,10 +772,6 @@ class PostgresStore(SqlStore):
         return column
 
     @staticmethod
-    def _is(column: str) -> str:
-        return f"{column} IS NOT DISTINCT FROM ?"
-
-    @staticmethod
     def _in(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
         return f"{column} = ANY(?)", [list(values)]
 

@@ -640,9 +640,11 @@ class SqlStore:
         raise NotImplementedError
 
     @staticmethod
-    def _is(column: str) -> str:
-        """`column` equal to a parameter, NULL equal to NULL."""
-        raise NotImplementedError
+    def _matches(column: str, value: Any) -> tuple[str, list[Any]]:
+        """`column` equal to `value`, NULL to NULL: `=` or IS NULL, which both engines' indexes
+        serve (PostgreSQL's IS NOT DISTINCT FROM serves none: the look-up of every imported
+        row by its title read the whole index), and its parameters."""
+        return (f"{column} IS NULL", []) if value is None else (f"{column} = ?", [value])
 
     @staticmethod
     def _in(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
@@ -831,12 +833,13 @@ class SqlStore:
 
     def series_by_title(self, document_id: int | None, title: str) -> dict[str, Any] | None:
         """A series of this document (or of one merged into it) and folded title."""
+        same_document, document_params = self._matches("document_id", document_id)
         found = self._scalar(
             f"""WITH RECURSIVE merged(id) AS (
                    SELECT CAST(? AS BIGINT) UNION SELECT d.id FROM documents d JOIN merged m ON d.merged_into = m.id)
-               SELECT id FROM series WHERE ({self._is("document_id")} OR document_id IN (SELECT id FROM merged))
+               SELECT id FROM series WHERE ({same_document} OR document_id IN (SELECT id FROM merged))
                  AND title_key = ? ORDER BY id LIMIT 1""",
-            [document_id, document_id, fold(title)],
+            [document_id, *document_params, fold(title)],
         )
         return self.series(found) if found is not None else None
 
@@ -1082,10 +1085,10 @@ class SqlStore:
 
     def _check_document_identity(self, doc_id: int, symbol: str, issued_on: str | None) -> None:
         """A symbol and a date name one document: refuse a second one."""
+        same_day, day_params = self._matches("issued_on", issued_on)
         row = self._one(
-            f"SELECT * FROM documents WHERE symbol_key = ? AND {self._is('issued_on')} AND id != ? "
-            "AND merged_into IS NULL",
-            [symbol_key(symbol), issued_on, doc_id],
+            f"SELECT * FROM documents WHERE symbol_key = ? AND {same_day} AND id != ? AND merged_into IS NULL",
+            [symbol_key(symbol), *day_params, doc_id],
         )
         if row is not None:
             existing = self._document(row)
@@ -1367,12 +1370,12 @@ class SqlStore:
     def task_by_title(self, document_id: int | None, title: str, without_code: bool = False) -> dict[str, Any] | None:
         # a series' occurrences share its title: a row names the series, never one of them;
         # a voided task is named by no row
-        same_title, params = self._title_is(title)
-        sql = f"SELECT * FROM tasks WHERE {self._is('document_id')} AND {same_title} AND series_id IS NULL " \
-              "AND voided = 0"
+        same_document, document_params = self._matches("document_id", document_id)
+        same_title, title_params = self._title_is(title)
+        sql = f"SELECT * FROM tasks WHERE {same_document} AND {same_title} AND series_id IS NULL AND voided = 0"
         if without_code:
             sql += " AND code IS NULL"
-        return self._one(sql + " ORDER BY id LIMIT 1", [document_id, *params])
+        return self._one(sql + " ORDER BY id LIMIT 1", [*document_params, *title_params])
 
     def task_codes(self) -> list[str]:
         return self._ids("SELECT code FROM tasks WHERE code IS NOT NULL AND voided = 0")
@@ -2675,11 +2678,13 @@ class SqlStore:
 
     def open_task_like(self, document_id: int | None, title: str, lead_unit_id: int | None) -> int | None:
         """An open task (not voided) of the same document, folded title and lead unit, if any."""
-        same_title, params = self._title_is(title)
+        same_document, document_params = self._matches("document_id", document_id)
+        same_title, title_params = self._title_is(title)
+        same_lead, lead_params = self._matches("lead_unit_id", lead_unit_id)
         return self._scalar(
-            f"""SELECT id FROM tasks WHERE {self._is("document_id")} AND {same_title} AND {self._is("lead_unit_id")}
+            f"""SELECT id FROM tasks WHERE {same_document} AND {same_title} AND {same_lead}
                  AND state IN ({OPEN_SQL}) AND voided = 0 ORDER BY id LIMIT 1""",
-            [document_id, *params, lead_unit_id],
+            [*document_params, *title_params, *lead_params],
         )
 
     def import_provenance(self, task_id: int) -> dict[str, str | None] | None:

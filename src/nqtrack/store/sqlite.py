@@ -860,10 +860,6 @@ class SqliteStore(SqlStore):
         return f"+{column}"  # SQLite's unary plus: the planner takes no index for it
 
     @staticmethod
-    def _is(column: str) -> str:
-        return f"{column} IS ?"
-
-    @staticmethod
     def _in(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
         return f"{column} IN ({','.join('?' * len(values))})", list(values)
 
