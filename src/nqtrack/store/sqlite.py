@@ -734,19 +734,40 @@ class SqliteStore(SqlStore):
         problems = self._file_problems("quick_check")
         if full and not problems:
             problems = self._file_problems("integrity_check")
-        problems += [f"foreign key: {r[0]} row {r[1]} → {r[2]}" for r in self.conn.execute("PRAGMA foreign_key_check")]
-        return problems + super().integrity_problems(full)
+        try:
+            with self._damage_said():
+                problems += [f"foreign key: {r[0]} row {r[1]} → {r[2]}"
+                             for r in self.conn.execute("PRAGMA foreign_key_check")]
+                return problems + super().integrity_problems(full)
+        except DatabaseError:
+            if not problems:
+                raise
+            # the damage is named above; the rules that follow say what they could still read
+            return [*problems, "what the register keeps beside its tasks could not be checked: its file is damaged"]
 
     def invariant_problems(self) -> list[tuple[int, str]]:
         """SqlStore.invariant_problems; a page its statements cannot read is the file's damage
         (which the quick check names), the user's to restore from a backup, not a traceback."""
-        try:
+        with self._damage_said():
             return super().invariant_problems()
+
+    @contextmanager
+    def _damage_said(self) -> Iterator[None]:
+        """A page that `check`'s statements cannot read while they fetch rows: the file's
+        damage, the user's to restore from a backup, said in one line, not a traceback."""
+        try:
+            yield
         except sqlite3.OperationalError as exc:  # one read while rows were fetched
             raise user_error(exc, self.path) from None
-        except sqlite3.DatabaseError as exc:  # "database disk image is malformed"
-            raise DatabaseError("the register's file is damaged: {path} ({reason})", path=self.path,
-                                reason=str(exc)) from None
+        except sqlite3.DatabaseError as exc:
+            raise self._damaged(exc) from None
+
+    def _damaged(self, exc: sqlite3.DatabaseError) -> Exception:
+        """"database disk image is malformed" (SQLite's corrupt page, the exact DatabaseError)
+        as the register's damaged file (DatabaseError); a key refused or a bug as it is."""
+        if type(exc) is not sqlite3.DatabaseError:
+            return exc
+        return DatabaseError("the register's file is damaged: {path} ({reason})", path=self.path, reason=str(exc))
 
     def _file_problems(self, pragma: str) -> list[str]:
         try:
@@ -765,7 +786,10 @@ class SqliteStore(SqlStore):
     # -- the engine's hooks ---------------------------------------------------------
 
     def _execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
-        return self.conn.execute(sql, params)
+        try:
+            return self.conn.execute(sql, params)
+        except sqlite3.DatabaseError as exc:  # a page it cannot read: any command, not only check
+            raise self._damaged(exc) from None
 
     def _executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         self.conn.executemany(sql, rows)
