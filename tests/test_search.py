@@ -68,7 +68,8 @@ def test_search_follows_corrections_of_titles_and_documents(office):
     assert json.loads(office("check", "--format", "json").stdout) == {"ok": True, "problems": []}
 
 
-def test_search_is_the_same_after_a_restore(office, tmp_path):
+def test_search_is_the_same_after_a_restore(office, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # where a server's register keeps the one it replaces
     backup = tmp_path / "sao-luu.db"
     office("backup", str(backup))
     office("edit", "D", "--title", "Kiểm tra đê điều", "--reason", "Gõ nhầm")
