@@ -2485,13 +2485,20 @@ class SqlStore:
                 named.append(task_id)
         return named
 
+    def _tasks_as_searched(self) -> Iterator[Any]:
+        """Every task's title key and the columns its search text is made of, by task."""
+        return self._stream(f"SELECT id, title_key, {', '.join(_SEARCHED_COLUMNS)} FROM tasks ORDER BY id")
+
+    def _every_document_words(self) -> dict[int, str]:
+        return self._search_documents(self._ids("SELECT id FROM documents"))
+
     def _derived_pass(self) -> list[tuple[int, str]]:
         """The title key and the search text of every task (_derived_problems), and the rows
         of the search index that name no task."""
         problems: list[tuple[int, str]] = []
-        tasks = self._stream(f"SELECT id, title_key, {', '.join(_SEARCHED_COLUMNS)} FROM tasks ORDER BY id")
+        tasks = self._tasks_as_searched()
         bodies = self._search_index()
-        documents = self._search_documents(self._ids("SELECT id FROM documents"))
+        documents = self._every_document_words()
         pending_body = next(bodies, None)
         for task in tasks:
             task_id = task["id"]

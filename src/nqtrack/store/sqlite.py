@@ -33,7 +33,7 @@ from nqtrack import faults
 from nqtrack.core.errors import DatabaseError, DatabaseLocked, NotFound, StorageError, UserError
 from nqtrack.core.text import fold
 from nqtrack.store.base import Document
-from nqtrack.store.sql import _SEARCHED_COLUMNS, OPEN_SQL, RECUR_BATCH_PREFIX, SqlStore, bad_value
+from nqtrack.store.sql import OPEN_SQL, RECUR_BATCH_PREFIX, SqlStore, bad_value
 
 __all__ = ["DEFAULT_BUSY_TIMEOUT", "MIGRATIONS_TABLE", "OPEN_SQL", "RECUR_BATCH_PREFIX", "SCHEMA_VERSION",
            "SqliteStore", "beside", "open_read_only", "remove", "user_error"]
@@ -974,10 +974,10 @@ class SqliteStore(SqlStore):
             return super()._derived_pass()
         problems: list[tuple[int, str]] = []
         documents: dict[int, str] | None = None
-        for task in self._stream(f"SELECT id, title_key, {', '.join(_SEARCHED_COLUMNS)} FROM tasks ORDER BY id"):
+        for task in self._tasks_as_searched():
             if task["title_key"] != fold(task["title"]):
                 if documents is None:
-                    documents = self._search_documents(self._ids("SELECT id FROM documents"))
+                    documents = self._every_document_words()
                 indexed = self._search_body(dict(task), documents.get(task["document_id"]))
                 problems += self._derived_problems(task["id"], task["title_key"], task, indexed, True, documents)
         return problems
