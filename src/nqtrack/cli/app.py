@@ -126,6 +126,12 @@ class Session:
         return Context(lambda: self.store(create), self.today, now_utc(), by or self.user or account,
                        login=self.user or account, login_given=bool(self.user))
 
+    def user_error_of(self, exc: Exception) -> UserError | None:
+        """The user's error that an exception met while reading the register stands for (its
+        damaged file: a page read anywhere, a statement or a row fetched later), or None."""
+        said = self._store.user_error_of(exc) if self._store is not None else None
+        return said if isinstance(said, UserError) else None
+
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
@@ -177,6 +183,11 @@ def handles_errors(fn: F) -> F:
             return fn(*args, **kwargs)
         except UserError as exc:
             fail(user_message(exc), exc.exit_code)
+        except Exception as exc:
+            said = session.user_error_of(exc)
+            if said is None:
+                raise
+            fail(user_message(said), said.exit_code)
         finally:
             session.close()
 

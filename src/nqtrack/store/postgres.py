@@ -203,6 +203,11 @@ class PostgresStore(SqlStore):
         if error is not None:
             raise error
 
+    def user_error_of(self, exc: BaseException) -> Exception | None:
+        # the server reports a page it cannot read as its own error (XX001, XX002), not one
+        # the user can put right from here; nqtrack's errors are raised where they are met
+        return None
+
     def close(self) -> None:
         with suppress(Exception):
             self._drain()

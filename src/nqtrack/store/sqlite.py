@@ -396,6 +396,13 @@ class SqliteStore(SqlStore):
     def close(self) -> None:
         self.conn.close()
 
+    def user_error_of(self, exc: BaseException) -> Exception | None:
+        """The register's damaged file, when SQLite could not read a page of it, wherever the
+        read was (a statement, or a row fetched later); None for anything else (a bug)."""
+        if type(exc) is sqlite3.DatabaseError:
+            return self._damaged(exc)
+        return None
+
     @property
     def db(self) -> Any:
         """The sqlite-utils view of the same connection, for the migrations."""
