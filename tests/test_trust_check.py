@@ -607,12 +607,19 @@ def test_checks_second_pass_runs_in_a_process_of_its_own_and_brings_back_its_res
                                                                                  {"name": "x.db"}, 2)
 
 
-def test_a_failure_while_the_second_pass_runs_ends_its_process():
+@pytest.mark.parametrize("threads", [1, 2], ids=["in a process", "on a thread"])
+def test_a_failure_while_the_second_pass_runs_ends_it(monkeypatch, threads):
+    """On Linux with no other thread the pass runs in a process, which is ended; with a
+    thread running (a test's, or a server's writer) on a thread, whose `stop` is called.
+    (With a `stop` that did nothing, the thread's 60 s were this suite's slowest minute.)"""
     import multiprocessing
-    import time
+    import threading
 
     from nqtrack.store.sql import SqlStore
 
-    with pytest.raises(KeyboardInterrupt), SqlStore._running_apart(lambda: time.sleep(60), lambda: None):
+    monkeypatch.setattr(threading, "active_count", lambda: threads)
+    stopped = threading.Event()
+    with pytest.raises(KeyboardInterrupt), SqlStore._running_apart(lambda: stopped.wait(60), stopped.set):
         raise KeyboardInterrupt
     assert multiprocessing.active_children() == []
+    assert stopped.is_set() == (threads == 2)  # the process was ended, not asked
