@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nqtrack.app import settings
 from nqtrack.app.calendar import working_calendar
@@ -18,19 +18,11 @@ from nqtrack.app.series import open_before_reading
 from nqtrack.core import rights
 from nqtrack.core.backlog import GROUPS, Backlog, build_backlog, overdue_by_month, overdue_by_unit
 from nqtrack.core.errors import InvalidInput, UserError
-from nqtrack.core.figures import add_counts, breakdown, views
-from nqtrack.core.periods import (
-    Period,
-    PeriodError,
-    parse_month,
-    parse_quarter,
-    parse_year,
-    previous_year,
-    range_period,
-    trend_months,
-)
 from nqtrack.core.rules import MAX_COUNT, MAX_DAYS, MAX_WITHIN, check_number
 from nqtrack.core.text import fold
+
+if TYPE_CHECKING:
+    from nqtrack.core.periods import Period
 
 ROLES = ("lead", "coordinating", "any")
 
@@ -99,6 +91,8 @@ class PeriodChoice:
 
 
 def resolve_period(choice: PeriodChoice, today: date, cutoff: int | None) -> Period:
+    from nqtrack.core.periods import PeriodError, parse_month, parse_quarter, parse_year, range_period
+
     given = [x for x in (choice.month, choice.quarter, choice.year, choice.start or choice.end) if x]
     if len(given) != 1 or (choice.start is None) != (choice.end is None):
         raise InvalidInput("give one period: --month, --quarter, --year, or --from with --to")
@@ -183,6 +177,9 @@ def resolve_scope(ctx: Context, query: ReportQuery) -> Scope:
 def report(ctx: Context, query: ReportQuery) -> Printed:
     """The statistical report of docs/design.md ("Report figures"): totals, per unit and per
     source, the 12-month trend and the overdue tasks on the report day."""
+    from nqtrack.core.figures import breakdown  # the report's alone, not the morning view's
+    from nqtrack.core.periods import previous_year
+
     settings.check_decimals(query.decimals)  # before the register is opened
     decimals = settings.print_decimals(ctx.store, query.decimals)
     scope = resolve_scope(ctx, query)
@@ -221,6 +218,9 @@ def _trend(ctx: Context, kept: KeptFigures, period: Period, day: date, known_at:
            filters: dict[str, Any], scope_key: dict[str, Any]) -> list[dict]:
     """Each of the 12 months to the period's end: its workload completion rate as of its end
     (or the report day); the months whose counts are kept are read, the others counted."""
+    from nqtrack.core.figures import add_counts, views
+    from nqtrack.core.periods import trend_months
+
     months = [m for m in trend_months(period) if m.start <= day]
     keys = [kept.key("trend", min(m.end, day), {"from": m.start, "to": m.end, **scope_key}) for m in months]
     found = kept.look_up(keys)

@@ -32,10 +32,7 @@ from itertools import pairwise
 from typing import Any
 
 from nqtrack.core.errors import Ambiguous, InvalidInput, NotFound
-from nqtrack.core.figures import trend_workload
-from nqtrack.core.periods import one_year_earlier
 from nqtrack.core.states import OPEN_STATES, Event
-from nqtrack.core.symbols import parse_symbol, symbol_key
 from nqtrack.core.text import fold, nfc
 from nqtrack.store.base import (
     CREATION_KINDS,
@@ -1018,6 +1015,8 @@ class SqlStore:
                       issued_on: date | None = None, received_on: date | None = None, issuer: str | None = None,
                       parent_id: int | None = None) -> dict[str, Any]:
         """A new document's columns, from its symbol as written (its parts read from it)."""
+        from nqtrack.core.symbols import parse_symbol, symbol_key  # the documents' alone, not the views'
+
         parsed = parse_symbol(symbol)
         if not parsed.text:
             raise InvalidInput("a document needs a number and symbol")
@@ -1038,6 +1037,8 @@ class SqlStore:
     def find_documents(self, ref: str) -> list[Document]:
         """Documents in use named by `ref`: a symbol (any spelling), `SYMBOL@dd/mm/yyyy` (a
         symbol and its date: numbers restart every year or term) or `#ID`."""
+        from nqtrack.core.symbols import symbol_key
+
         text = nfc(ref) if isinstance(ref, str) else ""
         number = re.fullmatch(r"#\s*([0-9]{1,18})", text)
         if number:
@@ -1085,6 +1086,8 @@ class SqlStore:
 
     def _check_document_identity(self, doc_id: int, symbol: str, issued_on: str | None) -> None:
         """A symbol and a date name one document: refuse a second one."""
+        from nqtrack.core.symbols import symbol_key
+
         same_day, day_params = self._matches("issued_on", issued_on)
         row = self._one(
             f"SELECT * FROM documents WHERE symbol_key = ? AND {same_day} AND id != ? AND merged_into IS NULL",
@@ -1170,6 +1173,8 @@ class SqlStore:
                         kind: str = "corrected", note: str | None = None, batch_id: str | None = None,
                         undoes: Mapping[str, int] | None = None) -> list[str]:
         """Change a document's fields (DOCUMENT_FIELDS), one journal row per changed field."""
+        from nqtrack.core.symbols import parse_symbol, symbol_key
+
         current = self.document(doc_id)
         values = {f: getattr(current, f) for f in self.DOCUMENT_FIELDS}
         new = dict(values)
@@ -1918,6 +1923,8 @@ class SqlStore:
         and completed (the trend), so the replay can skip tasks that cannot be in the
         period's workload, and the previous year's states are not counted. `among_later`:
         only the tasks of asof_later_ids (see trend_counts)."""
+        from nqtrack.core.periods import one_year_earlier
+
         if not prepared:
             self.prepare_as_of(as_of, known_at, due_by=end if workload_only else None, figures_only=True)
         where, params = self._filters(unit_ids, sources, document_ids)
@@ -2110,6 +2117,8 @@ class SqlStore:
         grouped by the months its deadline and its completion fall in, and spread over the
         months by core.figures.trend_workload (where the twelve passes read the register's
         carried-over tasks twelve times)."""
+        from nqtrack.core.figures import trend_workload
+
         if not months:
             return []
         self.collect_later_changes(min(m[2] for m in months), known_at, figures_only=True)
@@ -2242,6 +2251,8 @@ class SqlStore:
     def _register_journal_problems(self) -> list[str]:
         """Each journaled field of a unit or a document holds what its latest journal event
         (a correction, a merge, an undo) gave it."""
+        from nqtrack.core.symbols import parse_symbol
+
         problems = []
         latest = self._rows(
             """SELECT entity, entity_id, field, new_value FROM register_events
