@@ -8,6 +8,7 @@ import json
 import os
 import select
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -52,6 +53,13 @@ def run_nqtrack(*args: str, env: dict | None = None, input: bytes | None = None)
     return subprocess.run(nqtrack_executable() + list(args), capture_output=True, env=full_env, input=input, timeout=120)
 
 
+def _ctrl_c_at_its_default() -> None:
+    """In the child before exec: SIGINT at its default, as a terminal starts a command. An
+    ignored signal stays ignored across exec, and a shell ignores SIGINT in what it starts in
+    the background (a CI run started with `&`): the test of Ctrl-C then waited a minute."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_paused(args: list[str], point: str, env: dict | None = None, timeout: float = 60,
                  resume_fd: int | None = None) -> subprocess.Popen:
     """Start `nqtrack ARGS` and return once it has stopped at the fault-injection `point`:
@@ -65,7 +73,7 @@ def start_paused(args: list[str], point: str, env: dict | None = None, timeout: 
         full_env["NQTRACK_TEST_RESUME_FD"] = str(resume_fd)
         passed += (resume_fd,)
     proc = subprocess.Popen(nqtrack_executable() + args, env=full_env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, pass_fds=passed)
+                            stderr=subprocess.PIPE, pass_fds=passed, preexec_fn=_ctrl_c_at_its_default)
     os.close(write_end)
     try:
         ready, _, _ = select.select([read_end], [], [], timeout)
