@@ -129,8 +129,7 @@ class Session:
     def user_error_of(self, exc: Exception) -> UserError | None:
         """The user's error that an exception met while reading the register stands for (its
         damaged file: a page read anywhere, a statement or a row fetched later), or None."""
-        said = self._store.user_error_of(exc) if self._store is not None else None
-        return said if isinstance(said, UserError) else None
+        return self._store.user_error_of(exc) if self._store is not None else None
 
     def close(self) -> None:
         if self._store is not None:

@@ -203,7 +203,7 @@ class PostgresStore(SqlStore):
         if error is not None:
             raise error
 
-    def user_error_of(self, exc: BaseException) -> Exception | None:
+    def user_error_of(self, exc: BaseException) -> UserError | None:
         # the server reports a page it cannot read as its own error (XX001, XX002), not one
         # the user can put right from here; nqtrack's errors are raised where they are met
         return None

@@ -396,12 +396,13 @@ class SqliteStore(SqlStore):
     def close(self) -> None:
         self.conn.close()
 
-    def user_error_of(self, exc: BaseException) -> Exception | None:
-        """The register's damaged file, when SQLite could not read a page of it, wherever the
-        read was (a statement, or a row fetched later); None for anything else (a bug)."""
-        if type(exc) is sqlite3.DatabaseError:
-            return self._damaged(exc)
-        return None
+    def user_error_of(self, exc: BaseException) -> UserError | None:
+        """The register's damaged file, when SQLite could not read a page of it ("database disk
+        image is malformed": the exact DatabaseError), wherever the read was (a statement, or a
+        row fetched later); None for anything else (a key refused, a bug)."""
+        if type(exc) is not sqlite3.DatabaseError:
+            return None
+        return DatabaseError("the register's file is damaged: {path} ({reason})", path=self.path, reason=str(exc))
 
     @property
     def db(self) -> Any:
@@ -770,11 +771,8 @@ class SqliteStore(SqlStore):
             raise self._damaged(exc) from None
 
     def _damaged(self, exc: sqlite3.DatabaseError) -> Exception:
-        """"database disk image is malformed" (SQLite's corrupt page, the exact DatabaseError)
-        as the register's damaged file (DatabaseError); a key refused or a bug as it is."""
-        if type(exc) is not sqlite3.DatabaseError:
-            return exc
-        return DatabaseError("the register's file is damaged: {path} ({reason})", path=self.path, reason=str(exc))
+        """The error to raise for SQLite's: the damaged file (user_error_of), else it as it is."""
+        return self.user_error_of(exc) or exc
 
     def _file_problems(self, pragma: str) -> list[str]:
         try:
