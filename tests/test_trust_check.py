@@ -156,57 +156,37 @@ def writable_schema(db: Path, *statements: str) -> None:
         con.close()
 
 
-def test_check_sees_a_damaged_page(register):
-    con = sqlite3.connect(register.db)
+def damage_first_page(db: Path, name: str, into: Path | None = None) -> int:
+    """Make the first page of the table or index `name` unreadable to SQLite, in the register
+    or in a copy of it made at `into` (its WAL checkpointed first); the page's number."""
+    con = sqlite3.connect(db)
     try:
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        root = con.execute("SELECT rootpage FROM sqlite_master WHERE name = 'events_undoes'").fetchone()[0]
+        root = con.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", [name]).fetchone()[0]
         size = con.execute("PRAGMA page_size").fetchone()[0]
     finally:
         con.close()
-    with open(register.db, "r+b") as file:  # the first page of an index (one check never reads) made unreadable
+    if into is not None:
+        db = Path(shutil.copy(db, into))
+    with open(db, "r+b") as file:
         file.seek((root - 1) * size)
         file.write(b"\x00")
+    return root
+
+
+def test_check_sees_a_damaged_page(register):
+    root = damage_first_page(register.db, "events_undoes")  # an index one check never reads
     damage = {"task": None, "problem": f"*** in database main ***\nPage {root}: btreeInitPage() returns error code 11"}
     assert problems(register) == [damage]
     assert problems_with(register, "--full") == [damage]
 
 
 def test_check_reports_the_damage_when_the_rules_cannot_be_read(register):
-    con = sqlite3.connect(register.db)
-    try:
-        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        root = con.execute("SELECT rootpage FROM sqlite_master WHERE name = 'tasks_state_completed'").fetchone()[0]
-        size = con.execute("PRAGMA page_size").fetchone()[0]
-    finally:
-        con.close()
-    with open(register.db, "r+b") as file:  # an index the rules' statements read (done ⇔ completion date)
-        file.seek((root - 1) * size)
-        file.write(b"\x00")
+    # an index the rules' statements read (done ⇔ completion date)
+    root = damage_first_page(register.db, "tasks_state_completed")
     found = problems(register)
     assert found[0]["problem"].startswith(f"*** in database main ***\nPage {root}: btreeInitPage() returns error code 11")
     assert found[1:] == [{"task": None, "problem": "the register's rules could not be checked: its file is damaged"}]
-
-
-def first_pages(db: Path, kind: str) -> tuple[list[tuple[str, int]], int]:
-    """The first page of every table or index of the register, and the page size."""
-    con = sqlite3.connect(db)
-    try:
-        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        roots = con.execute("SELECT name, rootpage FROM sqlite_master WHERE type = ? AND rootpage > 0 "
-                            "ORDER BY name", [kind]).fetchall()
-        return roots, con.execute("PRAGMA page_size").fetchone()[0]
-    finally:
-        con.close()
-
-
-def damaged_copy(db: Path, root: int, size: int, copy: Path) -> Path:
-    """A copy of the register whose page `root` SQLite cannot read."""
-    shutil.copy(db, copy)
-    with open(copy, "r+b") as file:
-        file.seek((root - 1) * size)
-        file.write(b"\x00")
-    return copy
 
 
 def test_check_names_the_damage_of_any_index_in_one_line_never_a_traceback(register, tmp_path):
@@ -214,10 +194,12 @@ def test_check_names_the_damage_of_any_index_in_one_line_never_a_traceback(regis
     the damage, or says in one line that the file is damaged or not a register; whatever its
     statements then cannot read, never a traceback (the reads after the quick check once
     raised SQLite's error: 10 of the 40 indexes here)."""
-    roots, size = first_pages(register.db, "index")
-    assert len(roots) > 30
-    for name, root in roots:
-        damaged = damaged_copy(register.db, root, size, tmp_path / "damaged.db")
+    indexes = [name for (name,) in query(register.db, "SELECT name FROM sqlite_master "
+                                                      "WHERE type = 'index' AND rootpage > 0 ORDER BY name")]
+    assert len(indexes) > 30
+    damaged = tmp_path / "damaged.db"
+    for name in indexes:
+        root = damage_first_page(register.db, name, into=damaged)
         result = Cli(damaged)("check", "--format", "json", expect=None)
         assert result.exception is None or isinstance(result.exception, SystemExit), (name, result.exception)
         assert result.exit_code in (1, 5), (name, result.exit_code, result.output)
@@ -247,9 +229,8 @@ DAMAGE_BEYOND_CHECK = [
 def test_any_command_says_the_file_is_damaged_in_one_line(register, tmp_path, monkeypatch, name, command):
     monkeypatch.chdir(tmp_path)
     register("report", "--month", "2022-10", "--format", "json")  # figures kept, to be read again
-    indexes, size = first_pages(register.db, "index")
-    tables, _size = first_pages(register.db, "table")
-    damaged = damaged_copy(register.db, dict(indexes + tables)[name], size, tmp_path / "damaged.db")
+    damaged = tmp_path / "damaged.db"
+    damage_first_page(register.db, name, into=damaged)
     result = Cli(damaged)(*command, expect=5)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     # the one line last on stderr (remind has warned first, and printed its letters as far
