@@ -451,13 +451,47 @@ def test_a_register_in_order_leaves_python_no_task_to_replay_but_the_corrected(o
 
     store = open_store(str(office_register.db))
     try:
-        problems, named = store._derived_pass(), store._creation_pass()
+        problems, named = store._derived_pass(), store._journal_pass()
         corrected = store._ids("SELECT task_id FROM events WHERE field = 'deadline' AND kind = 'corrected'")
         tasks = store._ids("SELECT id FROM tasks")
     finally:
         store.close()
     assert problems == [] and len(tasks) > 3
     assert set(named) <= set(corrected)
+
+
+def test_the_pass_over_the_journal_runs_beside_the_check_of_the_file(office_register, monkeypatch, tmp_path):
+    """The longer of check's passes starts before the file's integrity is checked, not
+    after it: here that check waits for the pass to have begun (in a process or on a
+    thread, it writes the file). Started after it, the pass never begins and the wait
+    fails. The check then finds the register whole, as it does."""
+    import time
+
+    from nqtrack.store.sql import SqlStore
+    from nqtrack.store.sqlite import SqliteStore
+
+    began = tmp_path / "began"
+    journal_pass = SqlStore._journal_pass
+
+    def beginning(store):
+        began.touch()
+        return journal_pass(store)
+
+    def waiting_for_the_pass(integrity_problems):
+        def integrity_waits(store, full=True):
+            deadline = time.monotonic() + 30
+            while not began.exists():
+                assert time.monotonic() < deadline, "the pass over the journal has not begun"
+                time.sleep(0.01)
+            return integrity_problems(store, full)
+        return integrity_waits
+
+    monkeypatch.setattr(SqlStore, "_journal_pass", beginning)
+    for engine in (SqlStore, SqliteStore):
+        monkeypatch.setattr(engine, "integrity_problems", waiting_for_the_pass(engine.integrity_problems))
+    result = office_register("check", "--format", "json", today="2024-03-21")
+    assert json.loads(result.stdout) == {"ok": True, "problems": []}
+    assert began.exists()
 
 
 def _snapshots_as_written_before_fingerprints(db: Path | str) -> None:

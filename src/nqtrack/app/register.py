@@ -353,20 +353,21 @@ def check(ctx: Context, full: bool = False) -> list[dict[str, Any]]:
     store = ctx.store
     if ctx.actor.is_unit:
         raise Forbidden("check reads the whole register: a unit user sees only its own tasks")
-    problems: list[dict[str, Any]] = [{"task": None, "problem": p} for p in store.integrity_problems(full)]
-    parts: list[tuple[str, Callable[[], list[dict[str, Any]]]]] = [
-        ("the register's rules", lambda: [{"task": task, "problem": message}
-                                          for task, message in store.invariant_problems()]),
-        ("the stored settings", lambda: [{"task": None, "problem": p} for p in settings.problems(ctx)]),
-    ]
-    for part, found in parts:
-        try:
-            problems += found()
-        except DatabaseError:
-            if not problems:
-                raise
-            # the damage found above is why: what was found is reported, and that the rest was not
-            problems.append({"task": None, "problem": f"{part} could not be checked: its file is damaged"})
+    with store.checking():  # the pass over the journal runs from now on, beside the file's integrity
+        problems: list[dict[str, Any]] = [{"task": None, "problem": p} for p in store.integrity_problems(full)]
+        parts: list[tuple[str, Callable[[], list[dict[str, Any]]]]] = [
+            ("the register's rules", lambda: [{"task": task, "problem": message}
+                                              for task, message in store.invariant_problems()]),
+            ("the stored settings", lambda: [{"task": None, "problem": p} for p in settings.problems(ctx)]),
+        ]
+        for part, found in parts:
+            try:
+                problems += found()
+            except DatabaseError:
+                if not problems:
+                    raise
+                # the damage found above is why: what was found is reported, and that the rest was not
+                problems.append({"task": None, "problem": f"{part} could not be checked: its file is damaged"})
     return problems
 
 

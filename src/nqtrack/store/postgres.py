@@ -793,11 +793,6 @@ class PostgresStore(SqlStore):
     def _differ(a: str, b: str) -> str:
         return f"{a} IS DISTINCT FROM {b}"
 
-    @staticmethod
-    def _pick_per(keys: str, columns: str, source: str, order: str, newest: bool) -> str:
-        return (f"SELECT DISTINCT ON ({keys}) {keys}, {columns} {source} "
-                f"ORDER BY {keys}, {order}{' DESC' if newest else ''}")
-
     @contextmanager
     def _beside(self, work: Callable[[SqlStore], Any]) -> Iterator[Callable[[], Any]]:
         """`work` on a second connection of its own, in a thread, reading the snapshot of this

@@ -417,6 +417,8 @@ class SqlStore:
     created = False  # this opening made the register
     read_only: Any = None  # the UserError a write raises (read-only media, a newer schema), or None
     newer_schema: int | None = None  # the schema of a register made by a newer nqtrack
+    # the result of check's pass over the journal, started beside (checking), or None
+    _journal_found: Callable[[], list[int]] | None = None
 
     def __init__(self) -> None:
         self._written: Counter[str] = Counter()  # rows this transaction wrote, per marked table
@@ -2367,42 +2369,12 @@ class SqlStore:
         problems += self._replay_problems()
         return sorted(problems)
 
-    # -- check: the journal against the columns, set-based ---------------------------------
-
-    @staticmethod
-    def _pick_per(keys: str, columns: str, source: str, order: str, newest: bool) -> str:
-        """One row per `keys` of `source` (FROM … WHERE …): the one with the highest (or
-        lowest) `order`, with `columns`; ordered by `keys`."""
-        raise NotImplementedError
-
-    def _journal_candidates_sql(self) -> str:
-        """The tasks whose fields may differ from their journal's latest events: each field's
-        latest event against its column, and every task with a corrected deadline (whose
-        original deadline only a replay gives). With the tasks the pass over every task names
-        (_creation_pass: the fields each was created with), a superset: each task named is
-        replayed in Python, which words the problem; a value written otherwise than the engine
-        writes it only adds a task to replay."""
-        fields = list(TASK_FIELDS)
-        coordinating = self._coordinating_sql()
-        columns = {f: coordinating if f == "coordinating_units" else f"t.{f}" for f in fields}
-        current = " ".join(f"WHEN '{f}' THEN NULLIF(CAST({c} AS TEXT), '')" for f, c in columns.items())
-        latest = self._pick_per("task_id, field", "new_value", "FROM events WHERE field IS NOT NULL", "id", True)
-        names = ", ".join(f"'{f}'" for f in fields)
-        return f"""
-            WITH latest AS MATERIALIZED ({latest})
-            SELECT l.task_id AS id FROM latest l JOIN tasks t ON t.id = l.task_id
-            WHERE l.field IN ({names}) AND {self._differ("NULLIF(l.new_value, '')", f"CASE l.field {current} END")}
-            UNION
-            SELECT task_id FROM events WHERE field = 'deadline' AND kind IN ('corrected', 'undo')
-            ORDER BY 1"""
+    # -- check: the journal against the columns ---------------------------------------------
 
     def _coordinating_sql(self) -> str:
         """The coordinating units of task t as the journal writes them (ids, ascending, by commas)."""
         return (f"(SELECT {self._concat('CAST(tu.unit_id AS TEXT)', ',', 'tu.unit_id')} FROM task_units tu "
                 "WHERE tu.task_id = t.id)")
-
-    def _journal_candidates(self) -> list[int]:
-        return self._ids(self._journal_candidates_sql())
 
     def _by_task(self, sql: str, task_ids: list[int] | None, column: str = "task_id") -> Iterator[Any]:
         """The rows of `sql` (… ORDER BY task_id, …, with a `{where}` slot on `column`) of
@@ -2448,23 +2420,43 @@ class SqlStore:
         result = work(self)
         yield lambda: result
 
+    @contextmanager
+    def checking(self) -> Iterator[None]:
+        """check's pass over the journal (_journal_pass) started at once beside what `check`
+        reads first (the file's integrity, the register beside the tasks), where it would
+        otherwise wait for it: the pass is the longer of check's two and the only one off
+        this process. invariant_problems inside the block takes its result."""
+        with self._beside(lambda store: store._journal_pass()) as found:
+            self._journal_found = found
+            try:
+                yield
+            finally:
+                self._journal_found = None
+
     def _replay_problems(self) -> list[tuple[int, str]]:
         """Each task's current fields must equal its journal replayed in order, and what is
         kept beside them must be what they give: the title key, the original deadline (the
-        deadline it was created with) and the task's text in the search index. The
-        journal is held to the columns in SQL (_journal_candidates) and every task to its
-        creation event (_creation_pass), beside the pass over every task's title key and
-        search text, which is Python's; only the tasks they name are replayed here. Streams
-        in task order, merged: a whole register never sits in memory."""
-        with self._beside(lambda store: store._journal_candidates() + store._creation_pass()) as candidates_found:
-            problems = self._derived_pass()
-            candidates = sorted(set(candidates_found()))
-        return problems + self._replayed(candidates)
+        deadline it was created with) and the task's text in the search index. Every task is
+        held to its journal's latest values and to its creation event (_journal_pass),
+        beside the pass over every task's title key and search text, which is Python's;
+        only the tasks they name are replayed here. Streams in task order, merged: a whole
+        register never sits in memory."""
+        found = self._journal_found
+        if found is None:
+            with self.checking():
+                return self._replay_problems()
+        problems = self._derived_pass()
+        return problems + self._replayed(found())
 
-    def _creation_pass(self) -> list[int]:
-        """The tasks to replay that are not as their creation event recorded them
-        (_not_as_created): every task held to its fingerprint, by the fields it was created
-        with (beside the pass over titles and search texts: most of it is the engine's)."""
+    def _journal_pass(self) -> list[int]:
+        """The tasks to replay (a superset: each task named is replayed in Python, which
+        words the problem): a field unlike its journal's latest event of it, a task not as
+        its creation event recorded it (_not_as_created: held to its fingerprint by the
+        fields it was created with), a deadline corrected (its original deadline only a
+        replay gives). One pass over the tasks and one over the field events, merged by task
+        (beside the pass over titles and search texts: most of it is the engine's); a value
+        written otherwise than the engine writes it, or that holds a separator, only adds a
+        task to replay."""
         named: list[int] = []
         coordinating = self._coordinating_sql()
         # the fields now as the journal writes them, joined as the fingerprint joins them, in
@@ -2477,22 +2469,35 @@ class SqlStore:
                        (SELECT e.new_value FROM events e WHERE e.task_id = t.id AND e.field IS NULL
                           AND e.kind IN ({CREATION_SQL}) ORDER BY e.id LIMIT 1) AS created
                 FROM tasks t ORDER BY t.id""")
-        # every field event of each task, by field and in recorded order, in one text a task:
-        # the first of each field holds the value the task was created with
-        changes = self._concat(f"e.field || '{_PART}' || coalesce(e.old_value, '')", _CHANGE, "e.field, e.id")
-        firsts = self._stream(f"""SELECT e.task_id, {changes} AS changes FROM events e WHERE e.field IS NOT NULL
-                                  GROUP BY e.task_id ORDER BY e.task_id""")
-        pending_first = next(firsts, None)
+        # every field event of each task, by field and in recorded order, in one text a task
+        # (field, old value, new value): the first of each field holds the value the task was
+        # created with, the last the value it has now; a corrected deadline has a fourth part
+        corrected = f"CASE WHEN e.field = 'deadline' AND e.kind IN ('corrected', 'undo') THEN '{_PART}' ELSE '' END"
+        change = (f"e.field || '{_PART}' || coalesce(e.old_value, '') || '{_PART}' || coalesce(e.new_value, '') "
+                  f"|| {corrected}")
+        changes = self._stream(f"""SELECT e.task_id, {self._concat(change, _CHANGE, "e.field, e.id")} AS changes
+                                   FROM events e WHERE e.field IS NOT NULL GROUP BY e.task_id ORDER BY e.task_id""")
+        pending = next(changes, None)
         for task in tasks:
             task_id = task["id"]
-            changed: dict[str, str] = {}
-            while pending_first is not None and pending_first["task_id"] <= task_id:
-                if pending_first["task_id"] == task_id:
-                    for change in pending_first["changes"].split(_CHANGE):
-                        field, _, old = change.partition(_PART)
-                        changed.setdefault(field, old)
-                pending_first = next(firsts, None)
-            if self._not_as_created(task, changed):
+            texts = task["fields_now"].split(_PRINT_SEPARATOR)
+            firsts: dict[str, str] = {}
+            latest: dict[str, str] = {}
+            unlike = len(texts) != len(_SNAPSHOT_FIELDS)
+            while pending is not None and pending["task_id"] <= task_id:
+                if pending["task_id"] == task_id:
+                    for one in pending["changes"].split(_CHANGE):
+                        parts = one.split(_PART)
+                        if len(parts) != 3:  # a corrected deadline, or a separator in a value
+                            unlike = True
+                            continue
+                        field, old, new = parts
+                        firsts.setdefault(field, old)
+                        latest[field] = new
+                pending = next(changes, None)
+            if not unlike:
+                unlike = any(texts[i] != new for f, new in latest.items() if (i := _SNAPSHOT_INDEX.get(f)) is not None)
+            if unlike or self._not_as_created(task, texts, firsts):
                 named.append(task_id)
         return named
 
@@ -2528,16 +2533,13 @@ class SqlStore:
         return problems
 
     @staticmethod
-    def _not_as_created(task: Mapping[str, Any], firsts: Mapping[str, str]) -> bool:
+    def _not_as_created(task: Mapping[str, Any], now: list[str], firsts: Mapping[str, str]) -> bool:
         """Whether a task's row may not be what its creation event recorded (to be replayed):
         no such event or one that cannot be read, a field no event changed that is not as
         created, or an original deadline that is not the deadline it was created with. The
         lean path of every task (_first_texts over the texts SQL joined, `firsts` the journal
         texts of the old values, '' for none): a value that holds a separator, or is stored
         otherwise than written, only adds a task to replay, which holds it exactly."""
-        now = task["fields_now"].split(_PRINT_SEPARATOR)
-        if len(now) != len(_SNAPSHOT_FIELDS):
-            return True
         texts = list(now)
         for field, old in firsts.items():
             index = _SNAPSHOT_INDEX.get(field)

@@ -904,13 +904,6 @@ class SqliteStore(SqlStore):
     def _differ(a: str, b: str) -> str:
         return f"{a} IS NOT {b}"
 
-    @staticmethod
-    def _pick_per(keys: str, columns: str, source: str, order: str, newest: bool) -> str:
-        # SQLite takes the bare columns from the row that gave max() or min(); ordered by the
-        # keys as PostgreSQL's DISTINCT ON is (free where an index gives the groups in order)
-        return (f"SELECT {keys}, {'max' if newest else 'min'}({order}) AS picked, {columns} {source} "
-                f"GROUP BY {keys} ORDER BY {keys}")
-
     @contextmanager
     def _beside(self, work: Callable[[SqlStore], Any]) -> Iterator[Callable[[], Any]]:
         """`work` on a read-only connection of its own, in a thread: SQLite lets go of Python
