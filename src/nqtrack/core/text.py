@@ -12,7 +12,7 @@ import unicodedata
 
 # đ/Đ carry no combining mark, so NFD leaves them alone; Ð (U+00D0, Icelandic eth)
 # is what many old files use in place of Đ.
-_LETTERS = {"đ": "d", "Đ": "d", "Ð": "d", "ð": "d"}
+_LETTERS = {"đ": "d", "Đ": "d", "Ð": "d", "ð": "d"}  # fold() counts on each being d
 
 
 def _strip_table() -> dict[int, str]:
@@ -36,10 +36,36 @@ def nfc(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
+# The marks NFD splits a Latin letter into (every combining mark of their block)
+_MARKS = "".join(chr(code) for code in range(0x0300, 0x0370) if unicodedata.combining(chr(code)))
+_ASCII_AND_MARKS = re.compile(f"[\\x00-\\x7f{_MARKS}]*")
+
+
 def fold(text: str | None) -> str:
-    """The accent-, case- and spacing-insensitive key of a text ("Đảng ủy" → "dang uy")."""
+    """The accent-, case- and spacing-insensitive key of a text ("Đảng ủy" → "dang uy").
+    What _fold_by_table gives, twice as fast on a Vietnamese title (check folds every title,
+    the import every title and code): a text whose NFD is ASCII letters and marks (with
+    đ/Đ as d) loses its marks as bytes, and a text already spaced as the key is not split."""
     if not text:
         return ""
+    if not text.isascii():
+        bare = text
+        for letter in _LETTERS:  # all four are d
+            bare = bare.replace(letter, "d")
+        decomposed = unicodedata.normalize("NFD", bare)
+        if _ASCII_AND_MARKS.fullmatch(decomposed) is None:  # letters outside Latin, other marks
+            return _fold_by_table(text)
+        text = decomposed.encode("ascii", "ignore").decode("ascii")
+    text = text.lower()  # ASCII: what casefold() gives
+    # printable: no white space but the space
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())
+
+
+def _fold_by_table(text: str) -> str:
+    """fold() of any text: each precomposed Latin letter by the table, then whatever is left
+    decomposed and stripped of its combining marks."""
     bare = unicodedata.normalize("NFC", text).translate(_STRIP)
     if not bare.isascii():
         # combining marks NFC could not compose, or letters outside the table
