@@ -154,6 +154,7 @@ FINGERPRINT_PREFIX = "#"
 
 
 _SNAPSHOT_INDEX = {f: i for i, f in enumerate(_SNAPSHOT_FIELDS)}
+_DEADLINE_PLACE = _SNAPSHOT_INDEX["deadline"]
 
 
 def creation_fingerprint(fields: Mapping[str, Any]) -> str:
@@ -608,6 +609,11 @@ class SqlStore:
     def _concat(expression: str, separator: str, order: str) -> str:
         """An aggregate joining the values of `expression` with `separator`, in `order`."""
         raise NotImplementedError
+
+    @staticmethod
+    def _joined(expressions: Sequence[str], separator: str) -> str:
+        """The texts of `expressions` (CAST AS TEXT, '' for NULL) joined by `separator`."""
+        return f" || '{separator}' || ".join(f"coalesce(CAST({e} AS TEXT), '')" for e in expressions)
 
     @staticmethod
     def _count_if(term: str) -> str:
@@ -2461,9 +2467,8 @@ class SqlStore:
         coordinating = self._coordinating_sql()
         # the fields now as the journal writes them, joined as the fingerprint joins them, in
         # SQL (the engine's C, not a million Python conversions)
-        now = f" || '{_PRINT_SEPARATOR}' || ".join(
-            f"coalesce({coordinating}, '')" if f == "coordinating_units" else f"coalesce(CAST(t.{f} AS TEXT), '')"
-            for f in _SNAPSHOT_FIELDS)
+        now = self._joined([coordinating if f == "coordinating_units" else f"t.{f}" for f in _SNAPSHOT_FIELDS],
+                           _PRINT_SEPARATOR)
         tasks = self._stream(
             f"""SELECT t.id, t.original_deadline, {now} AS fields_now,
                        (SELECT e.new_value FROM events e WHERE e.task_id = t.id AND e.field IS NULL
@@ -2477,27 +2482,34 @@ class SqlStore:
                   f"|| {corrected}")
         changes = self._stream(f"""SELECT e.task_id, {self._concat(change, _CHANGE, "e.field, e.id")} AS changes
                                    FROM events e WHERE e.field IS NOT NULL GROUP BY e.task_id ORDER BY e.task_id""")
+        # fields by their place in the fingerprint: a million tasks' worth of look-ups by name saved
+        place_of, width = _SNAPSHOT_INDEX.get, len(_SNAPSHOT_FIELDS)
         pending = next(changes, None)
         for task in tasks:
             task_id = task["id"]
-            texts = task["fields_now"].split(_PRINT_SEPARATOR)
-            firsts: dict[str, str] = {}
-            latest: dict[str, str] = {}
-            unlike = len(texts) != len(_SNAPSHOT_FIELDS)
+            now = task["fields_now"].split(_PRINT_SEPARATOR)
+            firsts: dict[int, str] = {}
+            latest: dict[int, str] = {}
+            unlike = len(now) != width
             while pending is not None and pending["task_id"] <= task_id:
-                if pending["task_id"] == task_id:
+                if pending["task_id"] == task_id and not unlike:
                     for one in pending["changes"].split(_CHANGE):
                         parts = one.split(_PART)
                         if len(parts) != 3:  # a corrected deadline, or a separator in a value
                             unlike = True
-                            continue
-                        field, old, new = parts
-                        firsts.setdefault(field, old)
-                        latest[field] = new
+                            break
+                        place = place_of(parts[0])
+                        if place is not None:
+                            if place not in firsts:
+                                firsts[place] = parts[1]
+                            latest[place] = parts[2]
                 pending = next(changes, None)
             if not unlike:
-                unlike = any(texts[i] != new for f, new in latest.items() if (i := _SNAPSHOT_INDEX.get(f)) is not None)
-            if unlike or self._not_as_created(task, texts, firsts):
+                for place, new in latest.items():
+                    if now[place] != new:
+                        unlike = True
+                        break
+            if unlike or self._not_as_created(task, now, firsts):
                 named.append(task_id)
         return named
 
@@ -2533,18 +2545,17 @@ class SqlStore:
         return problems
 
     @staticmethod
-    def _not_as_created(task: Mapping[str, Any], now: list[str], firsts: Mapping[str, str]) -> bool:
+    def _not_as_created(task: Mapping[str, Any], now: list[str], firsts: Mapping[int, str]) -> bool:
         """Whether a task's row may not be what its creation event recorded (to be replayed):
         no such event or one that cannot be read, a field no event changed that is not as
         created, or an original deadline that is not the deadline it was created with. The
         lean path of every task (_first_texts over the texts SQL joined, `firsts` the journal
-        texts of the old values, '' for none): a value that holds a separator, or is stored
-        otherwise than written, only adds a task to replay, which holds it exactly."""
-        texts = list(now)
-        for field, old in firsts.items():
-            index = _SNAPSHOT_INDEX.get(field)
-            if index is not None:
-                texts[index] = old
+        texts of the old values by the field's place, '' for none): a value that holds a
+        separator, or is stored otherwise than written, only adds a task to replay, which
+        holds it exactly."""
+        texts = now.copy()
+        for place, old in firsts.items():
+            texts[place] = old
         recorded = task["created"]
         if recorded is not None and recorded.startswith(FINGERPRINT_PREFIX):
             created = texts
@@ -2556,9 +2567,9 @@ class SqlStore:
             except (TypeError, ValueError):
                 return True
             created = _journal_texts([snapshot.get(f) for f in _SNAPSHOT_FIELDS])
-            if any(created[i] != now[i] for i, f in enumerate(_SNAPSHOT_FIELDS) if f not in firsts):
+            if any(created[i] != now[i] for i in range(len(now)) if i not in firsts):
                 return True  # a whole snapshot: each field no event changed held to it
-        return (created[_SNAPSHOT_INDEX["deadline"]] or None) != task["original_deadline"]
+        return (created[_DEADLINE_PLACE] or None) != task["original_deadline"]
 
     def _replayed(self, candidates: list[int] | None) -> list[tuple[int, str]]:
         """The journal of each of these tasks (all when None) replayed against its fields."""
