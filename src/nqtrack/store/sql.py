@@ -2517,6 +2517,12 @@ class SqlStore:
         """Every task's title key and the columns its search text is made of, by task."""
         return self._stream(f"SELECT id, title_key, {', '.join(_SEARCHED_COLUMNS)} FROM tasks ORDER BY id")
 
+    def _task_as_searched(self, task_id: int) -> dict[str, Any]:
+        """One task's title key and the columns its search text is made of."""
+        task = self._one(f"SELECT id, title_key, {', '.join(_SEARCHED_COLUMNS)} FROM tasks WHERE id = ?", [task_id])
+        assert task is not None  # read in the same snapshot as the id
+        return task
+
     def _every_document_words(self) -> dict[int, str]:
         return self._search_documents(self._ids("SELECT id FROM documents"))
 

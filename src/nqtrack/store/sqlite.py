@@ -979,12 +979,17 @@ class SqliteStore(SqlStore):
             return super()._derived_pass()
         problems: list[tuple[int, str]] = []
         documents: dict[int, str] | None = None
-        for task in self._tasks_as_searched():
-            if task["title_key"] != fold(task["title"]):
+        # the title and its key alone, as tuples (a million Row objects and the search
+        # columns with them were a third of this pass); the rest of a task whose key differs
+        titles = self.conn.cursor()
+        titles.row_factory = None
+        for task_id, title_key, title in titles.execute("SELECT id, title_key, title FROM tasks ORDER BY id"):
+            if title_key != fold(title):
+                task = self._task_as_searched(task_id)
                 if documents is None:
                     documents = self._every_document_words()
-                indexed = self._search_body(dict(task), documents.get(task["document_id"]))
-                problems += self._derived_problems(task["id"], task["title_key"], task, indexed, True, documents)
+                indexed = self._search_body(task, documents.get(task["document_id"]))
+                problems += self._derived_problems(task_id, title_key, task, indexed, True, documents)
         return problems
 
     def _search_index_whole(self) -> bool:
