@@ -54,6 +54,13 @@ def test_search_words_are_cut_as_fts5_cuts_them(text):
     assert search_tokens(fold(text)) == fts5_tokens(fold(text))
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60))
+def test_an_ascii_text_is_cut_as_fts5_cuts_it(text):
+    """Any ASCII character, printable or not (search_tokens' quick way for ASCII text)."""
+    assert search_tokens(text) == fts5_tokens(text)
+
+
 @pytest.mark.parametrize("seed", range(20))
 def test_bm25_order_is_fts5s_order(seed):
     rng = random.Random(seed)

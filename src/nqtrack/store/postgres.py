@@ -275,12 +275,14 @@ class PostgresStore(SqlStore):
             self._after_error()
             raise user_error(exc, self.path) from None
 
-    def _stream(self, sql: str) -> Iterator[dict[str, Any]]:
+    def _stream(self, sql: str, tuples: bool = False) -> Iterator[Any]:
         """Rows read through a server-side cursor, a few thousand at a time."""
+        from psycopg.rows import dict_row, tuple_row
+
         self._begin_read()
         name = f"nqtrack_stream_{id(sql) & 0xFFFFFF}_{os.urandom(3).hex()}"
         try:
-            with self.conn.cursor(name=name) as cur:
+            with self.conn.cursor(name=name, row_factory=tuple_row if tuples else dict_row) as cur:
                 cur.itersize = 5000
                 cur.execute(self._translate(sql))
                 yield from cur
@@ -907,10 +909,11 @@ class PostgresStore(SqlStore):
 
     def _search_index(self) -> Iterator[tuple[int, str | None]]:
         # the words a search matches, and their count, must be the text's
-        for row in self._stream("SELECT task_id, body, tokens, words FROM task_search ORDER BY task_id"):
-            tokens = search_tokens(row["body"])
-            same = row["tokens"] == len(tokens) and list(row["words"]) == sorted(set(tokens))
-            yield row["task_id"], row["body"] if same else None
+        for task_id, body, count, words in self._stream(
+                "SELECT task_id, body, tokens, words FROM task_search ORDER BY task_id", tuples=True):
+            tokens = search_tokens(body)
+            same = count == len(tokens) and list(words) == sorted(set(tokens))
+            yield task_id, body if same else None
 
     def _search_row(self, task_id: int, body: str) -> list[Any]:
         tokens = search_tokens(body)

@@ -796,6 +796,16 @@ class SqliteStore(SqlStore):
         except sqlite3.DatabaseError as exc:  # a page it cannot read: any command, not only check
             raise self._damaged(exc) from None
 
+    def _stream(self, sql: str, tuples: bool = False) -> Iterator[Any]:
+        cursor = self.conn.cursor()
+        if tuples:
+            cursor.row_factory = None
+        try:
+            cursor.execute(sql)
+        except sqlite3.DatabaseError as exc:
+            raise self._damaged(exc) from None
+        yield from cursor
+
     def _executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         self.conn.executemany(sql, rows)
 
