@@ -125,7 +125,8 @@ def _title_and_key(raw: str) -> tuple[str, str]:
     return title, fold(title)
 
 
-_fold_repeated = lru_cache(maxsize=16384)(fold)
+# fold() of a text a register repeats (a title, a note, an assignee), from a bounded cache
+fold_repeated = lru_cache(maxsize=16384)(fold)
 
 
 def _text_of(title_key: str | None, title: str | None, code: Any, note: Any, product: Any, assignee: Any,
@@ -137,7 +138,7 @@ def _text_of(title_key: str | None, title: str | None, code: Any, note: Any, pro
     parts = [title_key or fold(title), fold(str(code)) if code else ""]
     for word in (note, product, assignee):
         if word:
-            parts.append(_fold_repeated(word) if type(word) is str else fold(str(word)))
+            parts.append(fold_repeated(word) if type(word) is str else fold(str(word)))
     parts.append(document_words or "")
     return " ".join(filter(None, parts))  # the empty parts left out
 
@@ -2655,7 +2656,7 @@ class SqlStore:
         as words, as the search cuts them: it matches words, older registers indexed them in
         another order, and an index without a copy of the text gives back only its words)."""
         problems = []
-        folded = fold(fields["title"])
+        folded = fold_repeated(fields["title"])
         if title_key != folded:
             problems.append((task_id, f"the title key {title_key!r} does not match the title"))
         searched = {f: fields[f] for f in ("code", "note", "product", "assignee")}

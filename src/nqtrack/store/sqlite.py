@@ -33,7 +33,7 @@ from nqtrack import faults
 from nqtrack.core.errors import DatabaseError, DatabaseLocked, NotFound, StorageError, UserError
 from nqtrack.core.text import fold
 from nqtrack.store.base import Document
-from nqtrack.store.sql import OPEN_SQL, RECUR_BATCH_PREFIX, SqlStore, bad_value
+from nqtrack.store.sql import OPEN_SQL, RECUR_BATCH_PREFIX, SqlStore, bad_value, fold_repeated
 
 __all__ = ["DEFAULT_BUSY_TIMEOUT", "MIGRATIONS_TABLE", "OPEN_SQL", "RECUR_BATCH_PREFIX", "SCHEMA_VERSION",
            "SqliteStore", "beside", "open_read_only", "remove", "user_error"]
@@ -994,7 +994,7 @@ class SqliteStore(SqlStore):
         titles = self.conn.cursor()
         titles.row_factory = None
         for task_id, title_key, title in titles.execute("SELECT id, title_key, title FROM tasks ORDER BY id"):
-            if title_key != fold(title):
+            if title_key != fold_repeated(title):  # titles repeat: a register's periodic reports
                 task = self._task_as_searched(task_id)
                 if documents is None:
                     documents = self._every_document_words()
