@@ -991,9 +991,8 @@ class SqliteStore(SqlStore):
         documents: dict[int, str] | None = None
         # the title and its key alone, as tuples (a million Row objects and the search
         # columns with them were a third of this pass); the rest of a task whose key differs
-        titles = self.conn.cursor()
-        titles.row_factory = None
-        for task_id, title_key, title in titles.execute("SELECT id, title_key, title FROM tasks ORDER BY id"):
+        for task_id, title_key, title in self._stream("SELECT id, title_key, title FROM tasks ORDER BY id",
+                                                      tuples=True):
             if title_key != fold_repeated(title):  # titles repeat: a register's periodic reports
                 task = self._task_as_searched(task_id)
                 if documents is None:
