@@ -21,7 +21,7 @@ from typing import Literal
 
 from nqtrack.core.calendar import PeriodUnit, WorkCalendar
 from nqtrack.core.recurrence import Recurrence, RecurrenceError, parse_recurrence
-from nqtrack.core.text import fold, nfc
+from nqtrack.core.text import fold, lazy_pattern, nfc
 
 __all__ = [
     "DateError",
@@ -77,17 +77,17 @@ class Deadline:
 
 _TIME = r"(?:[ t][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?:z|[+-][0-9]{2}:?[0-9]{2})?)?"
 # 21/10/2022, 21-10-2022, 21.10.2022, 1/2/22, "ngày 21/10/2022", with an optional time.
-_DMY = re.compile(
+_DMY = lazy_pattern(
     r"^(?:ngay\s*)?([0-9]{1,2})\s*([/.-])\s*([0-9]{1,2})\s*\2\s*([0-9]{4}|[0-9]{2})" + _TIME + r"$"
 )
 # 2022-10-21, 2022-10-21 00:00:00, 2022-10-21T08:30:00 (year first only with 4 digits).
-_YMD = re.compile(r"^([0-9]{4})\s*([/.-])\s*([0-9]{1,2})\s*\2\s*([0-9]{1,2})" + _TIME + r"$")
+_YMD = lazy_pattern(r"^([0-9]{4})\s*([/.-])\s*([0-9]{1,2})\s*\2\s*([0-9]{1,2})" + _TIME + r"$")
 # "Hà Nội, ngày 31 tháng 8 năm 2017": the long form, surrounding words allowed.
-_LONG = re.compile(
+_LONG = lazy_pattern(
     r"(?:\bngay\s*)?(?<![0-9])([0-9]{1,2})\s*thang\s*([0-9]{1,2})\s*nam\s*([0-9]{4})(?![0-9])"
 )
 # "…, ngày 21/10/2022": "ngày" anchors a numeric date inside longer text.
-_NGAY_DMY = re.compile(
+_NGAY_DMY = lazy_pattern(
     r"\bngay\s*([0-9]{1,2})\s*([/.-])\s*([0-9]{1,2})\s*\2\s*([0-9]{4}|[0-9]{2})(?![0-9])"
 )
 
@@ -165,27 +165,27 @@ _NO_DEADLINE = {
     "khong", "khong co", "khong thoi han", "khong co thoi han", "khong han",
     "khong xac dinh thoi han", "khong quy dinh thoi han", "chua co thoi han",
 }
-_RECURRING = re.compile(
+_RECURRING = lazy_pattern(
     r"^(?:thuong xuyen|thuong ky|hang (?:nam|quy|thang|tuan|ngay)|dinh ky|lien tuc)\b"
 )
 # Leading words that only say "by": "trước", "chậm nhất", "hoàn thành trước", "trong"…
-_PREFIX = re.compile(
+_PREFIX = lazy_pattern(
     r"^(?:(?:hoan thanh|thuc hien|truoc|cham nhat(?: la)?|muon nhat(?: la)?|toi da|trong"
     r"|den|han chot|han|vao|xong|cuoi|het|ket thuc)\b[\s:,]*)+"
 )
-_MONTH = re.compile(
+_MONTH = lazy_pattern(
     r"^(?:(?:thang|t)\s*)?([0-9]{1,2})\s*[/.-]\s*([0-9]{4})$"  # Tháng 6/2026, T6/2026, 06/2026
     r"|^thang\s*([0-9]{1,2})\s*nam\s*([0-9]{4})$"  # tháng 6 năm 2026
 )
-_QUARTER = re.compile(
+_QUARTER = lazy_pattern(
     r"^(?:quy|q)\s*(iv|i{1,3}|[1-4])(?:\s*[/.-]\s*|\s+nam\s+|\s+)([0-9]{4})$"
 )
-_HALF = re.compile(
+_HALF = lazy_pattern(
     r"^(?:([0-9]{1,2})|sau)\s*thang\s*(dau|cuoi)\s*(?:nam\s*)?([0-9]{4})$"
     r"|^nua\s*(dau|cuoi)\s*nam\s*([0-9]{4})$"
 )
-_YEAR = re.compile(r"^(?:nam\s*)?([0-9]{4})$")
-_YEARS = re.compile(
+_YEAR = lazy_pattern(r"^(?:nam\s*)?([0-9]{4})$")
+_YEARS = lazy_pattern(
     r"^(?:(?:giai doan|thoi ky|cac nam|nam)\s*)?(?:tu\s*)?"
     r"([0-9]{4})\s*(?:[-\u2013\u2014]|den)\s*([0-9]{4})$"
 )
@@ -235,16 +235,16 @@ def _period_end(rest: str) -> object:
 
 # "trong 10 ngày làm việc kể từ ngày nhận được văn bản", "trong thời hạn 15 ngày kể từ ngày
 # ký", "trong vòng 3 tháng", "chậm nhất sau 30 ngày", "10 ngày làm việc kể từ ngày giao".
-_RELATIVE = re.compile(
+_RELATIVE = lazy_pattern(
     r"^(?P<lead>(?:(?:hoan thanh|thuc hien|trong|vong|thoi han|thoi gian|khoang|cham nhat|muon nhat|la"
     r"|toi da|khong qua|sau)\b[\s:,]*)*)"
     r"(?P<count>[0-9]{1,3})\s*(?P<unit>ngay lam viec|ngay|tuan|thang|nam)\b(?P<tail>.*)$"
 )
 # Without "kể từ …", only these words make "N ngày" a period ("10 ngày" alone is refused).
-_WITHIN = re.compile(r"\b(?:trong|cham nhat|muon nhat|toi da|khong qua|sau)\b")
-_COUNTED = re.compile(r"^[\s,;(\-\u2013]*(?:ke tu|tinh tu|tu|sau khi|sau)\b(?P<event>.*)$")
+_WITHIN = lazy_pattern(r"\b(?:trong|cham nhat|muon nhat|toi da|khong qua|sau)\b")
+_COUNTED = lazy_pattern(r"^[\s,;(\-\u2013]*(?:ke tu|tinh tu|tu|sau khi|sau)\b(?P<event>.*)$")
 # The first of these words after "kể từ" names the day; "nhân dân" is not "nhận".
-_EVENT = re.compile(
+_EVENT = lazy_pattern(
     r"\b(?P<received>(?:tiep )?nhan)\b(?!\s+dan\b)|\b(?P<signed>ky|ban hanh)\b|\b(?P<assigned>giao|phan cong)\b"
 )
 _UNITS: dict[str, tuple[PeriodUnit, int]] = {

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from nqtrack.core.text import fold
+from nqtrack.core.text import fold, lazy_pattern
 
 # Abbreviations of ministries' and departments' names (folded; "&" and "-" as written).
 ABBREVIATIONS: dict[str, str] = {
@@ -39,10 +39,10 @@ ABBREVIATIONS: dict[str, str] = {
     "mttq": "mat tran to quoc",
     "ubmttq": "uy ban mat tran to quoc",
 }
-_ABBREVIATION = re.compile(
+_ABBREVIATION = lazy_pattern(
     r"(?<![\w&-])(" + "|".join(re.escape(a) for a in sorted(ABBREVIATIONS, key=len, reverse=True)) + r")(?![\w&])"
 )
-_PUNCTUATION = re.compile(r"[^\w]+")
+_PUNCTUATION = lazy_pattern(r"[^\w]+")
 
 
 def name_key(name: str | None) -> str:

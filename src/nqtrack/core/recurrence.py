@@ -27,7 +27,7 @@ from datetime import date, timedelta
 from typing import Literal, get_args
 
 from nqtrack.core.calendar import WorkCalendar
-from nqtrack.core.text import fold
+from nqtrack.core.text import fold, lazy_pattern
 
 __all__ = [
     "FREQUENCIES",
@@ -261,19 +261,19 @@ def recurrence_from_options(every: str, day: int) -> Recurrence:
 
 # --- reading the text (applied to fold()ed text) ------------------------------------------
 
-_FREQUENCY = re.compile(
+_FREQUENCY = lazy_pattern(
     r"(?P<half>(?:\b(?:hang|moi|dinh ky)\s+)?(?<![0-9])(?<!ngay )(?:0?6|\bsau)\s+thang(?:\s+(?:mot|1)\s+lan)?\b"
     r"|\b(?:hang|moi)\s+nua\s+nam\b)"
     r"|\b(?:hang|moi|dinh ky)\s+(?P<unit>thang|quy|nam)\b"
 )
 _UNIT_FREQUENCY: dict[str, Frequency] = {"thang": "month", "quy": "quarter", "nam": "year"}
 # Words around the day that add nothing to the rule: "định kỳ", "báo cáo", "trước"…
-_FILLER = re.compile(
+_FILLER = lazy_pattern(
     r"\b(?:dinh ky|thuong xuyen|bao cao|gui|truoc|cham nhat(?:\s+la)?|muon nhat(?:\s+la)?|vao|han chot"
     r"|thoi han|han|trong|den|hoan thanh)\b|[,;:()]"
 )
 _NUMBERS = {"nhat": 1, "hai": 2, "ba": 3, "tu": 4, "nam": 5, "sau": 6}
-_DAY_OF_PERIOD = re.compile(
+_DAY_OF_PERIOD = lazy_pattern(
     r"^(?:ngay\s*)?(?P<day>[0-9]{1,2})"
     r"(?:\s+(?:cua\s+)?thang\s+(?:"
     r"(?P<after>sau|tiep theo|ke tiep)"
@@ -281,11 +281,11 @@ _DAY_OF_PERIOD = re.compile(
     r"(?:\s+(?:cua\s+)?(?P<of>quy|nua nam|ky|nam))?(?:\s+(?P<next>sau|tiep theo|ke tiep))?"
     r"))?$"
 )
-_PAIR = re.compile(
+_PAIR = lazy_pattern(
     r"(?:ngay\s*)?(?<![0-9/.-])([0-9]{1,2})\s*[/.-]\s*([0-9]{1,2})(?![0-9]|\s*[/.-])"
     r"|(?:ngay\s*)?(?<![0-9/.-])([0-9]{1,2})\s+thang\s+([0-9]{1,2})(?![0-9]|\s*(?:nam|[/.-]))"
 )
-_PAIR_SEPARATORS = re.compile(r"\bva\b|&|\s")
+_PAIR_SEPARATORS = lazy_pattern(r"\bva\b|&|\s")
 _PERIOD_WORDS = {"quarter": ("quy",), "half": ("nua nam", "ky"), "year": ("nam",), "month": ()}
 
 

@@ -18,11 +18,11 @@ A register with no user for the account at work is kept by one secretariat (`KEE
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from nqtrack.core.errors import N_, Forbidden, InvalidInput
+from nqtrack.core.text import lazy_pattern
 
 ROLES = ("secretariat", "leader", "unit")
 
@@ -34,7 +34,7 @@ UNIT_KINDS = ("updated", "reassigned", "note", "proposed", "extension_requested"
 
 # A login is a PostgreSQL role name nqtrack can create as it is: lower case, no quoting
 # needed, at most 63 bytes; the group roles and the server's own are not logins.
-_LOGIN = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+_LOGIN = lazy_pattern(r"[a-z_][a-z0-9_]{0,62}")
 GROUP_ROLES = {role: f"nqtrack_{role}" for role in ROLES}
 
 

@@ -9,6 +9,36 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
+from typing import Any, cast
+
+
+class _LazyPattern:
+    """A regular expression compiled where it is first used (lazy_pattern)."""
+
+    _METHODS = ("match", "fullmatch", "search", "sub", "subn", "split", "findall", "finditer", "pattern", "flags",
+                "groups", "groupindex")
+
+    def __init__(self, source: str, flags: int) -> None:
+        self._source, self._flags = source, flags
+
+    def __getattr__(self, name: str) -> Any:
+        # called only for what the instance lacks: compiled once, the pattern's own methods
+        # are then found on the instance, as fast as on the pattern
+        compiled = re.compile(self._source, self._flags)
+        for method in self._METHODS:
+            setattr(self, method, getattr(compiled, method))
+        return getattr(compiled, name)
+
+
+def lazy_pattern(source: str, flags: int = 0) -> re.Pattern[str]:
+    """re.compile(source, flags), compiled at its first use rather than at import: the
+    modules every command imports hold dozens of patterns (the deadline texts, the
+    recurrences), which only some commands use, and compiling them cost ~7 ms of each
+    start (issue 20). It has the methods and attributes of a compiled pattern; pass
+    `.pattern`, not it, where the re module's functions take a pattern."""
+    return cast("re.Pattern[str]", _LazyPattern(source, flags))
+
 
 # đ/Đ carry no combining mark, so NFD leaves them alone; Ð (U+00D0, Icelandic eth)
 # is what many old files use in place of Đ.
@@ -28,7 +58,7 @@ def _strip_table() -> dict[int, str]:
     return table
 
 
-_STRIP = _strip_table()
+_strip = cache(_strip_table)  # built at the first text outside fold's fast path (~1 ms of every start)
 
 
 def nfc(text: str) -> str:
@@ -38,7 +68,7 @@ def nfc(text: str) -> str:
 
 # The marks NFD splits a Latin letter into (every combining mark of their block)
 _MARKS = "".join(chr(code) for code in range(0x0300, 0x0370) if unicodedata.combining(chr(code)))
-_ASCII_AND_MARKS = re.compile(f"[\\x00-\\x7f{_MARKS}]*")
+_ASCII_AND_MARKS = lazy_pattern(f"[\\x00-\\x7f{_MARKS}]*")
 
 
 def fold(text: str | None) -> str:
@@ -66,7 +96,7 @@ def fold(text: str | None) -> str:
 def _fold_by_table(text: str) -> str:
     """fold() of any text: each precomposed Latin letter by the table, then whatever is left
     decomposed and stripped of its combining marks."""
-    bare = unicodedata.normalize("NFC", text).translate(_STRIP)
+    bare = unicodedata.normalize("NFC", text).translate(_strip())
     if not bare.isascii():
         # combining marks NFC could not compose, or letters outside the table
         bare = "".join(c for c in unicodedata.normalize("NFD", bare) if not unicodedata.combining(c))
@@ -75,7 +105,7 @@ def _fold_by_table(text: str) -> str:
 
 # Characters a terminal obeys rather than shows (C0 but tab and line break, DEL, C1), and
 # lone surrogates (bytes that were not UTF-8, as Python passes them on from the command line).
-_UNSHOWABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_UNSHOWABLE = lazy_pattern("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def _shown(match: re.Match[str]) -> str:
