@@ -23,17 +23,18 @@ OVERDUE_MODULES = {
     "nqtrack.cli.app", "nqtrack.cli.calendar", "nqtrack.cli.help", "nqtrack.cli.notices", "nqtrack.cli.register",
     "nqtrack.cli.tasks", "nqtrack.cli.units", "nqtrack.cli.views", "nqtrack.core", "nqtrack.core.backlog",
     "nqtrack.core.calendar", "nqtrack.core.collate", "nqtrack.core.dates", "nqtrack.core.errors",
-    "nqtrack.core.letterhead", "nqtrack.core.names",
-    "nqtrack.core.numbers", "nqtrack.core.recurrence",
+    "nqtrack.core.names", "nqtrack.core.recurrence",
     "nqtrack.core.rules", "nqtrack.core.states", "nqtrack.core.text", "nqtrack.faults",
     "nqtrack.fuzzy", "nqtrack.i18n", "nqtrack.render", "nqtrack.render.output",
     "nqtrack.render.overdue", "nqtrack.render.tables", "nqtrack.store", "nqtrack.store.base", "nqtrack.store.sql",
     "nqtrack.store.sqlite",
-    # issue 19: the acting user's rights, and the section of what awaits confirmation (its
-    # requests read what a task's extension holds, in app.tasks); the command modules
-    # register their commands
-    "nqtrack.core.rights", "nqtrack.app.requests", "nqtrack.app.tasks", "nqtrack.cli.requests", "nqtrack.cli.users",
+    # issue 19: the acting user's rights, and the section of what awaits confirmation; the
+    # command modules register their commands
+    "nqtrack.core.rights", "nqtrack.app.requests", "nqtrack.cli.requests", "nqtrack.cli.users",
 }
+# issue 20: imported where they are used, not by every start: a task's and an extension's rules
+# (app.tasks: only when an extension request awaits, to count the day it asks for), the
+# letterhead's settings and the decimals of rates (core.numbers: the report's)
 # the libraries outside the standard library it may import (Typer and what Typer imports; Rich draws the table)
 OVERDUE_LIBRARIES = {"typer", "rich", "shellingham", "annotated_doc", "click"}
 

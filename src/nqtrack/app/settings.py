@@ -6,25 +6,29 @@ used, changed outside nqtrack)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nqtrack.app.context import Context
-from nqtrack.core import letterhead as head
 from nqtrack.core import rules
 from nqtrack.core.errors import InvalidInput, UserError
-from nqtrack.core.numbers import MAX_DECIMALS
 from nqtrack.core.rights import require_secretariat
 from nqtrack.core.text import has_control_characters
 from nqtrack.i18n import LANGUAGES
+
+if TYPE_CHECKING:
+    from nqtrack.core.letterhead import Letterhead
+
+# core.letterhead and core.numbers (fractions, decimal) are imported where a letter's settings
+# or the decimals are checked: every command reads settings, few of those (~4 ms of every
+# start, issue 20)
 
 KNOWN = ("cutoff", "decimals", "office", "place", "number", "report_number", "signer", "lang", "smtp_host",
          "smtp_port", "smtp_starttls", "smtp_sender", "smtp_user", "confirmation")
 CLEAR = "-"
 YES = ("yes", "1", "true", "on")
 NO = ("no", "0", "false", "off")
-# settings written in a fixed form: checked, and stored as the check writes them
-_NORMALISE = {"office": head.check_office, "place": head.check_place, "number": head.check_number,
-              "report_number": head.check_number, "signer": head.check_signer}
+# settings written in a fixed form: checked, and stored as the check writes them (_normalised)
+_FIXED_FORM = ("office", "place", "number", "report_number", "signer")
 # Rates are printed with one decimal of a per cent unless told otherwise (the Government prints 2).
 DEFAULT_DECIMALS = 1
 
@@ -35,9 +39,15 @@ def check_cutoff(cutoff: int | None) -> int | None:
     return cutoff
 
 
+def _most_decimals() -> int:
+    from nqtrack.core.numbers import MAX_DECIMALS
+
+    return MAX_DECIMALS
+
+
 def check_decimals(decimals: int | None) -> int | None:
-    if decimals is not None and not 0 <= decimals <= MAX_DECIMALS:
-        raise InvalidInput("--decimals takes a number from 0 to {most}", most=MAX_DECIMALS)
+    if decimals is not None and not 0 <= decimals <= _most_decimals():
+        raise InvalidInput("--decimals takes a number from 0 to {most}", most=_most_decimals())
     return decimals
 
 
@@ -70,7 +80,7 @@ def check_value(key: str, value: str) -> str:
     if key == "cutoff" and not (_digits(value, 2) and check_cutoff(int(value))):
         raise InvalidInput("--cutoff takes a day from 1 to 28")
     if key == "decimals" and not (_digits(value, 2) and check_decimals(int(value)) is not None):
-        raise InvalidInput("--decimals takes a number from 0 to {most}", most=MAX_DECIMALS)
+        raise InvalidInput("--decimals takes a number from 0 to {most}", most=_most_decimals())
     if key == "lang" and value not in LANGUAGES:
         raise InvalidInput("unknown language '{lang}'; use vi or en", lang=value)
     if key == "smtp_port" and not (_digits(value, 5) and 1 <= int(value) <= 65535):
@@ -83,7 +93,17 @@ def check_value(key: str, value: str) -> str:
         rules.email_addresses(value)
     if key == "confirmation" and value not in ("on", "off"):
         raise InvalidInput("confirmation is 'on' or 'off'")
-    return _NORMALISE[key](value) if key in _NORMALISE else value
+    return _normalised(key, value)
+
+
+def _normalised(key: str, value: str) -> str:
+    if key not in _FIXED_FORM:
+        return value
+    from nqtrack.core import letterhead as head
+
+    checks = {"office": head.check_office, "place": head.check_place, "number": head.check_number,
+              "report_number": head.check_number, "signer": head.check_signer}
+    return checks[key](value)
 
 
 def read_all(ctx: Context) -> dict[str, str | None]:
@@ -149,8 +169,10 @@ def stored_cutoff(store: object) -> int | None:
     return int(value) if value else None
 
 
-def letterhead(ctx: Context, number_setting: str = "number") -> head.Letterhead:
+def letterhead(ctx: Context, number_setting: str = "number") -> Letterhead:
     """What a letter (`number`) or the report (`report_number`) says about its issuer."""
+    from nqtrack.core import letterhead as head
+
     store = ctx.store
     return head.Letterhead(office=usable(store, "office") or "", place=usable(store, "place") or "",
                            number=usable(store, number_setting) or "",
