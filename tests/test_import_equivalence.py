@@ -190,18 +190,18 @@ def test_the_rows_written_behind_are_a_bounded_number_of_statements_ahead(tmp_pa
 
     store = sqlite_store.SqliteStore(str(tmp_path / "register.db"), create=True)
     release = threading.Event()
-    real = sqlite_store._Connection._executemany
+    real = sqlite_store._Connection._insert_many
 
-    def held(self: Any, sql: str, rows: Any) -> Any:
+    def held(self: Any, table: str, columns: Any, rows: Any) -> Any:
         release.wait(30)
-        return real(self, sql, rows)
+        return real(self, table, columns, rows)
 
-    monkeypatch.setattr(sqlite_store._Connection, "_executemany", held)
+    monkeypatch.setattr(sqlite_store._Connection, "_insert_many", held)
     handed: list[int] = []
 
     def parse_ahead() -> None:
         for n in range(sqlite_store.WRITE_BEHIND_JOBS + 5):
-            store.conn.write_behind("INSERT INTO settings(key, value) VALUES (?, ?)", [(f"k{n}", "v")])
+            store.conn.write_behind("settings", ("key", "value"), [(f"k{n}", "v")])
             handed.append(n)
 
     with store.transaction():
