@@ -25,6 +25,8 @@ class _LazyPattern:
     def __getattr__(self, name: str) -> Any:
         # called only for what the instance lacks: compiled once, the pattern's own methods
         # are then found on the instance, as fast as on the pattern
+        if name.startswith("_"):  # a probe for a protocol (copy, pickle…), or _source before __init__
+            raise AttributeError(name)
         compiled = re.compile(self._source, self._flags)
         for method in self._METHODS:
             setattr(self, method, getattr(compiled, method))

@@ -207,8 +207,8 @@ class _Connection(sqlite3.Connection):
         self._insert_many(table, tuple(columns), rows)
 
     def _insert_many(self, table: str, columns: tuple[str, ...], rows: Sequence[Sequence[Any]]) -> None:
-        """The rows in statements of as many rows as SQLite binds values (VALUES (…), (…), …),
-        not one statement a row (executemany): the values are bound in one call and SQLite
+        """The rows in statements of up to ROWS_A_STATEMENT rows (VALUES (…), (…), …), not one
+        statement a row (executemany): a statement's values are bound in one call and SQLite
         writes them all without the GIL, where executemany takes the GIL back after every
         row. A thread writing behind (write_behind) then waited for the importing thread's
         Python at each row, so that the two barely overlapped (issue 20: an import of 100,000
