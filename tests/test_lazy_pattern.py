@@ -59,20 +59,33 @@ def test_a_lazy_pattern_is_compiled_once_at_its_first_use(monkeypatch: pytest.Mo
 
 
 _PROBE = """
-import json, sys
+import json, re, sys
+compiled_by = set()  # the modules that compile a pattern while the core is imported
+_compile = re._compile
+def spy(pattern, flags):
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_globals.get("__name__", "").partition(".")[0] == "re":
+        frame = frame.f_back
+    compiled_by.add(frame.f_globals.get("__name__") if frame is not None else None)
+    return _compile(pattern, flags)
+re._compile = spy
 import nqtrack.core.dates as dates, nqtrack.core.recurrence as recurrence, nqtrack.core.text as text
+import nqtrack.core.names, nqtrack.core.rights, nqtrack.render.tables
+re._compile = _compile
+eager = sorted(m for m in compiled_by if m and m.startswith("nqtrack"))
 def lazy():
     return {f"{m.__name__}.{name}": "match" in vars(value) for m in (dates, recurrence, text)
             for name, value in vars(m).items() if type(value).__name__ == "_LazyPattern"}
 at_import = lazy()
 deadline = dates.parse_deadline(sys.argv[1])
-print(json.dumps([at_import, lazy(), str(deadline.date)]))
+print(json.dumps([eager, at_import, lazy(), str(deadline.date)]))
 """
 
 
 def test_importing_the_core_compiles_none_of_its_patterns() -> None:
     done = subprocess.run([sys.executable, "-c", _PROBE, "Quý II/2026"], capture_output=True, text=True, check=True)
-    at_import, after, day = json.loads(done.stdout)
+    eager, at_import, after, day = json.loads(done.stdout)
+    assert eager == []  # no module-level re.compile left in the modules every command imports
     assert len(at_import) >= 20 and not any(at_import.values())
     # reading one deadline compiles the patterns tried on it, the others stay as written
     assert after["nqtrack.core.dates._QUARTER"] and not all(after.values())
