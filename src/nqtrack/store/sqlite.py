@@ -139,7 +139,7 @@ def _fts5_compares_content() -> bool:
 
 # Rows an INSERT statement holds at most (_insert_many). Each size of statement stays prepared
 # in the connection's cache, with its last values bound: as many rows as SQLite binds values
-# for (1,638 tasks) kept 36 MB more through an import of 100,000 rows, 1,024 keep 8 MB (a bound
+# for (1,424 tasks) kept 36 MB more through an import of 100,000 rows, 1,024 keep 8 MB (a bound
 # that does not grow with the file); fewer rows a statement take the GIL back more often (256:
 # the importing thread waited 2.4 s for the writer, against 1.5 s with 1,024 and 4.5 s with one
 # row a statement).
