@@ -163,6 +163,10 @@ def _piece_sizes(count: int, most: int) -> Iterator[int]:
         count -= size
 
 
+# rows to write behind: table, columns, rows (None ends the writer's thread)
+_Job = tuple[str, tuple[str, ...], Sequence[Sequence[Any]]]
+
+
 class _Connection(sqlite3.Connection):
     """A connection whose statements raise the typed errors of `user_error`, so that no
     caller above the store ever matches SQLite's messages. A number too large for SQLite
@@ -172,7 +176,7 @@ class _Connection(sqlite3.Connection):
     path = ""
     # rows written behind (write_behind): a thread of their own, their queue, its first error
     _behind: threading.Thread | None = None
-    _jobs: queue.Queue[tuple[str, tuple[str, ...], Sequence[Sequence[Any]]] | None] | None = None
+    _jobs: queue.Queue[_Job | None] | None = None
     _behind_error: BaseException | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -216,9 +220,9 @@ class _Connection(sqlite3.Connection):
         values' types and the errors are executemany's (the same binding); rows of another
         width go to executemany, which says which."""
         width = len(columns)
-        if not rows or not width:
+        if not rows:
             return
-        if set(map(len, rows)) != {width}:
+        if not width or set(map(len, rows)) != {width}:  # refused by executemany, as before
             self._executemany(_insert_sql(table, columns, 1), rows)
             return
         most = max(1, min(ROWS_A_STATEMENT, self.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width))
@@ -247,7 +251,7 @@ class _Connection(sqlite3.Connection):
             self._behind.start()
         self._jobs.put((table, tuple(columns), rows))
 
-    def _write_jobs(self, jobs: queue.Queue[tuple[str, tuple[str, ...], Sequence[Sequence[Any]]] | None]) -> None:
+    def _write_jobs(self, jobs: queue.Queue[_Job | None]) -> None:
         while (job := jobs.get()) is not None:
             try:
                 if self._behind_error is None:  # after an error the transaction is lost: skip
