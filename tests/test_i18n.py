@@ -443,3 +443,18 @@ def test_usage_error_before_the_command_follows_the_environment():
     assert result.exit_code == 2
     assert "Lỗi: Không có tùy chọn --bogus" in result.output
     assert re.search(r"^Cách dùng: nqtrack", result.output, re.M)
+
+
+@pytest.mark.parametrize("day", ["2026-13-40", "2026-02-30", "0000-00-00"])
+def test_a_day_shaped_text_that_is_no_day_is_named_as_written(keep_language, tmp_path: Path, day: str) -> None:
+    # the reason names the text it refuses; writing it as the language writes days read it as
+    # a day, and a secretary's mistyped --today became a traceback
+    i18n.set_language("vi")
+    assert i18n.translate_reason(f"'{day}' is not a date") == f"'{day}' không phải là ngày hợp lệ (ngày/tháng/năm)"
+    db = tmp_path / "register.db"
+    subprocess.run([sys.executable, "-m", "nqtrack", "--db", str(db), "init"], capture_output=True, check=True)
+    done = subprocess.run([sys.executable, "-m", "nqtrack", "--lang", "vi", "--db", str(db), "--today", day, "overdue"],
+                          capture_output=True, text=True)
+    assert done.returncode == 2
+    assert done.stderr == f"Lỗi: ngày không hợp lệ ở --today: '{day}' không phải là ngày hợp lệ (ngày/tháng/năm)\n"
+    assert done.stdout == ""

@@ -197,7 +197,8 @@ def translate_reason(reason: str) -> str:
 
 
 def _language_day(value: str) -> str:
-    """An ISO day named in a reason, written as the chosen language writes days."""
+    """An ISO day named in a reason, written as the chosen language writes days; a text
+    shaped like one that is no day (2026-13-40, the very text a reason refuses) as written."""
     import re
 
     if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
@@ -205,5 +206,8 @@ def _language_day(value: str) -> str:
 
         from nqtrack.core.dates import format_date
 
-        return format_date(date.fromisoformat(value), _language)
+        try:
+            return format_date(date.fromisoformat(value), _language)
+        except ValueError:
+            return value
     return value
