@@ -166,10 +166,17 @@ def test_same_file_twice_changes_nothing(with_units, tmp_path):
     assert db_state(with_units.db) == before
 
 
-def test_a_row_the_file_repeats_is_named_with_the_row_it_repeats(with_units, tmp_path):
+@pytest.mark.parametrize("kept", [None, 1, 2], ids=["marks-in-memory", "every-mark-written", "runs-of-two"])
+def test_a_row_the_file_repeats_is_named_with_the_row_it_repeats(with_units, tmp_path, monkeypatch, kept):
     """The same task twice in one file (the same document and title, as folded; or the same
     code): refused with the row it repeats, or left out with --skip-invalid. The import keeps
-    a 16-byte mark of each row's key, not the key (importer._row_mark)."""
+    a 16-byte mark of each row's key, not the key (importer._row_mark), in bounded memory
+    (importing.marks): the same answers with the marks written to its file from the first
+    row, or two at a time, as with all of them in memory."""
+    if kept is not None:
+        from nqtrack.importing.marks import RowMarks
+
+        monkeypatch.setattr(RowMarks, "BUFFER", kept)
     path = tmp_path / "t.csv"
     path.write_text("Mã nhiệm vụ,Nội dung nhiệm vụ,Đơn vị chủ trì,Văn bản,Thời hạn\n"
                     ",Báo cáo quý I,Văn phòng Bộ,07-NQ/ĐUK,31/03/2024\n"
@@ -189,6 +196,23 @@ def test_a_row_the_file_repeats_is_named_with_the_row_it_repeats(with_units, tmp
     assert [(t["code"], t["title"], t["document"]) for t in json.loads(with_units("list", "--format", "json").stdout)] == [
         (None, "Báo cáo quý I", "07-NQ/ĐUK"), (None, "Kiểm tra", None), (None, "Báo cáo quý I", None),
         (None, "Báo cáo quý I", "08-NQ/ĐUK"), ("NV-9", "Kiểm tra", None)]
+
+
+def test_an_import_whose_scratch_file_cannot_be_written_says_so_and_writes_nothing(with_units, tmp_path,
+                                                                                     monkeypatch):
+    """The marks of a large file's rows go to a scratch file (importing.marks): a temporary
+    folder that cannot take it is one line and exit 74, and the import writes nothing."""
+    import tempfile
+
+    from nqtrack.importing.marks import RowMarks
+
+    monkeypatch.setattr(RowMarks, "BUFFER", 1)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "gone"))
+    path = tmp_path / "t.csv"
+    path.write_text(tasks_csv(), encoding="utf-8-sig")
+    refused = with_units("import", str(path), expect=74)
+    assert refused.output == f"Error: cannot write {tmp_path / 'gone'}: No such file or directory\n"
+    assert json.loads(with_units("list", "--format", "json").stdout) == []
 
 
 def test_changed_rows_update_with_one_event_per_field(with_units, tmp_path):

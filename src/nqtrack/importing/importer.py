@@ -12,7 +12,7 @@ import gc
 import re
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -32,6 +32,7 @@ from nqtrack.core.states import StateError, parse_status, timing_class
 from nqtrack.core.symbols import find_document, parse_symbol, symbol_key
 from nqtrack.core.text import fold, nfc
 from nqtrack.importing.columns import COLUMNS, REQUIRED, is_known_header, looks_like_lead_unit, map_headers
+from nqtrack.importing.marks import RowMarks
 from nqtrack.importing.reader import Table, read_table
 from nqtrack.importing.rows import source_size, worker_threshold
 from nqtrack.store.base import LaterEvent, NewTask, journal_value
@@ -349,9 +350,9 @@ def data_records(
 
 def _row_mark(key: Any) -> bytes:
     """A row's match key as 16 bytes (BLAKE2b-128 of its repr). An import keeps one for every
-    row, to find a row the file repeats: the key itself (a tuple, the document as written,
-    the folded title) took about 250 bytes a row, most of the import's memory growth at
-    1,000,000 rows; two keys alike in 128 bits are not to be met (about 1e-27 there)."""
+    row (importing.marks, in bounded memory), to find a row the file repeats: the key itself
+    (a tuple, the document as written, the folded title) took about 250 bytes a row; two
+    keys alike in 128 bits are not to be met (about 1e-27 at 1,000,000 rows)."""
     return blake2b(repr(key).encode(), digest_size=16).digest()
 
 
@@ -366,7 +367,7 @@ class Importer:
         self._doc_ids: dict[Any, int | None] = {}  # (symbol key, date) → id (None: to create)
         self._doc_rows: dict[Any, dict[str, Any]] = {}
         self._doc_dates: dict[Any, tuple[date | None, date | None]] = {}  # key → (issued, received)
-        self._seen: dict[bytes, int] = {}  # match key (_row_mark) → first data row, to catch duplicates
+        self._marks = RowMarks()  # match key (_row_mark) → first data row, to catch duplicates
         self._parents: list[tuple[int, str]] = []
         self._unchanged_ids: set[int] = set()  # units or documents rows that changed nothing (yet)
         self._unit_keys: dict[str, str] = {}  # unit name as written → folded key
@@ -747,7 +748,7 @@ class Importer:
         # no cyclic garbage is made here, and the collector walked every young row (4 % of an
         # import); the indexes of a new register are built once at the end (store.bulk_load)
         # (the rows' reader first: a second process is started before the writing's threads)
-        with _gc_paused(), self._records(table, mapping) as records, \
+        with _gc_paused(), closing(self._marks), self._records(table, mapping) as records, \
                 self.store.bulk_load() if self.options.kind == "tasks" else nullcontext():
             self._load(records, parse)
         self.summary.converted_cells = table.converted_cells
@@ -772,10 +773,9 @@ class Importer:
             try:
                 row = parse(record, headers)
                 row["_at"] = (number, line)
-                mark = _row_mark(row.get("_key"))
-                if mark in self._seen:
-                    raise BadRow(None, None, f"the same task as row {self._seen[mark]}")
-                self._seen[mark] = number
+                first = self._marks.first_row(_row_mark(row.get("_key")), number)
+                if first is not None:
+                    raise BadRow(None, None, f"the same task as row {first}")
             except BadRow as bad:
                 self.summary.problems.append(
                     Problem(number, line, bad.column, None if bad.value is None else str(bad.value), bad.reason)
@@ -950,7 +950,7 @@ class Importer:
             values.get("document_id"), row["title"])
         if existing is not None:
             self.summary.notes.append(
-                (ALREADY_ONE_TASK, {"row": self._seen[_row_mark(row["_key"])], "title": row["title"],
+                (ALREADY_ONE_TASK, {"row": row["_at"][0], "title": row["title"],
                                     "task": existing["code"] or f"#{existing['id']}"}))
             return False
         assert self.options.make_series is not None, "the use case gives make_series"
@@ -1023,7 +1023,7 @@ class Importer:
                 kind="imported",
                 batch_id=self.summary.batch_id,
                 recorded_at=self.options.recorded_at,
-                codes_checked=True,  # against each other (_seen) and the register's (_write_chunk)
+                codes_checked=True,  # against each other (_marks) and the register's (_write_chunk)
             )
             faults.pause("import-batch")  # the crash tests kill an import here, its first rows written
         self._pending = []
