@@ -41,7 +41,7 @@ def answers(marks: RowMarks, keys: list[int]) -> list[int | None]:
        every_mark_may_be_written=st.booleans())
 def test_answers_as_a_dict_of_every_mark_would(keys, kept, every_mark_may_be_written):
     marks = RowMarks()
-    marks.BUFFER = kept  # type: ignore[misc]
+    marks.BUFFER = kept
     slice_before = marks_module._SLICE
     if every_mark_may_be_written:
         marks_module._SLICE = 7  # a filter of one byte: its bits are soon all set
@@ -53,12 +53,12 @@ def test_answers_as_a_dict_of_every_mark_would(keys, kept, every_mark_may_be_wri
 
 def test_memory_is_bounded_and_a_small_import_writes_no_file():
     small = RowMarks()
-    small.BUFFER = 100  # type: ignore[misc]
+    small.BUFFER = 100
     assert answers(small, list(range(99))) == [None] * 99
     assert small._file is None and small._filter is None and len(small._recent) == 99
 
     large = RowMarks()
-    large.BUFFER = 100  # type: ignore[misc]
+    large.BUFFER = 100
     keys = list(range(1000)) + [0, 555, 999]  # each seen again: in the first run, a middle one, the dict
     found = [large.first_row(mark(key), row) for row, key in enumerate(keys, 1)]
     try:
@@ -73,7 +73,7 @@ def test_memory_is_bounded_and_a_small_import_writes_no_file():
 @pytest.mark.parametrize("kept", [1, 2, 1 << 17])
 def test_a_mark_written_is_found_in_whichever_run_holds_it(kept):
     marks = RowMarks()
-    marks.BUFFER = kept  # type: ignore[misc]
+    marks.BUFFER = kept
     keys = list(range(50))
     try:
         assert [marks.first_row(mark(k), row) for row, k in enumerate(keys, 1)] == [None] * 50
@@ -90,7 +90,7 @@ def test_a_scratch_file_that_cannot_be_written_is_the_users_error(tmp_path, monk
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "gone"))  # $TMPDIR naming no folder
     marks = RowMarks()
-    marks.BUFFER = 1  # type: ignore[misc]
+    marks.BUFFER = 1
     with pytest.raises(StorageError) as refused:
         marks.first_row(mark(1), 1)
     assert refused.value.args_ == {"path": str(tmp_path / "gone"), "reason": "No such file or directory"}
