@@ -95,3 +95,23 @@ def test_a_scratch_file_that_cannot_be_written_is_the_users_error(tmp_path, monk
         marks.first_row(mark(1), 1)
     assert refused.value.args_ == {"path": str(tmp_path / "gone"), "reason": "No such file or directory"}
     marks.close()
+
+
+def test_a_scratch_file_that_cannot_be_read_back_is_the_users_error(monkeypatch):
+    import errno
+    import os
+
+    from nqtrack.core.errors import StorageError
+
+    marks = RowMarks()
+    marks.BUFFER = 1
+    assert marks.first_row(mark(1), 1) is None  # written to the file
+
+    def failing_read(*args):
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(os, "pread", failing_read)
+    with pytest.raises(StorageError) as refused:
+        marks.first_row(mark(1), 2)
+    assert refused.value.args_["reason"] == "Input/output error"
+    marks.close()

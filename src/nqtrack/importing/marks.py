@@ -25,6 +25,17 @@ _FILTER_BITS = 1 << 27  # the Bloom filter: 16 MB, three bits a mark
 _SLICE = _FILTER_BITS - 1
 
 
+def _bits_of(mark: bytes) -> tuple[int, int, int]:
+    """A mark's three bits in the filter: three 27-bit slices of its own bits, which are a
+    hash already."""
+    whole = int.from_bytes(mark, "little")
+    return whole & _SLICE, (whole >> 32) & _SLICE, (whole >> 64) & _SLICE
+
+
+def _scratch_error(exc: OSError) -> StorageError:
+    return StorageError("cannot write {path}: {reason}", path=tempfile.gettempdir(), reason=exc.strerror or str(exc))
+
+
 class RowMarks:
     """Each mark's first row. `first_row(mark, row)`: the row that had `mark` first, or
     None when no row had it (then `row` is kept as its first)."""
@@ -45,12 +56,12 @@ class RowMarks:
             return first
         bits = self._filter
         if bits is not None:
-            # the mark's three bits in the filter: three 27-bit slices of its own bits,
-            # which are a hash already (inline: a million rows' worth of calls saved)
-            whole = int.from_bytes(mark, "little")
-            a, b, c = whole & _SLICE, (whole >> 32) & _SLICE, (whole >> 64) & _SLICE
+            a, b, c = _bits_of(mark)
             if bits[a >> 3] >> (a & 7) & bits[b >> 3] >> (b & 7) & bits[c >> 3] >> (c & 7) & 1:
-                first = self._written_row(mark)
+                try:
+                    first = self._written_row(mark)
+                except OSError as exc:
+                    raise _scratch_error(exc) from None
                 if first is not None:
                     return first
         recent[mark] = row
@@ -65,13 +76,12 @@ class RowMarks:
 
     def _write_run(self) -> None:
         """The dict's marks to the file, sorted (one run), and into the filter. A file that
-        cannot be written (a full disk, a temporary folder missing) is the user's error:
-        one line, and the import, which is one transaction, writes nothing."""
+        cannot be written or read back (a full disk, a temporary folder missing) is the
+        user's error: one line, and the import, which is one transaction, writes nothing."""
         try:
             self._write_sorted_run()
         except OSError as exc:
-            raise StorageError("cannot write {path}: {reason}", path=tempfile.gettempdir(),
-                               reason=exc.strerror or str(exc)) from None
+            raise _scratch_error(exc) from None
 
     def _write_sorted_run(self) -> None:
         if self._file is None:
@@ -83,8 +93,7 @@ class RowMarks:
         # records of equal width sort by their mark, which leads them (marks are unique)
         records = sorted([mark + row.to_bytes(_ROW, "little") for mark, row in self._recent.items()])
         for mark in self._recent:
-            whole = int.from_bytes(mark, "little")
-            a, b, c = whole & _SLICE, (whole >> 32) & _SLICE, (whole >> 64) & _SLICE
+            a, b, c = _bits_of(mark)
             bits[a >> 3] |= 1 << (a & 7)
             bits[b >> 3] |= 1 << (b & 7)
             bits[c >> 3] |= 1 << (c & 7)
