@@ -115,6 +115,37 @@ def test_a_report_read_from_the_figures_kept_equals_the_one_counted(store):
     assert by_unit["workload"]["total"] < counted_once["workload"]["total"]
 
 
+
+def test_a_report_read_from_the_figures_kept_neither_sorts_nor_sums_again(store, monkeypatch):
+    """What is kept is what the report prints (revision 2): the overdue list sorted, with its
+    days overdue, so a kept report does not build it again, and each trend month's counts
+    summed; the days of the list read back are days, as counted."""
+    from nqtrack.core.figures import RAW_KEYS
+
+    query = views.ReportQuery(views.PeriodChoice(month="2022-10"))
+    counted_once = views.report(Context.of(store, TODAY), query)
+    tasks = counted_once.data["overdue_tasks"]
+    assert tasks and all(type(t["deadline"]) is date for t in tasks)
+
+    def refuse(*_args: Any, **_kwargs: Any) -> None:
+        raise AssertionError("built again")
+
+    monkeypatch.setattr(views, "build_backlog", refuse)
+    with counting_forbidden(store):
+        read = views.report(Context.of(store, TODAY), query)
+    assert read.data == counted_once.data
+    assert [type(t["deadline"]) for t in read.data["overdue_tasks"]] == [date] * len(tasks)
+    kept = {json.loads(r["key"])["kind"] + r["key"]: json.loads(r["figures"])
+            for r in store._rows("SELECT key, figures FROM figure_cache")}
+    assert all(json.loads(key[key.index("{"):])["revision"] == views.FIGURES_REVISION == 2 for key in kept)
+    months = [figures for key, figures in kept.items() if key.startswith("trend")]
+    assert len(months) == 12 and all(set(month) == set(RAW_KEYS) for month in months)
+    (overdue,) = [figures for key, figures in kept.items() if key.startswith("overdue")]
+    assert overdue == [{**t, "deadline": t["deadline"].isoformat(),
+                        "original_deadline": t["original_deadline"] and t["original_deadline"].isoformat()}
+                       for t in tasks]
+
+
 def test_fresh_counts_everything_again_and_keeps_it(store):
     first = report(store, "2022-10")
     with counted(store) as calls:

@@ -197,11 +197,12 @@ def report(ctx: Context, query: ReportQuery) -> Printed:
             lambda: ctx.store.report_counts(period.start, period.end, day, previous.start, previous.end,
                                             known_at=known_at, **filters))
         # the overdue list names each task by today's title, code, assignee and units: any
-        # change, whatever its day, makes it count again
-        overdue_rows = kept.get("overdue", day, scope_key, lambda: ctx.store.overdue_rows(
-            day, day - timedelta(days=1), known_at=known_at, with_coordinating=False, **filters),
-            changed_by=date.max)
-    overdue_tasks = _overdue_on(day, overdue_rows)
+        # change, whatever its day, makes it count again. Kept as the report prints it (sorted,
+        # days overdue counted), not as the store's rows: sorting a large list again was most
+        # of a kept report's own time
+        overdue_tasks = _with_days(kept.get("overdue", day, scope_key, lambda: _overdue_on(day, ctx.store.overdue_rows(
+            day, day - timedelta(days=1), known_at=known_at, with_coordinating=False, **filters)),
+            changed_by=date.max))
     kept.keep(ctx)
     return Printed({
         **scope.head,
@@ -229,11 +230,12 @@ def _trend(ctx: Context, kept: KeptFigures, period: Period, day: date, known_at:
         counted = ctx.store.trend_counts([(m.start, m.end, min(m.end, day)) for m, _key in missing],
                                          known_at=known_at, **filters)
         for (month, key), month_counts in zip(missing, counted, strict=True):
-            found[key] = kept.add(key, min(month.end, day), month_counts)
+            # a month's counts summed: the trend shows the whole only
+            found[key] = kept.add(key, min(month.end, day), add_counts(month_counts))
     counts = [found[key] for key in keys]
     trend = []
     for month, month_counts in zip(months, counts, strict=True):
-        workload = views(add_counts(month_counts))["workload"]
+        workload = views(month_counts)["workload"]
         trend.append({"month": f"{month.year}-{month.number:02d}", "from": month.start, "to": month.end,
                       "as_of": min(month.end, day), "total": workload["total"], "completed": workload["completed"],
                       "completion_rate": workload["completion_rate"]})
@@ -242,7 +244,8 @@ def _trend(ctx: Context, kept: KeptFigures, period: Period, day: date, known_at:
 
 # Raised whenever what a report counts changes (a figure's definition, a column of the
 # overdue list): the counts kept under another revision are never read.
-FIGURES_REVISION = 1
+# 2: the overdue list kept as printed, each trend month's counts summed.
+FIGURES_REVISION = 2
 
 
 @dataclass
@@ -274,8 +277,8 @@ class KeptFigures:
     def add(self, key: str, changed_by: date, figures: Any) -> Any:
         """Keep `figures` (after the snapshot), good until a change effective on `changed_by`
         or earlier, and return them as they will be read back (the store's counts and rows:
-        numbers, text and None, which JSON gives back as they were)."""
-        text = json.dumps(figures, ensure_ascii=False)
+        numbers, text and None, which JSON gives back as they were; days as ISO text)."""
+        text = json.dumps(figures, ensure_ascii=False, default=date.isoformat)
         if self.seen is not None:
             self.new.append((key, changed_by, text))
         return json.loads(text)
@@ -306,6 +309,15 @@ def _overdue_on(day: date, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     backlog = build_backlog(rows, day, 0)
     tasks = sorted(backlog.overdue + backlog.paused, key=lambda t: (-t["days_overdue"], t["id"]))
     return [{k: t.get(k) for k in REPORT_TASK_KEYS} for t in tasks]
+
+
+def _with_days(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The overdue list as read back from its JSON, its deadlines days again (as counted)."""
+    for task in tasks:
+        for key in ("deadline", "original_deadline"):
+            if task[key] is not None:
+                task[key] = date.fromisoformat(task[key])
+    return tasks
 
 
 # -- the review of documents ---------------------------------------------------------------------
