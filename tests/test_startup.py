@@ -84,6 +84,20 @@ def test_a_report_imports_nothing_of_the_morning_view_the_notices_or_the_review(
                           "nqtrack.core.review"}, modules
 
 
+@pytest.mark.parametrize("fmt", ["json", "csv", "docx"])
+def test_a_machine_report_imports_no_cut_of_rates_and_only_word_the_letterhead(tmp_path: Path, fmt: str) -> None:
+    # fractions imports decimal (~5 ms of a start): the JSON and the machine CSV carry rates
+    # exact, and only the Word report has a heading and a signature
+    db = tmp_path / "register.db"
+    SqliteStore(str(db), create=True).close()
+    imported = set(every_module_imported_by("--db", str(db), "--today", "2026-11-22", "report", "--month", "2026-10",
+                                            "--format", fmt, "--output", str(tmp_path / f"report.{fmt}")))
+    assert "nqtrack.render.report" in imported and (tmp_path / f"report.{fmt}").stat().st_size > 0
+    if fmt != "docx":
+        assert not imported & {"fractions", "decimal"}
+    assert ("nqtrack.core.letterhead" in imported) is (fmt == "docx")
+
+
 @pytest.mark.parametrize("command", [["overdue", "--format", "csv"], ["report", "--month", "2026-10", "--format", "json"]])
 def test_the_threads_of_check_are_not_imported_by_the_views(tmp_path: Path, command: list[str]) -> None:
     db = tmp_path / "register.db"

@@ -143,13 +143,14 @@ def _deliver_report(printed: Any, out: Any) -> None:
     """The report to its destination, its rates cut to the decimals chosen. The Word
     report's heading and signature come from the settings; those not set are named before
     anything is written."""
-    from nqtrack.app import settings
-    from nqtrack.core.letterhead import missing
     from nqtrack.render import report as render
 
     out.decimals = printed.decimals
     head = None
-    if out.fmt == "docx":
+    if out.fmt == "docx":  # the letterhead's settings: the Word report's alone
+        from nqtrack.app import settings
+        from nqtrack.core.letterhead import missing
+
         head = settings.letterhead(session.context(), "report_number")
         warn_unset(missing(head, "report_number"))
     with out.text():

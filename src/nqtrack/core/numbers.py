@@ -17,7 +17,10 @@ decimals, below 10^7 with 6. A `Fraction` is cut exactly whatever its size.
 from __future__ import annotations
 
 import math
-from fractions import Fraction
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 MAX_DECIMALS = 6
 NO_VALUE = "—"
@@ -27,6 +30,10 @@ _SEPARATORS = {"vi": (",", "."), "en": (".", ",")}
 
 
 def _exact(value: float | int | Fraction) -> Fraction:
+    # imported here: fractions imports decimal (~5 ms), which only the formats people read
+    # need, never a report's JSON nor the morning view (issue 20)
+    from fractions import Fraction
+
     if isinstance(value, (int, Fraction)):
         return Fraction(value)
     if not math.isfinite(value):

@@ -29,7 +29,6 @@ from nqtrack.core.figures import (
     WORKLOAD_KEYS,
     government_sentence,
 )
-from nqtrack.core.letterhead import Letterhead
 from nqtrack.core.numbers import NO_VALUE, cut, format_percent, localize
 from nqtrack.core.text import inert
 from nqtrack.i18n import N_, _, language
@@ -38,6 +37,7 @@ from nqtrack.render.tables import KIND_BY_KEY, csv_text, json_text, markdown_tab
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from nqtrack.core.letterhead import Letterhead
     from nqtrack.render.output import Output
 
 RECEIVED_ALL = RECEIVED_KEYS + ("change_pct",)
@@ -566,6 +566,7 @@ def render(report: dict[str, Any], out: Output | str, stream: TextIO | None = No
         out.write_bytes(workbook(report, decimals))
         return
     if fmt == "docx":
+        from nqtrack.core.letterhead import Letterhead
         from nqtrack.render.report_docx import docx_bytes
 
         out.write_bytes(docx_bytes(report, head or Letterhead(), issued_on or _day(report["period"]["as_of"]),
