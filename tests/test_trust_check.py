@@ -11,7 +11,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from nqtrack.store.sql import search_tokens
 from tests.support import Cli, query
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -638,3 +641,43 @@ def test_a_failure_while_the_second_pass_runs_ends_it(monkeypatch, threads):
         raise KeyboardInterrupt
     assert multiprocessing.active_children() == []
     assert stopped.is_set() == (threads == 2)  # the process was ended, not asked
+
+
+# -- PostgreSQL's search index: its words read as the server writes the array out -----------
+
+
+@given(st.lists(st.sampled_from(["null", "NULL", "Null", "bao", "cao", "2024", "ke", "hoach", "a1", "ŋ", "ǂ", "null2"])
+                | st.text(max_size=20), max_size=12))
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_the_words_of_a_text_are_written_out_as_the_server_writes_the_array(pg_server, words):
+    from nqtrack.store.postgres import _array_text
+
+    words = sorted(set(search_tokens(" ".join(words))))  # a text's words, as the index keeps them
+    (written,) = pg_server.admin.execute("SELECT %s::text[]::text", [words]).fetchone()
+    assert written == _array_text(words)
+
+
+@pytest.mark.postgresql_only
+@pytest.mark.parametrize("change", [
+    "array_append(words, 'khac')",  # a word more (its count of tokens left as it was)
+    "words[2:]",  # a word less
+    "ARRAY[words[1] || ' ' || words[2], NULL] || words[3:]",  # two words as one, and a NULL for the count
+    "ARRAY[words[1] || ' ' || words[2], ''] || words[3:]",  # two words as one, and an empty word
+    "ARRAY[words[2], words[1]] || words[3:]",  # the same words, not in order
+    "ARRAY[words[1:2], words[3:4]]",  # two dimensions
+    "'[2:3]={a,b}'::text[]",  # another lower bound
+])
+def test_check_sees_the_words_of_the_search_index_changed_on_the_server(office_register, change):
+    task = row_id(office_register.db, "SELECT task_id FROM task_search WHERE cardinality(words) >= 4 "
+                                      "ORDER BY task_id LIMIT 1")
+    tamper(office_register.db, f"UPDATE task_search SET words = {change} WHERE task_id = {task}")
+    assert office_problems(office_register) == [
+        {"task": task, "problem": "its text in the search index does not match its fields"}]
+
+
+def test_check_passes_a_task_whose_words_the_server_writes_in_quotes(office_register):
+    """The word "null" is the one a text[] writes out in quotes (to tell it from a NULL)."""
+    office_register("assign", "Xử lý giá trị null trong báo cáo", "--lead", "VP", "--due", "30/06/2024",
+                    today="2024-03-21")
+    assert query(office_register.db, "SELECT count(*) FROM tasks WHERE title_key LIKE '%null%'") == [(1,)]
+    assert json.loads(office_register("check", "--format", "json", today="2024-03-21").stdout)["ok"] is True

@@ -155,6 +155,13 @@ def _connect(url: str, busy_timeout: float) -> Any:
     return conn
 
 
+def _array_text(words: list[str]) -> str:
+    """Words as PostgreSQL writes a text[] out (array_out): in braces, by commas, an element
+    in quotes only where it needs them. A text's words (search_tokens: letters and digits,
+    lower case, never empty) need them only to be told from a NULL: "null"."""
+    return "{" + ",".join('"null"' if word == "null" else word for word in words) + "}"
+
+
 class PostgresStore(SqlStore):
     """The register in a PostgreSQL database (see the module docstring)."""
 
@@ -908,11 +915,13 @@ class PostgresStore(SqlStore):
     # -- search ------------------------------------------------------------------------
 
     def _search_index(self) -> Iterator[tuple[int, str | None]]:
-        # the words a search matches, and their count, must be the text's
+        # the words a search matches, and their count, must be the text's. The words are
+        # compared as the server writes the array out (turned into a list of strings they were
+        # a third of this pass): the same text is the same one-dimensional array
         for task_id, body, count, words in self._stream(
-                "SELECT task_id, body, tokens, words FROM task_search ORDER BY task_id", tuples=True):
+                "SELECT task_id, body, tokens, words::text FROM task_search ORDER BY task_id", tuples=True):
             tokens = search_tokens(body)
-            same = count == len(tokens) and list(words) == sorted(set(tokens))
+            same = count == len(tokens) and words == _array_text(sorted(set(tokens)))
             yield task_id, body if same else None
 
     def _search_row(self, task_id: int, body: str) -> list[Any]:
