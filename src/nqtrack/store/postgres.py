@@ -159,7 +159,9 @@ def _array_text(words: list[str]) -> str:
     """Words as PostgreSQL writes a text[] out (array_out): in braces, by commas, an element
     in quotes only where it needs them. A text's words (search_tokens: letters and digits,
     lower case, never empty) need them only to be told from a NULL: "null"."""
-    return "{" + ",".join('"null"' if word == "null" else word for word in words) + "}"
+    if "null" in words:  # rare: the others are joined as they are, in C
+        words = ['"null"' if word == "null" else word for word in words]
+    return "{" + ",".join(words) + "}"
 
 
 class PostgresStore(SqlStore):
