@@ -2517,13 +2517,6 @@ class SqlStore:
                 named.append(task_id)
         return named
 
-    def _tasks_as_searched(self) -> Iterator[dict[str, Any]]:
-        """Every task's title key and the columns its search text is made of, by task (read
-        as tuples: the engine's rows by name cost more than this mapping)."""
-        names = ("id", "title_key", *_SEARCHED_COLUMNS)
-        for row in self._stream(f"SELECT {', '.join(names)} FROM tasks ORDER BY id", tuples=True):
-            yield dict(zip(names, row, strict=True))
-
     def _task_as_searched(self, task_id: int) -> dict[str, Any]:
         """One task's title key and the columns its search text is made of."""
         task = self._one(f"SELECT id, title_key, {', '.join(_SEARCHED_COLUMNS)} FROM tasks WHERE id = ?", [task_id])
@@ -2537,12 +2530,15 @@ class SqlStore:
         """The title key and the search text of every task (_derived_problems), and the rows
         of the search index that name no task."""
         problems: list[tuple[int, str]] = []
-        tasks = self._tasks_as_searched()
+        # each task's title key and the columns its search text is made of, as tuples (the
+        # engine's rows by name, and a mapping a task, cost more than the check of most tasks)
+        names = ("id", "title_key", "title", "document_id", "code", "note", "product", "assignee")  # as unpacked
+        tasks = self._stream(f"SELECT {', '.join(names)} FROM tasks ORDER BY id", tuples=True)
         bodies = self._search_index()
         documents = self._every_document_words()
         pending_body = next(bodies, None)
-        for task in tasks:
-            task_id = task["id"]
+        for row in tasks:
+            task_id, title_key, title, document_id, code, note, product, assignee = row
             body: str | None = None
             indexed = False
             while pending_body is not None and pending_body[0] <= task_id:
@@ -2551,7 +2547,12 @@ class SqlStore:
                 else:
                     problems.append((pending_body[0], "in the search index, but there is no such task"))
                 pending_body = next(bodies, None)
-            problems += self._derived_problems(task_id, task["title_key"], task, body, indexed, documents)
+            folded = fold_repeated(title)
+            if indexed and title_key == folded and body == _text_of(folded, title, code, note, product, assignee,
+                                                                      documents.get(document_id)):
+                continue  # as _derived_problems finds it, without its mappings: most tasks
+            problems += self._derived_problems(task_id, title_key, dict(zip(names, row, strict=True)), body, indexed,
+                                               documents)
         while pending_body is not None:
             problems.append((pending_body[0], "in the search index, but there is no such task"))
             pending_body = next(bodies, None)
