@@ -2547,12 +2547,8 @@ class SqlStore:
                 else:
                     problems.append((pending_body[0], "in the search index, but there is no such task"))
                 pending_body = next(bodies, None)
-            folded = fold_repeated(title)
-            if indexed and title_key == folded and body == _text_of(folded, title, code, note, product, assignee,
-                                                                      documents.get(document_id)):
-                continue  # as _derived_problems finds it, without its mappings: most tasks
-            problems += self._derived_problems(task_id, title_key, dict(zip(names, row, strict=True)), body, indexed,
-                                               documents)
+            problems += self._derived_problems(task_id, title_key, title, code, note, product, assignee,
+                                               documents.get(document_id), body, indexed)
         while pending_body is not None:
             problems.append((pending_body[0], "in the search index, but there is no such task"))
             pending_body = next(bodies, None)
@@ -2651,17 +2647,21 @@ class SqlStore:
                     )
         return problems
 
-    def _derived_problems(self, task_id: int, title_key: str, fields: Mapping[str, Any], body: str | None,
-                          indexed: bool, documents: dict[int, str]) -> list[tuple[int, str]]:
+    @staticmethod
+    def _derived_problems(task_id: int, title_key: str, title: str, code: Any, note: Any, product: Any,
+                          assignee: Any, document_words: str | None, body: str | None,
+                          indexed: bool) -> list[tuple[int, str]]:
         """The title key and the search text of one task against its fields (the search text
         as words, as the search cuts them: it matches words, older registers indexed them in
-        another order, and an index without a copy of the text gives back only its words)."""
+        another order, and an index without a copy of the text gives back only its words).
+        The fields come as values, not a mapping: check runs this for every task."""
+        folded = fold_repeated(title)
+        expected = _text_of(folded, title, code, note, product, assignee, document_words)
+        if indexed and title_key == folded and body == expected:
+            return []  # most tasks
         problems = []
-        folded = fold_repeated(fields["title"])
         if title_key != folded:
             problems.append((task_id, f"the title key {title_key!r} does not match the title"))
-        searched = {f: fields[f] for f in ("code", "note", "product", "assignee")}
-        expected = self._search_body({**searched, "title_key": folded}, documents.get(fields["document_id"]))
         if not indexed:
             problems.append((task_id, "missing from the search index"))
         elif body is None or (body != expected and sorted(search_tokens(body)) != sorted(search_tokens(expected))):

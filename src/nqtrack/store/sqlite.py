@@ -1060,8 +1060,10 @@ class SqliteStore(SqlStore):
                 task = self._task_as_searched(task_id)
                 if documents is None:
                     documents = self._every_document_words()
-                indexed = self._search_body(task, documents.get(task["document_id"]))
-                problems += self._derived_problems(task_id, title_key, task, indexed, True, documents)
+                document_words = documents.get(task["document_id"])
+                body = self._search_body(task, document_words)  # as the index holds it: by the key
+                problems += self._derived_problems(task_id, title_key, title, task["code"], task["note"],
+                                                   task["product"], task["assignee"], document_words, body, True)
         return problems
 
     def _search_index_whole(self) -> bool:
