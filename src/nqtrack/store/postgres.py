@@ -156,9 +156,9 @@ def _connect(url: str, busy_timeout: float) -> Any:
 
 
 def _array_text(words: list[str]) -> str:
-    """Words as PostgreSQL writes a text[] out (array_out): in braces, by commas, an element
-    in quotes only where it needs them. A text's words (search_tokens: letters and digits,
-    lower case, never empty) need them only to be told from a NULL: "null"."""
+    """Words as PostgreSQL writes a text[] out (array_out) and reads it in: in braces, by
+    commas, an element in quotes only where it needs them. A text's words (search_tokens:
+    letters and digits, lower case, never empty) need them only to be told from a NULL: "null"."""
     if "null" in words:  # rare: the others are joined as they are, in C
         words = ['"null"' if word == "null" else word for word in words]
     return "{" + ",".join(words) + "}"
@@ -928,11 +928,9 @@ class PostgresStore(SqlStore):
 
     def _search_row(self, task_id: int, body: str) -> list[Any]:
         tokens = search_tokens(body)
-        # the array as PostgreSQL reads it (words hold no quote, comma or brace): COPY takes
-        # it as text, a list would be dumped element by element, at 5 s per 100,000 tasks
-        unique = sorted(set(tokens))
-        words = '{"' + '","'.join(unique) + '"}' if unique else "{}"  # one join, not a string a word
-        return [task_id, body, len(tokens), words]
+        # the array as text, as PostgreSQL writes it out and reads it in: COPY takes it as
+        # text, a list would be dumped element by element, at 5 s per 100,000 tasks
+        return [task_id, body, len(tokens), _array_text(sorted(set(tokens)))]
 
     @contextmanager
     def _reindexing(self, task_ids: Sequence[int]) -> Iterator[None]:
