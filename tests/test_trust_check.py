@@ -6,6 +6,7 @@ and `check` counts what is missing where the numbers cannot tell which."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -14,6 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from nqtrack import i18n
+from nqtrack.render.problems import translate_problem
 from nqtrack.store.sql import search_tokens
 from tests.support import Cli, query
 
@@ -43,11 +46,31 @@ def tamper(db: Path | str, *statements: str) -> None:
         query(db, sql)
 
 
+# SQLite's own diagnostics (the lines of its integrity check), shown as SQLite writes them
+SQLITE_SAYS = re.compile(r"\*\*\* in database .*|NULL value in \S+|row \d+ missing from index \S+|"
+                         r"CHECK constraint failed in \S+|non-unique entry in index \S+|"
+                         r"wrong # of entries in index \S+", re.DOTALL)
+
+
+def said_in_vietnamese(found: list[dict]) -> list[dict]:
+    """The problems `check` found, each of which a table shows in Vietnamese (render.problems),
+    but SQLite's own lines: every test that finds one holds its words to the catalog."""
+    before = i18n.language()
+    i18n.set_language("vi")
+    try:
+        for problem in found:
+            text = problem["problem"]
+            assert SQLITE_SAYS.fullmatch(text) or translate_problem(text) != text, f"not in Vietnamese: {text!r}"
+    finally:
+        i18n.set_language(before)
+    return found
+
+
 def problems(cli: Cli) -> list[dict]:
     result = cli("check", "--format", "json", expect=1)
     data = json.loads(result.stdout)
     assert data["ok"] is False
-    return data["problems"]
+    return said_in_vietnamese(data["problems"])
 
 
 def test_the_example_register_passes(register):
@@ -95,6 +118,68 @@ def test_check_finds_the_same_reading_the_index_back_word_by_word(register, stat
     monkeypatch.setattr(SqliteStore, "_search_index_whole", lambda self: False)
     tamper(register.db, *statements)
     assert problems(register) == expected
+
+
+def test_check_says_its_problems_in_the_chosen_language(register):
+    """A table or markdown is read by people: each problem in the chosen language, with the
+    values the register holds. The JSON and the CSV keep the English words a script compares."""
+    tamper(register.db, "UPDATE tasks SET original_deadline = '2030-01-01' WHERE id = 4",
+           "DELETE FROM task_search WHERE rowid = 6",
+           "DELETE FROM unit_keys WHERE unit_id = 1 AND key = 'vp'")
+    english = ["unit 1 (Văn phòng Bộ): its look-up keys do not match its name, code and aliases",
+               "the original deadline is '2030-01-01' but the journal says '2022-03-18'",
+               "missing from the search index"]
+    vietnamese = ["đơn vị 1 (Văn phòng Bộ): khóa tra cứu không khớp với tên, mã và tên gọi khác",
+                  "thời hạn ban đầu là '2030-01-01' nhưng nhật ký ghi '2022-03-18'",
+                  "không có trong chỉ mục tìm kiếm"]
+    assert [p["problem"] for p in problems(register)] == english
+    shown = register("check", "--format", "markdown", lang="vi", expect=1).stdout
+    assert all(text in shown for text in vietnamese) and not any(text in shown for text in english)
+    assert "Phát hiện 3 vấn đề." in shown
+    shown = register("check", "--format", "markdown", expect=1).stdout
+    assert all(text in shown for text in english) and "3 problems found." in shown
+    rows = register("check", "--format", "csv", lang="vi", expect=1).stdout.splitlines()
+    assert rows == ["task,problem", f',"{english[0]}"', f"4,{english[1]}", f"6,{english[2]}"]
+
+
+# task 6's creation fingerprint with its hash of all the fields changed and each field's byte
+# kept: the fields differ, but none can be named
+WHOLE_PRINT_CHANGED = ("UPDATE events SET new_value = '#0000000000000000' || substr(new_value, 18) "
+                       "WHERE task_id = 6 AND field IS NULL")
+
+
+@pytest.mark.parametrize("statements, expected", [
+    (["UPDATE tasks SET completed_on = NULL WHERE id = 2"], [(2, "done without a completion date")]),
+    (["UPDATE tasks SET completed_on = '2022-05-01' WHERE id = 6"], [(6, "a completion date but not done")]),
+    (["UPDATE tasks SET deadline = '2021-12-31' WHERE id = 6"],
+     [(6, "deadline before the day it was assigned, with no note")]),
+    (["DELETE FROM events WHERE task_id = 6 AND field IS NULL"], [(6, "no creation event in the journal")]),
+    (["INSERT INTO task_units(task_id, unit_id) VALUES (6, 999)"], [(None, "foreign key: task_units row None → units")]),
+    (["UPDATE register_events SET field = 'nothing' WHERE id = 1"],
+     [(None, "unit {unit}: its journal names a field 'nothing' it does not have")]),
+    (["UPDATE register_events SET entity_id = 99 WHERE id = 1"],
+     [(None, "unit 99 is in its journal, but there is no such unit")]),
+    (["DELETE FROM events WHERE task_id IN (8, 9)", "DELETE FROM task_units WHERE task_id IN (8, 9)",
+      "DELETE FROM task_search WHERE rowid IN (8, 9)", "DELETE FROM tasks WHERE id IN (8, 9)"],
+     [(8, "tasks 8–9 are missing (deleted outside nqtrack, with their events?)")]),
+    # the highest number written lowered: two tasks gone, one missing by the count, which cannot be told
+    (["DELETE FROM events WHERE task_id IN (8, 9)", "DELETE FROM task_units WHERE task_id IN (8, 9)",
+      "DELETE FROM task_search WHERE rowid IN (8, 9)", "DELETE FROM tasks WHERE id IN (8, 9)",
+      "UPDATE register_marks SET value = value - 1 WHERE name = 'last_task'"],
+     [("{after_highest}", "1 task is missing (deleted outside nqtrack, with their events?)")]),
+    ([WHOLE_PRINT_CHANGED], [(6, "its fields are not what its creation event #{creation} recorded")]),
+])
+def test_check_names_every_rule_broken_in_words_a_table_shows_in_vietnamese(register, statements, expected):
+    """The rules the tamper cases above leave unbroken, each broken behind nqtrack's back:
+    found, and (problems(), said_in_vietnamese) in Vietnamese words too."""
+    unit = row_id(register.db, "SELECT entity_id FROM register_events WHERE id = 1")
+    creation = row_id(register.db, "SELECT id FROM events WHERE task_id = 6 AND field IS NULL")
+    after_highest = row_id(register.db, "SELECT max(id) + 1 FROM tasks")
+    tamper(register.db, *statements)
+    found = problems(register)
+    for task, problem in expected:
+        task = after_highest if task == "{after_highest}" else task
+        assert {"task": task, "problem": problem.format(unit=unit, creation=creation)} in found, found
 
 
 def test_fts5_checks_the_search_index_against_the_text_of_every_task(register):
@@ -192,6 +277,14 @@ def test_check_reports_the_damage_when_the_rules_cannot_be_read(register):
     assert found[1:] == [{"task": None, "problem": "the register's rules could not be checked: its file is damaged"}]
 
 
+def test_check_reports_the_damage_when_what_is_kept_beside_the_tasks_cannot_be_read(register):
+    # the units' look-up keys (read by integrity_problems): SQLite's quick check stops at the page
+    damage_first_page(register.db, "unit_keys")
+    assert problems(register) == [
+        {"task": None, "problem": "the file cannot be read whole: database disk image is malformed"},
+        {"task": None, "problem": "what the register keeps beside its tasks could not be checked: its file is damaged"}]
+
+
 def test_check_names_the_damage_of_any_index_in_one_line_never_a_traceback(register, tmp_path):
     """Each index of the register with its first page made unreadable in turn: `check` names
     the damage, or says in one line that the file is damaged or not a register; whatever its
@@ -269,7 +362,7 @@ def test_check_full_sees_an_index_unlike_its_table(register):
 
 def problems_with(cli: Cli, *args: str) -> list[dict]:
     result = cli("check", *args, "--format", "json", expect=1)
-    return json.loads(result.stdout)["problems"]
+    return said_in_vietnamese(json.loads(result.stdout)["problems"])
 
 
 @pytest.mark.parametrize("key, value", [("cutoff", "abc"), ("smtp_port", "abc"), ("smtp_starttls", "maybe"),
@@ -383,7 +476,7 @@ def office_register(cli) -> Cli:
 
 def office_problems(cli: Cli) -> list[dict]:
     result = cli("check", "--format", "json", today="2024-03-21", expect=1)
-    return json.loads(result.stdout)["problems"]
+    return said_in_vietnamese(json.loads(result.stdout)["problems"])
 
 
 def row_id(db: Path | str, sql: str) -> int:
@@ -408,6 +501,10 @@ def row_id(db: Path | str, sql: str) -> int:
      "series S1: the title key 'khac' does not match the title"),
     (["UPDATE series SET ends_on = '2024-02-29' WHERE id = 1"],
      "series S1: it ends on '2024-02-29' but its journal says None"),
+    (["UPDATE series_events SET new_value = 'hỏng' WHERE series_id = 1 AND kind = 'created' AND field IS NULL"],
+     "series S1: its creation event cannot be read"),
+    (["DELETE FROM series_events WHERE series_id = 1 AND kind = 'created' AND field IS NULL"],
+     "series S1: no creation event in its journal"),
 ])
 def test_check_sees_tampering_with_what_issues_14_and_16_added(office_register, statements, expected):
     tamper(office_register.db, *statements)

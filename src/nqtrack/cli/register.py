@@ -312,7 +312,12 @@ def check(fmt: PlainFormatOption = "table", full: CheckFullOption = False) -> No
     fmt = check_format(fmt)
     problems = register.check(session.context(), full=full)
     if fmt in ("json", "csv") or problems:
-        emit_rows(problems, [("task", _("No.")), ("problem", _("Problem"))], fmt,
+        shown = problems
+        if fmt not in ("json", "csv"):  # people read these; a script compares the machine formats' words
+            from nqtrack.render.problems import translate_problem
+
+            shown = [{**p, "problem": translate_problem(p["problem"])} for p in problems]
+        emit_rows(shown, [("task", _("No.")), ("problem", _("Problem"))], fmt,
                   json_data={"ok": not problems, "problems": problems})
     if fmt not in ("json", "csv"):
         typer.echo(_("{count} problems found.", count=len(problems)) if problems else _("All checks passed."))
