@@ -183,6 +183,31 @@ def test_an_edited_export_is_refused_before_anything_is_written(small, tmp_path,
     assert table_rows(other.db) == empty
 
 
+def many_fields(data):
+    for task in data["tasks"]:
+        task.update(state="done", completed_on="2022-09-01", progress=100, product="Báo cáo")
+
+
+def test_an_export_that_fails_its_checks_is_refused_in_the_chosen_language(small, tmp_path):
+    """The problems `check` would find, in the refusal's one line: each in the chosen language
+    with its task, the first five, then how many more."""
+    other = Cli(tmp_path / "other.db")
+    other("init")
+    export = edited_export(small, tmp_path, drop_events)
+    one_line(other("import", str(export), lang="vi", expect=None), 2,
+             "Lỗi: không nhập được: sổ theo dõi trong tệp xuất này không qua được các bước kiểm tra: thiếu sự kiện "
+             "nhật ký số 2 (bị xóa ngoài nqtrack?); nhiệm vụ 2: nhật ký không có sự kiện tạo mới")
+    export = edited_export(small, tmp_path, many_fields)
+    result = other("import", str(export), expect=None)
+    said = result.output.strip().split(": ", 3)[3].split("; ")
+    assert result.exit_code == 2 and len(said) == 5 and said[-1].endswith(" (+3)"), result.output
+    assert said[0] == "task 1: 'completed_on' is '2022-09-01', not what its creation event #1 recorded"
+    vietnamese = other("import", str(export), lang="vi", expect=2).output.strip()
+    assert vietnamese.startswith("Lỗi: không nhập được: sổ theo dõi trong tệp xuất này không qua được các bước kiểm "
+                                 "tra: nhiệm vụ 1: 'completed_on' là '2022-09-01', khác với sự kiện tạo mới #1 đã ghi; ")
+    assert vietnamese.endswith(" (+3)") and "not what" not in vietnamese
+
+
 def test_an_export_with_its_newest_task_taken_out_is_refused_unless_its_marks_go_too(small, tmp_path):
     # the export carries the register's marks (the highest task and event numbers ever
     # written): a newest task taken out is missing, as `check` would say of the register

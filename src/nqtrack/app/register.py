@@ -145,18 +145,14 @@ def import_export(ctx: Context, data: dict[str, Any]) -> dict[str, int]:
     rights.require_secretariat(ctx.actor)
     with store.transaction():
         counts = store.load_export(data)
-        problems = store.integrity_problems() + [f"{_task(task)}{message}" for task, message in
-                                                 store.invariant_problems()]
-        problems += settings.problems(ctx)
+        problems: list[tuple[int | None, str]] = [(None, p) for p in store.integrity_problems()]
+        problems += store.invariant_problems()
+        problems += [(None, p) for p in settings.problems(ctx)]
         if problems:
-            shown = "; ".join(problems[:5]) + (f" (+{len(problems) - 5})" if len(problems) > 5 else "")
+            # (task, problem) as check finds them: the command line words them (render.problems)
             raise InvalidInput("cannot import: the register in this export fails its checks: {problems}",
-                               problems=shown)
+                               problems=tuple(problems))
     return counts
-
-
-def _task(task: int | None) -> str:
-    return f"task {task}: " if task else ""
 
 
 def rejected_rows(request: ImportRequest, summary: Any) -> tuple[list[str], list[tuple[list[Any], list[Any]]]]:

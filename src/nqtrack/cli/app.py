@@ -167,6 +167,10 @@ def user_message(exc: UserError) -> str:
             return format_date(value, language())
         if key == "reason" and isinstance(value, str):
             return translate_reason(value)
+        if key == "problems" and isinstance(value, tuple):  # (task, problem) as `check` finds them
+            from nqtrack.render.problems import problems_line
+
+            return problems_line(value)
         return value
 
     args = {k: shown(k, v) for k, v in exc.args_.items()}

@@ -10,8 +10,11 @@ lines of its integrity check) stay as SQLite writes them.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from nqtrack.i18n import N_, _, translate_matching
+
+SHOWN_IN_A_LINE = 5  # the problems a one-line refusal names; the rest are counted
 
 # The rows, entities and parts the problems name (store.sql._MISSING and the register's
 # journal, app.register.check's parts), in the words the problems use.
@@ -107,3 +110,12 @@ def translate_problem(problem: str) -> str:
 def _noun(value: str) -> str:
     """A row, entity or part a problem names, in the chosen language; any other value as it is."""
     return _(value) if value in _NOUNS else value
+
+
+def problems_line(found: Sequence[tuple[int | None, str]]) -> str:
+    """The problems `check` would find, as one line of a refusal in the chosen language: the
+    first few, each with its task, then how many more."""
+    said = [_("task {task}: {problem}", task=task, problem=translate_problem(problem)) if task
+            else translate_problem(problem) for task, problem in found[:SHOWN_IN_A_LINE]]
+    more = len(found) - SHOWN_IN_A_LINE
+    return "; ".join(said) + (f" (+{more})" if more > 0 else "")
