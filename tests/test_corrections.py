@@ -214,6 +214,38 @@ def test_an_extension_to_an_earlier_date_is_refused(office):
     assert show_json(office, "A")["task"]["deadline"] == "2022-10-15"
 
 
+EARLY = "deadline before the day it was assigned, with no note"
+
+
+def test_a_deadline_before_the_assigned_day_is_said_by_the_write_that_makes_it(cli, tmp_path):
+    """check's rule: a deadline before the day a task was assigned stands with a note saying
+    why. assign and import say so at once, naming the tasks; check names them until a note
+    is there."""
+    cli("unit", "add", "Văn phòng", "--code", "VP")
+    early = cli("assign", "Báo cáo bổ sung", "--lead", "VP", "--assigned-on", "2022-11-10", "--due", "2022-11-01")
+    assert early.stdout == "Task 1 created.\n"
+    assert early.stderr == ("Warning: its deadline is before the day it was assigned; 'nqtrack check' names it "
+                            "until a note says why: nqtrack update 1 --note \"…\"\n")
+    assert cli("assign", "Kế hoạch", "--lead", "VP", "--due", "2022-12-01").stderr == ""
+    rows = tmp_path / "tasks.csv"
+    rows.write_text("Nội dung,Đơn vị chủ trì,Ngày giao,Thời hạn,Ghi chú\n"
+                    "Việc A,VP,10/11/2022,01/11/2022,\n"
+                    "Việc B,VP,10/11/2022,01/11/2022,Giao bổ sung theo Công văn 12\n"
+                    "Việc C,VP,10/11/2022,30/11/2022,\n", encoding="utf-8")
+    said = cli("import", str(rows)).stdout.splitlines()
+    assert ("Warning: 1 tasks have a deadline before the day they were assigned and no note saying why; "
+            "'nqtrack check' names them until one does (nqtrack update TASK --note …): 3") in said
+    rows.write_text("Nội dung,Đơn vị chủ trì,Ngày giao,Thời hạn\nViệc D,VP,10/11/2022,01/11/2022\n", encoding="utf-8")
+    said = cli("import", str(rows), "--dry-run", lang="vi").stdout.splitlines()
+    assert ("Lưu ý: 1 nhiệm vụ có thời hạn trước ngày giao mà không có ghi chú nêu lý do; 'nqtrack check' sẽ báo "
+            "các nhiệm vụ này cho tới khi có ghi chú (nqtrack update NHIỆM_VỤ --note …): 6") in said
+    found = json.loads(cli("check", "--format", "json", expect=1).stdout)["problems"]
+    assert found == [{"task": 1, "problem": EARLY}, {"task": 3, "problem": EARLY}]
+    for task in ("1", "3"):
+        cli("update", task, "--note", "Giao bổ sung theo Công văn 12")
+    assert json.loads(cli("check", "--format", "json").stdout) == {"ok": True, "problems": []}
+
+
 def test_assigning_the_same_open_task_again_asks_for_again(office):
     out = office("assign", "báo cáo QUÝ III", "--lead", "VP", "--doc", "07-NQ/ĐUK", expect=2).output
     assert "task 1 is already open with the same document, title and lead unit" in out and "--again" in out

@@ -115,6 +115,8 @@ def import_any(ctx: Context, request: ImportRequest, progress: Callable[[int], N
         table, mapping = loader.open(request.source)
         with suppress(_Rollback), ctx.store.transaction():
             summary = loader.load(table, mapping)
+            if request.kind == "tasks" and (summary.created or summary.updated):
+                summary.early_deadlines = ctx.store.early_deadlines_unexplained(ctx.recorded_at)
             if summary.series:
                 # the periods opened by the import day: tasks of the import's batch
                 summary.opened = series.open_due(ctx, ctx.today, calendar=calendar, batch_id=summary.batch_id,

@@ -121,6 +121,7 @@ class Assigned:
     created: bool
     series: str | None = None  # a series was created (its reference) …
     opened: list[str] = field(default_factory=list)  # … and these tasks of it opened so far
+    early_deadline: bool = False  # its deadline is before the day it was assigned, and no note says why
 
 
 def assign(ctx: Context, request: Assignment) -> Assigned:
@@ -168,7 +169,8 @@ def assign(ctx: Context, request: Assignment) -> Assigned:
             values.update(deadline=deadline.date, deadline_text=deadline.text, recurring=deadline.recurring)
         task_id = store.create_task(values, coordinating, effective_on=given_on, by=ctx.by,
                                     recorded_at=ctx.recorded_at)
-    return Assigned(task_id, created=True)
+        early = task_id in store.early_deadlines_unexplained(ctx.recorded_at)
+    return Assigned(task_id, created=True, early_deadline=early)
 
 
 def _refuse_duplicate(ctx: Context, document_id: int | None, title: str, lead_id: int, *, a_series: bool) -> None:

@@ -89,6 +89,9 @@ def _say_assigned(done: Any) -> None:
                      tasks=", ".join(done.opened) or "—"))
     elif done.created:
         typer.echo(_("Task {id} created.", id=done.task_id))
+        if done.early_deadline:
+            typer.echo(_("Warning: its deadline is before the day it was assigned; 'nqtrack check' names it until a "
+                         "note says why: nqtrack update {id} --note \"…\"", id=done.task_id), err=True)
     else:
         typer.echo(_("Task {id} re-assigned.", id=done.task_id))
 

@@ -110,6 +110,11 @@ _MISSING = {"events": ("journal event", "journal events"),
 
 _value = journal_value
 
+# check's rule on a task t: a deadline before the day it was assigned stands with a note saying
+# why (the task's, or one in its journal)
+_EARLY_DEADLINE_UNEXPLAINED = """t.deadline < t.assigned_on AND t.note IS NULL AND NOT EXISTS (
+    SELECT 1 FROM events e WHERE e.task_id = t.id AND e.note IS NOT NULL)"""
+
 # The journals whose events can change a report's figures (see "the figures kept").
 _FIGURE_JOURNALS = ("events", "register_events", "calendar_events")
 
@@ -2353,6 +2358,14 @@ class SqlStore:
             runs.append((highest + 1, highest + newest))
         return runs
 
+    def early_deadlines_unexplained(self, recorded_at: str) -> list[int]:
+        """The tasks a write recorded at this moment (an assignment, an import) left with a
+        deadline before the day they were assigned and no note saying why: check's rule, for
+        the write to say so at once."""
+        return self._ids(
+            f"""SELECT id FROM tasks t WHERE t.id IN (SELECT task_id FROM events WHERE recorded_at = ?)
+                AND {_EARLY_DEADLINE_UNEXPLAINED} ORDER BY id""", [recorded_at])
+
     def invariant_problems(self) -> list[tuple[int, str]]:
         """(task number, what is wrong) for each broken rule of the register (a task without
         its creation event: with the journal's replay, _replay_problems)."""
@@ -2360,9 +2373,8 @@ class SqlStore:
         sql_rules = {
             "done without a completion date": "SELECT id FROM tasks WHERE state = 'done' AND completed_on IS NULL",
             "a completion date but not done": "SELECT id FROM tasks WHERE state != 'done' AND completed_on IS NOT NULL",
-            "deadline before the day it was assigned, with no note": """SELECT id FROM tasks t
-                WHERE deadline < assigned_on AND note IS NULL AND NOT EXISTS (
-                    SELECT 1 FROM events e WHERE e.task_id = t.id AND e.note IS NOT NULL)""",
+            "deadline before the day it was assigned, with no note":
+                f"SELECT id FROM tasks t WHERE {_EARLY_DEADLINE_UNEXPLAINED}",
         }
         for message, sql in sql_rules.items():
             problems += [(task_id, message) for task_id in self._ids(sql)]
