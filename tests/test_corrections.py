@@ -239,6 +239,15 @@ def test_a_deadline_before_the_assigned_day_is_said_by_the_write_that_makes_it(c
     said = cli("import", str(rows), "--dry-run", lang="vi").stdout.splitlines()
     assert ("Lưu ý: 1 nhiệm vụ có thời hạn trước ngày giao mà không có ghi chú nêu lý do; 'nqtrack check' sẽ báo "
             "các nhiệm vụ này cho tới khi có ghi chú (nqtrack update NHIỆM_VỤ --note …): 6") in said
+    rows.write_text("Nội dung,Đơn vị chủ trì,Ngày giao,Thời hạn\n" + "".join(
+        f"Việc {n},VP,10/11/2022,01/11/2022\n" for n in range(21)), encoding="utf-8")
+    said = cli("import", str(rows), "--dry-run").stdout.splitlines()  # the first twenty named, the rest counted
+    warning, named = said[-1].split(": ", 1)[0], said[-1].rsplit(": ", 1)[1]
+    assert warning == "Warning"
+    assert said[-1].startswith("Warning: 21 tasks have a deadline before the day they were assigned and no note")
+    numbers = named.removesuffix(" and 1 more").split(", ")
+    first = int(numbers[0])  # a rolled-back dry run leaves PostgreSQL's number used, not SQLite's
+    assert named.endswith(" and 1 more") and numbers == [str(n) for n in range(first, first + 20)]
     found = json.loads(cli("check", "--format", "json", expect=1).stdout)["problems"]
     assert found == [{"task": 1, "problem": EARLY}, {"task": 3, "problem": EARLY}]
     for task in ("1", "3"):

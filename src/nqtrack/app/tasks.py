@@ -169,7 +169,7 @@ def assign(ctx: Context, request: Assignment) -> Assigned:
             values.update(deadline=deadline.date, deadline_text=deadline.text, recurring=deadline.recurring)
         task_id = store.create_task(values, coordinating, effective_on=given_on, by=ctx.by,
                                     recorded_at=ctx.recorded_at)
-        early = task_id in store.early_deadlines_unexplained(ctx.recorded_at)
+        early = task_id in store.early_deadlines_unexplained(ctx.recorded_at)[1]
     return Assigned(task_id, created=True, early_deadline=early)
 
 

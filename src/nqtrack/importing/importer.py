@@ -74,7 +74,8 @@ class Summary:
     read_as: list[tuple[str, str]] = field(default_factory=list)  # a unit written another way → the unit
     near_units: list[tuple[str, str]] = field(default_factory=list)  # a new unit → the one it is probably
     no_assigned_dates: bool = False  # tasks created without an assigned day: not in the received view
-    early_deadlines: list[int] = field(default_factory=list)  # deadline before the assigned day, no note saying why
+    # tasks left with a deadline before their assigned day and no note saying why: how many, the first few
+    early_deadlines: tuple[int, list[int]] = (0, [])
     applied_fields: int = 0  # re-import: fields the file changed since the last import, taken
     kept_fields: int = 0  # re-import: fields the register changed since the last import, kept
     # re-import: fields changed in both: (task, code, field, register's value, file's value, file taken?)

@@ -87,10 +87,12 @@ def summary_lines(summary: Any) -> list[str]:
                        "the register computes the timing from the dates.", count=summary.timing_disagreements))
     if summary.no_assigned_dates:
         lines.append(_("Warning: no assignment dates: tasks will not appear in the received view."))
-    if summary.early_deadlines:
+    early, first = summary.early_deadlines
+    if early:
+        more = " " + _("and {count} more", count=early - len(first)) if early > len(first) else ""
         lines.append(_("Warning: {count} tasks have a deadline before the day they were assigned and no note saying "
                        "why; 'nqtrack check' names them until one does (nqtrack update TASK --note …): {tasks}",
-                       count=len(summary.early_deadlines), tasks=some([str(t) for t in summary.early_deadlines])))
+                       count=early, tasks=", ".join(map(str, first)) + more))
     if summary.applied_fields or summary.kept_fields or summary.conflicts:
         lines.append(_("Fields of tasks already in the register: {applied} changed in the file and applied, {kept} "
                        "changed in the register since the last import and kept, {conflicts} changed in both.",

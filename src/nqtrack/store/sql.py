@@ -2358,13 +2358,17 @@ class SqlStore:
             runs.append((highest + 1, highest + newest))
         return runs
 
-    def early_deadlines_unexplained(self, recorded_at: str) -> list[int]:
-        """The tasks a write recorded at this moment (an assignment, an import) left with a
-        deadline before the day they were assigned and no note saying why: check's rule, for
-        the write to say so at once."""
-        return self._ids(
-            f"""SELECT id FROM tasks t WHERE t.id IN (SELECT task_id FROM events WHERE recorded_at = ?)
-                AND {_EARLY_DEADLINE_UNEXPLAINED} ORDER BY id""", [recorded_at])
+    def early_deadlines_unexplained(self, recorded_at: str, shown: int = 20) -> tuple[int, list[int]]:
+        """How many tasks a write recorded at this moment (an assignment, an import) left with a
+        deadline before the day they were assigned and no note saying why (check's rule, for the
+        write to say so at once), and the first `shown` of them: an import of a million such
+        rows counts them without holding their numbers."""
+        found = f"""FROM tasks t WHERE t.id IN (SELECT task_id FROM events WHERE recorded_at = ?)
+                    AND {_EARLY_DEADLINE_UNEXPLAINED}"""
+        first = self._ids(f"SELECT id {found} ORDER BY id LIMIT ?", [recorded_at, shown])
+        if len(first) < shown:
+            return len(first), first
+        return self._scalar(f"SELECT count(*) AS n {found}", [recorded_at]), first
 
     def invariant_problems(self) -> list[tuple[int, str]]:
         """(task number, what is wrong) for each broken rule of the register (a task without
