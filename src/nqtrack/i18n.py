@@ -13,7 +13,9 @@ imports this module at start-up. `N_()` marks a message id that is translated la
 
 from __future__ import annotations
 
+import functools
 import os
+from typing import Any
 
 from nqtrack.core.errors import N_  # one marker for the core and the edges
 from nqtrack.core.text import inert
@@ -80,18 +82,18 @@ def _(message: str, **args: object) -> str:
                           for k, v in args.items()})
 
 
-def translate_matching(text: str, patterns, value=None) -> str:
-    """Translate a text made by someone else (a parser, click) from a table of
-    (compiled regex with named groups, message id using those names). The text itself
-    may also be a message id. Unknown texts stay as they are. `value` rewrites each
-    captured value (a day in the language's form)."""
+def translate_matching(text: str, table: tuple[tuple[str, str], ...], value=None, flags: int = 0) -> str:
+    """Translate a text made by someone else (a parser, click, the store) from a table of
+    (regex with named groups, message id using those names), compiled at its first use
+    (with `flags`). The text itself may also be a message id. Unknown texts stay as they
+    are. `value` rewrites each captured value (a day in the language's form)."""
     if not text:
         return text
     catalog = _translation(_language)
     translated = catalog.gettext(text)
     if translated != text:
         return translated
-    for pattern, message in patterns:
+    for pattern, message in _compiled(table, flags):
         match = pattern.fullmatch(text)
         if match:
             template = catalog.gettext(message)
@@ -104,6 +106,15 @@ def translate_matching(text: str, patterns, value=None) -> str:
 
 # Reasons that come from the parsers (dates, deadlines, the importer), with the values
 # they name. Compiled on first use.
+@functools.cache
+def _compiled(table: tuple[tuple[str, str], ...], flags: int) -> list[tuple[Any, str]]:
+    """A table of translate_matching, its patterns compiled (once: regular expressions compiled
+    at import would cost every start)."""
+    import re
+
+    return [(re.compile(pattern, flags), message) for pattern, message in table]
+
+
 _REASON_TABLE = (
     (r"'(?P<value>.*)' is not a date", N_("'{value}' is not a date")),
     (r"'(?P<value>.*)' is not a date in the form YYYY-MM-DD", N_("'{value}' is not a date in the form YYYY-MM-DD")),
@@ -183,17 +194,12 @@ REASON_MESSAGES = (
     N_("not a regular file"),
     N_("'schema' is not a schema version"),
 )
-_reason_patterns: list | None = None
+_REASONS = _REASON_TABLE + _REFUSAL_TABLE
 
 
 def translate_reason(reason: str) -> str:
     """A parser's English reason in the chosen language, its days as the language writes them."""
-    global _reason_patterns
-    if _reason_patterns is None:
-        import re
-
-        _reason_patterns = [(re.compile(p), m) for p, m in _REASON_TABLE + _REFUSAL_TABLE]
-    return translate_matching(reason, _reason_patterns, _language_day)
+    return translate_matching(reason, _REASONS, _language_day)
 
 
 def _language_day(value: str) -> str:

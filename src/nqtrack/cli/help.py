@@ -82,7 +82,6 @@ _USAGE_ERROR_TABLE = (
         N_("Invalid value for {name}: {value} is not a valid float."),
     ),
 )
-_usage_error_patterns: list | None = None
 
 
 # -- translating help texts ---------------------------------------------------------------
@@ -191,10 +190,7 @@ def help_record(param: Any, ctx: Any) -> tuple[str, str] | None:
 
 
 def translate_usage_message(message: str) -> str:
-    global _usage_error_patterns
-    if _usage_error_patterns is None:
-        _usage_error_patterns = [(re.compile(p), m) for p, m in _USAGE_ERROR_TABLE]
-    return translate_matching(message, _usage_error_patterns)
+    return translate_matching(message, _USAGE_ERROR_TABLE)
 
 
 def is_usage_error(error: BaseException) -> bool:

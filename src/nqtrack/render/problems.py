@@ -96,15 +96,11 @@ _PROBLEM_TABLE = (
      N_("{part} could not be checked: its file is damaged")),
     (r"the setting (?P<key>\S+) = (?P<value>.*) cannot be used", N_("the setting {key} = {value} cannot be used")),
 )
-_patterns: list[tuple[re.Pattern[str], str]] | None = None
 
 
 def translate_problem(problem: str) -> str:
     """A problem `check` found, in the chosen language (SQLite's own lines as they are)."""
-    global _patterns
-    if _patterns is None:
-        _patterns = [(re.compile(pattern, re.DOTALL), message) for pattern, message in _PROBLEM_TABLE]
-    return translate_matching(problem, _patterns, _noun)
+    return translate_matching(problem, _PROBLEM_TABLE, _noun, re.DOTALL)
 
 
 def _noun(value: str) -> str:
