@@ -54,9 +54,11 @@ def summary_lines(summary: Any) -> list[str]:
           rejected=summary.rejected),
     ]
 
-    def some(names: list[str], shown: int = 20) -> str:
+    def some(names: list[str], shown: int = 20, total: int | None = None) -> str:
+        """The first `shown` names, then how many more of `total` (all the names, by default)."""
+        total = len(names) if total is None else total
         text = ", ".join(names[:shown])
-        return text + (" " + _("and {count} more", count=len(names) - shown) if len(names) > shown else "")
+        return text + (" " + _("and {count} more", count=total - shown) if total > shown else "")
 
     if summary.changes:
         from nqtrack.render.documents import register_field_labels
@@ -89,10 +91,9 @@ def summary_lines(summary: Any) -> list[str]:
         lines.append(_("Warning: no assignment dates: tasks will not appear in the received view."))
     early, first = summary.early_deadlines
     if early:
-        more = " " + _("and {count} more", count=early - len(first)) if early > len(first) else ""
         lines.append(_("Warning: {count} tasks have a deadline before the day they were assigned and no note saying "
                        "why; 'nqtrack check' names them until one does (nqtrack update TASK --note …): {tasks}",
-                       count=early, tasks=", ".join(map(str, first)) + more))
+                       count=early, tasks=some([str(task) for task in first], len(first), early)))
     if summary.applied_fields or summary.kept_fields or summary.conflicts:
         lines.append(_("Fields of tasks already in the register: {applied} changed in the file and applied, {kept} "
                        "changed in the register since the last import and kept, {conflicts} changed in both.",
